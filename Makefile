@@ -1,0 +1,49 @@
+# newsflow: two commands matter, `make run` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lock bench bench-clean bench-segment bench-tag bench-aggregate clean-data report-check
+
+# Create .venv and install exactly what requirements.lock pins (hash-checked), once per lock change.
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## Set up if needed, then build every stage on seeds/ with DVC.
+run: $(STAMP)
+	$(BIN)/dvc repro
+	@$(BIN)/python -m stages.summary
+
+## Set up if needed, then run the whole test suite.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Re-pin requirements.lock from pyproject.toml (needs network to PyPI).
+lock:
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 -o requirements.lock
+
+bench: $(STAMP)
+	$(BIN)/python bench/pipeline.py
+
+bench-clean: $(STAMP)
+	$(BIN)/python bench/clean.py
+
+bench-segment: $(STAMP)
+	$(BIN)/python bench/segment.py
+
+bench-tag: $(STAMP)
+	$(BIN)/python bench/tag.py
+
+bench-aggregate: $(STAMP)
+	$(BIN)/python bench/aggregate.py
+
+report-check: $(STAMP)
+	$(BIN)/python bench/report_check.py

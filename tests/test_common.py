@@ -1,0 +1,51 @@
+"""Shared helpers: validated atomic writes, deterministic bytes, clear schema errors."""
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from schemas.segment import Sentences
+from stages.common import SchemaViolation, load_params, sha16, write_table
+
+GOOD = pl.DataFrame({"doc_id": ["0123456789abcdef"], "sent_id": ["0123456789abcdef:0:0"], "paragraph": [0],
+                     "index": [0], "start": [0], "end": [5], "text": ["Hello"]})
+
+
+def test_write_is_deterministic_and_leaves_no_temporary_files(tmp_path):
+    a, b = tmp_path / "a" / "t.parquet", tmp_path / "b" / "t.parquet"
+    write_table(GOOD, a, Sentences, "segment/sentences")
+    write_table(GOOD, b, Sentences, "segment/sentences")
+    assert a.read_bytes() == b.read_bytes()
+    assert [p.name for p in a.parent.iterdir()] == ["t.parquet"]
+
+
+def test_failed_validation_writes_nothing_and_names_table_column_rows(tmp_path):
+    bad = GOOD.vstack(GOOD.with_columns(pl.lit(9, dtype=pl.Int64).alias("start")))  # duplicate sent_id, start > end
+    out = tmp_path / "t.parquet"
+    out.write_bytes(b"previous output")
+    with pytest.raises(SchemaViolation) as err:
+        write_table(bad, out, Sentences, "segment/sentences")
+    message = err.value.message
+    assert "segment/sentences" in message and "sent_id" in message and "start_before_end" in message
+    assert "first failing rows" in message
+    assert out.read_bytes() == b"previous output"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
+
+
+def test_rows_are_sorted_before_writing(tmp_path):
+    two = pl.concat([GOOD.with_columns(pl.lit("0123456789abcdef:1:0").alias("sent_id"), pl.lit(1, dtype=pl.Int64).alias("paragraph")),
+                     GOOD])
+    df = write_table(two, tmp_path / "t.parquet", Sentences, "segment/sentences", sort_by=["doc_id", "paragraph"])
+    assert df["paragraph"].to_list() == [0, 1]
+
+
+def test_load_params_reads_a_section(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("clean:\n  min_words: 3\n")
+    assert load_params("clean", path) == {"min_words": 3}
+    with pytest.raises(SystemExit):
+        load_params("tag", path)
+
+
+def test_sha16_is_the_contract_doc_id():
+    assert sha16(b"abc") == "ba7816bf8f01cfea"

@@ -1,0 +1,171 @@
+"""ingest: every input file ends in documents or rejected, with a reason a person understands."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from stages import ingest
+from stages.common import sha16
+
+PARAMS = {
+    "input_dir": "in",
+    "max_bytes": 10_000,
+    "max_control_share": 0.05,
+    "formats": {"txt": [".txt"], "md": [".md"], "html": [".html", ".htm"], "jsonl": [".jsonl"]},
+}
+
+ARTICLE = "Headline here\n\nSenior officials met in Rome on Sunday to discuss a truce in Gaza.\n"
+HTML = ("<html><head><title>Talks in Rome</title></head><body><nav>Home | World</nav><article>"
+        "<h1>Talks in Rome</h1><p>Senior officials from Israel, Qatar and the United States met in Rome on "
+        "Sunday to continue negotiations over a cease-fire in Gaza, officials said.</p><p>The talks came as "
+        "tensions mounted in the region amid growing violence along the border.</p></article></body></html>")
+
+
+def run(tmp_path: Path, files: dict[str, bytes], params: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    root = tmp_path / "in"
+    root.mkdir()
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        paths = ingest.list_inputs(Path("in"))
+        return ingest.to_frames(ingest.ingest_files(paths, params or PARAMS))
+    finally:
+        os.chdir(old)
+
+
+def reason(rejected: pl.DataFrame, path: str) -> str:
+    rows = rejected.filter(pl.col("source_path") == path)["reason"].to_list()
+    assert rows, f"{path} not rejected; rejected = {rejected.to_dicts()}"
+    return rows[0]
+
+
+def test_plain_text_gets_contract_id_and_utf8(tmp_path):
+    docs, rejected = run(tmp_path, {"a.txt": ARTICLE.encode()})
+    assert rejected.height == 0
+    row = docs.row(0, named=True)
+    assert row["doc_id"] == sha16(ARTICLE.encode())
+    assert row["source_path"] == "in/a.txt" and row["source_format"] == "txt"
+    assert row["encoding"] == "utf-8" and row["n_bytes"] == len(ARTICLE.encode())
+    assert row["raw_text"] == ARTICLE
+
+
+@pytest.mark.parametrize("data,encoding", [
+    ("Caf\u00e9 \u201cquoted\u201d text about the talks in Rome.".encode("utf-8-sig"), "utf-8-sig"),
+    ("Caf\u00e9 \u201cquoted\u201d text about the talks in Rome.".encode("utf-16"), "utf-16"),
+    ("Caf\u00e9 \u201cquoted\u201d text about the talks in Rome and the cease-fire in Gaza.".encode("cp1252"),
+     None),
+])
+def test_encodings_are_detected(tmp_path, data, encoding):
+    docs, rejected = run(tmp_path, {"a.txt": data})
+    assert rejected.height == 0
+    assert docs["raw_text"][0] .startswith("Caf\u00e9 \u201cquoted\u201d")
+    if encoding:
+        assert docs["encoding"][0] == encoding
+
+
+def test_mojibake_is_repaired_and_line_ends_normalised(tmp_path):
+    data = "The president\u00e2\u20ac\u2122s office said.\r\nSecond line\rThird".encode("utf-8")
+    docs, _ = run(tmp_path, {"a.txt": data})
+    assert docs["raw_text"][0] == "The president\u2019s office said.\nSecond line\nThird"
+
+
+def test_control_characters_are_dropped_but_text_kept(tmp_path):
+    docs, rejected = run(tmp_path, {"a.txt": b"Officials met\x00 in Rome on Sunday\x07 to talk about a truce."})
+    assert rejected.height == 0
+    assert docs["raw_text"][0] == "Officials met in Rome on Sunday to talk about a truce."
+
+
+def test_bad_inputs_are_rejected_with_reasons(tmp_path):
+    files = {
+        "empty.txt": b"",
+        "blank.txt": b"  \n\t\n ",
+        "image.txt": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+        "noise.txt": bytes(range(256)) * 8,
+        "doc.pdf": b"%PDF-1.4 ...",
+        "big.txt": b"a" * 10_001,
+        "copy.txt": ARTICLE.encode(),
+        "orig.txt": ARTICLE.encode(),
+    }
+    docs, rejected = run(tmp_path, files)
+    assert "empty" in reason(rejected, "in/empty.txt")
+    assert "whitespace" in reason(rejected, "in/blank.txt")
+    assert "PNG" in reason(rejected, "in/image.txt")
+    assert "binary" in reason(rejected, "in/noise.txt")
+    assert "unsupported format '.pdf'" in reason(rejected, "in/doc.pdf")
+    assert "max_bytes" in reason(rejected, "in/big.txt")
+    # Sorted order decides which copy is kept: copy.txt comes first.
+    assert reason(rejected, "in/orig.txt") == "same bytes as in/copy.txt"
+    assert docs["source_path"].to_list() == ["in/copy.txt"]
+
+
+def test_every_file_lands_in_exactly_one_table(tmp_path):
+    files = {"a.txt": ARTICLE.encode(), "b.bin": b"\x00\x01", "sub dir/\u00e9t\u00e9 'q'.md": b"# Title\n\nBody text.",
+             "x.txt": b""}
+    docs, rejected = run(tmp_path, files)
+    seen = sorted(docs["source_path"].to_list() + rejected["source_path"].to_list())
+    assert seen == sorted(f"in/{name}" for name in files)
+
+
+def test_jsonl_keeps_good_lines_and_rejects_bad_ones(tmp_path):
+    good = json.dumps({"text": "Officials met in Rome.", "title": "Rome talks", "date": "2024-07-28",
+                       "url": "https://example.com/a"})
+    lines = [good, "{not json", json.dumps([1, 2]), json.dumps({"title": "no body"}), "",
+             json.dumps({"body": "Another article body.", "date": "26-FEB-1987 15:01:01.79"}), good]
+    docs, rejected = run(tmp_path, {"feed.jsonl": "\n".join(lines).encode()})
+    assert docs["source_path"].to_list() == ["in/feed.jsonl#1", "in/feed.jsonl#6"]
+    first = docs.row(0, named=True)
+    assert first["doc_id"] == sha16(good.encode())
+    assert (first["meta_title"], first["meta_date"], first["meta_url"]) == \
+        ("Rome talks", "2024-07-28", "https://example.com/a")
+    assert docs.row(1, named=True)["meta_date"] == "1987-02-26"
+    assert "not valid JSON" in reason(rejected, "in/feed.jsonl#2")
+    assert "not an object" in reason(rejected, "in/feed.jsonl#3")
+    assert "'text' or 'body'" in reason(rejected, "in/feed.jsonl#4")
+    assert reason(rejected, "in/feed.jsonl#7") == "same bytes as in/feed.jsonl#1"
+
+
+def test_html_goes_through_the_extractor_with_metadata(tmp_path):
+    docs, rejected = run(tmp_path, {"page.html": HTML.encode()})
+    assert rejected.height == 0, rejected.to_dicts()
+    row = docs.row(0, named=True)
+    assert row["source_format"] == "html"
+    assert "Senior officials from Israel" in row["raw_text"]
+    assert "Home | World" not in row["raw_text"]
+    assert row["meta_title"] == "Talks in Rome"
+
+
+def test_html_without_text_is_rejected(tmp_path):
+    _, rejected = run(tmp_path, {"empty.html": b"<html><body><div></div></body></html>"})
+    assert "no extractable" in reason(rejected, "in/empty.html")
+
+
+def test_symlinks_and_fifos_are_rejected_without_being_followed(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("outside the input folder")
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "link.txt").symlink_to(outside)
+    (root / "dirlink").symlink_to(tmp_path)
+    os.mkfifo(root / "pipe.txt")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        docs, rejected = ingest.to_frames(ingest.ingest_files(ingest.list_inputs(Path("in")), PARAMS))
+    finally:
+        os.chdir(old)
+    assert docs.height == 0
+    assert "symbolic link" in reason(rejected, "in/link.txt")
+    assert "symbolic link" in reason(rejected, "in/dirlink")
+    assert "FIFO" in reason(rejected, "in/pipe.txt")
+
+
+def test_doc_id_depends_only_on_bytes(tmp_path):
+    docs, _ = run(tmp_path, {"one/a.txt": ARTICLE.encode()})
+    assert docs["doc_id"][0] == sha16(ARTICLE.encode())

@@ -1,0 +1,70 @@
+"""Each table model rejects a frame that breaks it (and accepts a good one)."""
+from __future__ import annotations
+
+import datetime
+
+import pandera.errors
+import polars as pl
+import pytest
+
+from schemas.aggregate import EntityStats, Stories
+from schemas.clean import CleanDocuments, CleanRemoved
+from schemas.ingest import IngestDocuments, IngestRejected
+from schemas.segment import Sentences
+from schemas.tag import Entities, Quotes
+
+D = "0123456789abcdef"
+GOOD = {
+    IngestDocuments: pl.DataFrame({"doc_id": [D], "source_path": ["seeds/a.txt"], "source_format": ["txt"],
+                                   "n_bytes": [3], "encoding": ["utf-8"], "raw_text": ["abc"],
+                                   "meta_authors": [[]]}, schema_overrides={"meta_authors": pl.List(pl.String)}),
+    IngestRejected: pl.DataFrame({"source_path": ["seeds/b.pdf"], "reason": ["unsupported format '.pdf'"]}),
+    CleanDocuments: pl.DataFrame({"doc_id": [D], "title": ["T"], "subtitle": [None], "authors": [["A B"]],
+                                  "published_date": [datetime.date(2024, 5, 19)], "site": [None],
+                                  "language": ["en"], "text": ["Body."], "is_truncated": [False]},
+                                 schema_overrides={"subtitle": pl.String, "site": pl.String}),
+    CleanRemoved: pl.DataFrame({"doc_id": [D], "line_no": [1], "text": ["Advertisement"],
+                                "reason": ["advertisement"]}),
+    Sentences: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "paragraph": [0], "index": [0],
+                             "start": [0], "end": [5], "text": ["Body."]}),
+    Entities: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [4], "text": ["Rome"],
+                            "label": ["GPE"], "canonical": ["Rome"], "entity_id": [D]}),
+    Quotes: pl.DataFrame({"doc_id": [D], "start": [1], "end": [4], "quote": ["abc"], "speaker": [None],
+                          "verb": ["said"]}, schema_overrides={"speaker": pl.String}),
+    Stories: pl.DataFrame({"doc_id": [D], "story_id": ["s1"], "relation": ["unique"], "source_doc_id": [None],
+                           "similarity": [1.0]}, schema_overrides={"source_doc_id": pl.String}),
+    EntityStats: pl.DataFrame({"entity_id": [D], "canonical": ["Rome"], "label": ["GPE"], "n_mentions": [3],
+                               "n_docs": [2], "n_stories": [1]}),
+}
+# One breaking change per model: (column, bad value).
+BROKEN = {
+    IngestDocuments: ("doc_id", "not-a-hash"),
+    IngestRejected: ("reason", ""),
+    CleanDocuments: ("language", "english"),
+    CleanRemoved: ("line_no", 0),
+    Sentences: ("end", -1),
+    Entities: ("label", "person"),
+    Quotes: ("start", 9),
+    Stories: ("relation", "copy"),
+    EntityStats: ("n_stories", 5),
+}
+
+
+@pytest.mark.parametrize("model", list(GOOD), ids=lambda m: m.__name__)
+def test_good_frame_passes(model):
+    model.validate(GOOD[model], lazy=True)
+
+
+@pytest.mark.parametrize("model", list(BROKEN), ids=lambda m: m.__name__)
+def test_broken_frame_is_rejected(model):
+    column, value = BROKEN[model]
+    frame = GOOD[model]
+    bad = frame.with_columns(pl.lit(value, dtype=frame.schema[column]).alias(column))
+    with pytest.raises(pandera.errors.SchemaErrors):
+        model.validate(bad, lazy=True)
+
+
+@pytest.mark.parametrize("model", list(GOOD), ids=lambda m: m.__name__)
+def test_missing_column_is_rejected(model):
+    with pytest.raises(pandera.errors.SchemaErrors):
+        model.validate(GOOD[model].drop(GOOD[model].columns[0]), lazy=True)
