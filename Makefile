@@ -4,6 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# dvc.yaml's commands call `python`: the project's own.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup run test lock bench bench-clean bench-segment bench-tag bench-aggregate clean-data report-check
 
@@ -18,7 +20,6 @@ setup: $(STAMP)
 ## Set up if needed, then build every stage on seeds/ with DVC.
 run: $(STAMP)
 	$(BIN)/dvc repro
-	@$(BIN)/python -m stages.summary
 
 ## Set up if needed, then run the whole test suite.
 test: $(STAMP)

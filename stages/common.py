@@ -120,8 +120,7 @@ def write_table(df: pl.DataFrame, path: str | Path, model: Any, table: str,
         df = df.sort(sort_by, nulls_last=True, maintain_order=True)
     df = validate(df, model, table)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = open_temporary(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             df.write_parquet(fh, **PARQUET_OPTIONS)
@@ -134,10 +133,19 @@ def write_table(df: pl.DataFrame, path: str | Path, model: Any, table: str,
     return df
 
 
-def write_text_atomic(text: str, path: str | Path) -> None:
-    path = Path(path)
+def open_temporary(path: Path) -> tuple[int, str]:
+    """A temporary file beside `path` (same file system, so the final rename is atomic).
+
+    Leftovers of a writer killed earlier are removed first: each output has a single writer.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+
+def write_text_atomic(text: str, path: str | Path) -> None:
+    fd, tmp = open_temporary(Path(path))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

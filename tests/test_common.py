@@ -1,6 +1,8 @@
 """Shared helpers: validated atomic writes, deterministic bytes, clear schema errors."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -49,3 +51,36 @@ def test_load_params_reads_a_section(tmp_path):
 
 def test_sha16_is_the_contract_doc_id():
     assert sha16(b"abc") == "ba7816bf8f01cfea"
+
+
+def test_killed_writer_leaves_old_file_or_nothing_and_next_write_cleans_up(tmp_path):
+    """SIGKILL a process that rewrites a big table in a loop: the final name always holds a whole file."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "big.parquet"
+    script = (
+        "import polars as pl, sys\n"
+        "from schemas.segment import Sentences\n"
+        "from stages.common import write_table\n"
+        "n = 300_000\n"
+        "df = pl.DataFrame({'doc_id': ['0123456789abcdef'] * n,\n"
+        "  'sent_id': [f'0123456789abcdef:{i}:0' for i in range(n)], 'paragraph': list(range(n)),\n"
+        "  'index': [0] * n, 'start': [0] * n, 'end': [5] * n, 'text': [f'Hello {i}' for i in range(n)]})\n"
+        "print('ready', flush=True)\n"
+        "while True:\n"
+        f"    write_table(df, {str(out)!r}, Sentences, 'segment/sentences')\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    for delay in (0.3, 0.9):
+        proc = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if out.exists():
+            assert pl.read_parquet(out).height == 300_000
+    write_table(GOOD, out, Sentences, "segment/sentences")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.parquet"]

@@ -1,0 +1,166 @@
+"""End to end: `dvc repro` on a copy of the project, judged by DVC's own output.
+
+Runs all five stages, then checks that a second run runs nothing, that an aggregate param reruns only
+aggregate, that a clean param reruns clean and everything after it but not ingest, that two fresh builds
+are byte-identical, and that the shared contract checker passes on the result.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
+STAGES = ["ingest", "clean", "segment", "tag", "aggregate"]
+COPIED = ["dvc.yaml", "params.yaml", ".dvcignore", ".dvc/config", "stages", "schemas", "seeds"]
+
+pytestmark = pytest.mark.e2e
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in COPIED:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "tmp"))
+        else:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    return dest
+
+
+def env(hash_seed: str) -> dict[str, str]:
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+            "DVC_NO_ANALYTICS": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": hash_seed}
+
+
+def repro(project: Path, hash_seed: str = "0") -> list[str]:
+    """Run `dvc repro` and return the stages DVC says it ran, in order."""
+    dvc = Path(sys.executable).parent / "dvc"
+    proc = subprocess.run([str(dvc), "repro"], cwd=project, env=env(hash_seed), capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return re.findall(r"Running stage '(\w+)'", proc.stdout)
+
+
+def set_param(project: Path, section: str, key: str, value) -> None:
+    path = project / "params.yaml"
+    params = yaml.safe_load(path.read_text())
+    params[section][key] = value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def first_key(project: Path, section: str) -> tuple[str, object]:
+    params = yaml.safe_load((project / "params.yaml").read_text())[section]
+    key = next(k for k, v in params.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
+    return key, params[key]
+
+
+def parquet_bytes(project: Path) -> dict[str, bytes]:
+    return {p.relative_to(project).as_posix(): p.read_bytes() for p in sorted((project / "data").rglob("*.parquet"))}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("e2e") / "project")
+    assert repro(project) == STAGES
+    return project
+
+
+def test_second_repro_runs_nothing(built):
+    assert repro(built) == []
+
+
+def test_contract_check_passes(built):
+    if not CONTRACT_CHECK.exists():
+        pytest.skip("../shared/tools/contract_check.py is absent")
+    proc = subprocess.run([sys.executable, str(CONTRACT_CHECK)], cwd=built, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"^\d+ passed, 0 failed$", proc.stdout, re.M)
+
+
+def test_aggregate_param_reruns_only_aggregate(built):
+    key, value = first_key(built, "aggregate")
+    set_param(built, "aggregate", key, value + 1)
+    try:
+        assert repro(built) == ["aggregate"]
+    finally:
+        set_param(built, "aggregate", key, value)
+        repro(built)
+
+
+def test_clean_param_reruns_clean_and_downstream_not_ingest(built):
+    key, value = first_key(built, "clean")
+    set_param(built, "clean", key, value + 1)
+    try:
+        assert repro(built) == ["clean", "segment", "tag", "aggregate"]
+    finally:
+        set_param(built, "clean", key, value)
+        repro(built)
+
+
+def test_fresh_build_elsewhere_with_other_hash_seed_is_byte_identical(built, tmp_path):
+    other = copy_project(tmp_path / "other folder")
+    repro(other, hash_seed="4242")
+    assert parquet_bytes(other) == parquet_bytes(built)
+
+
+def start_repro(project: Path) -> subprocess.Popen:
+    dvc = Path(sys.executable).parent / "dvc"
+    return subprocess.Popen([str(dvc), "repro"], cwd=project, env=env("0"), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def wait_for_stage(proc: subprocess.Popen, stage: str) -> str:
+    seen = ""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        seen += line
+        if f"Running stage '{stage}'" in line:
+            return seen
+    raise AssertionError(f"stage {stage} never started:\n{seen}")
+
+
+def test_second_repro_while_one_runs_fails_clearly_and_corrupts_nothing(built):
+    before = parquet_bytes(built)
+    key, value = first_key(built, "clean")
+    set_param(built, "clean", key, value + 1)
+    try:
+        first = start_repro(built)
+        wait_for_stage(first, "clean")
+        second = subprocess.run([str(Path(sys.executable).parent / "dvc"), "repro"], cwd=built, env=env("0"),
+                                capture_output=True, text=True, timeout=300)
+        rest, _ = first.communicate(timeout=900)
+        assert first.returncode == 0, rest
+        assert second.returncode != 0
+        assert "lock" in (second.stdout + second.stderr).lower()
+    finally:
+        set_param(built, "clean", key, value)
+    assert repro(built) == ["clean", "segment", "tag", "aggregate"]
+    assert parquet_bytes(built) == before
+
+
+def test_repro_killed_mid_stage_recovers(built):
+    import signal
+    before = parquet_bytes(built)
+    key, value = first_key(built, "clean")
+    set_param(built, "clean", key, value + 1)
+    proc = start_repro(built)
+    wait_for_stage(proc, "tag")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    set_param(built, "clean", key, value)
+    for path, data in parquet_bytes(built).items():
+        import polars as pl
+        pl.read_parquet(built / path)  # every file left is whole
+    repro(built)
+    assert parquet_bytes(built) == before
