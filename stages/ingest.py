@@ -109,15 +109,40 @@ def decode_bytes(data: bytes, max_control_share: float) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if not candidates or control_share(candidates[0][0]) > max_control_share:
-        from charset_normalizer import from_bytes
-        best = from_bytes(data).best()
-        if best is not None:
-            candidates.append((str(best), best.encoding))
+        candidates.extend(guess_encoding(data))
     for text, encoding in candidates:
         if control_share(text) <= max_control_share:
             return text, encoding
     raise Unreadable("binary or undecodable content: no text encoding (UTF-8, UTF-16, cp1252, Latin-1, ...) "
                      "gives readable text")
+
+
+def guess_encoding(data: bytes) -> list[tuple[str, str]]:
+    """Candidates for bytes that are not UTF-8, best first.
+
+    charset-normalizer tells multi-byte encodings (UTF-16 without a BOM, CJK code pages) apart reliably,
+    but on short Western text it often picks the wrong single-byte code page (cp1250 for cp1252: "naďve").
+    Single-byte text is therefore read as cp1252, the Western default, whenever it decodes with it.
+    """
+    from charset_normalizer import from_bytes
+    best = from_bytes(data).best()
+    if best is not None and not is_single_byte(best.encoding):
+        return [(str(best), best.encoding)]
+    found: list[tuple[str, str]] = []
+    try:
+        found.append((data.decode("cp1252"), "cp1252"))
+    except UnicodeDecodeError:
+        pass
+    if best is not None:
+        found.append((str(best), best.encoding))
+    return found
+
+
+def is_single_byte(encoding: str) -> bool:
+    import codecs
+    name = codecs.lookup(encoding).name
+    return name.startswith(("cp", "iso8859", "latin", "mac", "windows", "koi8", "tis", "hp", "kz", "ptcp")) \
+        and name not in ("cp932", "cp949", "cp950")
 
 
 def control_share(text: str) -> float:
@@ -160,7 +185,11 @@ def html_to_record(html: str) -> dict[str, Any]:
                                       include_tables=True)
     text = (doc.text if doc is not None else None) or ""
     if not text.strip():
-        raise Unreadable("HTML page with no extractable article text")
+        # trafilatura favours precision and gives up on short pages; its baseline keeps every paragraph.
+        text = trafilatura.baseline(html)[1] or ""
+    if not text.strip():
+        raise Unreadable("HTML page with no extractable article text (the markup is empty, or nested too "
+                         "deeply to parse)")
     author = getattr(doc, "author", None)
     return {
         "raw_text": text,

@@ -169,3 +169,67 @@ def test_symlinks_and_fifos_are_rejected_without_being_followed(tmp_path):
 def test_doc_id_depends_only_on_bytes(tmp_path):
     docs, _ = run(tmp_path, {"one/a.txt": ARTICLE.encode()})
     assert docs["doc_id"][0] == sha16(ARTICLE.encode())
+
+
+def test_short_html_page_falls_back_to_every_paragraph(tmp_path):
+    docs, rejected = run(tmp_path, {"short.html": b"<html><body><p>Officials met in Rome.</p></body></html>"})
+    assert rejected.height == 0 and docs["raw_text"][0] == "Officials met in Rome."
+
+
+def test_hostile_corpus_completes_and_loses_nothing(tmp_path):
+    """The generated corpus of issue 'Reliability': every file ends in exactly one table, with a reason."""
+    params = {**PARAMS, "max_bytes": 20_000_000}
+    body = "Senior officials met in Rome on Sunday to discuss a truce.\n"
+    nested = "<html><body>" + "<div>" * 100_000 + "<p>deep</p>" + "</div>" * 100_000 + "</body></html>"
+    files = {
+        "binary.txt": bytes(range(256)) * 64,
+        "empty.txt": b"",
+        "spaces.txt": b" \n\t \n",
+        "invalid-utf8.txt": body.encode() + b"\xff\xfe\xfa broken bytes\n",
+        "cp1252.txt": "Caf\u00e9 na\u00efve \u201cquote\u201d \u2013 dash about the talks in Rome.".encode("cp1252"),
+        "utf16.txt": body.encode("utf-16"),
+        "crlf.txt": body.replace("\n", "\r\n").encode(),
+        "cr.txt": body.replace("\n", "\r").encode(),
+        "controls.txt": b"Senior officials\x00 met\x1b in Rome on Sunday to discuss a truce in Gaza.\x07",
+        "bidi.txt": "Officials \u200bmet \u202eemoR\u202c in Rome \U0001F600 on Sunday.".encode(),
+        "one-line-50mb.txt": b"word " * 10_000_000,
+        "million-lines.txt": b"ok\n" * 1_000_000,
+        "malformed.html": b"<html><body><p>Unclosed <b>bold <p>Officials met in Rome.<div></table>",
+        "nested.html": nested.encode(),
+        "mixed.jsonl": b'{"text": "Good record."}\n{broken\n{"text": "Another good one."}\n',
+        "name with spaces.txt": body.encode(),
+        "quote's \"name\".txt": ("Another " + body).encode(),
+        "\u00e9t\u00e9 \u65e5\u672c.txt": ("Third " + body).encode(),
+    }
+    root = tmp_path / "in"
+    root.mkdir()
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    (tmp_path / "outside.txt").write_text("secret")
+    (root / "link.txt").symlink_to(tmp_path / "outside.txt")
+    os.mkfifo(root / "fifo.txt")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        docs, rejected = ingest.to_frames(ingest.ingest_files(ingest.list_inputs(Path("in")), params))
+    finally:
+        os.chdir(old)
+    top_level = [p.split("#")[0] for p in docs["source_path"].to_list() + rejected["source_path"].to_list()]
+    expected = sorted(f"in/{name}" for name in [*files, "link.txt", "fifo.txt"])
+    assert sorted(set(top_level)) == expected
+    by_path = dict(zip(docs["source_path"], docs["raw_text"]))
+    assert "broken bytes" in by_path["in/invalid-utf8.txt"]
+    assert by_path["in/cp1252.txt"].startswith("Caf\u00e9 na\u00efve \u201cquote\u201d")
+    assert by_path["in/utf16.txt"] == body
+    assert by_path["in/crlf.txt"] == body and by_path["in/cr.txt"] == body
+    assert by_path["in/controls.txt"] == "Senior officials met in Rome on Sunday to discuss a truce in Gaza."
+    assert "\U0001F600" in by_path["in/bidi.txt"]
+    assert by_path["in/million-lines.txt"].count("\n") == 1_000_000
+    assert "Officials met in Rome." in by_path["in/malformed.html"]
+    assert {"in/mixed.jsonl#1", "in/mixed.jsonl#3"} <= set(by_path)
+    assert "binary" in reason(rejected, "in/binary.txt")
+    assert "max_bytes" in reason(rejected, "in/one-line-50mb.txt")
+    assert "nested too deeply" in reason(rejected, "in/nested.html")
+    assert "not valid JSON" in reason(rejected, "in/mixed.jsonl#2")
+    assert "symbolic link" in reason(rejected, "in/link.txt")
+    assert "FIFO" in reason(rejected, "in/fifo.txt")
