@@ -39,6 +39,8 @@ class Quotes(pa.DataFrameModel):
     quote: str = pa.Field(str_length={"min_value": 1})
     speaker: Optional[str] = pa.Field(nullable=True)
     verb: Optional[str] = pa.Field(nullable=True)
+    # direct and partial quotations; scare quotes and titles are kept so a reader can see why they are not.
+    kind: str = pa.Field(isin=["direct", "partial", "scare", "title"])
 
     @pa.dataframe_check
     def start_before_end(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -68,8 +70,10 @@ class _SentenceSpan(pa.DataFrameModel):
 class Attributions(_SentenceSpan):
     """data/tag/attributions.parquet: sourcing phrases ("according to seven officials ...")."""
 
+    cue: str = pa.Field(isin=["according_to", "verb", "document"])
     n_sources: Optional[pl.Int64] = pa.Field(nullable=True, ge=1)
     named: bool
+    source_type: str = pa.Field(isin=["person", "organization", "document"])
     affiliation: Optional[str] = pa.Field(nullable=True)
 
     class Config(BaseConfig):
@@ -77,12 +81,14 @@ class Attributions(_SentenceSpan):
 
 
 class Counts(_SentenceSpan):
-    """data/tag/counts.parquet: quantities of people and things and what happened to them."""
+    """data/tag/counts.parquet: quantities of people and things and what happened to them (as GDELT)."""
 
-    value: pl.Float64 = pa.Field(ge=0)
-    unit: str = pa.Field(str_length={"min_value": 1})
-    event: Optional[str] = pa.Field(nullable=True)
+    value: pl.Int64 = pa.Field(ge=0)
     qualifier: Optional[str] = pa.Field(nullable=True)
+    bound: Optional[str] = pa.Field(nullable=True, isin=["min", "max", "approx"])
+    noun: Optional[str] = pa.Field(nullable=True)
+    category: Optional[str] = pa.Field(nullable=True, isin=["people", "thing"])
+    event: Optional[str] = pa.Field(nullable=True)
 
     class Config(BaseConfig):
         name = "tag/counts"
@@ -92,7 +98,13 @@ class Dates(_SentenceSpan):
     """data/tag/dates.parquet: temporal expressions resolved against the document's published date."""
 
     date: Optional[datetime.date] = pa.Field(nullable=True)
-    granularity: str = pa.Field(isin=["day", "week", "month", "season", "year", "decade", "unknown"])
+    date_end: Optional[datetime.date] = pa.Field(nullable=True)
+    granularity: str = pa.Field(isin=["day", "week", "month", "year"])
+    resolved: bool
+
+    @pa.dataframe_check
+    def period_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("date").is_null() | (pl.col("date") <= pl.col("date_end")))
 
     class Config(BaseConfig):
         name = "tag/dates"
@@ -102,6 +114,7 @@ class Themes(_SentenceSpan):
     """data/tag/themes.parquet: one row per mention of a theme from the reviewed lexicon."""
 
     theme: str = pa.Field(str_length={"min_value": 1})
+    term: str
 
     class Config(BaseConfig):
         name = "tag/themes"

@@ -30,7 +30,7 @@ GOOD = {
     Entities: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [4], "text": ["Rome"],
                             "label": ["GPE"], "canonical": ["Rome"], "entity_id": [D]}),
     Quotes: pl.DataFrame({"doc_id": [D], "start": [1], "end": [4], "quote": ["abc"], "speaker": [None],
-                          "verb": ["said"]}, schema_overrides={"speaker": pl.String}),
+                          "verb": ["said"], "kind": ["direct"]}, schema_overrides={"speaker": pl.String}),
     Stories: pl.DataFrame({"doc_id": [D], "story_id": ["s1"], "relation": ["unique"], "source_doc_id": [None],
                            "similarity": [1.0]}, schema_overrides={"source_doc_id": pl.String}),
     EntityStats: pl.DataFrame({"entity_id": [D], "canonical": ["Rome"], "label": ["GPE"], "n_mentions": [3],

@@ -1,0 +1,1 @@
+"""The aggregate stage (run with `python -m stages.aggregate`)."""

@@ -1,0 +1,1 @@
+"""The clean stage (run with `python -m stages.clean`)."""

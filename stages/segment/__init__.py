@@ -1,0 +1,1 @@
+"""The segment stage (run with `python -m stages.segment`)."""

@@ -1,0 +1,1 @@
+"""The tag stage (run with `python -m stages.tag`)."""

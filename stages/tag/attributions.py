@@ -1,0 +1,299 @@
+"""Attributions: who the reporting is sourced to, how many sources, named or anonymous, and affiliation.
+
+"according to seven officials involved in or briefed on the talks" -> n_sources 7, anonymous;
+"Six Israeli officials said" -> 6, affiliation "Israeli"; "a statement from the Israeli government" ->
+a document source, n_sources null, affiliation "Israeli government". Linear scans of each sentence:
+
+1. `according to X`: X runs to the clause end (comma, semicolon, full stop that is not an
+   abbreviation's, dash, parenthesis); coordinated sources are split into one row each
+   ("four Israeli officials and an official from one of the mediating countries" -> two rows).
+2. `<source> <reporting verb>`: the subject is the last comma-separated segment before the verb,
+   or, when the verb follows a comma (", said" / "Kamel Abu Jamea, 73, a resident, said"), the first
+   segment before the appositives. It is a source when it ends in a listed source noun (officials,
+   sources, spokesman; optionally followed by a post-modifier such as "familiar with the talks") or is
+   a named PERSON/ORG/GPE mention (optionally after a title: "Israeli Prime Minister Benjamin Netanyahu").
+   The inverted order `, said two officials` is read too. Pronouns ("he said", "it said") are not sources. Verbs other than the speech verbs
+   (say, tell) count only when a complement follows ("confirmed that", ", officials confirmed.").
+3. `a statement from/by X` outside an according-to phrase: a document source.
+
+For each source noun phrase: n_sources is its stated number ("seven", "6", "an official" -> 1, a named
+person -> 1; "officials", "several officials", documents and organisations -> null); named is true for
+a named person or organisation, or a document whose origin is stated; affiliation is the capitalised
+modifier of the head ("Israeli", "US", "Hamas"), else its "from X" origin. Cue words live in
+data/attribution_cues.yaml and data/reporting_verbs.txt.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Iterator
+
+import polars as pl
+
+from stages.tag.counts import iter_sentences, load_yaml, merged_params, number_parser, rows_frame
+from stages.tag.quotes import reporting_verbs
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "max_subject_words": 12,     # words of a verb's subject segment that are examined
+    "max_postmodifier_words": 10,  # "officials familiar with the matter" may run this long
+    "split_coordinated": True,   # "A and an official from B" -> two rows
+}
+
+ATTRIBUTION_SCHEMA: dict[str, Any] = {
+    "doc_id": pl.Utf8, "sent_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "text": pl.Utf8,
+    "cue": pl.Utf8, "verb": pl.Utf8, "n_sources": pl.Int64, "named": pl.Boolean, "source_type": pl.Utf8,
+    "head": pl.Utf8, "affiliation": pl.Utf8, "source_name": pl.Utf8,
+}
+
+WORD_RE = re.compile(r"[A-Za-z0-9][\w’'-]*")
+NAMED_LABELS = ("PERSON", "PER", "ORG", "GPE")
+PRONOUNS = frozenset(["he", "she", "it", "they", "we", "i", "you", "who", "which", "that"])
+
+
+class _Cues:
+    def __init__(self) -> None:
+        cues = load_yaml("attribution_cues.yaml")
+        quote_cues = load_yaml("quote_cues.yaml")
+        self.person = frozenset(w.lower() for w in cues["person_nouns"])
+        self.document = frozenset(w.lower() for w in cues["document_nouns"])
+        self.rank = frozenset(w.lower() for w in cues["rank_modifiers"])
+        self.postmod = frozenset(w.lower() for w in cues["postmodifiers"])
+        self.vague = frozenset(w.lower() for w in cues["vague_quantifiers"])
+        self.skip = frozenset(str(w).lower() for w in quote_cues["skip_words"])
+        self.abbreviations = frozenset(str(w).lower() for w in quote_cues["name_abbreviations"])
+        self.verbs = {f: l for f, l in reporting_verbs().items() if f not in ("according",)}
+        numbers = number_parser()
+        self.number_words = frozenset(numbers.units) | frozenset(numbers.scales)
+        starters = "|".join(sorted(self.number_words | {"a", "an", "the", "one"} | self.vague,
+                                   key=lambda w: (-len(w), w)))
+        self.coordination_re = re.compile(rf"\s+and\s+(?=(?:{starters}|\d)\b)", re.IGNORECASE)
+        self.according_re = re.compile(r"\baccording\s+to\s+", re.IGNORECASE)
+        self.statement_re = re.compile(
+            rf"\b(?:a|an|the)\s+(?:written\s+|joint\s+)?(?:{'|'.join(sorted(self.document))})\s+(?:from|by|issued\s+by)\s+",
+            re.IGNORECASE)
+        self.speech_verbs = frozenset(w.lower() for w in cues["speech_verbs"])
+        # what may follow another reporting verb for it to introduce reported speech
+        self.complement_re = re.compile(r"\s*(?:that\b|[,.:;“\"]|$)")
+        self.boundary_re = re.compile(r"[,;:!?—–()“”\"]|\.(?=\s|$)")
+
+
+@functools.lru_cache(maxsize=None)
+def _cues() -> _Cues:
+    return _Cues()
+
+
+def _clause_end(sentence: str, pos: int, cues: _Cues) -> int:
+    """End of the phrase starting at pos: next clause punctuation (an abbreviation's dot does not count)."""
+    for m in cues.boundary_re.finditer(sentence, pos):
+        if m.group(0) == ".":
+            prev = re.search(r"([A-Za-z]+)$", sentence[max(0, m.start() - 6):m.start()])
+            if prev and (prev.group(1).lower() in cues.abbreviations or
+                         (len(prev.group(1)) == 1 and prev.group(1).isupper())):
+                continue
+        return m.start()
+    return len(sentence.rstrip())
+
+
+def _entity_at(entities: list[tuple[int, int, str, str]], start: int, end: int) -> tuple[int, int, str, str] | None:
+    for e in entities:
+        if e[0] >= start and e[1] <= end and e[2] in NAMED_LABELS:
+            return e
+    return None
+
+
+def _analyse(sentence: str, start: int, end: int, entities: list[tuple[int, int, str, str]],
+             cues: _Cues, p: dict[str, Any]) -> dict[str, Any] | None:
+    """Describe the source noun phrase sentence[start:end]; None when it is not a source."""
+    words = [(m.group(0), m.start(), m.end()) for m in WORD_RE.finditer(sentence, start, end)]
+    if not words or words[0][0].lower() in PRONOUNS:
+        return None
+    head_i = next((i for i, (w, _, _) in enumerate(words)
+                   if w.lower() in cues.person or w.lower() in cues.document), None)
+    entity = _entity_at(entities, start, end)
+    if entity is not None and (head_i is None or entity[0] > words[head_i][1]):
+        # a named source: the phrase is the name, or the name follows the noun ("spokesman John Kirby");
+        # a name before the noun is a modifier ("two US officials")
+        is_person = entity[2] in ("PERSON", "PER")
+        before = [w for w, s, _ in words if s < entity[0]]
+        if len(before) > 4 or any(w[0].islower() and w.lower() not in ("the", "a", "an") for w in before):
+            return None
+        return {"n_sources": 1 if is_person and head_i is None else None, "named": True,
+                "source_type": "person" if is_person and head_i is None else "organization",
+                "head": words[head_i][0].lower() if head_i is not None else None,
+                "affiliation": None, "source_name": entity[3]}
+    if head_i is None:
+        return None
+    head = words[head_i][0].lower()
+    is_document = head in cues.document
+    modifiers = words[:head_i]
+    n_sources: int | None = None
+    if modifiers and not is_document:
+        first = modifiers[0][0].lower()
+        if first in ("a", "an") and not head.endswith("s"):
+            n_sources = 1
+        elif first[0].isdigit() or first in cues.number_words:
+            number_text = " ".join(w for w, _, _ in modifiers
+                                   if w[0].isdigit() or w.lower() in cues.number_words)
+            n_sources = number_parser().parse(number_text)
+    elif not modifiers and not is_document and not head.endswith("s") and head not in ("people",):
+        n_sources = None
+    affiliation = None
+    capitalised = [(w, s, e) for w, s, e in modifiers
+                   if w[0].isupper() and w.lower() not in cues.rank and w.lower() not in cues.number_words
+                   and w.lower() not in ("a", "an", "the")]
+    if capitalised and not is_document:
+        affiliation = sentence[capitalised[0][1]:capitalised[-1][2]]
+    else:
+        origin = re.search(r"\b(?:from|by|of)\s+(?:the\s+)?", sentence[words[head_i][2]:end])
+        if origin:
+            affiliation = sentence[words[head_i][2] + origin.end():end].strip() or None
+    return {"n_sources": n_sources, "named": bool(is_document and affiliation),
+            "source_type": "document" if is_document else "person", "head": head,
+            "affiliation": affiliation, "source_name": None}
+
+
+def _source_phrase_end(words: list[tuple[str, int, int]], cues: _Cues, p: dict[str, Any]) -> int | None:
+    """Index of the source head in a subject's words when what follows it is a post-modifier or nothing."""
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i][0].lower()
+        if w in cues.person or w in cues.document:
+            rest = [x[0].lower() for x in words[i + 1:] if x[0].lower() not in cues.skip]
+            if not rest or (rest[0] in cues.postmod and len(rest) <= p["max_postmodifier_words"]):
+                return i
+            return None
+    return None
+
+
+def _np_start(words: list[tuple[str, int, int]], head_i: int, cues: _Cues) -> int:
+    """Extend left from the head over determiners, numbers, ranks and capitalised modifiers."""
+    i = head_i
+    while i > 0:
+        w = words[i - 1][0]
+        low = w.lower()
+        if low in ("a", "an", "the") or low in cues.number_words or w[0].isdigit() or low in cues.rank \
+                or w[0].isupper() or low in cues.vague:
+            i -= 1
+            if low in ("a", "an", "the"):
+                break
+        else:
+            break
+    return i
+
+
+def _subject_span(sentence: str, verb_start: int, entities: list[tuple[int, int, str, str]],
+                  cues: _Cues, p: dict[str, Any]) -> tuple[int, int] | None:
+    """The source noun phrase before a reporting verb, or None."""
+    prefix_start = max(0, sentence.rfind("“", 0, verb_start) + 1, sentence.rfind("”", 0, verb_start) + 1,
+                       sentence.rfind(";", 0, verb_start) + 1)
+    segments: list[tuple[int, int]] = []
+    seg_start = prefix_start
+    for m in re.finditer(r",", sentence[prefix_start:verb_start]):
+        segments.append((seg_start, prefix_start + m.start()))
+        seg_start = prefix_start + m.end()
+    segments.append((seg_start, verb_start))
+    k = len(segments) - 1
+    if not sentence[segments[k][0]:segments[k][1]].strip():
+        # ", said": walk back over appositives ("Kamel Abu Jamea, 73, a Khan Younis resident, said")
+        k -= 1
+        while k > 0:
+            text = sentence[segments[k][0]:segments[k][1]].strip()
+            first = text.split(" ", 1)[0].lower() if text else ""
+            if first in ("a", "an", "the") or first[:1].isdigit() or first in cues.number_words:
+                k -= 1
+            else:
+                break
+        if k < 0:
+            return None
+    seg_start, seg_end = segments[k]
+    words = [(m.group(0), m.start(), m.end()) for m in WORD_RE.finditer(sentence, seg_start, seg_end)]
+    while words and words[-1][0].lower() in cues.skip:
+        words.pop()
+    if not words:
+        return None
+    words = words[-p["max_subject_words"]:]
+    # named subject: an entity ending the segment ("the United Nations", "Mr. Dekel-Chen")
+    for e in reversed(entities):
+        if e[2] in NAMED_LABELS and seg_start <= e[0] and e[1] <= words[-1][2] and \
+                not sentence[e[1]:words[-1][2]].strip():
+            return _extend_left_titles(sentence, seg_start, e[0]), words[-1][2]
+    head_i = _source_phrase_end(words, cues, p)
+    if head_i is None:
+        return None
+    return words[_np_start(words, head_i, cues)][1], words[-1][2]
+
+
+def _extend_left_titles(sentence: str, seg_start: int, pos: int) -> int:
+    """Include "the" or "Mr." right before an entity in the phrase."""
+    m = re.search(r"(?:\b(?:the|The)\s+|\b[A-Z][a-z]{1,3}\.\s+)$", sentence[seg_start:pos])
+    return seg_start + m.start() if m else pos
+
+
+def _attributions_in_sentence(sentence: str, entities: list[tuple[int, int, str, str]], p: dict[str, Any]
+                              ) -> Iterator[dict[str, Any]]:
+    cues = _cues()
+    taken: list[tuple[int, int]] = []
+
+    def emit(start: int, end: int, cue: str, verb: str | None) -> Iterator[dict[str, Any]]:
+        while end > start and sentence[end - 1] in " ’'":
+            end -= 1
+        if any(start < e and s < end for s, e in taken):
+            return
+        info = _analyse(sentence, start, end, entities, cues, p)
+        if info is None:
+            return
+        taken.append((start, end))
+        yield {"start": start, "end": end, "cue": cue, "verb": verb, **info}
+
+    for m in cues.according_re.finditer(sentence):
+        end = _clause_end(sentence, m.end(), cues)
+        parts = [(m.end(), end)]
+        if p["split_coordinated"]:
+            parts = []
+            part_start = m.end()
+            for c in cues.coordination_re.finditer(sentence, m.end(), end):
+                parts.append((part_start, c.start()))
+                part_start = c.end()
+            parts.append((part_start, end))
+        for s, e in parts:
+            yield from emit(s, e, "according_to", "according to")
+
+    for m in WORD_RE.finditer(sentence):
+        low = m.group(0).lower()
+        if low not in cues.verbs:
+            continue
+        if cues.verbs[low] not in cues.speech_verbs and not cues.complement_re.match(sentence, m.end()):
+            continue                        # "emphasized the necessity", "maintained a firm stance"
+        span = _subject_span(sentence, m.start(), entities, cues, p)
+        if span is not None:
+            yield from emit(span[0], span[1], "verb", low)
+            continue
+        # inverted: ", said two officials" / "” said a spokesman for the ministry"
+        if re.search(r"[,“”\"]\s*$", sentence[:m.start()]):
+            end = _clause_end(sentence, m.end(), cues)
+            if end > m.end() and len(sentence[m.end():end].split()) <= 8:
+                yield from emit(m.end() + (len(sentence[m.end():end]) - len(sentence[m.end():end].lstrip())),
+                                end, "verb", low)
+
+    for m in cues.statement_re.finditer(sentence):
+        yield from emit(m.start(), _clause_end(sentence, m.end(), cues), "document", None)
+
+
+def extract_attributions(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame | None,
+                         params: dict[str, Any] | None = None) -> pl.DataFrame:
+    """One row per sourcing phrase; see ATTRIBUTION_SCHEMA for the columns."""
+    p = merged_params(DEFAULT_PARAMS, params)
+    by_doc: dict[str, list[tuple[int, int, str, str]]] = {}
+    if entities is not None and entities.height:
+        ents = entities.select("doc_id", "start", "end", "label", pl.coalesce("canonical", "text")).sort(
+            ["doc_id", "start", "end"])
+        for doc_id, start, end, label, canonical in ents.iter_rows():
+            by_doc.setdefault(doc_id, []).append((start, end, label, canonical))
+    rows: list[dict[str, Any]] = []
+    for doc_id, sent_id, sent_start, sentence in iter_sentences(docs, sentences):
+        sent_end = sent_start + len(sentence)
+        local = [(s - sent_start, e - sent_start, label, canonical)
+                 for s, e, label, canonical in by_doc.get(doc_id, []) if s >= sent_start and e <= sent_end]
+        for row in _attributions_in_sentence(sentence, local, p):
+            rows.append({"doc_id": doc_id, "sent_id": sent_id, **row, "start": sent_start + row["start"],
+                         "end": sent_start + row["end"], "text": sentence[row["start"]:row["end"]]})
+    return rows_frame(rows, ATTRIBUTION_SCHEMA, ["doc_id", "start", "end"])

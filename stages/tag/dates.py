@@ -1,0 +1,260 @@
+"""Dates: temporal expressions, resolved against the document's published_date (the base date).
+
+Each sentence is scanned with a few linear regular expressions (no parser, no dateutil):
+
+| expression                          | granularity | resolution                                             |
+| ----------------------------------- | ----------- | ------------------------------------------------------ |
+| "May 19, 2024", "19 May 2024", ISO  | day         | absolute (no base date needed)                         |
+| "July 2024"                         | month       | absolute                                               |
+| "in 2023", "since 2014"             | year        | absolute (a bare year needs a cue word before it)      |
+| "Oct. 7", "7 October"               | day         | most recent past one on or before the base date        |
+| "Sunday", "on Monday"               | day         | most recent past one on or before the base date, or the|
+|                                     |             | next one on or after it when the sentence is future    |
+| "in July", "since November"         | month       | most recent past month on or before the base month     |
+|                                     |             | (future the same way as weekdays)                      |
+| "last/next/this Monday|July"        | day / month | strictly before / strictly after / nearest             |
+| "today", "yesterday", "tomorrow"    | day         | base date + offset                                     |
+| "last week", "this month", ...      | week/month/year | the period containing base +- one unit             |
+| "three weeks ago", "two days ago"   | unit        | base minus N units, reported at the unit's granularity |
+
+Tense rule (news convention with a cheap cue): a bare weekday or month is put in the future only when
+the nearest tense marker in its sentence is a future cue ("plans to", "will", "may"), so "On Monday,
+Hamas's leadership plans to convene" is the Monday after a Sunday base date, while "Israel said on
+Sunday that it will ..." stays in the past. Cue lists are in data/date_words.yaml.
+
+No invented days: `date` is the first day of the stated period and `date_end` its last day, and
+`granularity` says which of them the text pins ("Earlier in July" -> month, 1 to 31 July). A relative
+expression in a document without a published date has a null date (resolution "unresolved").
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import re
+from typing import Any, Iterator
+
+import polars as pl
+
+from stages.tag.counts import alternation, iter_sentences, load_yaml, merged_params, number_parser, rows_frame
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "use_tense_cues": True,     # future cues may put a bare weekday/month after the base date
+    "min_year": 1800,           # bare years outside [min_year, max_year] are ignored
+    "max_year": 2100,
+}
+
+DATE_SCHEMA: dict[str, Any] = {
+    "doc_id": pl.Utf8, "sent_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "text": pl.Utf8,
+    "date": pl.Date, "date_end": pl.Date, "granularity": pl.Utf8, "relative": pl.Boolean,
+    "resolved": pl.Boolean, "resolution": pl.Utf8,
+}
+
+
+_FULL_MONTH_NAMES = frozenset(name.lower() for name in calendar.month_name if name)
+
+
+class _DateLexicon:
+    def __init__(self) -> None:
+        words = load_yaml("date_words.yaml")
+        self.months: dict[str, int] = {k.lower(): int(v) for k, v in words["months"].items()}
+        self.weekdays: dict[str, int] = {k.lower(): int(v) for k, v in words["weekdays"].items()}
+        self.relative_days: dict[str, int] = {k.lower(): int(v) for k, v in words["relative_days"].items()}
+        self.month_cues = frozenset(w.lower() for w in words["month_cues"])
+        units = alternation(words["relative_units"])
+        full_names = [m for m in self.months if m in _FULL_MONTH_NAMES]
+        abbreviations = [m for m in self.months if m not in _FULL_MONTH_NAMES]
+        # only an abbreviation takes a dot ("Oct. 7"); a full name before a full stop leaves it alone
+        month = (rf"(?P<month>(?:{alternation([m.title() for m in full_names])})\b"
+                 rf"|(?:{alternation([m.title() for m in abbreviations])})\b\.?)")
+        weekday_names = [w.title() for w in self.weekdays if len(w) > 3]     # no "Sun", "Sat" alone
+        weekday = rf"(?:{alternation(weekday_names)})\b"
+        day = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
+        year = r"(?P<year>1[89]\d\d|20\d\d)\b"
+        self.patterns: list[tuple[str, re.Pattern[str]]] = [
+            ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})\b")),
+            ("month_day", re.compile(rf"(?:{weekday},?\s+)?\b{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)")),
+            ("day_month", re.compile(rf"(?:{weekday},?\s+)?\b{day}\s+{month}(?:,?\s+{year})?")),
+            ("month_year", re.compile(rf"\b{month}(?:,?\s+(?:of\s+)?){year}")),
+            ("weekday", re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?(?P<weekday>{weekday})")),
+            ("month", re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?{month}")),
+            ("year", re.compile(rf"\b{year}(?![\w%]|[,.-]\d)")),
+            ("relative_day", re.compile(rf"\b(?P<rel>{alternation(list(self.relative_days))})\b", re.IGNORECASE)),
+            ("relative_unit", re.compile(rf"\b(?P<mod>last|next|this|earlier\s+this|later\s+this)\s+(?P<unit>{units})\b",
+                                         re.IGNORECASE)),
+            ("ago", re.compile(rf"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                               rf"\s+(?P<unit>day|{units})s?\s+ago\b", re.IGNORECASE)),
+        ]
+        self.future_re = _cue_regex(words["future_cues"])
+        self.past_re = re.compile(rf"(?:{_cue_regex(words['past_cues']).pattern})|\b[A-Za-z]{{2,}}ed\b",
+                                  re.IGNORECASE)
+        self.prev_word_re = re.compile(r"([A-Za-z]+-?)\s*$")
+
+
+def _cue_regex(cues: list[str]) -> re.Pattern[str]:
+    parts = []
+    for cue in sorted(set(cues), key=lambda c: (-len(c), c)):
+        body = r"\s+".join(re.escape(w) for w in cue.split())
+        parts.append((r"\b" if cue[0].isalnum() else "") + body + r"\b")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=None)
+def _lexicon() -> _DateLexicon:
+    return _DateLexicon()
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + by
+    return index // 12, index % 12 + 1
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _is_future(sentence: str, start: int, end: int, lex: _DateLexicon) -> bool:
+    """True when the tense marker nearest to [start, end) in the sentence is a future cue."""
+    def distance(m: re.Match[str]) -> int:
+        return start - m.end() if m.end() <= start else max(0, m.start() - end)
+    future = [distance(m) for m in lex.future_re.finditer(sentence)]
+    if not future:
+        return False
+    past = [distance(m) for m in lex.past_re.finditer(sentence)
+            if not (start <= m.start() < end)]
+    return min(future) < min(past, default=10**9)
+
+
+Resolved = tuple[dt.date | None, dt.date | None, str, bool, str]   # date, date_end, granularity, relative, how
+
+
+def _resolve(kind: str, m: re.Match[str], sentence: str, base: dt.date | None,
+             lex: _DateLexicon, p: dict[str, Any]) -> Resolved | None:
+    g = m.groupdict()
+    if kind == "iso":
+        d = _safe_date(int(g["year"]), int(g["mon"]), int(g["day"]))
+        return (d, d, "day", False, "absolute") if d else None
+    if kind in ("month_day", "day_month"):
+        month, day = lex.months[g["month"].rstrip(".").lower()], int(g["day"])
+        if not 1 <= day <= 31:
+            return None
+        if g.get("year"):
+            d = _safe_date(int(g["year"]), month, day)
+            return (d, d, "day", False, "absolute") if d else None
+        if base is None:
+            return None, None, "day", True, "unresolved"
+        d = _safe_date(base.year, month, day)
+        if d is None or d > base:
+            d = _safe_date(base.year - 1, month, day)
+        return d, d, "day", True, "past"
+    if kind == "month_year":
+        month, year = lex.months[g["month"].rstrip(".").lower()], int(g["year"])
+        return dt.date(year, month, 1), _month_end(year, month), "month", False, "absolute"
+    if kind == "year":
+        year = int(g["year"])
+        if not p["min_year"] <= year <= p["max_year"]:
+            return None
+        prev = lex.prev_word_re.search(sentence[max(0, m.start() - 12):m.start()])
+        if not prev or prev.group(1).lower().rstrip("-") not in lex.month_cues | {"year"}:
+            return None
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), "year", False, "absolute"
+    if kind == "month":
+        name = g["month"].rstrip(".").lower()
+        if name not in lex.months or (len(name) <= 3 and not g["month"].endswith(".") and name != "may"):
+            return None                                     # "Mar", "Dec" alone are too ambiguous
+        mod = (g.get("mod") or "").lower()
+        if not mod:
+            prev = lex.prev_word_re.search(sentence[max(0, m.start() - 12):m.start()])
+            if not prev or prev.group(1).lower() not in lex.month_cues:
+                return None
+        month = lex.months[name]
+        if base is None:
+            return None, None, "month", True, "unresolved"
+        future = mod == "next" or (not mod and p["use_tense_cues"] and _is_future(sentence, m.start(), m.end(), lex))
+        if future:
+            year = base.year if month >= base.month + (1 if mod == "next" else 0) else base.year + 1
+            how = "future"
+        else:
+            strict = mod == "last"
+            year = base.year if month < base.month + (0 if strict else 1) else base.year - 1
+            how = "past"
+        return dt.date(year, month, 1), _month_end(year, month), "month", True, how
+    if kind == "weekday":
+        weekday = lex.weekdays[g["weekday"].lower()]
+        if base is None:
+            return None, None, "day", True, "unresolved"
+        mod = (g.get("mod") or "").lower()
+        future = mod == "next" or (not mod and p["use_tense_cues"] and _is_future(sentence, m.start(), m.end(), lex))
+        if future:
+            ahead = (weekday - base.weekday()) % 7
+            d = base + dt.timedelta(days=ahead or (7 if mod == "next" else 0))
+            return d, d, "day", True, "future"
+        back = (base.weekday() - weekday) % 7
+        d = base - dt.timedelta(days=back or (7 if mod == "last" else 0))
+        return d, d, "day", True, "past"
+    if kind == "relative_day":
+        if base is None:
+            return None, None, "day", True, "unresolved"
+        d = base + dt.timedelta(days=lex.relative_days[g["rel"].lower()])
+        return d, d, "day", True, "offset"
+    if kind in ("relative_unit", "ago"):
+        unit = g["unit"].lower()
+        if kind == "ago":
+            n = g["n"].lower()
+            by = -(1 if n in ("a", "an") else number_parser().parse(n) or 0)
+        else:
+            mod = " ".join(g["mod"].lower().split())
+            by = {"last": -1, "next": 1}.get(mod, 0)
+        granularity = unit
+        if base is None:
+            return None, None, granularity, True, "unresolved"
+        if unit == "day":
+            d = base + dt.timedelta(days=by)
+            return d, d, "day", True, "offset"
+        if unit == "week":
+            monday = base - dt.timedelta(days=base.weekday()) + dt.timedelta(weeks=by)
+            return monday, monday + dt.timedelta(days=6), "week", True, "offset"
+        if unit == "month":
+            year, month = _shift_month(base.year, base.month, by)
+            return dt.date(year, month, 1), _month_end(year, month), "month", True, "offset"
+        year = base.year + by
+        return dt.date(year, 1, 1), dt.date(year, 12, 31), "year", True, "offset"
+    return None
+
+
+def _dates_in_sentence(sentence: str, base: dt.date | None, p: dict[str, Any]) -> Iterator[tuple[int, int, Resolved]]:
+    lex = _lexicon()
+    taken: list[tuple[int, int]] = []
+    # patterns are listed most specific first; a later pattern never overlaps an earlier match
+    for kind, pattern in lex.patterns:
+        for m in pattern.finditer(sentence):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            resolved = _resolve(kind, m, sentence, base, lex, p)
+            if resolved is None:
+                continue
+            taken.append((m.start(), m.end()))
+            yield m.start(), m.end(), resolved
+
+
+def extract_dates(docs: pl.DataFrame, sentences: pl.DataFrame, params: dict[str, Any] | None = None) -> pl.DataFrame:
+    """One row per temporal expression; see DATE_SCHEMA for the columns."""
+    p = merged_params(DEFAULT_PARAMS, params)
+    bases = dict(zip(docs["doc_id"].to_list(), docs["published_date"].to_list())) \
+        if "published_date" in docs.columns else {}
+    rows: list[dict[str, Any]] = []
+    for doc_id, sent_id, sent_start, sentence in iter_sentences(docs, sentences):
+        base = bases.get(doc_id)
+        for start, end, (date, date_end, granularity, relative, how) in _dates_in_sentence(sentence, base, p):
+            rows.append({"doc_id": doc_id, "sent_id": sent_id, "start": sent_start + start,
+                         "end": sent_start + end, "text": sentence[start:end], "date": date,
+                         "date_end": date_end, "granularity": granularity, "relative": relative,
+                         "resolved": date is not None, "resolution": how})
+    return rows_frame(rows, DATE_SCHEMA, ["doc_id", "start", "end"])

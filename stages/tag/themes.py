@@ -1,0 +1,113 @@
+"""Themes: mentions of a small, reviewed theme lexicon (data/themes.yaml), matched on lemmas.
+
+Lemmas without a lemmatiser: running spaCy's tagger + lemmatizer would cost more than the whole
+budget of the non-NER extractors, so text and lexicon terms both go through the same cheap "lemma key"
+(`lemma_key`): lower case, apostrophe-s and hyphens dropped ("cease-fire" -> "ceasefire"), irregular
+forms looked up in the lexicon's `irregular` table, then plural (-ies/-es/-s), -ing and -ed stripped,
+a doubled final consonant undoubled ("kidnapp" -> "kidnap") and a final -e dropped. The key is not
+always a dictionary word ("negotiate" -> "negotiat") but it is the same for every inflection of a
+lemma, which is all matching needs, and it costs a few string operations per word.
+
+Matching is a linear scan: each word's key indexes the terms that start with it; the longest term of
+each theme that matches there (words separated only by whitespace) gives one row, and the theme's
+scan resumes after it.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Iterator
+
+import polars as pl
+
+from stages.tag.counts import iter_sentences, load_yaml, merged_params, rows_frame
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "lexicon": "themes.yaml",     # file name inside stages/tag/data
+}
+
+THEME_SCHEMA: dict[str, Any] = {
+    "doc_id": pl.Utf8, "sent_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "text": pl.Utf8,
+    "theme": pl.Utf8, "term": pl.Utf8,
+}
+
+WORD_RE = re.compile(r"[A-Za-z](?:[A-Za-z’'-]*[A-Za-z])?")
+
+
+def lemma_key(word: str, irregular: dict[str, str] | None = None) -> str:
+    """Cheap normalisation shared by text and lexicon: equal for the inflections of one lemma."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.replace("-", "").replace("'", "")
+    if irregular and w in irregular:
+        return irregular[w]
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 4 and w.endswith(("sses", "shes", "ches", "xes", "zes")):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if len(w) > 5 and w.endswith("ing"):
+        w = w[:-3]
+    elif len(w) > 4 and w.endswith("ed") and not w.endswith("eed"):
+        w = w[:-2]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
+        w = w[:-1]
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+class _ThemeLexicon:
+    def __init__(self, name: str) -> None:
+        data = load_yaml(name)
+        self.irregular: dict[str, str] = {str(k).lower(): str(v) for k, v in (data.get("irregular") or {}).items()}
+        # first word key -> [(word keys, theme, term)], longest term first, then by theme/term for determinism
+        index: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        for theme, terms in data["themes"].items():
+            for term in terms:
+                keys = tuple(self.word_key(w) for w in str(term).split())
+                index.setdefault(keys[0], []).append((keys, str(theme), str(term)))
+        self.index = {k: sorted(v, key=lambda t: (-len(t[0]), t[1], t[2])) for k, v in index.items()}
+
+    def word_key(self, word: str) -> str:
+        """A term word "=talks" matches the exact lower-case word; others match on the lemma key."""
+        return word.lower() if word.startswith("=") else lemma_key(word, self.irregular)
+
+    def text_keys(self, word: str) -> tuple[str, str]:
+        return lemma_key(word, self.irregular), "=" + word.lower().replace("’", "'")
+
+
+@functools.lru_cache(maxsize=None)
+def _lexicon(name: str) -> _ThemeLexicon:
+    return _ThemeLexicon(name)
+
+
+def _themes_in_sentence(sentence: str, lex: _ThemeLexicon) -> Iterator[tuple[int, int, str, str]]:
+    words = [(m.start(), m.end(), *lex.text_keys(m.group(0))) for m in WORD_RE.finditer(sentence)]
+    resume_at: dict[str, int] = {}          # theme -> first word index it may match again
+    for i, (start, _, key, exact) in enumerate(words):
+        candidates = lex.index.get(key, []) + lex.index.get(exact, [])
+        matched: set[str] = set()
+        for keys, theme, term in sorted(candidates, key=lambda t: (-len(t[0]), t[1], t[2])):
+            if theme in matched or resume_at.get(theme, 0) > i or i + len(keys) > len(words):
+                continue
+            if all(keys[j] in words[i + j][2:] and
+                   (j == 0 or sentence[words[i + j - 1][1]:words[i + j][0]].isspace())
+                   for j in range(len(keys))):
+                matched.add(theme)
+                resume_at[theme] = i + len(keys)
+                yield start, words[i + len(keys) - 1][1], theme, term
+
+
+def extract_themes(docs: pl.DataFrame, sentences: pl.DataFrame, params: dict[str, Any] | None = None) -> pl.DataFrame:
+    """One row per theme mention; see THEME_SCHEMA for the columns."""
+    p = merged_params(DEFAULT_PARAMS, params)
+    lex = _lexicon(p["lexicon"])
+    rows: list[dict[str, Any]] = []
+    for doc_id, sent_id, sent_start, sentence in iter_sentences(docs, sentences):
+        for start, end, theme, term in _themes_in_sentence(sentence, lex):
+            rows.append({"doc_id": doc_id, "sent_id": sent_id, "start": sent_start + start,
+                         "end": sent_start + end, "text": sentence[start:end], "theme": theme, "term": term})
+    return rows_frame(rows, THEME_SCHEMA, ["doc_id", "start", "end", "theme"])

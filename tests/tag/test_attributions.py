@@ -1,0 +1,86 @@
+"""Attributions: source phrase, number of sources, named or anonymous, affiliation."""
+import re
+
+import polars as pl
+
+from stages.tag.attributions import ATTRIBUTION_SCHEMA, extract_attributions
+
+SENT_END = re.compile(r"(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z][a-z]\.)(?<=[.!?])[”\"]?\s+(?=[“\"A-Z])")
+
+
+def frames(text: str, doc_id: str = "d1"):
+    """docs + sentences for one text: paragraphs on blank lines, sentences on end punctuation."""
+    docs = pl.DataFrame({"doc_id": [doc_id], "text": [text], "published_date": [None], "title": [None]},
+                        schema_overrides={"published_date": pl.Date, "title": pl.Utf8})
+    rows = []
+    for p, m in enumerate(re.finditer(r"[^\n]+", text)):
+        cuts = [0] + [c.end() for c in SENT_END.finditer(m.group(0))] + [len(m.group(0))]
+        for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+            seg = m.group(0)[a:b].rstrip()
+            rows.append({"doc_id": doc_id, "sent_id": f"{doc_id}:{p}:{i}", "paragraph": p, "index": i,
+                         "start": m.start() + a, "end": m.start() + a + len(seg), "text": seg})
+    return docs, pl.DataFrame(rows)
+
+
+def entities(text, mentions):
+    rows = []
+    for mention, (label, canonical) in mentions.items():
+        for m in re.finditer(re.escape(mention), text):
+            rows.append({"doc_id": "d1", "sent_id": None, "start": m.start(), "end": m.end(), "text": mention,
+                         "label": label, "canonical": canonical, "entity_id": canonical})
+    return pl.DataFrame(rows, schema={"doc_id": pl.Utf8, "sent_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64,
+                                      "text": pl.Utf8, "label": pl.Utf8, "canonical": pl.Utf8, "entity_id": pl.Utf8})
+
+
+def attributions(text, mentions=None):
+    docs, sents = frames(text)
+    out = extract_attributions(docs, sents, entities(text, mentions or {}), {})
+    for row in out.iter_rows(named=True):
+        assert text[row["start"]:row["end"]] == row["text"]
+    return out
+
+
+def by_text(out):
+    return {r["text"]: r for r in out.iter_rows(named=True)}
+
+
+def test_seed_according_to_officials_and_statement():
+    text = ("Officials met in Rome on Sunday, according to three officials involved in or briefed on the talks "
+            "and a statement from the Israeli government. The talks remain stalled, according to seven "
+            "officials involved in or briefed on the talks.")
+    rows = by_text(attributions(text, {"Israeli": ("NORP", "Israel")}))
+    seven = rows["seven officials involved in or briefed on the talks"]
+    assert (seven["n_sources"], seven["named"], seven["cue"]) == (7, False, "according_to")
+    statement = rows["a statement from the Israeli government"]
+    assert statement["n_sources"] is None and statement["affiliation"] == "Israeli government"
+    assert statement["source_type"] == "document"
+    assert rows["three officials involved in or briefed on the talks"]["n_sources"] == 3
+
+
+def test_seed_coordinated_sources_are_split():
+    text = ("Israel wants checkpoints, according to four Israeli officials and an official from one of the "
+            "mediating countries.")
+    rows = by_text(attributions(text))
+    assert (rows["four Israeli officials"]["n_sources"], rows["four Israeli officials"]["affiliation"]) == (4, "Israeli")
+    other = rows["an official from one of the mediating countries"]
+    assert other["n_sources"] == 1 and other["named"] is False
+
+
+def test_seed_officials_said_and_suggested():
+    text = ("Six Israeli officials said that Netanyahu was the main reason. While there are claims of an "
+            "impasse, two US officials suggested that parties were still reviewing the details.")
+    rows = by_text(attributions(text, {"Netanyahu": ("PERSON", "Benjamin Netanyahu"), "US": ("GPE", "United States")}))
+    six, two = rows["Six Israeli officials"], rows["two US officials"]
+    assert (six["n_sources"], six["affiliation"], six["verb"], six["named"]) == (6, "Israeli", "said", False)
+    assert (two["n_sources"], two["affiliation"], two["verb"]) == (2, "US", "suggested")
+
+
+def test_named_sources_and_non_sources():
+    text = ("Mr. Dekel-Chen said the pledge was made. Kamel Abu Jamea, 73, a Khan Younis resident, said his wife "
+            "was sick. Blinken emphasized the necessity of a ceasefire. He said nothing.")
+    out = attributions(text, {"Dekel-Chen": ("PERSON", "Jonathan Dekel-Chen"),
+                              "Kamel Abu Jamea": ("PERSON", "Kamel Abu Jamea"), "Blinken": ("PERSON", "Antony Blinken")})
+    assert out["source_name"].to_list() == ["Jonathan Dekel-Chen", "Kamel Abu Jamea"]
+    assert out["text"].to_list() == ["Mr. Dekel-Chen", "Kamel Abu Jamea"]
+    assert out["named"].to_list() == [True, True] and out["n_sources"].to_list() == [1, 1]
+    assert dict(out.schema) == ATTRIBUTION_SCHEMA

@@ -1,0 +1,79 @@
+"""Counts: GDELT-style quantities with their noun, event and qualifier."""
+import re
+
+import polars as pl
+
+from stages.tag.counts import COUNT_SCHEMA, extract_counts
+
+SENT_END = re.compile(r"(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z][a-z]\.)(?<=[.!?])[”\"]?\s+(?=[“\"A-Z])")
+
+
+def frames(text: str, doc_id: str = "d1"):
+    """docs + sentences for one text: paragraphs on blank lines, sentences on end punctuation."""
+    docs = pl.DataFrame({"doc_id": [doc_id], "text": [text], "published_date": [None], "title": [None]},
+                        schema_overrides={"published_date": pl.Date, "title": pl.Utf8})
+    rows = []
+    for p, m in enumerate(re.finditer(r"[^\n]+", text)):
+        cuts = [0] + [c.end() for c in SENT_END.finditer(m.group(0))] + [len(m.group(0))]
+        for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+            seg = m.group(0)[a:b].rstrip()
+            rows.append({"doc_id": doc_id, "sent_id": f"{doc_id}:{p}:{i}", "paragraph": p, "index": i,
+                         "start": m.start() + a, "end": m.start() + a + len(seg), "text": seg})
+    return docs, pl.DataFrame(rows)
+
+
+def counts(text):
+    docs, sents = frames(text)
+    out = extract_counts(docs, sents, {})
+    for row in out.iter_rows(named=True):
+        assert text[row["start"]:row["end"]] == row["text"]
+    return out
+
+
+def one(text, number_text):
+    out = counts(text).filter(pl.col("number_text") == number_text)
+    assert out.height == 1, out
+    return out.row(0, named=True)
+
+
+def test_seed_killed_at_least_12_people():
+    row = one("A rocket from Lebanon on Saturday killed at least 12 people in an Israeli-controlled town.", "12")
+    assert (row["value"], row["noun"], row["category"], row["event"], row["qualifier"], row["bound"]) ==         (12, "people", "people", "killed", "at least", "min")
+    assert row["text"] == "at least 12 people"
+
+
+def test_seed_about_182000_people_were_displaced():
+    row = one("About 182,000 people were displaced from the southern city of Khan Younis last week.", "182,000")
+    assert (row["value"], row["noun"], row["event"], row["qualifier"]) == (182000, "people", "displaced", "about")
+
+
+def test_seed_million_people_seeking_refuge():
+    row = one("The US urged caution, with an estimated 1.4 million people seeking refuge in Rafah alone.",
+              "1.4 million")
+    assert (row["value"], row["noun"], row["event"], row["bound"]) == (1400000, "people", "seeking refuge", "approx")
+
+
+def test_seed_rockets_fired_and_soldiers_killed():
+    text = ("Hamas fired approximately ten rockets from the Rafah area, killing three Israeli soldiers near "
+            "the Kerem Shalom crossing.")
+    rockets, soldiers = one(text, "ten"), one(text, "three")
+    assert (rockets["value"], rockets["noun"], rockets["event"], rockets["qualifier"]) ==         (10, "rockets", "fired", "approximately")
+    assert rockets["category"] == "thing"
+    assert (soldiers["value"], soldiers["noun"], soldiers["category"], soldiers["event"]) ==         (3, "soldiers", "people", "killed")
+
+
+def test_dates_ages_measures_and_years_are_not_counts():
+    text = ("Kamel Abu Jamea, 73, said his wife cannot walk five meters since the Oct. 7 attack in 2023, "
+            "three weeks ago.")
+    assert counts(text).height == 0
+
+
+def test_vague_quantities_and_number_words():
+    out = counts("Tens of thousands of people fled, and twenty-five families were evacuated.")
+    assert out.select("value", "noun", "bound").rows() == [(20000, "people", "min"), (25, "families", None)]
+    assert out["event"].to_list() == ["fled", "fled"]
+
+
+def test_empty_schema():
+    out = counts("No numbers here.")
+    assert out.height == 0 and dict(out.schema) == COUNT_SCHEMA

@@ -1,0 +1,82 @@
+"""Dates: resolution against published_date, granularity, and null without a base date."""
+import datetime as dt
+import re
+
+import polars as pl
+
+from stages.tag.dates import DATE_SCHEMA, extract_dates
+
+SENT_END = re.compile(r"(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z][a-z]\.)(?<=[.!?])[”\"]?\s+(?=[“\"A-Z])")
+
+
+def frames(text: str, doc_id: str = "d1"):
+    """docs + sentences for one text: paragraphs on blank lines, sentences on end punctuation."""
+    docs = pl.DataFrame({"doc_id": [doc_id], "text": [text], "published_date": [None], "title": [None]},
+                        schema_overrides={"published_date": pl.Date, "title": pl.Utf8})
+    rows = []
+    for p, m in enumerate(re.finditer(r"[^\n]+", text)):
+        cuts = [0] + [c.end() for c in SENT_END.finditer(m.group(0))] + [len(m.group(0))]
+        for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+            seg = m.group(0)[a:b].rstrip()
+            rows.append({"doc_id": doc_id, "sent_id": f"{doc_id}:{p}:{i}", "paragraph": p, "index": i,
+                         "start": m.start() + a, "end": m.start() + a + len(seg), "text": seg})
+    return docs, pl.DataFrame(rows)
+
+
+def dates(text, published=None):
+    docs, sents = frames(text)
+    docs = docs.with_columns(pl.lit(published, dtype=pl.Date).alias("published_date"))
+    out = extract_dates(docs, sents, {})
+    for row in out.iter_rows(named=True):
+        assert text[row["start"]:row["end"]] == row["text"]
+    return out
+
+
+SEED_004 = dt.date(2024, 5, 19)   # a Sunday
+
+
+def test_seed_004_weekdays_with_tense():
+    text = ("A technical team departed Cairo on Sunday. On Monday, Hamas's political leadership plans to "
+            "convene in Doha. Reports suggest a delegation may return to Cairo on Tuesday. "
+            "Hamas officials met on Friday.")
+    out = dates(text, SEED_004)
+    got = dict(zip(out["text"], out["date"]))
+    assert got == {"Sunday": dt.date(2024, 5, 19), "Monday": dt.date(2024, 5, 20),
+                   "Tuesday": dt.date(2024, 5, 21), "Friday": dt.date(2024, 5, 17)}
+    assert set(out["granularity"]) == {"day"}
+
+
+def test_tense_cues_can_be_switched_off():
+    docs, sents = frames("On Monday, the council plans to convene.")
+    docs = docs.with_columns(pl.lit(SEED_004, dtype=pl.Date).alias("published_date"))
+    out = extract_dates(docs, sents, {"use_tense_cues": False})
+    assert out["date"].to_list() == [dt.date(2024, 5, 13)]
+
+
+def test_month_day_is_most_recent_past_and_month_has_month_granularity():
+    out = dates("The Oct. 7 attack started the war. Earlier in July, Israel hardened its position.",
+                dt.date(2024, 7, 28))
+    rows = {r["text"]: r for r in out.iter_rows(named=True)}
+    assert rows["Oct. 7"]["date"] == dt.date(2023, 10, 7) and rows["Oct. 7"]["granularity"] == "day"
+    assert rows["July"]["date"] == dt.date(2024, 7, 1) and rows["July"]["date_end"] == dt.date(2024, 7, 31)
+    assert rows["July"]["granularity"] == "month"
+
+
+def test_no_base_date_gives_null_for_relative_but_not_absolute():
+    out = dates("During the Hamas-led Oct. 7 attack, on Sunday, talks began. Sunday, May 19, 2024 was quiet.")
+    rows = {r["text"]: r for r in out.iter_rows(named=True)}
+    assert rows["Oct. 7"]["date"] is None and rows["Oct. 7"]["resolved"] is False
+    assert rows["Sunday"]["date"] is None
+    assert rows["Sunday, May 19, 2024"]["date"] == dt.date(2024, 5, 19)
+
+
+def test_years_relative_words_and_modal_may():
+    out = dates("Since 2014, prices rose; last week they fell, and yesterday they may rise in May.",
+                dt.date(2024, 5, 19))
+    rows = {r["text"]: r for r in out.iter_rows(named=True)}
+    assert rows["2014"]["granularity"] == "year" and rows["2014"]["date"] == dt.date(2014, 1, 1)
+    assert rows["last week"]["date"] == dt.date(2024, 5, 6) and rows["last week"]["granularity"] == "week"
+    assert rows["yesterday"]["date"] == dt.date(2024, 5, 18)
+    assert rows["May"]["granularity"] == "month"
+    assert "may" not in rows
+    assert dict(out.schema) == DATE_SCHEMA

@@ -1,0 +1,126 @@
+"""Quotes: speakers from attributions, pronouns and split quotes; scare quotes are not quotes."""
+import re
+
+import polars as pl
+
+from stages.tag.quotes import QUOTE_SCHEMA, extract_quotes
+
+SENT_END = re.compile(r"(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z][a-z]\.)(?<=[.!?])[”\"]?\s+(?=[“\"A-Z])")
+
+
+def frames(text: str, doc_id: str = "d1"):
+    """docs + sentences for one text: paragraphs on blank lines, sentences on end punctuation."""
+    docs = pl.DataFrame({"doc_id": [doc_id], "text": [text], "published_date": [None], "title": [None]},
+                        schema_overrides={"published_date": pl.Date, "title": pl.Utf8})
+    rows = []
+    for p, m in enumerate(re.finditer(r"[^\n]+", text)):
+        cuts = [0] + [c.end() for c in SENT_END.finditer(m.group(0))] + [len(m.group(0))]
+        for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+            seg = m.group(0)[a:b].rstrip()
+            rows.append({"doc_id": doc_id, "sent_id": f"{doc_id}:{p}:{i}", "paragraph": p, "index": i,
+                         "start": m.start() + a, "end": m.start() + a + len(seg), "text": seg})
+    return docs, pl.DataFrame(rows)
+
+
+def people(text: str, mentions: dict[str, str], doc_id: str = "d1") -> pl.DataFrame:
+    """PERSON entities for every occurrence of each mention, with its canonical name."""
+    rows = []
+    for mention, canonical in mentions.items():
+        for m in re.finditer(re.escape(mention), text):
+            if any(r["start"] <= m.start() < r["end"] for r in rows):
+                continue
+            rows.append({"doc_id": doc_id, "sent_id": None, "start": m.start(), "end": m.end(), "text": mention,
+                         "label": "PERSON", "canonical": canonical, "entity_id": canonical})
+    return pl.DataFrame(rows, schema={"doc_id": pl.Utf8, "sent_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64,
+                                      "text": pl.Utf8, "label": pl.Utf8, "canonical": pl.Utf8, "entity_id": pl.Utf8})
+
+
+def run(text, mentions=None, params=None):
+    docs, sents = frames(text)
+    out = extract_quotes(docs, sents, people(text, mentions or {}), params or {})
+    for row in out.iter_rows(named=True):
+        assert text[row["start"]:row["end"]] == row["quote"]
+    return out
+
+
+def direct(out):
+    return out.filter(pl.col("kind").is_in(["direct", "partial"]))
+
+
+def test_seed_004_said_name_after_quote():
+    text = ("Hamas placed blame on Netanyahu.\n\n“We were very close, but Netanyahu’s narrow-mindedness aborted an "
+            "agreement,” said Mousa Abu Marzouk, a senior Hamas official.")
+    out = direct(run(text, {"Netanyahu": "Benjamin Netanyahu", "Mousa Abu Marzouk": "Mousa Abu Marzouk"}))
+    assert out.height == 1
+    row = out.row(0, named=True)
+    assert row["quote"].startswith("We were very close") and row["quote"].endswith("an agreement")
+    assert (row["speaker"], row["verb"], row["kind"]) == ("Mousa Abu Marzouk", "said", "direct")
+
+
+def test_seed_002_title_and_surname_speaker():
+    text = ("But on Thursday, he promised families, according to Jonathan Dekel-Chen, whose son was abducted.\n\n"
+            "“He committed in front of the president to act with more urgency than he has in the past,” "
+            "Mr. Dekel-Chen said in a phone interview on Saturday.")
+    out = direct(run(text, {"Jonathan Dekel-Chen": "Jonathan Dekel-Chen", "Mr. Dekel-Chen": "Jonathan Dekel-Chen"}))
+    assert out["speaker"].to_list() == ["Jonathan Dekel-Chen"]
+    assert out["verb"].to_list() == ["said"]
+
+
+def test_seed_002_he_said_split_quote_is_one_speaker():
+    text = ("Kamel Abu Jamea, 73, a Khan Younis resident, said his wife, Amna, 73, was too sick to walk. "
+            "He had tried to find a ride for them, but had no luck.\n\n"
+            "“My wife can’t even walk five meters,” he said. “I can’t leave her and go.”")
+    out = run(text, {"Kamel Abu Jamea": "Kamel Abu Jamea", "Amna": "Amna"})
+    assert out["quote"].to_list() == ["My wife can’t even walk five meters", "I can’t leave her and go."]
+    assert out["speaker"].to_list() == ["Kamel Abu Jamea", "Kamel Abu Jamea"]
+    assert out["kind"].to_list() == ["direct", "direct"]
+    assert out["quote_group"].n_unique() == 1
+    assert out["attribution"].to_list() == ["after", "continuation"]
+
+
+def test_scare_quotes_are_not_quotes():
+    text = ("The order includes an area that Israel had designated a “humanitarian zone” for civilians. "
+            "An Israeli official confirmed that talks had stalled, describing the situation as a “crisis.” "
+            "Hamas wanted to address “vague” points in the proposal.")
+    out = run(text)
+    assert out["kind"].to_list() == ["scare", "scare", "scare"]
+    assert out["speaker"].null_count() == 3
+    assert direct(out).height == 0
+
+
+def test_speaker_before_quote_with_colon_and_straight_quotes():
+    text = 'The minister, Yoav Gallant, was blunt. Gallant said: "We will not stop until the job is done."'
+    out = direct(run(text, {"Yoav Gallant": "Yoav Gallant", "Gallant": "Yoav Gallant"}))
+    assert out["speaker"].to_list() == ["Yoav Gallant"]
+    assert out["attribution"].to_list() == ["before"]
+
+
+def test_nominal_speaker_and_pronoun_gender():
+    text = ("Ms. Sarah Levy met Mr. Dan Cohen on Monday. "
+            "“We talked for hours about the plan,” she said. "
+            "“It was a long and difficult meeting,” a senior official told reporters.")
+    out = direct(run(text, {"Ms. Sarah Levy": "Sarah Levy", "Mr. Dan Cohen": "Dan Cohen"}))
+    assert out["speaker"].to_list() == ["Sarah Levy", "a senior official"]
+    assert out["speaker_kind"].to_list() == ["pronoun", "nominal"]
+    assert out["verb"].to_list() == ["said", "told"]
+
+
+def test_multi_paragraph_quote_takes_speaker_from_closing_part():
+    text = ("“The first paragraph of a long statement goes on without a closing mark.\n\n"
+            "“And the second paragraph ends it,” said Jane Roe, the agency’s director.")
+    out = direct(run(text, {"Jane Roe": "Jane Roe"}))
+    assert out.height == 2
+    assert out["speaker"].to_list() == ["Jane Roe", "Jane Roe"]
+    assert out["closed"].to_list() == [False, True]
+    assert out["quote_group"].n_unique() == 1
+
+
+def test_unresolvable_pronoun_gives_null_speaker_and_schema():
+    out = run("“We are ready to talk, whenever they are,” they said.")
+    assert out["speaker"].to_list() == [None]
+    assert dict(out.schema) == QUOTE_SCHEMA
+
+
+def test_no_quotes_gives_empty_frame_with_schema():
+    out = run("Nothing is quoted in this sentence.")
+    assert out.height == 0 and dict(out.schema) == QUOTE_SCHEMA

@@ -1,0 +1,54 @@
+"""Themes: lexicon terms matched on lemma keys, one row per theme mention."""
+import re
+
+import polars as pl
+
+from stages.tag.themes import THEME_SCHEMA, extract_themes, lemma_key
+
+SENT_END = re.compile(r"(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z][a-z]\.)(?<=[.!?])[”\"]?\s+(?=[“\"A-Z])")
+
+
+def frames(text: str, doc_id: str = "d1"):
+    """docs + sentences for one text: paragraphs on blank lines, sentences on end punctuation."""
+    docs = pl.DataFrame({"doc_id": [doc_id], "text": [text], "published_date": [None], "title": [None]},
+                        schema_overrides={"published_date": pl.Date, "title": pl.Utf8})
+    rows = []
+    for p, m in enumerate(re.finditer(r"[^\n]+", text)):
+        cuts = [0] + [c.end() for c in SENT_END.finditer(m.group(0))] + [len(m.group(0))]
+        for i, (a, b) in enumerate(zip(cuts, cuts[1:])):
+            seg = m.group(0)[a:b].rstrip()
+            rows.append({"doc_id": doc_id, "sent_id": f"{doc_id}:{p}:{i}", "paragraph": p, "index": i,
+                         "start": m.start() + a, "end": m.start() + a + len(seg), "text": seg})
+    return docs, pl.DataFrame(rows)
+
+
+def themes(text):
+    docs, sents = frames(text)
+    out = extract_themes(docs, sents, {})
+    for row in out.iter_rows(named=True):
+        assert text[row["start"]:row["end"]] == row["text"]
+    return out
+
+
+def test_inflections_share_a_lemma_key():
+    assert lemma_key("cease-fire") == lemma_key("ceasefires") == lemma_key("Ceasefire")
+    assert lemma_key("negotiating") == lemma_key("negotiated") == lemma_key("negotiate")
+    assert lemma_key("hostages") == lemma_key("hostage")
+    assert lemma_key("kidnapping") == lemma_key("kidnap")
+
+
+def test_theme_mentions_longest_match_and_exact_words():
+    out = themes("Negotiators discussed a cease-fire and the release of hostages, and aid groups delivered "
+                 "humanitarian aid. The talks stalled; they talked again.")
+    got = list(zip(out["text"], out["theme"]))
+    assert ("cease-fire", "cease-fire") in got
+    assert ("hostages", "hostages") in got
+    assert ("humanitarian aid", "humanitarian aid") in got and ("aid", "humanitarian aid") not in got
+    assert ("Negotiators", "negotiations") in got and ("talks", "negotiations") in got
+    assert not any(t == "talked" for t, _ in got)
+    assert dict(out.schema) == THEME_SCHEMA
+
+
+def test_multiword_terms_do_not_cross_punctuation():
+    out = themes("They called for a pause in fighting. A pause, in fighting terms, is rare.")
+    assert out.filter(pl.col("theme") == "cease-fire")["text"].to_list() == ["pause in fighting"]
