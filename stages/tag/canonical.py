@@ -1,0 +1,279 @@
+"""Canonical names: one name per real person, organisation and place, and a stable id for each.
+
+Input: one row per mention (doc_id, sent_id, start, end, text, label). Each mention gets:
+
+- `canonical`, built in this order:
+  1. the surface is tidied: spaces collapsed, a trailing possessive ("Netanyahu's") removed, titles and
+     honorifics stripped from people (`data/titles.txt`: "Prime Minister Benjamin Netanyahu"), a leading
+     "the" stripped from places, groups and organisations ("the United States");
+  2. the reviewed alias file (`data/aliases.yaml`) maps forms to one name and label ("U.S.", "US",
+     "the United States" -> "United States"; "CIA" -> "Central Intelligence Agency");
+  3. demonyms (`data/demonyms.tsv`) become NORP with their singular form and the country they refer to
+     in `country` ("Israelis" -> "Israeli", country "Israel");
+  4. people, within a document: a name that is the tail of exactly one longer name in the same document
+     becomes that name ("Mr. Netanyahu", "Netanyahu" -> "Benjamin Netanyahu"); two different longer names
+     ("Joe Biden", "Hunter Biden") leave the short one alone;
+  5. people, across documents: full names that differ only by a nickname of the first name
+     (`data/nicknames.tsv`: "Bill Burns", "William Burns") take the formal one when it occurs; a bare
+     surname still unresolved takes the one full name in the whole input that ends with it, if there is
+     exactly one (`resolve_surnames_across_docs`);
+  6. organisations, within a document: an acronym that is the initials of exactly one organisation named
+     in the same document takes that name ("Islamic Resistance Movement" ... "IRM");
+  7. places: a reviewed place or a country takes the gazetteer's name ("Al-Mawasi" -> "Al Mawasi").
+- `entity_id`: the first 16 hex characters of sha256("{label}|{canonical}"): the same on every run and
+  machine, independent of row order.
+- `latitude`, `longitude`, `country_code` for GPE/LOC/FAC mentions the gazetteer resolves unambiguously
+  (see places.py; null otherwise, never a guess).
+
+Every decision uses sets of names sorted before use, so the output does not depend on row order or on
+PYTHONHASHSEED.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from stages.tag.places import PLACE_LABELS, load_gazetteer
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+DEFAULTS: dict[str, Any] = {
+    "resolve_surnames_across_docs": True,
+}
+
+# Labels that name things; numeric labels (DATE, CARDINAL, MONEY, ...) keep their tidied surface.
+NAME_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART",
+                         "LAW", "LANGUAGE"})
+# Labels whose leading "the" is an article, not part of the name (titles of works keep theirs).
+THE_STRIPPED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
+# Labels a reviewed alias or demonym may overwrite: the model's guess between kinds of name.
+RELABELLABLE = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC"})
+# Words an acronym skips: "Organization of the Petroleum Exporting Countries" -> OPEC.
+ACRONYM_SKIPPED = frozenset({"of", "the", "and", "for", "&", "on", "in", "de", "to"})
+
+OUTPUT_SCHEMA = {"canonical": pl.String, "entity_id": pl.String, "country": pl.String,
+                 "latitude": pl.Float64, "longitude": pl.Float64, "country_code": pl.String}
+
+_SPACES = re.compile(r"\s+")
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+_ACRONYM = re.compile(r"[A-Z](?:\.?[A-Z]){1,7}\.?")
+
+
+# --- data files --------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def read_aliases(path: Path = DATA_DIR / "aliases.yaml") -> dict[str, tuple[str, str]]:
+    """form -> (canonical, label), the canonical name included as a form of itself."""
+    out: dict[str, tuple[str, str]] = {}
+    for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+        target = (entry["canonical"], entry["label"])
+        for form in [entry["canonical"], *entry.get("aliases", [])]:
+            form = _strip_the(str(form))
+            if out.get(form, target) != target:
+                raise ValueError(f"{path.name}: {form!r} is an alias of two entities")
+            out[form] = target
+    return out
+
+
+def _tsv_rows(path: Path) -> list[dict[str, str]]:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+@functools.lru_cache(maxsize=1)
+def read_demonyms(path: Path = DATA_DIR / "demonyms.tsv") -> dict[str, tuple[str, str]]:
+    """form (singular or plural) -> (demonym, country)."""
+    out: dict[str, tuple[str, str]] = {}
+    for row in _tsv_rows(path):
+        for form in (row["demonym"], row["plural"]):
+            if form:
+                out[form] = (row["demonym"], row["country"])
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def read_nicknames(path: Path = DATA_DIR / "nicknames.tsv") -> dict[str, str]:
+    """nickname -> formal first name."""
+    return {row["nickname"]: row["formal"] for row in _tsv_rows(path)}
+
+
+@functools.lru_cache(maxsize=1)
+def read_titles(path: Path = DATA_DIR / "titles.txt") -> tuple[tuple[str, ...], ...]:
+    """Titles as word tuples, longest first, so "Prime Minister" is tried before "Minister"."""
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    return tuple(sorted({tuple(line.split()) for line in lines}, key=lambda t: (-len(t), t)))
+
+
+# --- surface clean-up --------------------------------------------------------------------------------
+def _strip_the(text: str) -> str:
+    return text[4:] if text[:4] in ("the ", "The ") and len(text) > 4 else text
+
+
+def tidy(text: str) -> str:
+    """Spaces collapsed, surrounding punctuation and a trailing possessive removed."""
+    text = _SPACES.sub(" ", text).strip().strip(",;:\"“”‘'()[]")
+    return _POSSESSIVE.sub("", text).strip() or text
+
+
+def strip_titles(name: str) -> str:
+    """"Prime Minister Benjamin Netanyahu" -> "Benjamin Netanyahu"; keeps at least one word."""
+    words = name.split()
+    changed = True
+    while changed and len(words) > 1:
+        changed = False
+        for title in read_titles():
+            if len(words) > len(title) and tuple(words[:len(title)]) == title:
+                words = words[len(title):]
+                changed = True
+                break
+    return " ".join(words)
+
+
+def entity_id(label: str, canonical: str) -> str:
+    return hashlib.sha256(f"{label}|{canonical}".encode("utf-8")).hexdigest()[:16]
+
+
+def acronym_of(name: str) -> str:
+    """Initials of the capitalised words: "Central Intelligence Agency" -> "CIA"."""
+    return "".join(w[0] for w in name.replace("-", " ").split() if w.lower() not in ACRONYM_SKIPPED and w[0].isupper())
+
+
+# --- people ------------------------------------------------------------------------------------------
+def _longer_name_for(short: str, names: list[str]) -> str | None:
+    """The one longer name whose words end with `short`'s words, if there is exactly one (up to nesting)."""
+    words = short.split()
+    longer = [n for n in names if len(n.split()) > len(words) and n.split()[-len(words):] == words]
+    if not longer:
+        return None
+    longest = max(longer, key=lambda n: (len(n.split()), n))
+    # All candidates must be tails of the longest: "Netanyahu" < "Benjamin Netanyahu" is fine,
+    # "Biden" with "Joe Biden" and "Hunter Biden" is not.
+    if all(longest.split()[-len(n.split()):] == n.split() for n in longer):
+        return longest
+    return None
+
+
+def _formal(name: str, nicknames: dict[str, str]) -> str:
+    first, _, rest = name.partition(" ")
+    return f"{nicknames.get(first, first)} {rest}" if rest else name
+
+
+def resolve_people(person_names_by_doc: dict[str, set[str]], params: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(doc_id, tidied name) -> canonical name for every PERSON name."""
+    nicknames = read_nicknames()
+    within: dict[tuple[str, str], str] = {}
+    for doc_id in sorted(person_names_by_doc):
+        names = sorted(person_names_by_doc[doc_id])
+        for name in names:
+            within[(doc_id, name)] = _longer_name_for(name, names) or name
+
+    # Across documents: full names equal up to a nickname take the formal form when it occurs.
+    full_names = sorted({n for n in within.values() if " " in n})
+    present = set(full_names)
+    by_formal: dict[str, str] = {}
+    for name in full_names:
+        formal = _formal(name, nicknames)
+        by_formal[name] = formal if formal in present else name
+    resolved = {key: by_formal.get(name, name) for key, name in within.items()}
+
+    if params.get("resolve_surnames_across_docs", DEFAULTS["resolve_surnames_across_docs"]):
+        corpus_full = sorted(set(by_formal.values()))
+        for key, name in sorted(resolved.items()):
+            if " " not in name:
+                resolved[key] = _longer_name_for(name, corpus_full) or name
+    return resolved
+
+
+# --- the transform -----------------------------------------------------------------------------------
+def canonicalize(entities: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame:
+    """Add canonical, entity_id, country, latitude, longitude, country_code (labels may be corrected)."""
+    params = {**DEFAULTS, **params}
+    if entities.height == 0:
+        return entities.with_columns(*[pl.lit(None, dtype=t).alias(c) for c, t in OUTPUT_SCHEMA.items()])
+    aliases, demonyms = read_aliases(), read_demonyms()
+    gazetteer = load_gazetteer(params)
+
+    doc_ids = entities["doc_id"].to_list()
+    labels = entities["label"].to_list()
+    names: list[str] = []
+    countries: list[str | None] = []
+    for text, label, i in zip(entities["text"].to_list(), labels, range(entities.height)):
+        name, country = tidy(text), None
+        if label in THE_STRIPPED_LABELS:
+            name = _strip_the(name)
+        if label == "PERSON":
+            name = strip_titles(name)
+        if label in RELABELLABLE and name in aliases:
+            name, alias_label = aliases[name]
+            labels[i] = alias_label
+        elif label in ("NORP", "GPE", "PERSON") and name in demonyms:
+            (name, country), labels[i] = demonyms[name], "NORP"
+        names.append(name)
+        countries.append(country)
+
+    people: dict[str, set[str]] = {}
+    orgs: dict[str, set[str]] = {}
+    for doc_id, label, name in zip(doc_ids, labels, names):
+        if label == "PERSON":
+            people.setdefault(doc_id, set()).add(name)
+        elif label == "ORG":
+            orgs.setdefault(doc_id, set()).add(name)
+    # A one-word "place" or "group" that is the surname of a person named in the same document is that
+    # person ("Blinken" tagged GPE in a story about Antony Blinken; "Hamilton" after "William Hamilton"),
+    # unless it is a country or a reviewed place.
+    surnames = {doc_id: {n.split()[-1] for n in doc_names if " " in n} for doc_id, doc_names in people.items()}
+    for i, (doc_id, label, name) in enumerate(zip(doc_ids, labels, names)):
+        if (label in ("GPE", "LOC", "NORP") and " " not in name and name in surnames.get(doc_id, ())
+                and countries[i] is None and not gazetteer.is_country(name) and name not in gazetteer.reviewed):
+            labels[i] = "PERSON"
+            people[doc_id].add(name)
+    person_canonical = resolve_people(people, params)
+    acronyms = {doc_id: _acronym_table(org_names) for doc_id, org_names in orgs.items()}
+
+    latitudes: list[float | None] = []
+    longitudes: list[float | None] = []
+    codes: list[str | None] = []
+    for i, (doc_id, label, name) in enumerate(zip(doc_ids, labels, names)):
+        lat = lon = code = None
+        if label == "PERSON":
+            names[i] = person_canonical[(doc_id, name)]
+        elif label == "ORG" and _ACRONYM.fullmatch(name):
+            names[i] = acronyms.get(doc_id, {}).get(name.replace(".", ""), name)
+        elif label in PLACE_LABELS:
+            place = gazetteer.resolve(name)
+            if place is not None:
+                lat, lon, code = place.latitude, place.longitude, place.country_code
+                if place.kind in ("reviewed", "country"):
+                    names[i] = place.name
+                    if place.kind == "reviewed":
+                        labels[i] = place.label
+        latitudes.append(lat)
+        longitudes.append(lon)
+        codes.append(code)
+
+    canonical = [name if name else tidy(text) or text for name, text in zip(names, entities["text"].to_list())]
+    return entities.with_columns(
+        pl.Series("label", labels, dtype=pl.String),
+        pl.Series("canonical", canonical, dtype=pl.String),
+        pl.Series("entity_id", [entity_id(lb, c) for lb, c in zip(labels, canonical)], dtype=pl.String),
+        pl.Series("country", countries, dtype=pl.String),
+        pl.Series("latitude", latitudes, dtype=pl.Float64),
+        pl.Series("longitude", longitudes, dtype=pl.Float64),
+        pl.Series("country_code", codes, dtype=pl.String),
+    )
+
+
+def _acronym_table(org_names: set[str]) -> dict[str, str]:
+    """acronym -> the one organisation of the document with those initials (ambiguous ones left out)."""
+    by_acronym: dict[str, set[str]] = {}
+    for name in org_names:
+        if " " in name:
+            by_acronym.setdefault(acronym_of(name), set()).add(name)
+    return {acr: next(iter(full)) for acr, full in sorted(by_acronym.items()) if len(full) == 1 and len(acr) > 1}

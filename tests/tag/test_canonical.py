@@ -1,0 +1,127 @@
+"""Canonical names: one name per real-world entity, stable ids, demonym countries, place coordinates."""
+from __future__ import annotations
+
+import polars as pl
+
+from stages.tag.canonical import acronym_of, canonicalize, entity_id, strip_titles, tidy
+
+COLUMNS = ["doc_id", "sent_id", "start", "end", "text", "label"]
+
+
+def mentions(*rows: tuple[str, str, str]) -> pl.DataFrame:
+    """(doc_id, text, label) rows with dummy offsets."""
+    return pl.DataFrame([(d, f"{d}:0:{i}", i * 10, i * 10 + len(t), t, lab) for i, (d, t, lab) in enumerate(rows)],
+                        schema=COLUMNS, orient="row")
+
+
+def canon(frame: pl.DataFrame, params: dict | None = None) -> dict[tuple[str, str], tuple[str, str]]:
+    out = canonicalize(frame, params or {})
+    return {(r["doc_id"], r["text"]): (r["canonical"], r["label"]) for r in out.iter_rows(named=True)}
+
+
+def test_netanyahu_mentions_share_the_longest_full_name():
+    got = canon(mentions(("a", "Prime Minister Benjamin Netanyahu", "PERSON"), ("a", "Mr. Netanyahu", "PERSON"),
+                         ("a", "Netanyahu", "PERSON"), ("a", "Netanyahu’s", "PERSON")))
+    assert {c for c, _ in got.values()} == {"Benjamin Netanyahu"}
+
+
+def test_seed_people_merge_within_a_document():
+    got = canon(mentions(("d", "Jonathan Dekel-Chen", "PERSON"), ("d", "Mr. Dekel-Chen", "PERSON"),
+                         ("e", "Antony Blinken", "PERSON"), ("e", "Blinken", "PERSON")))
+    assert got[("d", "Mr. Dekel-Chen")][0] == "Jonathan Dekel-Chen"
+    assert got[("e", "Blinken")][0] == "Antony Blinken"
+
+
+def test_a_surname_shared_by_two_people_is_left_alone():
+    got = canon(mentions(("a", "Joe Biden", "PERSON"), ("a", "Hunter Biden", "PERSON"), ("a", "Biden", "PERSON")))
+    assert got[("a", "Biden")][0] == "Biden"
+    assert got[("a", "Joe Biden")][0] == "Joe Biden"
+
+
+def test_nickname_variants_across_documents_take_the_formal_name():
+    got = canon(mentions(("x", "William Burns", "PERSON"), ("y", "Bill Burns", "PERSON"),
+                         ("y", "Bill Clinton", "PERSON")))
+    assert got[("y", "Bill Burns")][0] == "William Burns"
+    assert got[("y", "Bill Clinton")][0] == "Bill Clinton"     # no "William Clinton" anywhere: unchanged
+
+
+def test_a_bare_surname_resolves_across_documents_when_unique():
+    frame = mentions(("x", "Antony Blinken", "PERSON"), ("y", "Blinken", "PERSON"))
+    assert canon(frame)[("y", "Blinken")][0] == "Antony Blinken"
+    off = canon(frame, {"resolve_surnames_across_docs": False})
+    assert off[("y", "Blinken")][0] == "Blinken"
+
+
+def test_united_states_aliases_are_one_entity():
+    out = canonicalize(mentions(("a", "U.S.", "GPE"), ("a", "US", "GPE"), ("b", "the United States", "GPE"),
+                                ("b", "US", "ORG")), {})
+    assert out["canonical"].unique().to_list() == ["United States"]
+    assert out["label"].unique().to_list() == ["GPE"]
+    assert out["entity_id"].n_unique() == 1
+    assert out["country_code"].unique().to_list() == ["US"]
+
+
+def test_acronyms_map_to_their_organisation():
+    got = canon(mentions(("a", "CIA", "ORG"), ("b", "Islamic Resistance Movement", "ORG"), ("b", "IRM", "ORG"),
+                         ("c", "IRM", "ORG")))
+    assert got[("a", "CIA")][0] == "Central Intelligence Agency"
+    assert got[("b", "IRM")][0] == "Islamic Resistance Movement"     # defined in the same document
+    assert got[("c", "IRM")][0] == "IRM"                             # not defined there
+    assert acronym_of("Organization of the Petroleum Exporting Countries") == "OPEC"
+
+
+def test_demonyms_carry_their_country():
+    out = canonicalize(mentions(("a", "Israeli", "NORP"), ("a", "Israelis", "NORP"), ("a", "Qatari", "NORP"),
+                                ("a", "Republicans", "NORP")), {})
+    rows = {r["text"]: r for r in out.iter_rows(named=True)}
+    assert (rows["Israelis"]["canonical"], rows["Israelis"]["country"]) == ("Israeli", "Israel")
+    assert rows["Israeli"]["entity_id"] == rows["Israelis"]["entity_id"]
+    assert rows["Qatari"]["country"] == "Qatar"
+    assert rows["Republicans"]["country"] is None
+
+
+def test_places_get_coordinates_only_when_unambiguous():
+    out = canonicalize(mentions(("a", "Cairo", "GPE"), ("a", "Rafah", "GPE"), ("a", "Al-Mawasi", "LOC"),
+                                ("a", "Cairo", "PERSON")), {})
+    rows = {(r["text"], r["label"]): r for r in out.iter_rows(named=True)}
+    cairo = rows[("Cairo", "GPE")]
+    assert cairo["country_code"] == "EG" and 29 < cairo["latitude"] < 31 and 31 < cairo["longitude"] < 32
+    assert rows[("Rafah", "GPE")]["latitude"] is None and rows[("Rafah", "GPE")]["country_code"] is None
+    assert rows[("Al-Mawasi", "LOC")]["canonical"] == "Al Mawasi"
+    assert rows[("Cairo", "PERSON")]["latitude"] is None            # only places are resolved
+
+
+def test_a_surname_tagged_as_a_place_is_the_person():
+    got = canon(mentions(("a", "Antony Blinken", "PERSON"), ("a", "Blinken", "GPE"), ("a", "Cairo", "GPE")))
+    assert got[("a", "Blinken")] == ("Antony Blinken", "PERSON")
+    assert got[("a", "Cairo")] == ("Cairo", "GPE")
+
+
+def test_entity_id_is_stable_and_depends_on_label_and_canonical():
+    assert entity_id("PERSON", "Benjamin Netanyahu") == entity_id("PERSON", "Benjamin Netanyahu")
+    assert entity_id("PERSON", "Jordan") != entity_id("GPE", "Jordan")
+    out = canonicalize(mentions(("a", "Netanyahu", "PERSON")), {})
+    assert out["entity_id"].str.contains(r"^[0-9a-f]{16}$").all()
+
+
+def test_output_does_not_depend_on_row_order():
+    frame = mentions(("a", "Benjamin Netanyahu", "PERSON"), ("a", "Netanyahu", "PERSON"),
+                     ("b", "Bill Burns", "PERSON"), ("c", "William Burns", "PERSON"), ("c", "US", "GPE"),
+                     ("c", "Burns", "PERSON"))
+    forward = canonicalize(frame, {}).sort("sent_id")
+    backward = canonicalize(frame.reverse(), {}).sort("sent_id")
+    assert forward.equals(backward)
+
+
+def test_canonical_is_never_empty_and_columns_are_typed():
+    out = canonicalize(mentions(("a", "the", "ORG"), ("a", "’s", "PERSON"), ("a", "73", "CARDINAL")), {})
+    assert (out["canonical"].str.len_chars() > 0).all()
+    assert out.schema["latitude"] == pl.Float64 and out.schema["country"] == pl.String
+    empty = canonicalize(mentions().head(0), {})
+    assert empty.height == 0 and {"canonical", "entity_id", "latitude"} <= set(empty.columns)
+
+
+def test_surface_helpers():
+    assert tidy("  Hamas’s ") == "Hamas"
+    assert strip_titles("Secretary of State Antony Blinken") == "Antony Blinken"
+    assert strip_titles("President") == "President"

@@ -1,0 +1,171 @@
+"""The NER rule layer on the seed articles' sentences: people found, places are places, noise dropped."""
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from stages.tag.canonical import canonicalize
+from stages.tag.ner import RULES_COMPONENT, build_nlp, tag_texts
+
+PARAMS = {"n_process": 1, "batch_size": 64}
+PLACES = {"GPE", "LOC", "FAC"}
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp(PARAMS)
+
+
+def ents(nlp, text: str) -> dict[str, str]:
+    [spans] = tag_texts(nlp, [text], PARAMS)
+    return {text[s:e]: label for s, e, label in spans}
+
+
+def test_pipeline_is_ner_plus_rules_only(nlp):
+    assert nlp.pipe_names == ["ner", RULES_COMPONENT]
+
+
+@pytest.mark.parametrize("text, place", [
+    ("About 182,000 people were displaced from the southern city of Khan Younis to Al Mawasi in just a few days "
+     "last week, the United Nations estimates.", "Khan Younis"),
+    ("Tens of thousands of people have been heading on foot toward Al Mawasi, an already overcrowded stretch "
+     "of tents near the sea in Gaza.", "Al Mawasi"),
+    ("Amid the impasse, Hamas fired approximately ten rockets from the Rafah area, killing three Israeli "
+     "soldiers near the Kerem Shalom crossing.", "Rafah"),
+    ("Amid the impasse, Hamas fired approximately ten rockets from the Rafah area, killing three Israeli "
+     "soldiers near the Kerem Shalom crossing.", "Kerem Shalom"),
+    ("Vivian Yee contributed reporting from Cairo, and Iyad Abuheweila from Istanbul.", "Cairo"),
+    ("Senior officials from Israel, Qatar and the United States gathered in Rome on Sunday.", "Rome"),
+    ("CIA Director Bill Burns met with Qatari Prime Minister Mohammed bin Abdulrahman Al Thani in Doha.", "Doha"),
+])
+def test_seed_places_are_places(nlp, text, place):
+    found = {t.removeprefix("the "): label for t, label in ents(nlp, text).items()}
+    assert found.get(place) in PLACES, found
+
+
+def test_ages_are_not_dates(nlp):
+    found = ents(nlp, "Kamel Abu Jamea, 73, a Khan Younis resident, said his wife, Amna, 73, was too sick to walk.")
+    assert found.get("73") != "DATE"
+    assert found.get("Kamel Abu Jamea") == "PERSON"
+    assert found.get("Khan Younis") in PLACES
+    assert ents(nlp, "Prices peaked in 1987, officials said.").get("1987") == "DATE"   # a year stays a date
+
+
+def test_lower_case_words_are_not_places(nlp):
+    found = ents(nlp, "Despite progress in recent weeks, the monthslong negotiations remain stalled over "
+                      "several key issues.")
+    assert "monthslong" not in found
+
+
+def test_headline_glued_spans_are_dropped_or_cut(nlp):
+    found = ents(nlp, "Rome Talks Aim for Cease-Fire as Israel and Hamas Face Stubborn Negotiation Challenges")
+    assert not any(len(t.split()) >= 3 for t in found), found
+    assert found.get("Israel") == "GPE"
+    glued = ents(nlp, "WorldNegotiations between Israel and Hamas Reach Impasse")
+    assert "WorldNegotiations" not in glued and "Hamas Reach Impasse" not in glued
+
+
+def test_spans_never_cross_a_line_break(nlp):
+    text = "Juan Brignardello Vela, asesor de seguros, Central Hidro\nWar"
+    assert all("\n" not in t for t in ents(nlp, text))
+
+
+def test_titles_are_not_part_of_names(nlp):
+    found = ents(nlp, "The involvement of high-ranking officials, including CIA Director William Burns and "
+                      "Secretary of State Antony Blinken, underscores the importance of reaching a resolution.")
+    assert found.get("William Burns") == "PERSON" and found.get("Antony Blinken") == "PERSON"
+    assert "State" not in found
+
+
+def test_name_particles_extend_a_person(nlp):
+    found = ents(nlp, "CIA Director Bill Burns met with Qatari Prime Minister Mohammed bin Abdulrahman Al Thani "
+                      "in Doha to discuss restarting the talks.")
+    assert found.get("Mohammed bin Abdulrahman Al Thani") == "PERSON"
+    assert found.get("Qatari") == "NORP"
+
+
+def test_offsets_point_into_each_text_and_results_do_not_depend_on_batching(nlp):
+    texts = ["Mr. Netanyahu faces pressure from members of his right-wing government.",
+             "The talks in Rome came as tens of thousands of people have been forced under Israeli orders to "
+             "evacuate, according to the United Nations.", "", "No entities here at all."]
+    together = tag_texts(nlp, texts, {**PARAMS, "batch_size": 2})
+    alone = [tag_texts(nlp, [t], PARAMS)[0] for t in texts]
+    assert together == alone
+    for text, spans in zip(texts, together):
+        for start, end, label in spans:
+            assert 0 <= start < end <= len(text) and text[start:end].strip() == text[start:end]
+    assert together[2] == [] and together[3] == []
+
+
+SEED_SENTENCES = [  # (doc, sentence) from seeds 002, 003 and 004
+    ("002", "It was unclear on Sunday if Mr. Netanyahu had allowed negotiators to show greater flexibility."),
+    ("002", "Six Israeli officials said that Prime Minister Benjamin Netanyahu was the main reason for "
+            "Israel’s hardened stance at the Rome talks."),
+    ("002", "But on Thursday, he promised families of hostages, according to Jonathan Dekel-Chen, whose son "
+            "Sagui was abducted during the Hamas-led Oct. 7 attack."),
+    ("002", "Mr. Netanyahu’s pledge, Mr. Dekel-Chen said, was made in the presence of President Biden."),
+    ("003", "Meanwhile, US Secretary of State Antony Blinken emphasized the necessity of a ceasefire."),
+    ("003", "Blinken has played a central role in the negotiations, recently visiting Israel to meet with "
+            "Netanyahu."),
+    ("003", "The involvement of high-ranking officials, including CIA Director William Burns, underscores it."),
+    ("004", "Meanwhile, a technical team from the Qatari foreign ministry departed Cairo on Sunday, and CIA "
+            "Director Bill Burns met with Qatari Prime Minister Mohammed bin Abdulrahman Al Thani in Doha."),
+    ("004", "Senior officials from Israel, Qatar, and the United States convened in Rome on Sunday."),
+]
+
+
+def test_seed_people_are_found_and_merged_end_to_end(nlp):
+    spans = tag_texts(nlp, [t for _, t in SEED_SENTENCES], PARAMS)
+    rows = [(doc, f"{doc}:{i}", s, e, text[s:e], label)
+            for i, ((doc, text), found) in enumerate(zip(SEED_SENTENCES, spans)) for s, e, label in found]
+    out = canonicalize(pl.DataFrame(rows, schema=["doc_id", "sent_id", "start", "end", "text", "label"],
+                                    orient="row"), {})
+    people = out.filter(pl.col("label") == "PERSON")
+    by_text = dict(zip(people["text"], people["canonical"]))
+    assert by_text["Netanyahu"] == by_text["Benjamin Netanyahu"] == "Benjamin Netanyahu"
+    assert by_text["Dekel-Chen"] == "Jonathan Dekel-Chen"
+    assert by_text["Blinken"] == "Antony Blinken"
+    assert by_text["Bill Burns"] == by_text["William Burns"] == "William Burns"
+    assert people.filter(pl.col("canonical") == "Benjamin Netanyahu")["entity_id"].n_unique() == 1
+    places = out.filter(pl.col("canonical").is_in(["Rome", "Cairo", "Doha", "United States"]))
+    assert set(places["label"]) == {"GPE"} and places["country_code"].null_count() == 0
+    qatari = out.filter(pl.col("text") == "Qatari")
+    assert set(qatari["label"]) == {"NORP"} and set(qatari["country"]) == {"Qatar"}
+
+
+def test_two_processes_give_the_same_spans(nlp):
+    texts = [t for _, t in SEED_SENTENCES] * 3
+    assert tag_texts(nlp, texts, {**PARAMS, "n_process": 2, "parallel_min_texts": 0}) == tag_texts(nlp, texts, PARAMS)
+
+
+def test_names_split_by_the_model_are_joined(nlp):
+    dutch = ents(nlp, "NV Philips expects a satisfactory increase, chairman Cor van der Klugt told the meeting.")
+    assert dutch.get("Cor van der Klugt") == "PERSON", dutch
+    fed = ents(nlp, "John Williams, the president of the Federal Reserve Bank of New York, said in a speech.")
+    fed = {t.removeprefix("the "): label for t, label in fed.items()}
+    assert fed.get("Federal Reserve Bank of New York") == "ORG", fed
+
+
+def test_possessives_and_function_words_are_trimmed_but_hyphenated_words_kept(nlp):
+    found = ents(nlp, "Chris Tang, Hong Kong’s new police commissioner, said in an interview.")
+    assert found.get("Hong Kong") == "GPE" and "Hong Kong’s" not in found
+
+
+def rules_on(nlp, text: str, model_ents: list[tuple[str, str]]) -> dict[str, str]:
+    """Run only the rule layer on a text whose model entities are given: (span text, label)."""
+    doc = nlp.make_doc(text)
+    spans = []
+    for surface, label in model_ents:
+        start = text.index(surface)
+        spans.append(doc.char_span(start, start + len(surface), label=label))
+    doc.ents = spans
+    return {e.text: e.label_ for e in nlp.get_pipe(RULES_COMPONENT)(doc).ents}
+
+
+def test_a_one_word_person_is_a_city_only_after_a_locative_preposition(nlp):
+    assert rules_on(nlp, "Willemijn Holding BV of Rotterdam said it had licensed NCR.",
+                    [("Rotterdam", "PERSON")]) == {"Rotterdam": "GPE"}
+    assert rules_on(nlp, "Henderson told reporters at a meeting.", [("Henderson", "PERSON")]) == {"Henderson": "PERSON"}
+    assert rules_on(nlp, "Mr. Paris said so.", [("Paris", "PERSON")]) == {"Paris": "PERSON"}
+    assert rules_on(nlp, "Fighting near Khan Younis went on.", [("Khan Younis", "PERSON")]) == {"Khan Younis": "GPE"}
+    assert rules_on(nlp, "Troops entered Jordan on Monday.", [("Jordan", "PERSON")]) == {"Jordan": "GPE"}

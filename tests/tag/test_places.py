@@ -1,0 +1,66 @@
+"""The gazetteer resolves a place name only when there is no doubt about it."""
+from __future__ import annotations
+
+import pytest
+
+from stages.tag.places import Gazetteer, fold, load_gazetteer, read_reviewed_places
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer({})
+
+
+def test_fold_removes_accents_case_article_and_hyphens():
+    assert fold("the Khān-Yūnis") == "khan yunis"
+    assert fold("Gaza") == fold("GAZA") == "gaza"
+
+
+@pytest.mark.parametrize("name, country_code", [("Rome", "IT"), ("Cairo", "EG"), ("Doha", "QA"),
+                                                ("Khan Younis", "PS"), ("Istanbul", "TR")])
+def test_seed_cities_resolve_with_coordinates(gazetteer, name, country_code):
+    place = gazetteer.resolve(name)
+    assert place is not None and place.country_code == country_code
+    assert place.latitude is not None and place.longitude is not None
+
+
+def test_reviewed_places_resolve_with_their_aliases(gazetteer):
+    assert gazetteer.resolve("Al Mawasi").country_code == "PS"
+    assert gazetteer.resolve("Al-Mawasi") == gazetteer.resolve("Al Mawasi")
+    assert gazetteer.resolve("the Kerem Shalom").name == "Kerem Shalom"
+    assert gazetteer.place_label("Al Mawasi") == "LOC"
+
+
+def test_every_reviewed_place_is_well_formed():
+    for place, names in read_reviewed_places():
+        assert place.label in ("GPE", "LOC", "FAC") and names[0] == place.name
+        assert (place.latitude is None) == (place.longitude is None)
+        if place.latitude is not None:
+            assert -90 <= place.latitude <= 90 and -180 <= place.longitude <= 180
+
+
+def test_countries_have_a_code_but_no_point(gazetteer):
+    israel = gazetteer.resolve("Israel")
+    assert israel.country_code == "IL" and israel.latitude is None and israel.kind == "country"
+    assert gazetteer.resolve("the Netherlands").name == "Netherlands"
+
+
+@pytest.mark.parametrize("name", ["Rafah",        # Gaza's and Egypt's, only 3x apart in population
+                                  "Georgia",      # a country and a US state
+                                  "Washington",   # a state and a city
+                                  "Hamas",        # listed only as a one-word alternate name of Hamm
+                                  "Lincoln",      # many towns of similar size
+                                  "monthslong", ""])
+def test_ambiguous_or_unknown_names_do_not_resolve(gazetteer, name):
+    assert gazetteer.resolve(name) is None
+
+
+def test_one_word_alternates_resolve_only_for_big_cities(gazetteer):
+    assert gazetteer.resolve("Kiev").name == "Kyiv"
+    assert gazetteer.place_label("Hamas") is None
+
+
+def test_dominance_threshold_is_a_parameter():
+    strict = Gazetteer(dominance=1e9)
+    assert strict.resolve("Rome") is None
+    assert Gazetteer(dominance=2.0).resolve("Rafah").country_code == "PS"
