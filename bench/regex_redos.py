@@ -1,7 +1,9 @@
 """Every regular expression of the stages runs in linear time: feed each adversarial strings, print the worst.
 
-Finds every compiled pattern at module level in `stages.*` (and in lists, tuples and dicts there), runs
-`finditer` over adversarial inputs of N characters (default 100k) built from characters the pattern itself
+Finds every pattern the stages use: those compiled at module level in `stages.*` (and in lists, tuples and
+dicts there), and those compiled at run time (built from word lists in data files, or inside functions),
+caught by watching `re` while the import and a run of clean, segment and the tag extractors over the seeds
+compile them. Each runs `finditer` over adversarial inputs of N characters (default 100k) built from characters the pattern itself
 uses, and times it. A linear pattern takes milliseconds; a backtracking one takes seconds or never ends,
 so each run is capped (`--cap` seconds) in a subprocess and reported as TIMEOUT.
 
@@ -25,9 +27,60 @@ SEEDS = [" ", "a", "A", ".", ",", "\n", "1", "Mr. ", "U.S. ", "“", "\"", "'", 
          "ab", "Aa ", " \n", ". A", "http://a", "@a.", "(", ")", ":"]
 
 
+def watch_compiles(found: dict[str, re.Pattern]):
+    """Record every pattern compiled from code under stages/ (not the libraries' own patterns)."""
+    original = re._compile  # re.compile, re.search, ... all go through it
+    stages_dir = str(ROOT / "stages")
+
+    def spy(pattern, flags):
+        compiled = original(pattern, flags)
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename.endswith(("/re/__init__.py", "re.py")):
+            frame = frame.f_back
+        if frame is not None and frame.f_code.co_filename.startswith(stages_dir) and isinstance(compiled, re.Pattern):
+            where = Path(frame.f_code.co_filename).relative_to(ROOT).as_posix()
+            found.setdefault(f"{where}:{frame.f_lineno} (run time)", compiled)
+        return compiled
+
+    re._compile = spy
+    return original
+
+
+def exercise_stages() -> None:
+    """Run clean, segment and the rule-based tag extractors over the seeds so run-time patterns compile."""
+    import polars as pl
+    from stages.ingest import ingest_files, list_inputs, to_frames
+    params = __import__("yaml").safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    params["ingest"]["input_dir"] = str(ROOT / "seeds")
+    docs, _ = to_frames(ingest_files(list_inputs(ROOT / "seeds"), params["ingest"]))
+    from stages.clean.document import clean_corpus
+    from stages.segment.sentences import split_paragraphs, split_sentences
+    clean, _ = clean_corpus(docs, params.get("clean") or {})
+    rows = []
+    for doc_id, text in clean.select("doc_id", "text").iter_rows():
+        for paragraph, (p0, p1) in enumerate(split_paragraphs(text)):
+            for index, (s0, s1) in enumerate(split_sentences(text[p0:p1], params.get("segment") or {})):
+                rows.append((doc_id, f"{doc_id}:{paragraph}:{index}", paragraph, index, p0 + s0, p0 + s1,
+                             text[p0 + s0:p0 + s1]))
+    sentences = pl.DataFrame(rows, schema=["doc_id", "sent_id", "paragraph", "index", "start", "end", "text"],
+                             orient="row")
+    from stages.tag.attributions import extract_attributions
+    from stages.tag.counts import extract_counts
+    from stages.tag.dates import extract_dates
+    from stages.tag.quotes import extract_quotes
+    from stages.tag.themes import extract_themes
+    tag = params["tag"]
+    extract_quotes(clean, sentences, None, tag["quotes"])
+    extract_attributions(clean, sentences, None, tag["attributions"])
+    extract_counts(clean, sentences, tag["counts"])
+    extract_dates(clean, sentences, tag["dates"])
+    extract_themes(clean, sentences, tag["themes"])
+
+
 def patterns() -> dict[str, re.Pattern]:
     import stages
     found: dict[str, re.Pattern] = {}
+    original = watch_compiles(found)
     for info in pkgutil.walk_packages(stages.__path__, "stages."):
         if info.name.endswith("__main__"):
             continue
@@ -42,7 +95,17 @@ def patterns() -> dict[str, re.Pattern]:
             for i, item in enumerate(values):
                 if isinstance(item, re.Pattern):
                     found[f"{info.name}.{name}" + (f"[{i}]" if item is not value else "")] = item
-    return found
+    try:
+        exercise_stages()
+    except Exception as err:  # still time what was found; say what could not run
+        print(f"could not run the stages over the seeds: {type(err).__name__}: {err}", file=sys.stderr)
+    finally:
+        re._compile = original
+    # The same pattern found twice (module level and run time) is timed once.
+    unique: dict[tuple[str, int], str] = {}
+    for name in sorted(found):
+        unique.setdefault((found[name].pattern, found[name].flags), name)
+    return {name: found[name] for name in unique.values()}
 
 
 def adversarial(pattern: re.Pattern, size: int) -> list[str]:

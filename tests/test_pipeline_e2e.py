@@ -52,17 +52,31 @@ def repro(project: Path, hash_seed: str = "0") -> list[str]:
     return re.findall(r"Running stage '(\w+)'", proc.stdout)
 
 
-def set_param(project: Path, section: str, key: str, value) -> None:
+def set_param(project: Path, section: str, key: tuple[str, ...], value) -> None:
     path = project / "params.yaml"
     params = yaml.safe_load(path.read_text())
-    params[section][key] = value
+    node = params[section]
+    for part in key[:-1]:
+        node = node[part]
+    node[key[-1]] = value
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
-def first_key(project: Path, section: str) -> tuple[str, object]:
+def first_key(project: Path, section: str) -> tuple[tuple[str, ...], object]:
+    """The first numeric param of a section, looking into sub-sections: (key path, value)."""
+    def walk(node: dict, path: tuple[str, ...]):
+        for k, v in node.items():
+            if isinstance(v, dict):
+                yield from walk(v, path + (k,))
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                yield path + (k,), v
     params = yaml.safe_load((project / "params.yaml").read_text())[section]
-    key = next(k for k, v in params.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
-    return key, params[key]
+    return next(walk(params, ()))
+
+
+def nudged(value):
+    """A different but still sensible value: ints step by one, floats (thresholds, shares) by 1%."""
+    return value + 1 if isinstance(value, int) else value * 1.01 if value else 0.01
 
 
 def parquet_bytes(project: Path) -> dict[str, bytes]:
@@ -80,6 +94,17 @@ def test_second_repro_runs_nothing(built):
     assert repro(built) == []
 
 
+def test_every_offset_slices_the_clean_text(built):
+    import polars as pl
+    texts = dict(pl.read_parquet(built / "data/clean/documents.parquet").select("doc_id", "text").iter_rows())
+    tables = {"segment/sentences": "text", "tag/entities": "text", "tag/quotes": "quote", "tag/dates": "text",
+              "tag/counts": "text", "tag/attributions": "text", "tag/themes": "text"}
+    for table, column in tables.items():
+        frame = pl.read_parquet(built / "data" / f"{table}.parquet")
+        for doc_id, start, end, span in frame.select("doc_id", "start", "end", column).iter_rows():
+            assert texts[doc_id][start:end] == span, (table, doc_id, start, end)
+
+
 def test_contract_check_passes(built):
     if not CONTRACT_CHECK.exists():
         pytest.skip("../shared/tools/contract_check.py is absent")
@@ -90,7 +115,7 @@ def test_contract_check_passes(built):
 
 def test_aggregate_param_reruns_only_aggregate(built):
     key, value = first_key(built, "aggregate")
-    set_param(built, "aggregate", key, value + 1)
+    set_param(built, "aggregate", key, nudged(value))
     try:
         assert repro(built) == ["aggregate"]
     finally:
@@ -100,7 +125,7 @@ def test_aggregate_param_reruns_only_aggregate(built):
 
 def test_clean_param_reruns_clean_and_downstream_not_ingest(built):
     key, value = first_key(built, "clean")
-    set_param(built, "clean", key, value + 1)
+    set_param(built, "clean", key, nudged(value))
     try:
         assert repro(built) == ["clean", "segment", "tag", "aggregate"]
     finally:
@@ -133,7 +158,7 @@ def wait_for_stage(proc: subprocess.Popen, stage: str) -> str:
 def test_second_repro_while_one_runs_fails_clearly_and_corrupts_nothing(built):
     before = parquet_bytes(built)
     key, value = first_key(built, "clean")
-    set_param(built, "clean", key, value + 1)
+    set_param(built, "clean", key, nudged(value))
     try:
         first = start_repro(built)
         wait_for_stage(first, "clean")
@@ -153,7 +178,7 @@ def test_repro_killed_mid_stage_recovers(built):
     import signal
     before = parquet_bytes(built)
     key, value = first_key(built, "clean")
-    set_param(built, "clean", key, value + 1)
+    set_param(built, "clean", key, nudged(value))
     proc = start_repro(built)
     wait_for_stage(proc, "tag")
     os.killpg(proc.pid, signal.SIGKILL)

@@ -11,7 +11,7 @@ from schemas.aggregate import EntityStats, Stories
 from schemas.clean import CleanDocuments, CleanRemoved
 from schemas.ingest import IngestDocuments, IngestRejected
 from schemas.segment import Sentences
-from schemas.tag import Entities, Quotes
+from schemas.tag import Attributions, Counts, Dates, Entities, Quotes, Themes
 
 D = "0123456789abcdef"
 GOOD = {
@@ -31,6 +31,17 @@ GOOD = {
                             "label": ["GPE"], "canonical": ["Rome"], "entity_id": [D]}),
     Quotes: pl.DataFrame({"doc_id": [D], "start": [1], "end": [4], "quote": ["abc"], "speaker": [None],
                           "verb": ["said"], "kind": ["direct"]}, schema_overrides={"speaker": pl.String}),
+    Attributions: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [9],
+                                "text": ["officials"], "cue": ["verb"], "n_sources": [6], "named": [False],
+                                "source_type": ["person"], "affiliation": ["Israeli"]}),
+    Counts: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [9], "text": ["12 people"],
+                          "value": [12], "qualifier": ["at least"], "bound": ["min"], "noun": ["people"],
+                          "category": ["people"], "event": ["killed"]}),
+    Dates: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [6], "text": ["Sunday"],
+                         "date": [datetime.date(2024, 5, 19)], "date_end": [datetime.date(2024, 5, 19)],
+                         "granularity": ["day"], "resolved": [True]}),
+    Themes: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [10], "text": ["cease-fire"],
+                          "theme": ["ceasefire"], "term": ["cease-fire"]}),
     Stories: pl.DataFrame({"doc_id": [D], "story_id": ["s1"], "relation": ["unique"], "source_doc_id": [None],
                            "similarity": [1.0]}, schema_overrides={"source_doc_id": pl.String}),
     EntityStats: pl.DataFrame({"entity_id": [D], "canonical": ["Rome"], "label": ["GPE"], "n_mentions": [3],
@@ -45,6 +56,10 @@ BROKEN = {
     Sentences: ("end", -1),
     Entities: ("label", "person"),
     Quotes: ("start", 9),
+    Attributions: ("cue", "rumour"),
+    Counts: ("value", -3),
+    Dates: ("granularity", "century"),
+    Themes: ("theme", ""),
     Stories: ("relation", "copy"),
     EntityStats: ("n_stories", 5),
 }
