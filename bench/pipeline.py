@@ -98,13 +98,10 @@ path, model, batch_size, n_process, out = sys.argv[1:6]
 texts = pl.read_parquet(path, columns=["text"])["text"].to_list()
 start = time.perf_counter()
 import spacy
-from spacy.util import get_package_path, is_package, load_config
-config = load_config((get_package_path(model) if is_package(model) else Path(model)) / "config.cfg")
-keep = {"ner"}
-embedding = config["components"]["ner"]["model"].get("tok2vec", {})
-if "Listener" in embedding.get("@architectures", ""):  # NER that reads a shared tok2vec needs it
-    keep.add("tok2vec")
-nlp = spacy.load(model, exclude=[name for name in config["nlp"]["pipeline"] if name not in keep])
+from spacy.util import get_model_meta, get_package_path, is_package
+meta = get_model_meta(get_package_path(model) if is_package(model) else Path(model))
+# NER only, as the tag stage loads it: en_core_web_sm's NER has its own embedding layer.
+nlp = spacy.load(model, exclude=[name for name in meta.get("components", meta.get("pipeline", [])) if name != "ner"])
 loaded = time.perf_counter()
 n_entities = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=int(batch_size),
                                                    n_process=int(n_process)))

@@ -141,7 +141,10 @@ def open_temporary(path: Path) -> tuple[int, str]:
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(f".{path.name}.*.tmp"):
         stale.unlink(missing_ok=True)
-    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # mkstemp makes the file private (0600); outputs are for everyone who can read the project.
+    os.fchmod(fd, 0o644)
+    return fd, tmp
 
 
 def write_text_atomic(text: str, path: str | Path) -> None:
