@@ -1,6 +1,7 @@
 """Tables written by the aggregate stage."""
 from __future__ import annotations
 
+import datetime
 from typing import Optional
 
 import pandera.polars as pa
@@ -9,6 +10,10 @@ import polars as pl
 from schemas.base import Config as BaseConfig, doc_id_field
 
 RELATIONS = ["original", "near_duplicate", "truncated_copy", "rewrite", "unique"]
+ALIGNMENT_METHODS = ["exact", "near", "paraphrase"]
+GRANULARITIES = ["day", "week", "month", "year"]
+ID16 = r"^[0-9a-f]{16}$"
+SENT_ID = r"^[0-9a-f]{16}:\d+:\d+$"
 
 
 class Stories(pa.DataFrameModel):
@@ -17,17 +22,44 @@ class Stories(pa.DataFrameModel):
     doc_id: str = doc_id_field(unique=True)
     story_id: str = pa.Field(str_length={"min_value": 1})
     relation: str = pa.Field(isin=RELATIONS)
-    source_doc_id: Optional[str] = pa.Field(nullable=True, str_matches=r"^[0-9a-f]{16}$")
+    source_doc_id: Optional[str] = pa.Field(nullable=True, str_matches=ID16)
     similarity: pl.Float64 = pa.Field(ge=0.0, le=1.0)
+    # Extras (Optional: checked when present; the stage always writes them): the measures behind the
+    # relation, against the source, and how many documents share the story.
+    jaccard: Optional[pl.Float64] = pa.Field(ge=0.0, le=1.0)
+    containment: Optional[pl.Float64] = pa.Field(ge=0.0, le=1.0)
+    aligned_share: Optional[pl.Float64] = pa.Field(ge=0.0, le=1.0)
+    story_size: Optional[pl.Int64] = pa.Field(ge=1)
+
+    @pa.dataframe_check
+    def source_only_for_copies(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Originals and unique documents copy nothing; every copy or rewrite names its source."""
+        is_copy = pl.col("relation").is_in(["near_duplicate", "truncated_copy", "rewrite"])
+        return data.lazyframe.select(is_copy == pl.col("source_doc_id").is_not_null())
 
     class Config(BaseConfig):
         name = "aggregate/stories"
 
 
+class Alignments(pa.DataFrameModel):
+    """data/aggregate/alignments.parquet: a sentence of a copy or rewrite and the source sentence it repeats."""
+
+    doc_id: str = doc_id_field()
+    sent_id: str = pa.Field(str_matches=SENT_ID)
+    source_doc_id: str = doc_id_field()
+    source_sent_id: str = pa.Field(str_matches=SENT_ID)
+    similarity: pl.Float64 = pa.Field(ge=0.0, le=1.0)
+    method: str = pa.Field(isin=ALIGNMENT_METHODS)
+
+    class Config(BaseConfig):
+        name = "aggregate/alignments"
+        unique = ["sent_id", "source_sent_id"]
+
+
 class EntityStats(pa.DataFrameModel):
     """data/aggregate/entities.parquet: mention, document and independent-story counts per entity."""
 
-    entity_id: str = pa.Field(unique=True, str_matches=r"^[0-9a-f]{16}$")
+    entity_id: str = pa.Field(unique=True, str_matches=ID16)
     canonical: str = pa.Field(str_length={"min_value": 1})
     label: str
     n_mentions: pl.Int64 = pa.Field(ge=1)
@@ -42,3 +74,75 @@ class EntityStats(pa.DataFrameModel):
 
     class Config(BaseConfig):
         name = "aggregate/entities"
+
+
+class Claims(pa.DataFrameModel):
+    """data/aggregate/claims.parquet: a statement and the documents and independent stories that make it."""
+
+    claim_id: str = pa.Field(unique=True, str_length={"min_value": 1})
+    text: str = pa.Field(str_length={"min_value": 1})
+    sent_id: str = pa.Field(str_matches=SENT_ID)
+    n_docs: pl.Int64 = pa.Field(ge=1)
+    n_stories: pl.Int64 = pa.Field(ge=1)
+    doc_ids: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})
+    sent_ids: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})
+
+    @pa.dataframe_check
+    def stories_within_docs(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("n_stories") <= pl.col("n_docs"))
+
+    class Config(BaseConfig):
+        name = "aggregate/claims"
+
+
+class Cooccurrence(pa.DataFrameModel):
+    """data/aggregate/cooccurrence.parquet: pairs of entities named in one sentence (a < b, one row a pair)."""
+
+    entity_id_a: str = pa.Field(str_matches=ID16)
+    entity_id_b: str = pa.Field(str_matches=ID16)
+    canonical_a: str = pa.Field(str_length={"min_value": 1})
+    canonical_b: str = pa.Field(str_length={"min_value": 1})
+    n_sentences: pl.Int64 = pa.Field(ge=1)
+    n_docs: pl.Int64 = pa.Field(ge=1)
+    n_stories: pl.Int64 = pa.Field(ge=1)
+    # Pointwise mutual information over sentences: log(P(a, b) / (P(a) P(b))).
+    pmi: pl.Float64
+
+    @pa.dataframe_check
+    def pair_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("entity_id_a") < pl.col("entity_id_b"))
+
+    @pa.dataframe_check
+    def counts_nest(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("n_stories") <= pl.col("n_docs")) & (pl.col("n_docs") <= pl.col("n_sentences")))
+
+    class Config(BaseConfig):
+        name = "aggregate/cooccurrence"
+        unique = ["entity_id_a", "entity_id_b"]
+
+
+class Timeline(pa.DataFrameModel):
+    """data/aggregate/timeline.parquet: one row per dated period a story mentions, with a sentence to read."""
+
+    event_id: str = pa.Field(unique=True, str_matches=ID16)
+    date: datetime.date
+    date_end: datetime.date
+    granularity: str = pa.Field(isin=GRANULARITIES)
+    story_id: str = pa.Field(str_length={"min_value": 1})
+    doc_id: str = doc_id_field()
+    sent_id: str = pa.Field(str_matches=SENT_ID)
+    date_text: str = pa.Field(str_length={"min_value": 1})
+    text: str = pa.Field(str_length={"min_value": 1})
+    doc_ids: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})
+    n_mentions: pl.Int64 = pa.Field(ge=1)
+    n_docs: pl.Int64 = pa.Field(ge=1)
+    # Independent stories that mention the same period (this one included): how corroborated the date is.
+    n_stories: pl.Int64 = pa.Field(ge=1)
+
+    @pa.dataframe_check
+    def period_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("date") <= pl.col("date_end"))
+
+    class Config(BaseConfig):
+        name = "aggregate/timeline"

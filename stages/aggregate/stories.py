@@ -1,0 +1,297 @@
+"""Stories: which documents are copies of which, and which report a story of their own.
+
+Scraped coverage of one event holds three kinds of copies of an original article:
+- near_duplicate: a syndicated reprint; most word 5-shingles are shared (Jaccard >= `near_jaccard`).
+- truncated_copy: a paywall-cut copy; its shingles are mostly inside the full article (containment
+  |A & B| / |A| >= `containment_threshold`) while Jaccard stays low because the copy is much shorter.
+- rewrite: a content-farm paraphrase; it shares almost no 5-shingles, but its sentences align, in the
+  source's order, with source sentences on content-word lemmas, entities and numbers (share of its
+  sentences in the longest order-preserving alignment chain >= `rewrite_share`).
+
+Candidate document pairs come from two near-linear searches: MinHash LSH over shingles (rensa; catches
+reprints) and the sentence alignment index of `text_features.align_sentences` (catches truncated copies
+and rewrites: pairs whose aligned sentences cover >= `candidate_share` of one side). Each candidate pair is
+then measured exactly (shingle-set Jaccard and containment, aligned share).
+
+Grouping never chains: documents are visited most-original first (not a cut copy; earliest
+published_date; longest; doc_id).
+1. Near-duplicate clusters: each document joins the most similar earlier cluster head it is a
+   near-duplicate of, or heads a cluster (`duplicate_of` = its head, null for heads).
+2. Stories: each cluster head attaches to the best earlier story original it copies (near_duplicate >
+   truncated_copy > rewrite, then higher score), or becomes an original itself; its cluster follows it.
+   A story of one document is `unique`, the head of a larger one `original`.
+So two articles on the same topic that share no reporting (different rounds of talks) stay apart, every
+source_doc_id is its story's original, and the reprints of a rewrite stay recognisable as one text
+(same `duplicate_of`) while each is labelled against the original (rewrite).
+
+Extra columns: jaccard, containment (share of this document's shingles in the source), aligned_share
+(share of its non-trivial sentences in the ordered chain) against the source (1.0 for originals and
+unique documents), story_size, duplicate_of.
+"""
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+import numpy as np
+import polars as pl
+from rensa import RMinHash, RMinHashLSH
+
+from stages.aggregate.text_features import (align_sentences, alignment_params, sentence_signatures,
+                                            shingles, tokens)
+
+DEFAULTS: dict[str, Any] = {
+    "shingle_size": 5,             # words per shingle
+    "num_perm": 128,               # MinHash permutations
+    "lsh_bands": 32,               # LSH bands (rows per band = num_perm / bands; ~0.42 Jaccard midpoint)
+    "lsh_threshold": 0.5,          # rensa's threshold argument (candidates come from the bands)
+    "seed": 42,                    # MinHash seed (fixed: same signatures on every run)
+    "near_jaccard": 0.8,           # shingle Jaccard at or above: near_duplicate
+    "containment_threshold": 0.5,  # share of the copy's shingles inside the source: truncated_copy
+    "truncated_max_length_ratio": 0.8,  # a truncated copy has at most this share of the source's shingles
+    "rewrite_share": 0.3,          # share of the copy's sentences in the ordered alignment chain: rewrite
+    "rewrite_min_sentences": 3,    # ... and at least this many sentences in the chain
+    "candidate_share": 0.2,        # sentence-aligned document pairs measured further
+}
+# Sentence alignment for stories accepts looser paraphrases than claims do: the order-preserving chain
+# filters chance matches that a single sentence pair cannot.
+ALIGNMENT_OVERRIDES: dict[str, Any] = {"paraphrase_threshold": 0.25}
+
+RELATION_RANK = {"near_duplicate": 0, "truncated_copy": 1, "rewrite": 2}
+
+STORIES_SCHEMA = {"doc_id": pl.String, "story_id": pl.String, "relation": pl.String,
+                  "source_doc_id": pl.String, "similarity": pl.Float64, "jaccard": pl.Float64,
+                  "containment": pl.Float64, "aligned_share": pl.Float64, "story_size": pl.Int64,
+                  "duplicate_of": pl.String}
+ALIGNMENTS_SCHEMA = {"doc_id": pl.String, "sent_id": pl.String, "source_doc_id": pl.String,
+                     "source_sent_id": pl.String, "similarity": pl.Float64, "method": pl.String}
+
+
+def stories_params(params: dict[str, Any] | None) -> dict[str, Any]:
+    """Resolved knobs of params['stories'] (the aggregate section is passed whole)."""
+    section = (params or {}).get("stories") or {}
+    resolved = {key: section.get(key, default) for key, default in DEFAULTS.items()}
+    resolved.update(alignment_params(section, ALIGNMENT_OVERRIDES))
+    return resolved
+
+
+def _sketch_documents(texts: list[str], p: dict[str, Any]) -> tuple[list[np.ndarray], list[int], set[tuple[int, int]]]:
+    """(shingle hash set per document as a sorted uint64 array, word count per document, LSH candidate pairs).
+
+    One document at a time, so the shingle strings never all sit in memory: rensa hashes them for the
+    exact sets and sketches them for MinHash; the sketches go into rensa's LSH index (bands of
+    num_perm / lsh_bands rows), and pairs that share a band are the candidates."""
+    num_perm, seed = int(p["num_perm"]), int(p["seed"])
+    hash_sets: list[np.ndarray] = []
+    n_words: list[int] = []
+    sketched: list[int] = []
+    minhashes: list[RMinHash] = []
+    for number, text in enumerate(texts):
+        words = tokens(text)
+        n_words.append(len(words))
+        text_shingles = shingles(words, int(p["shingle_size"]))
+        if not text_shingles:
+            hash_sets.append(np.empty(0, dtype=np.uint64))
+            continue
+        hashes = RMinHash.hash_token_sets([text_shingles])[0]
+        hash_sets.append(np.unique(np.fromiter(hashes, dtype=np.uint64, count=len(hashes))))
+        minhash = RMinHash(num_perm, seed)
+        minhash.update(text_shingles)
+        sketched.append(number)
+        minhashes.append(minhash)
+    pairs: set[tuple[int, int]] = set()
+    if len(minhashes) >= 2:
+        lsh = RMinHashLSH(float(p["lsh_threshold"]), num_perm, int(p["lsh_bands"]))
+        lsh.insert_many(minhashes)
+        for key, found in enumerate(lsh.query_all(minhashes)):
+            for other in found:
+                if other != key:
+                    a, b = sketched[key], sketched[other]
+                    pairs.add((min(a, b), max(a, b)))
+    return hash_sets, n_words, pairs
+
+
+def _ordered_chain(edges: list[tuple[int, int]]) -> int:
+    """Longest chain of (copy position, source position) edges with both positions strictly increasing:
+    sentences that follow the source's order, each source sentence used once (so one generic source
+    sentence cannot vouch for many copy sentences)."""
+    by_copy: dict[int, list[int]] = {}
+    for copy_pos, source_pos in edges:
+        by_copy.setdefault(copy_pos, []).append(source_pos)
+    tails: list[int] = []
+    for copy_pos in sorted(by_copy):
+        # Descending within one copy sentence, so that it never extends a chain ending in itself.
+        for source_pos in sorted(set(by_copy[copy_pos]), reverse=True):
+            at = bisect.bisect_left(tails, source_pos)
+            if at == len(tails):
+                tails.append(source_pos)
+            else:
+                tails[at] = source_pos
+    return len(tails)
+
+
+class _Measures:
+    """Exact measures of a directed document pair (copy x, source y), computed once when first asked."""
+
+    def __init__(self, shingle_sets: list[np.ndarray], n_sentences: list[int],
+                 edges: dict[tuple[int, int], list[tuple[int, int]]], p: dict[str, Any]) -> None:
+        self.shingle_sets, self.n_sentences, self.edges, self.p = shingle_sets, n_sentences, edges, p
+        self.cache: dict[tuple[int, int], dict[str, float]] = {}
+
+    def __call__(self, x: int, y: int) -> dict[str, float]:
+        if (x, y) not in self.cache:
+            a, b = self.shingle_sets[x], self.shingle_sets[y]
+            inter = int(np.intersect1d(a, b, assume_unique=True).size)
+            union = len(a) + len(b) - inter
+            chain = _ordered_chain(self.edges.get((x, y), []))
+            self.cache[(x, y)] = {
+                "jaccard": inter / union if union else 0.0,
+                "containment": inter / len(a) if len(a) else 0.0,
+                "aligned_share": min(chain / self.n_sentences[x], 1.0) if self.n_sentences[x] else 0.0,
+                "chain": float(chain)}
+        return self.cache[(x, y)]
+
+    def relation(self, x: int, y: int) -> tuple[str, float] | None:
+        """How x copies y, with the score that decided it; None when it does not."""
+        m, p = self(x, y), self.p
+        if m["jaccard"] >= p["near_jaccard"]:
+            return "near_duplicate", m["jaccard"]
+        if (m["containment"] >= p["containment_threshold"]
+                and len(self.shingle_sets[x]) <= p["truncated_max_length_ratio"] * len(self.shingle_sets[y])):
+            return "truncated_copy", m["containment"]
+        if m["aligned_share"] >= p["rewrite_share"] and m["chain"] >= p["rewrite_min_sentences"]:
+            return "rewrite", m["aligned_share"]
+        return None
+
+
+def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
+                 params: dict[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(stories, alignments): one row per document, and the sentence pairs behind each copy or rewrite."""
+    p = stories_params(params)
+    if docs.is_empty():
+        return pl.DataFrame(schema=STORIES_SCHEMA), pl.DataFrame(schema=ALIGNMENTS_SCHEMA)
+    docs = docs.unique("doc_id", keep="first").sort("doc_id")
+    doc_ids: list[str] = docs["doc_id"].to_list()
+    index = {d: i for i, d in enumerate(doc_ids)}
+    texts = docs["text"].fill_null("").to_list()
+    dates = docs["published_date"].to_list() if "published_date" in docs.columns else [None] * len(doc_ids)
+    cut = (docs["is_truncated"].fill_null(False).to_list() if "is_truncated" in docs.columns
+           else [False] * len(doc_ids))
+
+    shingle_sets, n_words, candidates = _sketch_documents(texts, p)
+
+    # Sentence alignment across all documents (only those in `docs`).
+    if not sentences.is_empty():
+        sentences = sentences.filter(pl.col("doc_id").is_in(doc_ids))
+    signatures = sentence_signatures(sentences, entities)
+    # Sentences repeated by many documents are paired with their copies in the likeliest originals first.
+    likely_original = sorted(range(len(doc_ids)), key=lambda x: (bool(cut[x]), dates[x] is None, dates[x] or 0,
+                                                                 -n_words[x], doc_ids[x]))
+    doc_rank = pl.DataFrame({"doc_id": [doc_ids[x] for x in likely_original],
+                             "rank": list(range(len(doc_ids)))}, schema={"doc_id": pl.String, "rank": pl.Int64})
+    aligned = align_sentences(signatures, p, doc_rank)
+    counted = signatures.filter(pl.col("n_content") >= p["min_content_words"]).group_by("doc_id").len()
+    n_sentences = [0] * len(doc_ids)
+    for doc, n in counted.iter_rows():
+        n_sentences[index[doc]] = n
+    position: dict[str, int] = {}
+    if not sentences.is_empty():
+        ordered = sentences.sort("doc_id", "paragraph", "index")
+        position = dict(zip(ordered["sent_id"].to_list(),
+                            ordered.select(pl.int_range(pl.len()).over("doc_id"))[:, 0].to_list()))
+    # Both directions: (copy doc, copy sent) -> (source doc, source sent).
+    directed = pl.concat([
+        aligned.select(doc="doc_id_a", sent="sent_id_a", src_doc="doc_id_b", src_sent="sent_id_b",
+                       similarity="similarity", method="method"),
+        aligned.select(doc="doc_id_b", sent="sent_id_b", src_doc="doc_id_a", src_sent="sent_id_a",
+                       similarity="similarity", method="method")])
+    edges: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for doc, src_doc, sents, src_sents in (directed.group_by("doc", "src_doc")
+                                           .agg("sent", "src_sent").sort("doc", "src_doc").iter_rows()):
+        x, y = index[doc], index[src_doc]
+        edges[(x, y)] = [(position[a], position[b]) for a, b in zip(sents, src_sents)]
+        if len(set(sents)) >= p["candidate_share"] * max(n_sentences[x], 1):
+            candidates.add((min(x, y), max(x, y)))
+
+    measure = _Measures(shingle_sets, n_sentences, edges, p)
+    neighbours: dict[int, list[int]] = {}
+    for a, b in sorted(candidates):
+        neighbours.setdefault(a, []).append(b)
+        neighbours.setdefault(b, []).append(a)
+
+    def is_cut(x: int) -> bool:
+        """A paywall-cut document never heads a story when a fuller version is around."""
+        return bool(cut[x]) or any((measure.relation(x, y) or ("",))[0] == "truncated_copy"
+                                   for y in neighbours.get(x, []))
+
+    def priority(x: int) -> tuple:
+        return (is_cut(x), dates[x] is None, dates[x] or 0, -n_words[x], doc_ids[x])
+
+    visit = sorted(range(len(doc_ids)), key=priority)
+    rank = {x: i for i, x in enumerate(visit)}
+
+    # 1. Near-duplicate clusters (reprints of one text): a star around the most original member, so every
+    # member is itself within near_jaccard of its head (no chaining through intermediate edits).
+    head: dict[int, int] = {}
+    for x in visit:
+        heads = [(-measure(x, y)["jaccard"], rank[y], y) for y in neighbours.get(x, [])
+                 if head.get(y) == y and measure(x, y)["jaccard"] >= p["near_jaccard"]]
+        head[x] = min(heads)[2] if heads else x
+    members: dict[int, list[int]] = {}
+    for x in visit:
+        members.setdefault(head[x], []).append(x)
+
+    # 2. Stars: each cluster head, most original first, attaches to the best story original it copies.
+    original_of: dict[int, int] = {}
+    decided: dict[int, tuple[str, float]] = {}
+    for x in visit:
+        if head[x] != x:
+            continue
+        options = []
+        roots = {original_of[head[r]] for m in members[x] for r in neighbours.get(m, []) if head[r] in original_of}
+        for r in sorted(roots):
+            if original_of[r] == r:
+                found = measure.relation(x, r)
+                if found is not None:
+                    options.append((RELATION_RANK[found[0]], -found[1], rank[r], r, found))
+        if options:
+            best = min(options)
+            original_of[x], decided[x] = best[3], best[4]
+        else:
+            original_of[x] = x
+
+    # 3. Rows: a head is an original / unique / copy of its story's original; the other members of its
+    # cluster are near-duplicates of the original (story heads) or copies of the same kind (copy clusters).
+    story_of = {x: original_of[head[x]] for x in range(len(doc_ids))}
+    sizes: dict[int, int] = {}
+    for r in story_of.values():
+        sizes[r] = sizes.get(r, 0) + 1
+    score_of = {"near_duplicate": "jaccard", "truncated_copy": "containment", "rewrite": "aligned_share"}
+    rows = []
+    for x in range(len(doc_ids)):
+        r = story_of[x]
+        twin = doc_ids[head[x]] if head[x] != x else None
+        if r == x:
+            rows.append((doc_ids[x], "s" + doc_ids[x], "original" if sizes[x] > 1 else "unique", None,
+                         1.0, 1.0, 1.0, 1.0, sizes[x], twin))
+            continue
+        m = measure(x, r)
+        if head[x] == r:
+            name = "near_duplicate"
+        elif head[x] == x:
+            name = decided[x][0]
+        else:
+            name = (measure.relation(x, r) or decided[head[x]])[0]
+        rows.append((doc_ids[x], "s" + doc_ids[r], name, doc_ids[r], float(m[score_of[name]]), m["jaccard"],
+                     m["containment"], m["aligned_share"], sizes[r], twin))
+    stories = pl.DataFrame(rows, schema=STORIES_SCHEMA, orient="row").sort("doc_id")
+
+    copies = stories.filter(pl.col("source_doc_id").is_not_null()).select(
+        doc="doc_id", src_doc="source_doc_id")
+    alignments = (directed.join(copies, on=["doc", "src_doc"])
+                  .sort(["doc", "sent", "similarity", "src_sent"], descending=[False, False, True, False])
+                  .group_by("doc", "sent", maintain_order=True).first()
+                  .select(doc_id="doc", sent_id="sent", source_doc_id="src_doc", source_sent_id="src_sent",
+                          similarity="similarity", method="method")
+                  .sort("doc_id", "sent_id"))
+    return stories, alignments.cast(ALIGNMENTS_SCHEMA)  # type: ignore[arg-type]

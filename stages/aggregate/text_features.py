@@ -1,0 +1,227 @@
+"""Text features shared by story and claim detection: tokens, light lemmas, shingles, sentence alignment.
+
+- `tokens`: lower-cased words and numbers (thousand separators dropped, so "182,000" == "182000").
+- `lemma`: a cheap suffix-stripping stemmer (suffix list in data/text_features.yaml), enough to make
+  "negotiations", "negotiators" and "negotiate" one lemma without loading a language model.
+- `shingles`: overlapping word n-grams of a text, the unit of MinHash (near-duplicates) and containment
+  (truncated copies).
+- `sentence_signatures` + `align_sentences`: every sentence becomes the set of its content-word lemmas
+  plus the entity ids the tag stage found in it. Identical normalised sentences are one sentence *type*
+  (a text reprinted by a hundred sites counts once, so its words stay rare). Type pairs are proposed by
+  an inverted index over the rarer features (a feature held by more than `max_feature_df` types does not
+  propose pairs, so the candidate search stays near-linear), then scored by an IDF-weighted Dice
+  coefficient over all their features (0 when both give numbers and neither's numbers are all in the
+  other: a changed figure is a different fact). Sentence pairs are read off the type pairs, each
+  sentence linked to the first `anchors_per_type` copies of the other text (the likeliest originals
+  first). A pair is `exact` (same normalised text), `near` (Dice >= `near_threshold`) or `paraphrase`
+  (Dice >= `paraphrase_threshold`).
+
+Everything is deterministic: no Python `hash()`, outputs sorted.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+LEXICON_PATH = Path(__file__).resolve().parent / "data" / "text_features.yaml"
+
+# Numbers keep their internal separators ("1.4", "182,000"); words are runs of letters. Each alternative
+# is a plain run (the group needs a separator first), so matching is linear.
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+
+ALIGNMENT_DEFAULTS: dict[str, Any] = {
+    "min_content_words": 4,      # sentences with fewer content words are trivial: never aligned
+    "max_feature_df": 50,        # features of more sentence types than this do not propose candidate pairs
+    "min_shared_features": 2,    # candidate pairs share at least this many proposing features
+    "near_threshold": 0.8,       # weighted Dice at or above: 'near' (a lightly edited copy)
+    "paraphrase_threshold": 0.5,  # weighted Dice at or above: 'paraphrase'; below: not aligned
+    "anchors_per_type": 3,       # each sentence is paired with this many copies of an aligned text
+    "number_conflict": True,     # sentences that both give numbers, neither set inside the other, never align
+}
+
+ALIGNMENT_SCHEMA = {"sent_id_a": pl.String, "doc_id_a": pl.String, "sent_id_b": pl.String,
+                    "doc_id_b": pl.String, "similarity": pl.Float64, "method": pl.String}
+SIGNATURE_SCHEMA = {"sent_id": pl.String, "doc_id": pl.String, "norm": pl.String,
+                    "features": pl.List(pl.String), "n_content": pl.Int64}
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> tuple[frozenset[str], tuple[str, ...]]:
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    suffixes = tuple(sorted({str(s) for s in data["suffixes"]}, key=lambda s: (-len(s), s)))
+    return frozenset(str(w) for w in data["stopwords"]), suffixes
+
+
+def tokens(text: str | None) -> list[str]:
+    """Lower-cased words and numbers of a text, thousand separators removed from numbers."""
+    if not text:
+        return []
+    return [t.replace(",", "") if t[0].isdigit() else t for t in TOKEN_RE.findall(text.lower())]
+
+
+@functools.lru_cache(maxsize=200_000)
+def lemma(word: str) -> str:
+    """Strip up to two suffixes (longest first) while at least three letters remain; numbers unchanged."""
+    if word[0].isdigit():
+        return word
+    _, suffixes = _lexicon()
+    for _ in range(2):
+        for suffix in suffixes:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
+        else:
+            break
+    return word
+
+
+def shingles(words: list[str], size: int) -> list[str]:
+    """Word n-grams; a text shorter than `size` words is one shingle (so it can still match itself)."""
+    if not words:
+        return []
+    if len(words) <= size:
+        return [" ".join(words)]
+    return [" ".join(words[i:i + size]) for i in range(len(words) - size + 1)]
+
+
+def alignment_params(section: dict[str, Any] | None, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The alignment knobs of a params section; `defaults` overrides ALIGNMENT_DEFAULTS per caller."""
+    section = section or {}
+    merged = {**ALIGNMENT_DEFAULTS, **(defaults or {})}
+    return {key: section.get(key, default) for key, default in merged.items()}
+
+
+def sentence_signatures(sentences: pl.DataFrame, entities: pl.DataFrame | None) -> pl.DataFrame:
+    """sent_id, doc_id, norm (normalised text), features (sorted unique content lemmas and '@entity_id'),
+    n_content (content words in the sentence) for every sentence, sorted by sent_id.
+
+    Tokenising runs in polars; the stemmer runs once per distinct word, not once per occurrence."""
+    if sentences.is_empty():
+        return pl.DataFrame(schema=SIGNATURE_SCHEMA)
+    stopwords, _ = _lexicon()
+    rows = (sentences.select("sent_id", "doc_id", "text").unique("sent_id", keep="first").sort("sent_id")
+            .with_row_index("row")
+            .with_columns(words=pl.col("text").fill_null("").str.to_lowercase().str.extract_all(TOKEN_RE.pattern)
+                          .list.eval(pl.element().str.replace_all(",", "", literal=True)))
+            .drop("text"))
+    # Word occurrences keyed by a row number (not the sent_id string: millions of rows at corpus scale).
+    occurrences = (rows.lazy().select("row", "words").explode("words").drop_nulls("words")
+                   .filter(~pl.col("words").is_in(sorted(stopwords))
+                           & ((pl.col("words").str.len_chars() > 1) | pl.col("words").str.contains(r"^\d")))
+                   .collect())
+    rows = rows.with_columns(norm=pl.col("words").list.join(" ")).drop("words")
+    vocabulary = occurrences.select(pl.col("words").unique().sort())
+    lemmas = vocabulary.with_columns(feature=pl.Series([lemma(w) for w in vocabulary["words"]], dtype=pl.String))
+    occurrences = occurrences.join(lemmas, on="words", how="left").select("row", "feature")
+    counts = occurrences.group_by("row").agg(n_content=pl.len().cast(pl.Int64))
+    features = occurrences
+    if entities is not None and not entities.is_empty() and {"sent_id", "entity_id"} <= set(entities.columns):
+        mentions = (entities.filter(pl.col("sent_id").is_not_null() & pl.col("entity_id").is_not_null())
+                    .join(rows.select("sent_id", "row"), on="sent_id")
+                    .select("row", feature=pl.lit("@") + pl.col("entity_id")))
+        features = pl.concat([features, mentions])
+    grouped = features.group_by("row").agg(features=pl.col("feature").unique().sort())
+    return (rows.join(grouped, on="row", how="left").join(counts, on="row", how="left")
+            .with_columns(pl.col("features").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+                          pl.col("n_content").fill_null(0))
+            .select(list(SIGNATURE_SCHEMA)).cast(SIGNATURE_SCHEMA)  # type: ignore[arg-type]
+            .sort("sent_id"))
+
+
+def align_sentences(signatures: pl.DataFrame, params: dict[str, Any],
+                    doc_rank: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Aligned sentence pairs of different documents (sent_id_a < sent_id_b), sorted.
+
+    Identical normalised sentences are one sentence *type*; the search runs over types, so a text
+    reprinted by a hundred sites counts once and its words stay rare. Candidate type pairs share >=
+    min_shared_features features held by 2..max_feature_df types; they are scored by IDF-weighted Dice
+    over all their features (0 on a number conflict). Pairs of sentences are then read off the types:
+    every member of one type with the first `anchors_per_type` members of the other (and of its own type,
+    for exact copies), members ordered by `doc_rank` (doc_id, rank: lower first, e.g. the most original
+    document) then sent_id. That keeps the output linear in the corpus (a hundred reprints give a hundred
+    pairs per anchor, not ten thousand) while every sentence is linked to the preferred copies."""
+    p = alignment_params(params)  # callers pass an already-resolved dict; this fills gaps only
+    sig = signatures.filter(pl.col("n_content") >= p["min_content_words"]).select("sent_id", "doc_id", "norm",
+                                                                                  "features")
+    if sig.height < 2:
+        return pl.DataFrame(schema=ALIGNMENT_SCHEMA)
+    if doc_rank is not None and not doc_rank.is_empty():
+        sig = sig.join(doc_rank.select("doc_id", pl.col("rank").cast(pl.Int64)), on="doc_id", how="left")
+    else:
+        sig = sig.with_columns(rank=pl.lit(None, pl.Int64))
+    sig = sig.with_columns(pl.col("rank").fill_null(0)).sort("rank", "sent_id").with_row_index("order")
+
+    # Sentence types: one row per distinct normalised text, its features from its first member.
+    types = (sig.group_by("norm", maintain_order=True)
+             .agg(pl.col("features").first(), n_docs=pl.col("doc_id").n_unique())
+             .sort("norm").with_row_index("tid"))
+    members = sig.join(types.select("norm", "tid"), on="norm").select("order", "tid", "sent_id", "doc_id")
+    anchors = members.sort("order").group_by("tid", maintain_order=True).head(p["anchors_per_type"])
+
+    n_types = types.height
+    exploded = (types.select("tid", "features").explode("features").rename({"features": "feature"})
+                .drop_nulls("feature"))
+    # IDF over types: a feature in every type weighs ~0.69, one in two types ~ln(1 + N/2).
+    # Features as integer codes: the joins below run over millions of rows at corpus scale.
+    exploded = exploded.with_columns(df=pl.len().over("feature"),
+                                     fid=pl.col("feature").rank("dense").cast(pl.UInt32)).with_columns(
+        weight=(1.0 + n_types / pl.col("df")).log())
+    # Sums over sorted weights: the same total whatever order the parallel group-by meets the rows in.
+    totals = exploded.group_by("tid").agg(total=pl.col("weight").sort().sum())
+    proposing = exploded.lazy().filter((pl.col("df") >= 2) & (pl.col("df") <= p["max_feature_df"])).select(
+        "tid", "fid")
+    type_pairs = (proposing.join(proposing, on="fid", suffix="_b")
+                  .filter(pl.col("tid") < pl.col("tid_b"))
+                  .group_by("tid", "tid_b").agg(shared=pl.len())
+                  .filter(pl.col("shared") >= p["min_shared_features"]).select("tid", "tid_b")
+                  .collect())
+
+    # Exact weighted overlap over all features (the index above ignored the frequent ones).
+    overlap = (type_pairs.lazy().join(exploded.lazy().select("tid", "fid", "weight"), on="tid")
+               .join(exploded.lazy().select(pl.col("tid").alias("tid_b"), "fid"), on=["tid_b", "fid"])
+               .group_by("tid", "tid_b").agg(shared=pl.col("weight").sort().sum()).collect())
+    # Numbers are facts: when both sentences give figures, the figures of one must all be in the other
+    # (a paraphrase may drop a figure, not change one). Template stories differ exactly there: "sold 75
+    # head of cattle to the Canary Islands" / "380 head ... to Kuwait"; weekly market reports.
+    numbers = pl.col("features").list.eval(pl.element().filter(pl.element().str.contains(r"^\d")))
+    side = types.select("tid", numbers=numbers).join(totals, on="tid", how="left")
+    scored = (type_pairs.join(overlap, on=["tid", "tid_b"], how="left")
+              .join(side, on="tid").join(side.rename(lambda c: c + "_b"), on="tid_b")
+              .with_columns(similarity=(2.0 * pl.col("shared").fill_null(0.0)
+                                        / (pl.col("total") + pl.col("total_b"))).clip(0.0, 1.0).round(12)))
+    if p["number_conflict"]:
+        shared = pl.col("numbers").list.set_intersection("numbers_b").list.len()
+        conflict = ((pl.col("numbers").list.len() > 0) & (pl.col("numbers_b").list.len() > 0)
+                    & (shared < pl.min_horizontal(pl.col("numbers").list.len(), pl.col("numbers_b").list.len())))
+        scored = scored.with_columns(similarity=pl.when(conflict).then(0.0).otherwise(pl.col("similarity")))
+    scored = scored.filter(pl.col("similarity") >= p["paraphrase_threshold"]).select(
+        "tid", "tid_b", pl.col("similarity").cast(pl.Float64),
+        method=pl.when(pl.col("similarity") >= p["near_threshold"]).then(pl.lit("near"))
+        .otherwise(pl.lit("paraphrase")))
+    # Identical texts: a type aligned with itself.
+    repeated = types.filter(pl.col("n_docs") >= 2).select(
+        "tid", tid_b="tid", similarity=pl.lit(1.0, pl.Float64), method=pl.lit("exact"))
+    type_links = pl.concat([scored, repeated])
+    if type_links.is_empty():
+        return pl.DataFrame(schema=ALIGNMENT_SCHEMA)
+
+    left = members.select("tid", "sent_id", "doc_id")
+    right = anchors.select(tid_b="tid", sent_id_b="sent_id", doc_id_b="doc_id")
+    forward = type_links.join(left, on="tid").join(right, on="tid_b")
+    backward = (type_links.join(left.rename({"tid": "tid_b"}), on="tid_b")
+                .join(right.rename({"tid_b": "tid"}), on="tid"))
+    pairs = pl.concat([forward.select("sent_id", "doc_id", "sent_id_b", "doc_id_b", "similarity", "method"),
+                       backward.select("sent_id", "doc_id", "sent_id_b", "doc_id_b", "similarity", "method")])
+    first = pl.col("sent_id") < pl.col("sent_id_b")
+    return (pairs.filter(pl.col("doc_id") != pl.col("doc_id_b"))
+            .select(sent_id_a=pl.when(first).then("sent_id").otherwise("sent_id_b"),
+                    doc_id_a=pl.when(first).then("doc_id").otherwise("doc_id_b"),
+                    sent_id_b=pl.when(first).then("sent_id_b").otherwise("sent_id"),
+                    doc_id_b=pl.when(first).then("doc_id_b").otherwise("doc_id"),
+                    similarity="similarity", method="method")
+            .unique(["sent_id_a", "sent_id_b"]).sort("sent_id_a", "sent_id_b"))

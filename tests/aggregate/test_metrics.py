@@ -1,0 +1,57 @@
+"""metrics.json: numbers only, at most one level deep, and the figures add up."""
+from __future__ import annotations
+
+import json
+
+from stages.aggregate.cooccurrence import cooccurrence
+from stages.aggregate.entity_stats import entity_stats
+from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, plot_tables
+from stages.aggregate.timeline import build_timeline
+
+
+def metrics_of(t: dict) -> dict:
+    pairs = cooccurrence(t["entities"], t["sentences"], t["stories"], {"min_sentences": 1})
+    timeline = build_timeline(t["dates"], t["sentences"], t["stories"], t["clean_docs"])
+    return compute_metrics(ingest_docs=t["ingest_docs"], rejected=t["rejected"], clean_docs=t["clean_docs"],
+                           removed=t["removed"], sentences=t["sentences"], entities=t["entities"],
+                           quotes=t["quotes"], dates=t["dates"], stories=t["stories"],
+                           alignments=t["alignments"], claims=t["claims"], cooccurrence=pairs,
+                           timeline=timeline, extra_tags={"themes": t["quotes"].head(0)})
+
+
+def test_numbers_only_one_level(tiny_corpus):
+    metrics = metrics_of(tiny_corpus)
+    for key, value in metrics.items():
+        values = value.values() if isinstance(value, dict) else [value]
+        for number in values:
+            assert isinstance(number, (int, float)) and not isinstance(number, bool), (key, number)
+    json.dumps(metrics)  # serialisable as is
+
+
+def test_figures(tiny_corpus):
+    m = metrics_of(tiny_corpus)
+    assert m["documents"] == {"inputs": 4, "accepted": 3, "rejected": 1, "cleaned": 3, "truncated": 1,
+                              "input_bytes": int(tiny_corpus["ingest_docs"]["n_bytes"].sum())}
+    # Each raw text: Menu, Home, its sentences, Advertisement; the 3 boilerplate lines are removed.
+    assert m["cleaning"]["removed_lines"] == 9 and m["cleaning"]["raw_lines"] == 16
+    assert m["cleaning"]["boilerplate_share"] == round(9 / 16, 4)
+    assert m["removed_by_reason"] == {"advertisement": 3, "navigation": 6}
+    assert m["stories"]["stories"] == 2 and m["stories"]["copies"] == 1 and m["stories"]["rewrites"] == 0
+    assert m["entities"]["distinct"] == 5 and m["sentences"] == 7
+    assert m["claims"] == {"total": 1, "corroborated": 1}
+    assert m["dates"]["timeline_events"] == 2 and m["tags"] == {"themes": 0}
+
+
+def test_deterministic(tiny_corpus):
+    assert json.dumps(metrics_of(tiny_corpus), sort_keys=True) == json.dumps(metrics_of(tiny_corpus), sort_keys=True)
+
+
+def test_plot_tables(tiny_corpus):
+    t = tiny_corpus
+    plots = plot_tables(entity_stats(t["entities"], t["stories"]), t["stories"],
+                        boilerplate_by_document(t["ingest_docs"], t["removed"]), {"top_entities": 2})
+    assert set(plots) == {"top_entities", "story_sizes", "boilerplate"}
+    assert plots["top_entities"]["canonical"].to_list() == ["Israel", "Qatar"]
+    assert plots["story_sizes"].rows() == [(1, 1, 1), (2, 1, 2)]  # (story_size, stories, documents)
+    assert plots["boilerplate"]["boilerplate_share"].to_list() == [0.5, 0.6, 0.6]
+    assert plots["top_entities"].write_csv().splitlines()[0] == "canonical,label,n_stories,n_docs,n_mentions"
