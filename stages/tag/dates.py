@@ -22,6 +22,10 @@ the nearest tense marker in its sentence is a future cue ("plans to", "will", "m
 Hamas's leadership plans to convene" is the Monday after a Sunday base date, while "Israel said on
 Sunday that it will ..." stays in the past. Cue lists are in data/date_words.yaml.
 
+Speed (outputs unchanged): each pattern family (numbers, month names, weekday names, relative words) has
+a cheap literal trigger that every match contains; a sentence is scanned only with the patterns whose
+trigger it has (most sentences have none), the case-insensitive triggers and tense cues on its lower case.
+
 No invented days: `date` is the first day of the stated period and `date_end` its last day, and
 `granularity` says which of them the text pins ("Earlier in July" -> month, 1 to 31 July). A relative
 expression in a document without a published date has a null date (resolution "unresolved").
@@ -36,7 +40,8 @@ from typing import Any, Iterator
 
 import polars as pl
 
-from stages.tag.counts import alternation, iter_sentences, load_yaml, merged_params, number_parser, rows_frame
+from stages.tag.counts import (CASE_UNSAFE_RE, alternation, iter_sentences, load_yaml, merged_params,
+                                 number_parser, rows_frame)
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "use_tense_cues": True,     # future cues may put a bare weekday/month after the base date
@@ -85,18 +90,51 @@ class _DateLexicon:
             ("ago", re.compile(rf"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
                                rf"\s+(?P<unit>day|{units})s?\s+ago\b", re.IGNORECASE)),
         ]
+        # Prefilter: every pattern needs a literal trigger of its family somewhere in the sentence; most
+        # sentences have none, and a sentence is only scanned with the patterns whose trigger it has.
+        # Case-sensitive triggers run on the text, the IGNORECASE families' triggers on its lower case.
+        # A family's trigger is a necessary part of each of its patterns' matches (written without \b).
+        self.family_of = {"iso": "digits", "year": "digits", "month_day": "month", "day_month": "month",
+                          "month_year": "month", "month": "month", "weekday": "weekday",
+                          "relative_day": "relative_day", "relative_unit": "relative_unit", "ago": "ago"}
+        self.name_gate = re.compile(alternation([m.title() for m in self.months] + weekday_names))
+        self.month_trigger = re.compile(alternation([m.title() for m in self.months]))
+        self.weekday_trigger = re.compile(alternation(weekday_names))
+        self.digits_trigger = re.compile(r"\d\d\d\d")         # faster than \d{4} in CPython's re
+        # the IGNORECASE families, on the lower-cased sentence: substring tests, the fastest scan there is
+        self.relative_day_words = tuple(sorted({k.split()[0] for k in self.relative_days}))
+        self.unit_words = tuple(sorted({str(u).lower().split()[0] for u in words["relative_units"]}))
+        lower_units = alternation([str(u).lower() for u in words["relative_units"]])
+        # "earlier this" and "later this" end in "this"
+        self.unit_trigger = re.compile(rf"(?:last|next|this)\s+(?:{lower_units})")
         self.future_re = _cue_regex(words["future_cues"])
         self.past_re = re.compile(rf"(?:{_cue_regex(words['past_cues']).pattern})|\b[A-Za-z]{{2,}}ed\b",
                                   re.IGNORECASE)
+        # the same two on lower-cased text (see CASE_UNSAFE_RE): IGNORECASE scanning is several times slower
+        self.future_lower_re = re.compile(_factored_cue_pattern(words["future_cues"]))
+        self.past_lower_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|\b[A-Za-z]{{2,}}ed\b")
         self.prev_word_re = re.compile(r"([A-Za-z]+-?)\s*$")
 
 
-def _cue_regex(cues: list[str]) -> re.Pattern[str]:
+def _factored_cue_pattern(cues: list[str]) -> str:
+    """_cue_regex's alternation for lower-cased text with the word boundaries factored out, so that the
+    engine tests one boundary and then the cues' first letters at each position, instead of entering
+    every alternative: "(?:\\b(?:cue|...)|(?:'ll|...))\\b". Same matches in the same order: cues of the
+    two groups cannot start at the same position (letter or digit vs not), and a common prefix or suffix
+    of ordered alternatives can be factored out without changing which one wins."""
+    ordered = sorted({str(c).lower() for c in cues}, key=lambda c: (-len(c), c))
+    bodies = {c: r"\s+".join(re.escape(w) for w in c.split()) for c in ordered}
+    words = "|".join(bodies[c] for c in ordered if c[0].isalnum())
+    others = "|".join(bodies[c] for c in ordered if not c[0].isalnum())
+    return rf"(?:\b(?:{words})" + (rf"|(?:{others})" if others else "") + r")\b"
+
+
+def _cue_regex(cues: list[str], flags: re.RegexFlag = re.IGNORECASE) -> re.Pattern[str]:
     parts = []
     for cue in sorted(set(cues), key=lambda c: (-len(c), c)):
         body = r"\s+".join(re.escape(w) for w in cue.split())
         parts.append((r"\b" if cue[0].isalnum() else "") + body + r"\b")
-    return re.compile("|".join(parts), re.IGNORECASE)
+    return re.compile("|".join(parts), flags)
 
 
 @functools.lru_cache(maxsize=None)
@@ -124,10 +162,14 @@ def _is_future(sentence: str, start: int, end: int, lex: _DateLexicon) -> bool:
     """True when the tense marker nearest to [start, end) in the sentence is a future cue."""
     def distance(m: re.Match[str]) -> int:
         return start - m.end() if m.end() <= start else max(0, m.start() - end)
-    future = [distance(m) for m in lex.future_re.finditer(sentence)]
+    if CASE_UNSAFE_RE.search(sentence):
+        text, future_re, past_re = sentence, lex.future_re, lex.past_re
+    else:                                   # same matches, same offsets, without slow IGNORECASE scanning
+        text, future_re, past_re = sentence.lower(), lex.future_lower_re, lex.past_lower_re
+    future = [distance(m) for m in future_re.finditer(text)]
     if not future:
         return False
-    past = [distance(m) for m in lex.past_re.finditer(sentence)
+    past = [distance(m) for m in past_re.finditer(text)
             if not (start <= m.start() < end)]
     return min(future) < min(past, default=10**9)
 
@@ -229,11 +271,39 @@ def _resolve(kind: str, m: re.Match[str], sentence: str, base: dt.date | None,
     return None
 
 
+def _families_in(sentence: str, lex: _DateLexicon) -> set[str]:
+    """Pattern families whose trigger occurs in the sentence (a superset of those that can match)."""
+    found = set()
+    if lex.name_gate.search(sentence):     # one scan for both name families, then which ones
+        if lex.month_trigger.search(sentence):
+            found.add("month")
+        if lex.weekday_trigger.search(sentence):
+            found.add("weekday")
+    if lex.digits_trigger.search(sentence):
+        found.add("digits")
+    if CASE_UNSAFE_RE.search(sentence):     # lower() is no proxy for IGNORECASE here
+        found.update(("relative_day", "relative_unit", "ago"))
+        return found
+    lowered = sentence.lower()
+    if any(word in lowered for word in lex.relative_day_words):
+        found.add("relative_day")
+    if any(unit in lowered for unit in lex.unit_words) and lex.unit_trigger.search(lowered):
+        found.add("relative_unit")
+    if "ago" in lowered:
+        found.add("ago")
+    return found
+
+
 def _dates_in_sentence(sentence: str, base: dt.date | None, p: dict[str, Any]) -> Iterator[tuple[int, int, Resolved]]:
     lex = _lexicon()
+    families = _families_in(sentence, lex)
+    if not families:
+        return
     taken: list[tuple[int, int]] = []
     # patterns are listed most specific first; a later pattern never overlaps an earlier match
     for kind, pattern in lex.patterns:
+        if lex.family_of[kind] not in families:
+            continue                        # its trigger is absent: it cannot match
         for m in pattern.finditer(sentence):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue

@@ -535,13 +535,16 @@ def _copy_speaker(source: _Quote, target: _Quote, how: str) -> None:
     target.speaker_span, target.attribution = source.speaker_span, how
 
 
-def _entities_by_doc(entities: pl.DataFrame | None) -> dict[str, list[tuple[int, int, str, str, str]]]:
+def _entities_by_doc(entities: pl.DataFrame | None, doc_ids: list[str]
+                     ) -> dict[str, list[tuple[int, int, str, str, str]]]:
+    """Mentions of the documents doc_ids, grouped by document in (start, end) order."""
     out: dict[str, list[tuple[int, int, str, str, str]]] = {}
     if entities is None or entities.height == 0:
         return out
     cols = entities.select("doc_id", "start", "end", "label",
                            pl.coalesce("canonical", "text").alias("canonical"), "text").sort(["doc_id", "start", "end"])
-    for doc_id, start, end, label, canonical, text in cols.iter_rows():
+    cols = cols.filter(pl.col("doc_id").is_in(doc_ids))     # after the sort: the same order as without it
+    for doc_id, start, end, label, canonical, text in zip(*(cols[c].to_list() for c in cols.columns)):
         out.setdefault(doc_id, []).append((start, end, label, canonical, text))
     return out
 
@@ -551,10 +554,14 @@ def extract_quotes(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.Dat
     """One row per quotation span (a split quote gives one row per part, sharing quote_group)."""
     p = merged_params(DEFAULT_PARAMS, params)
     verbs = reporting_verbs()
-    ents = _entities_by_doc(entities)
+    # only documents with a quotation mark can have quotes: their sentences and mentions are all we need
+    quoted = [d for d, text in zip(docs["doc_id"].to_list(), docs["text"].to_list())
+              if text and ("“" in text or '"' in text)]
+    ents = _entities_by_doc(entities, quoted)
     sents: dict[str, tuple[list[int], list[int], list[str]]] = {}
     ordered = sentences.select("doc_id", "sent_id", "start", "end").sort(["doc_id", "start"])
-    for doc_id, sent_id, start, end in ordered.iter_rows():
+    ordered = ordered.filter(pl.col("doc_id").is_in(quoted))
+    for doc_id, sent_id, start, end in zip(*(ordered[c].to_list() for c in ordered.columns)):
         entry = sents.setdefault(doc_id, ([], [], []))
         entry[0].append(start)
         entry[1].append(end)

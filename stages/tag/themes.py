@@ -10,7 +10,8 @@ lemma, which is all matching needs, and it costs a few string operations per wor
 
 Matching is a linear scan: each word's key indexes the terms that start with it; the longest term of
 each theme that matches there (words separated only by whitespace) gives one row, and the theme's
-scan resumes after it.
+scan resumes after it. Word keys are memoised over a call, and a sentence none of whose words starts a term
+(most sentences) is skipped after one pass over its words.
 """
 from __future__ import annotations
 
@@ -84,11 +85,41 @@ def _lexicon(name: str) -> _ThemeLexicon:
     return _ThemeLexicon(name)
 
 
-def _themes_in_sentence(sentence: str, lex: _ThemeLexicon) -> Iterator[tuple[int, int, str, str]]:
-    words = [(m.start(), m.end(), *lex.text_keys(m.group(0))) for m in WORD_RE.finditer(sentence)]
+class _WordKeys(dict):  # type: ignore[type-arg]
+    """word -> (lemma key, exact key), computed on first use: a corpus repeats a small vocabulary."""
+
+    def __init__(self, lex: _ThemeLexicon) -> None:
+        super().__init__()
+        self.lex = lex
+
+    def __missing__(self, word: str) -> tuple[str, str]:
+        keys = self[word] = self.lex.text_keys(word)
+        return keys
+
+
+class _StartsTerm(dict):  # type: ignore[type-arg]
+    """word -> True when one of its keys is the first word key of a lexicon term."""
+
+    def __init__(self, keys: _WordKeys) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def __missing__(self, word: str) -> bool:
+        key, exact = self.keys[word]
+        hit = self[word] = key in self.keys.lex.index or exact in self.keys.lex.index
+        return hit
+
+
+def _themes_in_sentence(sentence: str, lex: _ThemeLexicon, word_keys: _WordKeys | None = None
+                        ) -> Iterator[tuple[int, int, str, str]]:
+    word_keys = _WordKeys(lex) if word_keys is None else word_keys
+    words = [(m.start(), m.end(), *word_keys[m.group(0)]) for m in WORD_RE.finditer(sentence)]
     resume_at: dict[str, int] = {}          # theme -> first word index it may match again
+    index = lex.index
     for i, (start, _, key, exact) in enumerate(words):
-        candidates = lex.index.get(key, []) + lex.index.get(exact, [])
+        if key not in index and exact not in index:
+            continue                        # no term starts with this word (most words)
+        candidates = index.get(key, []) + index.get(exact, [])
         matched: set[str] = set()
         for keys, theme, term in sorted(candidates, key=lambda t: (-len(t[0]), t[1], t[2])):
             if theme in matched or resume_at.get(theme, 0) > i or i + len(keys) > len(words):
@@ -105,9 +136,14 @@ def extract_themes(docs: pl.DataFrame, sentences: pl.DataFrame, params: dict[str
     """One row per theme mention; see THEME_SCHEMA for the columns."""
     p = merged_params(DEFAULT_PARAMS, params)
     lex = _lexicon(p["lexicon"])
+    keys = _WordKeys(lex)
+    starts_term = _StartsTerm(keys)
     rows: list[dict[str, Any]] = []
     for doc_id, sent_id, sent_start, sentence in iter_sentences(docs, sentences):
-        for start, end, theme, term in _themes_in_sentence(sentence, lex):
+        # most sentences have no word that can start a term: one C-level pass over memoised words skips them
+        if not any(map(starts_term.__getitem__, WORD_RE.findall(sentence))):
+            continue
+        for start, end, theme, term in _themes_in_sentence(sentence, lex, keys):
             rows.append({"doc_id": doc_id, "sent_id": sent_id, "start": sent_start + start,
                          "end": sent_start + end, "text": sentence[start:end], "theme": theme, "term": term})
     return rows_frame(rows, THEME_SCHEMA, ["doc_id", "start", "end", "theme"])

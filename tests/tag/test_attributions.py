@@ -84,3 +84,23 @@ def test_named_sources_and_non_sources():
     assert out["text"].to_list() == ["Mr. Dekel-Chen", "Kamel Abu Jamea"]
     assert out["named"].to_list() == [True, True] and out["n_sources"].to_list() == [1, 1]
     assert dict(out.schema) == ATTRIBUTION_SCHEMA
+
+
+def test_upper_case_cues_and_case_unsafe_sentences_match_the_same():
+    plain = attributions("Six Israeli officials SAID the talks stalled, ACCORDING TO two diplomats.")
+    unsafe = attributions("Six Israeli officials SAID the talks stalled in İzmir, ACCORDING TO two diplomats.")
+    for out in (plain, unsafe):
+        rows = by_text(out)
+        assert rows["Six Israeli officials"]["verb"] == "said" and rows["Six Israeli officials"]["n_sources"] == 6
+        assert rows["two diplomats"]["cue"] == "according_to"
+    assert attributions("The market rose sharply on Monday.").height == 0
+
+
+def test_verb_words_found_by_find_are_the_verb_words_of_the_word_scan():
+    from stages.tag.attributions import WORD_RE, _cues, _verb_forms_in, _verb_words
+    cues = _cues()
+    text = ("unsaid said_ x-said ésaid said. _said a_said said's said-so 'said -said 9said said,said "
+            "told’ “said” (told) says").lower()
+    expected = [(m.start(), m.end(), m.group(0)) for m in WORD_RE.finditer(text) if m.group(0) in cues.verbs]
+    assert len(expected) >= 8
+    assert _verb_words(text, _verb_forms_in(text, cues)) == expected

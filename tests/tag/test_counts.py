@@ -77,3 +77,38 @@ def test_vague_quantities_and_number_words():
 def test_empty_schema():
     out = counts("No numbers here.")
     assert out.height == 0 and dict(out.schema) == COUNT_SCHEMA
+
+
+def test_case_unsafe_characters_are_all_the_ascii_lookalikes():
+    # lower() and IGNORECASE tie these, and only these, non-ASCII characters to ASCII letters; the fast
+    # lower-case paths of the extractors are exact only because CASE_UNSAFE_RE names all of them
+    from stages.tag.counts import CASE_UNSAFE_RE
+    word = re.compile(r"\w")
+    ascii_letter_ic = re.compile(r"[a-z]", re.IGNORECASE)
+    found = set()
+    for code in range(0x80, 0x110000):
+        c = chr(code)
+        low = c.lower()
+        if ascii_letter_ic.match(c) or (low != c and (low.isascii() or len(low) != 1
+                                                       or bool(word.match(c)) != bool(word.match(low)))):
+            found.add(c)
+    assert found == set(CASE_UNSAFE_RE.pattern.strip("[]"))
+
+
+def test_lower_case_scan_equals_ignorecase_scan():
+    # a sentence with "ı" is scanned with the IGNORECASE regexes, one without it in lower case: same rows
+    from stages.tag.counts import DEFAULT_PARAMS, _count_in_sentence
+    for sentence in ["Israeli strikes KILLED At Least 12 people, officials said.",
+                     "About 182,000 People Were Displaced and Hundreds Of homes destroyed.",
+                     "Up to twenty-five rockets were fired; TEN soldiers have been wounded.",
+                     "Nearly 300 sheltering in a school in 2023."]:
+        plain = list(_count_in_sentence(sentence, DEFAULT_PARAMS))
+        unsafe = list(_count_in_sentence(sentence + " Kadıköy", DEFAULT_PARAMS))
+        assert plain and plain == unsafe
+    row = list(_count_in_sentence("Israeli strikes KILLED At Least 12 people.", DEFAULT_PARAMS))[0]
+    assert (row["event_text"], row["qualifier"], row["value"]) == ("KILLED", "at least", 12)
+
+
+def test_sentences_without_numbers_are_skipped_but_number_words_are_not():
+    out = counts("Officials met in Rome. Someone often attends. TWENTY people were arrested.")
+    assert out["value"].to_list() == [20] and out["event"].to_list() == ["arrested"]

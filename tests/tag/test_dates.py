@@ -80,3 +80,27 @@ def test_years_relative_words_and_modal_may():
     assert rows["May"]["granularity"] == "month"
     assert "may" not in rows
     assert dict(out.schema) == DATE_SCHEMA
+
+
+def test_upper_case_relative_words_and_case_unsafe_sentences():
+    # relative words are matched whatever their case; a sentence with "İ" takes the IGNORECASE path
+    text = ("He left YESTERDAY and will return Next Week. Talks ended three weeks AGO in İzmir. "
+            "It rose 3.2 pct in March, up from 1,234 last month.")
+    out = dates(text, SEED_004)
+    got = {r["text"]: (r["date"], r["granularity"]) for r in out.iter_rows(named=True)}
+    assert got["YESTERDAY"] == (dt.date(2024, 5, 18), "day")
+    assert got["Next Week"] == (dt.date(2024, 5, 20), "week")
+    assert got["three weeks AGO"] == (dt.date(2024, 4, 22), "week")   # the week 3 before the base's
+    assert got["March"] == (dt.date(2024, 3, 1), "month") and got["last month"] == (dt.date(2024, 4, 1), "month")
+    assert len(got) == 5
+
+
+def test_lower_case_tense_cue_regexes_match_like_the_ignorecase_ones():
+    from stages.tag.dates import _lexicon
+    lex = _lexicon()
+    for text in ["He SAID Israel will attack; they're expected   to meet, and she'll go.",
+                 "Talks Are Scheduled To resume; officials had warned, and it may rain. Prices jumped.",
+                 "We’ll see, he’d said: plans to expand were approved"]:
+        for slow, fast in ((lex.future_re, lex.future_lower_re), (lex.past_re, lex.past_lower_re)):
+            spans = [m.span() for m in slow.finditer(text)]
+            assert spans and spans == [m.span() for m in fast.finditer(text.lower())]

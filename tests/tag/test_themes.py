@@ -52,3 +52,11 @@ def test_theme_mentions_longest_match_and_exact_words():
 def test_multiword_terms_do_not_cross_punctuation():
     out = themes("They called for a pause in fighting. A pause, in fighting terms, is rare.")
     assert out.filter(pl.col("theme") == "cease-fire")["text"].to_list() == ["pause in fighting"]
+
+
+def test_words_repeated_across_sentences_keep_their_keys():
+    # word keys are memoised per call: the second sentence must match exactly like the first
+    out = themes("Negotiators resumed ceasefire talks. Nothing else happened. Negotiators resumed ceasefire talks.")
+    first = out.filter(pl.col("start") < 40).select("theme", "term").sort("theme", "term").rows()
+    second = out.filter(pl.col("start") >= 60).select("theme", "term").sort("theme", "term").rows()
+    assert first and first == second
