@@ -146,10 +146,25 @@ def acronym_of(name: str) -> str:
 
 
 # --- people ------------------------------------------------------------------------------------------
-def _longer_name_for(short: str, names: list[str]) -> str | None:
-    """The one longer name whose words end with `short`'s words, if there is exactly one (up to nesting)."""
+def _by_last_word(names: list[str]) -> dict[str, list[str]]:
+    """Names grouped by their last word, in the given order: a longer name can only end like one of these."""
+    index: dict[str, list[str]] = {}
+    for name in names:
+        index.setdefault(name.rsplit(" ", 1)[-1], []).append(name)
+    return index
+
+
+def _longer_name_for(short: str, names_by_last_word: dict[str, list[str]]) -> str | None:
+    """The one longer name whose words end with `short`'s words, if there is exactly one (up to nesting).
+
+    Looked up among the names sharing `short`'s last word, so resolving every name of a corpus stays linear
+    instead of comparing each name with every other.
+    """
     words = short.split()
-    longer = [n for n in names if len(n.split()) > len(words) and n.split()[-len(words):] == words]
+    if not words:
+        return None
+    candidates = names_by_last_word.get(words[-1], ())
+    longer = [n for n in candidates if len(n.split()) > len(words) and n.split()[-len(words):] == words]
     if not longer:
         return None
     longest = max(longer, key=lambda n: (len(n.split()), n))
@@ -171,8 +186,9 @@ def resolve_people(person_names_by_doc: dict[str, set[str]], params: dict[str, A
     within: dict[tuple[str, str], str] = {}
     for doc_id in sorted(person_names_by_doc):
         names = sorted(person_names_by_doc[doc_id])
+        index = _by_last_word(names)
         for name in names:
-            within[(doc_id, name)] = _longer_name_for(name, names) or name
+            within[(doc_id, name)] = _longer_name_for(name, index) or name
 
     # Across documents: full names equal up to a nickname take the formal form when it occurs.
     full_names = sorted({n for n in within.values() if " " in n})
@@ -184,7 +200,7 @@ def resolve_people(person_names_by_doc: dict[str, set[str]], params: dict[str, A
     resolved = {key: by_formal.get(name, name) for key, name in within.items()}
 
     if params.get("resolve_surnames_across_docs", DEFAULTS["resolve_surnames_across_docs"]):
-        corpus_full = sorted(set(by_formal.values()))
+        corpus_full = _by_last_word(sorted(set(by_formal.values())))
         for key, name in sorted(resolved.items()):
             if " " not in name:
                 resolved[key] = _longer_name_for(name, corpus_full) or name
