@@ -10,6 +10,7 @@ import pytest
 
 from stages import ingest
 from stages.common import sha16
+from tests.hostile_corpus import BODY, write_hostile_corpus
 
 PARAMS = {
     "input_dir": "in",
@@ -179,35 +180,9 @@ def test_short_html_page_falls_back_to_every_paragraph(tmp_path):
 def test_hostile_corpus_completes_and_loses_nothing(tmp_path):
     """The generated corpus of issue 'Reliability': every file ends in exactly one table, with a reason."""
     params = {**PARAMS, "max_bytes": 20_000_000}
-    body = "Senior officials met in Rome on Sunday to discuss a truce.\n"
-    nested = "<html><body>" + "<div>" * 100_000 + "<p>deep</p>" + "</div>" * 100_000 + "</body></html>"
-    files = {
-        "binary.txt": bytes(range(256)) * 64,
-        "empty.txt": b"",
-        "spaces.txt": b" \n\t \n",
-        "invalid-utf8.txt": body.encode() + b"\xff\xfe\xfa broken bytes\n",
-        "cp1252.txt": "Caf\u00e9 na\u00efve \u201cquote\u201d \u2013 dash about the talks in Rome.".encode("cp1252"),
-        "utf16.txt": body.encode("utf-16"),
-        "crlf.txt": body.replace("\n", "\r\n").encode(),
-        "cr.txt": body.replace("\n", "\r").encode(),
-        "controls.txt": b"Senior officials\x00 met\x1b in Rome on Sunday to discuss a truce in Gaza.\x07",
-        "bidi.txt": "Officials \u200bmet \u202eemoR\u202c in Rome \U0001F600 on Sunday.".encode(),
-        "one-line-50mb.txt": b"word " * 10_000_000,
-        "million-lines.txt": b"ok\n" * 1_000_000,
-        "malformed.html": b"<html><body><p>Unclosed <b>bold <p>Officials met in Rome.<div></table>",
-        "nested.html": nested.encode(),
-        "mixed.jsonl": b'{"text": "Good record."}\n{broken\n{"text": "Another good one."}\n',
-        "name with spaces.txt": body.encode(),
-        "quote's \"name\".txt": ("Another " + body).encode(),
-        "\u00e9t\u00e9 \u65e5\u672c.txt": ("Third " + body).encode(),
-    }
     root = tmp_path / "in"
-    root.mkdir()
-    for name, data in files.items():
-        (root / name).write_bytes(data)
-    (tmp_path / "outside.txt").write_text("secret")
-    (root / "link.txt").symlink_to(tmp_path / "outside.txt")
-    os.mkfifo(root / "fifo.txt")
+    names = write_hostile_corpus(root, tmp_path / "outside.txt")
+    body = BODY
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
@@ -215,7 +190,7 @@ def test_hostile_corpus_completes_and_loses_nothing(tmp_path):
     finally:
         os.chdir(old)
     top_level = [p.split("#")[0] for p in docs["source_path"].to_list() + rejected["source_path"].to_list()]
-    expected = sorted(f"in/{name}" for name in [*files, "link.txt", "fifo.txt"])
+    expected = sorted(f"in/{name}" for name in names)
     assert sorted(set(top_level)) == expected
     by_path = dict(zip(docs["source_path"], docs["raw_text"]))
     assert "broken bytes" in by_path["in/invalid-utf8.txt"]

@@ -200,3 +200,32 @@ def test_repro_killed_mid_stage_recovers(built):
         pl.read_parquet(built / path)  # every file left is whole
     repro(built)
     assert parquet_bytes(built) == before
+
+
+def test_hostile_corpus_runs_through_every_stage(tmp_path):
+    """Issue 'Reliability': the generated hostile corpus goes through all five stages; every input file is
+    in documents or rejected, every document has a clean row and a story, and the contract holds."""
+    import polars as pl
+    from tests.hostile_corpus import write_hostile_corpus
+    project = copy_project(tmp_path / "project")
+    names = write_hostile_corpus(project / "hostile", tmp_path / "outside.txt")
+    # DVC hashes the input folder (a dep of ingest) before ingest runs, and opening a FIFO blocks it: the
+    # FIFO is tested at the ingest level (tests/test_ingest.py), and the README says to keep FIFOs out.
+    (project / "hostile" / "fifo.txt").unlink()
+    names.remove("fifo.txt")
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["ingest"]["input_dir"] = "hostile"
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    assert repro(project) == STAGES
+    docs = pl.read_parquet(project / "data/ingest/documents.parquet")
+    rejected = pl.read_parquet(project / "data/ingest/rejected.parquet")
+    seen = {p.split("#")[0] for p in docs["source_path"].to_list() + rejected["source_path"].to_list()}
+    assert seen == {f"hostile/{name}" for name in names}
+    assert rejected["reason"].str.len_chars().min() > 10
+    clean = pl.read_parquet(project / "data/clean/documents.parquet")
+    stories = pl.read_parquet(project / "data/aggregate/stories.parquet")
+    assert set(clean["doc_id"]) == set(docs["doc_id"]) == set(stories["doc_id"])
+    if CONTRACT_CHECK.exists():
+        proc = subprocess.run([sys.executable, str(CONTRACT_CHECK), "--inputs", "hostile"], cwd=project,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -48,6 +48,9 @@ ATTRIBUTION_SCHEMA: dict[str, Any] = {
 }
 
 WORD_RE = re.compile(r"[A-Za-z0-9][\w’'-]*")
+# the letters ending a text; linear time: an attempt starts only where a letter run starts (the lookbehind)
+# and takes the run whole (possessive), instead of rescanning the run's tail from each of its letters
+LAST_WORD_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)$")
 NAMED_LABELS = ("PERSON", "PER", "ORG", "GPE")
 PRONOUNS = frozenset(["he", "she", "it", "they", "we", "i", "you", "who", "which", "that"])
 
@@ -68,7 +71,9 @@ class _Cues:
         self.number_words = frozenset(numbers.units) | frozenset(numbers.scales)
         starters = "|".join(sorted(self.number_words | {"a", "an", "the", "one"} | self.vague,
                                    key=lambda w: (-len(w), w)))
-        self.coordination_re = re.compile(rf"\s+and\s+(?=(?:{starters}|\d)\b)", re.IGNORECASE)
+        # linear time: a match may only start where a whitespace run starts (the lookbehind), so a long run
+        # is not rescanned from each of its positions; the possessive runs never need to give back
+        self.coordination_re = re.compile(rf"(?<!\s)\s++and\s++(?=(?:{starters}|\d)\b)", re.IGNORECASE)
         self.according_re = re.compile(r"\baccording\s+to\s+", re.IGNORECASE)
         self.statement_re = re.compile(
             rf"\b(?:a|an|the)\s+(?:written\s+|joint\s+)?(?:{'|'.join(sorted(self.document))})\s+(?:from|by|issued\s+by)\s+",
@@ -80,7 +85,8 @@ class _Cues:
         self.according_lower_re = re.compile(self.according_re.pattern)
         self.statement_lower_re = re.compile(self.statement_re.pattern)
         # what may follow another reporting verb for it to introduce reported speech
-        self.complement_re = re.compile(r"\s*(?:that\b|[,.:;“\"]|$)")
+        # (matched right after a word; linear time in any use: no attempt starts inside a whitespace run)
+        self.complement_re = re.compile(r"(?<!\s)\s*+(?:that\b|[,.:;“\"]|$)")
         self.boundary_re = re.compile(r"[,;:!?—–()“”\"]|\.(?=\s|$)")
 
 
@@ -93,7 +99,7 @@ def _clause_end(sentence: str, pos: int, cues: _Cues) -> int:
     """End of the phrase starting at pos: next clause punctuation (an abbreviation's dot does not count)."""
     for m in cues.boundary_re.finditer(sentence, pos):
         if m.group(0) == ".":
-            prev = re.search(r"([A-Za-z]+)$", sentence[max(0, m.start() - 6):m.start()])
+            prev = LAST_WORD_RE.search(sentence[max(0, m.start() - 6):m.start()])
             if prev and (prev.group(1).lower() in cues.abbreviations or
                          (len(prev.group(1)) == 1 and prev.group(1).isupper())):
                 continue

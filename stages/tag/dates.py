@@ -113,7 +113,9 @@ class _DateLexicon:
         # the same two on lower-cased text (see CASE_UNSAFE_RE): IGNORECASE scanning is several times slower
         self.future_lower_re = re.compile(_factored_cue_pattern(words["future_cues"]))
         self.past_lower_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|\b[A-Za-z]{{2,}}ed\b")
-        self.prev_word_re = re.compile(r"([A-Za-z]+-?)\s*$")
+        # the word ending a text; linear time: an attempt starts only where a letter run starts (the
+        # lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
+        self.prev_word_re = re.compile(r"(?<![A-Za-z])([A-Za-z]++-?)\s*+$")
 
 
 def _factored_cue_pattern(cues: list[str]) -> str:

@@ -60,6 +60,9 @@ QUOTE_SCHEMA: dict[str, Any] = {
 QUOTE_MARK_RE = re.compile(r"[“”\"]")
 TOKEN_RE = re.compile(r"[A-Za-z0-9][\w’'.-]*[\w]|[A-Za-z0-9]|[,;:.!?()—–]")
 WORD_COUNT_RE = re.compile(r"\w+(?:[’'-]\w+)*")
+# a word and its dot ending a text ("... Mr. "); linear time: an attempt starts only where a letter run starts
+# (the lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
+WORD_DOT_AT_END_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\.\s*+$")
 PERSON_LABELS = ("PERSON", "PER")
 ORG_LABELS = ("ORG", "GPE", "NORP")
 
@@ -356,7 +359,7 @@ def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_T
 
 
 def _ends_with_abbreviation(tail: str, cues: _Cues) -> bool:
-    m = re.search(r"([A-Za-z]+)\.\s*$", tail)
+    m = WORD_DOT_AT_END_RE.search(tail)
     return bool(m) and (m.group(1).lower() in cues.abbreviations or (len(m.group(1)) == 1 and m.group(1).isupper()))
 
 
