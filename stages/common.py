@@ -119,6 +119,12 @@ def write_table(df: pl.DataFrame, path: str | Path, model: Any, table: str,
     if sort_by:
         df = df.sort(sort_by, nulls_last=True, maintain_order=True)
     df = validate(df, model, table)
+    write_parquet_atomic(df, path)
+    return df
+
+
+def write_parquet_atomic(df: pl.DataFrame, path: str | Path) -> None:
+    """Write Parquet with the fixed writer options, atomically (also for caches, which skip validation)."""
     path = Path(path)
     fd, tmp = open_temporary(path)
     try:
@@ -130,7 +136,6 @@ def write_table(df: pl.DataFrame, path: str | Path, model: Any, table: str,
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return df
 
 
 def open_temporary(path: Path) -> tuple[int, str]:

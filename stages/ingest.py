@@ -6,13 +6,27 @@ JSONL into records. Validate and write `data/ingest/documents.parquet` and `data
 
 `doc_id` is the first 16 hex characters of the SHA-256 of the raw bytes (of a JSONL record: of its line
 encoded as UTF-8, without the line end), so the same input gets the same id on any machine.
+
+Two steps, so that a rerun after adding one file only reads the new one:
+1. Per file, a pure function of its bytes and format (`file_items`): the candidate rows it gives,
+   documents and rejections, with the part of `source_path` after the file's path (`""` or `"#LINE"`)
+   and no path in them. These are cached (`FileCache`: SQLite, keyed by the SHA-256 of the bytes + the
+   format, one database per fingerprint of the params, code and library versions that decide them).
+2. Over all files in path order (`assemble`): attach each file's path and reject the second and later
+   copies of the same bytes ("same bytes as ..."), which needs every file and so is never cached.
+
+ftfy is the costly step; `fix_text_fast` skips it for lines it provably returns unchanged.
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import os
 import re
+import sqlite3
 import stat
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,6 +63,12 @@ BOMS = [
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 DATE_FORMATS = ["%Y-%m-%d", "%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y", "%Y/%m/%d",
                 "%d %B %Y", "%B %d, %Y", "%a, %d %b %Y %H:%M:%S %z"]
+# Formats of digits and punctuation only: strptime's patterns for these directives match digits,
+# whitespace and the literal separators, never an ASCII letter, so text with a letter is not tried
+# against them (a failed strptime costs as much as a good one: this halves the date time on Reuters).
+NUMERIC_DATE_FORMATS = {fmt for fmt in DATE_FORMATS
+                        if not re.search(r"[A-Za-z%]", re.sub(r"%[YmdHMSf]", "", fmt))}
+ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 @dataclass
@@ -151,12 +171,59 @@ def control_share(text: str) -> float:
     return len(CONTROL_CHARS.findall(text[:200_000])) / min(len(text), 200_000)
 
 
+# ftfy.fix_text fixes text one segment (line) at a time. For a segment of printable ASCII, tab and '\n',
+# without '&', every fixer of our config is the identity (checked against the source of ftfy 6.3.1):
+# unescape_html needs '&'; fix_encoding returns ASCII unchanged; the C1, ligature, width, surrogate and
+# curly-quote tables hold no ASCII character; fix_line_breaks needs '\r'; remove_terminal_escapes needs
+# ESC; remove_control_chars only removes C0 controls and DEL; NFC leaves ASCII alone. So such segments
+# are copied as they are, and `test_ingest_cache.py` checks the shortcut against ftfy with hypothesis.
+FTFY_VERIFIED_VERSIONS = {"6.3.1"}
+FTFY_SHORTCUT = ftfy.__version__ in FTFY_VERIFIED_VERSIONS  # another version: plain ftfy, to be safe
+FTFY_CONFIG = ftfy.TextFixerConfig(normalization="NFC", fix_line_breaks=True, uncurl_quotes=False,
+                                   explain=False)
+ASCII_RISKY = re.compile(r"[&\r\x00-\x08\x0b-\x1f\x7f]")  # the ASCII characters some fixer changes
+
+
+def is_ftfy_identity(segment: str) -> bool:
+    """True when ftfy (our config) is sure to return `segment` unchanged: see the comment above."""
+    return segment.isascii() and ASCII_RISKY.search(segment) is None
+
+
+def fix_text_fast(text: str, config: ftfy.TextFixerConfig = FTFY_CONFIG) -> str:
+    """Exactly `ftfy.fix_text(text, config)`, without calling ftfy on segments it leaves alone.
+
+    The loop is ftfy's own (same segments, same switch-off of HTML unescaping once a segment holds '<'),
+    so the segments that do need ftfy get exactly the config they get inside ftfy.fix_text. `config` must
+    differ from FTFY_CONFIG in `max_decode_length` at most (tests shorten it): the shortcut assumes the rest.
+    """
+    if not FTFY_SHORTCUT:
+        return ftfy.fix_text(text, config)
+    if is_ftfy_identity(text):
+        return text
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        textbreak = text.find("\n", pos) + 1
+        if textbreak == 0:
+            textbreak = len(text)
+        if textbreak - pos > config.max_decode_length:
+            textbreak = pos + config.max_decode_length
+        segment = text[pos:textbreak]
+        if config.unescape_html == "auto" and "<" in segment:
+            config = config._replace(unescape_html=False)
+        out.append(segment if is_ftfy_identity(segment) else ftfy.fix_and_explain(segment, config).text)
+        pos = textbreak
+    return "".join(out)
+
+
 def normalise_text(text: str) -> str:
     """Mojibake repair, NFC, '\\n' line ends, no control characters (ftfy keeps zero-width joiners etc.).
 
     Curly quotes are kept: they are how the tag stage tells quotations from apostrophes.
     """
-    text = ftfy.fix_text(text, normalization="NFC", fix_line_breaks=True, uncurl_quotes=False)
+    if FTFY_SHORTCUT and is_ftfy_identity(text):
+        return text  # and our own control-character removal and NFC leave it alone too
+    text = fix_text_fast(text)
     text = CONTROL_CHARS.sub("", text)
     return unicodedata.normalize("NFC", text)
 
@@ -168,7 +235,10 @@ def parse_date(value: Any) -> str | None:
     text = str(value).strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
         text = text[:10]
+    has_letter = ASCII_LETTER.search(text) is not None
     for fmt in DATE_FORMATS:
+        if has_letter and fmt in NUMERIC_DATE_FORMATS:
+            continue
         try:
             return datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
@@ -237,110 +307,281 @@ def str_or_none(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-# --------------------------------------------------------------------------------------- transform
+# ------------------------------------------------------------------------------------ one file, pure
 
-def ingest_files(paths: list[Path], params: dict[str, Any]) -> IngestResult:
-    """Classify every path: documents for what can be read, a rejection with a reason for the rest."""
-    result = IngestResult()
-    first_seen: dict[str, str] = {}  # doc_id -> source_path of its first occurrence
-    formats: dict[str, str] = {ext.lower(): fmt for fmt, exts in params["formats"].items() for ext in exts}
-    for path in progress(paths, STAGE, "files", total=len(paths)):
-        ingest_one(path, params, formats, first_seen, result)
-    return result
+# A file's candidate rows ("items"): a document when `reason` is None, else a rejection. `suffix` follows
+# the file's source_path ("" or "#LINE"). `dedupe_key` is the doc_id of bytes that the cross-file step
+# checks for copies (set once a file or record got that far, as in a sequential read), else None.
+ITEM_KEYS = ("suffix", "reason", "dedupe_key", "n_bytes", "source_format", "encoding", "raw_text",
+             "meta_title", "meta_description", "meta_authors", "meta_date", "meta_site", "meta_url")
+DOCUMENT_FIELDS = ITEM_KEYS[3:]  # n_bytes onwards
+Item = dict[str, Any]
 
 
-def ingest_one(path: Path, params: dict[str, Any], formats: dict[str, str],
-               first_seen: dict[str, str], result: IngestResult) -> None:
-    source = display_path(path)
-    info = os.lstat(path)
-    if stat.S_ISLNK(info.st_mode):
-        result.reject(source, f"symbolic link (to '{os.readlink(path)}'): links are never followed")
-        return
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a socket" if stat.S_ISSOCK(info.st_mode) \
-            else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "special"
-        result.reject(source, f"not a regular file ({kind}): not read")
-        return
-    if path.name.startswith("."):
-        result.reject(source, "hidden file (name starts with '.'): not an article", info.st_size)
-        return
-    fmt = formats.get(path.suffix.lower())
-    if fmt is None:
-        supported = ", ".join(sorted(formats))
-        result.reject(source, f"unsupported format '{path.suffix or '(no extension)'}' "
-                              f"(supported: {supported})", info.st_size)
-        return
-    if info.st_size == 0:
-        result.reject(source, "empty file (0 bytes)", 0)
-        return
-    if info.st_size > params["max_bytes"]:
-        result.reject(source, f"file too large: {info.st_size:,} bytes is over the limit of "
-                              f"{params['max_bytes']:,} (ingest.max_bytes)", info.st_size)
-        return
-    data = path.read_bytes()
+def rejection_item(reason: str, n_bytes: int | None, suffix: str = "", dedupe_key: str | None = None) -> Item:
+    return {"suffix": suffix, "reason": reason, "dedupe_key": dedupe_key, "n_bytes": n_bytes,
+            "source_format": None, "encoding": None, "raw_text": None, **empty_meta()}
+
+
+def document_item(record: dict[str, Any], doc_id: str, fmt: str, n_bytes: int, encoding: str,
+                  suffix: str = "") -> Item:
+    return {"suffix": suffix, "reason": None, "dedupe_key": doc_id, "n_bytes": n_bytes,
+            "source_format": fmt, "encoding": encoding, **record}
+
+
+def file_items(data: bytes, fmt: str, params: dict[str, Any]) -> list[Item]:
+    """Everything one readable file gives, from its bytes and format only (no path, no other file)."""
     try:
         text, encoding = decode_bytes(data, params["max_control_share"])
     except Unreadable as err:
-        result.reject(source, str(err), len(data))
-        return
+        return [rejection_item(str(err), len(data))]
     if not text.strip():
-        result.reject(source, "contains only whitespace", len(data))
-        return
+        return [rejection_item("contains only whitespace", len(data))]
     if fmt == "jsonl":
-        ingest_jsonl(source, text, encoding, first_seen, result)
-        return
+        return jsonl_items(text, encoding)
     doc_id = sha16(data)
-    if doc_id in first_seen:
-        result.reject(source, f"same bytes as {first_seen[doc_id]}", len(data), doc_id)
-        return
     try:
         record = html_to_record(text) if fmt == "html" else {"raw_text": text, **empty_meta()}
     except Unreadable as err:
-        result.reject(source, str(err), len(data))
-        return
+        return [rejection_item(str(err), len(data), dedupe_key=doc_id)]
     except Exception as err:  # a parser crash on hostile HTML is a rejection, not a failed run
-        result.reject(source, f"HTML could not be parsed ({type(err).__name__}: {err})", len(data))
-        return
+        return [rejection_item(f"HTML could not be parsed ({type(err).__name__}: {err})", len(data),
+                               dedupe_key=doc_id)]
     raw_text = normalise_text(record["raw_text"])
     if not raw_text.strip():
-        result.reject(source, "no text left after removing control characters", len(data))
-        return
-    first_seen[doc_id] = source
-    result.documents.append({"doc_id": doc_id, "source_path": source, "source_format": fmt,
-                             "n_bytes": len(data), "encoding": encoding, **record, "raw_text": raw_text})
+        return [rejection_item("no text left after removing control characters", len(data),
+                               dedupe_key=doc_id)]
+    return [document_item({**record, "raw_text": raw_text}, doc_id, fmt, len(data), encoding)]
 
 
-def ingest_jsonl(source: str, text: str, encoding: str, first_seen: dict[str, str],
-                 result: IngestResult) -> None:
+def jsonl_items(text: str, encoding: str) -> list[Item]:
     """One document per good record; each malformed line is rejected on its own (`file#LINE`)."""
-    lines = normalise_line_ends(text).split("\n")
-    n_records = 0
-    for line_no, line in enumerate(lines, start=1):
+    items: list[Item] = []
+    for line_no, line in enumerate(normalise_line_ends(text).split("\n"), start=1):
         if not line.strip():
             continue
-        n_records += 1
-        record_source = f"{source}#{line_no}"
+        suffix = f"#{line_no}"
         line_bytes = line.encode("utf-8", "surrogatepass")
         doc_id = sha16(line_bytes)
-        if doc_id in first_seen:
-            result.reject(record_source, f"same bytes as {first_seen[doc_id]}", len(line_bytes), doc_id)
-            continue
         try:
             record = jsonl_record_to_doc(line)
         except Unreadable as err:
-            result.reject(record_source, f"line {line_no}: {err}", len(line_bytes))
+            items.append(rejection_item(f"line {line_no}: {err}", len(line_bytes), suffix, doc_id))
             continue
         raw_text = normalise_text(record["raw_text"])
         if not raw_text.strip():
-            result.reject(record_source, f"line {line_no}: no text left after removing control characters",
-                          len(line_bytes))
+            items.append(rejection_item(f"line {line_no}: no text left after removing control characters",
+                                        len(line_bytes), suffix, doc_id))
             continue
-        first_seen[doc_id] = record_source
-        result.documents.append({"doc_id": doc_id, "source_path": record_source, "source_format": "jsonl",
-                                 "n_bytes": len(line_bytes), "encoding": encoding, **record,
-                                 "raw_text": raw_text})
-    if n_records == 0:
-        result.reject(source, "JSONL file with no records (only blank lines)", len(text.encode()))
+        items.append(document_item({**record, "raw_text": raw_text}, doc_id, "jsonl", len(line_bytes),
+                                   encoding, suffix))
+    if not items:
+        return [rejection_item("JSONL file with no records (only blank lines)", len(text.encode()))]
+    return items
+
+
+# ------------------------------------------------------------------------------------- the file cache
+
+# Params that cannot change what `file_items` returns for given bytes and format: where files are, the
+# size limit (checked before reading), the extension map (it decides the format, which is in the key),
+# and the cache's own settings. Every other param, present or future, is in the fingerprint.
+NOT_IN_FINGERPRINT = {"input_dir", "max_bytes", "formats", "cache", "cache_dir"}
+# Libraries whose behaviour shapes the rows: decoding, repair, HTML extraction (and its parsers), storage.
+FINGERPRINT_LIBRARIES = ("ftfy", "charset-normalizer", "trafilatura", "lxml", "htmldate", "courlan",
+                         "justext", "polars", "polars-runtime-32")
+CACHE_FILE = re.compile(r"ingest-[0-9a-f]{24}\.sqlite(-wal|-shm|-journal)?")
+
+
+def cache_fingerprint(params: dict[str, Any]) -> str:
+    """24 hex characters that change whenever anything deciding `file_items`'s result may change."""
+    from importlib import metadata
+    relevant = {k: v for k, v in params.items() if k not in NOT_IN_FINGERPRINT}
+    try:
+        sha16_code = inspect.getsource(sha16).encode()  # the one helper from stages.common in the rows
+    except (OSError, TypeError):
+        sha16_code = sha16.__code__.co_code
+    parts = [b"ingest file cache v1", json.dumps(relevant, sort_keys=True, default=str).encode(),
+             Path(__file__).read_bytes(), sha16_code,
+             f"python {sys.version_info[:3]} unicode {unicodedata.unidata_version}".encode()]
+    for name in FINGERPRINT_LIBRARIES:
+        try:
+            parts.append(f"{name} {metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} absent".encode())
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()[:24]
+
+
+class FileCache:
+    """File bytes + format -> `file_items`, in `<folder>/ingest-<fingerprint>.sqlite`.
+
+    SQLite commits are atomic, so a run killed mid-way leaves a usable cache. After a complete run,
+    `prune` keeps only the current fingerprint's database (older ones are dead after a code or library
+    change) and in it only the files of that run. Anything wrong with the cache (a corrupt database or
+    entry, a locked database, a read-only folder, a full disk) makes it recompute or stop caching, never
+    fail the run. Disabled, it touches nothing on disk.
+    """
+
+    def __init__(self, folder: str | Path, fingerprint: str, enabled: bool = True) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / f"ingest-{fingerprint}.sqlite"
+        self.hits = 0
+        self.used: set[str] = set()
+        self._db: sqlite3.Connection | None = None
+        if not enabled:
+            return
+        try:
+            try:
+                self._db = self._open()
+            except sqlite3.OperationalError:
+                raise  # locked, read-only, cannot open: the database may be fine, leave it alone
+            except sqlite3.DatabaseError:
+                # Not a database or a malformed one (truncated, overwritten): start a new one.
+                self.close()
+                for leftover in self.folder.glob(self.path.name + "*"):
+                    leftover.unlink()
+                self._db = self._open()
+        except (sqlite3.Error, OSError) as err:
+            self.close()
+            log(STAGE, f"cache not used: {self.path} cannot be opened ({err})")
+
+    def _open(self) -> sqlite3.Connection:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path)
+        self._db = db  # so that close() closes it if a statement below fails
+        db.execute("PRAGMA journal_mode=WAL")      # commits without an fsync each; still atomic
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, items TEXT NOT NULL)")
+        db.execute("SELECT count(*) FROM files").fetchone()  # walks the table: most corruption shows here
+        return db
+
+    def close(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+            self._db = None
+
+    @staticmethod
+    def key(data: bytes, fmt: str) -> str:
+        return f"{hashlib.sha256(data).hexdigest()}-{fmt}"
+
+    def items(self, data: bytes, fmt: str, params: dict[str, Any]) -> list[Item]:
+        """`file_items(data, fmt, params)`, from the cache when it is there."""
+        if self._db is None:
+            return file_items(data, fmt, params)
+        key = self.key(data, fmt)
+        self.used.add(key)
+        cached = self._get(key)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        items = file_items(data, fmt, params)
+        self._put(key, items)
+        return items
+
+    def _get(self, key: str) -> list[Item] | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT items FROM files WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            items = json.loads(row[0])
+        except (sqlite3.Error, ValueError, TypeError):
+            return None  # an unreadable entry is recomputed (and overwritten)
+        if isinstance(items, list) and items and \
+                all(isinstance(item, dict) and tuple(item) == ITEM_KEYS for item in items):
+            return items
+        return None
+
+    def _put(self, key: str, items: list[Item]) -> None:
+        # JSON keeps every Python string exactly, lone surrogates included (ensure_ascii escapes them).
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.execute("INSERT OR REPLACE INTO files (key, items) VALUES (?, ?)",
+                                 (key, json.dumps(items)))
+        except (sqlite3.Error, OSError) as err:
+            log(STAGE, f"cache disabled for the rest of the run: cannot write {self.path} ({err})")
+            self.close()
+
+    def prune(self) -> None:
+        """After a complete run: drop entries of files it did not see, and other fingerprints' databases."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                stale = [k for (k,) in self._db.execute("SELECT key FROM files") if k not in self.used]
+                self._db.executemany("DELETE FROM files WHERE key = ?", [(k,) for k in stale])
+            for other in self.folder.iterdir():
+                if CACHE_FILE.fullmatch(other.name) and not other.name.startswith(self.path.name):
+                    other.unlink(missing_ok=True)
+        except (sqlite3.Error, OSError) as err:
+            log(STAGE, f"cache not pruned ({err})")
+
+
+# ------------------------------------------------------------------------------------ all the files
+
+def ingest_files(paths: list[Path], params: dict[str, Any], cache: FileCache | None = None) -> IngestResult:
+    """Classify every path: documents for what can be read, a rejection with a reason for the rest."""
+    formats: dict[str, str] = {ext.lower(): fmt for fmt, exts in params["formats"].items() for ext in exts}
+    per_file = [(display_path(path), ingest_one(path, params, formats, cache))
+                for path in progress(paths, STAGE, "files", total=len(paths))]
+    return assemble(per_file)
+
+
+def ingest_one(path: Path, params: dict[str, Any], formats: dict[str, str],
+               cache: FileCache | None = None) -> list[Item]:
+    """The items of one path: checks on the entry itself, then `file_items` (cached) on its bytes."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        return [rejection_item(f"symbolic link (to '{os.readlink(path)}'): links are never followed", None)]
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a socket" if stat.S_ISSOCK(info.st_mode) \
+            else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "special"
+        return [rejection_item(f"not a regular file ({kind}): not read", None)]
+    if path.name.startswith("."):
+        return [rejection_item("hidden file (name starts with '.'): not an article", info.st_size)]
+    fmt = formats.get(path.suffix.lower())
+    if fmt is None:
+        supported = ", ".join(sorted(formats))
+        return [rejection_item(f"unsupported format '{path.suffix or '(no extension)'}' "
+                               f"(supported: {supported})", info.st_size)]
+    if info.st_size == 0:
+        return [rejection_item("empty file (0 bytes)", 0)]
+    if info.st_size > params["max_bytes"]:
+        return [rejection_item(f"file too large: {info.st_size:,} bytes is over the limit of "
+                               f"{params['max_bytes']:,} (ingest.max_bytes)", info.st_size)]
+    data = path.read_bytes()
+    return cache.items(data, fmt, params) if cache is not None else file_items(data, fmt, params)
+
+
+def assemble(per_file: list[tuple[str, list[Item]]]) -> IngestResult:
+    """Rows of every file, in path order: attach paths, and reject later copies of the same bytes.
+
+    The first readable occurrence of some bytes is kept; any later file or JSONL record with the same
+    doc_id is rejected as "same bytes as <first>", whatever its own outcome would have been.
+    """
+    result = IngestResult()
+    first_seen: dict[str, str] = {}  # doc_id -> source_path of the document kept for it
+    for source, items in per_file:
+        for item in items:
+            source_path = source + item["suffix"]
+            doc_id = item["dedupe_key"]
+            if doc_id is not None and doc_id in first_seen:
+                result.reject(source_path, f"same bytes as {first_seen[doc_id]}", item["n_bytes"], doc_id)
+            elif item["reason"] is not None:
+                result.reject(source_path, item["reason"], item["n_bytes"])
+            else:
+                first_seen[doc_id] = source_path
+                result.documents.append({"doc_id": doc_id, "source_path": source_path,
+                                         **{name: item[name] for name in DOCUMENT_FIELDS}})
+    return result
 
 
 def normalise_line_ends(text: str) -> str:
@@ -358,12 +599,19 @@ def to_frames(result: IngestResult) -> tuple[pl.DataFrame, pl.DataFrame]:
 def main() -> None:
     params = load_params(STAGE)
     paths = list_inputs(Path(params["input_dir"]))
-    documents, rejected = to_frames(ingest_files(paths, params))
+    cache = FileCache(params.get("cache_dir", ".cache/ingest"), cache_fingerprint(params),
+                      enabled=bool(params.get("cache", True)))
+    try:
+        documents, rejected = to_frames(ingest_files(paths, params, cache))
+        cache.prune()  # only after every file was read: a failed run keeps all entries
+    finally:
+        cache.close()
     write_table(documents, OUT_DIR / "documents.parquet", IngestDocuments, "ingest/documents",
                 sort_by=["source_path"])
     write_table(rejected, OUT_DIR / "rejected.parquet", IngestRejected, "ingest/rejected",
                 sort_by=["source_path"])
-    log(STAGE, f"{len(paths)} input files -> {documents.height} documents, {rejected.height} rejected")
+    log(STAGE, f"{len(paths)} input files ({cache.hits} from cache) -> {documents.height} documents, "
+               f"{rejected.height} rejected")
 
 
 if __name__ == "__main__":

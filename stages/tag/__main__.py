@@ -8,6 +8,7 @@ write the tables under data/tag/.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,12 @@ import polars as pl
 from schemas.tag import Attributions, Counts, Dates, Entities, Quotes, Themes
 from stages.common import load_params, log, read_table, run_stage, write_table
 from stages.tag.attributions import extract_attributions
-from stages.tag.cache import SpanCache, fingerprint
+from stages.tag.cache import KEY_COLUMN, DocumentRowsCache, SpanCache, document_keys, fingerprint, spans_frame
 from stages.tag.canonical import canonicalize
 from stages.tag.counts import extract_counts
 from stages.tag.dates import extract_dates
 from stages.tag.ner import build_nlp, tag_texts
+from stages.tag.places import use_disk_cache
 from stages.tag.quotes import extract_quotes
 from stages.tag.themes import extract_themes
 
@@ -34,6 +36,9 @@ NER_CODE = [TAG_DIR / name for name in ("ner.py", "canonical.py", "places.py")] 
     TAG_DIR / "data" / name for name in ("places.tsv", "aliases.yaml", "demonyms.tsv", "nicknames.tsv",
                                          "titles.txt", "name_particles.txt", "org_heads.txt",
                                          "place_prepositions.txt")]
+
+# Params that change how the stage runs, never what it outputs.
+RUN_ONLY_PARAMS = frozenset({"batch_size", "n_process", "parallel_min_texts", "cache", "cache_dir"})
 
 MENTION_SCHEMA = {"doc_id": pl.String, "sent_id": pl.String, "start": pl.Int64, "end": pl.Int64,
                   "text": pl.String, "label": pl.String}
@@ -62,24 +67,68 @@ def tag_sentences(sentences: pl.DataFrame, nlp: Any, cache: SpanCache, params: d
     Each distinct sentence text is tagged once: copies and reprints repeat whole paragraphs.
     """
     distinct = sentences["text"].unique(maintain_order=True).to_list()
-    spans = cache.get_many(distinct)
-    missing = [t for t in distinct if t not in spans]
+    cached, missing = cache.lookup(distinct)
     log(STAGE, f"{len(distinct)} distinct sentences: {len(distinct) - len(missing)} cached, "
                f"{len(missing)} to tag")
+    spans = cached
     if missing:
-        fresh = dict(zip(missing, tag_texts(nlp, missing, params)))
-        cache.put_many(fresh)
-        spans.update(fresh)
-    columns: dict[str, list[Any]] = {name: [] for name in MENTION_SCHEMA}
-    for doc_id, sent_id, s_start, text in sentences.select("doc_id", "sent_id", "start", "text").iter_rows():
-        for start, end, label in spans[text]:
-            columns["doc_id"].append(doc_id)
-            columns["sent_id"].append(sent_id)
-            columns["start"].append(s_start + start)
-            columns["end"].append(s_start + end)
-            columns["text"].append(text[start:end])
-            columns["label"].append(label)
-    return pl.DataFrame(columns, schema=MENTION_SCHEMA)
+        fresh = dict(zip(missing, tag_texts(nlp, missing, params, progress_stage=STAGE)))
+        cache.store(fresh)
+        spans = pl.concat([cached, spans_frame(fresh)])
+    # Sentence order, then each text's spans in the order the model gave them.
+    mentions = sentences.select("doc_id", "sent_id", pl.col("start").alias("sentence_start"), "text").join(
+        spans.filter(pl.col("start").is_not_null()), on="text", how="inner", maintain_order="left_right")
+    return mentions.select(
+        "doc_id", "sent_id",
+        (pl.col("sentence_start") + pl.col("start")).alias("start"),
+        (pl.col("sentence_start") + pl.col("end")).alias("end"),
+        pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
+        "label").cast(MENTION_SCHEMA)
+
+
+def extractor_fingerprint(params: dict[str, Any]) -> str:
+    """Everything the extractors' output depends on besides their input rows: code, data files, params."""
+    code = sorted(p for p in TAG_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".yaml", ".tsv", ".txt"}
+                  and "__pycache__" not in p.parts)
+    kept = {k: v for k, v in params.items() if k not in RUN_ONLY_PARAMS}
+    parts: list[str | bytes] = [pl.__version__, json.dumps(kept, sort_keys=True, default=str)]
+    parts += [p.relative_to(TAG_DIR).as_posix().encode() + p.read_bytes() for p in code]
+    return fingerprint(parts)
+
+
+def extract_all(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
+                params: dict[str, Any]) -> tuple[pl.DataFrame, ...]:
+    """Quotes, attributions, counts, dates and themes, each reused per document from the last run when
+    nothing it reads about the document changed (`DocumentRowsCache`)."""
+    cache = DocumentRowsCache(params["cache_dir"], extractor_fingerprint(params), enabled=params["cache"])
+    text_keys = document_keys(docs, sentences)
+    # Quotes and attributions also read the mentions: their key is the text key plus the mentions' key.
+    mention_keys = document_keys(entities).rename({KEY_COLUMN: "mentions_key"})
+    entity_keys = text_keys.join(mention_keys, on="doc_id", how="left").select(
+        "doc_id", pl.concat_str(KEY_COLUMN, pl.col("mentions_key").fill_null("none"), separator="+")
+        .alias(KEY_COLUMN))
+
+    def subset(doc_ids: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        keep = pl.col("doc_id").is_in(doc_ids.implode())
+        return docs.filter(keep), sentences.filter(keep), entities.filter(keep)
+
+    def with_entities(fn: Any, key: str) -> Any:
+        return lambda ids: fn(*subset(ids), params[key])
+
+    def without_entities(fn: Any, key: str) -> Any:
+        return lambda ids: fn(*subset(ids)[:2], params[key])
+
+    jobs = [("quotes", entity_keys, with_entities(extract_quotes, "quotes")),
+            ("attributions", entity_keys, with_entities(extract_attributions, "attributions")),
+            ("counts", text_keys, without_entities(extract_counts, "counts")),
+            ("dates", text_keys, without_entities(extract_dates, "dates")),
+            ("themes", text_keys, without_entities(extract_themes, "themes"))]
+    tables = []
+    for name, keys, extract in jobs:
+        rows, n_fresh = cache.run(name, keys, extract)
+        log(STAGE, f"{name}: {n_fresh} of {keys.height} documents extracted, the rest from the cache")
+        tables.append(rows)
+    return tuple(tables)
 
 
 def main() -> None:
@@ -87,18 +136,12 @@ def main() -> None:
     docs = read_table(IN_DOCUMENTS)
     sentences = read_table(IN_SENTENCES)
 
+    use_disk_cache(params["cache_dir"] if params["cache"] else None)
     nlp = build_nlp(ner_params(params))
     cache = SpanCache(params["cache_dir"], ner_fingerprint(nlp, params), enabled=params["cache"])
-    try:
-        mentions = tag_sentences(sentences, nlp, cache, ner_params(params))
-    finally:
-        cache.close()
+    mentions = tag_sentences(sentences, nlp, cache, ner_params(params))
     entities = canonicalize(mentions, params["entities"])
-    quotes = extract_quotes(docs, sentences, entities, params["quotes"])
-    attributions = extract_attributions(docs, sentences, entities, params["attributions"])
-    counts = extract_counts(docs, sentences, params["counts"])
-    dates = extract_dates(docs, sentences, params["dates"])
-    themes = extract_themes(docs, sentences, params["themes"])
+    quotes, attributions, counts, dates, themes = extract_all(docs, sentences, entities, params)
 
     spans = ["doc_id", "start", "end"]
     write_table(entities, OUT_DIR / "entities.parquet", Entities, "tag/entities", sort_by=spans + ["label"])

@@ -40,7 +40,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from stages.tag.places import PLACE_LABELS, load_gazetteer
+from stages.tag.places import PLACE_LABELS, Place, load_gazetteer
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -220,17 +220,13 @@ def canonicalize(entities: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame
     labels = entities["label"].to_list()
     names: list[str] = []
     countries: list[str | None] = []
+    # A corpus repeats the same mention texts over and over: each (text, label) is worked out once.
+    surface: dict[tuple[str, str], tuple[str, str | None, str]] = {}
     for text, label, i in zip(entities["text"].to_list(), labels, range(entities.height)):
-        name, country = tidy(text), None
-        if label in THE_STRIPPED_LABELS:
-            name = _strip_the(name)
-        if label == "PERSON":
-            name = strip_titles(name)
-        if label in RELABELLABLE and name in aliases:
-            name, alias_label = aliases[name]
-            labels[i] = alias_label
-        elif label in ("NORP", "GPE", "PERSON") and name in demonyms:
-            (name, country), labels[i] = demonyms[name], "NORP"
+        known = surface.get((text, label))
+        if known is None:
+            known = surface[(text, label)] = _surface_name(text, label, aliases, demonyms)
+        name, country, labels[i] = known
         names.append(name)
         countries.append(country)
 
@@ -256,6 +252,7 @@ def canonicalize(entities: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame
     latitudes: list[float | None] = []
     longitudes: list[float | None] = []
     codes: list[str | None] = []
+    places: dict[str, Place | None] = {}
     for i, (doc_id, label, name) in enumerate(zip(doc_ids, labels, names)):
         lat = lon = code = None
         if label == "PERSON":
@@ -263,7 +260,9 @@ def canonicalize(entities: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame
         elif label == "ORG" and _ACRONYM.fullmatch(name):
             names[i] = acronyms.get(doc_id, {}).get(name.replace(".", ""), name)
         elif label in PLACE_LABELS:
-            place = gazetteer.resolve(name)
+            if name not in places:
+                places[name] = gazetteer.resolve(name)
+            place = places[name]
             if place is not None:
                 lat, lon, code = place.latitude, place.longitude, place.country_code
                 if place.kind in ("reviewed", "country"):
@@ -275,15 +274,33 @@ def canonicalize(entities: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame
         codes.append(code)
 
     canonical = [name if name else tidy(text) or text for name, text in zip(names, entities["text"].to_list())]
+    ids: dict[tuple[str, str], str] = {}
     return entities.with_columns(
         pl.Series("label", labels, dtype=pl.String),
         pl.Series("canonical", canonical, dtype=pl.String),
-        pl.Series("entity_id", [entity_id(lb, c) for lb, c in zip(labels, canonical)], dtype=pl.String),
+        pl.Series("entity_id", [ids.get((lb, c)) or ids.setdefault((lb, c), entity_id(lb, c))
+                                for lb, c in zip(labels, canonical)], dtype=pl.String),
         pl.Series("country", countries, dtype=pl.String),
         pl.Series("latitude", latitudes, dtype=pl.Float64),
         pl.Series("longitude", longitudes, dtype=pl.Float64),
         pl.Series("country_code", codes, dtype=pl.String),
     )
+
+
+def _surface_name(text: str, label: str, aliases: dict[str, tuple[str, str]],
+                  demonyms: dict[str, tuple[str, str]]) -> tuple[str, str | None, str]:
+    """(name, country of a demonym, label) of one mention, from its text alone: tidied, "the" and titles
+    stripped, an alias or a demonym replaced by what it stands for."""
+    name, country = tidy(text), None
+    if label in THE_STRIPPED_LABELS:
+        name = _strip_the(name)
+    if label == "PERSON":
+        name = strip_titles(name)
+    if label in RELABELLABLE and name in aliases:
+        name, label = aliases[name]
+    elif label in ("NORP", "GPE", "PERSON") and name in demonyms:
+        (name, country), label = demonyms[name], "NORP"
+    return name, country, label
 
 
 def _acronym_table(org_names: set[str]) -> dict[str, str]:

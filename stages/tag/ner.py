@@ -33,6 +33,7 @@ Everything here is per text and cheap next to the network: see bench/tag.py for 
 """
 from __future__ import annotations
 
+import multiprocessing
 import re
 from pathlib import Path
 from typing import Any, Iterable
@@ -43,6 +44,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from stages.common import progress
 from stages.tag.canonical import read_aliases, read_demonyms
 from stages.tag.places import load_gazetteer
 
@@ -340,16 +342,60 @@ def non_ner_components(model: str) -> list[str]:
     return [name for name in meta.get("components", meta.get("pipeline", [])) if name != "ner"]
 
 
-def tag_texts(nlp: Language, texts: list[str], params: dict[str, Any]) -> list[list[tuple[int, int, str]]]:
+def tag_texts(nlp: Language, texts: list[str], params: dict[str, Any],
+              progress_stage: str | None = None) -> list[list[tuple[int, int, str]]]:
     """Entity spans (start, end, label), character offsets into each text, in input order.
 
     A pure function of each text (plus model, params and rule data): results may be cached by content.
+    With `n_process` > 1 the texts go to that many forked workers in batches; see `_tag_in_workers`.
     """
     settings = {**DEFAULTS, **params}
+    batch_size = int(settings["batch_size"])
     n_process = int(settings["n_process"])
     if n_process > 1 and len(texts) < int(settings["parallel_min_texts"]):
         n_process = 1   # starting worker processes costs more than tagging a few batches
-    out: list[list[tuple[int, int, str]]] = []
-    for doc in nlp.pipe(texts, batch_size=int(settings["batch_size"]), n_process=n_process):
-        out.append([(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents])
-    return out
+    batches = [texts[i:i + batch_size] for i in range(0, len(texts), batch_size)]
+    if n_process == 1:
+        tagged: Iterable[list[list[tuple[int, int, str]]]] = (_spans_of(nlp, batch) for batch in batches)
+        return _collect(tagged, len(batches), progress_stage)
+    return _tag_in_workers(nlp, batches, n_process, progress_stage)
+
+
+def _spans_of(nlp: Language, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    return [[(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+            for doc in nlp.pipe(texts, batch_size=len(texts) or 1)]
+
+
+def _collect(tagged: Iterable[list[list[tuple[int, int, str]]]], n_batches: int,
+             progress_stage: str | None) -> list[list[tuple[int, int, str]]]:
+    if progress_stage is not None:
+        tagged = progress(tagged, progress_stage, "NER batches", total=n_batches)
+    return [spans for batch in tagged for spans in batch]
+
+
+# Set in the parent just before forking; each worker inherits the loaded pipeline copy-on-write.
+_WORKER_NLP: Language | None = None
+
+
+def _tag_batch_in_worker(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    assert _WORKER_NLP is not None, "worker started without a pipeline"
+    return _spans_of(_WORKER_NLP, texts)
+
+
+def _tag_in_workers(nlp: Language, batches: list[list[str]], n_process: int,
+                    progress_stage: str | None) -> list[list[tuple[int, int, str]]]:
+    """Tag batches in `n_process` forked workers that send back only (start, end, label) tuples.
+
+    Why not `nlp.pipe(n_process=...)`: spaCy's workers send every whole Doc back to the parent, which
+    deserialises it (Doc.from_bytes) on a core the workers need; here the parent only waits, so both cores
+    run the network. Forking shares the loaded model with the workers instead of loading it again in each.
+    The workers run spaCy only: nothing in them touches polars' thread pool, which a fork does not carry.
+    """
+    global _WORKER_NLP
+    _WORKER_NLP = nlp
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(n_process) as pool:
+            return _collect(pool.imap(_tag_batch_in_worker, batches), len(batches), progress_stage)
+    finally:
+        _WORKER_NLP = None

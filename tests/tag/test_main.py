@@ -1,6 +1,8 @@
 """The tag stage's flow: each distinct sentence is tagged once, cached by content, offsets slice the text."""
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import pytest
 
@@ -34,9 +36,9 @@ def test_distinct_texts_are_tagged_once_and_then_come_from_the_cache(tmp_path, m
     calls: list[list[str]] = []
     real = tag_stage.tag_texts
 
-    def counting(nlp_, texts, params_):
+    def counting(nlp_, texts, params_, **kwargs):
         calls.append(list(texts))
-        return real(nlp_, texts, params_)
+        return real(nlp_, texts, params_, **kwargs)
 
     monkeypatch.setattr(tag_stage, "tag_texts", counting)
     fingerprint = tag_stage.ner_fingerprint(nlp, params)
@@ -57,3 +59,38 @@ def test_fingerprint_changes_with_the_rule_params(nlp_and_params):
     assert tag_stage.ner_fingerprint(nlp, params) != tag_stage.ner_fingerprint(nlp, changed)
     same = {**params, "n_process": 1, "batch_size": 7, "cache_dir": "elsewhere"}
     assert tag_stage.ner_fingerprint(nlp, params) == tag_stage.ner_fingerprint(nlp, same)
+
+
+QUOTED = ('"We will not leave," Benjamin Netanyahu said on Sunday, as 300 protesters gathered in Rome '
+          'on March 3, 2024.')
+
+
+def test_extractors_reuse_each_documents_rows_with_identical_results(tmp_path, nlp_and_params, monkeypatch):
+    nlp, params = nlp_and_params
+    docs = pl.DataFrame({"doc_id": ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"], "text": [QUOTED, COPY],
+                         "published_date": [date(2024, 3, 4), None]})
+    sents = pl.DataFrame({"doc_id": ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"],
+                          "sent_id": ["aaaaaaaaaaaaaaaa:0:0", "bbbbbbbbbbbbbbbb:0:0"], "paragraph": [0, 0],
+                          "index": [0, 0], "start": [0, 0], "end": [len(QUOTED), len(COPY)], "text": [QUOTED, COPY]})
+    mentions = tag_stage.tag_sentences(sents, nlp, SpanCache(tmp_path, "ner", enabled=False),
+                                       tag_stage.ner_params(params))
+    entities = tag_stage.canonicalize(mentions, params["entities"])
+    uncached = tag_stage.extract_all(docs, sents, entities, {**params, "cache": False})
+    cached = {**params, "cache_dir": str(tmp_path / "cache")}
+    cold = tag_stage.extract_all(docs, sents, entities, cached)
+    assert all(table.height for table in uncached[:4])   # a quote, an attribution, a count, a date
+    calls: list[int] = []
+    real = tag_stage.extract_quotes
+    monkeypatch.setattr(tag_stage, "extract_quotes", lambda d, *a: calls.append(d.height) or real(d, *a))
+    warm = tag_stage.extract_all(docs, sents, entities, cached)
+    assert calls == [0]                                   # nothing changed: no document extracted again
+    for before, first, second in zip(uncached, cold, warm):
+        assert first.equals(before) or first.sort(first.columns).equals(before.sort(before.columns))
+        assert second.sort(second.columns).equals(before.sort(before.columns))
+
+
+def test_extractor_fingerprint_changes_with_extractor_params_only(nlp_and_params):
+    _, params = nlp_and_params
+    base = tag_stage.extractor_fingerprint(params)
+    assert tag_stage.extractor_fingerprint({**params, "quotes": {**params["quotes"], "min_partial_words": 9}}) != base
+    assert tag_stage.extractor_fingerprint({**params, "n_process": 1, "cache_dir": "elsewhere"}) == base

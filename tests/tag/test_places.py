@@ -64,3 +64,23 @@ def test_dominance_threshold_is_a_parameter():
     strict = Gazetteer(dominance=1e9)
     assert strict.resolve("Rome") is None
     assert Gazetteer(dominance=2.0).resolve("Rafah").country_code == "PS"
+
+
+def test_a_gazetteer_kept_on_disk_is_the_same_and_a_damaged_one_is_rebuilt(tmp_path):
+    from stages.tag import places
+    try:
+        places.use_disk_cache(None)
+        built = places.load_gazetteer({})
+        places.use_disk_cache(tmp_path)
+        first = places.load_gazetteer({})               # built, then written
+        (pickled,) = tmp_path.glob("gazetteer-*.pickle")
+        places.use_disk_cache(tmp_path)
+        second = places.load_gazetteer({})              # read back
+        assert second.resolve("Khan Younis") == first.resolve("Khan Younis") == built.resolve("Khan Younis")
+        assert second.cities_primary == built.cities_primary and second.reviewed == built.reviewed
+        pickled.write_bytes(b"garbage")
+        places.use_disk_cache(tmp_path)
+        assert places.load_gazetteer({}).countries == built.countries
+        assert len(list(tmp_path.glob("gazetteer-*.pickle"))) == 1
+    finally:
+        places.use_disk_cache(None)
