@@ -27,11 +27,20 @@ How a document is cleaned
 
 Every non-blank raw line ends up in exactly one of body_line_nos, title_line_no, subtitle_line_no or the
 removed table (with a reason from stages/clean/reasons.py). The function is total: any string input works.
+
+Reruns (clean_corpus_cached): everything clean_document sees of a document depends on the document alone,
+except how many documents each of its blocks recurs in, which it only compares with small thresholds. So a
+document's result is keyed by its raw text, metadata and those counts capped at the largest threshold, and
+reused from the previous run's results (stored by stages/clean/cache.py) when the key is unchanged: adding a
+document recleans only the documents it shares a so far unshared line with. Outputs are byte-identical.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -39,7 +48,8 @@ import polars as pl
 
 from stages.clean import metadata as meta
 from stages.clean.language import DEFAULT_LANGUAGES, identify
-from stages.clean.lines import block_features, load_cues, normalise_key, split_blocks, stopword_languages
+from stages.clean.lines import (block_local_features, load_cues, normalise_key, repeat_counts, split_blocks,
+                                stopword_languages)
 
 DOCUMENT_SCHEMA = {
     "doc_id": pl.String, "title": pl.String, "subtitle": pl.String, "authors": pl.List(pl.String),
@@ -118,72 +128,205 @@ def resolved_params(params: dict[str, Any] | None) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------- corpus
 
+META_COLUMNS = ("doc_id", "source_format", "meta_title", "meta_description", "meta_authors", "meta_date",
+                "meta_site")
+# clean_document's row before settle_unsure_languages: with whether its language is sure.
+ROW_SCHEMA = {**DOCUMENT_SCHEMA, "_language_sure": pl.Boolean}
+REMOVED_STRUCT = pl.Struct({"line_no": pl.Int64, "text": pl.String, "reason": pl.String})
+# The reusable results of a run (stages/clean/cache.py stores them), one row per distinct document:
+# `text_hash` (SHA-256 of the raw text) -> the keys of its blocks, from which the corpus-wide repeat
+# counts are recomputed without splitting the text again; `result_key` (SHA-256 of the raw text's hash,
+# the metadata and the repeat counts of its blocks) -> clean_document's output for it.
+CACHE_SCHEMA = {"text_hash": pl.String, "block_keys": pl.List(pl.String), "result_key": pl.String,
+                **{k: v for k, v in ROW_SCHEMA.items() if k != "doc_id"}, "removed": pl.List(REMOVED_STRUCT)}
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    documents: pl.DataFrame   # DOCUMENT_SCHEMA, in input order
+    removed: pl.DataFrame     # REMOVED_SCHEMA, by document in input order, then block order
+    cache: pl.DataFrame       # CACHE_SCHEMA: this run's results, to pass to the next run (empty if not asked)
+    n_cached: int             # documents whose result came from the given cache
+
+
 def clean_corpus(docs: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(documents, removed) for the ingest documents frame; see the module docstring."""
+    result = clean_corpus_cached(docs, params, None, keep_cache=False)
+    return result.documents, result.removed
+
+
+def clean_corpus_cached(docs: pl.DataFrame, params: dict[str, Any], cache: pl.DataFrame | None,
+                        keep_cache: bool = True) -> CleanResult:
+    """clean_corpus reusing the results of an earlier run (`cache`, CACHE_SCHEMA, made with the same
+    params and code: the caller's fingerprint guarantees it) for every document whose inputs did not change.
+
+    What clean_document sees of a document is a function of its raw text and metadata, except the
+    corpus-wide repeat counts of its blocks (`n_docs`, given capped: repeat_cap). So its result is keyed by
+    (raw text, metadata, capped repeat counts): a new document that makes a block of another one recur
+    changes that document's key, and it is cleaned again. The blocks' keys are cached per raw text, so an
+    unchanged document is not even split. The output is the same with or without a cache, and whatever
+    rows the cache holds."""
     params = resolved_params(params)
     n_docs = docs.height
     if n_docs == 0:
-        return pl.DataFrame(schema=DOCUMENT_SCHEMA), pl.DataFrame(schema=REMOVED_SCHEMA)
+        return CleanResult(pl.DataFrame(schema=DOCUMENT_SCHEMA), pl.DataFrame(schema=REMOVED_SCHEMA),
+                           pl.DataFrame(schema=CACHE_SCHEMA), 0)
+    use_cache = keep_cache or (cache is not None and cache.height > 0)
     raw_texts = [t if isinstance(t, str) else "" for t in docs["raw_text"].to_list()]
+    meta = docs.select([c if c in docs.columns else pl.lit(None).alias(c) for c in META_COLUMNS])
+    text_hashes = [sha256_hex(raw) for raw in raw_texts] if use_cache else []
+    if cache is None or cache.height == 0:
+        cache = pl.DataFrame(schema=CACHE_SCHEMA)
 
-    doc_idx_col: list[int] = []
-    block_idx_col: list[int] = []
-    text_col: list[str] = []
-    line_nos_of_doc: list[list[list[int]]] = []  # kept in Python: a list column is slow to build
-    for doc_idx, raw in enumerate(raw_texts):
-        doc_blocks = split_blocks(raw, params)
-        line_nos_of_doc.append([line_nos for line_nos, _ in doc_blocks])
-        doc_idx_col.extend([doc_idx] * len(doc_blocks))
-        block_idx_col.extend(range(len(doc_blocks)))
-        text_col.extend(text for _, text in doc_blocks)
-    blocks = pl.DataFrame({"doc_idx": doc_idx_col, "block_idx": block_idx_col, "text": text_col},
-                          schema={"doc_idx": pl.Int64, "block_idx": pl.Int64, "text": pl.String})
-    features = block_features(blocks, params)
+    # 1. Block keys: from the cache for a known raw text, else split and featurised now.
+    known = (pl.DataFrame({"doc_idx": range(n_docs), "text_hash": text_hashes},
+                          schema={"doc_idx": pl.Int64, "text_hash": pl.String})
+             .join(cache.select("text_hash", "block_keys").unique("text_hash", keep="first"),
+                   on="text_hash", how="inner", maintain_order="left")) if use_cache else None
+    known_docs = set(known["doc_idx"].to_list()) if known is not None else set()
+    line_nos_of_doc: dict[int, list[list[int]]] = {}
+    fresh = local_features([d for d in range(n_docs) if d not in known_docs], raw_texts, params, line_nos_of_doc)
+    keys = fresh.select("doc_idx", "block_idx", "key")
+    if known is not None and known.height:
+        known_keys = (known.filter(pl.col("block_keys").list.len() > 0)
+                      .select("doc_idx", key=pl.col("block_keys"),
+                              block_idx=pl.int_ranges(0, pl.col("block_keys").list.len(), dtype=pl.Int64))
+                      .explode("key", "block_idx").select("doc_idx", "block_idx", "key"))
+        keys = pl.concat([keys, known_keys]).sort("doc_idx", "block_idx")
+    counts = repeat_counts(keys)
+    cap = repeat_cap(params)
+    if cap is not None:
+        counts = counts.with_columns(pl.col("n_docs").clip(upper_bound=cap))
+
+    # 2. Which documents the cache answers.
+    if use_cache:
+        counts_of_doc = dict(counts.group_by("doc_idx").agg(pl.col("n_docs").sort_by("block_idx")
+                                                            .cast(pl.String).str.join(",")).iter_rows())
+        # The metadata as JSON (fields in META_COLUMNS order; polars' encoding is fixed by its version,
+        # which is part of the cache's fingerprint).
+        meta_json = meta.select(pl.struct(pl.all()).struct.json_encode()).to_series().to_list()
+        result_keys = [sha256_hex(f"{text_hashes[d]}\x1f{meta_json[d]}\x1f{counts_of_doc.get(d, '')}")
+                       for d in range(n_docs)]
+        if cache["result_key"].n_unique() != cache.height:  # (as written by this module it is unique)
+            cache = cache.unique("result_key", keep="first", maintain_order=True)
+        cached = cache.filter(pl.col("result_key").is_in(result_keys))
+        cached_keys = set(cached["result_key"].to_list())
+        hits = [d for d in range(n_docs) if result_keys[d] in cached_keys]
+        misses = [d for d in range(n_docs) if result_keys[d] not in cached_keys]
+    else:
+        result_keys, cached, hits, misses = [], cache, [], list(range(n_docs))
+
+    # 3. Clean the others: their features, then clean_document one by one.
+    resplit = local_features([d for d in misses if d in known_docs], raw_texts, params, line_nos_of_doc)
+    features = pl.concat([fresh.filter(pl.col("doc_idx").is_in(misses)), resplit]) \
+        .sort("doc_idx", "block_idx").join(counts, on=["doc_idx", "block_idx"], how="left", maintain_order="left")
     languages = stopword_languages()
     columns = {name: features[name].to_list() for name in FEATURE_COLUMNS}
     stops = {lang: features[f"stop_{lang}"].to_list() for lang in languages}
-    doc_of_block = features["doc_idx"].to_list()
-
-    # Block ranges per document (features are sorted by doc_idx, block_idx).
-    starts = [0] * (n_docs + 1)
-    for d in doc_of_block:
-        starts[d + 1] += 1
-    for d in range(n_docs):
-        starts[d + 1] += starts[d]
-
-    meta_rows = docs.select(
-        [c if c in docs.columns else pl.lit(None).alias(c) for c in
-         ("doc_id", "source_format", "meta_title", "meta_description", "meta_authors", "meta_date", "meta_site")]
-    ).to_dicts()
+    bounds: dict[int, list[int]] = {}
+    for pos, d in enumerate(features["doc_idx"].to_list()):
+        if d in bounds:
+            bounds[d][1] = pos + 1
+        else:
+            bounds[d] = [pos, pos + 1]
+    meta_rows = dict(zip(misses, meta[misses].to_dicts()))
     out_docs: list[dict[str, Any]] = []
     out_removed: list[dict[str, Any]] = []
-    for d in range(n_docs):
-        lo, hi = starts[d], starts[d + 1]
+    removed_doc_idx: list[int] = []
+    for d in misses:
+        lo, hi = bounds.get(d, (0, 0))
         doc_blocks = {name: values[lo:hi] for name, values in columns.items()}
         doc_blocks["line_nos"] = line_nos_of_doc[d]
         doc_stops = {lang: values[lo:hi] for lang, values in stops.items()}
         row, removed = clean_document(meta_rows[d], raw_texts[d], doc_blocks, doc_stops, params)
         out_docs.append(row)
         out_removed.extend(removed)
-    settle_unsure_languages(out_docs)
-    documents = pl.DataFrame(out_docs, schema=DOCUMENT_SCHEMA)
-    removed_frame = pl.DataFrame(out_removed, schema=REMOVED_SCHEMA)
-    return documents, removed_frame
+        removed_doc_idx.extend([d] * len(removed))
+    fresh_docs = pl.DataFrame(out_docs, schema=ROW_SCHEMA).with_columns(
+        doc_idx=pl.Series(misses, dtype=pl.Int64))
+    fresh_removed = pl.DataFrame(out_removed, schema=REMOVED_SCHEMA).with_columns(
+        doc_idx=pl.Series(removed_doc_idx, dtype=pl.Int64))
+
+    # 4. Cached results under this run's doc ids, merged with the fresh ones in input order.
+    hit_rows = pl.DataFrame({"doc_idx": hits, "doc_id": meta["doc_id"][hits],
+                             "result_key": [result_keys[d] for d in hits]},
+                            schema={"doc_idx": pl.Int64, "doc_id": pl.String, "result_key": pl.String}) \
+        .join(cached, on="result_key", how="left", maintain_order="left")
+    rows = pl.concat([fresh_docs.select("doc_idx", *ROW_SCHEMA),
+                      hit_rows.select("doc_idx", *ROW_SCHEMA)]).sort("doc_idx")
+    documents = settle_unsure_languages(rows).select(*DOCUMENT_SCHEMA)
+    hit_removed = (hit_rows.filter(pl.col("removed").list.len() > 0).select("doc_idx", "doc_id", "removed")
+                   .explode("removed").unnest("removed"))
+    removed_frame = pl.concat([fresh_removed.select("doc_idx", *REMOVED_SCHEMA),
+                               hit_removed.select("doc_idx", *REMOVED_SCHEMA)]) \
+        .sort("doc_idx", maintain_order=True).select(*REMOVED_SCHEMA)
+
+    # 5. This run's results, for the next run.
+    new_cache = pl.DataFrame(schema=CACHE_SCHEMA)
+    if keep_cache:
+        block_keys = features.group_by("doc_idx").agg(block_keys=pl.col("key").sort_by("block_idx"))
+        removed_lists = fresh_removed.group_by("doc_idx").agg(
+            removed=pl.struct("line_no", "text", "reason"))  # group_by keeps the order inside a group
+        fresh_cache = (fresh_docs.with_columns(
+                           text_hash=pl.Series([text_hashes[d] for d in misses], dtype=pl.String),
+                           result_key=pl.Series([result_keys[d] for d in misses], dtype=pl.String))
+                       .join(block_keys, on="doc_idx", how="left", maintain_order="left")
+                       .join(removed_lists, on="doc_idx", how="left", maintain_order="left")
+                       .with_columns(pl.col("block_keys").fill_null([]), pl.col("removed").fill_null([])))
+        new_cache = (pl.concat([fresh_cache.select(*CACHE_SCHEMA).cast(CACHE_SCHEMA),
+                                cached.select(*CACHE_SCHEMA)])
+                     .unique("result_key", keep="first", maintain_order=True))
+    return CleanResult(documents, removed_frame, new_cache, len(hits))
+
+
+SHARED_MIN_DOCS = 2  # a block in this many documents is shared (copy detection in clean_document)
+
+
+def repeat_cap(params: dict[str, Any]) -> int | None:
+    """The largest repeat count clean_document distinguishes: it only compares n_docs with
+    SHARED_MIN_DOCS, `repeat_min_docs` and `repeat_min_docs_sentence`, so n_docs capped at the largest of
+    them gives the same output. None (no cap) when a threshold is not a number."""
+    thresholds = [SHARED_MIN_DOCS, param(params, "repeat_min_docs"), param(params, "repeat_min_docs_sentence")]
+    if not all(isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t) for t in thresholds):
+        return None
+    return max(1, math.ceil(max(thresholds)))
+
+
+def local_features(doc_indices: list[int], raw_texts: list[str], params: dict[str, Any],
+                   line_nos_of_doc: dict[int, list[list[int]]]) -> pl.DataFrame:
+    """block_local_features of the blocks of these documents (doc_idx = their index in the corpus);
+    their line numbers go to `line_nos_of_doc` (kept in Python: a list column is slow to build)."""
+    doc_idx_col: list[int] = []
+    block_idx_col: list[int] = []
+    text_col: list[str] = []
+    for doc_idx in doc_indices:
+        doc_blocks = split_blocks(raw_texts[doc_idx], params)
+        line_nos_of_doc[doc_idx] = [line_nos for line_nos, _ in doc_blocks]
+        doc_idx_col.extend([doc_idx] * len(doc_blocks))
+        block_idx_col.extend(range(len(doc_blocks)))
+        text_col.extend(text for _, text in doc_blocks)
+    blocks = pl.DataFrame({"doc_idx": doc_idx_col, "block_idx": block_idx_col, "text": text_col},
+                          schema={"doc_idx": pl.Int64, "block_idx": pl.Int64, "text": pl.String})
+    return block_local_features(blocks, params)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # ----------------------------------------------------------------------------------------- document
 
-def settle_unsure_languages(rows: list[dict[str, Any]]) -> None:
+def settle_unsure_languages(rows: pl.DataFrame) -> pl.DataFrame:
     """A body whose language py3langid could not tell with confidence (a table of figures) gets the
-    corpus's most common sure language. In place; drops the private `_language_sure` key."""
-    counts: dict[str, int] = {}
-    for row in rows:
-        if row["_language_sure"] and row["language"] != "und":
-            counts[row["language"]] = counts.get(row["language"], 0) + 1
-    majority = min(counts, key=lambda code: (-counts[code], code)) if counts else None
-    for row in rows:
-        if not row.pop("_language_sure") and majority is not None and row["language"] != "und":
-            row["language"] = majority
+    corpus's most common sure language (ties: the first code)."""
+    sure = rows.filter(pl.col("_language_sure") & (pl.col("language") != "und"))
+    if sure.height == 0:
+        return rows
+    majority = (sure.group_by("language").agg(n=pl.len())
+                .sort(["n", "language"], descending=[True, False])["language"][0])
+    return rows.with_columns(
+        language=pl.when(~pl.col("_language_sure") & (pl.col("language") != "und"))
+        .then(pl.lit(majority, dtype=pl.String)).otherwise(pl.col("language")))
 
 
 def max_subarray(scores: list[float]) -> tuple[int, int, float]:
@@ -305,9 +448,12 @@ def clean_document(doc_meta: dict[str, Any], raw_text: str, blocks: dict[str, li
             good[i] = True
 
     # --- corpus repetition: boilerplate-looking repeats always, sentence-shaped ones unless a copy
+    # n_docs is only ever compared with SHARED_MIN_DOCS and these two thresholds: clean_corpus passes it
+    # capped at the largest of them (repeat_cap), which keeps a document's cached result valid when a new
+    # document only makes a line that was already shared more frequent.
     repeat_min = param(params, "repeat_min_docs")
     n_good = sum(good)
-    n_good_shared = sum(1 for i in range(n) if good[i] and blocks["n_docs"][i] >= 2)
+    n_good_shared = sum(1 for i in range(n) if good[i] and blocks["n_docs"][i] >= SHARED_MIN_DOCS)
     is_copy = n_good > 0 and n_good_shared >= param(params, "copy_min_share") * n_good
     repeat_min_sentence = param(params, "repeat_min_docs_sentence")
     # In extracted text (a feed's body) only a word or two recurring across documents is a signature
@@ -492,8 +638,9 @@ def clean_document(doc_meta: dict[str, Any], raw_text: str, blocks: dict[str, li
             removed_rows.append({"doc_id": doc_id, "line_no": ln, "text": line, "reason": reasons[i]})
             removed_chars += len(line)
     text = "\n\n".join(texts[i].strip() for i in body)
-    nonblank_chars = sum(len(line.strip()) for line in raw_lines if line.strip())
-    n_lines = sum(1 for line in raw_lines if line.strip())
+    stripped_lengths = [len(line.strip()) for line in raw_lines]
+    nonblank_chars = sum(stripped_lengths)  # blank lines add 0
+    n_lines = len(stripped_lengths) - stripped_lengths.count(0)
     row = {
         "doc_id": doc_id, "title": title, "subtitle": subtitle, "authors": authors,
         "published_date": published, "site": site, "language": language, "text": text,

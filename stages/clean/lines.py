@@ -26,7 +26,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Sentence-final punctuation, optionally followed by closing quotes/brackets (linear: one char class run).
 SENTENCE_END = r"[.!?。！？…;:]['\"”’»)\]]*$"
-LEADING_INDENT = re.compile(r"^[ \t\u00a0]+")
+INDENT_CHARS = " \t\u00a0"  # a line starting with one of these is indented
 
 
 @lru_cache(maxsize=1)
@@ -57,30 +57,31 @@ def normalise_key(text: str) -> str:
 def split_blocks(raw_text: str, params: dict[str, Any]) -> list[tuple[list[int], str]]:
     """(1-based line numbers, text) of every block of a document, in order. Blank lines form no block."""
     lines = raw_text.split("\n")
-    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    stripped = [line.strip() for line in lines]
+    nonblank = [i for i, line in enumerate(stripped) if line]
     if not nonblank:
         return []
-    if not is_hard_wrapped(lines, nonblank, params):
-        return [([i + 1], lines[i].strip()) for i in nonblank]
+    if not is_hard_wrapped(lines, nonblank, params, stripped):
+        return [([i + 1], stripped[i]) for i in nonblank]
     width = max(len(lines[i].rstrip()) for i in nonblank)
     fill = params.get("wrap_fill_ratio", 0.6) * width
     # Paragraphs opened by an indentation: only an indented line (or a blank line) starts a new one.
-    uses_indent = any(LEADING_INDENT.match(lines[i]) and lines[i - 1].strip() for i in nonblank[1:])
+    uses_indent = any(lines[i][:1] in INDENT_CHARS and stripped[i - 1] for i in nonblank[1:])
     blocks: list[tuple[list[int], str]] = []
     current: list[int] = []
     for i in nonblank:
         continues = bool(current) and current[-1] == i - 1
         if continues:
             if uses_indent:
-                continues = not LEADING_INDENT.match(lines[i])
+                continues = lines[i][:1] not in INDENT_CHARS
             else:
                 continues = runs_on(lines[i - 1], lines[i], fill)
         if not continues and current:
-            blocks.append(([j + 1 for j in current], " ".join(lines[j].strip() for j in current)))
+            blocks.append(([j + 1 for j in current], " ".join(stripped[j] for j in current)))
             current = []
         current.append(i)
     if current:
-        blocks.append(([j + 1 for j in current], " ".join(lines[j].strip() for j in current)))
+        blocks.append(([j + 1 for j in current], " ".join(stripped[j] for j in current)))
     return blocks
 
 
@@ -94,17 +95,32 @@ def runs_on(line: str, next_line: str, fill: float) -> bool:
     return len(stripped) >= fill or first.islower() or first.isdigit()
 
 
-def is_hard_wrapped(lines: list[str], nonblank: list[int], params: dict[str, Any]) -> bool:
+def is_hard_wrapped(lines: list[str], nonblank: list[int], params: dict[str, Any],
+                    stripped: list[str] | None = None) -> bool:
     """True when the text is wrapped at a fixed width: no line is long, and enough lines run on into the
-    next one (see runs_on)."""
+    next one (see runs_on). `stripped`: the lines stripped, when the caller has them."""
     if len(nonblank) < params.get("wrap_min_lines", 3):
         return False
-    width = max(len(lines[i].rstrip()) for i in nonblank)
+    right_stripped = [lines[i].rstrip() for i in nonblank]
+    width = max(map(len, right_stripped))
     if width > params.get("wrap_max_width", 100) or width < 20:
         return False
+    if stripped is None:
+        stripped = [line.strip() for line in lines]
     fill = params.get("wrap_fill_ratio", 0.6) * width
-    run_on = sum(1 for i in nonblank if i + 1 < len(lines) and runs_on(lines[i], lines[i + 1], fill))
-    return run_on >= max(1, params.get("wrap_min_share", 0.2) * len(nonblank))
+    needed = max(1, params.get("wrap_min_share", 0.2) * len(nonblank))
+    # runs_on(lines[i], lines[i + 1], fill) inlined (this runs on every line of the corpus), stopping as
+    # soon as enough lines run on.
+    n_lines = len(lines)
+    run_on = 0
+    for i, line in zip(nonblank, right_stripped):
+        if i + 1 < n_lines and line[-1] not in ".!?:;":
+            first = stripped[i + 1][:1]
+            if first and (len(line) >= fill or first.islower() or first.isdigit()):
+                run_on += 1
+                if run_on >= needed:
+                    return True
+    return False
 
 
 # ---------------------------------------------------------------------------------------- features
@@ -162,42 +178,72 @@ def cue_reason_expr(params: dict[str, Any]) -> pl.Expr:
 
 def block_features(blocks: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame:
     """Add the features to a frame of blocks (doc_idx, block_idx, text) of the whole corpus."""
+    frame = block_local_features(blocks, params)
+    return frame.join(repeat_counts(frame.select("doc_idx", "block_idx", "key")),
+                      on=["doc_idx", "block_idx"], how="left", maintain_order="left")
+
+
+GLUED_WORDS = r"(\p{Ll})(\p{Lu}\p{Ll})"  # a lower-case letter glued to a capitalised word
+
+
+def squeezed_key(text: pl.Expr) -> pl.Expr:
+    """The block key: lower-case, every run of non-word characters one space, stripped. So its words are
+    separated by single spaces (two spaces would have been one run of non-word characters)."""
+    return text.str.to_lowercase().str.replace_all(r"[\W_]+", " ").str.strip_chars()
+
+
+def block_local_features(blocks: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame:
+    """Every feature of block_features but `n_docs`: those that depend on the block's own document only
+    (so they can be computed for some documents of a corpus), sorted by doc_idx, block_idx."""
     stopwords: dict[str, list[str]] = load_cues()["stopwords"]
     languages = sorted(stopwords)
     frame = blocks.with_row_index("row").with_columns(
         n_chars=pl.col("text").str.len_chars().cast(pl.Int64),
-        key=pl.col("text").str.to_lowercase().str.replace_all(r"[\W_]+", " ").str.strip_chars()
-            .str.replace_all(r" +", " "),
+        key=squeezed_key(pl.col("text")),
         ends_sentence=pl.col("text").str.contains(SENTENCE_END),
         has_digit=pl.col("text").str.contains(r"\d"),
         # Han / kana / Hangul characters: a word's worth of meaning each, without spaces between words.
         n_cjk=pl.col("text").str.count_matches(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]").cast(pl.Int64),
         # Key with a breadcrumb glued to the first word undone ("WorldNegotiations" -> "world negotiations").
-        glued=pl.col("text").str.replace_all(r"(\p{Ll})(\p{Lu}\p{Ll})", "$1 $2").str.to_lowercase()
-            .str.replace_all(r"[\W_]+", " ").str.strip_chars().str.replace_all(r" +", " "),
+        # Only the few blocks with such a join are rewritten (the others are null there: nothing to scan);
+        # for the rest the result would be the key.
+        glued=squeezed_key(pl.when(pl.col("text").str.contains(GLUED_WORDS)).then(pl.col("text"))
+                           .str.replace_all(GLUED_WORDS, "$1 $2")),
         n_capitalised=pl.col("text").str.count_matches(r"(?:^|\s)[\p{Lu}\d]").cast(pl.Int64),
     ).with_columns(
-        n_words=pl.col("key").str.count_matches(r"\S+").cast(pl.Int64),
+        pl.col("glued").fill_null(pl.col("key")),
+        # The key is words separated by single spaces: its words are its spaces + 1.
+        n_words=pl.when(pl.col("key") == "").then(0)
+            .otherwise(pl.col("key").str.count_matches(" ", literal=True) + 1).cast(pl.Int64),
         # Words that are not numbers: the base of the stop-word share (figures are not function words).
         n_alpha_words=pl.col("key").str.count_matches(r"(?:^| )[^\d ]").cast(pl.Int64),
     )
     # Stop words per language: one flat column of words (key split on spaces), one is_in per language,
     # summed back per block; much faster than a list.eval per block.
-    words = frame.select("row", word=pl.col("key").str.split(" ")).explode("word")
+    # Only the words in some stop list are counted per language (a third of all words).
+    any_stop = sorted({word for lang in languages for word in stopwords[lang]})
+    words = frame.select("row", word=pl.col("key").str.split(" ")).explode("word") \
+        .filter(pl.col("word").is_in(any_stop))
     counts = words.group_by("row").agg(
         **{f"stop_{lang}": pl.col("word").is_in(stopwords[lang]).sum().cast(pl.Int64) for lang in languages})
-    frame = frame.join(counts, on="row", how="left").with_columns(
+    frame = frame.join(counts, on="row", how="left", maintain_order="left").with_columns(
         [pl.col(f"stop_{lang}").fill_null(0) for lang in languages]).drop("row")
     frame = frame.with_columns(lower=pl.col("text").str.to_lowercase().str.strip_chars()) \
         .with_columns(cue=cue_reason_expr(params)).drop("lower")
-    # Corpus repetition: in how many documents a block's key occurs (blocks of < 2 characters ignored).
-    doc_counts = (frame.filter(pl.col("key").str.len_chars() >= 2).select("doc_idx", "key").unique()
-                  .group_by("key").agg(n_docs=pl.len().cast(pl.Int64)))
-    frame = frame.join(doc_counts, on="key", how="left").with_columns(pl.col("n_docs").fill_null(1))
     # Repetition inside the document: 0 for the first copy, 1 for the second, ...
     frame = frame.sort("doc_idx", "block_idx").with_columns(
         copy_index=pl.col("block_idx").rank("ordinal").over("doc_idx", "key").cast(pl.Int64) - 1)
     return frame
+
+
+def repeat_counts(keys: pl.DataFrame) -> pl.DataFrame:
+    """(doc_idx, block_idx, n_docs) for the blocks' (doc_idx, block_idx, key) of the whole corpus: in how
+    many documents a block's key occurs (CCNet-style; blocks of < 2 characters count 1). The only
+    corpus-wide feature: every other one depends on the block's own document alone."""
+    return keys.select(
+        "doc_idx", "block_idx",
+        n_docs=pl.when(pl.col("key").str.len_chars() >= 2).then(pl.col("doc_idx").n_unique().over("key"))
+        .otherwise(1).cast(pl.Int64))
 
 
 def stopword_languages() -> list[str]:
