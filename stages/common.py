@@ -1,4 +1,5 @@
-"""Helpers every stage shares: params, logging, progress, and validated, atomic, deterministic Parquet I/O.
+"""Helpers every stage shares: params, logging, progress, validated, atomic, deterministic Parquet I/O, and
+a cache of per-document results keyed by content (`document_keys`, `DocumentRowsCache`).
 
 Kept deliberately small: anything that belongs to one stage lives in that stage's module or package.
 """
@@ -7,11 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import polars as pl
 import yaml
@@ -176,3 +178,116 @@ def run_stage(name: str, main: Any) -> None:
     except StageError as err:
         print(f"[{name}] ERROR: {err.message}", file=sys.stderr, flush=True)
         raise SystemExit(1) from None
+
+
+# ----------------------------------------------------------- per-document results, reused across runs
+
+KEY_COLUMN = "_doc_key"
+PLACEHOLDER_COLUMN = "_no_rows"
+
+
+def document_keys(*tables: pl.DataFrame, batch_docs: int = 2000) -> pl.DataFrame:
+    """(doc_id, _doc_key): a SHA-256 of every row, every column, of each document in the given tables.
+
+    The tables must each have a `doc_id` column; a document's key changes whenever anything an extractor
+    could read about it changes (its text, metadata, sentences or, when passed, its entity mentions with
+    their canonical names). Each row is serialised as JSON; a document's rows are hashed in sorted order, so
+    the key does not depend on row order. Documents are hashed `batch_docs` at a time: the serialised rows
+    of a whole corpus would be several times its size in memory.
+    """
+    doc_ids = pl.concat([t.select("doc_id") for t in tables]).unique()["doc_id"].sort().to_list()
+    digests: list[str] = []
+    for first in range(0, len(doc_ids), batch_docs):
+        batch = doc_ids[first:first + batch_docs]
+        wanted = pl.Series(batch, dtype=pl.String).implode()
+        rows = pl.concat([
+            table.filter(pl.col("doc_id").is_in(wanted)).select(
+                "doc_id", pl.concat_str(pl.lit(f"{index}:"), pl.struct(pl.all()).struct.json_encode()).alias("row"))
+            for index, table in enumerate(tables)])
+        # JSON escapes line breaks, so rows joined by "\n" cannot run into one another.
+        joined = rows.group_by("doc_id").agg(pl.col("row").sort().str.join("\n"))
+        by_doc = dict(zip(joined["doc_id"].to_list(), joined["row"].to_list()))
+        digests.extend(hashlib.sha256(by_doc.get(doc_id, "").encode("utf-8", "surrogatepass")).hexdigest()
+                       for doc_id in batch)
+    return pl.DataFrame({"doc_id": doc_ids, KEY_COLUMN: digests},
+                        schema={"doc_id": pl.String, KEY_COLUMN: pl.String})
+
+
+class DocumentRowsCache:
+    """Output rows of per-document extractors, keyed by each document's `document_keys` digest.
+
+    One Parquet file per extractor in `<folder>/extract-<fingerprint>/` (folders of other fingerprints are
+    removed when a new one is written: they can never match again), holding the rows of the documents
+    of the last run (a document with no rows leaves one placeholder row, so "nothing found" is cached too).
+    The fingerprint covers the extractors' code, data and params, so a change never returns stale rows; a
+    file that cannot be read is ignored and rebuilt. Files are replaced atomically.
+    """
+
+    def __init__(self, folder: str | Path, fingerprint_: str, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.folder = Path(folder) / f"extract-{fingerprint_}"
+
+    def run(self, name: str, keys: pl.DataFrame, extract: Callable[[pl.Series], pl.DataFrame]
+            ) -> tuple[pl.DataFrame, int]:
+        """(rows for every document in `keys`, how many documents were extracted afresh).
+
+        `extract(doc_ids)` runs the extractor on those documents only and returns its rows frame.
+        """
+        if not self.enabled:
+            return extract(keys["doc_id"]), keys.height
+        path = self.folder / f"{name}.parquet"
+        cached = self._read(path)
+        if cached is not None:
+            cached = cached.join(keys, on=["doc_id", KEY_COLUMN], how="semi")
+            missing = keys.join(cached.select("doc_id", KEY_COLUMN), on=["doc_id", KEY_COLUMN], how="anti")
+        else:
+            missing = keys
+        fresh = extract(missing["doc_id"])
+        fresh_keyed = self._with_keys(fresh, missing)
+        if cached is not None and cached.schema != fresh_keyed.schema:
+            cached, missing, fresh = None, keys, extract(keys["doc_id"])   # schema changed: start again
+            fresh_keyed = self._with_keys(fresh, missing)
+        combined = fresh_keyed if cached is None else pl.concat([cached, fresh_keyed])
+        if missing.height:
+            write_parquet_atomic(combined.sort(["doc_id", KEY_COLUMN], maintain_order=True), path)
+            self._drop_other_fingerprints()
+        rows = combined.filter(~pl.col(PLACEHOLDER_COLUMN)).drop(KEY_COLUMN, PLACEHOLDER_COLUMN)
+        return rows.select(fresh.columns), missing.height
+
+    def _drop_other_fingerprints(self) -> None:
+        """Rows cached under an older fingerprint can never be read again: remove them."""
+        for other in self.folder.parent.glob("extract-*"):
+            if other.is_dir() and other != self.folder:
+                shutil.rmtree(other, ignore_errors=True)
+
+    @staticmethod
+    def _with_keys(rows: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
+        keyed = rows.join(keys, on="doc_id", how="left").with_columns(pl.lit(False).alias(PLACEHOLDER_COLUMN))
+        empty_docs = keys.join(rows.select("doc_id").unique(), on="doc_id", how="anti")
+        placeholders = empty_docs.with_columns(pl.lit(True).alias(PLACEHOLDER_COLUMN))
+        return pl.concat([keyed, placeholders], how="diagonal_relaxed").select(keyed.columns)
+
+    @staticmethod
+    def _read(path: Path) -> pl.DataFrame | None:
+        if not path.exists():
+            return None
+        try:
+            return pl.read_parquet(path)
+        except Exception:   # a damaged cache only costs time: recompute
+            return None
+
+
+def code_fingerprint(folder: Path, params: dict[str, Any], run_only: Iterable[str] = ()) -> str:
+    """A digest of what a stage's results depend on besides its input rows: the code and data files under
+    `folder` (names and bytes), its params (without the `run_only` keys, which never change results) and
+    polars' version. For naming caches: a change to any of these starts a new cache."""
+    digest = hashlib.sha256()
+    kept = {key: value for key, value in params.items() if key not in set(run_only)}
+    parts: list[bytes] = [pl.__version__.encode(), json.dumps(kept, sort_keys=True, default=str).encode()]
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and p.suffix in {".py", ".yaml", ".yml", ".tsv", ".txt", ".json"}):
+        parts += [path.relative_to(folder).as_posix().encode(), path.read_bytes()]
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()[:24]

@@ -1,7 +1,8 @@
 """segment: paragraphs and sentences of every clean text, with exact character offsets.
 
 Load the clean documents; split each text into paragraphs (blank lines) and each paragraph into sentences
-with the rule engine in `stages.segment.sentences`; validate and write data/segment/sentences.parquet.
+with the rule engine in `stages.segment.sentences` (documents whose text is unchanged since the last run
+reuse their sentences from `segment.cache_dir`); validate and write data/segment/sentences.parquet.
 Invariant: `text[start:end] == sentence` for every row.
 """
 from __future__ import annotations
@@ -12,12 +13,17 @@ from typing import Any
 import polars as pl
 
 from schemas.segment import Sentences
-from stages.common import load_params, log, progress, read_table, run_stage, write_table
+from stages.common import (DocumentRowsCache, code_fingerprint, document_keys, load_params, log, progress,
+                           read_table, run_stage, write_table)
 from stages.segment.sentences import split_paragraphs, split_sentences
 
 STAGE = "segment"
 IN_DOCUMENTS = Path("data/clean/documents.parquet")
 OUT_SENTENCES = Path("data/segment/sentences.parquet")
+
+SEGMENT_DIR = Path(__file__).resolve().parent
+DEFAULT_CACHE_DIR = ".cache/segment"
+RUN_ONLY_PARAMS = ("cache", "cache_dir")   # where and whether to cache never changes the sentences
 
 SENTENCE_SCHEMA = {"doc_id": pl.String, "sent_id": pl.String, "paragraph": pl.Int64, "index": pl.Int64,
                    "start": pl.Int64, "end": pl.Int64, "text": pl.String}
@@ -41,13 +47,25 @@ def segment_documents(docs: pl.DataFrame, params: dict[str, Any]) -> pl.DataFram
     return pl.DataFrame(columns, schema=SENTENCE_SCHEMA)
 
 
+def segment_corpus(docs: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, int]:
+    """(sentences of every document, how many documents were segmented afresh): a document whose text was
+    segmented in the last run with the same code and params gets its sentences from the cache."""
+    cache = DocumentRowsCache(params.get("cache_dir", DEFAULT_CACHE_DIR),
+                              code_fingerprint(SEGMENT_DIR, params, RUN_ONLY_PARAMS),
+                              enabled=params.get("cache", True))
+    keys = document_keys(docs.select("doc_id", "text"))
+    return cache.run("sentences", keys,
+                     lambda doc_ids: segment_documents(docs.filter(pl.col("doc_id").is_in(doc_ids.implode())), params))
+
+
 def main() -> None:
     params = load_params(STAGE)
     docs = read_table(IN_DOCUMENTS)
-    sentences = segment_documents(docs, params)
+    sentences, n_fresh = segment_corpus(docs, params)
     write_table(sentences, OUT_SENTENCES, Sentences, "segment/sentences",
                 sort_by=["doc_id", "paragraph", "index"])
-    log(STAGE, f"{docs.height} documents -> {sentences.height} sentences")
+    log(STAGE, f"{docs.height} documents -> {sentences.height} sentences "
+               f"({docs.height - n_fresh} documents from the cache)")
 
 
 if __name__ == "__main__":

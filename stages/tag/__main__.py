@@ -8,16 +8,16 @@ write the tables under data/tag/.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from schemas.tag import Attributions, Counts, Dates, Entities, Quotes, Themes
-from stages.common import load_params, log, read_table, run_stage, write_table
+from stages.common import (KEY_COLUMN, DocumentRowsCache, code_fingerprint, document_keys, load_params, log,
+                           read_table, run_stage, write_table)
 from stages.tag.attributions import extract_attributions
-from stages.tag.cache import KEY_COLUMN, DocumentRowsCache, SpanCache, document_keys, fingerprint, spans_frame
+from stages.tag.cache import SpanCache, fingerprint, spans_frame
 from stages.tag.canonical import canonicalize
 from stages.tag.counts import extract_counts
 from stages.tag.dates import extract_dates
@@ -88,12 +88,7 @@ def tag_sentences(sentences: pl.DataFrame, nlp: Any, cache: SpanCache, params: d
 
 def extractor_fingerprint(params: dict[str, Any]) -> str:
     """Everything the extractors' output depends on besides their input rows: code, data files, params."""
-    code = sorted(p for p in TAG_DIR.rglob("*") if p.is_file() and p.suffix in {".py", ".yaml", ".tsv", ".txt"}
-                  and "__pycache__" not in p.parts)
-    kept = {k: v for k, v in params.items() if k not in RUN_ONLY_PARAMS}
-    parts: list[str | bytes] = [pl.__version__, json.dumps(kept, sort_keys=True, default=str)]
-    parts += [p.relative_to(TAG_DIR).as_posix().encode() + p.read_bytes() for p in code]
-    return fingerprint(parts)
+    return code_fingerprint(TAG_DIR, params, RUN_ONLY_PARAMS)
 
 
 def extract_all(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,

@@ -1,6 +1,4 @@
-"""Persistent, content-keyed caches: NER results per sentence text, extractor rows per document.
-
-`SpanCache` holds NER results, so text seen before is never tagged again.
+"""A persistent, content-keyed cache of NER results (`SpanCache`), so text seen before is never tagged again.
 
 The key is the text itself; each cache folder belongs to one *fingerprint*: the model's name and version,
 spaCy's version, the NER params and the bytes of the rule-layer code and data. Change any of them and the
@@ -9,15 +7,14 @@ same with or without it, which is why DVC does not track it. It is Parquet, so a
 is one join (a row-by-row store such as SQLite spent seconds decoding 120,000 sentences at 20k documents);
 every write is a new part file renamed into place, so a run killed mid-way leaves the cache usable.
 
-`DocumentRowsCache` holds the rows the per-document extractors (quotes, attributions, counts, dates,
-themes) found in each document of the last run, keyed by a digest of everything they read about it, so a
-rerun after one new document extracts from that document (and any whose entities changed) only.
+The per-document extractors (quotes, attributions, counts, dates, themes) reuse their rows through
+`stages.common.DocumentRowsCache`.
 """
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import polars as pl
 
@@ -125,94 +122,3 @@ def spans_by_text(rows: pl.DataFrame) -> dict[str, list[Span]]:
         if start is not None:
             spans.append((start, end, label))
     return out
-
-
-# ------------------------------------------------------------------------------- per-document rows
-
-KEY_COLUMN = "_doc_key"
-PLACEHOLDER_COLUMN = "_no_rows"
-
-
-def document_keys(*tables: pl.DataFrame, batch_docs: int = 2000) -> pl.DataFrame:
-    """(doc_id, _doc_key): a SHA-256 of every row, every column, of each document in the given tables.
-
-    The tables must each have a `doc_id` column; a document's key changes whenever anything an extractor
-    could read about it changes (its text, metadata, sentences or, when passed, its entity mentions with
-    their canonical names). Each row is serialised as JSON; a document's rows are hashed in sorted order, so
-    the key does not depend on row order. Documents are hashed `batch_docs` at a time: the serialised rows
-    of a whole corpus would be several times its size in memory.
-    """
-    doc_ids = pl.concat([t.select("doc_id") for t in tables]).unique()["doc_id"].sort().to_list()
-    digests: list[str] = []
-    for first in range(0, len(doc_ids), batch_docs):
-        batch = doc_ids[first:first + batch_docs]
-        wanted = pl.Series(batch, dtype=pl.String).implode()
-        rows = pl.concat([
-            table.filter(pl.col("doc_id").is_in(wanted)).select(
-                "doc_id", pl.concat_str(pl.lit(f"{index}:"), pl.struct(pl.all()).struct.json_encode()).alias("row"))
-            for index, table in enumerate(tables)]).sort(["doc_id", "row"])
-        hashers = {doc_id: hashlib.sha256() for doc_id in batch}
-        for doc_id, row in rows.iter_rows():
-            hasher = hashers[doc_id]
-            data = row.encode("utf-8", "surrogatepass")
-            hasher.update(len(data).to_bytes(8, "big"))
-            hasher.update(data)
-        digests.extend(hashers[doc_id].hexdigest() for doc_id in batch)
-    return pl.DataFrame({"doc_id": doc_ids, KEY_COLUMN: digests},
-                        schema={"doc_id": pl.String, KEY_COLUMN: pl.String})
-
-
-class DocumentRowsCache:
-    """Output rows of per-document extractors, keyed by each document's `document_keys` digest.
-
-    One Parquet file per extractor in `<folder>/extract-<fingerprint>/`, holding the rows of the documents
-    of the last run (a document with no rows leaves one placeholder row, so "nothing found" is cached too).
-    The fingerprint covers the extractors' code, data and params, so a change never returns stale rows; a
-    file that cannot be read is ignored and rebuilt. Files are replaced atomically.
-    """
-
-    def __init__(self, folder: str | Path, fingerprint_: str, enabled: bool = True) -> None:
-        self.enabled = enabled
-        self.folder = Path(folder) / f"extract-{fingerprint_}"
-
-    def run(self, name: str, keys: pl.DataFrame, extract: Callable[[pl.Series], pl.DataFrame]
-            ) -> tuple[pl.DataFrame, int]:
-        """(rows for every document in `keys`, how many documents were extracted afresh).
-
-        `extract(doc_ids)` runs the extractor on those documents only and returns its rows frame.
-        """
-        if not self.enabled:
-            return extract(keys["doc_id"]), keys.height
-        path = self.folder / f"{name}.parquet"
-        cached = self._read(path)
-        if cached is not None:
-            cached = cached.join(keys, on=["doc_id", KEY_COLUMN], how="semi")
-            missing = keys.join(cached.select("doc_id", KEY_COLUMN), on=["doc_id", KEY_COLUMN], how="anti")
-        else:
-            missing = keys
-        fresh = extract(missing["doc_id"])
-        fresh_keyed = self._with_keys(fresh, missing)
-        if cached is not None and cached.schema != fresh_keyed.schema:
-            cached, missing, fresh = None, keys, extract(keys["doc_id"])   # schema changed: start again
-            fresh_keyed = self._with_keys(fresh, missing)
-        combined = fresh_keyed if cached is None else pl.concat([cached, fresh_keyed])
-        if missing.height:
-            write_parquet_atomic(combined.sort(["doc_id", KEY_COLUMN], maintain_order=True), path)
-        rows = combined.filter(~pl.col(PLACEHOLDER_COLUMN)).drop(KEY_COLUMN, PLACEHOLDER_COLUMN)
-        return rows.select(fresh.columns), missing.height
-
-    @staticmethod
-    def _with_keys(rows: pl.DataFrame, keys: pl.DataFrame) -> pl.DataFrame:
-        keyed = rows.join(keys, on="doc_id", how="left").with_columns(pl.lit(False).alias(PLACEHOLDER_COLUMN))
-        empty_docs = keys.join(rows.select("doc_id").unique(), on="doc_id", how="anti")
-        placeholders = empty_docs.with_columns(pl.lit(True).alias(PLACEHOLDER_COLUMN))
-        return pl.concat([keyed, placeholders], how="diagonal_relaxed").select(keyed.columns)
-
-    @staticmethod
-    def _read(path: Path) -> pl.DataFrame | None:
-        if not path.exists():
-            return None
-        try:
-            return pl.read_parquet(path)
-        except Exception:   # a damaged cache only costs time: recompute
-            return None
