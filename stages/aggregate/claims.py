@@ -65,12 +65,16 @@ class _UnionFind:
 
 
 def find_claims(sentences: pl.DataFrame, stories: pl.DataFrame, entities: pl.DataFrame,
-                params: dict[str, Any]) -> pl.DataFrame:
-    """One row per claim, most independent support first (then most documents, then sent_id)."""
+                params: dict[str, Any], signatures: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One row per claim, most independent support first (then most documents, then sent_id).
+
+    `signatures` is `sentence_signatures(sentences, entities)` when the caller already has it (the stage
+    computes it once for stories and claims)."""
     p = claims_params(params)
     if sentences.is_empty():
         return pl.DataFrame(schema=CLAIMS_SCHEMA)
-    signatures = sentence_signatures(sentences, entities)
+    if signatures is None:
+        signatures = sentence_signatures(sentences, entities)
     content = signatures.filter(pl.col("n_content") >= p["min_content_words"])
     groups = _UnionFind()
     # Identical normalised sentences join directly (a boilerplate line repeated in thousands of documents

@@ -40,9 +40,14 @@ def compute_metrics(*, ingest_docs: pl.DataFrame, rejected: pl.DataFrame, clean_
                     removed: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
                     quotes: pl.DataFrame, dates: pl.DataFrame, stories: pl.DataFrame,
                     alignments: pl.DataFrame, claims: pl.DataFrame, cooccurrence: pl.DataFrame,
-                    timeline: pl.DataFrame, extra_tags: dict[str, pl.DataFrame] | None = None) -> dict[str, Any]:
-    """Headline figures: numbers only, flat or one level deep, deterministic."""
-    boilerplate = boilerplate_by_document(ingest_docs, removed)
+                    timeline: pl.DataFrame, extra_tags: dict[str, pl.DataFrame] | None = None,
+                    boilerplate: pl.DataFrame | None = None) -> dict[str, Any]:
+    """Headline figures: numbers only, flat or one level deep, deterministic.
+
+    `boilerplate` is `boilerplate_by_document(ingest_docs, removed)` when the caller already has it (then
+    `ingest_docs` needs no raw_text); of `extra_tags` only the row counts are read."""
+    if boilerplate is None:
+        boilerplate = boilerplate_by_document(ingest_docs, removed)
     raw_lines = int(boilerplate["raw_lines"].sum())
     relations = dict(stories.group_by("relation").len().iter_rows()) if stories.height else {}
     reasons = dict(removed.group_by("reason").len().iter_rows()) if removed.height else {}

@@ -130,6 +130,18 @@ def _ordered_chain(edges: list[tuple[int, int]]) -> int:
     return len(tails)
 
 
+def _n_common(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted arrays of unique values share (np.intersect1d's size, without its
+    concatenate-and-sort): each value of the shorter is looked up in the longer by binary search."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return 0
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0
+    return int(np.count_nonzero(b[at] == a))
+
+
 class _Measures:
     """Exact measures of a directed document pair (copy x, source y), computed once when first asked."""
 
@@ -141,7 +153,7 @@ class _Measures:
     def __call__(self, x: int, y: int) -> dict[str, float]:
         if (x, y) not in self.cache:
             a, b = self.shingle_sets[x], self.shingle_sets[y]
-            inter = int(np.intersect1d(a, b, assume_unique=True).size)
+            inter = _n_common(a, b)
             union = len(a) + len(b) - inter
             chain = _ordered_chain(self.edges.get((x, y), []))
             self.cache[(x, y)] = {
@@ -165,8 +177,12 @@ class _Measures:
 
 
 def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
-                 params: dict[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(stories, alignments): one row per document, and the sentence pairs behind each copy or rewrite."""
+                 params: dict[str, Any],
+                 signatures: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(stories, alignments): one row per document, and the sentence pairs behind each copy or rewrite.
+
+    `signatures` is `sentence_signatures(sentences, entities)` when the caller already has it (sent_id is
+    unique, so the signatures of the documents in `docs` are its rows of those documents)."""
     p = stories_params(params)
     if docs.is_empty():
         return pl.DataFrame(schema=STORIES_SCHEMA), pl.DataFrame(schema=ALIGNMENTS_SCHEMA)
@@ -183,7 +199,10 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
     # Sentence alignment across all documents (only those in `docs`).
     if not sentences.is_empty():
         sentences = sentences.filter(pl.col("doc_id").is_in(doc_ids))
-    signatures = sentence_signatures(sentences, entities)
+    if signatures is None:
+        signatures = sentence_signatures(sentences, entities)
+    else:
+        signatures = signatures.filter(pl.col("doc_id").is_in(doc_ids))
     # Sentences repeated by many documents are paired with their copies in the likeliest originals first.
     likely_original = sorted(range(len(doc_ids)), key=lambda x: (bool(cut[x]), dates[x] is None, dates[x] or 0,
                                                                  -n_words[x], doc_ids[x]))
@@ -194,24 +213,28 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
     n_sentences = [0] * len(doc_ids)
     for doc, n in counted.iter_rows():
         n_sentences[index[doc]] = n
-    position: dict[str, int] = {}
-    if not sentences.is_empty():
-        ordered = sentences.sort("doc_id", "paragraph", "index")
-        position = dict(zip(ordered["sent_id"].to_list(),
-                            ordered.select(pl.int_range(pl.len()).over("doc_id"))[:, 0].to_list()))
     # Both directions: (copy doc, copy sent) -> (source doc, source sent).
     directed = pl.concat([
         aligned.select(doc="doc_id_a", sent="sent_id_a", src_doc="doc_id_b", src_sent="sent_id_b",
                        similarity="similarity", method="method"),
         aligned.select(doc="doc_id_b", sent="sent_id_b", src_doc="doc_id_a", src_sent="sent_id_a",
                        similarity="similarity", method="method")])
+    # Each sentence's position in its document, joined on in polars (not looked up sentence by sentence).
     edges: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for doc, src_doc, sents, src_sents in (directed.group_by("doc", "src_doc")
-                                           .agg("sent", "src_sent").sort("doc", "src_doc").iter_rows()):
-        x, y = index[doc], index[src_doc]
-        edges[(x, y)] = [(position[a], position[b]) for a, b in zip(sents, src_sents)]
-        if len(set(sents)) >= p["candidate_share"] * max(n_sentences[x], 1):
-            candidates.add((min(x, y), max(x, y)))
+    if not directed.is_empty():
+        position = (sentences.sort("doc_id", "paragraph", "index")
+                    .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
+        for doc, src_doc, positions, src_positions, n_sents in (
+                directed.select("doc", "sent", "src_doc", "src_sent")
+                .join(position, left_on="sent", right_on="sent_id")
+                .join(position.rename({"pos": "src_pos"}), left_on="src_sent", right_on="sent_id")
+                .group_by("doc", "src_doc").agg("pos", "src_pos", n_sents=pl.col("sent").n_unique())
+                .sort("doc", "src_doc").iter_rows()):
+            x, y = index[doc], index[src_doc]
+            edges[(x, y)] = list(zip(positions, src_positions))
+            if n_sents >= p["candidate_share"] * max(n_sentences[x], 1):
+                candidates.add((min(x, y), max(x, y)))
+        del position
 
     measure = _Measures(shingle_sets, n_sentences, edges, p)
     neighbours: dict[int, list[int]] = {}

@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import yaml
 
@@ -86,7 +87,8 @@ def shingles(words: list[str], size: int) -> list[str]:
         return []
     if len(words) <= size:
         return [" ".join(words)]
-    return [" ".join(words[i:i + size]) for i in range(len(words) - size + 1)]
+    # zip of the shifted word lists: the n-grams without a slice per position.
+    return list(map(" ".join, zip(*(words[k:] for k in range(size)))))
 
 
 def alignment_params(section: dict[str, Any] | None, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -133,6 +135,35 @@ def sentence_signatures(sentences: pl.DataFrame, entities: pl.DataFrame | None) 
             .sort("sent_id"))
 
 
+def _sorted_weight_sums(code_lists: pl.Series, weight_of: np.ndarray) -> np.ndarray:
+    """Per list of feature codes (ascending, so ascending weights): the weights added one by one, smallest
+    first (0.0 for an empty list).
+
+    A sequential sum of the sorted weights depends on the weights alone. polars' `sum()` adds in SIMD
+    lanes that start where a group happens to sit in memory, so its last bits changed from run to run
+    with a parallel group-by's layout (and `similarity` with them). The additions run vectorised across
+    lists, one position at a time: list i gets acc_i = ((w_i0 + w_i1) + w_i2) + ..., in exactly that order.
+    """
+    lengths = code_lists.list.len().cast(pl.Int64).to_numpy()
+    sums = np.zeros(len(lengths), dtype=np.float64)
+    if not len(lengths) or not lengths.max():
+        return sums
+    values = weight_of[code_lists.explode().drop_nulls().to_numpy()]
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    # Longest lists first, so that the lists still being added to at position k are a prefix.
+    order = np.argsort(-lengths, kind="stable")
+    lengths, starts = lengths[order], starts[order]
+    acc = np.zeros(len(lengths), dtype=np.float64)
+    active = len(lengths)
+    for k in range(int(lengths[0])):
+        while lengths[active - 1] <= k:
+            active -= 1
+        acc[:active] += values[starts[:active] + k]
+    sums[order] = acc
+    return sums
+
+
 def align_sentences(signatures: pl.DataFrame, params: dict[str, Any],
                     doc_rank: pl.DataFrame | None = None) -> pl.DataFrame:
     """Aligned sentence pairs of different documents (sent_id_a < sent_id_b), sorted.
@@ -146,50 +177,65 @@ def align_sentences(signatures: pl.DataFrame, params: dict[str, Any],
     document) then sent_id. That keeps the output linear in the corpus (a hundred reprints give a hundred
     pairs per anchor, not ten thousand) while every sentence is linked to the preferred copies."""
     p = alignment_params(params)  # callers pass an already-resolved dict; this fills gaps only
-    sig = signatures.filter(pl.col("n_content") >= p["min_content_words"]).select("sent_id", "doc_id", "norm",
-                                                                                  "features")
-    if sig.height < 2:
+    content = pl.col("n_content") >= p["min_content_words"]
+    if signatures.is_empty() or signatures.select(content.sum()).item() < 2:
         return pl.DataFrame(schema=ALIGNMENT_SCHEMA)
+    # One lazy query: no intermediate copy of the signatures between the filter, the join and the sort.
+    sig = signatures.lazy().filter(content).select("sent_id", "doc_id", "norm", "features")
     if doc_rank is not None and not doc_rank.is_empty():
-        sig = sig.join(doc_rank.select("doc_id", pl.col("rank").cast(pl.Int64)), on="doc_id", how="left")
+        sig = sig.join(doc_rank.lazy().select("doc_id", pl.col("rank").cast(pl.Int64)), on="doc_id", how="left")
     else:
         sig = sig.with_columns(rank=pl.lit(None, pl.Int64))
-    sig = sig.with_columns(pl.col("rank").fill_null(0)).sort("rank", "sent_id").with_row_index("order")
+    sig = sig.with_columns(pl.col("rank").fill_null(0)).sort("rank", "sent_id").with_row_index("order").collect()
 
     # Sentence types: one row per distinct normalised text, its features from its first member.
     types = (sig.group_by("norm", maintain_order=True)
              .agg(pl.col("features").first(), n_docs=pl.col("doc_id").n_unique())
              .sort("norm").with_row_index("tid"))
     members = sig.join(types.select("norm", "tid"), on="norm").select("order", "tid", "sent_id", "doc_id")
+    del sig  # frames are dropped as soon as they are used up: this function is the stage's memory peak
     anchors = members.sort("order").group_by("tid", maintain_order=True).head(p["anchors_per_type"])
 
     n_types = types.height
     exploded = (types.select("tid", "features").explode("features").rename({"features": "feature"})
                 .drop_nulls("feature"))
+    # Numbers are facts: when both sentences give figures, the figures of one must all be in the other
+    # (a paraphrase may drop a figure, not change one). Template stories differ exactly there: "sold 75
+    # head of cattle to the Canary Islands" / "380 head ... to Kuwait"; weekly market reports.
+    numbers = pl.col("features").list.eval(pl.element().filter(pl.element().str.contains(r"^\d")))
+    side = types.select("tid", numbers=numbers)
+    repeated_types = types.filter(pl.col("n_docs") >= 2).select("tid")
+    del types
     # IDF over types: a feature in every type weighs ~0.69, one in two types ~ln(1 + N/2).
-    # Features as integer codes: the joins below run over millions of rows at corpus scale.
-    exploded = exploded.with_columns(df=pl.len().over("feature"),
-                                     fid=pl.col("feature").rank("dense").cast(pl.UInt32)).with_columns(
-        weight=(1.0 + n_types / pl.col("df")).log())
-    # Sums over sorted weights: the same total whatever order the parallel group-by meets the rows in.
-    totals = exploded.group_by("tid").agg(total=pl.col("weight").sort().sum())
+    # Features as integer codes: the joins below run over millions of rows at corpus scale. Codes are
+    # numbered by descending document frequency, so ascending codes are ascending weights.
+    vocabulary = (exploded.group_by("feature").agg(df=pl.len())
+                  .sort(["df", "feature"], descending=[True, False]).with_row_index("fid"))
+    weight_of = vocabulary.select(weight=(1.0 + n_types / pl.col("df")).log())["weight"].to_numpy()
+    exploded = exploded.join(vocabulary.select("feature", "fid", "df"), on="feature", how="left",
+                             maintain_order="left").select("tid", "fid", "df")
+    del vocabulary
+    codes = exploded.group_by("tid").agg(pl.col("fid").sort())
+    totals = codes.select("tid", total=pl.Series(_sorted_weight_sums(codes["fid"], weight_of)))
     proposing = exploded.lazy().filter((pl.col("df") >= 2) & (pl.col("df") <= p["max_feature_df"])).select(
         "tid", "fid")
     type_pairs = (proposing.join(proposing, on="fid", suffix="_b")
                   .filter(pl.col("tid") < pl.col("tid_b"))
                   .group_by("tid", "tid_b").agg(shared=pl.len())
                   .filter(pl.col("shared") >= p["min_shared_features"]).select("tid", "tid_b")
-                  .collect())
+                  .collect(engine="streaming"))
+    del exploded, proposing
 
-    # Exact weighted overlap over all features (the index above ignored the frequent ones).
-    overlap = (type_pairs.lazy().join(exploded.lazy().select("tid", "fid", "weight"), on="tid")
-               .join(exploded.lazy().select(pl.col("tid").alias("tid_b"), "fid"), on=["tid_b", "fid"])
-               .group_by("tid", "tid_b").agg(shared=pl.col("weight").sort().sum()).collect())
-    # Numbers are facts: when both sentences give figures, the figures of one must all be in the other
-    # (a paraphrase may drop a figure, not change one). Template stories differ exactly there: "sold 75
-    # head of cattle to the Canary Islands" / "380 head ... to Kuwait"; weekly market reports.
-    numbers = pl.col("features").list.eval(pl.element().filter(pl.element().str.contains(r"^\d")))
-    side = types.select("tid", numbers=numbers).join(totals, on="tid", how="left")
+    # Exact weighted overlap over all features (the index above ignored the frequent ones): the codes the
+    # two types share, their weights summed.
+    shared_codes = (type_pairs.join(codes, on="tid", how="left")
+                    .join(codes.rename({"tid": "tid_b", "fid": "fid_b"}), on="tid_b", how="left")
+                    .select("tid", "tid_b", fid=pl.col("fid").list.set_intersection("fid_b").list.sort()))
+    del codes
+    overlap = shared_codes.select("tid", "tid_b",
+                                  shared=pl.Series(_sorted_weight_sums(shared_codes["fid"], weight_of)))
+    del shared_codes
+    side = side.join(totals, on="tid", how="left")
     scored = (type_pairs.join(overlap, on=["tid", "tid_b"], how="left")
               .join(side, on="tid").join(side.rename(lambda c: c + "_b"), on="tid_b")
               .with_columns(similarity=(2.0 * pl.col("shared").fill_null(0.0)
@@ -204,7 +250,7 @@ def align_sentences(signatures: pl.DataFrame, params: dict[str, Any],
         method=pl.when(pl.col("similarity") >= p["near_threshold"]).then(pl.lit("near"))
         .otherwise(pl.lit("paraphrase")))
     # Identical texts: a type aligned with itself.
-    repeated = types.filter(pl.col("n_docs") >= 2).select(
+    repeated = repeated_types.select(
         "tid", tid_b="tid", similarity=pl.lit(1.0, pl.Float64), method=pl.lit("exact"))
     type_links = pl.concat([scored, repeated])
     if type_links.is_empty():

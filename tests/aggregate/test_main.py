@@ -39,9 +39,9 @@ def load_main(monkeypatch, corpus: dict[str, pl.DataFrame] | None):
     """Import stages.aggregate.__main__ afresh, with fake stories/claims modules when `corpus` is given."""
     if corpus is not None:
         stories = types.ModuleType("stages.aggregate.stories")
-        stories.find_stories = lambda docs, sentences, entities, params: (corpus["stories"], corpus["alignments"])
+        stories.find_stories = lambda docs, sentences, entities, params, **_: (corpus["stories"], corpus["alignments"])
         claims = types.ModuleType("stages.aggregate.claims")
-        claims.find_claims = lambda sentences, stories, entities, params: corpus["claims"]
+        claims.find_claims = lambda sentences, stories, entities, params, **_: corpus["claims"]
         monkeypatch.setitem(sys.modules, "stages.aggregate.stories", stories)
         monkeypatch.setitem(sys.modules, "stages.aggregate.claims", claims)
     monkeypatch.delitem(sys.modules, "stages.aggregate.__main__", raising=False)
