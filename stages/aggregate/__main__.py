@@ -16,6 +16,7 @@ alignment) runs beside as little as possible.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -83,10 +84,13 @@ def main() -> None:
     sentences = read_columns("segment/sentences")
     entities = read_columns("tag/entities")
 
-    # One set of sentence signatures serves both the story and the claim alignment.
-    signatures = sentence_signatures(sentences, entities)
-    stories, alignments = find_stories(clean_docs.select(pl.exclude("title")), sentences, entities, params,
-                                       signatures=signatures)
+    # One set of sentence signatures serves both the story and the claim alignment. They are computed (mostly
+    # in polars, which releases the GIL) in a thread while find_stories sketches documents in Python: both cores.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        pending = background.submit(sentence_signatures, sentences, entities)
+        stories, alignments = find_stories(clean_docs.select(pl.exclude("title")), sentences, entities, params,
+                                           signatures=pending)
+        signatures = pending.result()
     clean_docs = clean_docs.drop("text", strict=False)
     release_memory()
     claims = find_claims(sentences, stories, entities, params, signatures=signatures)

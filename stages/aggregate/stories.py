@@ -31,6 +31,7 @@ unique documents), story_size, duplicate_of.
 from __future__ import annotations
 
 import bisect
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -178,11 +179,14 @@ class _Measures:
 
 def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
                  params: dict[str, Any],
-                 signatures: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                 signatures: pl.DataFrame | Future[pl.DataFrame] | None = None
+                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(stories, alignments): one row per document, and the sentence pairs behind each copy or rewrite.
 
     `signatures` is `sentence_signatures(sentences, entities)` when the caller already has it (sent_id is
-    unique, so the signatures of the documents in `docs` are its rows of those documents)."""
+    unique, so the signatures of the documents in `docs` are its rows of those documents), or a Future of it:
+    the caller may compute them in a thread while the documents are sketched here (polars releases the GIL,
+    so the two share both cores)."""
     p = stories_params(params)
     if docs.is_empty():
         return pl.DataFrame(schema=STORIES_SCHEMA), pl.DataFrame(schema=ALIGNMENTS_SCHEMA)
@@ -199,6 +203,8 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
     # Sentence alignment across all documents (only those in `docs`).
     if not sentences.is_empty():
         sentences = sentences.filter(pl.col("doc_id").is_in(doc_ids))
+    if isinstance(signatures, Future):
+        signatures = signatures.result()
     if signatures is None:
         signatures = sentence_signatures(sentences, entities)
     else:
