@@ -172,12 +172,20 @@ def write_json(obj: Any, path: str | Path) -> None:
 
 
 def run_stage(name: str, main: Any) -> None:
-    """Entry point wrapper: clear one-paragraph errors instead of tracebacks for expected failures."""
+    """Entry point wrapper: clear one-paragraph errors instead of tracebacks for expected failures.
+
+    After a successful run the process ends at once (os._exit): every output is already written, fsynced and
+    renamed into place, and tearing down the interpreter's millions of objects one by one took up to 0.6 s
+    per stage at 20k documents, a large share of an incremental rerun. Only the standard streams need flushing.
+    """
     try:
         main()
     except StageError as err:
         print(f"[{name}] ERROR: {err.message}", file=sys.stderr, flush=True)
         raise SystemExit(1) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 # ----------------------------------------------------------- per-document results, reused across runs

@@ -84,3 +84,21 @@ def test_killed_writer_leaves_old_file_or_nothing_and_next_write_cleans_up(tmp_p
             assert pl.read_parquet(out).height == 300_000
     write_table(GOOD, out, Sentences, "segment/sentences")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.parquet"]
+
+
+def test_a_stage_process_flushes_its_output_and_exits_cleanly_or_with_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    ok = ("from stages.common import run_stage\n"
+          "import sys\n"
+          "run_stage('demo', lambda: (print('written', end=''), sys.stderr.write('[demo] done')))\n")
+    done = subprocess.run([sys.executable, "-c", ok], cwd=root, capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "written", "[demo] done")
+    failing = ("from stages.common import StageError, run_stage\n"
+               "def main():\n    raise StageError('input folder missing')\n"
+               "run_stage('demo', main)\n")
+    failed = subprocess.run([sys.executable, "-c", failing], cwd=root, capture_output=True, text=True)
+    assert failed.returncode == 1 and failed.stderr.strip() == "[demo] ERROR: input folder missing"

@@ -28,7 +28,7 @@ from stages.aggregate.entity_stats import entity_stats
 from stages.aggregate.memory import release_memory
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, plot_tables
 from stages.aggregate.report import render_report
-from stages.aggregate.stories import find_stories
+from stages.aggregate.stories import find_stories, sketch_cache
 from stages.aggregate.text_features import sentence_signatures
 from stages.aggregate.timeline import build_timeline
 from stages.common import (StageError, load_params, log, run_stage, write_json, write_table,
@@ -89,7 +89,7 @@ def main() -> None:
     with ThreadPoolExecutor(max_workers=1) as background:
         pending = background.submit(sentence_signatures, sentences, entities)
         stories, alignments = find_stories(clean_docs.select(pl.exclude("title")), sentences, entities, params,
-                                           signatures=pending)
+                                           signatures=pending, sketch_cache=sketch_cache(params))
         signatures = pending.result()
     clean_docs = clean_docs.drop("text", strict=False)
     release_memory()

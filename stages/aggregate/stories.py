@@ -31,7 +31,10 @@ unique documents), story_size, duplicate_of.
 from __future__ import annotations
 
 import bisect
+import importlib.metadata
+import pickle
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,6 +43,7 @@ from rensa import RMinHash, RMinHashLSH
 
 from stages.aggregate.text_features import (align_sentences, alignment_params, sentence_signatures,
                                             shingles, tokens)
+from stages.common import DocumentRowsCache, code_fingerprint, document_keys
 
 DEFAULTS: dict[str, Any] = {
     "shingle_size": 5,             # words per shingle
@@ -68,6 +72,15 @@ ALIGNMENTS_SCHEMA = {"doc_id": pl.String, "sent_id": pl.String, "source_doc_id":
                      "source_sent_id": pl.String, "similarity": pl.Float64, "method": pl.String}
 
 
+def sketch_cache(params: dict[str, Any]) -> DocumentRowsCache:
+    """The persistent cache of per-document MinHash sketches (params `cache`, `cache_dir`), named by a
+    fingerprint of this package's code, the story params and rensa's version."""
+    inputs = {"stories": stories_params(params), "rensa": importlib.metadata.version("rensa")}
+    return DocumentRowsCache(params.get("cache_dir", ".cache/aggregate"),
+                             code_fingerprint(Path(__file__).resolve().parent, inputs),
+                             enabled=params.get("cache", True))
+
+
 def stories_params(params: dict[str, Any] | None) -> dict[str, Any]:
     """Resolved knobs of params['stories'] (the aggregate section is passed whole)."""
     section = (params or {}).get("stories") or {}
@@ -76,33 +89,51 @@ def stories_params(params: dict[str, Any] | None) -> dict[str, Any]:
     return resolved
 
 
-def _sketch_documents(texts: list[str], p: dict[str, Any]) -> tuple[list[np.ndarray], list[int], set[tuple[int, int]]]:
-    """(shingle hash set per document as a sorted uint64 array, word count per document, LSH candidate pairs).
+SKETCH_SCHEMA = {"doc_id": pl.String, "n_words": pl.Int64, "hashes": pl.Binary, "minhash": pl.Binary}
 
-    One document at a time, so the shingle strings never all sit in memory: rensa hashes them for the
-    exact sets and sketches them for MinHash; the sketches go into rensa's LSH index (bands of
-    num_perm / lsh_bands rows), and pairs that share a band are the candidates."""
+
+def sketch_documents(doc_ids: list[str], texts: list[str], p: dict[str, Any]) -> pl.DataFrame:
+    """One row per document: word count, its shingles' hash set (sorted uint64 bytes) and its pickled MinHash
+    (null when it has no shingle). A pure function of each text: `find_stories` may reuse rows by content.
+
+    One document at a time, so the shingle strings never all sit in memory."""
     num_perm, seed = int(p["num_perm"]), int(p["seed"])
-    hash_sets: list[np.ndarray] = []
-    n_words: list[int] = []
+    rows: dict[str, list[Any]] = {name: [] for name in SKETCH_SCHEMA}
+    for doc_id, text in zip(doc_ids, texts):
+        words = tokens(text)
+        text_shingles = shingles(words, int(p["shingle_size"]))
+        minhash = None
+        if text_shingles:
+            hashes = RMinHash.hash_token_sets([text_shingles])[0]
+            hash_set = np.unique(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
+            sketch = RMinHash(num_perm, seed)
+            sketch.update(text_shingles)
+            minhash = pickle.dumps(sketch, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            hash_set = np.empty(0, dtype=np.uint64)
+        rows["doc_id"].append(doc_id)
+        rows["n_words"].append(len(words))
+        rows["hashes"].append(hash_set.tobytes())
+        rows["minhash"].append(minhash)
+    return pl.DataFrame(rows, schema=SKETCH_SCHEMA)
+
+
+def _candidates(sketches: pl.DataFrame, p: dict[str, Any]) -> tuple[list[np.ndarray], list[int], set[tuple[int, int]]]:
+    """(shingle hash set per document, word count per document, LSH candidate pairs), in `sketches`' order.
+
+    The MinHash sketches go into rensa's LSH index (bands of num_perm / lsh_bands rows), and pairs that share
+    a band are the candidates."""
+    hash_sets = [np.frombuffer(raw, dtype=np.uint64) for raw in sketches["hashes"].to_list()]
+    n_words = sketches["n_words"].to_list()
     sketched: list[int] = []
     minhashes: list[RMinHash] = []
-    for number, text in enumerate(texts):
-        words = tokens(text)
-        n_words.append(len(words))
-        text_shingles = shingles(words, int(p["shingle_size"]))
-        if not text_shingles:
-            hash_sets.append(np.empty(0, dtype=np.uint64))
-            continue
-        hashes = RMinHash.hash_token_sets([text_shingles])[0]
-        hash_sets.append(np.unique(np.fromiter(hashes, dtype=np.uint64, count=len(hashes))))
-        minhash = RMinHash(num_perm, seed)
-        minhash.update(text_shingles)
-        sketched.append(number)
-        minhashes.append(minhash)
+    for number, raw in enumerate(sketches["minhash"].to_list()):
+        if raw is not None:
+            sketched.append(number)
+            minhashes.append(pickle.loads(raw))   # written by sketch_documents (this stage's own cache)
     pairs: set[tuple[int, int]] = set()
     if len(minhashes) >= 2:
-        lsh = RMinHashLSH(float(p["lsh_threshold"]), num_perm, int(p["lsh_bands"]))
+        lsh = RMinHashLSH(float(p["lsh_threshold"]), int(p["num_perm"]), int(p["lsh_bands"]))
         lsh.insert_many(minhashes)
         for key, found in enumerate(lsh.query_all(minhashes)):
             for other in found:
@@ -179,14 +210,15 @@ class _Measures:
 
 def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
                  params: dict[str, Any],
-                 signatures: pl.DataFrame | Future[pl.DataFrame] | None = None
-                 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+                 signatures: pl.DataFrame | Future[pl.DataFrame] | None = None,
+                 sketch_cache: DocumentRowsCache | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(stories, alignments): one row per document, and the sentence pairs behind each copy or rewrite.
 
     `signatures` is `sentence_signatures(sentences, entities)` when the caller already has it (sent_id is
     unique, so the signatures of the documents in `docs` are its rows of those documents), or a Future of it:
     the caller may compute them in a thread while the documents are sketched here (polars releases the GIL,
-    so the two share both cores)."""
+    so the two share both cores). With `sketch_cache`, a document whose text is unchanged since the last run
+    reuses its MinHash sketch."""
     p = stories_params(params)
     if docs.is_empty():
         return pl.DataFrame(schema=STORIES_SCHEMA), pl.DataFrame(schema=ALIGNMENTS_SCHEMA)
@@ -198,7 +230,16 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
     cut = (docs["is_truncated"].fill_null(False).to_list() if "is_truncated" in docs.columns
            else [False] * len(doc_ids))
 
-    shingle_sets, n_words, candidates = _sketch_documents(texts, p)
+    if sketch_cache is None:
+        sketches = sketch_documents(doc_ids, texts, p)
+    else:
+        keys = document_keys(docs.select("doc_id", pl.col("text").fill_null("")))
+        text_of = dict(zip(doc_ids, texts))
+        sketches, _ = sketch_cache.run(
+            "sketches", keys, lambda ids: sketch_documents(ids.to_list(), [text_of[d] for d in ids.to_list()], p))
+        sketches = sketches.sort("doc_id")   # the order of doc_ids (sorted, unique)
+    shingle_sets, n_words, candidates = _candidates(sketches, p)
+    del sketches
 
     # Sentence alignment across all documents (only those in `docs`).
     if not sentences.is_empty():

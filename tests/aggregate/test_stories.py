@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from schemas.aggregate import Alignments, Claims, Stories
 from stages.aggregate.claims import find_claims
-from stages.aggregate.stories import ALIGNMENTS_SCHEMA, STORIES_SCHEMA, find_stories
+from stages.aggregate.stories import ALIGNMENTS_SCHEMA, STORIES_SCHEMA, find_stories, sketch_cache
 from stages.aggregate.text_features import lemma, tokens
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -271,3 +271,24 @@ def test_same_output_under_different_hash_seeds():
         assert done.returncode == 0, done.stderr
         outputs.add(done.stdout.strip())
     assert len(outputs) == 1
+
+
+def test_cached_sketches_give_the_same_stories_and_new_text_is_sketched_again(tmp_path, monkeypatch):
+    import stages.aggregate.stories as stories_module
+
+    articles = {A: ROME, B: REWRITE, C: CAIRO, D: ROME[:3]}
+    docs, sentences = frames(articles)
+    plain = find_stories(docs, sentences, NO_ENTITIES, {})
+    params = {"cache_dir": str(tmp_path)}
+    cold = find_stories(docs, sentences, NO_ENTITIES, params, sketch_cache=sketch_cache(params))
+    sketched: list[list[str]] = []
+    real = stories_module.sketch_documents
+    monkeypatch.setattr(stories_module, "sketch_documents",
+                        lambda ids, texts, p: sketched.append(list(ids)) or real(ids, texts, p))
+    warm = find_stories(docs, sentences, NO_ENTITIES, params, sketch_cache=sketch_cache(params))
+    assert sketched == [[]]
+    assert plain[0].equals(cold[0]) and cold[0].equals(warm[0]) and cold[1].equals(warm[1])
+    grown_docs, grown_sentences = frames({**articles, E: ROME})
+    grown = find_stories(grown_docs, grown_sentences, NO_ENTITIES, params, sketch_cache=sketch_cache(params))
+    assert sketched[-1] == [E]
+    assert grown[0].equals(find_stories(grown_docs, grown_sentences, NO_ENTITIES, {})[0])
