@@ -3,7 +3,7 @@
     python bench/clean.py [--html] [--reuters N] [--set key=value ...] [--show-worst K]
 
 Quality: ../shared/benchmarks/article_extraction (111 real pages): `texts/ID.txt` (what a plain-text
-scraper returns) or, with --html, `html/ID.html.gz` through `stages.ingest.html_to_record` (the frame
+scraper returns) or, with --html, `html/ID.html.gz` through `stages.ingest.records.html_to_record` (the frame
 ingest would build: trafilatura text + metadata). Every page goes through `clean_corpus` in one call
 (corpus repetition counts need the corpus), and the clean `text` is scored against the hand-extracted
 body in gold.jsonl with the benchmark's metric (README.md there): multisets of 4-token shingles of `\\w+`
@@ -79,7 +79,8 @@ def parse_value(value: str):
 
 def load_pages(use_html: bool) -> tuple[list[dict], dict[str, str]]:
     import polars as pl  # noqa: F401  (imported here so --help works without the venv)
-    from stages.ingest import empty_meta, html_to_record, normalise_text
+    from stages.ingest.decode import normalise_text
+    from stages.ingest.records import empty_meta, html_to_record
     gold = {}
     with open(BENCH / "gold.jsonl", encoding="utf-8") as handle:
         for line in handle:
@@ -119,7 +120,7 @@ def main() -> None:
     import polars as pl
     from stages.clean.document import DEFAULTS, clean_corpus
     from stages.clean.language import identify
-    from stages.ingest import DOCUMENT_SCHEMA
+    from stages.ingest.__main__ import DOCUMENT_SCHEMA
 
     params = dict(DEFAULTS)
     for item in args.set:

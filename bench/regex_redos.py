@@ -49,7 +49,7 @@ def watch_compiles(found: dict[str, re.Pattern]):
 def exercise_stages() -> None:
     """Run clean, segment and the rule-based tag extractors over the seeds so run-time patterns compile."""
     import polars as pl
-    from stages.ingest import ingest_files, list_inputs, to_frames
+    from stages.ingest.__main__ import ingest_files, list_inputs, to_frames
     params = __import__("yaml").safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
     params["ingest"]["input_dir"] = str(ROOT / "seeds")
     docs, _ = to_frames(ingest_files(list_inputs(ROOT / "seeds"), params["ingest"]))

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from stages import ingest
+import stages.ingest.__main__ as stage
 from stages.common import sha16
 from tests.hostile_corpus import BODY, write_hostile_corpus
 
@@ -35,8 +35,8 @@ def run(tmp_path: Path, files: dict[str, bytes], params: dict | None = None) -> 
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        paths = ingest.list_inputs(Path("in"))
-        return ingest.to_frames(ingest.ingest_files(paths, params or PARAMS))
+        paths = stage.list_inputs(Path("in"))
+        return stage.to_frames(stage.ingest_files(paths, params or PARAMS))
     finally:
         os.chdir(old)
 
@@ -158,7 +158,7 @@ def test_symlinks_and_fifos_are_rejected_without_being_followed(tmp_path):
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        docs, rejected = ingest.to_frames(ingest.ingest_files(ingest.list_inputs(Path("in")), PARAMS))
+        docs, rejected = stage.to_frames(stage.ingest_files(stage.list_inputs(Path("in")), PARAMS))
     finally:
         os.chdir(old)
     assert docs.height == 0
@@ -186,7 +186,7 @@ def test_hostile_corpus_completes_and_loses_nothing(tmp_path):
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        docs, rejected = ingest.to_frames(ingest.ingest_files(ingest.list_inputs(Path("in")), params))
+        docs, rejected = stage.to_frames(stage.ingest_files(stage.list_inputs(Path("in")), params))
     finally:
         os.chdir(old)
     top_level = [p.split("#")[0] for p in docs["source_path"].to_list() + rejected["source_path"].to_list()]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import polars as pl
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from stages import ingest
+import stages.ingest.__main__ as stage
+from stages.ingest import cache as ingest_cache
+from stages.ingest import decode, records
 
 PARAMS = {
     "input_dir": "in",
@@ -39,20 +42,20 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
         (root / name).write_bytes(data)
 
 
-def run(tmp_path: Path, cache: ingest.FileCache | None, params: dict | None = None
+def run(tmp_path: Path, cache: ingest_cache.FileCache | None, params: dict | None = None
         ) -> tuple[pl.DataFrame, pl.DataFrame]:
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        paths = ingest.list_inputs(Path("in"))
-        return ingest.to_frames(ingest.ingest_files(paths, params or PARAMS, cache))
+        paths = stage.list_inputs(Path("in"))
+        return stage.to_frames(stage.ingest_files(paths, params or PARAMS, cache))
     finally:
         os.chdir(old)
 
 
 def cached_run(tmp_path: Path, params: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     params = params or PARAMS
-    cache = ingest.FileCache(tmp_path / "cache", ingest.cache_fingerprint(params))
+    cache = ingest_cache.FileCache(tmp_path / "cache", ingest_cache.cache_fingerprint(params))
     try:
         docs, rejected = run(tmp_path, cache, params)
         cache.prune()
@@ -110,22 +113,24 @@ def test_cached_rows_get_the_path_of_the_file_now(corpus):
 
 
 def test_fingerprint_follows_params_code_and_libraries(monkeypatch, tmp_path):
-    base = ingest.cache_fingerprint(PARAMS)
-    assert base == ingest.cache_fingerprint(dict(PARAMS))
-    assert ingest.cache_fingerprint({**PARAMS, "max_control_share": 0.06}) != base
-    assert ingest.cache_fingerprint({**PARAMS, "new_knob": 1}) != base
+    base = ingest_cache.cache_fingerprint(PARAMS)
+    assert base == ingest_cache.cache_fingerprint(dict(PARAMS))
+    assert ingest_cache.cache_fingerprint({**PARAMS, "max_control_share": 0.06}) != base
+    assert ingest_cache.cache_fingerprint({**PARAMS, "new_knob": 1}) != base
     # Where the files are and how the cache is set up do not change any file's rows.
-    assert ingest.cache_fingerprint({**PARAMS, "input_dir": "x", "cache": True, "cache_dir": "y"}) == base
-    edited = tmp_path / "ingest.py"
-    edited.write_bytes(Path(ingest.__file__).read_bytes() + b"\n# edited\n")
-    monkeypatch.setattr(ingest, "__file__", str(edited))
-    assert ingest.cache_fingerprint(PARAMS) != base
+    assert ingest_cache.cache_fingerprint({**PARAMS, "input_dir": "x", "cache": True, "cache_dir": "y"}) == base
+    edited = tmp_path / "ingest"
+    shutil.copytree(ingest_cache.PACKAGE_DIR, edited, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(edited / "records.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# edited\n")
+    monkeypatch.setattr(ingest_cache, "PACKAGE_DIR", edited)
+    assert ingest_cache.cache_fingerprint(PARAMS) != base
     monkeypatch.undo()
     import importlib.metadata
     real_version = importlib.metadata.version
     monkeypatch.setattr(importlib.metadata, "version",
                         lambda name: "0.0-other" if name == "trafilatura" else real_version(name))
-    assert ingest.cache_fingerprint(PARAMS) != base
+    assert ingest_cache.cache_fingerprint(PARAMS) != base
 
 
 def test_a_changed_fingerprint_never_returns_rows_of_the_old_one(corpus):
@@ -193,7 +198,7 @@ def test_the_cache_keeps_the_files_of_the_last_run(corpus):
 
 
 def test_disabled_cache_writes_nothing(corpus):
-    cache = ingest.FileCache(corpus / "cache", ingest.cache_fingerprint(PARAMS), enabled=False)
+    cache = ingest_cache.FileCache(corpus / "cache", ingest_cache.cache_fingerprint(PARAMS), enabled=False)
     got = run(corpus, cache)
     cache.close()
     assert not (corpus / "cache").exists() and cache.hits == 0
@@ -207,8 +212,8 @@ def test_main_reads_the_cache_params(corpus, enabled, capsys):
     old = os.getcwd()
     os.chdir(corpus)
     try:
-        ingest.main()
-        ingest.main()
+        stage.main()
+        stage.main()
     finally:
         os.chdir(old)
     assert (corpus / "my-cache").exists() == enabled
@@ -236,36 +241,36 @@ TEXTS = st.lists(st.one_of(ASCII_WORDS, ASCII_WORDS, st.sampled_from(FRAGMENTS))
 @settings(max_examples=400, deadline=None)
 @given(TEXTS)
 def test_fix_text_fast_is_ftfy(text):
-    assert ingest.fix_text_fast(text) == plain_ftfy(text)
+    assert decode.fix_text_fast(text) == plain_ftfy(text)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(TEXTS, st.text(max_size=60)))
 def test_normalise_text_is_unchanged_by_the_shortcut(text):
-    slow = ingest.unicodedata.normalize("NFC", ingest.CONTROL_CHARS.sub("", plain_ftfy(text)))
-    assert ingest.normalise_text(text) == slow
+    slow = decode.unicodedata.normalize("NFC", decode.CONTROL_CHARS.sub("", plain_ftfy(text)))
+    assert decode.normalise_text(text) == slow
 
 
 @settings(max_examples=150, deadline=None)
 @given(TEXTS)
 def test_fix_text_fast_cuts_long_lines_like_ftfy(text):
     # ftfy cuts lines longer than max_decode_length; a short one makes the cut happen in tiny texts.
-    config = ingest.FTFY_CONFIG._replace(max_decode_length=7)
-    assert ingest.fix_text_fast(text, config) == ftfy.fix_text(text, config)
+    config = decode.FTFY_CONFIG._replace(max_decode_length=7)
+    assert decode.fix_text_fast(text, config) == ftfy.fix_text(text, config)
 
 
 def test_html_unescaping_stops_after_a_line_with_a_tag_even_if_that_line_is_skipped():
     text = "a < b in plain ASCII\nFish &amp; chips\n"
-    assert ingest.fix_text_fast(text) == plain_ftfy(text) == text
-    assert ingest.fix_text_fast("Fish &amp; chips\n") == plain_ftfy("Fish &amp; chips\n") == "Fish & chips\n"
+    assert decode.fix_text_fast(text) == plain_ftfy(text) == text
+    assert decode.fix_text_fast("Fish &amp; chips\n") == plain_ftfy("Fish &amp; chips\n") == "Fish & chips\n"
 
 
 def test_plain_ascii_lines_skip_ftfy(monkeypatch):
     calls: list[str] = []
     real = ftfy.fix_and_explain
-    monkeypatch.setattr(ingest.ftfy, "fix_and_explain",
+    monkeypatch.setattr(decode.ftfy, "fix_and_explain",
                         lambda text, config: calls.append(text) or real(text, config))
-    assert ingest.fix_text_fast("Plain line\nFish &amp; chips\nAnother plain line") == \
+    assert decode.fix_text_fast("Plain line\nFish &amp; chips\nAnother plain line") == \
         "Plain line\nFish & chips\nAnother plain line"
     assert calls == ["Fish &amp; chips\n"]
 
@@ -277,11 +282,11 @@ def parse_date_every_format(value):
     if value is None:
         return None
     text = str(value).strip()
-    if ingest.re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
+    if records.re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
         text = text[:10]
-    for fmt in ingest.DATE_FORMATS:
+    for fmt in records.DATE_FORMATS:
         try:
-            return ingest.datetime.strptime(text, fmt).date().isoformat()
+            return records.datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
             continue
     return None
@@ -291,7 +296,7 @@ DATE_PIECES = ["2024", "1987", "07", "7", " 7", "28", "31", "-", "/", " ", ", ",
                "february", "July", "Sun", "+0000", "Z", "T", "x", "\u0662\u0660\u0662\u0664", "\xa0"]
 
 
-FORMATTED_DATES = st.tuples(st.datetimes(), st.sampled_from(ingest.DATE_FORMATS)).map(
+FORMATTED_DATES = st.tuples(st.datetimes(), st.sampled_from(records.DATE_FORMATS)).map(
     lambda date_and_format: date_and_format[0].strftime(date_and_format[1]))
 
 
@@ -299,11 +304,11 @@ FORMATTED_DATES = st.tuples(st.datetimes(), st.sampled_from(ingest.DATE_FORMATS)
 @given(st.one_of(st.lists(st.sampled_from(DATE_PIECES), max_size=12).map("".join), FORMATTED_DATES,
                  st.text(max_size=20)))
 def test_parse_date_is_unchanged_by_skipping_numeric_formats(text):
-    assert ingest.parse_date(text) == parse_date_every_format(text)
+    assert records.parse_date(text) == parse_date_every_format(text)
 
 
 @pytest.mark.parametrize("text,iso", [("26-FEB-1987 15:01:01.79", "1987-02-26"), ("2024/07/28", "2024-07-28"),
                                       ("2024-07-28T10:00:00Z", "2024-07-28"), ("28 July 2024", "2024-07-28"),
                                       ("Sun, 28 Jul 2024 10:00:00 +0000", "2024-07-28"), ("2024/7/x", None)])
 def test_parse_date_examples(text, iso):
-    assert ingest.parse_date(text) == iso
+    assert records.parse_date(text) == iso

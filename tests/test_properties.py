@@ -15,7 +15,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from stages.clean.document import clean_corpus
-from stages.ingest import ingest_files
+from stages.ingest.__main__ import ingest_files
 from stages.segment.sentences import split_paragraphs, split_sentences
 from stages.tag.counts import extract_counts
 from stages.tag.dates import extract_dates

@@ -1,0 +1,176 @@
+"""One input file's bytes to candidate rows: documents and rejections, with no path in them.
+
+`file_items` is a pure function of a file's bytes and format (so its result can be cached): plain text,
+HTML through trafilatura (title, date, authors kept as `meta_*`), or JSONL with one document per good
+record and one rejection per malformed line. The cross-file step (paths, duplicates) is in `__main__`.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from stages.common import sha16
+from stages.ingest.decode import Unreadable, decode_bytes, normalise_line_ends, normalise_text
+
+DATE_FORMATS = ["%Y-%m-%d", "%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y", "%Y/%m/%d",
+                "%d %B %Y", "%B %d, %Y", "%a, %d %b %Y %H:%M:%S %z"]
+# Formats of digits and punctuation only: strptime's patterns for these directives match digits,
+# whitespace and the literal separators, never an ASCII letter, so text with a letter is not tried
+# against them (a failed strptime costs as much as a good one: this halves the date time on Reuters).
+NUMERIC_DATE_FORMATS = {fmt for fmt in DATE_FORMATS
+                        if not re.search(r"[A-Za-z%]", re.sub(r"%[YmdHMSf]", "", fmt))}
+ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def parse_date(value: Any) -> str | None:
+    """An ISO date string for what a feed or page gives, or None when it cannot be read."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
+        text = text[:10]
+    has_letter = ASCII_LETTER.search(text) is not None
+    for fmt in DATE_FORMATS:
+        if has_letter and fmt in NUMERIC_DATE_FORMATS:
+            continue
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+# ----------------------------------------------------------------------------------------- formats
+
+def html_to_record(html: str) -> dict[str, Any]:
+    """Main text and metadata of an HTML page with trafilatura, one text block a line."""
+    import trafilatura
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                      include_tables=True)
+    text = (doc.text if doc is not None else None) or ""
+    if not text.strip():
+        # trafilatura favours precision and gives up on short pages; its baseline keeps every paragraph.
+        text = trafilatura.baseline(html)[1] or ""
+    if not text.strip():
+        raise Unreadable("HTML page with no extractable article text (the markup is empty, or nested too "
+                         "deeply to parse)")
+    author = getattr(doc, "author", None)
+    return {
+        "raw_text": text,
+        "meta_title": getattr(doc, "title", None) or None,
+        "meta_description": getattr(doc, "description", None) or None,
+        "meta_authors": [a.strip() for a in author.split(";") if a.strip()] if author else [],
+        "meta_date": parse_date(getattr(doc, "date", None)),
+        "meta_site": getattr(doc, "sitename", None) or getattr(doc, "hostname", None) or None,
+        "meta_url": getattr(doc, "url", None) or None,
+    }
+
+
+def empty_meta() -> dict[str, Any]:
+    return {"meta_title": None, "meta_description": None, "meta_authors": [], "meta_date": None,
+            "meta_site": None, "meta_url": None}
+
+
+def jsonl_record_to_doc(line: str) -> dict[str, Any]:
+    """One JSONL line to a document's text and metadata, or Unreadable with the reason."""
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as err:
+        msg = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+        raise Unreadable(f"not valid JSON ({msg})") from None
+    if not isinstance(record, dict):
+        raise Unreadable(f"a JSON {type(record).__name__}, not an object with a 'text' or 'body' field")
+    body = record.get("text", record.get("body"))
+    if not isinstance(body, str) or not body.strip():
+        raise Unreadable("record has no non-empty 'text' or 'body' string field")
+    authors = record.get("authors", record.get("author"))
+    if isinstance(authors, str):
+        authors = [authors]
+    return {
+        "raw_text": body,
+        "meta_title": str_or_none(record.get("title")),
+        "meta_description": str_or_none(record.get("description", record.get("subtitle"))),
+        "meta_authors": [a for a in (authors or []) if isinstance(a, str) and a.strip()],
+        "meta_date": parse_date(record.get("date", record.get("published_date"))),
+        "meta_site": str_or_none(record.get("site")),
+        "meta_url": str_or_none(record.get("url")),
+    }
+
+
+def str_or_none(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+# ------------------------------------------------------------------------------------ one file, pure
+
+# A file's candidate rows ("items"): a document when `reason` is None, else a rejection. `suffix` follows
+# the file's source_path ("" or "#LINE"). `dedupe_key` is the doc_id of bytes that the cross-file step
+# checks for copies (set once a file or record got that far, as in a sequential read), else None.
+ITEM_KEYS = ("suffix", "reason", "dedupe_key", "n_bytes", "source_format", "encoding", "raw_text",
+             "meta_title", "meta_description", "meta_authors", "meta_date", "meta_site", "meta_url")
+DOCUMENT_FIELDS = ITEM_KEYS[3:]  # n_bytes onwards
+Item = dict[str, Any]
+
+
+def rejection_item(reason: str, n_bytes: int | None, suffix: str = "", dedupe_key: str | None = None) -> Item:
+    return {"suffix": suffix, "reason": reason, "dedupe_key": dedupe_key, "n_bytes": n_bytes,
+            "source_format": None, "encoding": None, "raw_text": None, **empty_meta()}
+
+
+def document_item(record: dict[str, Any], doc_id: str, fmt: str, n_bytes: int, encoding: str,
+                  suffix: str = "") -> Item:
+    return {"suffix": suffix, "reason": None, "dedupe_key": doc_id, "n_bytes": n_bytes,
+            "source_format": fmt, "encoding": encoding, **record}
+
+
+def file_items(data: bytes, fmt: str, params: dict[str, Any]) -> list[Item]:
+    """Everything one readable file gives, from its bytes and format only (no path, no other file)."""
+    try:
+        text, encoding = decode_bytes(data, params["max_control_share"])
+    except Unreadable as err:
+        return [rejection_item(str(err), len(data))]
+    if not text.strip():
+        return [rejection_item("contains only whitespace", len(data))]
+    if fmt == "jsonl":
+        return jsonl_items(text, encoding)
+    doc_id = sha16(data)
+    try:
+        record = html_to_record(text) if fmt == "html" else {"raw_text": text, **empty_meta()}
+    except Unreadable as err:
+        return [rejection_item(str(err), len(data), dedupe_key=doc_id)]
+    except Exception as err:  # a parser crash on hostile HTML is a rejection, not a failed run
+        return [rejection_item(f"HTML could not be parsed ({type(err).__name__}: {err})", len(data),
+                               dedupe_key=doc_id)]
+    raw_text = normalise_text(record["raw_text"])
+    if not raw_text.strip():
+        return [rejection_item("no text left after removing control characters", len(data),
+                               dedupe_key=doc_id)]
+    return [document_item({**record, "raw_text": raw_text}, doc_id, fmt, len(data), encoding)]
+
+
+def jsonl_items(text: str, encoding: str) -> list[Item]:
+    """One document per good record; each malformed line is rejected on its own (`file#LINE`)."""
+    items: list[Item] = []
+    for line_no, line in enumerate(normalise_line_ends(text).split("\n"), start=1):
+        if not line.strip():
+            continue
+        suffix = f"#{line_no}"
+        line_bytes = line.encode("utf-8", "surrogatepass")
+        doc_id = sha16(line_bytes)
+        try:
+            record = jsonl_record_to_doc(line)
+        except Unreadable as err:
+            items.append(rejection_item(f"line {line_no}: {err}", len(line_bytes), suffix, doc_id))
+            continue
+        raw_text = normalise_text(record["raw_text"])
+        if not raw_text.strip():
+            items.append(rejection_item(f"line {line_no}: no text left after removing control characters",
+                                        len(line_bytes), suffix, doc_id))
+            continue
+        items.append(document_item({**record, "raw_text": raw_text}, doc_id, "jsonl", len(line_bytes),
+                                   encoding, suffix))
+    if not items:
+        return [rejection_item("JSONL file with no records (only blank lines)", len(text.encode()))]
+    return items
