@@ -28,8 +28,8 @@ from stages.aggregate.entity_stats import entity_stats
 from stages.aggregate.memory import release_memory
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, plot_tables
 from stages.aggregate.report import render_report
-from stages.aggregate.stories import find_stories, sketch_cache
-from stages.aggregate.text_features import sentence_signatures
+from stages.aggregate.stories import document_cache, find_stories
+from stages.aggregate.text_features import cached_sentence_signatures
 from stages.aggregate.timeline import build_timeline
 from stages.common import (StageError, load_params, log, run_stage, write_json, write_table,
                            write_text_atomic)
@@ -86,10 +86,12 @@ def main() -> None:
 
     # One set of sentence signatures serves both the story and the claim alignment. They are computed (mostly
     # in polars, which releases the GIL) in a thread while find_stories sketches documents in Python: both cores.
+    # Both reuse each unchanged document's rows from the last run (`document_cache`).
+    cache = document_cache(params)
     with ThreadPoolExecutor(max_workers=1) as background:
-        pending = background.submit(sentence_signatures, sentences, entities)
+        pending = background.submit(cached_sentence_signatures, sentences, entities, cache)
         stories, alignments = find_stories(clean_docs.select(pl.exclude("title")), sentences, entities, params,
-                                           signatures=pending, sketch_cache=sketch_cache(params))
+                                           signatures=pending, sketch_cache=cache)
         signatures = pending.result()
     clean_docs = clean_docs.drop("text", strict=False)
     release_memory()

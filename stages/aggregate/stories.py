@@ -72,9 +72,10 @@ ALIGNMENTS_SCHEMA = {"doc_id": pl.String, "sent_id": pl.String, "source_doc_id":
                      "source_sent_id": pl.String, "similarity": pl.Float64, "method": pl.String}
 
 
-def sketch_cache(params: dict[str, Any]) -> DocumentRowsCache:
-    """The persistent cache of per-document MinHash sketches (params `cache`, `cache_dir`), named by a
-    fingerprint of this package's code, the story params and rensa's version."""
+def document_cache(params: dict[str, Any]) -> DocumentRowsCache:
+    """The persistent cache of per-document results (MinHash sketches, sentence signatures; params `cache`,
+    `cache_dir`), named by a fingerprint of this package's code and data, the story params and rensa's
+    version."""
     inputs = {"stories": stories_params(params), "rensa": importlib.metadata.version("rensa")}
     return DocumentRowsCache(params.get("cache_dir", ".cache/aggregate"),
                              code_fingerprint(Path(__file__).resolve().parent, inputs),

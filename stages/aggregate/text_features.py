@@ -29,6 +29,8 @@ import numpy as np
 import polars as pl
 import yaml
 
+from stages.common import DocumentRowsCache, document_keys
+
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "text_features.yaml"
 
 # Numbers keep their internal separators ("1.4", "182,000"); words are runs of letters. Each alternative
@@ -271,3 +273,21 @@ def align_sentences(signatures: pl.DataFrame, params: dict[str, Any],
                     doc_id_b=pl.when(first).then("doc_id_b").otherwise("doc_id"),
                     similarity="similarity", method="method")
             .unique(["sent_id_a", "sent_id_b"]).sort("sent_id_a", "sent_id_b"))
+
+
+def cached_sentence_signatures(sentences: pl.DataFrame, entities: pl.DataFrame | None,
+                               cache: DocumentRowsCache | None) -> pl.DataFrame:
+    """`sentence_signatures`, reusing each document's rows from the last run when its sentences and the
+    entity ids in them are unchanged (a signature depends on its own sentence and mentions only)."""
+    if cache is None:
+        return sentence_signatures(sentences, entities)
+    mentions = (entities.select("doc_id", "sent_id", "entity_id") if entities is not None
+                else pl.DataFrame(schema={"doc_id": pl.String, "sent_id": pl.String, "entity_id": pl.String}))
+    keys = document_keys(sentences.select("doc_id", "sent_id", "text"), mentions)
+
+    def signatures_of(doc_ids: pl.Series) -> pl.DataFrame:
+        keep = pl.col("doc_id").is_in(doc_ids.implode())
+        return sentence_signatures(sentences.filter(keep), mentions.filter(keep))
+
+    rows, _ = cache.run("signatures", keys, signatures_of)
+    return rows.select(list(SIGNATURE_SCHEMA)).sort("sent_id")

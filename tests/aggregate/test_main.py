@@ -40,7 +40,7 @@ def load_main(monkeypatch, corpus: dict[str, pl.DataFrame] | None):
     if corpus is not None:
         stories = types.ModuleType("stages.aggregate.stories")
         stories.find_stories = lambda docs, sentences, entities, params, **_: (corpus["stories"], corpus["alignments"])
-        stories.sketch_cache = lambda params: None
+        stories.document_cache = lambda params: None
         claims = types.ModuleType("stages.aggregate.claims")
         claims.find_claims = lambda sentences, stories, entities, params, **_: corpus["claims"]
         monkeypatch.setitem(sys.modules, "stages.aggregate.stories", stories)

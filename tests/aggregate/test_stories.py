@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from schemas.aggregate import Alignments, Claims, Stories
 from stages.aggregate.claims import find_claims
-from stages.aggregate.stories import ALIGNMENTS_SCHEMA, STORIES_SCHEMA, find_stories, sketch_cache
+from stages.aggregate.stories import ALIGNMENTS_SCHEMA, STORIES_SCHEMA, document_cache, find_stories
 from stages.aggregate.text_features import lemma, tokens
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -280,15 +280,31 @@ def test_cached_sketches_give_the_same_stories_and_new_text_is_sketched_again(tm
     docs, sentences = frames(articles)
     plain = find_stories(docs, sentences, NO_ENTITIES, {})
     params = {"cache_dir": str(tmp_path)}
-    cold = find_stories(docs, sentences, NO_ENTITIES, params, sketch_cache=sketch_cache(params))
+    cold = find_stories(docs, sentences, NO_ENTITIES, params, sketch_cache=document_cache(params))
     sketched: list[list[str]] = []
     real = stories_module.sketch_documents
     monkeypatch.setattr(stories_module, "sketch_documents",
                         lambda ids, texts, p: sketched.append(list(ids)) or real(ids, texts, p))
-    warm = find_stories(docs, sentences, NO_ENTITIES, params, sketch_cache=sketch_cache(params))
+    warm = find_stories(docs, sentences, NO_ENTITIES, params, sketch_cache=document_cache(params))
     assert sketched == [[]]
     assert plain[0].equals(cold[0]) and cold[0].equals(warm[0]) and cold[1].equals(warm[1])
     grown_docs, grown_sentences = frames({**articles, E: ROME})
-    grown = find_stories(grown_docs, grown_sentences, NO_ENTITIES, params, sketch_cache=sketch_cache(params))
+    grown = find_stories(grown_docs, grown_sentences, NO_ENTITIES, params, sketch_cache=document_cache(params))
     assert sketched[-1] == [E]
     assert grown[0].equals(find_stories(grown_docs, grown_sentences, NO_ENTITIES, {})[0])
+
+
+def test_cached_signatures_equal_fresh_ones_and_follow_entity_changes(tmp_path):
+    from stages.aggregate.text_features import cached_sentence_signatures, sentence_signatures
+
+    docs, sentences = frames({A: ROME, B: CAIRO})
+    first_sent = sentences.sort("sent_id")["sent_id"][0]
+    doc_of_first = sentences.filter(pl.col("sent_id") == first_sent)["doc_id"][0]
+    entities = pl.DataFrame({"doc_id": [doc_of_first], "sent_id": [first_sent], "entity_id": ["0123456789abcdef"]})
+    cache = document_cache({"cache_dir": str(tmp_path)})
+    fresh = sentence_signatures(sentences, entities)
+    assert cached_sentence_signatures(sentences, entities, cache).equals(fresh)
+    assert cached_sentence_signatures(sentences, entities, cache).equals(fresh)          # from the cache
+    other = entities.with_columns(pl.lit("fedcba9876543210").alias("entity_id"))
+    changed = cached_sentence_signatures(sentences, other, cache)
+    assert changed.equals(sentence_signatures(sentences, other)) and not changed.equals(fresh)
