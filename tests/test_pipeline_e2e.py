@@ -210,7 +210,7 @@ def test_hostile_corpus_runs_through_every_stage(tmp_path):
     project = copy_project(tmp_path / "project")
     names = write_hostile_corpus(project / "hostile", tmp_path / "outside.txt")
     # DVC hashes the input folder (a dep of ingest) before ingest runs, and opening a FIFO blocks it: the
-    # FIFO is tested at the ingest level (tests/test_ingest.py), and the README says to keep FIFOs out.
+    # FIFO is tested at the ingest level (tests/ingest/test_main.py), and the README says to keep FIFOs out.
     (project / "hostile" / "fifo.txt").unlink()
     names.remove("fifo.txt")
     params = yaml.safe_load((project / "params.yaml").read_text())

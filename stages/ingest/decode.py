@@ -94,7 +94,7 @@ def control_share(text: str) -> float:
 # unescape_html needs '&'; fix_encoding returns ASCII unchanged; the C1, ligature, width, surrogate and
 # curly-quote tables hold no ASCII character; fix_line_breaks needs '\r'; remove_terminal_escapes needs
 # ESC; remove_control_chars only removes C0 controls and DEL; NFC leaves ASCII alone. So such segments
-# are copied as they are, and `test_ingest_cache.py` checks the shortcut against ftfy with hypothesis.
+# are copied as they are, and `tests/ingest/test_cache.py` checks the shortcut against ftfy with hypothesis.
 FTFY_VERIFIED_VERSIONS = {"6.3.1"}
 FTFY_SHORTCUT = ftfy.__version__ in FTFY_VERIFIED_VERSIONS  # another version: plain ftfy, to be safe
 FTFY_CONFIG = ftfy.TextFixerConfig(normalization="NFC", fix_line_breaks=True, uncurl_quotes=False,
