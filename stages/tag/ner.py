@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -44,7 +46,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from stages.common import progress
+from stages.common import StageError, progress
 from stages.tag.canonical import read_aliases, read_demonyms
 from stages.tag.places import load_gazetteer
 
@@ -394,8 +396,12 @@ def _tag_in_workers(nlp: Language, batches: list[list[str]], n_process: int,
     global _WORKER_NLP
     _WORKER_NLP = nlp
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(n_process) as pool:
-            return _collect(pool.imap(_tag_batch_in_worker, batches), len(batches), progress_stage)
+        # A process pool that notices a dead worker (killed for memory, say) and raises, where
+        # multiprocessing.Pool would wait for its result forever.
+        with ProcessPoolExecutor(n_process, mp_context=multiprocessing.get_context("fork")) as pool:
+            return _collect(pool.map(_tag_batch_in_worker, batches), len(batches), progress_stage)
+    except BrokenProcessPool:
+        raise StageError("an NER worker process died (killed for lack of memory?); nothing was written. "
+                         "Try a smaller tag.batch_size or tag.n_process: 1") from None
     finally:
         _WORKER_NLP = None

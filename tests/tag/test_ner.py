@@ -169,3 +169,15 @@ def test_a_one_word_person_is_a_city_only_after_a_locative_preposition(nlp):
     assert rules_on(nlp, "Mr. Paris said so.", [("Paris", "PERSON")]) == {"Paris": "PERSON"}
     assert rules_on(nlp, "Fighting near Khan Younis went on.", [("Khan Younis", "PERSON")]) == {"Khan Younis": "GPE"}
     assert rules_on(nlp, "Troops entered Jordan on Monday.", [("Jordan", "PERSON")]) == {"Jordan": "GPE"}
+
+
+def test_a_dead_worker_is_a_clear_error_not_a_hang(nlp, monkeypatch):
+    import os
+
+    from stages.common import StageError
+    from stages.tag import ner
+
+    monkeypatch.setattr(ner, "_spans_of", lambda nlp_, texts: os._exit(9))   # the fork inherits the patch
+    with pytest.raises(StageError) as failure:
+        tag_texts(nlp, ["Rome.", "Paris."], {**PARAMS, "n_process": 2, "parallel_min_texts": 0, "batch_size": 1})
+    assert "NER worker process died" in failure.value.message
