@@ -154,17 +154,21 @@ def open_temporary(path: Path) -> tuple[int, str]:
     return fd, tmp
 
 
-def write_text_atomic(text: str, path: str | Path) -> None:
+def write_bytes_atomic(data: bytes, path: str | Path) -> None:
     fd, tmp = open_temporary(Path(path))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(text: str, path: str | Path) -> None:
+    write_bytes_atomic(text.encode("utf-8"), path)
 
 
 def write_json(obj: Any, path: str | Path) -> None:

@@ -22,14 +22,14 @@ from pathlib import Path
 import polars as pl
 
 from schemas.aggregate import Alignments, Claims, Cooccurrence, EntityStats, Stories, Timeline
-from stages.aggregate.claims import find_claims
+from stages.aggregate.claims import claims_params, find_claims
 from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.entity_stats import entity_stats
 from stages.aggregate.memory import release_memory
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, plot_tables
 from stages.aggregate.report import render_report
-from stages.aggregate.stories import document_cache, find_stories
-from stages.aggregate.text_features import cached_sentence_signatures
+from stages.aggregate.stories import document_cache, find_stories, stories_params
+from stages.aggregate.text_features import cached_sentence_signatures, link_types, shared_search
 from stages.aggregate.timeline import build_timeline
 from stages.common import (StageError, load_params, log, run_stage, write_json, write_table,
                            write_text_atomic)
@@ -84,19 +84,22 @@ def main() -> None:
     sentences = read_columns("segment/sentences")
     entities = read_columns("tag/entities")
 
-    # One set of sentence signatures serves both the story and the claim alignment. They are computed (mostly
-    # in polars, which releases the GIL) in a thread while find_stories sketches documents in Python: both cores.
-    # Both reuse each unchanged document's rows from the last run (`document_cache`).
+    # One set of sentence signatures, and one search for linked sentence types, serve both the story and the
+    # claim alignment. They are computed (mostly in polars, which releases the GIL) in a thread while
+    # find_stories sketches documents in Python: both cores. The signatures and sketches reuse each unchanged
+    # document's rows from the last run (`document_cache`).
     cache = document_cache(params)
     with ThreadPoolExecutor(max_workers=1) as background:
         pending = background.submit(cached_sentence_signatures, sentences, entities, cache)
+        search = shared_search(stories_params(params), claims_params(params))
+        pending_links = background.submit(lambda: link_types(pending.result(), search))
         stories, alignments = find_stories(clean_docs.select(pl.exclude("title")), sentences, entities, params,
-                                           signatures=pending, sketch_cache=cache)
-        signatures = pending.result()
+                                           signatures=pending, links=pending_links, sketch_cache=cache)
+        signatures, links = pending.result(), pending_links.result()
     clean_docs = clean_docs.drop("text", strict=False)
     release_memory()
-    claims = find_claims(sentences, stories, entities, params, signatures=signatures)
-    del signatures
+    claims = find_claims(sentences, stories, entities, params, signatures=signatures, links=links)
+    del signatures, links
     entity_table = entity_stats(entities, stories)
     pairs = cooccurrence(entities, sentences, stories, params.get("cooccurrence", {}))
     dates = read_columns("tag/dates")

@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from stages.aggregate.text_features import align_sentences, alignment_params, sentence_signatures
+from stages.aggregate.text_features import TypeLinks, align_sentences, alignment_params, sentence_signatures
 
 DEFAULTS: dict[str, Any] = {
     "min_docs": 2,  # a claim is carried by at least this many documents
@@ -65,11 +65,13 @@ class _UnionFind:
 
 
 def find_claims(sentences: pl.DataFrame, stories: pl.DataFrame, entities: pl.DataFrame,
-                params: dict[str, Any], signatures: pl.DataFrame | None = None) -> pl.DataFrame:
+                params: dict[str, Any], signatures: pl.DataFrame | None = None,
+                links: TypeLinks | None = None) -> pl.DataFrame:
     """One row per claim, most independent support first (then most documents, then sent_id).
 
-    `signatures` is `sentence_signatures(sentences, entities)` when the caller already has it (the stage
-    computes it once for stories and claims)."""
+    `signatures` is `sentence_signatures(sentences, entities)` and `links` `link_types(signatures, ...)`
+    when the caller already has them (the stage computes them once for stories and claims; links that do
+    not serve the claim params are computed again)."""
     p = claims_params(params)
     if sentences.is_empty():
         return pl.DataFrame(schema=CLAIMS_SCHEMA)
@@ -86,7 +88,7 @@ def find_claims(sentences: pl.DataFrame, stories: pl.DataFrame, entities: pl.Dat
     # Copies rank after originals, so that the sentences of a claim link to their originals' versions.
     doc_rank = (stories.select("doc_id", rank=pl.col("relation").is_in(COPY_RELATIONS).cast(pl.Int64))
                 if not stories.is_empty() else None)
-    for a, b in align_sentences(signatures, p, doc_rank).select("sent_id_a", "sent_id_b").iter_rows():
+    for a, b in align_sentences(signatures, p, doc_rank, links=links).select("sent_id_a", "sent_id_b").iter_rows():
         groups.union(a, b)
     if not groups.parent:
         return pl.DataFrame(schema=CLAIMS_SCHEMA)

@@ -41,7 +41,7 @@ import numpy as np
 import polars as pl
 from rensa import RMinHash, RMinHashLSH
 
-from stages.aggregate.text_features import (align_sentences, alignment_params, sentence_signatures,
+from stages.aggregate.text_features import (TypeLinks, align_sentences, alignment_params, sentence_signatures,
                                             shingles, tokens)
 from stages.common import DocumentRowsCache, code_fingerprint, document_keys
 
@@ -212,14 +212,16 @@ class _Measures:
 def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
                  params: dict[str, Any],
                  signatures: pl.DataFrame | Future[pl.DataFrame] | None = None,
+                 links: TypeLinks | Future[TypeLinks] | None = None,
                  sketch_cache: DocumentRowsCache | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(stories, alignments): one row per document, and the sentence pairs behind each copy or rewrite.
 
     `signatures` is `sentence_signatures(sentences, entities)` when the caller already has it (sent_id is
-    unique, so the signatures of the documents in `docs` are its rows of those documents), or a Future of it:
-    the caller may compute them in a thread while the documents are sketched here (polars releases the GIL,
-    so the two share both cores). With `sketch_cache`, a document whose text is unchanged since the last run
-    reuses its MinHash sketch."""
+    unique, so the signatures of the documents in `docs` are its rows of those documents), or a Future of it;
+    `links` likewise `link_types(signatures, ...)` (used when they serve the story params and cover exactly
+    `docs`). The caller may compute both in a thread while the documents are sketched here (polars releases
+    the GIL, so the two share both cores). With `sketch_cache`, a document whose text is unchanged since the
+    last run reuses its MinHash sketch."""
     p = stories_params(params)
     if docs.is_empty():
         return pl.DataFrame(schema=STORIES_SCHEMA), pl.DataFrame(schema=ALIGNMENTS_SCHEMA)
@@ -247,16 +249,18 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
         sentences = sentences.filter(pl.col("doc_id").is_in(doc_ids))
     if isinstance(signatures, Future):
         signatures = signatures.result()
+    if isinstance(links, Future):
+        links = links.result()
     if signatures is None:
         signatures = sentence_signatures(sentences, entities)
-    else:
-        signatures = signatures.filter(pl.col("doc_id").is_in(doc_ids))
+    elif signatures.select(pl.col("doc_id").is_in(doc_ids).all()).item() is False:
+        signatures, links = signatures.filter(pl.col("doc_id").is_in(doc_ids)), None
     # Sentences repeated by many documents are paired with their copies in the likeliest originals first.
     likely_original = sorted(range(len(doc_ids)), key=lambda x: (bool(cut[x]), dates[x] is None, dates[x] or 0,
                                                                  -n_words[x], doc_ids[x]))
     doc_rank = pl.DataFrame({"doc_id": [doc_ids[x] for x in likely_original],
                              "rank": list(range(len(doc_ids)))}, schema={"doc_id": pl.String, "rank": pl.Int64})
-    aligned = align_sentences(signatures, p, doc_rank)
+    aligned = align_sentences(signatures, p, doc_rank, links=links)
     counted = signatures.filter(pl.col("n_content") >= p["min_content_words"]).group_by("doc_id").len()
     n_sentences = [0] * len(doc_ids)
     for doc, n in counted.iter_rows():

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,8 @@ ALIGNMENT_DEFAULTS: dict[str, Any] = {
 
 ALIGNMENT_SCHEMA = {"sent_id_a": pl.String, "doc_id_a": pl.String, "sent_id_b": pl.String,
                     "doc_id_b": pl.String, "similarity": pl.Float64, "method": pl.String}
+MEMBERS_SCHEMA = {"tid": pl.UInt32, "sent_id": pl.String, "doc_id": pl.String}
+LINKS_SCHEMA = {"tid": pl.UInt32, "tid_b": pl.UInt32, "similarity": pl.Float64}
 SIGNATURE_SCHEMA = {"sent_id": pl.String, "doc_id": pl.String, "norm": pl.String,
                     "features": pl.List(pl.String), "n_content": pl.Int64}
 
@@ -166,37 +169,73 @@ def _sorted_weight_sums(code_lists: pl.Series, weight_of: np.ndarray) -> np.ndar
     return sums
 
 
+# The knobs that decide which sentence types are linked (and so must agree for two callers to share links);
+# `paraphrase_threshold` only filters them, so links computed for the lower one serve both.
+SEARCH_KEYS = ("min_content_words", "max_feature_df", "min_shared_features", "number_conflict")
+
+
+@dataclass(frozen=True)
+class TypeLinks:
+    """Sentence types (identical normalised texts) and the scored links between them (`link_types`).
+
+    members: tid, sent_id, doc_id of every content sentence. links: tid, tid_b, similarity; tid < tid_b for
+    two types with weighted Dice >= `search['paraphrase_threshold']`, tid == tid_b (similarity 1.0) for a
+    type found in two or more documents (exact copies). `search` holds the params they were computed with."""
+    members: pl.DataFrame
+    links: pl.DataFrame
+    search: dict[str, Any]
+
+    def serves(self, params: dict[str, Any]) -> bool:
+        """Whether these links hold every type pair `params` would find (same search, no lower threshold)."""
+        p = alignment_params(params)
+        return (all(self.search[key] == p[key] for key in SEARCH_KEYS)
+                and p["paraphrase_threshold"] >= self.search["paraphrase_threshold"])
+
+
+def shared_search(*params: dict[str, Any]) -> dict[str, Any]:
+    """Search params whose links serve every one of `params` when their SEARCH_KEYS agree (the lowest
+    threshold); otherwise the first's, and the others compute their own."""
+    resolved = [alignment_params(p) for p in params]
+    if any(any(p[key] != resolved[0][key] for key in SEARCH_KEYS) for p in resolved[1:]):
+        return resolved[0]
+    return {**resolved[0], "paraphrase_threshold": min(p["paraphrase_threshold"] for p in resolved)}
+
+
 def align_sentences(signatures: pl.DataFrame, params: dict[str, Any],
-                    doc_rank: pl.DataFrame | None = None) -> pl.DataFrame:
+                    doc_rank: pl.DataFrame | None = None, links: TypeLinks | None = None) -> pl.DataFrame:
     """Aligned sentence pairs of different documents (sent_id_a < sent_id_b), sorted.
 
-    Identical normalised sentences are one sentence *type*; the search runs over types, so a text
-    reprinted by a hundred sites counts once and its words stay rare. Candidate type pairs share >=
-    min_shared_features features held by 2..max_feature_df types; they are scored by IDF-weighted Dice
-    over all their features (0 on a number conflict). Pairs of sentences are then read off the types:
-    every member of one type with the first `anchors_per_type` members of the other (and of its own type,
-    for exact copies), members ordered by `doc_rank` (doc_id, rank: lower first, e.g. the most original
-    document) then sent_id. That keeps the output linear in the corpus (a hundred reprints give a hundred
-    pairs per anchor, not ten thousand) while every sentence is linked to the preferred copies."""
+    Identical normalised sentences are one sentence *type*; the search runs over types (`link_types`), so
+    a text reprinted by a hundred sites counts once and its words stay rare. Pairs of sentences are then
+    read off the linked types (`sentence_pairs`). `links` from an earlier `link_types` call are reused
+    when they serve `params` (story and claim detection share one search)."""
+    if links is None or not links.serves(params):
+        links = link_types(signatures, params)
+    return sentence_pairs(links, params, doc_rank)
+
+
+def link_types(signatures: pl.DataFrame, params: dict[str, Any]) -> TypeLinks:
+    """Sentence types of the content sentences and their links.
+
+    A type's features are those of its member with the smallest sent_id (members of one type differ at
+    most in the entity ids the tag stage gave them). Candidate type pairs share >= min_shared_features
+    features held by 2..max_feature_df types; they are scored by IDF-weighted Dice over all their features
+    (0 on a number conflict) and kept at or above paraphrase_threshold."""
     p = alignment_params(params)  # callers pass an already-resolved dict; this fills gaps only
+    search = {key: p[key] for key in (*SEARCH_KEYS, "paraphrase_threshold")}
+    empty = TypeLinks(pl.DataFrame(schema=MEMBERS_SCHEMA), pl.DataFrame(schema=LINKS_SCHEMA), search)
     content = pl.col("n_content") >= p["min_content_words"]
     if signatures.is_empty() or signatures.select(content.sum()).item() < 2:
-        return pl.DataFrame(schema=ALIGNMENT_SCHEMA)
-    # One lazy query: no intermediate copy of the signatures between the filter, the join and the sort.
-    sig = signatures.lazy().filter(content).select("sent_id", "doc_id", "norm", "features")
-    if doc_rank is not None and not doc_rank.is_empty():
-        sig = sig.join(doc_rank.lazy().select("doc_id", pl.col("rank").cast(pl.Int64)), on="doc_id", how="left")
-    else:
-        sig = sig.with_columns(rank=pl.lit(None, pl.Int64))
-    sig = sig.with_columns(pl.col("rank").fill_null(0)).sort("rank", "sent_id").with_row_index("order").collect()
+        return empty
+    # One lazy query: no intermediate copy of the signatures between the filter and the sort.
+    sig = signatures.lazy().filter(content).select("sent_id", "doc_id", "norm", "features").sort("sent_id").collect()
 
     # Sentence types: one row per distinct normalised text, its features from its first member.
     types = (sig.group_by("norm", maintain_order=True)
              .agg(pl.col("features").first(), n_docs=pl.col("doc_id").n_unique())
              .sort("norm").with_row_index("tid"))
-    members = sig.join(types.select("norm", "tid"), on="norm").select("order", "tid", "sent_id", "doc_id")
+    members = sig.join(types.select("norm", "tid"), on="norm").select("tid", "sent_id", "doc_id")
     del sig  # frames are dropped as soon as they are used up: this function is the stage's memory peak
-    anchors = members.sort("order").group_by("tid", maintain_order=True).head(p["anchors_per_type"])
 
     n_types = types.height
     exploded = (types.select("tid", "features").explode("features").rename({"features": "feature"})
@@ -248,15 +287,34 @@ def align_sentences(signatures: pl.DataFrame, params: dict[str, Any],
                     & (shared < pl.min_horizontal(pl.col("numbers").list.len(), pl.col("numbers_b").list.len())))
         scored = scored.with_columns(similarity=pl.when(conflict).then(0.0).otherwise(pl.col("similarity")))
     scored = scored.filter(pl.col("similarity") >= p["paraphrase_threshold"]).select(
-        "tid", "tid_b", pl.col("similarity").cast(pl.Float64),
-        method=pl.when(pl.col("similarity") >= p["near_threshold"]).then(pl.lit("near"))
-        .otherwise(pl.lit("paraphrase")))
+        "tid", "tid_b", pl.col("similarity").cast(pl.Float64))
     # Identical texts: a type aligned with itself.
-    repeated = repeated_types.select(
-        "tid", tid_b="tid", similarity=pl.lit(1.0, pl.Float64), method=pl.lit("exact"))
-    type_links = pl.concat([scored, repeated])
+    repeated = repeated_types.select("tid", tid_b="tid", similarity=pl.lit(1.0, pl.Float64))
+    links = pl.concat([scored, repeated]).cast(LINKS_SCHEMA)  # type: ignore[arg-type]
+    return TypeLinks(members.cast(MEMBERS_SCHEMA), links, search)  # type: ignore[arg-type]
+
+
+def sentence_pairs(links: TypeLinks, params: dict[str, Any], doc_rank: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The aligned sentence pairs of `links` at params' thresholds: every member of one type with the first
+    `anchors_per_type` members of the other (and of its own type, for exact copies), members ordered by
+    `doc_rank` (doc_id, rank: lower first, e.g. the most original document) then sent_id. That keeps the
+    output linear in the corpus (a hundred reprints give a hundred pairs per anchor, not ten thousand)
+    while every sentence is linked to the preferred copies. A pair is `exact` (same type), `near`
+    (similarity >= near_threshold) or `paraphrase`."""
+    p = alignment_params(params)
+    exact = pl.col("tid") == pl.col("tid_b")
+    type_links = links.links.filter(exact | (pl.col("similarity") >= p["paraphrase_threshold"])).with_columns(
+        method=pl.when(exact).then(pl.lit("exact"))
+        .when(pl.col("similarity") >= p["near_threshold"]).then(pl.lit("near")).otherwise(pl.lit("paraphrase")))
     if type_links.is_empty():
         return pl.DataFrame(schema=ALIGNMENT_SCHEMA)
+    members = links.members
+    if doc_rank is not None and not doc_rank.is_empty():
+        members = members.join(doc_rank.select("doc_id", pl.col("rank").cast(pl.Int64)), on="doc_id", how="left")
+    else:
+        members = members.with_columns(rank=pl.lit(None, pl.Int64))
+    anchors = (members.with_columns(pl.col("rank").fill_null(0)).sort("rank", "sent_id")
+               .group_by("tid", maintain_order=True).head(p["anchors_per_type"]))
 
     left = members.select("tid", "sent_id", "doc_id")
     right = anchors.select(tid_b="tid", sent_id_b="sent_id", doc_id_b="doc_id")

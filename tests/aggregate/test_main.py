@@ -41,8 +41,10 @@ def load_main(monkeypatch, corpus: dict[str, pl.DataFrame] | None):
         stories = types.ModuleType("stages.aggregate.stories")
         stories.find_stories = lambda docs, sentences, entities, params, **_: (corpus["stories"], corpus["alignments"])
         stories.document_cache = lambda params: None
+        stories.stories_params = lambda params: {}
         claims = types.ModuleType("stages.aggregate.claims")
         claims.find_claims = lambda sentences, stories, entities, params, **_: corpus["claims"]
+        claims.claims_params = lambda params: {}
         monkeypatch.setitem(sys.modules, "stages.aggregate.stories", stories)
         monkeypatch.setitem(sys.modules, "stages.aggregate.claims", claims)
     monkeypatch.delitem(sys.modules, "stages.aggregate.__main__", raising=False)

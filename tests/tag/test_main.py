@@ -1,13 +1,15 @@
 """The tag stage's flow: each distinct sentence is tagged once, cached by content, offsets slice the text."""
 from __future__ import annotations
 
+from concurrent.futures import Future
 from datetime import date
 
 import polars as pl
 import pytest
 
 import stages.tag.__main__ as tag_stage
-from stages.common import load_params
+from stages.common import StageError, load_params
+from stages.tag import ner
 from stages.tag.cache import SpanCache
 
 TEXT = "Prime Minister Benjamin Netanyahu met officials in Rome on Sunday.\n\nMr. Netanyahu returned home."
@@ -27,21 +29,20 @@ def sentences() -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def nlp_and_params():
     params = load_params("tag")
-    ner = tag_stage.ner_params(params)
-    return tag_stage.build_nlp(ner), params
+    return tag_stage.load_model(params), params
 
 
 def test_distinct_texts_are_tagged_once_and_then_come_from_the_cache(tmp_path, monkeypatch, nlp_and_params):
     nlp, params = nlp_and_params
     calls: list[list[str]] = []
-    real = tag_stage.tag_texts
+    real = ner.tag_texts
 
     def counting(nlp_, texts, params_, **kwargs):
         calls.append(list(texts))
         return real(nlp_, texts, params_, **kwargs)
 
-    monkeypatch.setattr(tag_stage, "tag_texts", counting)
-    fingerprint = tag_stage.ner_fingerprint(nlp, params)
+    monkeypatch.setattr(ner, "tag_texts", counting)
+    fingerprint = tag_stage.ner_fingerprint(params)
     cache = SpanCache(tmp_path, fingerprint)
     first = tag_stage.tag_sentences(sentences(), nlp, cache, tag_stage.ner_params(params))
     assert [len(c) for c in calls] == [2]  # "Mr. Netanyahu returned home." appears twice, tagged once
@@ -53,12 +54,35 @@ def test_distinct_texts_are_tagged_once_and_then_come_from_the_cache(tmp_path, m
     assert {"Benjamin Netanyahu", "Rome"} <= set(first["text"].to_list())
 
 
-def test_fingerprint_changes_with_the_rule_params(nlp_and_params):
-    nlp, params = nlp_and_params
+def test_fingerprint_changes_with_the_rule_params_and_the_model(nlp_and_params, tmp_path):
+    _, params = nlp_and_params
     changed = {**params, "entities": {**params["entities"], "headline_min_words": 99}}
-    assert tag_stage.ner_fingerprint(nlp, params) != tag_stage.ner_fingerprint(nlp, changed)
+    assert tag_stage.ner_fingerprint(params) != tag_stage.ner_fingerprint(changed)
     same = {**params, "n_process": 1, "batch_size": 7, "cache_dir": "elsewhere"}
-    assert tag_stage.ner_fingerprint(nlp, params) == tag_stage.ner_fingerprint(nlp, same)
+    assert tag_stage.ner_fingerprint(params) == tag_stage.ner_fingerprint(same)
+    # A model given as a folder: its meta.json (name, version) is part of the fingerprint.
+    (tmp_path / "meta.json").write_text('{"name": "core_web_sm", "version": "3.8.0"}')
+    other = {**params, "model": str(tmp_path)}
+    first = tag_stage.ner_fingerprint(other)
+    (tmp_path / "meta.json").write_text('{"name": "core_web_sm", "version": "3.8.1"}')
+    assert tag_stage.ner_fingerprint(other) != first
+
+
+def test_a_missing_model_is_a_clear_error(nlp_and_params, tmp_path):
+    _, params = nlp_and_params
+    with pytest.raises(StageError) as failure:
+        tag_stage.ner_fingerprint({**params, "model": str(tmp_path / "nowhere")})
+    assert "no meta.json" in failure.value.message
+
+
+def test_the_model_future_is_only_waited_for_when_something_is_not_cached(tmp_path, nlp_and_params):
+    nlp, params = nlp_and_params
+    cache = SpanCache(tmp_path, "ner")
+    loaded = Future()
+    loaded.set_result(nlp)
+    first = tag_stage.tag_sentences(sentences(), loaded, cache, tag_stage.ner_params(params))
+    never = Future()   # never resolved: waiting for it would hang the test
+    assert tag_stage.tag_sentences(sentences(), never, cache, tag_stage.ner_params(params)).equals(first)
 
 
 QUOTED = ('"We will not leave," Benjamin Netanyahu said on Sunday, as 300 protesters gathered in Rome '
@@ -75,14 +99,18 @@ def test_extractors_reuse_each_documents_rows_with_identical_results(tmp_path, n
     mentions = tag_stage.tag_sentences(sents, nlp, SpanCache(tmp_path, "ner", enabled=False),
                                        tag_stage.ner_params(params))
     entities = tag_stage.canonicalize(mentions, params["entities"])
-    uncached = tag_stage.extract_all(docs, sents, entities, {**params, "cache": False})
+    def extract_all(params_):
+        text_keys, from_text = tag_stage.extract_from_text(docs, sents, params_)
+        return tag_stage.extract_with_entities(docs, sents, entities, text_keys, params_) + from_text
+
+    uncached = extract_all({**params, "cache": False})
     cached = {**params, "cache_dir": str(tmp_path / "cache")}
-    cold = tag_stage.extract_all(docs, sents, entities, cached)
+    cold = extract_all(cached)
     assert all(table.height for table in uncached[:4])   # a quote, an attribution, a count, a date
     calls: list[int] = []
     real = tag_stage.extract_quotes
     monkeypatch.setattr(tag_stage, "extract_quotes", lambda d, *a: calls.append(d.height) or real(d, *a))
-    warm = tag_stage.extract_all(docs, sents, entities, cached)
+    warm = extract_all(cached)
     assert calls == [0]                                   # nothing changed: no document extracted again
     for before, first, second in zip(uncached, cold, warm):
         assert first.equals(before) or first.sort(first.columns).equals(before.sort(before.columns))
