@@ -35,7 +35,7 @@ import importlib.metadata
 import pickle
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 import polars as pl
@@ -175,18 +175,32 @@ def _n_common(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.count_nonzero(b[at] == a))
 
 
+def shingle_overlaps(shingle_sets: list[np.ndarray], pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Shared shingles of each (a, b) pair, a < b (the stage works them out for the MinHash candidates
+    while the sentence alignment still runs in its thread)."""
+    return {(a, b): _n_common(shingle_sets[a], shingle_sets[b]) for a, b in pairs}
+
+
 class _Measures:
-    """Exact measures of a directed document pair (copy x, source y), computed once when first asked."""
+    """Exact measures of a directed document pair (copy x, source y), computed once when first asked.
+
+    `overlaps` holds shingle intersections already counted (`shingle_overlaps`); the others are counted
+    when first needed."""
 
     def __init__(self, shingle_sets: list[np.ndarray], n_sentences: list[int],
-                 edges: dict[tuple[int, int], list[tuple[int, int]]], p: dict[str, Any]) -> None:
+                 edges: dict[tuple[int, int], list[tuple[int, int]]], p: dict[str, Any],
+                 overlaps: dict[tuple[int, int], int] | None = None) -> None:
         self.shingle_sets, self.n_sentences, self.edges, self.p = shingle_sets, n_sentences, edges, p
+        self.overlaps = overlaps if overlaps is not None else {}
         self.cache: dict[tuple[int, int], dict[str, float]] = {}
 
     def __call__(self, x: int, y: int) -> dict[str, float]:
         if (x, y) not in self.cache:
             a, b = self.shingle_sets[x], self.shingle_sets[y]
-            inter = _n_common(a, b)
+            pair = (x, y) if x < y else (y, x)
+            inter = self.overlaps.get(pair)
+            if inter is None:
+                inter = self.overlaps[pair] = _n_common(a, b)
             union = len(a) + len(b) - inter
             chain = _ordered_chain(self.edges.get((x, y), []))
             self.cache[(x, y)] = {
@@ -243,6 +257,7 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
         sketches = sketches.sort("doc_id")   # the order of doc_ids (sorted, unique)
     shingle_sets, n_words, candidates = _candidates(sketches, p)
     del sketches
+    overlaps = shingle_overlaps(shingle_sets, sorted(candidates))
 
     # Sentence alignment across all documents (only those in `docs`).
     if not sentences.is_empty():
@@ -288,7 +303,7 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
                 candidates.add((min(x, y), max(x, y)))
         del position
 
-    measure = _Measures(shingle_sets, n_sentences, edges, p)
+    measure = _Measures(shingle_sets, n_sentences, edges, p, overlaps)
     neighbours: dict[int, list[int]] = {}
     for a, b in sorted(candidates):
         neighbours.setdefault(a, []).append(b)

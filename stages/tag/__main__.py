@@ -6,17 +6,16 @@ earlier run, or repeated across copies, is not tagged again. Give every mention 
 (`canonical`), then extract quotes, attributions, counts, dates and themes from the sentences. Validate and
 write the tables under data/tag/.
 
-spaCy's import and the model load (~1 s) run in a thread from the start, beside reading the inputs,
-consulting the NER cache and the extractors that do not need entities (mostly polars, which releases the
-GIL): on a rerun that tags a few new sentences they cost almost nothing on the critical path.
+spaCy's import and the model load (~1 s) run in a process of their own from the start (`ner_process`),
+beside reading the inputs, the extractors that need no entities and the NER cache lookup: on a rerun that
+tags a few new sentences the model is ready by the time they are known.
 """
 from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import polars as pl
 
@@ -24,10 +23,11 @@ from schemas.tag import Attributions, Counts, Dates, Entities, Quotes, Themes
 from stages.common import (KEY_COLUMN, StageError, DocumentRowsCache, code_fingerprint, document_keys, load_params, log,
                            read_table, run_stage, write_table)
 from stages.tag.attributions import extract_attributions
-from stages.tag.cache import SpanCache, fingerprint, spans_frame
+from stages.tag.cache import Span, SpanCache, fingerprint, spans_frame
 from stages.tag.canonical import canonicalize
 from stages.tag.counts import extract_counts
 from stages.tag.dates import extract_dates
+from stages.tag.ner_process import NerProcess
 from stages.tag.places import use_disk_cache
 from stages.tag.quotes import extract_quotes
 from stages.tag.themes import extract_themes
@@ -78,17 +78,12 @@ def ner_fingerprint(params: dict[str, Any]) -> str:
     return fingerprint(parts)
 
 
-def load_model(params: dict[str, Any]) -> Any:
-    """spaCy and the pinned model with the rule layer (`ner.build_nlp`), imported here: a thread runs this."""
-    from stages.tag.ner import build_nlp
-    return build_nlp(ner_params(params))
-
-
-def tag_sentences(sentences: pl.DataFrame, nlp: Any, cache: SpanCache, params: dict[str, Any]) -> pl.DataFrame:
+def tag_sentences(sentences: pl.DataFrame, tag: Callable[[list[str]], list[list[Span]]], cache: SpanCache
+                  ) -> pl.DataFrame:
     """Entity mentions of every sentence, offsets into the document's clean text.
 
-    Each distinct sentence text is tagged once: copies and reprints repeat whole paragraphs. `nlp` is the
-    model (`load_model`) or a Future of it, waited for only when some text is not in the cache.
+    Each distinct sentence text is tagged once: copies and reprints repeat whole paragraphs. `tag` gives
+    the spans of texts (`NerProcess.tag`); it is called only for the texts the cache does not hold.
     """
     distinct = sentences["text"].unique(maintain_order=True).to_list()
     cached, missing = cache.lookup(distinct)
@@ -96,12 +91,9 @@ def tag_sentences(sentences: pl.DataFrame, nlp: Any, cache: SpanCache, params: d
                f"{len(missing)} to tag")
     spans = cached
     if missing:
-        from stages.tag.ner import tag_texts
-        model = nlp.result() if isinstance(nlp, Future) else nlp
-        fresh = dict(zip(missing, tag_texts(model, missing, params, progress_stage=STAGE)))
+        fresh = dict(zip(missing, tag(missing)))
         cache.store(fresh)
         spans = pl.concat([cached, spans_frame(fresh)])
-    # Sentence order, then each text's spans in the order the model gave them.
     mentions = sentences.select("doc_id", "sent_id", pl.col("start").alias("sentence_start"), "text").join(
         spans.filter(pl.col("start").is_not_null()), on="text", how="inner", maintain_order="left_right")
     return mentions.select(
@@ -170,15 +162,14 @@ def extract_with_entities(docs: pl.DataFrame, sentences: pl.DataFrame, entities:
 def main() -> None:
     params = load_params(STAGE)
     use_disk_cache(params["cache_dir"] if params["cache"] else None)
-    loader = ThreadPoolExecutor(max_workers=1)
-    nlp = loader.submit(load_model, params)
+    # Loads the model on the other core meanwhile; forked before this process uses polars (see ner_process).
+    ner = NerProcess(ner_params(params), progress_stage=STAGE)
     docs = read_table(IN_DOCUMENTS)
     sentences = read_table(IN_SENTENCES)
     text_keys, (counts, dates, themes) = extract_from_text(docs, sentences, params)
     cache = SpanCache(params["cache_dir"], ner_fingerprint(params), enabled=params["cache"])
-    mentions = tag_sentences(sentences, nlp, cache, ner_params(params))
-    # A model still loading is not waited for (nothing was left to tag); os._exit ends the stage without it.
-    loader.shutdown(wait=False)
+    mentions = tag_sentences(sentences, ner.tag, cache)
+    ner.close()
     entities = canonicalize(mentions, params["entities"])
     quotes, attributions = extract_with_entities(docs, sentences, entities, text_keys, params)
 

