@@ -198,30 +198,25 @@ KEY_COLUMN = "_doc_key"
 PLACEHOLDER_COLUMN = "_no_rows"
 
 
-def document_keys(*tables: pl.DataFrame, batch_docs: int = 2000) -> pl.DataFrame:
-    """(doc_id, _doc_key): a SHA-256 of every row, every column, of each document in the given tables.
+def document_keys(*tables: pl.DataFrame) -> pl.DataFrame:
+    """(doc_id, _doc_key): a digest of every row, every column, of each document in the given tables.
 
     The tables must each have a `doc_id` column; a document's key changes whenever anything an extractor
     could read about it changes (its text, metadata, sentences or, when passed, its entity mentions with
-    their canonical names). Each row is serialised as JSON; a document's rows are hashed in sorted order, so
-    the key does not depend on row order. Documents are hashed `batch_docs` at a time: the serialised rows
-    of a whole corpus would be several times its size in memory.
+    their canonical names). polars hashes each row (64 bits, one seed per table; stable within a polars
+    version, which every cache fingerprint includes); the key is the SHA-256 of the document's row hashes
+    in ascending order, so it does not depend on row order. A changed row goes unnoticed only if its hash
+    equals the old row's (odds of 1 in 2^64). Hashing in polars, not serialising rows as text, keeps this
+    fast and small: 356,000 entity mentions take ~0.1 s and 8 bytes each.
     """
-    doc_ids = pl.concat([t.select("doc_id") for t in tables]).unique()["doc_id"].sort().to_list()
-    digests: list[str] = []
-    for first in range(0, len(doc_ids), batch_docs):
-        batch = doc_ids[first:first + batch_docs]
-        wanted = pl.Series(batch, dtype=pl.String).implode()
-        rows = pl.concat([
-            table.filter(pl.col("doc_id").is_in(wanted)).select(
-                "doc_id", pl.concat_str(pl.lit(f"{index}:"), pl.struct(pl.all()).struct.json_encode()).alias("row"))
-            for index, table in enumerate(tables)])
-        # JSON escapes line breaks, so rows joined by "\n" cannot run into one another.
-        joined = rows.group_by("doc_id").agg(pl.col("row").sort().str.join("\n"))
-        by_doc = dict(zip(joined["doc_id"].to_list(), joined["row"].to_list()))
-        digests.extend(hashlib.sha256(by_doc.get(doc_id, "").encode("utf-8", "surrogatepass")).hexdigest()
-                       for doc_id in batch)
-    return pl.DataFrame({"doc_id": doc_ids, KEY_COLUMN: digests},
+    hashed = pl.concat([table.select("doc_id", row=pl.struct(pl.all()).hash(seed=index + 1))
+                        for index, table in enumerate(tables)])
+    grouped = hashed.group_by("doc_id").agg(pl.col("row").sort()).sort("doc_id")
+    ends = grouped["row"].list.len().cast(pl.Int64).cum_sum().to_list()
+    row_bytes = memoryview(grouped["row"].explode().to_numpy().astype("<u8").tobytes())
+    digests = [hashlib.sha256(row_bytes[8 * start:8 * end]).hexdigest()
+               for start, end in zip([0, *ends[:-1]], ends)]
+    return pl.DataFrame({"doc_id": grouped["doc_id"], KEY_COLUMN: digests},
                         schema={"doc_id": pl.String, KEY_COLUMN: pl.String})
 
 

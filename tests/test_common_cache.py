@@ -40,6 +40,21 @@ def test_document_keys_follow_content_not_row_order():
     assert changed["doc_id"].to_list() == ["a"]
 
 
+def test_document_keys_see_every_column_null_lists_and_which_table_a_row_is_in():
+    base = pl.DataFrame({"doc_id": ["a", "b"], "title": ["T", None], "authors": [["X"], []]})
+    keys = document_keys(base)["_doc_key"].to_list()
+    assert len(set(keys)) == 2 and all(len(k) == 64 for k in keys)
+    variants = [base.with_columns(pl.Series("title", ["T", ""])),                       # null -> ""
+                base.with_columns(pl.Series("authors", [["X"], [""]])),                 # [] -> [""]
+                base.with_columns(pl.Series("authors", [["Y"], []]))]                   # another author
+    for variant in variants:
+        assert document_keys(variant)["_doc_key"].to_list() != keys
+    rows = pl.DataFrame({"doc_id": ["a"], "text": ["One."]})
+    empty = rows.clear()
+    assert document_keys(rows, empty)["_doc_key"].to_list() != document_keys(empty, rows)["_doc_key"].to_list()
+    assert document_keys(empty).is_empty()
+
+
 def test_rows_are_reused_per_document_and_only_new_documents_are_extracted(tmp_path):
     texts = {"a": "Rome and Paris", "b": "nothing here", "c": "Hamas said"}
     calls: list[list[str]] = []
