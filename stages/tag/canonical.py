@@ -208,83 +208,111 @@ def resolve_people(person_names_by_doc: dict[str, set[str]], params: dict[str, A
 
 
 # --- the transform -----------------------------------------------------------------------------------
+# Labels a one-word mention may be wrongly given when it is the surname of a person named nearby.
+SURNAME_SUSPECT_LABELS = ("GPE", "LOC", "NORP")
+
+
 def canonicalize(entities: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame:
-    """Add canonical, entity_id, country, latitude, longitude, country_code (labels may be corrected)."""
+    """Add canonical, entity_id, country, latitude, longitude, country_code (labels may be corrected).
+
+    Every rule works on distinct values (surface forms, per-document name sets, place names) in Python and
+    reaches the mentions through joins: a corpus repeats the same few names hundreds of thousands of times.
+    """
     params = {**DEFAULTS, **params}
     if entities.height == 0:
         return entities.with_columns(*[pl.lit(None, dtype=t).alias(c) for c, t in OUTPUT_SCHEMA.items()])
-    aliases, demonyms = read_aliases(), read_demonyms()
     gazetteer = load_gazetteer(params)
 
-    doc_ids = entities["doc_id"].to_list()
-    labels = entities["label"].to_list()
-    names: list[str] = []
-    countries: list[str | None] = []
-    # A corpus repeats the same mention texts over and over: each (text, label) is worked out once.
-    surface: dict[tuple[str, str], tuple[str, str | None, str]] = {}
-    for text, label, i in zip(entities["text"].to_list(), labels, range(entities.height)):
-        known = surface.get((text, label))
-        if known is None:
-            known = surface[(text, label)] = _surface_name(text, label, aliases, demonyms)
-        name, country, labels[i] = known
-        names.append(name)
-        countries.append(country)
-
-    people: dict[str, set[str]] = {}
-    orgs: dict[str, set[str]] = {}
-    for doc_id, label, name in zip(doc_ids, labels, names):
-        if label == "PERSON":
-            people.setdefault(doc_id, set()).add(name)
-        elif label == "ORG":
-            orgs.setdefault(doc_id, set()).add(name)
+    # 1-3. Each distinct (text, label) is tidied, stripped and looked up in the aliases and demonyms once.
+    mentions = entities.select("doc_id", "text", "label").join(
+        _surface_table(entities.select("text", "label").unique()), on=["text", "label"], how="left",
+        maintain_order="left")
     # A one-word "place" or "group" that is the surname of a person named in the same document is that
     # person ("Blinken" tagged GPE in a story about Antony Blinken; "Hamilton" after "William Hamilton"),
     # unless it is a country or a reviewed place.
-    surnames = {doc_id: {n.split()[-1] for n in doc_names if " " in n} for doc_id, doc_names in people.items()}
-    for i, (doc_id, label, name) in enumerate(zip(doc_ids, labels, names)):
-        if (label in ("GPE", "LOC", "NORP") and " " not in name and name in surnames.get(doc_id, ())
-                and countries[i] is None and not gazetteer.is_country(name) and name not in gazetteer.reviewed):
-            labels[i] = "PERSON"
-            people[doc_id].add(name)
-    person_canonical = resolve_people(people, params)
-    acronyms = {doc_id: _acronym_table(org_names) for doc_id, org_names in orgs.items()}
+    surnames = (mentions.filter((pl.col("new_label") == "PERSON") & pl.col("name").str.contains(" ", literal=True))
+                .select("doc_id", name=pl.col("name").str.split(" ").list.last()).unique())
+    suspects = (mentions.filter(pl.col("new_label").is_in(SURNAME_SUSPECT_LABELS)
+                                & ~pl.col("name").str.contains(" ", literal=True) & pl.col("country").is_null())
+                .select("doc_id", "name").unique().join(surnames, on=["doc_id", "name"], how="semi"))
+    people_named = sorted({name for name in suspects["name"].to_list()
+                           if not gazetteer.is_country(name) and name not in gazetteer.reviewed})
+    relabelled = suspects.filter(pl.col("name").is_in(people_named)).with_columns(surname=pl.lit(True))
+    mentions = mentions.join(relabelled, on=["doc_id", "name"], how="left", maintain_order="left").with_columns(
+        label=pl.when(pl.col("surname") & pl.col("new_label").is_in(SURNAME_SUSPECT_LABELS)
+                      & pl.col("country").is_null())
+        .then(pl.lit("PERSON")).otherwise(pl.col("new_label"))).drop("surname", "new_label")
 
-    latitudes: list[float | None] = []
-    longitudes: list[float | None] = []
-    codes: list[str | None] = []
-    places: dict[str, Place | None] = {}
-    for i, (doc_id, label, name) in enumerate(zip(doc_ids, labels, names)):
-        lat = lon = code = None
-        if label == "PERSON":
-            names[i] = person_canonical[(doc_id, name)]
-        elif label == "ORG" and _ACRONYM.fullmatch(name):
-            names[i] = acronyms.get(doc_id, {}).get(name.replace(".", ""), name)
-        elif label in PLACE_LABELS:
-            if name not in places:
-                places[name] = gazetteer.resolve(name)
-            place = places[name]
-            if place is not None:
-                lat, lon, code = place.latitude, place.longitude, place.country_code
-                if place.kind in ("reviewed", "country"):
-                    names[i] = place.name
-                    if place.kind == "reviewed":
-                        labels[i] = place.label
-        latitudes.append(lat)
-        longitudes.append(lon)
-        codes.append(code)
+    # 4-5. People: names resolved within each document, then across documents.
+    people = _names_by_doc(mentions, "PERSON")
+    person_canonical = pl.DataFrame(
+        [(doc, name, canonical) for (doc, name), canonical in resolve_people(people, params).items()],
+        schema={"doc_id": pl.String, "name": pl.String, "person": pl.String}, orient="row")
+    # 6. Organisations: an acronym takes the one organisation of its document with those initials.
+    acronyms = pl.DataFrame(
+        [(doc, acronym, full) for doc, org_names in _names_by_doc(mentions, "ORG").items()
+         for acronym, full in _acronym_table(org_names).items()],
+        schema={"doc_id": pl.String, "acronym": pl.String, "expanded": pl.String}, orient="row")
+    # 7. Places: each distinct name resolved against the gazetteer once.
+    place_names = mentions.filter(pl.col("label").is_in(PLACE_LABELS))["name"].unique().sort().to_list()
+    places = _place_table(place_names, gazetteer)
 
-    canonical = [name if name else tidy(text) or text for name, text in zip(names, entities["text"].to_list())]
-    ids: dict[tuple[str, str], str] = {}
-    return entities.with_columns(
-        pl.Series("label", labels, dtype=pl.String),
-        pl.Series("canonical", canonical, dtype=pl.String),
-        pl.Series("entity_id", [ids.get((lb, c)) or ids.setdefault((lb, c), entity_id(lb, c))
-                                for lb, c in zip(labels, canonical)], dtype=pl.String),
-        pl.Series("country", countries, dtype=pl.String),
-        pl.Series("latitude", latitudes, dtype=pl.Float64),
-        pl.Series("longitude", longitudes, dtype=pl.Float64),
-        pl.Series("country_code", codes, dtype=pl.String),
-    )
+    is_acronym = (pl.col("label") == "ORG") & pl.col("name").str.contains(f"^(?:{_ACRONYM.pattern})$")
+    is_place = pl.col("label").is_in(PLACE_LABELS) & pl.col("place_kind").is_not_null()
+    adopts_place_name = is_place & pl.col("place_kind").is_in(["reviewed", "country"])
+    mentions = (mentions
+                .join(person_canonical, on=["doc_id", "name"], how="left", maintain_order="left")
+                .with_columns(acronym=pl.when(is_acronym).then(pl.col("name").str.replace_all(".", "", literal=True)))
+                .join(acronyms, on=["doc_id", "acronym"], how="left", maintain_order="left")
+                .join(places, on="name", how="left", maintain_order="left")
+                .with_columns(
+                    name=pl.when(pl.col("label") == "PERSON").then(pl.col("person"))
+                    .when(is_acronym).then(pl.coalesce("expanded", "name"))
+                    .when(adopts_place_name).then(pl.col("place_name"))
+                    .otherwise(pl.col("name")),
+                    label=pl.when(is_place & (pl.col("place_kind") == "reviewed")).then(pl.col("place_label"))
+                    .otherwise(pl.col("label")),
+                    latitude=pl.when(is_place).then(pl.col("latitude")),
+                    longitude=pl.when(is_place).then(pl.col("longitude")),
+                    country_code=pl.when(is_place).then(pl.col("country_code"))))
+    # A mention whose name came out empty keeps its tidied surface (or its raw text).
+    empty = mentions.filter(pl.col("name").fill_null("") == "")["text"].unique().to_list()
+    fallback = pl.DataFrame({"text": empty, "fallback": [tidy(text) or text for text in empty]},
+                            schema={"text": pl.String, "fallback": pl.String})
+    mentions = mentions.join(fallback, on="text", how="left", maintain_order="left").with_columns(
+        canonical=pl.when(pl.col("name").fill_null("") == "").then(pl.col("fallback")).otherwise(pl.col("name")))
+    ids = mentions.select("label", "canonical").unique()
+    ids = ids.with_columns(entity_id=pl.Series([entity_id(label, canonical) for label, canonical in ids.iter_rows()],
+                                               dtype=pl.String))
+    mentions = mentions.join(ids, on=["label", "canonical"], how="left", maintain_order="left")
+    return entities.with_columns(mentions.select("label", "canonical", "entity_id", "country", "latitude",
+                                                 "longitude", "country_code").cast(
+        {"label": pl.String, **OUTPUT_SCHEMA}))  # type: ignore[arg-type]
+
+
+def _surface_table(pairs: pl.DataFrame) -> pl.DataFrame:
+    """text, label -> name, country, new_label (`_surface_name` of each distinct pair)."""
+    aliases, demonyms = read_aliases(), read_demonyms()
+    rows = [_surface_name(text, label, aliases, demonyms) for text, label in pairs.iter_rows()]
+    return pairs.with_columns(pl.Series("name", [r[0] for r in rows], dtype=pl.String),
+                              pl.Series("country", [r[1] for r in rows], dtype=pl.String),
+                              pl.Series("new_label", [r[2] for r in rows], dtype=pl.String))
+
+
+def _names_by_doc(mentions: pl.DataFrame, label: str) -> dict[str, set[str]]:
+    """doc_id -> the distinct names of its mentions with this label."""
+    grouped = mentions.filter(pl.col("label") == label).group_by("doc_id").agg(pl.col("name").unique())
+    return {doc: set(names) for doc, names in grouped.iter_rows()}
+
+
+def _place_table(names: list[str], gazetteer: Any) -> pl.DataFrame:
+    """name -> place_name, place_kind, place_label, latitude, longitude, country_code of the one place it
+    denotes (names the gazetteer cannot resolve are left out)."""
+    rows = [(name, place.name, place.kind, place.label, place.latitude, place.longitude, place.country_code)
+            for name in names if (place := gazetteer.resolve(name)) is not None]
+    return pl.DataFrame(rows, orient="row", schema={
+        "name": pl.String, "place_name": pl.String, "place_kind": pl.String, "place_label": pl.String,
+        "latitude": pl.Float64, "longitude": pl.Float64, "country_code": pl.String})
 
 
 def _surface_name(text: str, label: str, aliases: dict[str, tuple[str, str]],
