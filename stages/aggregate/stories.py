@@ -182,45 +182,65 @@ def shingle_overlaps(shingle_sets: list[np.ndarray], pairs: Iterable[tuple[int, 
 
 
 class _Measures:
-    """Exact measures of a directed document pair (copy x, source y), computed once when first asked.
+    """Exact measures of a directed document pair (copy x, source y), each computed once when first asked.
 
     `overlaps` holds shingle intersections already counted (`shingle_overlaps`); the others are counted
-    when first needed."""
+    when first needed. The ordered sentence chain (the costlier measure) is worked out only for pairs whose
+    shingles do not already decide their relation."""
 
     def __init__(self, shingle_sets: list[np.ndarray], n_sentences: list[int],
                  edges: dict[tuple[int, int], list[tuple[int, int]]], p: dict[str, Any],
                  overlaps: dict[tuple[int, int], int] | None = None) -> None:
         self.shingle_sets, self.n_sentences, self.edges, self.p = shingle_sets, n_sentences, edges, p
         self.overlaps = overlaps if overlaps is not None else {}
-        self.cache: dict[tuple[int, int], dict[str, float]] = {}
+        self.shingle_cache: dict[tuple[int, int], tuple[float, float]] = {}
+        self.chain_cache: dict[tuple[int, int], tuple[float, float]] = {}
 
-    def __call__(self, x: int, y: int) -> dict[str, float]:
-        if (x, y) not in self.cache:
+    def shingles(self, x: int, y: int) -> tuple[float, float]:
+        """(jaccard, containment of x's shingles in y's)."""
+        found = self.shingle_cache.get((x, y))
+        if found is None:
             a, b = self.shingle_sets[x], self.shingle_sets[y]
             pair = (x, y) if x < y else (y, x)
             inter = self.overlaps.get(pair)
             if inter is None:
                 inter = self.overlaps[pair] = _n_common(a, b)
             union = len(a) + len(b) - inter
+            found = self.shingle_cache[(x, y)] = (inter / union if union else 0.0, inter / len(a) if len(a) else 0.0)
+        return found
+
+    def aligned(self, x: int, y: int) -> tuple[float, float]:
+        """(aligned_share, chain): x's sentences in the ordered chain with y's, as a share and a count."""
+        found = self.chain_cache.get((x, y))
+        if found is None:
             chain = _ordered_chain(self.edges.get((x, y), []))
-            self.cache[(x, y)] = {
-                "jaccard": inter / union if union else 0.0,
-                "containment": inter / len(a) if len(a) else 0.0,
-                "aligned_share": min(chain / self.n_sentences[x], 1.0) if self.n_sentences[x] else 0.0,
-                "chain": float(chain)}
-        return self.cache[(x, y)]
+            share = min(chain / self.n_sentences[x], 1.0) if self.n_sentences[x] else 0.0
+            found = self.chain_cache[(x, y)] = (share, float(chain))
+        return found
+
+    def __call__(self, x: int, y: int) -> dict[str, float]:
+        jaccard, containment = self.shingles(x, y)
+        aligned_share, chain = self.aligned(x, y)
+        return {"jaccard": jaccard, "containment": containment, "aligned_share": aligned_share, "chain": chain}
 
     def relation(self, x: int, y: int) -> tuple[str, float] | None:
         """How x copies y, with the score that decided it; None when it does not."""
-        m, p = self(x, y), self.p
-        if m["jaccard"] >= p["near_jaccard"]:
-            return "near_duplicate", m["jaccard"]
-        if (m["containment"] >= p["containment_threshold"]
-                and len(self.shingle_sets[x]) <= p["truncated_max_length_ratio"] * len(self.shingle_sets[y])):
-            return "truncated_copy", m["containment"]
-        if m["aligned_share"] >= p["rewrite_share"] and m["chain"] >= p["rewrite_min_sentences"]:
-            return "rewrite", m["aligned_share"]
+        p = self.p
+        jaccard, containment = self.shingles(x, y)
+        if jaccard >= p["near_jaccard"]:
+            return "near_duplicate", jaccard
+        if self.is_cut_from(x, y):
+            return "truncated_copy", containment
+        aligned_share, chain = self.aligned(x, y)
+        if aligned_share >= p["rewrite_share"] and chain >= p["rewrite_min_sentences"]:
+            return "rewrite", aligned_share
         return None
+
+    def is_cut_from(self, x: int, y: int) -> bool:
+        """Whether x is a truncated copy of y (`relation(x, y)` says truncated_copy), from shingles alone."""
+        jaccard, containment = self.shingles(x, y)
+        return (jaccard < self.p["near_jaccard"] and containment >= self.p["containment_threshold"]
+                and len(self.shingle_sets[x]) <= self.p["truncated_max_length_ratio"] * len(self.shingle_sets[y]))
 
 
 def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
@@ -311,8 +331,7 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
 
     def is_cut(x: int) -> bool:
         """A paywall-cut document never heads a story when a fuller version is around."""
-        return bool(cut[x]) or any((measure.relation(x, y) or ("",))[0] == "truncated_copy"
-                                   for y in neighbours.get(x, []))
+        return bool(cut[x]) or any(measure.is_cut_from(x, y) for y in neighbours.get(x, []))
 
     def priority(x: int) -> tuple:
         return (is_cut(x), dates[x] is None, dates[x] or 0, -n_words[x], doc_ids[x])
@@ -324,8 +343,8 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
     # member is itself within near_jaccard of its head (no chaining through intermediate edits).
     head: dict[int, int] = {}
     for x in visit:
-        heads = [(-measure(x, y)["jaccard"], rank[y], y) for y in neighbours.get(x, [])
-                 if head.get(y) == y and measure(x, y)["jaccard"] >= p["near_jaccard"]]
+        heads = [(-measure.shingles(x, y)[0], rank[y], y) for y in neighbours.get(x, [])
+                 if head.get(y) == y and measure.shingles(x, y)[0] >= p["near_jaccard"]]
         head[x] = min(heads)[2] if heads else x
     members: dict[int, list[int]] = {}
     for x in visit:
