@@ -227,15 +227,13 @@ def link_types(signatures: pl.DataFrame, params: dict[str, Any]) -> TypeLinks:
     content = pl.col("n_content") >= p["min_content_words"]
     if signatures.is_empty() or signatures.select(content.sum()).item() < 2:
         return empty
-    # One lazy query: no intermediate copy of the signatures between the filter and the sort.
-    sig = signatures.lazy().filter(content).select("sent_id", "doc_id", "norm", "features").sort("sent_id").collect()
-
-    # Sentence types: one row per distinct normalised text, its features from its first member.
-    types = (sig.group_by("norm", maintain_order=True)
-             .agg(pl.col("features").first(), n_docs=pl.col("doc_id").n_unique())
-             .sort("norm").with_row_index("tid"))
-    members = sig.join(types.select("norm", "tid"), on="norm").select("tid", "sent_id", "doc_id")
-    del sig  # frames are dropped as soon as they are used up: this function is the stage's memory peak
+    # Sentence types: one per distinct normalised text, numbered in text order (a dense rank, no join on
+    # the texts), its features from its first member by sent_id. One lazy query: no intermediate copies.
+    members = (signatures.lazy().filter(content).select("sent_id", "doc_id", "norm", "features").sort("sent_id")
+               .with_columns(tid=(pl.col("norm").rank("dense") - 1).cast(pl.UInt32)).collect())
+    types = (members.group_by("tid", maintain_order=True)
+             .agg(pl.col("features").first(), n_docs=pl.col("doc_id").n_unique()).sort("tid"))
+    members = members.select("tid", "sent_id", "doc_id")
 
     n_types = types.height
     exploded = (types.select("tid", "features").explode("features").rename({"features": "feature"})
@@ -268,10 +266,11 @@ def link_types(signatures: pl.DataFrame, params: dict[str, Any]) -> TypeLinks:
     del exploded, proposing
 
     # Exact weighted overlap over all features (the index above ignored the frequent ones): the codes the
-    # two types share, their weights summed.
+    # two types share, their weights summed. The intersection keeps the first list's ascending order
+    # (tests/aggregate/test_text_features.py checks it), so no sort is needed before the sums.
     shared_codes = (type_pairs.join(codes, on="tid", how="left")
                     .join(codes.rename({"tid": "tid_b", "fid": "fid_b"}), on="tid_b", how="left")
-                    .select("tid", "tid_b", fid=pl.col("fid").list.set_intersection("fid_b").list.sort()))
+                    .select("tid", "tid_b", fid=pl.col("fid").list.set_intersection("fid_b")))
     del codes
     overlap = shared_codes.select("tid", "tid_b",
                                   shared=pl.Series(_sorted_weight_sums(shared_codes["fid"], weight_of)))

@@ -68,3 +68,12 @@ def test_types_do_not_depend_on_the_document_ranking():
              for order in (["a" * 16, "b" * 16, "c" * 16], ["b" * 16, "a" * 16, "c" * 16])]
     pairs = [align_sentences(sig, params, rank).filter(pl.col("doc_id_b") == "c" * 16) for rank in ranks]
     assert pairs[0].height == 2 and pairs[0].equals(pairs[1])
+
+
+def test_list_intersection_keeps_the_first_lists_ascending_order():
+    # link_types sums the shared feature weights in the order set_intersection returns them; they must be
+    # ascending (a polars upgrade that changed this would change similarities in the last digits).
+    first = pl.Series([[1, 3, 5, 7, 9, 11], [2, 4, 8], [10, 20, 30]], dtype=pl.List(pl.UInt32))
+    second = pl.Series([[11, 9, 7, 3], [8, 2, 4, 16], [30, 10]], dtype=pl.List(pl.UInt32))
+    shared = pl.DataFrame({"a": first, "b": second}).select(pl.col("a").list.set_intersection("b"))["a"]
+    assert shared.to_list() == [[3, 7, 9, 11], [2, 4, 8], [10, 30]]
