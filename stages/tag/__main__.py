@@ -28,7 +28,7 @@ from stages.tag.canonical import canonicalize
 from stages.tag.counts import extract_counts
 from stages.tag.dates import extract_dates
 from stages.tag.ner_process import NerProcess
-from stages.tag.places import use_disk_cache
+from stages.tag.places import load_gazetteer, use_disk_cache
 from stages.tag.quotes import extract_quotes
 from stages.tag.themes import extract_themes
 
@@ -166,20 +166,23 @@ def main() -> None:
     ner = NerProcess(ner_params(params), progress_stage=STAGE)
     docs = read_table(IN_DOCUMENTS)
     sentences = read_table(IN_SENTENCES)
+    spans = ["doc_id", "start", "end"]
     text_keys, (counts, dates, themes) = extract_from_text(docs, sentences, params)
+    # Work that needs no entities is finished while the model may still be loading: the text-only tables
+    # are written, and the gazetteer that canonicalize needs is read.
+    write_table(counts, OUT_DIR / "counts.parquet", Counts, "tag/counts", sort_by=spans)
+    write_table(dates, OUT_DIR / "dates.parquet", Dates, "tag/dates", sort_by=spans)
+    write_table(themes, OUT_DIR / "themes.parquet", Themes, "tag/themes", sort_by=spans + ["theme"])
+    load_gazetteer(params["entities"])
     cache = SpanCache(params["cache_dir"], ner_fingerprint(params), enabled=params["cache"])
     mentions = tag_sentences(sentences, ner.tag, cache)
     ner.close()
     entities = canonicalize(mentions, params["entities"])
     quotes, attributions = extract_with_entities(docs, sentences, entities, text_keys, params)
 
-    spans = ["doc_id", "start", "end"]
     write_table(entities, OUT_DIR / "entities.parquet", Entities, "tag/entities", sort_by=spans + ["label"])
     write_table(quotes, OUT_DIR / "quotes.parquet", Quotes, "tag/quotes", sort_by=spans)
     write_table(attributions, OUT_DIR / "attributions.parquet", Attributions, "tag/attributions", sort_by=spans)
-    write_table(counts, OUT_DIR / "counts.parquet", Counts, "tag/counts", sort_by=spans)
-    write_table(dates, OUT_DIR / "dates.parquet", Dates, "tag/dates", sort_by=spans)
-    write_table(themes, OUT_DIR / "themes.parquet", Themes, "tag/themes", sort_by=spans + ["theme"])
     log(STAGE, f"{docs.height} documents, {sentences.height} sentences -> {entities.height} entity mentions "
                f"({entities['entity_id'].n_unique()} entities), {quotes.height} quotes, "
                f"{attributions.height} attributions, {counts.height} counts, {dates.height} dates, "
