@@ -311,17 +311,24 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
     if not directed.is_empty():
         position = (sentences.sort("doc_id", "paragraph", "index")
                     .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
-        for doc, src_doc, positions, src_positions, n_sents in (
-                directed.select("doc", "sent", "src_doc", "src_sent")
-                .join(position, left_on="sent", right_on="sent_id")
-                .join(position.rename({"pos": "src_pos"}), left_on="src_sent", right_on="sent_id")
-                .group_by("doc", "src_doc").agg("pos", "src_pos", n_sents=pl.col("sent").n_unique())
-                .sort("doc", "src_doc").iter_rows()):
-            x, y = index[doc], index[src_doc]
-            edges[(x, y)] = list(zip(positions, src_positions))
-            if n_sents >= p["candidate_share"] * max(n_sentences[x], 1):
-                candidates.add((min(x, y), max(x, y)))
+        numbers = pl.DataFrame({"doc": doc_ids, "x": range(len(doc_ids)), "n_x": n_sentences},
+                               schema={"doc": pl.String, "x": pl.Int64, "n_x": pl.Int64})
+        pairs = (directed.select("doc", "sent", "src_doc", "src_sent")
+                 .join(position, left_on="sent", right_on="sent_id")
+                 .join(position.rename({"pos": "src_pos"}), left_on="src_sent", right_on="sent_id")
+                 .group_by("doc", "src_doc").agg("pos", "src_pos", n_sents=pl.col("sent").n_unique())
+                 .join(numbers, on="doc").join(numbers.select(src_doc="doc", y="x"), on="src_doc")
+                 .with_columns(a=pl.min_horizontal("x", "y"), b=pl.max_horizontal("x", "y")))
         del position
+        # Pairs whose aligned sentences cover enough of one side are candidates too.
+        shared = pairs.filter(pl.col("n_sents") >= p["candidate_share"] * pl.max_horizontal("n_x", 1))
+        candidates.update(shared.select("a", "b").iter_rows())
+        # Only candidate pairs are ever measured: only their (many small) edge lists become Python lists.
+        wanted = pl.DataFrame(sorted(candidates), schema={"a": pl.Int64, "b": pl.Int64}, orient="row")
+        for x, y, positions, src_positions in (pairs.join(wanted, on=["a", "b"], how="semi")
+                                               .select("x", "y", "pos", "src_pos").iter_rows()):
+            edges[(x, y)] = list(zip(positions, src_positions))
+        del pairs
 
     measure = _Measures(shingle_sets, n_sentences, edges, p, overlaps)
     neighbours: dict[int, list[int]] = {}
