@@ -20,8 +20,8 @@ from typing import Any, Callable
 import polars as pl
 
 from schemas.tag import Attributions, Counts, Dates, Entities, Quotes, Themes
-from stages.common import (KEY_COLUMN, StageError, DocumentRowsCache, code_fingerprint, document_keys, load_params, log,
-                           read_table, run_stage, write_table)
+from stages.common import (KEY_COLUMN, DocumentRowsCache, StageError, code_fingerprint, document_keys, load_params,
+                           log, read_table, run_stage, write_table)
 from stages.tag.attributions import extract_attributions
 from stages.tag.cache import Span, SpanCache, fingerprint, spans_frame
 from stages.tag.canonical import canonicalize
@@ -94,6 +94,7 @@ def tag_sentences(sentences: pl.DataFrame, tag: Callable[[list[str]], list[list[
         fresh = dict(zip(missing, tag(missing)))
         cache.store(fresh)
         spans = pl.concat([cached, spans_frame(fresh)])
+    # Sentence order, then each text's spans in the order the model gave them.
     mentions = sentences.select("doc_id", "sent_id", pl.col("start").alias("sentence_start"), "text").join(
         spans.filter(pl.col("start").is_not_null()), on="text", how="inner", maintain_order="left_right")
     return mentions.select(
@@ -113,7 +114,8 @@ def extractor_cache(params: dict[str, Any]) -> DocumentRowsCache:
     return DocumentRowsCache(params["cache_dir"], extractor_fingerprint(params), enabled=params["cache"])
 
 
-def _run_extractors(cache: DocumentRowsCache, keys: pl.DataFrame, jobs: list[tuple[str, Any]]) -> list[pl.DataFrame]:
+def _run_extractors(cache: DocumentRowsCache, keys: pl.DataFrame,
+                    jobs: list[tuple[str, Any]]) -> list[pl.DataFrame]:
     tables = []
     for name, extract in jobs:
         rows, n_fresh = cache.run(name, keys, extract)
@@ -144,6 +146,7 @@ def extract_with_entities(docs: pl.DataFrame, sentences: pl.DataFrame, entities:
                           text_keys: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, ...]:
     """(quotes, attributions), reused per document when its text, sentences and entity mentions (canonical
     names included) are unchanged. `text_keys` is `extract_from_text`'s."""
+    # Quotes and attributions also read the mentions: their key is the text key plus the mentions' key.
     mention_keys = document_keys(entities).rename({KEY_COLUMN: "mentions_key"})
     entity_keys = text_keys.join(mention_keys, on="doc_id", how="left").select(
         "doc_id", pl.concat_str(KEY_COLUMN, pl.col("mentions_key").fill_null("none"), separator="+")

@@ -238,7 +238,12 @@ def _cached_gazetteer(min_population: int, dominance: float, alternate_min_popul
     except Exception:   # missing or damaged: build it again
         pass
     gazetteer = Gazetteer(min_population, dominance, alternate_min_population)
-    write_bytes_atomic(pickle.dumps(gazetteer, protocol=pickle.HIGHEST_PROTOCOL), path)
+    try:
+        write_bytes_atomic(pickle.dumps(gazetteer, protocol=pickle.HIGHEST_PROTOCOL), path)
+    except OSError:
+        # The tag stage and its NER process may both build it on a first run: when their writes collide
+        # (each clears the other's temporary file), one of them keeps the file, the other only its copy.
+        pass
     return gazetteer
 
 

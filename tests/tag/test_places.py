@@ -84,3 +84,18 @@ def test_a_gazetteer_kept_on_disk_is_the_same_and_a_damaged_one_is_rebuilt(tmp_p
         assert len(list(tmp_path.glob("gazetteer-*.pickle"))) == 1
     finally:
         places.use_disk_cache(None)
+
+
+def test_a_gazetteer_write_that_collides_with_another_process_still_gives_the_gazetteer(tmp_path, monkeypatch):
+    from stages.tag import places
+
+    def collided(data, path):
+        raise FileNotFoundError("the other writer cleared our temporary file")
+
+    monkeypatch.setattr(places, "write_bytes_atomic", collided)
+    try:
+        places.use_disk_cache(tmp_path)
+        assert places.load_gazetteer({}).resolve("Khan Younis") is not None
+        assert not list(tmp_path.glob("gazetteer-*.pickle"))
+    finally:
+        places.use_disk_cache(None)
