@@ -284,17 +284,24 @@ class DocumentRowsCache:
             return None
 
 
+def digest(parts: Iterable[str | bytes]) -> str:
+    """24 hex characters of a SHA-256 over the parts, each prefixed by its length (so no two different lists
+    of parts digest alike). Names every cache: a cache's parts are everything its contents depend on."""
+    sha = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        sha.update(len(data).to_bytes(8, "big"))
+        sha.update(data)
+    return sha.hexdigest()[:24]
+
+
 def code_fingerprint(folder: Path, params: dict[str, Any], run_only: Iterable[str] = ()) -> str:
     """A digest of what a stage's results depend on besides its input rows: the code and data files under
     `folder` (names and bytes), its params (without the `run_only` keys, which never change results) and
     polars' version. For naming caches: a change to any of these starts a new cache."""
-    digest = hashlib.sha256()
     kept = {key: value for key, value in params.items() if key not in set(run_only)}
     parts: list[bytes] = [pl.__version__.encode(), json.dumps(kept, sort_keys=True, default=str).encode()]
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
                        and p.suffix in {".py", ".yaml", ".yml", ".tsv", ".txt", ".json"}):
         parts += [path.relative_to(folder).as_posix().encode(), path.read_bytes()]
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()[:24]
+    return digest(parts)

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from schemas.segment import Sentences
-from stages.common import SchemaViolation, load_params, sha16, write_table
+from stages.common import SchemaViolation, digest, load_params, sha16, write_table
 
 GOOD = pl.DataFrame({"doc_id": ["0123456789abcdef"], "sent_id": ["0123456789abcdef:0:0"], "paragraph": [0],
                      "index": [0], "start": [0], "end": [5], "text": ["Hello"]})
@@ -102,3 +102,9 @@ def test_a_stage_process_flushes_its_output_and_exits_cleanly_or_with_a_clear_er
                "run_stage('demo', main)\n")
     failed = subprocess.run([sys.executable, "-c", failing], cwd=root, capture_output=True, text=True)
     assert failed.returncode == 1 and failed.stderr.strip() == "[demo] ERROR: input folder missing"
+
+
+def test_digest_depends_on_every_part_and_its_boundaries():
+    assert digest(["ab", "c"]) != digest(["a", "bc"])
+    assert digest(["model", "3.8.0"]) != digest(["model", "3.8.1"])
+    assert digest(["x"]) == digest([b"x"]) and len(digest([])) == 24

@@ -15,7 +15,6 @@ py3langid's model (stages/clean/language.py), which loads 20x faster than the pa
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -26,6 +25,7 @@ from typing import Any
 import polars as pl
 
 from stages.clean.document import CACHE_SCHEMA, resolved_params
+from stages.common import digest
 
 CLEAN_DIR = Path(__file__).resolve().parent
 CACHE_FORMAT = "1"
@@ -44,11 +44,7 @@ def fingerprint(params: dict[str, Any] | None) -> str:
     code = sorted(p for p in CLEAN_DIR.rglob("*")
                   if p.is_file() and "__pycache__" not in p.parts and p.suffix not in {".pyc", ".tmp"})
     parts += [p.relative_to(CLEAN_DIR).as_posix().encode() + b"\0" + p.read_bytes() for p in code]
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()[:24]
+    return digest(parts)
 
 
 def library_version(name: str) -> str:

@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from stages.common import log, sha16
+from stages.common import digest, log, sha16
 from stages.ingest.records import ITEM_KEYS, Item, file_items
 
 STAGE = "ingest"
@@ -47,10 +47,7 @@ def cache_fingerprint(params: dict[str, Any]) -> str:
             parts.append(f"{name} {metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             parts.append(f"{name} absent".encode())
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "big") + part)
-    return digest.hexdigest()[:24]
+    return digest(parts)
 
 
 def package_code() -> bytes:

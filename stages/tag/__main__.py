@@ -20,10 +20,10 @@ from typing import Any, Callable
 import polars as pl
 
 from schemas.tag import Attributions, Counts, Dates, Entities, Quotes, Themes
-from stages.common import (KEY_COLUMN, DocumentRowsCache, StageError, code_fingerprint, document_keys, load_params,
-                           log, read_table, run_stage, write_table)
+from stages.common import (KEY_COLUMN, DocumentRowsCache, StageError, code_fingerprint, digest, document_keys,
+                           load_params, log, read_table, run_stage, write_table)
 from stages.tag.attributions import extract_attributions
-from stages.tag.cache import Span, SpanCache, fingerprint, spans_frame
+from stages.tag.cache import Span, SpanCache, spans_frame
 from stages.tag.canonical import canonicalize
 from stages.tag.counts import extract_counts
 from stages.tag.dates import extract_dates
@@ -75,7 +75,7 @@ def ner_fingerprint(params: dict[str, Any]) -> str:
                                 model_meta(params["model"]), params["model"],
                                 repr(sorted(params["entities"].items()))]
     parts += [p.name.encode() + p.read_bytes() for p in NER_CODE]
-    return fingerprint(parts)
+    return digest(parts)
 
 
 def tag_sentences(sentences: pl.DataFrame, tag: Callable[[list[str]], list[list[Span]]], cache: SpanCache

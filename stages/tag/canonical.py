@@ -40,7 +40,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from stages.tag.places import PLACE_LABELS, Place, load_gazetteer
+from stages.tag.places import PLACE_LABELS, Gazetteer, load_gazetteer
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -305,7 +305,7 @@ def _names_by_doc(mentions: pl.DataFrame, label: str) -> dict[str, set[str]]:
     return {doc: set(names) for doc, names in grouped.iter_rows()}
 
 
-def _place_table(names: list[str], gazetteer: Any) -> pl.DataFrame:
+def _place_table(names: list[str], gazetteer: Gazetteer) -> pl.DataFrame:
     """name -> place_name, place_kind, place_label, latitude, longitude, country_code of the one place it
     denotes (names the gazetteer cannot resolve are left out)."""
     rows = [(name, place.name, place.kind, place.label, place.latitude, place.longitude, place.country_code)

