@@ -44,7 +44,8 @@ NER_CODE = [TAG_DIR / name for name in ("ner.py", "canonical.py", "places.py")] 
                                          "place_prepositions.txt")]
 
 # Params that change how the stage runs, never what it outputs.
-RUN_ONLY_PARAMS = frozenset({"batch_size", "n_process", "parallel_min_texts", "cache", "cache_dir"})
+RUN_ONLY_PARAMS = frozenset({"batch_size", "n_process", "parallel_min_texts",
+                             "cache", "cache_dir", "cache_keep"})
 
 MENTION_SCHEMA = {"doc_id": pl.String, "sent_id": pl.String, "start": pl.Int64, "end": pl.Int64,
                   "text": pl.String, "label": pl.String}
@@ -180,6 +181,8 @@ def main() -> None:
     cache = SpanCache(params["cache_dir"], ner_fingerprint(params), enabled=params["cache"])
     mentions = tag_sentences(sentences, ner.tag, cache)
     ner.close()
+    for removed in cache.keep_recent(params["cache_keep"]):
+        log(STAGE, f"removed the NER cache of an older model, rules or params: {removed}")
     entities = canonicalize(mentions, params["entities"])
     quotes, attributions = extract_with_entities(docs, sentences, entities, text_keys, params)
 

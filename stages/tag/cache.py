@@ -13,6 +13,8 @@ The per-document extractors (quotes, attributions, counts, dates, themes) reuse 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -63,6 +65,25 @@ class SpanCache:
                 if part.name != "part-merged.parquet":
                     part.unlink(missing_ok=True)
 
+    def keep_recent(self, keep: int) -> list[Path]:
+        """Mark this fingerprint's cache as just used and remove the caches of all but the `keep` most
+        recently used fingerprints, this one included; returns what was removed.
+
+        Other fingerprints stay valid (switching a param back finds its results), but each model, rule or
+        params change would otherwise leave a folder behind for good: at 20k documents one is ~40 MB."""
+        if not self.enabled or not self.folder.is_dir():
+            return []
+        os.utime(self.folder)
+        others = [p for p in self.folder.parent.glob("ner-*") if p != self.folder]
+        others.sort(key=_last_used, reverse=True)
+        removed = others[max(keep - 1, 0):]
+        for old in removed:
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:   # a single file: the cache format before part folders (SQLite)
+                old.unlink(missing_ok=True)
+        return removed
+
     def get_many(self, texts: list[str]) -> dict[str, list[Span]]:
         """Cached spans of the texts found, keyed by text."""
         found, _ = self.lookup(texts)
@@ -91,6 +112,13 @@ class SpanCache:
         rows = pl.concat(frames)
         # A text stored twice (two runs at once, or a merge cut short) is read from its first part only.
         return rows.filter(pl.col("part") == pl.col("part").min().over("text")).drop("part")
+
+
+def _last_used(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:   # removed meanwhile by another run
+        return 0.0
 
 
 def spans_frame(results: dict[str, list[Span]]) -> pl.DataFrame:

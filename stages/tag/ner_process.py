@@ -38,8 +38,8 @@ def _serve(conn: Connection, params: dict[str, Any]) -> None:
     try:
         from stages.tag.ner import build_nlp, spans_of
         nlp = build_nlp(params)
-    except Exception as err:  # reported to the stage, which stops with it
-        failure = f"{type(err).__name__}: {err}"
+    except (Exception, SystemExit) as err:  # reported to the stage, which stops with it (StageError included)
+        failure = err.message if isinstance(err, StageError) else f"{type(err).__name__}: {err}"
         try:
             conn.recv()
             conn.send(("error", failure))

