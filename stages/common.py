@@ -18,6 +18,8 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 import polars as pl
 import yaml
 
+from schemas.params import InvalidParams, validate_section
+
 PARAMS_FILE = Path("params.yaml")
 
 # Fixed writer options: together with sorted rows and a pinned polars, they make outputs byte-identical.
@@ -40,11 +42,22 @@ class StageError(SystemExit):
 
 
 def load_params(section: str, path: Path = PARAMS_FILE) -> dict[str, Any]:
-    """Return one section of params.yaml (read with a YAML parser: dvc.api.params_show costs a second)."""
-    with open(path, encoding="utf-8") as fh:
-        params = yaml.safe_load(fh) or {}
-    if section not in params:
+    """Return one section of params.yaml (read with a YAML parser: dvc.api.params_show costs a second),
+    checked by `schemas.params`: every key known, every value of the right type and range."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            params = yaml.safe_load(fh) or {}
+    except OSError as err:
+        raise StageError(f"{path} cannot be read: {err.strerror}") from None
+    except yaml.YAMLError as err:
+        raise StageError(f"{path} is not valid YAML: {err}") from None
+    if not isinstance(params, dict) or section not in params:
         raise StageError(f"{path}: section '{section}' is missing")
+    try:
+        validate_section(section, params[section])
+    except InvalidParams as err:
+        problems = str(err).replace("\n", "\n  ")
+        raise StageError(f"{path} has values the {section} stage cannot use:\n  {problems}") from None
     return params[section]
 
 

@@ -43,10 +43,15 @@ def test_rows_are_sorted_before_writing(tmp_path):
 
 def test_load_params_reads_a_section(tmp_path):
     path = tmp_path / "params.yaml"
-    path.write_text("clean:\n  min_words: 3\n")
-    assert load_params("clean", path) == {"min_words": 3}
+    path.write_text("segment:\n" + "".join(f"  {k}: {v}\n" for k, v in SEGMENT_PARAMS.items()))
+    assert load_params("segment", path) == SEGMENT_PARAMS
     with pytest.raises(SystemExit):
         load_params("tag", path)
+
+
+SEGMENT_PARAMS = {"max_sentence_chars": 500, "split_unpunctuated_lines": True, "lowercase_line_continues": True,
+                  "ellipsis_ends_sentence": True, "inline_lists": False, "lexicon": "abbreviations.yaml",
+                  "cache": False, "cache_dir": "x"}
 
 
 def test_sha16_is_the_contract_doc_id():

@@ -43,6 +43,8 @@ from typing import Any
 
 import yaml
 
+from stages.common import StageError
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 DEFAULTS: dict[str, Any] = {
@@ -98,7 +100,10 @@ _WHITESPACE_OR_BULLETS = " \t\n\r\f\v\u00a0" + BULLETS
 def load_lexicon(name: str = DEFAULTS["lexicon"]) -> tuple[frozenset, ...]:
     """(titles, abbreviations, sentence-final abbreviations, name continuations, capitalised-only
     abbreviations, sentence starters) from data/<name>."""
-    data = yaml.safe_load((DATA_DIR / name).read_text(encoding="utf-8")) or {}
+    path = DATA_DIR / name
+    if not path.is_file():
+        raise StageError(f"segment.lexicon: {path} does not exist (lexicons live in {DATA_DIR})")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
     def words(key: str, lower: bool = True) -> frozenset:
         entries = data.get(key) or []

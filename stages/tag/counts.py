@@ -35,6 +35,8 @@ from typing import Any, Iterator, NamedTuple
 import polars as pl
 import yaml
 
+from stages.common import StageError
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -57,7 +59,10 @@ COUNT_SCHEMA: dict[str, Any] = {
 @functools.lru_cache(maxsize=None)
 def load_yaml(name: str) -> dict[str, Any]:
     """Read a data file of this package once (read-only afterwards)."""
-    with open(DATA_DIR / name, encoding="utf-8") as fh:
+    path = DATA_DIR / name
+    if not path.is_file():   # a lexicon named in params.yaml (tag.themes.lexicon) that is not there
+        raise StageError(f"{path} does not exist: data files of the tag stage live in {DATA_DIR}")
+    with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh) or {}
 
 

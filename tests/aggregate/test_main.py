@@ -16,6 +16,7 @@ import pytest
 
 from schemas.aggregate import Alignments, Claims, Cooccurrence, EntityStats, Stories, Timeline
 from tests.aggregate.tiny_corpus import build_tiny_corpus
+from tests.shipped_params import params_yaml
 
 TABLES = {"ingest/documents": "ingest_docs", "ingest/rejected": "rejected", "clean/documents": "clean_docs",
           "clean/removed": "removed", "segment/sentences": "sentences", "tag/entities": "entities",
@@ -30,8 +31,8 @@ def make_project(root: Path) -> dict[str, pl.DataFrame]:
         path = root / "data" / f"{table}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         corpus[key].write_parquet(path)
-    (root / "params.yaml").write_text("aggregate:\n  cooccurrence: {min_sentences: 1}\n"
-                                      "  report: {top_entities: 3, network_nodes: 10}\n")
+    (root / "params.yaml").write_text(params_yaml("aggregate", {"cooccurrence": {"min_sentences": 1},
+                                                                "report": {"top_entities": 3, "network_nodes": 10}}))
     return corpus
 
 

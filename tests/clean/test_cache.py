@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from stages.clean.cache import cache_path, fingerprint, read_cache
 from stages.clean.document import CACHE_SCHEMA, clean_corpus, clean_corpus_cached
+from tests.shipped_params import params_yaml
 
 PARA = ("The minister said on Tuesday that the government would review the plan after the talks, which "
         "have been going on for months, and that a decision was expected by the end of the year.")
@@ -106,7 +107,7 @@ def project(tmp_path, monkeypatch):
     frame(*CORPUS).write_parquet(tmp_path / "data" / "ingest" / "documents.parquet")
 
     def run(params: dict, capsys) -> tuple[bytes, bytes, str]:
-        (tmp_path / "params.yaml").write_text(yaml.safe_dump({"clean": params}))
+        (tmp_path / "params.yaml").write_text(params_yaml("clean", params))
         from stages.clean.__main__ import main
         main()
         out = tmp_path / "data" / "clean"

@@ -15,6 +15,7 @@ from hypothesis import given, settings, strategies as st
 import stages.ingest.__main__ as stage
 from stages.ingest import cache as ingest_cache
 from stages.ingest import decode, records
+from tests.shipped_params import params_with
 
 PARAMS = {
     "input_dir": "in",
@@ -207,8 +208,8 @@ def test_disabled_cache_writes_nothing(corpus):
 
 @pytest.mark.parametrize("enabled", [False, True])
 def test_main_reads_the_cache_params(corpus, enabled, capsys):
-    (corpus / "params.yaml").write_text(json.dumps({"ingest": {**PARAMS, "cache": enabled,
-                                                               "cache_dir": "my-cache"}}))
+    params = {**params_with("ingest", {}), **PARAMS, "cache": enabled, "cache_dir": "my-cache"}   # PARAMS' formats
+    (corpus / "params.yaml").write_text(json.dumps({"ingest": params}))
     old = os.getcwd()
     os.chdir(corpus)
     try:

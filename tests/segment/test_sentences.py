@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from stages.common import StageError
 from stages.segment.sentences import DEFAULTS, split_paragraphs, split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -209,3 +210,9 @@ def test_golden_rules_score():
         got = [s.strip() for s in sentences(case["text"])]
         passed.append(got == [s.strip() for s in case["expected"]])
     assert sum(passed) >= 47
+
+
+def test_a_lexicon_that_is_not_there_is_a_clear_error():
+    with pytest.raises(StageError) as failure:
+        split_sentences("One. Two.", {"lexicon": "no_such_lexicon.yaml"})
+    assert "segment.lexicon" in failure.value.message and "no_such_lexicon.yaml does not exist" in failure.value.message

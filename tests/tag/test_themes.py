@@ -2,7 +2,9 @@
 import re
 
 import polars as pl
+import pytest
 
+from stages.common import StageError
 from stages.tag.themes import THEME_SCHEMA, extract_themes, lemma_key
 from tests.tag.sentence_frames import frames
 
@@ -46,3 +48,10 @@ def test_words_repeated_across_sentences_keep_their_keys():
     first = out.filter(pl.col("start") < 40).select("theme", "term").sort("theme", "term").rows()
     second = out.filter(pl.col("start") >= 60).select("theme", "term").sort("theme", "term").rows()
     assert first and first == second
+
+
+def test_a_lexicon_that_is_not_there_is_a_clear_error():
+    docs, sents = frames("Hospitals ran out of fuel.")
+    with pytest.raises(StageError) as failure:
+        extract_themes(docs, sents, {"lexicon": "no_such_lexicon.yaml"})
+    assert "no_such_lexicon.yaml does not exist" in failure.value.message

