@@ -768,7 +768,10 @@ def pick_title(doc_meta: dict[str, Any], blocks: dict[str, list[Any]], body_star
                 return meta_title.strip(), None
         return meta_title.strip(), None
     if anchor is not None:
-        return (texts[0], 0) if blocks["glued"][0] == blocks["glued"][anchor] else (texts[anchor], anchor)
+        # The page's first line is the title when it equals the headline, unless it is a block of several
+        # lines (a title is one line: `title_line_no`); the anchor always is one.
+        first_is_title = blocks["glued"][0] == blocks["glued"][anchor] and len(blocks["line_nos"][0]) == 1
+        return (texts[0], 0) if first_is_title else (texts[anchor], anchor)
     window = param(params, "title_window")
     max_words = param(params, "title_max_words")
     # A line at the top of the body may still be the title when it is repeated (seed: a headline that is
