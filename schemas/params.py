@@ -25,6 +25,12 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class CachedStage(Section):
+    """A stage section: every stage keeps a cache of reused results (see README, Caches)."""
+    cache: bool
+    cache_dir: Name
+
+
 def _ordered(model: BaseModel, low: str, high: str) -> None:
     if getattr(model, low) > getattr(model, high):
         raise ValueError(f"{low} ({getattr(model, low)}) must not exceed {high} ({getattr(model, high)})")
@@ -32,14 +38,12 @@ def _ordered(model: BaseModel, low: str, high: str) -> None:
 
 # ------------------------------------------------------------------------------------------------ ingest
 
-class Ingest(Section):
+class Ingest(CachedStage):
     input_dir: Name
     max_bytes: Positive
     max_control_share: Share
     # The readers: html (trafilatura), jsonl (one record per line), txt and md (plain text).
     formats: dict[Literal["txt", "md", "html", "jsonl"], list[Annotated[str, Field(pattern=r"^\.[^./\\]+$")]]]
-    cache: bool
-    cache_dir: Name
 
     @model_validator(mode="after")
     def _each_extension_once(self) -> Ingest:
@@ -55,7 +59,7 @@ class Ingest(Section):
 
 # ------------------------------------------------------------------------------------------------- clean
 
-class Clean(Section):
+class Clean(CachedStage):
     length_low: NonNegative
     length_high: NonNegative
     stop_low: Share
@@ -105,8 +109,6 @@ class Clean(Section):
     wrap_fill_ratio: Share
     wrap_min_share: Share
     wrap_min_lines: Positive
-    cache: bool
-    cache_dir: Name
     cache_max_files: Positive
 
     @model_validator(mode="after")
@@ -119,15 +121,13 @@ class Clean(Section):
 
 # ----------------------------------------------------------------------------------------------- segment
 
-class Segment(Section):
+class Segment(CachedStage):
     max_sentence_chars: Annotated[int, Field(ge=16)]   # segment's own floor: shorter cuts split words
     split_unpunctuated_lines: bool
     lowercase_line_continues: bool
     ellipsis_ends_sentence: bool
     inline_lists: bool
     lexicon: Name
-    cache: bool
-    cache_dir: Name
 
 
 # --------------------------------------------------------------------------------------------------- tag
@@ -177,13 +177,11 @@ class Themes(Section):
     lexicon: Name
 
 
-class Tag(Section):
+class Tag(CachedStage):
     model: Name
     batch_size: Positive
     n_process: Positive
     parallel_min_texts: NonNegative
-    cache: bool
-    cache_dir: Name
     cache_keep: Positive
     entities: Entities
     quotes: Quotes
@@ -252,9 +250,7 @@ class Report(Section):
     max_label_chars: Annotated[int, Field(ge=4)]
 
 
-class Aggregate(Section):
-    cache: bool
-    cache_dir: Name
+class Aggregate(CachedStage):
     stories: Stories
     claims: Claims
     cooccurrence: Cooccurrence
