@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # dvc.yaml's commands call `python`: the project's own.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup run test lock bench bench-clean bench-segment bench-tag bench-aggregate clean-data report-check
+.PHONY: setup run test lint lock bench bench-clean bench-segment bench-tag bench-aggregate clean-data report-check
 
 # Create .venv and install exactly what requirements.lock pins (hash-checked), once per lock change.
 $(STAMP): requirements.lock
@@ -17,13 +17,21 @@ $(STAMP): requirements.lock
 
 setup: $(STAMP)
 
-## Set up if needed, then build every stage on seeds/ with DVC.
+## Set up if needed, check params.yaml and the input folder, then build every stage with DVC.
 run: $(STAMP)
+	@$(BIN)/python -m stages.check
 	$(BIN)/dvc repro
 
 ## Set up if needed, then run the whole test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## ruff (errors and likely bugs) and radon (functions over complexity 20 in stages/); both must be clean.
+lint: $(STAMP)
+	$(BIN)/ruff check stages schemas tests bench
+	@out=$$($(BIN)/radon cc -s -n D stages schemas); if [ -n "$$out" ]; then echo "$$out"; \
+	  echo "radon: the functions above have cyclomatic complexity over 20"; exit 1; fi; \
+	  echo "radon: no function in stages/ or schemas/ over complexity 20"
 
 ## Re-pin requirements.lock from pyproject.toml (needs network to PyPI).
 lock:

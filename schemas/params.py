@@ -10,23 +10,31 @@ quoted "5" or `yes` is not a number; an integer is accepted where a float is exp
 from __future__ import annotations
 
 import difflib
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+# Every number has an upper bound too: 10**30 for a top-N or an iteration count would otherwise end in a
+# library traceback or a run that never ends. LARGE is far above any sensible count or size.
+LARGE = 10**12
 Share = Annotated[float, Field(ge=0.0, le=1.0)]          # a fraction, 0 to 1
-Positive = Annotated[int, Field(ge=1)]
-NonNegative = Annotated[int, Field(ge=0)]
-NonNegativeFloat = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[int, Field(ge=1, le=LARGE)]
+NonNegative = Annotated[int, Field(ge=0, le=LARGE)]
+NonNegativeFloat = Annotated[float, Field(ge=0.0, le=float(LARGE))]
 Name = Annotated[str, Field(min_length=1)]
 
 
 class Section(BaseModel):
+    """A section of params.yaml. `RUN_ONLY` names keys that change how a stage runs, never what it outputs
+    (where its cache lives, how many processes): they are left out of cache fingerprints and out of the
+    params dvc.yaml tracks, so changing them never reruns a stage."""
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    RUN_ONLY: ClassVar[frozenset[str]] = frozenset()
 
 
 class CachedStage(Section):
     """A stage section: every stage keeps a cache of reused results (see README, Caches)."""
+    RUN_ONLY: ClassVar[frozenset[str]] = frozenset({"cache", "cache_dir"})
     cache: bool
     cache_dir: Name
 
@@ -60,6 +68,7 @@ class Ingest(CachedStage):
 # ------------------------------------------------------------------------------------------------- clean
 
 class Clean(CachedStage):
+    RUN_ONLY: ClassVar[frozenset[str]] = CachedStage.RUN_ONLY | {"cache_max_files"}
     length_low: NonNegative
     length_high: NonNegative
     stop_low: Share
@@ -178,6 +187,8 @@ class Themes(Section):
 
 
 class Tag(CachedStage):
+    RUN_ONLY: ClassVar[frozenset[str]] = CachedStage.RUN_ONLY | {"batch_size", "n_process", "parallel_min_texts",
+                                                                  "cache_keep"}
     model: Name
     batch_size: Positive
     n_process: Positive
@@ -241,7 +252,7 @@ class Report(Section):
     top_claims: Positive
     network_nodes: Positive
     network_edges: Positive
-    layout_iterations: Positive
+    layout_iterations: Annotated[int, Field(ge=1, le=10_000)]   # each iteration is O(nodes^2)
     timeline_points: Positive
     timeline_rows: Positive
     top_documents: Positive
@@ -265,11 +276,11 @@ class InvalidParams(ValueError):
     """params.yaml has keys or values a stage cannot use; the message lists each, by dotted path."""
 
 
-def validate_section(section: str, values: Any) -> None:
-    """Raise InvalidParams naming every bad key of `section` (a stage's part of params.yaml)."""
+def validate_section(section: str, values: Any) -> Section:
+    """The typed model of `section` (a stage's part of params.yaml); InvalidParams names every bad key."""
     model = SECTIONS[section]
     try:
-        model.model_validate(values)
+        return model.model_validate(values)
     except ValidationError as err:
         raise InvalidParams("\n".join(_describe(section, model, error) for error in err.errors())) from None
 

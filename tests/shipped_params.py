@@ -1,5 +1,5 @@
-"""The shipped params.yaml with a test's changes: stages check params.yaml in full (schemas/params.py), so a
-test's project folder gets every key, not only the ones the test cares about."""
+"""The shipped params.yaml with a test's changes. Stages read their section as a typed model with no
+defaults in code, so a test gets its params from the shipped file, never from a dict of its own."""
 from __future__ import annotations
 
 import copy
@@ -8,11 +8,19 @@ from typing import Any
 
 import yaml
 
+from schemas.params import Section, validate_section
+
 SHIPPED_PARAMS = Path(__file__).resolve().parents[1] / "params.yaml"
 
 
+def shipped(section: str, changes: dict[str, Any] | None = None) -> Section:
+    """The shipped section as its typed model (what `load_section` gives a stage), with `changes` merged
+    in (nested sections key by key). A change the model rejects fails here, as it would in the stage."""
+    return validate_section(section, params_with(section, changes or {}))
+
+
 def params_with(section: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """The shipped section with `changes` merged in (nested sections merged key by key)."""
+    """The shipped section as a plain dict, with `changes` merged in (nested sections merged key by key)."""
     merged = copy.deepcopy(yaml.safe_load(SHIPPED_PARAMS.read_text(encoding="utf-8"))[section])
     _merge(merged, changes)
     return merged

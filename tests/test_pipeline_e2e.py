@@ -18,7 +18,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
-STAGES = ["ingest", "clean", "segment", "tag", "aggregate"]
+STAGES = ["check", "ingest", "clean", "segment", "tag", "aggregate"]
 COPIED = ["dvc.yaml", "params.yaml", ".dvcignore", ".dvc/config", "stages", "schemas", "seeds"]
 
 pytestmark = pytest.mark.e2e  # registered in pyproject.toml
@@ -128,7 +128,7 @@ def test_aggregate_param_reruns_only_aggregate(built):
     key, value = first_key(built, "aggregate")
     set_param(built, "aggregate", key, nudged(value))
     try:
-        assert repro(built) == ["aggregate"]
+        assert repro(built) == ["check", "aggregate"]   # the check reruns on any params.yaml change
     finally:
         set_param(built, "aggregate", key, value)
         repro(built)
@@ -138,7 +138,7 @@ def test_clean_param_reruns_clean_and_downstream_not_ingest(built):
     key, value = clean_param(built)
     set_param(built, "clean", key, 1)
     try:
-        assert repro(built) == ["clean", "segment", "tag", "aggregate"]
+        assert repro(built) == ["check", "clean", "segment", "tag", "aggregate"]
     finally:
         set_param(built, "clean", key, value)
         repro(built)

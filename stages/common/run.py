@@ -1,0 +1,56 @@
+"""Running a stage: one clear error message instead of a traceback, logging, progress lines."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+
+
+class StageError(SystemExit):
+    """A failure a person must read: printed as one clear message, exit status 1."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(1)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def log(stage: str, message: str) -> None:
+    print(f"[{stage}] {message}", file=sys.stderr, flush=True)
+
+
+def progress(items: Iterable[T], stage: str, what: str, total: int | None = None,
+             every_s: float = 5.0) -> Iterator[T]:
+    """Yield items, logging a progress line at most every `every_s` seconds (long stages show progress)."""
+    started = last = time.monotonic()
+    done = 0
+    for item in items:
+        yield item
+        done += 1
+        now = time.monotonic()
+        if now - last >= every_s:
+            last = now
+            of = f"/{total}" if total is not None else ""
+            log(stage, f"{what}: {done}{of} ({done / (now - started):.0f}/s)")
+
+
+def run_stage(name: str, main: Any) -> None:
+    """Entry point wrapper: clear one-paragraph errors instead of tracebacks for expected failures.
+
+    After a successful run the process ends at once (os._exit): every output is already written, fsynced and
+    renamed into place, and tearing down the interpreter's millions of objects one by one took up to 0.6 s
+    per stage at 20k documents, a large share of an incremental rerun. Only the standard streams need flushing.
+    """
+    try:
+        main()
+    except StageError as err:
+        print(f"[{name}] ERROR: {err.message}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
