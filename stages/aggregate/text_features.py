@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import yaml
 
 from stages.common import DocumentRowsCache, document_keys
+from stages.common.datafiles import load_yaml
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "text_features.yaml"
 
@@ -58,9 +58,10 @@ SIGNATURE_SCHEMA = {"sent_id": pl.String, "doc_id": pl.String, "norm": pl.String
 
 @functools.lru_cache(maxsize=1)
 def _lexicon() -> tuple[frozenset[str], tuple[str, ...]]:
-    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
-    suffixes = tuple(sorted({str(s) for s in data["suffixes"]}, key=lambda s: (-len(s), s)))
-    return frozenset(str(w) for w in data["stopwords"]), suffixes
+    # The strict loader: YAML would read `no`, `on`, `off` as booleans (they used to become "False"/"True").
+    data = load_yaml(LEXICON_PATH, dict[str, list[str]])
+    suffixes = tuple(sorted(set(data["suffixes"]), key=lambda s: (-len(s), s)))
+    return frozenset(data["stopwords"]), suffixes
 
 
 def tokens(text: str | None) -> list[str]:
