@@ -98,16 +98,17 @@ def load_words(path: str | Path) -> list[str]:
 
 
 def load_tsv(path: str | Path, n_columns: int) -> list[list[str]]:
-    """A TSV table of exactly `n_columns` tab-separated cells a line (`#` comments and blank lines skipped)."""
+    """A TSV table of exactly `n_columns` tab-separated cells a line (`#` comments and blank lines skipped);
+    the first cell must not be empty, later ones may be."""
     path = Path(path)
     rows = []
     for number, line in enumerate(_read(path).splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         cells = [cell.strip() for cell in line.split("\t")]
-        if len(cells) != n_columns or not all(cells):
-            raise DataFileError(f"{path}: line {number}: expected {n_columns} non-empty tab-separated "
-                                f"columns, got {len(cells)}: {line[:80]!r}")
+        if len(cells) != n_columns or not cells[0]:
+            raise DataFileError(f"{path}: line {number}: expected {n_columns} tab-separated columns, the "
+                                f"first not empty; got {len(cells)}: {line[:80]!r}")
         rows.append(cells)
     return rows
 

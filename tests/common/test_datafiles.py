@@ -44,7 +44,7 @@ def test_word_lists_and_tables(tmp_path):
     assert load_words(words) == ["alpha", "beta"]
     table = tmp_path / "t.tsv"
     table.write_text("# a\tb\nx\ty\nonly-one\n")
-    with pytest.raises(DataFileError, match="line 3: expected 2"):
+    with pytest.raises(DataFileError, match="line 3: expected 2 tab-separated"):
         load_tsv(table, 2)
 
 
