@@ -113,36 +113,41 @@ def figures_from(ours: dict[str, Any] | None, ours_error: str, missing: list[str
 def measure(limit: int | None = None, examples: Path | None = None, parent: Path | None = None,
             keep: bool = False) -> dict[str, Any]:
     lines = read_records(BENCH / "input.jsonl.gz", limit)
-    ids = {json.loads(line)["url"] for line in lines}
     with workdir(keep, parent, "newsflow-dates-") as work:
-        gold = BENCH / "gold.jsonl.gz" if limit is None else subset_gold(BENCH / "gold.jsonl.gz", ids,
-                                                                         work / "gold.jsonl.gz")
         log(f"dates: {len(lines)} TimeBank/AQUAINT articles, dvc repro in {work}")
         project, seconds, _ = run_pipeline(work / "project",
                                            lambda corpus: write_lines(lines, corpus / "timebank.jsonl"))
         log(f"dates: dvc repro took {seconds:.0f} s; scoring")
-        data = project / "data"
-        dates = pl.read_parquet(data / "tag" / "dates.parquet")
-        columns = dates.columns
-        completed, missing = complete_columns(dates, COLUMN_TYPES)
-        run_dir = data if not missing else scoring_view(data, work / "view-ours", {"dates": completed})
-        extra = []
-        if examples:
-            examples.parent.mkdir(parents=True, exist_ok=True)
-            extra = ["--examples", str(examples.resolve())]
-        ours, ours_error = run_scorer(BENCH / "score.py", ["--gold", str(gold), "--run", str(run_dir), *extra])
-        baseline, base_error = None, ""
-        if not missing:
-            clean = pl.read_parquet(data / "clean" / "documents.parquet", columns=["doc_id", "published_date"])
-            base_dir = scoring_view(data, work / "view-baseline", {"dates": no_shift(dates, clean)})
-            baseline, base_error = run_scorer(BENCH / "score.py", ["--gold", str(gold), "--run", str(base_dir)])
-        else:
-            base_error = f"needs the columns {', '.join(missing)}"
-        n_rows = dates.height
-        granularities = dict(dates.group_by("granularity").len().iter_rows()) if "granularity" in columns else {}
+        return score_run(project / "data", lines, work, limit, seconds, examples)
+
+
+def score_run(data: Path, lines: list[str], work: Path, limit: int | None, seconds: float,
+              examples: Path | None = None) -> dict[str, Any]:
+    """Score a built `data/` whose corpus held these TimeBank/AQUAINT `lines` (other documents are ignored:
+    score.py only looks at the gold articles). `work` is a scratch folder."""
+    ids = {json.loads(line)["url"] for line in lines}
+    gold = BENCH / "gold.jsonl.gz" if limit is None else subset_gold(BENCH / "gold.jsonl.gz", ids,
+                                                                     work / "dates-gold.jsonl.gz")
+    dates = pl.read_parquet(data / "tag" / "dates.parquet")
+    columns = dates.columns
+    completed, missing = complete_columns(dates, COLUMN_TYPES)
+    run_dir = data if not missing else scoring_view(data, work / "dates-view-ours", {"dates": completed})
+    extra = []
+    if examples:
+        examples.parent.mkdir(parents=True, exist_ok=True)
+        extra = ["--examples", str(examples.resolve())]
+    ours, ours_error = run_scorer(BENCH / "score.py", ["--gold", str(gold), "--run", str(run_dir), *extra])
+    baseline, base_error = None, ""
+    if not missing:
+        clean = pl.read_parquet(data / "clean" / "documents.parquet", columns=["doc_id", "published_date"])
+        base_dir = scoring_view(data, work / "dates-view-baseline", {"dates": no_shift(dates, clean)})
+        baseline, base_error = run_scorer(BENCH / "score.py", ["--gold", str(gold), "--run", str(base_dir)])
+    else:
+        base_error = f"needs the columns {', '.join(missing)}"
+    granularities = dict(dates.group_by("granularity").len().iter_rows()) if "granularity" in columns else {}
     figures = figures_from(ours, ours_error, missing, baseline)
     return {"meta": meta("dates_timebank", articles=len(lines), limit=limit, repro_seconds=round(seconds, 1),
-                         dates_rows=n_rows, dates_by_granularity=granularities, dates_columns=columns,
+                         dates_rows=dates.height, dates_by_granularity=granularities, dates_columns=columns,
                          missing_columns=missing, baseline_error=base_error or None,
                          baseline="no-shift: our spans and granularities, date = the document's published date",
                          anchors=ANCHORS),

@@ -197,18 +197,23 @@ def copy_texts(names: list[str], corpus: Path) -> None:
 
 def measure(limit: int | None = None, parent: Path | None = None, keep: bool = False,
             n_errors: int = 0) -> dict[str, Any]:
-    gold_pairs = load_gold(limit)
-    names = list(gold_pairs)
+    names = list(load_gold(limit))
     with workdir(keep, parent, "newsflow-ner-") as work:
         log(f"ner_conll: {len(names)} CoNLL++ dev documents, dvc repro in {work}")
         project, seconds, _ = run_pipeline(work / "project", lambda corpus: copy_texts(names, corpus))
         log(f"ner_conll: dvc repro took {seconds:.0f} s; bare model and scoring")
-        data = project / "data"
-        ingest = pl.read_parquet(data / "ingest" / "documents.parquet", columns=["doc_id", "source_path"])
-        clean = pl.read_parquet(data / "clean" / "documents.parquet", columns=["doc_id", "text"])
-        entities = pl.read_parquet(data / "tag" / "entities.parquet", columns=["doc_id", "text", "label",
-                                                                               "canonical"])
-    name_of = {doc_id: Path(path).name for doc_id, path in ingest.iter_rows()}
+        return score_run(project / "data", limit, seconds, n_errors)
+
+
+def score_run(data: Path, limit: int | None, seconds: float, n_errors: int = 0) -> dict[str, Any]:
+    """Score a built `data/` whose corpus held the first `limit` conll_NNN.txt (others are ignored)."""
+    gold_pairs = load_gold(limit)
+    names = list(gold_pairs)
+    ingest = pl.read_parquet(data / "ingest" / "documents.parquet", columns=["doc_id", "source_path"])
+    clean = pl.read_parquet(data / "clean" / "documents.parquet", columns=["doc_id", "text"])
+    entities = pl.read_parquet(data / "tag" / "entities.parquet", columns=["doc_id", "text", "label", "canonical"])
+    wanted = set(names)
+    name_of = {doc_id: Path(path).name for doc_id, path in ingest.iter_rows() if Path(path).name in wanted}
     text_of = {name_of[doc_id]: text for doc_id, text in clean.iter_rows() if doc_id in name_of}
     missing = sorted(set(names) - set(text_of))
     ours_text: dict[str, list[tuple[str, str]]] = defaultdict(list)

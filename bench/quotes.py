@@ -242,29 +242,34 @@ def measure(limit: int | None = None, examples: Path | None = None, parent: Path
             keep: bool = False) -> dict[str, Any]:
     """Run the pipeline on the first `limit` PolNeAR articles (all when None) and score it: the JSON result."""
     lines = read_records(BENCH / "input.jsonl.gz", limit)
-    ids = {json.loads(line)["url"] for line in lines}
     with workdir(keep, parent, "newsflow-quotes-") as work:
-        gold = BENCH / "gold.jsonl.gz" if limit is None else subset_gold(BENCH / "gold.jsonl.gz", ids,
-                                                                         work / "gold.jsonl.gz")
         log(f"quotes: {len(lines)} PolNeAR articles, dvc repro in {work}")
         project, seconds, _ = run_pipeline(work / "project", lambda corpus: write_lines(lines, corpus / "polnear.jsonl"))
         log(f"quotes: dvc repro took {seconds:.0f} s; scoring")
-        data = project / "data"
-        quotes = pl.read_parquet(data / "tag" / "quotes.parquet")
-        columns = quotes.columns
-        completed, missing = complete_columns(quotes, COLUMN_TYPES)
-        run_dir = data if not missing else scoring_view(data, work / "view-ours", {"quotes": completed})
-        extra = ["--examples", str(examples.resolve())] if examples else []
-        if examples:
-            examples.parent.mkdir(parents=True, exist_ok=True)
-        ours, ours_error = run_scorer(BENCH / "score.py", ["--gold", str(gold), "--run", str(run_dir), *extra])
-        base_dir = scoring_view(data, work / "view-baseline", {"quotes": baseline_quotes(data)})
-        baseline, base_error = run_scorer(BENCH / "score.py", ["--gold", str(gold), "--run", str(base_dir)])
-        n_quotes = quotes.height
-        kinds = dict(quotes.group_by("kind").len().iter_rows()) if "kind" in columns else {}
+        return score_run(project / "data", lines, work, limit, seconds, examples)
+
+
+def score_run(data: Path, lines: list[str], work: Path, limit: int | None, seconds: float,
+              examples: Path | None = None) -> dict[str, Any]:
+    """Score a built `data/` whose corpus held these PolNeAR `lines` (other documents in it are ignored:
+    score.py only looks at the gold articles). `work` is a scratch folder."""
+    ids = {json.loads(line)["url"] for line in lines}
+    gold = BENCH / "gold.jsonl.gz" if limit is None else subset_gold(BENCH / "gold.jsonl.gz", ids,
+                                                                     work / "quotes-gold.jsonl.gz")
+    quotes = pl.read_parquet(data / "tag" / "quotes.parquet")
+    columns = quotes.columns
+    completed, missing = complete_columns(quotes, COLUMN_TYPES)
+    run_dir = data if not missing else scoring_view(data, work / "quotes-view-ours", {"quotes": completed})
+    extra = ["--examples", str(examples.resolve())] if examples else []
+    if examples:
+        examples.parent.mkdir(parents=True, exist_ok=True)
+    ours, ours_error = run_scorer(BENCH / "score.py", ["--gold", str(gold), "--run", str(run_dir), *extra])
+    base_dir = scoring_view(data, work / "quotes-view-baseline", {"quotes": baseline_quotes(data)})
+    baseline, base_error = run_scorer(BENCH / "score.py", ["--gold", str(gold), "--run", str(base_dir)])
+    kinds = dict(quotes.group_by("kind").len().iter_rows()) if "kind" in columns else {}
     figures = figures_from(ours, ours_error, missing, baseline)
     return {"meta": meta("quotes_polnear", articles=len(lines), limit=limit, repro_seconds=round(seconds, 1),
-                         quotes_rows=n_quotes, quotes_by_kind=kinds, quotes_columns=columns,
+                         quotes_rows=quotes.height, quotes_by_kind=kinds, quotes_columns=columns,
                          missing_columns=missing, baseline_error=base_error or None,
                          baseline="naive: paired double quotation marks, direct if 4+ words, nearest PERSON "
                                   "mention in the paragraph"),

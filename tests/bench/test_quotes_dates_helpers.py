@@ -77,3 +77,25 @@ def test_figure_roundtrip_and_verdict() -> None:
     assert harness.Figure("y", None, na="why").passed is None
     assert harness.score_figure({"a": {"n": 0, "v": 0.0}}, ("a", "v"), ("a", "n")) == (
         None, "nothing to measure it on (count 0)")
+
+
+def test_quality_gate_check_and_new_floors() -> None:
+    import quality_gates as qg
+    results = {"dates": {"seconds": 1.0, "figures": {"value_F1": {"value": 58.4, "na": "", "scale": "%"}}},
+               "provenance": {"seconds": 1.0, "figures": {
+                   "ari": {"value": 0.90, "na": "", "scale": "ratio"},
+                   "wrong_links_per_100_pages": {"value": 0.0, "na": "", "scale": "count", "direction": "max"},
+                   "pair_recall": {"value": None, "na": "no pairs", "scale": "ratio"}}},
+               "quotes": {"seconds": 1.0, "error": "dvc repro failed (exit 1)\n..."}}
+    floors = qg.new_floors(results, 1.5, 0.015)
+    assert floors == {"dates": {"value_F1": {"min": 56.9}},
+                      "provenance": {"ari": {"min": 0.885}, "wrong_links_per_100_pages": {"max": 1.0}}}
+    rows = {(r["gate"], r["figure"]): r for r in qg.check(results, {
+        **floors, "quotes": {"detection_F1": {"min": 87.0}}, "clean": {"F1": {"min": 0.9}},
+        "provenance": {**floors["provenance"], "pair_recall": {"min": 0.8}}})}
+    assert rows[("dates", "value_F1")]["pass"] is True
+    assert rows[("provenance", "pair_recall")]["pass"] is False and rows[("provenance", "pair_recall")]["why"] == "no pairs"
+    assert rows[("quotes", "detection_F1")]["pass"] is False and "dvc repro failed" in rows[("quotes", "detection_F1")]["why"]
+    assert rows[("clean", "F1")]["pass"] is None                       # the gate did not run
+    worse = {"dates": {"seconds": 1.0, "figures": {"value_F1": {"value": 56.0, "na": "", "scale": "%"}}}}
+    assert qg.check(worse, {"dates": floors["dates"]})[0]["pass"] is False
