@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 # dvc.yaml's commands call `python`: the project's own.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup run test lint lock bench bench-clean bench-segment bench-tag bench-aggregate clean-data report-check
+.PHONY: setup run test lint lock bench bench-clean bench-segment bench-tag bench-aggregate clean-data report-check \
+	bench-quotes bench-dates bench-ner bench-provenance gate
 
 # Create .venv and install exactly what requirements.lock pins (hash-checked), once per lock change.
 $(STAMP): requirements.lock
@@ -53,6 +54,24 @@ bench-tag: $(STAMP)
 
 bench-aggregate: $(STAMP)
 	$(BIN)/python bench/aggregate.py
+
+## Quality harnesses: the whole pipeline on a ../shared dev benchmark, scored (JSON in bench/results/).
+bench-quotes: $(STAMP)
+	$(BIN)/python bench/quotes.py
+
+bench-dates: $(STAMP)
+	$(BIN)/python bench/dates.py
+
+bench-ner: $(STAMP)
+	$(BIN)/python bench/ner_conll.py
+
+bench-provenance: $(STAMP)
+	$(BIN)/python bench/provenance.py
+	$(BIN)/python bench/provenance.py --mixed
+
+## The fast quality gates (small subsets against bench/quality_floors.yaml).
+gate: $(STAMP)
+	$(BIN)/python -m pytest -q -m gate tests/test_quality_gates.py
 
 report-check: $(STAMP)
 	$(BIN)/python bench/report_check.py

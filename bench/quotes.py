@@ -1,0 +1,307 @@
+"""Quotations and speakers of the whole pipeline on PolNeAR (924 political news articles), in one run.
+
+    python bench/quotes.py [--limit N] [--examples FILE] [--out PATH] [--keep]
+
+What runs: the project is copied into a temporary folder (bench/pipeline.py's `copy_project`: code,
+schemas, params; every cache cold inside the copy), ../shared/benchmarks/quotes_polnear/input.jsonl.gz is
+gunzipped into the copy's `corpus/polnear.jsonl` (the first N records with --limit: the fast mode) and
+`dvc repro` builds every stage. The benchmark's own scorer then reads the copy's `data/`:
+`score.py --gold gold.jsonl.gz --run <copy>/data --json ...` (with --limit, a gold file cut to the same N
+articles, so articles that were not run do not count as misses). What score.py measures, in short (its
+docstring is the definition): gold offsets mapped to the clean text line by line; predictions = rows of
+`tag/quotes.parquet` of kind direct/partial; a prediction matches a gold quote when their overlap is
+>= 50% of the shorter span (one-to-one); on matched pairs the speaker is right when the pipeline's speaker
+mention (`speaker_start`/`speaker_end`) overlaps the gold Source span (the Gender Gap Tracker's rule);
+named speakers are also judged by name (full name: equal after normalising, or our canonical name ends
+with the gold name and is written in the article); the GGT protocol takes every attribution's Content
+span (indirect speech included) as gold, found when > 30% of it is covered.
+
+Printed: detection P/R/F1 and recall on 1-3-word gold quotes; speaker right (span rule) overall, on our
+`direct` rows and on our `partial` rows; named speakers right by full name; end-to-end quote+speaker F1;
+GGT-protocol P/R/F1, its speaker accuracy and the share of indirect (unquoted) attributions found. Beside
+each: a same-run naive baseline scored by the same score.py (every region between paired double quotation
+marks within a paragraph is a quote, `direct` when it has 4+ words, else `scare`; its speaker is the
+nearest PERSON mention of the pipeline's own `tag/entities.parquet` in the same paragraph outside the
+quote, canonical name and mention offsets; none when the paragraph has none), the reference measured
+earlier on all 924 articles (../shared/benchmarks/quotes_polnear/README.md) and the target.
+
+Columns score.py reads from tag/quotes.parquet: start, end, kind, quote, speaker, speaker_text,
+speaker_start, speaker_end, attribution. When the pipeline lacks some, they are added as nulls to a copy
+of the table for scoring and every figure that depends on them is shown as "n/a (no column ...)", never
+computed from the nulls. If score.py itself fails, all figures are n/a with its error.
+
+Results: the screen and bench/results/quotes.json (figures, score.py's whole output for ours and the
+baseline, missing columns, the run's seconds). --examples FILE passes score.py's failure examples through.
+
+Measured on 2026-12-02 at commit fd2cad0 (pipeline code as of 3bdae70), all 924 articles, dvc repro 292 s
+(5 min in all) on the shared 2-core machine; ours / naive baseline: detection P 96.1 / 97.2, R 82.6 / 78.8,
+F1 88.9 / 87.1; recall on 1-3-word quotes 15.1 / 0.0; speaker right overall 74.1 / 43.4, on direct rows
+84.3 / 43.4, on partial rows 37.7 / - (the baseline has none); named speakers by full name 64.3 / 52.6;
+end-to-end F1 65.6 / 37.6; GGT P 90.6 / 92.2, R 20.5 / 19.8, F1 33.4 / 32.7, speaker 72.1 / 42.0;
+indirect attributions found 0.1 / 0.0. Every reference figure is reproduced (indirect: 0.1 against 0.2).
+Targets met: GGT precision only. tag/quotes.parquet has every column score.py reads.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import (BENCHMARKS, RESULTS, BenchError, Figure, complete_columns, dig,  # noqa: E402
+                     figure_from_dict, log, meta, print_figures, run_pipeline, run_scorer, score_figure,
+                     scoring_view, workdir, write_json)
+
+import polars as pl  # noqa: E402
+
+BENCH = BENCHMARKS / "quotes_polnear"
+DEFAULT_OUT = RESULTS / "quotes.json"
+
+
+# The columns score.py reads, and which figures need each. Columns only used to classify failure examples
+# (quote, speaker_text, attribution) change no figure.
+DETECTION_COLUMNS = ["start", "end", "kind"]
+SPEAKER_NAME_COLUMNS = ["speaker"]
+SPEAKER_SPAN_COLUMNS = ["speaker", "speaker_start", "speaker_end"]
+EXAMPLE_COLUMNS = ["quote", "speaker_text", "attribution"]
+COLUMN_TYPES = {"start": pl.Int64, "end": pl.Int64, "kind": pl.String, "quote": pl.String,
+                "speaker": pl.String, "speaker_text": pl.String, "speaker_start": pl.Int64,
+                "speaker_end": pl.Int64, "attribution": pl.String}
+
+# (key, name, path in score.py's JSON, reference, target, columns it needs)
+FIGURES: list[tuple[str, str, tuple[str, ...], float | None, tuple[str, float] | None, list[str]]] = [
+    ("detection_P", "detection precision", ("all", "detection", "P"), 96.1, None, DETECTION_COLUMNS),
+    ("detection_R", "detection recall", ("all", "detection", "R"), 82.6, None, DETECTION_COLUMNS),
+    ("detection_F1", "detection F1", ("all", "detection", "F1"), 88.9, (">=", 93.0), DETECTION_COLUMNS),
+    ("recall_1_3_words", "recall, 1-3-word gold quotes", ("all", "recall_gold_1-3_words"), 15.0, None,
+     DETECTION_COLUMNS),
+    ("speaker_overall", "speaker right (span), overall", ("all", "speaker", "all_with_source", "span_acc"),
+     74.1, (">=", 88.0), DETECTION_COLUMNS + SPEAKER_SPAN_COLUMNS),
+    ("speaker_direct", "speaker right, our direct rows",
+     ("all", "speaker", "span_acc_by_pred_kind", "direct", "span_acc"), 84.3, None,
+     DETECTION_COLUMNS + SPEAKER_SPAN_COLUMNS),
+    ("speaker_partial", "speaker right, our partial rows",
+     ("all", "speaker", "span_acc_by_pred_kind", "partial", "span_acc"), 37.7, (">=", 75.0),
+     DETECTION_COLUMNS + SPEAKER_SPAN_COLUMNS),
+    ("speaker_fullname", "named speakers, full name right", ("all", "speaker", "named", "fullname_acc"), 64.3,
+     (">=", 85.0), DETECTION_COLUMNS + SPEAKER_NAME_COLUMNS),
+    ("end_to_end_F1", "end-to-end quote+speaker F1", ("all", "end_to_end_quote+speaker_span", "F1"), 65.6, None,
+     DETECTION_COLUMNS + SPEAKER_SPAN_COLUMNS),
+    ("ggt_P", "GGT protocol precision", ("ggt_protocol_all_attributions", "P"), None, (">=", 85.0),
+     DETECTION_COLUMNS),
+    ("ggt_R", "GGT protocol recall", ("ggt_protocol_all_attributions", "R"), None, (">=", 70.0),
+     DETECTION_COLUMNS),
+    ("ggt_F1", "GGT protocol F1", ("ggt_protocol_all_attributions", "F1"), None, None, DETECTION_COLUMNS),
+    ("ggt_speaker", "GGT protocol speaker right", ("ggt_protocol_all_attributions", "speaker_span_acc"), None,
+     None, DETECTION_COLUMNS + SPEAKER_SPAN_COLUMNS),
+    ("ggt_indirect_found", "indirect attributions found",
+     ("ggt_protocol_all_attributions", "recall_unquoted_attributions"), 0.2, None, DETECTION_COLUMNS),
+]
+# Figures that are shares of a count: when the count is 0 the share is undefined (score.py prints 0.0).
+DENOMINATORS = {
+    "recall_1_3_words": ("all", "gold_1-3_words"),
+    "speaker_overall": ("all", "speaker", "all_with_source", "matched"),
+    "speaker_direct": ("all", "speaker", "span_acc_by_pred_kind", "direct", "matched"),
+    "speaker_partial": ("all", "speaker", "span_acc_by_pred_kind", "partial", "matched"),
+    "speaker_fullname": ("all", "speaker", "named", "matched"),
+    "ggt_speaker": ("ggt_protocol_all_attributions", "tp"),
+}
+TARGET_NOTE = "GGT target: recall >= 70 at precision >= 85 (both)"
+
+
+# ------------------------------------------------------------------------------------ corpus
+
+def read_records(path: Path, limit: int | None = None) -> list[str]:
+    """The input's JSONL lines (unparsed, so the corpus is byte-for-byte the benchmark's), first `limit`."""
+    if not path.exists():
+        raise BenchError(f"{path} is absent: the benchmark needs ../shared/benchmarks (see ../shared/README.md)")
+    lines = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                lines.append(line.rstrip("\n"))
+                if limit is not None and len(lines) >= limit:
+                    break
+    return lines
+
+
+def subset_gold(gold: Path, ids: set[str], dest: Path) -> Path:
+    """A gold file holding only the records whose id is in `ids` (gzip JSONL, as the original)."""
+    with gzip.open(gold, "rt", encoding="utf-8") as src, gzip.open(dest, "wt", encoding="utf-8") as out:
+        for line in src:
+            if line.strip() and json.loads(line)["id"] in ids:
+                out.write(line if line.endswith("\n") else line + "\n")
+    return dest
+
+
+def write_lines(lines: list[str], path: Path) -> None:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- scoring views
+
+QUOTE_MARKS = {"\u201c": "open", "\u201d": "close", '"': "either"}
+
+
+def quote_regions(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of the text between paired double quotation marks, in one paragraph, marks excluded.
+
+    Marks pair in order: an opening curly mark or a straight one opens, a closing curly or straight one
+    closes. An unclosed region at the paragraph's end is dropped."""
+    regions, open_at = [], None
+    for i, ch in enumerate(paragraph):
+        role = QUOTE_MARKS.get(ch)
+        if role is None:
+            continue
+        if open_at is None:
+            if role in ("open", "either"):
+                open_at = i + 1
+        elif role in ("close", "either"):
+            if i > open_at:
+                regions.append((open_at, i))
+            open_at = None
+        elif role == "open":       # a second opening curly mark: the first was never closed
+            open_at = i + 1
+    return regions
+
+
+def naive_quotes(doc_id: str, text: str, persons: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
+    """The baseline's rows for one document: quote-mark regions, the nearest PERSON in the paragraph."""
+    rows, pos = [], 0
+    for paragraph in text.split("\n"):
+        p_start, p_end = pos, pos + len(paragraph)
+        pos = p_end + 1
+        in_par = [e for e in persons if e[0] >= p_start and e[1] <= p_end]
+        for s, e in quote_regions(paragraph):
+            start, end = p_start + s, p_start + e
+            outside = [m for m in in_par if m[1] <= start - 1 or m[0] >= end + 1]
+            best = min(outside, key=lambda m: start - m[1] if m[1] <= start else m[0] - end, default=None)
+            words = len(text[start:end].split())
+            rows.append({"doc_id": doc_id, "start": start, "end": end, "quote": text[start:end],
+                         "kind": "direct" if words >= 4 else "scare",
+                         "speaker": best[2] if best else None, "speaker_text": text[best[0]:best[1]] if best else None,
+                         "speaker_start": best[0] if best else None, "speaker_end": best[1] if best else None,
+                         "attribution": "nearest_person" if best else None})
+    return rows
+
+
+def baseline_quotes(data: Path) -> pl.DataFrame:
+    clean = pl.read_parquet(data / "clean" / "documents.parquet", columns=["doc_id", "text"])
+    entities = pl.read_parquet(data / "tag" / "entities.parquet", columns=["doc_id", "start", "end", "label",
+                                                                           "canonical"])
+    persons: dict[str, list[tuple[int, int, str]]] = {}
+    for doc_id, start, end, label, canonical in entities.iter_rows():
+        if label == "PERSON":
+            persons.setdefault(doc_id, []).append((start, end, canonical))
+    rows = []
+    for doc_id, text in clean.iter_rows():
+        rows.extend(naive_quotes(doc_id, text, persons.get(doc_id, [])))
+    return pl.DataFrame(rows, schema={"doc_id": pl.String, **COLUMN_TYPES})
+
+
+# ----------------------------------------------------------------------------------- figures
+
+def figures_from(ours: dict[str, Any] | None, ours_error: str, missing: list[str],
+                 baseline: dict[str, Any] | None) -> list[Figure]:
+    figures = []
+    for key, name, path, reference, target, needs in FIGURES:
+        lacking = [c for c in needs if c in missing]
+        value, na = None, ""
+        if ours is None:
+            na = ours_error or "score.py gave no result"
+        elif lacking:
+            na = f"tag/quotes.parquet has no column {', '.join(lacking)}"
+        else:
+            value, na = score_figure(ours, path, DENOMINATORS.get(key))
+        figures.append(Figure(name=name, value=value, na=na, reference=reference, target=target,
+                              baseline=score_figure(baseline, path, DENOMINATORS.get(key))[0], extra={"key": key}))
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=None, help="only the first N articles (fast mode)")
+    parser.add_argument("--quick", action="store_true", help="same as --limit 40")
+    parser.add_argument("--examples", type=Path, default=None, help="write score.py's failure examples here")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results (default %(default)s)")
+    parser.add_argument("--workdir", type=Path, default=None, help="parent of the temporary project copy")
+    parser.add_argument("--keep", action="store_true", help="keep the project copy")
+    args = parser.parse_args(argv)
+    limit = 40 if args.quick and args.limit is None else args.limit
+    result = measure(limit=limit, examples=args.examples, parent=args.workdir, keep=args.keep)
+    report(result)
+    write_json(args.out, result)
+    print(f"\nresults: {args.out.resolve()}")
+    return 0
+
+
+def measure(limit: int | None = None, examples: Path | None = None, parent: Path | None = None,
+            keep: bool = False) -> dict[str, Any]:
+    """Run the pipeline on the first `limit` PolNeAR articles (all when None) and score it: the JSON result."""
+    lines = read_records(BENCH / "input.jsonl.gz", limit)
+    with workdir(keep, parent, "newsflow-quotes-") as work:
+        log(f"quotes: {len(lines)} PolNeAR articles, dvc repro in {work}")
+        project, seconds, _ = run_pipeline(work / "project", lambda corpus: write_lines(lines, corpus / "polnear.jsonl"))
+        log(f"quotes: dvc repro took {seconds:.0f} s; scoring")
+        return score_run(project / "data", lines, work, limit, seconds, examples)
+
+
+def score_run(data: Path, lines: list[str], work: Path, limit: int | None, seconds: float,
+              examples: Path | None = None) -> dict[str, Any]:
+    """Score a built `data/` whose corpus held these PolNeAR `lines` (other documents in it are ignored:
+    score.py only looks at the gold articles). `work` is a scratch folder."""
+    ids = {json.loads(line)["url"] for line in lines}
+    gold = BENCH / "gold.jsonl.gz" if limit is None else subset_gold(BENCH / "gold.jsonl.gz", ids,
+                                                                     work / "quotes-gold.jsonl.gz")
+    quotes = pl.read_parquet(data / "tag" / "quotes.parquet")
+    columns = quotes.columns
+    completed, missing = complete_columns(quotes, COLUMN_TYPES)
+    run_dir = data if not missing else scoring_view(data, work / "quotes-view-ours", {"quotes": completed})
+    extra = ["--examples", str(examples.resolve())] if examples else []
+    if examples:
+        examples.parent.mkdir(parents=True, exist_ok=True)
+    ours, ours_error = run_scorer(BENCH / "score.py", ["--gold", str(gold), "--run", str(run_dir), *extra])
+    base_dir = scoring_view(data, work / "quotes-view-baseline", {"quotes": baseline_quotes(data)})
+    baseline, base_error = run_scorer(BENCH / "score.py", ["--gold", str(gold), "--run", str(base_dir)])
+    kinds = dict(quotes.group_by("kind").len().iter_rows()) if "kind" in columns else {}
+    figures = figures_from(ours, ours_error, missing, baseline)
+    return {"meta": meta("quotes_polnear", articles=len(lines), limit=limit, repro_seconds=round(seconds, 1),
+                         quotes_rows=quotes.height, quotes_by_kind=kinds, quotes_columns=columns,
+                         missing_columns=missing, baseline_error=base_error or None,
+                         baseline="naive: paired double quotation marks, direct if 4+ words, nearest PERSON "
+                                  "mention in the paragraph"),
+            "figures": [f.as_dict() for f in figures], "score_ours": ours, "score_baseline": baseline,
+            "scorer_error": ours_error or None}
+
+
+def report(result: dict[str, Any]) -> None:
+    m = result["meta"]
+    figures = [figure_from_dict(f) for f in result["figures"]]
+    print(f"PolNeAR quotations, {m['articles']} articles{' (fast mode)' if m['limit'] else ''}; "
+          f"dvc repro {m['repro_seconds']:.0f} s; {m['quotes_rows']} quote rows {m['quotes_by_kind']}")
+    if m["missing_columns"]:
+        print(f"tag/quotes.parquet lacks {', '.join(m['missing_columns'])}: added as nulls for score.py; "
+              "figures that need them are n/a")
+    print_figures("quotes (%; reference = all 924 articles, 2026-12-02)", figures, baseline_name="naive")
+    print(TARGET_NOTE)
+    if m["baseline_error"]:
+        print(f"baseline: n/a ({m['baseline_error']})")
+    ours = result["score_ours"]
+    if ours:
+        print(f"gold quotes {dig(ours, 'all', 'gold')}, predictions {dig(ours, 'all', 'pred')}, "
+              f"gold in lines the clean stage dropped {dig(ours, 'all', 'gold_unmapped')}, documents missing "
+              f"{ours.get('documents_missing_in_run')}")
+        top = list((ours.get("failure_counts") or {}).items())[:8]
+        if top:
+            print("most frequent failures: " + "; ".join(f"{k} ({v})" for k, v in top))
+
+
+if __name__ == "__main__":
+    try:
+        raise SystemExit(main())
+    except BenchError as err:
+        print(f"[bench] ERROR: {err.message}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from None

@@ -1,0 +1,101 @@
+"""Helpers of bench/quotes.py, bench/dates.py and bench/harness.py that need no benchmark data."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+import dates as bd
+import harness
+import quotes as bq
+
+
+def test_quote_regions_pair_marks_in_order() -> None:
+    text = 'He said \u201cwe will win\u201d and "never" again \u201cunclosed'
+    assert [text[s:e] for s, e in bq.quote_regions(text)] == ["we will win", "never"]
+
+
+def test_naive_quotes_nearest_person_in_paragraph() -> None:
+    text = 'Ann Lee said "we will win this race" today.\n"Another quote here now" with nobody.'
+    persons = [(0, 7, "Ann Lee")]
+    rows = bq.naive_quotes("d", text, persons)
+    assert [r["quote"] for r in rows] == ["we will win this race", "Another quote here now"]
+    assert rows[0]["speaker"] == "Ann Lee" and (rows[0]["speaker_start"], rows[0]["speaker_end"]) == (0, 7)
+    assert rows[1]["speaker"] is None and rows[1]["kind"] == "direct"
+    assert bq.naive_quotes("d", 'a "b c" d', [])[0]["kind"] == "scare"
+
+
+def test_complete_columns_adds_nulls_and_names_them() -> None:
+    table = pl.DataFrame({"doc_id": ["d"], "start": [1], "end": [4], "kind": ["direct"], "speaker": ["X"]})
+    done, missing = harness.complete_columns(table, bq.COLUMN_TYPES)
+    assert missing == ["quote", "speaker_text", "speaker_start", "speaker_end", "attribution"]
+    assert done["speaker_start"].dtype == pl.Int64 and done["speaker_start"].null_count() == 1
+
+
+def _score() -> dict:
+    return {"all": {"detection": {"P": 90.0, "R": 80.0, "F1": 84.7}, "recall_gold_1-3_words": 0.0,
+                    "gold_1-3_words": 0,
+                    "speaker": {"all_with_source": {"matched": 10, "span_acc": 70.0},
+                                "span_acc_by_pred_kind": {"direct": {"matched": 8, "span_acc": 75.0},
+                                                          "partial": {"matched": 2, "span_acc": 50.0}},
+                                "named": {"matched": 5, "fullname_acc": 60.0}},
+                    "end_to_end_quote+speaker_span": {"F1": 60.0}},
+            "ggt_protocol_all_attributions": {"P": 90.0, "R": 30.0, "F1": 45.0, "tp": 3, "speaker_span_acc": 66.7,
+                                              "recall_unquoted_attributions": 0.0}}
+
+
+def test_quote_figures_missing_speaker_offsets_are_na_not_zero() -> None:
+    figures = {f.extra["key"]: f for f in bq.figures_from(_score(), "", ["speaker_start", "speaker_end"], None)}
+    assert figures["detection_F1"].value == 84.7
+    assert figures["speaker_fullname"].value == 60.0                 # needs only `speaker`
+    for key in ("speaker_overall", "speaker_partial", "end_to_end_F1", "ggt_speaker"):
+        assert figures[key].value is None and "speaker_start" in figures[key].na
+    assert figures["recall_1_3_words"].value is None                 # no 1-3-word gold: not a 0.0
+    assert figures["detection_F1"].passed is False and figures["ggt_P"].passed is True
+
+
+def test_quote_figures_when_the_scorer_failed() -> None:
+    figures = bq.figures_from(None, "score.py failed (exit 1): KeyError", [], None)
+    assert all(f.value is None and "KeyError" in f.na for f in figures)
+
+
+def test_dates_no_shift_baseline() -> None:
+    dates = pl.DataFrame({"doc_id": ["a", "b"], "start": [0, 5], "end": [4, 9], "text": ["x", "y"],
+                          "date": [dt.date(1998, 1, 1), None], "date_end": [dt.date(1998, 1, 31), None],
+                          "granularity": ["month", "day"], "resolved": [True, False], "resolution": ["r", "r"]})
+    clean = pl.DataFrame({"doc_id": ["a", "b"], "published_date": [dt.date(1998, 3, 4), None]})
+    out = bd.no_shift(dates, clean).sort("doc_id")
+    assert out["date"].to_list() == [dt.date(1998, 3, 4), None]
+    assert out["granularity"].to_list() == ["month", "day"] and out["resolved"].to_list() == [True, False]
+    assert out.columns == dates.columns
+
+
+def test_figure_roundtrip_and_verdict() -> None:
+    fig = harness.Figure("x", 0.5, target=(">=", 0.6), scale="ratio")
+    back = harness.figure_from_dict(fig.as_dict())
+    assert back == fig and back.passed is False
+    assert harness.Figure("y", None, na="why").passed is None
+    assert harness.score_figure({"a": {"n": 0, "v": 0.0}}, ("a", "v"), ("a", "n")) == (
+        None, "nothing to measure it on (count 0)")
+
+
+def test_quality_gate_check_and_new_floors() -> None:
+    import quality_gates as qg
+    results = {"dates": {"seconds": 1.0, "figures": {"value_F1": {"value": 58.4, "na": "", "scale": "%"}}},
+               "provenance": {"seconds": 1.0, "figures": {
+                   "ari": {"value": 0.90, "na": "", "scale": "ratio"},
+                   "wrong_links_per_100_pages": {"value": 0.0, "na": "", "scale": "count", "direction": "max"},
+                   "pair_recall": {"value": None, "na": "no pairs", "scale": "ratio"}}},
+               "quotes": {"seconds": 1.0, "error": "dvc repro failed (exit 1)\n..."}}
+    floors = qg.new_floors(results, 1.5, 0.015)
+    assert floors == {"dates": {"value_F1": {"min": 56.9}},
+                      "provenance": {"ari": {"min": 0.885}, "wrong_links_per_100_pages": {"max": 1.0}}}
+    rows = {(r["gate"], r["figure"]): r for r in qg.check(results, {
+        **floors, "quotes": {"detection_F1": {"min": 87.0}}, "clean": {"F1": {"min": 0.9}},
+        "provenance": {**floors["provenance"], "pair_recall": {"min": 0.8}}})}
+    assert rows[("dates", "value_F1")]["pass"] is True
+    assert rows[("provenance", "pair_recall")]["pass"] is False and rows[("provenance", "pair_recall")]["why"] == "no pairs"
+    assert rows[("quotes", "detection_F1")]["pass"] is False and "dvc repro failed" in rows[("quotes", "detection_F1")]["why"]
+    assert rows[("clean", "F1")]["pass"] is None                       # the gate did not run
+    worse = {"dates": {"seconds": 1.0, "figures": {"value_F1": {"value": 56.0, "na": "", "scale": "%"}}}}
+    assert qg.check(worse, {"dates": floors["dates"]})[0]["pass"] is False
