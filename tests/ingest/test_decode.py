@@ -76,3 +76,12 @@ def test_unreadable_bytes_say_why(data, words):
     with pytest.raises(decode.Unreadable) as failure:
         decode.decode_bytes(data, 0.05)
     assert words in str(failure.value)
+
+
+@pytest.mark.parametrize("data", [b"Talks resume\r\nin Rome\r\non Sunday\r\n", b"Rome talks\r\n", b"Rome\rtalks\r"])
+def test_carriage_returns_are_line_ends_not_binary(data):
+    # A Windows (or old Mac) text file of short lines was rejected as binary: '\r' counted as a control.
+    text, encoding = decode.decode_bytes(data, 0.05)
+    lines = data.decode().replace("\r\n", "\n").replace("\r", "\n")
+    assert encoding == "utf-8" and decode.normalise_line_ends(text) == lines
+    assert decode.control_share("a\x00\x01b") == 0.5 and decode.control_share("a\r\nb") == 0.0
