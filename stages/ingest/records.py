@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
+from ftfy.fixes import fix_surrogates
 
 from schemas.base import polars_schema
 from schemas.ingest import IngestDocuments
@@ -98,7 +99,7 @@ def jsonl_record_to_doc(line: str) -> dict[str, Any]:
         "raw_text": body,
         "meta_title": str_or_none(record.get("title")),
         "meta_description": str_or_none(record.get("description", record.get("subtitle"))),
-        "meta_authors": [a for a in (authors or []) if isinstance(a, str) and a.strip()],
+        "meta_authors": [fix_surrogates(a) for a in (authors or []) if isinstance(a, str) and a.strip()],
         "meta_date": parse_date(record.get("date", record.get("published_date"))),
         "meta_site": str_or_none(record.get("site")),
         "meta_url": str_or_none(record.get("url")),
@@ -106,7 +107,9 @@ def jsonl_record_to_doc(line: str) -> dict[str, Any]:
 
 
 def str_or_none(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    """A metadata string of a record, stripped, or None. A JSON escape such as "\\ud800" gives a lone
+    surrogate, which no table can hold: it becomes U+FFFD, as ftfy makes it in the text."""
+    return fix_surrogates(value.strip()) or None if isinstance(value, str) else None
 
 
 # ------------------------------------------------------------------------------------ one file, pure

@@ -234,3 +234,13 @@ def test_jsonl_metadata_columns(tmp_path):
 def test_the_stage_declares_its_paths():
     assert stage.OUTPUTS == ["data/ingest/documents.parquet", "data/ingest/rejected.parquet"]
     assert stage.INPUTS == ["data/check/params.ok", "${ingest.input_dir}"]
+
+
+def test_escaped_lone_surrogates_in_jsonl_become_replacement_characters(tmp_path):
+    # A JSON escape such as "\ud800" in a title or author made the stage crash building its table.
+    line = '{"text": "Officials met \\ud800 in Rome.", "title": "Rome \\udc00 talks", "author": "Jane \\ud83d"}'
+    docs, rejected = run(tmp_path, {"feed.jsonl": line.encode()})
+    assert rejected.height == 0
+    row = docs.row(0, named=True)
+    assert (row["raw_text"], row["meta_title"], row["meta_authors"]) == \
+        ("Officials met \ufffd in Rome.", "Rome \ufffd talks", ["Jane \ufffd"])
