@@ -28,6 +28,7 @@ INPUTS = [DOCUMENTS]
 OUTPUTS = [SENTENCES]
 
 SEGMENT_DIR = Path(__file__).resolve().parent
+SCHEMA_FILE = SEGMENT_DIR.parents[1] / "schemas" / "segment.py"   # the cached rows' columns come from it
 
 
 def segment_documents(params: Segment, lexicon: Lexicon, docs: pl.DataFrame) -> pl.DataFrame:
@@ -45,8 +46,8 @@ def segment_documents(params: Segment, lexicon: Lexicon, docs: pl.DataFrame) -> 
 
 def sentences_fingerprint(params: Segment) -> str:
     """Changes with this package's code and data (every file, the lexicon whatever its suffix), the
-    lexicon file params name, the params that decide sentences and polars."""
-    return fingerprint(STAGE, params=params, folders=[SEGMENT_DIR], files=[lexicon_file(params)])
+    lexicon file params name, the table's schema, the params that decide sentences and polars."""
+    return fingerprint(STAGE, params=params, folders=[SEGMENT_DIR], files=[lexicon_file(params), SCHEMA_FILE])
 
 
 def segment_corpus(docs: pl.DataFrame, params: Segment, cache: RowsCache) -> tuple[pl.DataFrame, int]:

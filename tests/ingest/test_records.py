@@ -93,3 +93,11 @@ def test_parse_date_is_unchanged_by_skipping_numeric_formats(text):
                                       ("Sun, 28 Jul 2024 10:00:00 +0000", "2024-07-28"), ("2024/7/x", None)])
 def test_parse_date_examples(text, iso):
     assert records.parse_date(text) == iso
+
+
+def test_the_batch_task_can_be_shipped_to_another_process():
+    import pickle
+    from functools import partial
+    files = pl.DataFrame({"file_sha256": ["0" * 64], "file_format": ["txt"], "data": [b"Officials met in Rome."]})
+    task = partial(records.file_rows, PARAMS)
+    assert pickle.loads(pickle.dumps(task))(files).equals(task(files))

@@ -103,3 +103,11 @@ def test_main_writes_the_table_and_reuses_the_cache(tmp_path, monkeypatch, capsy
     written = pl.read_parquet(stage.SENTENCES)
     assert written.equals(ordered(uncached(DOCS, shipped("segment"))))
     assert stage.INPUTS == [stage.DOCUMENTS] and stage.OUTPUTS == [stage.SENTENCES]
+
+
+def test_the_batch_task_can_be_shipped_to_another_process():
+    import pickle
+    from functools import partial
+    params = shipped("segment")
+    task = partial(stage.segment_documents, params, load_lexicon(lexicon_file(params)))
+    assert pickle.loads(pickle.dumps(task))(frame(DOCS)).equals(task(frame(DOCS)))
