@@ -120,7 +120,9 @@ def main() -> None:
     import polars as pl
     from stages.clean.document import DEFAULTS, clean_corpus
     from stages.clean.language import identify
-    from stages.ingest.__main__ import DOCUMENT_SCHEMA
+    from schemas.base import polars_schema
+    from schemas.ingest import IngestDocuments
+    DOCUMENT_SCHEMA = polars_schema(IngestDocuments)
 
     params = dict(DEFAULTS)
     for item in args.set:

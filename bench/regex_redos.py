@@ -49,17 +49,20 @@ def watch_compiles(found: dict[str, re.Pattern]):
 def exercise_stages() -> None:
     """Run clean, segment and the rule-based tag extractors over the seeds so run-time patterns compile."""
     import polars as pl
-    from stages.ingest.__main__ import ingest_files, list_inputs, to_frames
+    from schemas.params import validate_section
+    from stages.ingest.__main__ import ingest_files, list_inputs, rows_cache
     params = __import__("yaml").safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params["ingest"]["input_dir"] = str(ROOT / "seeds")
-    docs, _ = to_frames(ingest_files(list_inputs(ROOT / "seeds"), params["ingest"]))
+    ingest = validate_section("ingest", {**params["ingest"], "input_dir": str(ROOT / "seeds"), "cache": False})
+    docs, _, _ = ingest_files(list_inputs(ROOT / "seeds"), ingest, rows_cache(ingest))
     from stages.clean.document import clean_corpus
-    from stages.segment.sentences import split_paragraphs, split_sentences
+    from stages.segment.sentences import lexicon_file, load_lexicon, split_paragraphs, split_sentences
+    segment = validate_section("segment", params["segment"])
+    lexicon = load_lexicon(lexicon_file(segment))
     clean, _ = clean_corpus(docs, params.get("clean") or {})
     rows = []
     for doc_id, text in clean.select("doc_id", "text").iter_rows():
         for paragraph, (p0, p1) in enumerate(split_paragraphs(text)):
-            for index, (s0, s1) in enumerate(split_sentences(text[p0:p1], params.get("segment") or {})):
+            for index, (s0, s1) in enumerate(split_sentences(text[p0:p1], segment, lexicon)):
                 rows.append((doc_id, f"{doc_id}:{paragraph}:{index}", paragraph, index, p0 + s0, p0 + s1,
                              text[p0 + s0:p0 + s1]))
     sentences = pl.DataFrame(rows, schema=["doc_id", "sent_id", "paragraph", "index", "start", "end", "text"],

@@ -27,7 +27,12 @@ GOLDEN = SHARED / "benchmarks" / "golden_rules" / "english.jsonl"
 REUTERS = SHARED / "benchmarks" / "reuters21578" / "reuters21578.jsonl.gz"
 sys.path.insert(0, str(ROOT))
 
-from stages.segment.sentences import split_sentences  # noqa: E402
+from schemas.params import validate_section  # noqa: E402
+from stages.common import read_params_file  # noqa: E402
+from stages.segment.sentences import lexicon_file, load_lexicon, split_sentences  # noqa: E402
+
+PARAMS = validate_section("segment", read_params_file(ROOT / "params.yaml")["segment"])   # the shipped params
+LEXICON = load_lexicon(lexicon_file(PARAMS))
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]+|\n\s*\n")   # Reuters indents each new paragraph
 _SPACES = re.compile(r"\s+")
@@ -49,7 +54,7 @@ def load_paragraphs(limit: int) -> list[list[str]]:
 
 
 def ours(text: str) -> list[str]:
-    return [text[a:b] for a, b in split_sentences(text, {})]
+    return [text[a:b] for a, b in split_sentences(text, PARAMS, LEXICON)]
 
 
 def make_pysbd():

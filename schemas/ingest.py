@@ -1,10 +1,19 @@
-"""Tables written by the ingest stage."""
+"""Tables written by the ingest stage: every column, in the order the stage writes them."""
 from __future__ import annotations
+
+from typing import Optional
 
 import pandera.polars as pa
 import polars as pl
 
-from schemas.base import Config as BaseConfig, doc_id_field
+from schemas.base import DOC_ID_PATTERN, Config as BaseConfig, doc_id_field
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _text(**checks):
+    """A metadata string: absent (null) or non-empty."""
+    return pa.Field(nullable=True, str_length={"min_value": 1}, **checks)
 
 
 class IngestDocuments(pa.DataFrameModel):
@@ -16,10 +25,16 @@ class IngestDocuments(pa.DataFrameModel):
     n_bytes: pl.Int64 = pa.Field(gt=0)
     encoding: str = pa.Field(str_length={"min_value": 1})
     raw_text: str = pa.Field(str_length={"min_value": 1})
+    meta_title: Optional[str] = _text()
+    meta_description: Optional[str] = _text()
     meta_authors: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})
+    meta_date: Optional[str] = _text(str_matches=ISO_DATE)
+    meta_site: Optional[str] = _text()
+    meta_url: Optional[str] = _text()
 
     class Config(BaseConfig):
         name = "ingest/documents"
+        strict = True
 
 
 class IngestRejected(pa.DataFrameModel):
@@ -27,6 +42,9 @@ class IngestRejected(pa.DataFrameModel):
 
     source_path: str = pa.Field(unique=True, str_length={"min_value": 1})
     reason: str = pa.Field(str_length={"min_value": 5})
+    n_bytes: Optional[pl.Int64] = pa.Field(nullable=True, ge=0)       # null: a link or a special file
+    doc_id: Optional[str] = pa.Field(nullable=True, str_matches=DOC_ID_PATTERN)   # null: never decoded
 
     class Config(BaseConfig):
         name = "ingest/rejected"
+        strict = True

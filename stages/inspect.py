@@ -29,13 +29,9 @@ class Lookup(Exception):
 
 
 def read(data: Path, table: str) -> pl.DataFrame | None:
-    """A table by its name under data/ (`clean/documents`): one Parquet file or a folder of parts."""
-    file, folder = data / f"{table}.parquet", data / table
-    if file.is_file():
-        return pl.read_parquet(file)
-    if folder.is_dir() and any(folder.glob("*.parquet")):
-        return pl.read_parquet(str(folder / "*.parquet"))
-    return None
+    """A table by its name under data/ (`clean/documents`), or None when it is not built yet."""
+    path = data / f"{table}.parquet"
+    return pl.read_parquet(path) if path.is_file() else None
 
 
 def short(text: Any, width: int) -> str:
@@ -51,36 +47,67 @@ def _normal_path(value: str) -> str:
 
 
 def resolve(query: str, documents: pl.DataFrame, rejected: pl.DataFrame | None) -> tuple[str | None, str | None]:
-    """(doc_id, None) for a document, (None, reason) for a rejected input; raise Lookup otherwise."""
+    """(doc_id, None) for a document, (None, reason) for a rejected input; raise Lookup otherwise.
+
+    In this order: a doc_id; a source path (or a path ending in one); a rejected input's path; a unique
+    prefix of a doc_id, a source path or a file name."""
     ids = documents["doc_id"].to_list()
     paths = documents["source_path"].to_list() if "source_path" in documents.columns else [None] * len(ids)
     wanted = _normal_path(query.strip())
     if wanted in ids:
         return wanted, None
     absolute = Path(query).resolve().as_posix()
-    by_path = sorted({d for d, p in zip(ids, paths) if p and (
-        p == wanted or wanted.endswith("/" + p) or p.endswith("/" + wanted) or absolute.endswith("/" + p))})
+    by_path = sorted({d for d, p in zip(ids, paths) if p and _names_path(p, wanted, absolute)})
     if len(by_path) == 1:
         return by_path[0], None
-    if not by_path and rejected is not None and rejected.height:
-        for path, reason in rejected.select("source_path", "reason").iter_rows():
-            if path == wanted or path.endswith("/" + wanted) or absolute.endswith("/" + path):
-                return None, f"{path}: rejected by ingest: {reason}"
-    # A prefix of a doc_id, of a source path or of a file name ("seeds/001", "001_ca3").
-    by_prefix = sorted({d for d, p in zip(ids, paths) if wanted and (
-        d.startswith(wanted.lower()) or (p and (p.startswith(wanted) or p.rsplit("/", 1)[-1].startswith(wanted))))})
-    matches = by_path or by_prefix
+    if not by_path:
+        reason = _rejected_reason(rejected, wanted, absolute)
+        if reason is not None:
+            return None, reason
+    matches = by_path or _by_prefix(ids, paths, wanted)
     if len(matches) == 1:
         return matches[0], None
-    where = dict(zip(ids, paths))
+    raise _no_single_match(query, wanted, matches, dict(zip(ids, paths)))
+
+
+def _names_path(path: str, wanted: str, absolute: str) -> bool:
+    """Does the query (`wanted` as typed, `absolute` resolved) name the source path `path`?"""
+    return (path == wanted or wanted.endswith("/" + path) or path.endswith("/" + wanted)
+            or absolute.endswith("/" + path))
+
+
+def _rejected_reason(rejected: pl.DataFrame | None, wanted: str, absolute: str) -> str | None:
+    """Why ingest rejected the input the query names, or None when it names no rejected input."""
+    if rejected is None or not rejected.height:
+        return None
+    for path, reason in rejected.select("source_path", "reason").iter_rows():
+        if path == wanted or path.endswith("/" + wanted) or absolute.endswith("/" + path):
+            return f"{path}: rejected by ingest: {reason}"
+    return None
+
+
+def _by_prefix(ids: list[str], paths: list[str | None], wanted: str) -> list[str]:
+    """Documents whose doc_id, source path or file name starts with the query ("seeds/001", "001_ca3")."""
+    if not wanted:
+        return []
+    return sorted({d for d, p in zip(ids, paths) if d.startswith(wanted.lower()) or (
+        p and (p.startswith(wanted) or p.rsplit("/", 1)[-1].startswith(wanted)))})
+
+
+def _no_single_match(query: str, wanted: str, matches: list[str], where: dict[str, str | None]) -> Lookup:
+    """The error for a query that matches several documents (listed) or none (the closest named)."""
     if matches:
         listed = [f"  {d}  {where.get(d) or ''}" for d in matches[:MAX_CANDIDATES]]
         more = f"\n  … and {len(matches) - MAX_CANDIDATES} more" if len(matches) > MAX_CANDIDATES else ""
-        raise Lookup(f"'{query}' is ambiguous: {len(matches)} documents match:\n" + "\n".join(listed) + more)
-    close = difflib.get_close_matches(wanted, [p for p in paths if p] + ids, n=8, cutoff=0.5)
-    hint = ("\nclosest:\n" + "\n".join(f"  {c}" for c in close)) if close else (
-        "\nsome documents:\n" + "\n".join(f"  {d}  {where.get(d) or ''}" for d in sorted(ids)[:8]) if ids else "")
-    raise Lookup(f"no document matches '{query}' (a doc_id, a source path, or a unique prefix of either)" + hint)
+        return Lookup(f"'{query}' is ambiguous: {len(matches)} documents match:\n" + "\n".join(listed) + more)
+    close = difflib.get_close_matches(wanted, [p for p in where.values() if p] + list(where), n=8, cutoff=0.5)
+    if close:
+        hint = "\nclosest:\n" + "\n".join(f"  {c}" for c in close)
+    elif where:
+        hint = "\nsome documents:\n" + "\n".join(f"  {d}  {where.get(d) or ''}" for d in sorted(where)[:8])
+    else:
+        hint = ""
+    return Lookup(f"no document matches '{query}' (a doc_id, a source path, or a unique prefix of either)" + hint)
 
 
 def rows_of(frame: pl.DataFrame | None, doc_id: str, sort: list[str]) -> pl.DataFrame | None:
@@ -99,7 +126,7 @@ def ingest_part(row: dict[str, Any]) -> list[str]:
     raw = row.get("raw_text") or ""
     lines = raw.split("\n")
     out = [f"ingest: {row.get('source_path')}  format {row.get('source_format')}, encoding {row.get('encoding')}, "
-           f"{row.get('n_bytes'):,} bytes, {len(lines)} lines ({sum(1 for l in lines if l.strip())} non-blank)"]
+           f"{row.get('n_bytes'):,} bytes, {len(lines)} lines ({sum(1 for line in lines if line.strip())} non-blank)"]
     meta = {k[5:]: row[k] for k in sorted(row) if k.startswith("meta_") and row[k] not in (None, [], "")}
     if meta:
         out.append("  source metadata: " + "; ".join(f"{k}={short(v, 80)}" for k, v in meta.items()))

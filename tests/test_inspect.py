@@ -120,3 +120,20 @@ def test_entity_variants_listed_under_the_canonical_name(data, capsys):
                           ).write_parquet(path)
     code, out, _ = run(capsys, A, "--data", str(data))
     assert code == 0 and "2 × Israel [GPE]  (as the State of Israel)" in out
+
+
+def test_resolve_order_and_hints():
+    from stages.inspect import Lookup, resolve
+    docs = pl.DataFrame({"doc_id": ["aaaa000000000000", "bbbb000000000000"],
+                         "source_path": ["seeds/one.txt", "feed.jsonl#2"]})
+    rejected = pl.DataFrame({"source_path": ["seeds/bad.pdf"], "reason": ["unsupported format '.pdf'"]})
+    assert resolve("bbbb000000000000", docs, rejected) == ("bbbb000000000000", None)
+    assert resolve("/anywhere/seeds/one.txt", docs, rejected) == ("aaaa000000000000", None)
+    assert resolve("bad.pdf", docs, rejected) == (None, "seeds/bad.pdf: rejected by ingest: unsupported format '.pdf'")
+    assert resolve("feed.jsonl#", docs, None) == ("bbbb000000000000", None)   # a unique prefix of a path
+    with pytest.raises(Lookup, match="closest:\n  seeds/one.txt"):
+        resolve("seeds/onе.txt", docs, rejected)
+    with pytest.raises(Lookup, match="some documents:\n  aaaa000000000000  seeds/one.txt"):
+        resolve("zzzz", docs, rejected)
+    clean_only = docs.select("doc_id")   # clean's documents have no source_path
+    assert resolve("aaaa", clean_only, None) == ("aaaa000000000000", None)

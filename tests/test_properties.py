@@ -15,16 +15,18 @@ import polars as pl
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from stages.clean.document import clean_corpus
-from stages.ingest.__main__ import ingest_files
-from stages.segment.sentences import split_paragraphs, split_sentences
+from stages.ingest.__main__ import ingest_files, rows_cache
+from stages.segment.sentences import lexicon_file, load_lexicon, split_paragraphs, split_sentences
 from stages.tag.counts import extract_counts
 from stages.tag.dates import extract_dates
 from stages.tag.quotes import extract_quotes
 from stages.tag.themes import extract_themes
+from tests.shipped_params import shipped
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-INGEST_PARAMS = {"max_bytes": 1_000_000, "max_control_share": 0.05,
-                 "formats": {"txt": [".txt"], "md": [".md"], "html": [".html"], "jsonl": [".jsonl"]}}
+INGEST_PARAMS = shipped("ingest", {"max_bytes": 1_000_000, "cache": False})
+SEGMENT_PARAMS = shipped("segment")
+LEXICON = load_lexicon(lexicon_file(SEGMENT_PARAMS))
 
 # Text that looks like a scraped page: words, punctuation, quotes, numbers, odd whitespace and scripts.
 WORDS = st.sampled_from(["the", "Mr.", "Netanyahu", "said", "U.S.", "Advertisement", "Subscribe", "“", "”",
@@ -64,15 +66,15 @@ def test_doc_id_depends_only_on_bytes(tmp_path_factory, data, names):
         path.parent.mkdir()
         path.write_bytes(data)
         paths.append(path)
-    result = ingest_files(paths, INGEST_PARAMS)
+    documents, rejected, _ = ingest_files(paths, INGEST_PARAMS, rows_cache(INGEST_PARAMS))
     expected = hashlib.sha256(data).hexdigest()[:16]
-    ids = [doc["doc_id"] for doc in result.documents] + [r["doc_id"] for r in result.rejected if r.get("doc_id")]
+    ids = documents["doc_id"].to_list() + rejected["doc_id"].drop_nulls().to_list()
     # Every input lands somewhere, and whatever is identified is identified by its bytes only: a readable
     # text is a document under one name and "same bytes as" it under the other.
-    assert len(result.documents) + len(result.rejected) == 2
+    assert documents.height + rejected.height == 2
     assert all(i == expected for i in ids)
-    if result.documents:
-        assert len(ids) == 2 and "same bytes as" in result.rejected[0]["reason"]
+    if documents.height:
+        assert len(ids) == 2 and "same bytes as" in rejected["reason"][0]
 
 
 # ------------------------------------------------------------------------------------------------ clean
@@ -108,7 +110,7 @@ def test_sentences_slice_their_paragraph_in_order_without_overlap(text):
         paragraph = text[p_start:p_end]
         assert p_start >= previous_end and paragraph == paragraph.strip() and paragraph
         cursor = 0
-        for s_start, s_end in split_sentences(paragraph, {}):
+        for s_start, s_end in split_sentences(paragraph, SEGMENT_PARAMS, LEXICON):
             sentence = paragraph[s_start:s_end]
             assert cursor <= s_start < s_end <= len(paragraph)
             assert sentence == sentence.strip()
@@ -126,7 +128,7 @@ def test_sentences_slice_their_paragraph_in_order_without_overlap(text):
 def sentence_frame(doc_id: str, text: str) -> pl.DataFrame:
     rows = []
     for paragraph, (p_start, p_end) in enumerate(split_paragraphs(text)):
-        for index, (s_start, s_end) in enumerate(split_sentences(text[p_start:p_end], {})):
+        for index, (s_start, s_end) in enumerate(split_sentences(text[p_start:p_end], SEGMENT_PARAMS, LEXICON)):
             rows.append({"doc_id": doc_id, "sent_id": f"{doc_id}:{paragraph}:{index}", "paragraph": paragraph,
                          "index": index, "start": p_start + s_start, "end": p_start + s_end,
                          "text": text[p_start + s_start:p_start + s_end]})

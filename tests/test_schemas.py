@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from schemas.aggregate import EntityStats, Stories
+from schemas.base import frame as model_frame
 from schemas.clean import CleanDocuments, CleanRemoved
 from schemas.ingest import IngestDocuments, IngestRejected
 from schemas.segment import Sentences
@@ -15,10 +16,12 @@ from schemas.tag import Attributions, Counts, Dates, Entities, Quotes, Themes
 
 D = "0123456789abcdef"
 GOOD = {
-    IngestDocuments: pl.DataFrame({"doc_id": [D], "source_path": ["seeds/a.txt"], "source_format": ["txt"],
-                                   "n_bytes": [3], "encoding": ["utf-8"], "raw_text": ["abc"],
-                                   "meta_authors": [[]]}, schema_overrides={"meta_authors": pl.List(pl.String)}),
-    IngestRejected: pl.DataFrame({"source_path": ["seeds/b.pdf"], "reason": ["unsupported format '.pdf'"]}),
+    IngestDocuments: model_frame({"doc_id": [D], "source_path": ["seeds/a.txt"], "source_format": ["txt"],
+                                  "n_bytes": [3], "encoding": ["utf-8"], "raw_text": ["abc"], "meta_title": ["T"],
+                                  "meta_description": [None], "meta_authors": [[]], "meta_date": ["2024-05-19"],
+                                  "meta_site": [None], "meta_url": [None]}, IngestDocuments),
+    IngestRejected: model_frame({"source_path": ["seeds/b.pdf"], "reason": ["unsupported format '.pdf'"],
+                                 "n_bytes": [None], "doc_id": [None]}, IngestRejected),
     CleanDocuments: pl.DataFrame({"doc_id": [D], "title": ["T"], "subtitle": [None], "authors": [["A B"]],
                                   "published_date": [datetime.date(2024, 5, 19)], "site": [None],
                                   "language": ["en"], "text": ["Body."], "is_truncated": [False]},

@@ -23,6 +23,9 @@ BOMS = [
 ]
 # C0/C1 control characters other than tab and newline: never meaningful in article text.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The same without carriage returns: what makes decoded bytes look binary. A '\r' is a line end (Windows
+# or old Mac text), normalised to '\n' later; counting it made a CRLF file of short lines look binary.
+BINARY_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class Unreadable(Exception):
@@ -86,7 +89,7 @@ def is_single_byte(encoding: str) -> bool:
 def control_share(text: str) -> float:
     if not text:
         return 0.0
-    return len(CONTROL_CHARS.findall(text[:200_000])) / min(len(text), 200_000)
+    return len(BINARY_CONTROL_CHARS.findall(text[:200_000])) / min(len(text), 200_000)
 
 
 # ftfy.fix_text fixes text one segment (line) at a time. For a segment of printable ASCII, tab and '\n',

@@ -2,7 +2,8 @@
 
 `file_items` is a pure function of a file's bytes and format (so its result can be cached): plain text,
 HTML through trafilatura (title, date, authors kept as `meta_*`), or JSONL with one document per good
-record and one rejection per malformed line. The cross-file step (paths, duplicates) is in `__main__`.
+record and one rejection per malformed line. `file_rows` applies it to a batch of files (the stage's
+executor task). The cross-file step (paths, duplicates) is in `__main__`.
 """
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import re
 from datetime import datetime
 from typing import Any
 
-from stages.common import sha16
+import polars as pl
+from ftfy.fixes import fix_surrogates
+
+from schemas.base import polars_schema
+from schemas.ingest import IngestDocuments
+from schemas.params import Ingest
+from stages.common import progress, sha16
 from stages.ingest.decode import Unreadable, decode_bytes, normalise_line_ends, normalise_text
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y", "%Y/%m/%d",
@@ -92,7 +99,7 @@ def jsonl_record_to_doc(line: str) -> dict[str, Any]:
         "raw_text": body,
         "meta_title": str_or_none(record.get("title")),
         "meta_description": str_or_none(record.get("description", record.get("subtitle"))),
-        "meta_authors": [a for a in (authors or []) if isinstance(a, str) and a.strip()],
+        "meta_authors": [fix_surrogates(a) for a in (authors or []) if isinstance(a, str) and a.strip()],
         "meta_date": parse_date(record.get("date", record.get("published_date"))),
         "meta_site": str_or_none(record.get("site")),
         "meta_url": str_or_none(record.get("url")),
@@ -100,17 +107,20 @@ def jsonl_record_to_doc(line: str) -> dict[str, Any]:
 
 
 def str_or_none(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    """A metadata string of a record, stripped, or None. A JSON escape such as "\\ud800" gives a lone
+    surrogate, which no table can hold: it becomes U+FFFD, as ftfy makes it in the text."""
+    return fix_surrogates(value.strip()) or None if isinstance(value, str) else None
 
 
 # ------------------------------------------------------------------------------------ one file, pure
 
 # A file's candidate rows ("items"): a document when `reason` is None, else a rejection. `suffix` follows
 # the file's source_path ("" or "#LINE"). `dedupe_key` is the doc_id of bytes that the cross-file step
-# checks for copies (set once a file or record got that far, as in a sequential read), else None.
-ITEM_KEYS = ("suffix", "reason", "dedupe_key", "n_bytes", "source_format", "encoding", "raw_text",
-             "meta_title", "meta_description", "meta_authors", "meta_date", "meta_site", "meta_url")
-DOCUMENT_FIELDS = ITEM_KEYS[3:]  # n_bytes onwards
+# checks for copies (set once a file or record got that far, as in a sequential read), else None. The
+# document fields are the columns of `IngestDocuments` after doc_id and source_path, with its dtypes.
+DOCUMENT_FIELDS = {name: dtype for name, dtype in polars_schema(IngestDocuments).items()
+                   if name not in ("doc_id", "source_path")}
+ITEM_SCHEMA = {"suffix": pl.String, "reason": pl.String, "dedupe_key": pl.String, **DOCUMENT_FIELDS}
 Item = dict[str, Any]
 
 
@@ -125,10 +135,26 @@ def document_item(record: dict[str, Any], doc_id: str, fmt: str, n_bytes: int, e
             "source_format": fmt, "encoding": encoding, **record}
 
 
-def file_items(data: bytes, fmt: str, params: dict[str, Any]) -> list[Item]:
+# The key of a file's rows: the SHA-256 of its bytes and its format (its path is attached afterwards).
+FILE_KEY = ["file_sha256", "file_format"]
+FILE_ROWS_SCHEMA = {"file_sha256": pl.String, "file_format": pl.String, "item_no": pl.Int64, **ITEM_SCHEMA}
+
+
+def file_rows(params: Ingest, files: pl.DataFrame) -> pl.DataFrame:
+    """The batch task: the items of every file of `files` (`file_sha256`, `file_format`, `data`), one row
+    each, numbered in file order (`item_no`) and carrying the file's key. Frames in, a frame out."""
+    rows = []
+    batch = files.select(*FILE_KEY, "data").iter_rows()
+    for sha256, fmt, data in progress(batch, "ingest", "files", total=files.height):
+        for item_no, item in enumerate(file_items(data, fmt, params)):
+            rows.append({"file_sha256": sha256, "file_format": fmt, "item_no": item_no, **item})
+    return pl.DataFrame(rows, schema=FILE_ROWS_SCHEMA)
+
+
+def file_items(data: bytes, fmt: str, params: Ingest) -> list[Item]:
     """Everything one readable file gives, from its bytes and format only (no path, no other file)."""
     try:
-        text, encoding = decode_bytes(data, params["max_control_share"])
+        text, encoding = decode_bytes(data, params.max_control_share)
     except Unreadable as err:
         return [rejection_item(str(err), len(data))]
     if not text.strip():

@@ -36,25 +36,16 @@ punctuation run. Work per character is done by the regex engine; Python runs onc
 from __future__ import annotations
 
 import bisect
-import functools
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
+from pydantic import BaseModel, ConfigDict
 
-from stages.common import StageError
+from schemas.params import Segment
+from stages.common.datafiles import data_file, load_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-
-DEFAULTS: dict[str, Any] = {
-    "max_sentence_chars": 2000,        # cap on a sentence's length (min 16); longer runs are cut at whitespace
-    "split_unpunctuated_lines": True,   # a line without final punctuation is its own sentence
-    "lowercase_line_continues": True,   # ... unless the next line starts in lower case (a hard wrap)
-    "ellipsis_ends_sentence": True,     # "..." / "…" before a capitalised word ends the sentence
-    "inline_lists": True,               # "1) first 2) second" in one paragraph -> two sentences
-    "lexicon": "abbreviations.yaml",    # word lists, in stages/segment/data/
-}
 
 TERMINALS = ".!?…"
 CLOSERS = "\"'”’»)]}"
@@ -85,7 +76,8 @@ _ACRONYM = re.compile(r"(?:[A-Za-z]{1,2}\.)++[A-Za-z]{1,2}")
 _MARKER_CORE = re.compile(r"[" + BULLETS + r"]*+(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})")
 # A list opening the paragraph or following a colon: optional bullet, then a number or a letter and ".", ".)" or ")".
 _LIST_OPENING = re.compile(
-    r"(?:\A|(?<=:))\s*+(?P<bullet>[" + BULLETS + r"]?)\s*+(?:(?P<num>\d{1,3})|(?P<letter>[a-z]))(?P<punct>\.\)|\.|\))(?=\s)")
+    r"(?:\A|(?<=:))\s*+(?P<bullet>[" + BULLETS + r"]?)\s*+(?:(?P<num>\d{1,3})|(?P<letter>[a-z]))"
+    r"(?P<punct>\.\)|\.|\))(?=\s)")
 _LIST_ITEM = {  # later markers of the same style, preceded by whitespace (and maybe a bullet)
     punct: re.compile(r"(?<=\s)[" + BULLETS + r"]?\s?(?:(?P<num>\d{1,3})|(?P<letter>[a-z]))"
                       + re.escape(punct) + r"(?=\s)")
@@ -96,25 +88,46 @@ _BULLET_ITEM = re.compile(r"(?<=\s)[" + BULLETS + r"]")
 _WHITESPACE_OR_BULLETS = " \t\n\r\f\v\u00a0" + BULLETS
 
 
-@functools.lru_cache(maxsize=8)
-def load_lexicon(name: str = DEFAULTS["lexicon"]) -> tuple[frozenset, ...]:
-    """(titles, abbreviations, sentence-final abbreviations, name continuations, capitalised-only
-    abbreviations, sentence starters) from data/<name>."""
-    path = DATA_DIR / name
-    if not path.is_file():
-        raise StageError(f"segment.lexicon: {path} does not exist (lexicons live in {DATA_DIR})")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+class LexiconFile(BaseModel):
+    """What a lexicon file holds (data/abbreviations.yaml): every list, nothing else, only strings."""
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    titles: list[str]
+    abbreviations: list[str]
+    sentence_final_abbreviations: list[str]
+    name_continuations: list[str]
+    capitalized_abbreviations: list[str]
+    sentence_starters: list[str]
 
-    def words(key: str, lower: bool = True) -> frozenset:
-        entries = data.get(key) or []
-        odd = [w for w in entries if not isinstance(w, str)]
-        if odd:   # YAML reads a bare no/On/Yes as a boolean: such an entry must be quoted
-            raise ValueError(f"{DATA_DIR / name}: {key} has non-string entries {odd!r}; quote them")
-        return frozenset(w.lower() if lower else w for w in entries)
 
-    return (words("titles"), words("abbreviations"), words("sentence_final_abbreviations"),
-            words("name_continuations", lower=False), words("capitalized_abbreviations"),
-            words("sentence_starters", lower=False))
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists the rules look words up in. The word before a period is looked up lower-cased;
+    name continuations and sentence starters as written."""
+    titles: frozenset[str]
+    abbreviations: frozenset[str]
+    sentence_final: frozenset[str]
+    continuations: frozenset[str]
+    capitalized: frozenset[str]
+    starters: frozenset[str]
+
+
+def lexicon_file(params: Segment) -> Path:
+    """The lexicon `segment.lexicon` names: a file of data/ (never a path out of it)."""
+    return data_file(DATA_DIR, params.lexicon, "segment.lexicon")
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    """The lexicon in `path`, through the strict data-file loader (a bare `no` or `On` is refused)."""
+    lists = load_yaml(path, LexiconFile)
+
+    def lower(words: list[str]) -> frozenset[str]:
+        return frozenset(word.lower() for word in words)
+
+    return Lexicon(titles=lower(lists.titles), abbreviations=lower(lists.abbreviations),
+                   sentence_final=lower(lists.sentence_final_abbreviations),
+                   continuations=frozenset(lists.name_continuations),
+                   capitalized=lower(lists.capitalized_abbreviations),
+                   starters=frozenset(lists.sentence_starters))
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -128,79 +141,105 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_sentences(paragraph: str, params: dict | None = None) -> list[tuple[int, int]]:
-    """Spans of the sentences of `paragraph`: stripped, non-empty, ordered, covering all its non-space text."""
-    params = params or {}
-    n = len(paragraph)
-    if n == 0:
-        return []
-    lexicon = load_lexicon(str(params.get("lexicon", DEFAULTS["lexicon"])))
-    ellipsis_ends = bool(params.get("ellipsis_ends_sentence", DEFAULTS["ellipsis_ends_sentence"]))
+def split_sentences(paragraph: str, params: Segment, lexicon: Lexicon) -> list[tuple[int, int]]:
+    """Spans of the sentences of `paragraph`: stripped, non-empty, ordered, covering all its non-space text.
 
-    # Cuts known before the candidate scan: line breaks and inline list items (sorted positions).
-    fixed_cuts = _line_cuts(paragraph, params)
-    if params.get("inline_lists", DEFAULTS["inline_lists"]):
+    Phases: cuts known before the scan (line breaks, inline list items), then the cuts the candidate scan
+    decides, then the spans between the cuts, each capped at `max_sentence_chars`.
+    """
+    if not paragraph:
+        return []
+    fixed_cuts = _fixed_cuts(paragraph, params)
+    cuts = sorted(fixed_cuts + _candidate_cuts(paragraph, fixed_cuts, params.ellipsis_ends_sentence, lexicon))
+    return _cap_lengths(paragraph, _spans_between(paragraph, cuts), params.max_sentence_chars)
+
+
+def _fixed_cuts(paragraph: str, params: Segment) -> list[int]:
+    """Cuts known before the candidate scan, sorted: after unpunctuated lines, before inline list items."""
+    cuts = _line_cuts(paragraph, params)
+    if params.inline_lists:
         list_cuts = _list_cuts(paragraph)
         if list_cuts:
-            fixed_cuts = sorted(set(fixed_cuts) | set(list_cuts))
-    cuts = list(fixed_cuts)
+            cuts = sorted(set(cuts) | set(list_cuts))
+    return cuts
+
+
+def _candidate_cuts(paragraph: str, fixed_cuts: list[int], ellipsis_ends: bool, lexicon: Lexicon) -> list[int]:
+    """The sentence ends the candidate scan finds: each token ending in final punctuation is looked at
+    once, with the start of the sentence it would end (the last cut before it)."""
+    n = len(paragraph)
+    cuts: list[int] = []
     last_cut = 0
     skip_until = -1   # candidates inside an already-read spaced ellipsis
-
     for match in _CANDIDATE.finditer(paragraph):
-        token_start, end = match.start(), match.end()
+        token_start = match.start()
         if token_start < skip_until:
             continue
-        body, term, close = match.group("body", "term", "close")
-        follow = _FOLLOW.match(paragraph, end)
-        next_start = end + len(follow.group("space"))
-        if next_start >= n:
+        follow = _FOLLOW.match(paragraph, match.end())
+        if match.end() + len(follow.group("space")) >= n:
             break
-        opening, word = follow.group("open", "word")
         index = bisect.bisect_right(fixed_cuts, token_start)
         sentence_start = max(last_cut, fixed_cuts[index - 1] if index else 0)
-
-        cut = False
-        if not body and term == ".":
-            # A lone dot: a spaced ellipsis ". . ." (an elision) or one with a period ". . . ." (an end).
+        if not match.group("body") and match.group("term") == ".":
             run = _SPACED_DOTS.match(paragraph, token_start)
             skip_until = run.end()
-            dots = (run.end() - token_start + 1) // 2
-            after = _FOLLOW.match(paragraph, run.end())
-            if dots != 3 and after.group("space") and _opens_sentence(*after.group("open", "word")):
-                end = run.end() + len(after.group("close"))
-                cut = True
-        elif opening.startswith("."):
-            # "word. . . . Next": a period, then an ellipsis that opens the next sentence.
-            if term == ".":
-                run = _SPACED_DOTS.match(paragraph, next_start)
-                dots = (run.end() - next_start + 1) // 2
-                after = _FOLLOW.match(paragraph, run.end())
-                cut = dots == 3 and bool(after.group("space")) and _opens_sentence(*after.group("open", "word"))
-        elif not _opens_sentence(opening, word):
-            cut = False
-        elif "!" in term or "?" in term:
-            cut = True
-        elif len(term) > 1 or "…" in term:
-            # "that... She" trails off and ends; a free-standing " ... " or "[...]" marks an elision.
-            elision = (not body.lstrip(OPENERS) and term in ("...", "…")) or (body.endswith("[") and close.startswith("]"))
-            cut = ellipsis_ends and not elision
+            end = _spaced_dots_end(paragraph, token_start, run)
         else:
-            cut = _period_ends_sentence(paragraph, body, close, word, follow, token_start, sentence_start,
-                                        lexicon)
-        if cut:
+            end = match.end() if _ends_sentence(paragraph, match, follow, sentence_start, ellipsis_ends,
+                                                lexicon) else None
+        if end is not None:
             cuts.append(end)
             last_cut = end
+    return cuts
 
-    cuts.sort()
+
+def _spaced_dots_end(paragraph: str, token_start: int, run: re.Match) -> int | None:
+    """A lone dot opens a spaced ellipsis: ". . ." is an elision (no end), ". . . ." an ellipsis and a
+    period, which ends the sentence before a word that can open one (returns where the cut goes)."""
+    dots = (run.end() - token_start + 1) // 2
+    after = _FOLLOW.match(paragraph, run.end())
+    if dots != 3 and after.group("space") and _opens_sentence(*after.group("open", "word")):
+        return run.end() + len(after.group("close"))
+    return None
+
+
+def _ends_sentence(paragraph: str, match: re.Match, follow: re.Match, sentence_start: int,
+                   ellipsis_ends: bool, lexicon: Lexicon) -> bool:
+    """Does the candidate token `match` (followed by `follow`) end a sentence?"""
+    body, term, close = match.group("body", "term", "close")
+    opening, word = follow.group("open", "word")
+    if opening.startswith("."):
+        # "word. . . . Next": a period, then an ellipsis that opens the next sentence.
+        return term == "." and _ellipsis_opens_next(paragraph, match.end() + len(follow.group("space")))
+    if not _opens_sentence(opening, word):
+        return False
+    if "!" in term or "?" in term:
+        return True
+    if len(term) > 1 or "…" in term:
+        # "that... She" trails off and ends; a free-standing " ... " or "[...]" marks an elision.
+        elision = ((not body.lstrip(OPENERS) and term in ("...", "…"))
+                   or (body.endswith("[") and close.startswith("]")))
+        return ellipsis_ends and not elision
+    return _period_ends_sentence(paragraph, body, close, word, follow, match.start(), sentence_start, lexicon)
+
+
+def _ellipsis_opens_next(paragraph: str, next_start: int) -> bool:
+    run = _SPACED_DOTS.match(paragraph, next_start)
+    dots = (run.end() - next_start + 1) // 2
+    after = _FOLLOW.match(paragraph, run.end())
+    return dots == 3 and bool(after.group("space")) and _opens_sentence(*after.group("open", "word"))
+
+
+def _spans_between(paragraph: str, cuts: list[int]) -> list[tuple[int, int]]:
+    """The stripped, non-empty spans between sorted cut positions (repeated cuts are one)."""
     spans: list[tuple[int, int]] = []
     start = 0
     for position in cuts:
         if position > start:
             _append_stripped(paragraph, start, position, spans)
             start = position
-    _append_stripped(paragraph, start, n, spans)
-    return _cap_lengths(paragraph, spans, int(params.get("max_sentence_chars", DEFAULTS["max_sentence_chars"])))
+    _append_stripped(paragraph, start, len(paragraph), spans)
+    return spans
 
 
 def _opens_sentence(opening: str, word: str) -> bool:
@@ -214,9 +253,8 @@ def _opens_sentence(opening: str, word: str) -> bool:
 
 
 def _period_ends_sentence(paragraph: str, body: str, close: str, word: str, follow: re.Match,
-                          token_start: int, sentence_start: int, lexicon: tuple[frozenset, ...]) -> bool:
+                          token_start: int, sentence_start: int, lexicon: Lexicon) -> bool:
     """A single period before a word that could open a sentence: is it the end of one?"""
-    titles, abbreviations, sentence_final, continuations, capitalized, starters = lexicon
     core = body.lstrip(OPENERS)
     if (token_start - sentence_start <= 3 and close in ("", ")")
             and not paragraph[sentence_start:token_start].strip(_WHITESPACE_OR_BULLETS)
@@ -224,29 +262,30 @@ def _period_ends_sentence(paragraph: str, body: str, close: str, word: str, foll
         return False   # "1. The first item", "a) ...", "• 9. ...": a list marker opens this sentence
     core = core[max(core.rfind(mark) for mark in "-/–—") + 1:]   # "Minneapolis-St" -> "St", "York-J.F" -> "J.F"
     key = core.lower()
-    if key in titles:
+    if key in lexicon.titles:
         return False
     if "\n" in follow.group("space") or any(ch not in ")]}" for ch in close):
         return True    # a closing quote, or a line break, after the period ends the sentence
-    if key in sentence_final:
+    if key in lexicon.sentence_final:
         # "Ltd. Payment is due" ends; "Plessey Co. Plc", "Inc. Chief Executive Tim Cook" do not
-        return word not in continuations
-    if key in abbreviations or (key in capitalized and core[:1].isupper()) or _ACRONYM.fullmatch(core):
-        return word in starters
+        return word not in lexicon.continuations
+    if (key in lexicon.abbreviations or (key in lexicon.capitalized and core[:1].isupper())
+            or _ACRONYM.fullmatch(core)):
+        return word in lexicon.starters
     if len(core) == 1 and core.isupper():
         if core == "I":
             before = paragraph[max(0, token_start - 40):token_start].split()
             if before and before[-1][:1].islower():
                 return True   # "you and I. Did ...": the pronoun
-        return word in starters   # an initial: "Jonas E. Smith"
+        return word in lexicon.starters   # an initial: "Jonas E. Smith"
     return True
 
 
-def _line_cuts(paragraph: str, params: dict) -> list[int]:
+def _line_cuts(paragraph: str, params: Segment) -> list[int]:
     """Cuts after lines that do not end with punctuation (headlines, list items, datelines)."""
-    if "\n" not in paragraph or not params.get("split_unpunctuated_lines", DEFAULTS["split_unpunctuated_lines"]):
+    if "\n" not in paragraph or not params.split_unpunctuated_lines:
         return []
-    lowercase_continues = params.get("lowercase_line_continues", DEFAULTS["lowercase_line_continues"])
+    lowercase_continues = params.lowercase_line_continues
     cuts = []
     for match in _LINE_BREAK.finditer(paragraph):
         last_at = match.start("last")
@@ -308,8 +347,8 @@ def _append_stripped(text: str, start: int, end: int, spans: list[tuple[int, int
 
 
 def _cap_lengths(text: str, spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
-    """Cut every span longer than `limit` at its last whitespace before the limit (hard cut if none)."""
-    limit = max(limit, 16)
+    """Cut every span longer than `limit` at its last whitespace before the limit (hard cut if none);
+    `segment.max_sentence_chars` is at least 16 (schemas/params.py), so a cut never splits a short word."""
     if all(end - start <= limit for start, end in spans):
         return spans
     out: list[tuple[int, int]] = []

@@ -9,15 +9,15 @@ import polars as pl
 import pytest
 
 import stages.ingest.__main__ as stage
+from schemas.ingest import IngestDocuments, IngestRejected
 from stages.common import sha16
 from tests.hostile_corpus import BODY, write_hostile_corpus
+from tests.shipped_params import shipped
 
-PARAMS = {
-    "input_dir": "in",
-    "max_bytes": 10_000,
-    "max_control_share": 0.05,
-    "formats": {"txt": [".txt"], "md": [".md"], "html": [".html", ".htm"], "jsonl": [".jsonl"]},
-}
+# The shipped params with a small size limit, reading `in/`, without a cache (tests/ingest/test_cache.py
+# checks the cache).
+CHANGES = {"input_dir": "in", "max_bytes": 10_000, "cache": False}
+PARAMS = shipped("ingest", CHANGES)
 
 ARTICLE = "Headline here\n\nSenior officials met in Rome on Sunday to discuss a truce in Gaza.\n"
 HTML = ("<html><head><title>Talks in Rome</title></head><body><nav>Home | World</nav><article>"
@@ -26,7 +26,13 @@ HTML = ("<html><head><title>Talks in Rome</title></head><body><nav>Home | World<
         "tensions mounted in the region amid growing violence along the border.</p></article></body></html>")
 
 
-def run(tmp_path: Path, files: dict[str, bytes], params: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def ingest(params=PARAMS) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Documents and rejected of `in/` (under the working directory), validated as the stage writes them."""
+    documents, rejected, _ = stage.ingest_files(stage.list_inputs(Path("in")), params, stage.rows_cache(params))
+    return IngestDocuments.validate(documents), IngestRejected.validate(rejected)
+
+
+def run(tmp_path: Path, files: dict[str, bytes], params=PARAMS) -> tuple[pl.DataFrame, pl.DataFrame]:
     root = tmp_path / "in"
     root.mkdir()
     for name, data in files.items():
@@ -35,8 +41,7 @@ def run(tmp_path: Path, files: dict[str, bytes], params: dict | None = None) -> 
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        paths = stage.list_inputs(Path("in"))
-        return stage.to_frames(stage.ingest_files(paths, params or PARAMS))
+        return ingest(params)
     finally:
         os.chdir(old)
 
@@ -55,6 +60,8 @@ def test_plain_text_gets_contract_id_and_utf8(tmp_path):
     assert row["source_path"] == "in/a.txt" and row["source_format"] == "txt"
     assert row["encoding"] == "utf-8" and row["n_bytes"] == len(ARTICLE.encode())
     assert row["raw_text"] == ARTICLE
+    assert docs.columns == list(IngestDocuments.to_schema().columns)
+    assert (row["meta_title"], row["meta_authors"], row["meta_date"]) == (None, [], None)
 
 
 @pytest.mark.parametrize("data,encoding", [
@@ -104,6 +111,9 @@ def test_bad_inputs_are_rejected_with_reasons(tmp_path):
     # Sorted order decides which copy is kept: copy.txt comes first.
     assert reason(rejected, "in/orig.txt") == "same bytes as in/copy.txt"
     assert docs["source_path"].to_list() == ["in/copy.txt"]
+    by_path = {row["source_path"]: row for row in rejected.iter_rows(named=True)}
+    assert by_path["in/orig.txt"]["doc_id"] == sha16(ARTICLE.encode())   # a copy names the bytes it repeats
+    assert by_path["in/empty.txt"]["n_bytes"] == 0 and by_path["in/image.txt"]["doc_id"] is None
 
 
 def test_every_file_lands_in_exactly_one_table(tmp_path):
@@ -158,10 +168,11 @@ def test_symlinks_and_fifos_are_rejected_without_being_followed(tmp_path):
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        docs, rejected = stage.to_frames(stage.ingest_files(stage.list_inputs(Path("in")), PARAMS))
+        docs, rejected = ingest()
     finally:
         os.chdir(old)
     assert docs.height == 0
+    assert rejected.filter(pl.col("source_path") == "in/pipe.txt")["n_bytes"].to_list() == [None]
     assert "symbolic link" in reason(rejected, "in/link.txt")
     assert "symbolic link" in reason(rejected, "in/dirlink")
     assert "FIFO" in reason(rejected, "in/pipe.txt")
@@ -179,14 +190,14 @@ def test_short_html_page_falls_back_to_every_paragraph(tmp_path):
 
 def test_hostile_corpus_completes_and_loses_nothing(tmp_path):
     """The generated corpus of issue 'Reliability': every file ends in exactly one table, with a reason."""
-    params = {**PARAMS, "max_bytes": 20_000_000}
+    params = shipped("ingest", {**CHANGES, "max_bytes": 20_000_000})
     root = tmp_path / "in"
     names = write_hostile_corpus(root, tmp_path / "outside.txt")
     body = BODY
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        docs, rejected = stage.to_frames(stage.ingest_files(stage.list_inputs(Path("in")), params))
+        docs, rejected = ingest(params)
     finally:
         os.chdir(old)
     top_level = [p.split("#")[0] for p in docs["source_path"].to_list() + rejected["source_path"].to_list()]
@@ -208,3 +219,28 @@ def test_hostile_corpus_completes_and_loses_nothing(tmp_path):
     assert "not valid JSON" in reason(rejected, "in/mixed.jsonl#2")
     assert "symbolic link" in reason(rejected, "in/link.txt")
     assert "FIFO" in reason(rejected, "in/fifo.txt")
+
+
+def test_jsonl_metadata_columns(tmp_path):
+    record = {"body": "Officials met in Rome.", "title": " Rome talks ", "subtitle": "A truce", "site": "",
+              "authors": ["Jane Roe", " ", 7], "published_date": "28 July 2024", "url": 5}
+    docs, _ = run(tmp_path, {"feed.jsonl": json.dumps(record).encode()})
+    row = docs.row(0, named=True)
+    assert {k: v for k, v in row.items() if k.startswith("meta_")} == {
+        "meta_title": "Rome talks", "meta_description": "A truce", "meta_authors": ["Jane Roe"],
+        "meta_date": "2024-07-28", "meta_site": None, "meta_url": None}
+
+
+def test_the_stage_declares_its_paths():
+    assert stage.OUTPUTS == ["data/ingest/documents.parquet", "data/ingest/rejected.parquet"]
+    assert stage.INPUTS == ["data/check/params.ok", "${ingest.input_dir}"]
+
+
+def test_escaped_lone_surrogates_in_jsonl_become_replacement_characters(tmp_path):
+    # A JSON escape such as "\ud800" in a title or author made the stage crash building its table.
+    line = '{"text": "Officials met \\ud800 in Rome.", "title": "Rome \\udc00 talks", "author": "Jane \\ud83d"}'
+    docs, rejected = run(tmp_path, {"feed.jsonl": line.encode()})
+    assert rejected.height == 0
+    row = docs.row(0, named=True)
+    assert (row["raw_text"], row["meta_title"], row["meta_authors"]) == \
+        ("Officials met \ufffd in Rome.", "Rome \ufffd talks", ["Jane \ufffd"])

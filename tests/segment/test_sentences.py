@@ -8,16 +8,26 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from stages.common import StageError
-from stages.segment.sentences import DEFAULTS, split_paragraphs, split_sentences
+from stages.common import DataFileError
+from stages.segment.sentences import (DATA_DIR, lexicon_file, load_lexicon, split_paragraphs,
+                                      split_sentences)
+from tests.shipped_params import shipped
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 GOLDEN = ROOT / ".." / "shared" / "benchmarks" / "golden_rules" / "english.jsonl"
+PARAMS = shipped("segment")
+LEXICON = load_lexicon(lexicon_file(PARAMS))
+MAX_CHARS = PARAMS.max_sentence_chars
 
 
-def sentences(text: str, **params) -> list[str]:
-    return [text[a:b] for a, b in split_sentences(text, params)]
+def spans(text: str, **changes) -> list[tuple[int, int]]:
+    """split_sentences with the shipped params and lexicon, and `changes` to the params."""
+    return split_sentences(text, shipped("segment", changes) if changes else PARAMS, LEXICON)
+
+
+def sentences(text: str, **changes) -> list[str]:
+    return [text[a:b] for a, b in spans(text, **changes)]
 
 
 def assert_invariants(text: str, spans: list[tuple[int, int]]) -> None:
@@ -36,9 +46,11 @@ def assert_invariants(text: str, spans: list[tuple[int, int]]) -> None:
 
 @pytest.mark.parametrize("text, expected", [
     ("Mr. Netanyahu faces pressure. He refused.", ["Mr. Netanyahu faces pressure.", "He refused."]),
-    ("It was the Hamas-led Oct. 7 attack. Israel responded.", ["It was the Hamas-led Oct. 7 attack.", "Israel responded."]),
+    ("It was the Hamas-led Oct. 7 attack. Israel responded.",
+     ["It was the Hamas-led Oct. 7 attack.", "Israel responded."]),
     ("George W. Bush spoke. Then he left.", ["George W. Bush spoke.", "Then he left."]),
-    ("Officials in the U.S. said so. The U.S. Senate agreed.", ["Officials in the U.S. said so.", "The U.S. Senate agreed."]),
+    ("Officials in the U.S. said so. The U.S. Senate agreed.",
+     ["Officials in the U.S. said so.", "The U.S. Senate agreed."]),
     ("He lives in the U.S. He works there.", ["He lives in the U.S.", "He works there."]),
     ("The vote is at 10 a.m. on Monday. It may slip.", ["The vote is at 10 a.m. on Monday.", "It may slip."]),
     ("“We were very close,” he said. “Now we are not.”", ["“We were very close,” he said.", "“Now we are not.”"]),
@@ -57,7 +69,8 @@ def assert_invariants(text: str, spans: list[tuple[int, int]]) -> None:
     ("The notes are backed by Japan Ltd. Payment is due.", ["The notes are backed by Japan Ltd.", "Payment is due."]),
     ("Plessey Co. Plc and Apple Inc. Chief Executive Tim Cook met.",
      ["Plessey Co. Plc and Apple Inc. Chief Executive Tim Cook met."]),
-    ("Flights to Minneapolis-St. Paul resumed. Others did not.", ["Flights to Minneapolis-St. Paul resumed.", "Others did not."]),
+    ("Flights to Minneapolis-St. Paul resumed. Others did not.",
+     ["Flights to Minneapolis-St. Paul resumed.", "Others did not."]),
     ("It fell in the U.K. Last year it rose.", ["It fell in the U.K.", "Last year it rose."]),
     ("He cited (U.S.) Treasury data.", ["He cited (U.S.) Treasury data."]),
     ("Saudi Arabia is adhering to the ... Accord, he said.", ["Saudi Arabia is adhering to the ... Accord, he said."]),
@@ -111,18 +124,17 @@ def test_ellipsis_param():
 
 def test_max_sentence_chars_cuts_at_whitespace():
     text = " ".join(["word"] * 100)   # 499 chars, no punctuation
-    spans = split_sentences(text, {"max_sentence_chars": 50})
-    assert_invariants(text, spans)
-    assert len(spans) > 1 and all(b - a <= 50 for a, b in spans)
-    assert all(text[a:b].split() == [w for w in text[a:b].split() if w == "word"] for a, b in spans)
+    cut = spans(text, max_sentence_chars=50)
+    assert_invariants(text, cut)
+    assert len(cut) > 1 and all(b - a <= 50 for a, b in cut)
+    assert all(text[a:b].split() == [w for w in text[a:b].split() if w == "word"] for a, b in cut)
     blob = "x" * 1000   # no whitespace at all: hard cuts
-    spans = split_sentences(blob, {"max_sentence_chars": 100})
-    assert_invariants(blob, spans) or True
-    assert [b - a for a, b in spans] == [100] * 10
+    cut = spans(blob, max_sentence_chars=100)
+    assert_invariants(blob, cut)
+    assert [b - a for a, b in cut] == [100] * 10
 
 
-def test_defaults_are_plain_values():
-    assert isinstance(DEFAULTS["max_sentence_chars"], int)
+def test_nothing_to_split():
     assert sentences("") == [] and sentences("   \n ") == []
 
 
@@ -144,11 +156,11 @@ def test_offsets_on_every_seed_line(seed):
     n_sentences = 0
     for line in text.split("\n"):
         if line.strip():
-            spans = split_sentences(line, {})
-            assert_invariants(line, spans)
-            n_sentences += len(spans)
+            found = spans(line)
+            assert_invariants(line, found)
+            n_sentences += len(found)
     for a, b in split_paragraphs(text):
-        assert_invariants(text[a:b], split_sentences(text[a:b], {}))
+        assert_invariants(text[a:b], spans(text[a:b]))
     assert n_sentences > 0
 
 
@@ -158,7 +170,7 @@ def test_seed_sentences_look_right():
     found = set()
     for a, b in split_paragraphs(joined):
         paragraph = joined[a:b]
-        found.update(paragraph[s:e] for s, e in split_sentences(paragraph, {}))
+        found.update(paragraph[s:e] for s, e in spans(paragraph))
     assert "Mr. Netanyahu faces pressure from members of his right-wing government to stick to a tougher line." in found
     assert ("“He committed in front of the president to act with more urgency than he has in the past,” "
             "Mr. Dekel-Chen said in a phone interview on Saturday.") in found
@@ -169,35 +181,36 @@ ALPHABET = st.sampled_from(list("aA .!?…\n\t\"'“”’()[]1,;:-•") + ["Mr.
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(ALPHABET, max_size=60).map("".join), st.integers(min_value=1, max_value=40))
+@given(st.lists(ALPHABET, max_size=60).map("".join), st.integers(min_value=16, max_value=40))
 def test_invariants_on_random_text(text, cap):
-    for params in ({}, {"max_sentence_chars": cap}):
-        assert_invariants(text, split_sentences(text, params))
+    capped = shipped("segment", {"max_sentence_chars": cap})
+    for params in (PARAMS, capped):
+        assert_invariants(text, split_sentences(text, params, LEXICON))
     paragraphs = split_paragraphs(text)
     assert_invariants(text, paragraphs)
     for a, b in paragraphs:
         assert "\n\n" not in text[a:b]
-        spans = split_sentences(text[a:b], {"max_sentence_chars": cap})
-        assert_invariants(text[a:b], spans)
-        assert all(e - s <= max(cap, 16) for s, e in spans)
+        found = split_sentences(text[a:b], capped, LEXICON)
+        assert_invariants(text[a:b], found)
+        assert all(e - s <= cap for s, e in found)
 
 
 @pytest.mark.parametrize("unit", ["a.", "...", "Mr. ", ". ", "a" * 7 + " ", "1.) ", "\n", "x.\n", "“”. "])
 def test_linear_time_on_adversarial_input(unit):
     text = unit * (100_000 // len(unit))
     started = time.perf_counter()
-    spans = split_sentences(text, {})
+    found = spans(text)
     split_paragraphs(text)
     assert time.perf_counter() - started < 2.0
-    assert all(b - a <= DEFAULTS["max_sentence_chars"] for a, b in spans)
+    assert all(b - a <= MAX_CHARS for a, b in found)
 
 
 def test_one_long_line_is_capped():
     text = "word " * 200_000   # 1 MB, no punctuation
     started = time.perf_counter()
-    spans = split_sentences(text, {})
+    found = spans(text)
     assert time.perf_counter() - started < 2.0
-    assert len(spans) >= 500 and all(b - a <= DEFAULTS["max_sentence_chars"] for a, b in spans)
+    assert len(found) >= 500 and all(b - a <= MAX_CHARS for a, b in found)
 
 
 # --- the golden rules (skip when ../shared is absent) -----------------------------------------------------
@@ -212,7 +225,30 @@ def test_golden_rules_score():
     assert sum(passed) >= 47
 
 
+# --- the lexicon ---------------------------------------------------------------------------------------------
+
 def test_a_lexicon_that_is_not_there_is_a_clear_error():
-    with pytest.raises(StageError) as failure:
-        split_sentences("One. Two.", {"lexicon": "no_such_lexicon.yaml"})
-    assert "segment.lexicon" in failure.value.message and "no_such_lexicon.yaml does not exist" in failure.value.message
+    for name in ("no_such_lexicon.yaml", "../sentences.py", "/etc/passwd"):
+        with pytest.raises(DataFileError) as failure:
+            lexicon_file(shipped("segment", {"lexicon": name}))
+        assert "segment.lexicon" in failure.value.message and repr(name) in failure.value.message
+
+
+def test_the_shipped_lexicon_is_read_as_written():
+    assert "mr" in LEXICON.titles and "no" in LEXICON.abbreviations   # "Mr." looked up lower-cased
+    assert "Plc" in LEXICON.continuations and "plc" not in LEXICON.continuations
+    assert lexicon_file(PARAMS) == DATA_DIR / "abbreviations.yaml"
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("titles: [mr, no]\n", "not text"),                 # a bare YAML boolean is refused, not read as "False"
+    ("titles: [mr]\ntitels: [dr]\n", "titels"),          # a misspelt list is refused, not ignored
+])
+def test_a_lexicon_with_a_bad_entry_is_refused(tmp_path, text, problem):
+    lists = ("abbreviations", "sentence_final_abbreviations", "name_continuations", "capitalized_abbreviations",
+             "sentence_starters")
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(text + "".join(f"{name}: [x]\n" for name in lists), encoding="utf-8")
+    with pytest.raises(DataFileError) as failure:
+        load_lexicon(path)
+    assert problem in failure.value.message
