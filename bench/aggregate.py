@@ -19,9 +19,11 @@ smallest size (--sweep).
 Baseline (same run, same corpus, same shingles): plain MinHash LSH (rensa, same num_perm/bands/seed),
 candidate pairs kept when their estimated Jaccard >= near_jaccard, without containment or alignment.
 
-Speed: wall seconds of find_stories (and find_claims) for each size (fastest of --repeat runs), the
-process CPU seconds of find_stories, and each one's ratio to the smallest size next to the size ratio:
-near-linear growth keeps them close.
+Speed: wall seconds of the story search (`search_stories` without a cache: sketches, sentence signatures
+and linked types in a thread, find_stories) and of the claims (their own signatures and links, then
+find_claims) for each size (fastest of --repeat runs), the process CPU seconds of the story search, and each
+one's ratio to the smallest size next to the size ratio: near-linear growth keeps them close. Params: the
+shipped params.yaml (aggregate section), caches off.
 """
 from __future__ import annotations
 
@@ -42,9 +44,11 @@ sys.path.insert(0, str(ROOT))
 import polars as pl  # noqa: E402
 from rensa import RMinHash, RMinHashLSH  # noqa: E402
 
+from schemas.params import Aggregate, validate_section  # noqa: E402
 from stages.aggregate.claims import find_claims  # noqa: E402
-from stages.aggregate.stories import find_stories, stories_params  # noqa: E402
-from stages.aggregate.text_features import shingles, tokens  # noqa: E402
+from stages.aggregate.search import Caches, search_stories  # noqa: E402
+from stages.aggregate.text_features import sentence_signatures, shingles, tokens, with_entity_ids  # noqa: E402
+from stages.common import read_params_file  # noqa: E402
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"A-Z0-9])")
 PARAGRAPH_BREAK = re.compile(r"\n(?=[ \t])")
@@ -95,6 +99,24 @@ NO_ENTITIES = pl.DataFrame(schema={"doc_id": pl.String, "sent_id": pl.String, "s
                                    "canonical": pl.String, "entity_id": pl.String})
 
 
+def aggregate_params(stories: dict | None = None) -> Aggregate:
+    """The shipped aggregate params with `stories` changes, the caches off (every run computes everything)."""
+    section = read_params_file(ROOT / "params.yaml")["aggregate"]
+    changed = {**section, "cache": False, "stories": {**section["stories"], **(stories or {})}}
+    return validate_section("aggregate", changed)  # type: ignore[return-value]
+
+
+def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, params: Aggregate) -> tuple[pl.DataFrame, pl.DataFrame]:
+    found = search_stories(docs, sentences, NO_ENTITIES, params, Caches.of(params))
+    return found.stories, found.alignments
+
+
+def find_claims_alone(sentences: pl.DataFrame, stories: pl.DataFrame, params: Aggregate) -> pl.DataFrame:
+    """Claims with their own signatures and linked types (what the stage shares with the story search)."""
+    signatures = sentence_signatures(with_entity_ids(sentences, NO_ENTITIES))
+    return find_claims(sentences, signatures, stories, params.claims)
+
+
 def reference_pairs(bodies: list[str]) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
     def pairs_of(keys: list[str]) -> set[tuple[int, int]]:
         groups: dict[str, list[int]] = {}
@@ -114,17 +136,17 @@ def predicted_pairs(stories: pl.DataFrame) -> set[tuple[int, int]]:
     return {(int(a, 16), int(b, 16)) for ids in groups["doc_id"].to_list() for a, b in combinations(ids, 2)}
 
 
-def baseline_pairs(bodies: list[str], params: dict) -> set[tuple[int, int]]:
-    p = stories_params(params)
-    lists = [shingles(tokens(b), int(p["shingle_size"])) for b in bodies]
+def baseline_pairs(bodies: list[str], params: Aggregate) -> set[tuple[int, int]]:
+    p = params.stories
+    lists = [shingles(tokens(b), p.shingle_size) for b in bodies]
     keep = [i for i, s in enumerate(lists) if s]
-    hashes = RMinHash.from_token_sets([lists[i] for i in keep], int(p["num_perm"]), int(p["seed"]))
-    lsh = RMinHashLSH(float(p["lsh_threshold"]), int(p["num_perm"]), int(p["lsh_bands"]))
+    hashes = RMinHash.from_token_sets([lists[i] for i in keep], p.num_perm, p.seed)
+    lsh = RMinHashLSH(p.lsh_threshold, p.num_perm, p.lsh_bands)
     lsh.insert_many(hashes)
     found = set()
     for key, candidates in enumerate(lsh.query_all(hashes)):
         for other in candidates:
-            if other > key and hashes[key].jaccard(hashes[other]) >= p["near_jaccard"]:
+            if other > key and hashes[key].jaccard(hashes[other]) >= p.near_jaccard:
                 found.add((keep[key], keep[other]))
     return found
 
@@ -137,7 +159,7 @@ def score(predicted: set, reference: set) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="5000,10000,20000")
-    parser.add_argument("--no-claims", action="store_true", help="time find_stories only")
+    parser.add_argument("--no-claims", action="store_true", help="time the story search only")
     parser.add_argument("--sweep", default="0.7,0.8,0.9,0.95",
                         help="near_jaccard values scored on the smallest size ('' to skip)")
     parser.add_argument("--repeat", type=int, default=2,
@@ -145,7 +167,7 @@ def main() -> None:
     args = parser.parse_args()
     all_bodies = load_bodies()
     sizes = [int(s) for s in args.sizes.split(",")]
-    params: dict = {}
+    params = aggregate_params()
     timings = []
     for size in sizes:
         bodies = all_bodies[:size]
@@ -154,12 +176,12 @@ def main() -> None:
         n_claims = 0
         for _ in range(max(args.repeat, 1)):
             started, started_cpu = time.perf_counter(), time.process_time()
-            stories, alignments = find_stories(docs, sentences, NO_ENTITIES, params)
+            stories, alignments = find_stories(docs, sentences, params)
             stories_s = min(stories_s, time.perf_counter() - started)
             stories_cpu = min(stories_cpu, time.process_time() - started_cpu)
             if not args.no_claims:
                 started = time.perf_counter()
-                claims = find_claims(sentences, stories, NO_ENTITIES, params)
+                claims = find_claims_alone(sentences, stories, params)
                 claims_s, n_claims = min(claims_s, time.perf_counter() - started), claims.height
             started = time.perf_counter()
             base = baseline_pairs(bodies, params)
@@ -190,7 +212,7 @@ def main() -> None:
               f"mostly edited resends: they are near-duplicates the reference cannot see)")
         print(f"{'near_jaccard':>12}{'pairs':>8}{'R exact':>9}{'P exact':>9}{'R norm':>9}{'P norm':>9}")
         for value in [float(v) for v in args.sweep.split(",")]:
-            stories, _ = find_stories(docs, sentences, NO_ENTITIES, {"stories": {"near_jaccard": value}})
+            stories, _ = find_stories(docs, sentences, aggregate_params({"near_jaccard": value}))
             found = predicted_pairs(stories)
             r_exact, p_exact = score(found, exact)
             r_norm, p_norm = score(found, normalised)
@@ -203,7 +225,7 @@ def main() -> None:
         print(f"{n_docs:>10}{n_sents:>11}{n_docs / first[0]:>8.2f}{stories_s:>11.2f}{stories_s / first[2]:>7.2f}"
               f"{stories_cpu:>8.2f}{stories_cpu / first[3]:>7.2f}{claims_s:>10.2f}{claims_s / first[4]:>7.2f}"
               f"{base_s:>12.2f}{base_s / first[5]:>7.2f}")
-    print("(wall seconds, fastest of --repeat runs; cpu s = process CPU seconds of find_stories, all threads:"
+    print("(wall seconds, fastest of --repeat runs; cpu s = process CPU seconds of the story search, all threads:"
           " the work done, less sensitive to other load on a shared machine)")
 
 

@@ -1,19 +1,23 @@
-"""Tables written by the aggregate stage."""
+"""Tables written by the aggregate stage: each model declares every column the stage writes, in the order
+it writes them (strict: an undeclared column fails), and the stage builds its frames from these models."""
 from __future__ import annotations
 
 import datetime
-from typing import Optional
 
 import pandera.polars as pa
 import polars as pl
 
-from schemas.base import Config as BaseConfig, doc_id_field
+from schemas.base import DOC_ID_PATTERN, Config as BaseConfig, doc_id_field, sent_id_field
 
 RELATIONS = ["original", "near_duplicate", "truncated_copy", "rewrite", "unique"]
+COPY_RELATIONS = ["near_duplicate", "truncated_copy", "rewrite"]
 ALIGNMENT_METHODS = ["exact", "near", "paraphrase"]
 GRANULARITIES = ["day", "week", "month", "year"]
-ID16 = r"^[0-9a-f]{16}$"
-SENT_ID = r"^[0-9a-f]{16}:\d+:\d+$"
+ID16 = DOC_ID_PATTERN   # entity, event and claim ids: 16 hex digits, like doc_id
+
+
+def _share():
+    return pa.Field(ge=0.0, le=1.0)
 
 
 class Stories(pa.DataFrameModel):
@@ -22,37 +26,41 @@ class Stories(pa.DataFrameModel):
     doc_id: str = doc_id_field(unique=True)
     story_id: str = pa.Field(str_length={"min_value": 1})
     relation: str = pa.Field(isin=RELATIONS)
-    source_doc_id: Optional[str] = pa.Field(nullable=True, str_matches=ID16)
-    similarity: pl.Float64 = pa.Field(ge=0.0, le=1.0)
-    # Extras (Optional: checked when present; the stage always writes them): the measures behind the
-    # relation, against the source, and how many documents share the story.
-    jaccard: Optional[pl.Float64] = pa.Field(ge=0.0, le=1.0)
-    containment: Optional[pl.Float64] = pa.Field(ge=0.0, le=1.0)
-    aligned_share: Optional[pl.Float64] = pa.Field(ge=0.0, le=1.0)
-    story_size: Optional[pl.Int64] = pa.Field(ge=1)
+    source_doc_id: str = pa.Field(nullable=True, str_matches=DOC_ID_PATTERN)
+    # The score that decided the relation (jaccard, containment or aligned_share; 1.0 for originals).
+    similarity: pl.Float64 = _share()
+    # The measures behind the relation, against the source (1.0 for originals and unique documents).
+    jaccard: pl.Float64 = _share()
+    containment: pl.Float64 = _share()
+    aligned_share: pl.Float64 = _share()
+    story_size: pl.Int64 = pa.Field(ge=1)
+    # The head of this document's near-duplicate cluster (null for heads): reprints of one text share it.
+    duplicate_of: str = pa.Field(nullable=True, str_matches=DOC_ID_PATTERN)
 
     @pa.dataframe_check
     def source_only_for_copies(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """Originals and unique documents copy nothing; every copy or rewrite names its source."""
-        is_copy = pl.col("relation").is_in(["near_duplicate", "truncated_copy", "rewrite"])
+        is_copy = pl.col("relation").is_in(COPY_RELATIONS)
         return data.lazyframe.select(is_copy == pl.col("source_doc_id").is_not_null())
 
     class Config(BaseConfig):
         name = "aggregate/stories"
+        strict = True
 
 
 class Alignments(pa.DataFrameModel):
     """data/aggregate/alignments.parquet: a sentence of a copy or rewrite and the source sentence it repeats."""
 
     doc_id: str = doc_id_field()
-    sent_id: str = pa.Field(str_matches=SENT_ID)
+    sent_id: str = sent_id_field()
     source_doc_id: str = doc_id_field()
-    source_sent_id: str = pa.Field(str_matches=SENT_ID)
-    similarity: pl.Float64 = pa.Field(ge=0.0, le=1.0)
+    source_sent_id: str = sent_id_field()
+    similarity: pl.Float64 = _share()
     method: str = pa.Field(isin=ALIGNMENT_METHODS)
 
     class Config(BaseConfig):
         name = "aggregate/alignments"
+        strict = True
         unique = ["sent_id", "source_sent_id"]
 
 
@@ -74,14 +82,15 @@ class EntityStats(pa.DataFrameModel):
 
     class Config(BaseConfig):
         name = "aggregate/entities"
+        strict = True
 
 
 class Claims(pa.DataFrameModel):
     """data/aggregate/claims.parquet: a statement and the documents and independent stories that make it."""
 
-    claim_id: str = pa.Field(unique=True, str_length={"min_value": 1})
+    claim_id: str = pa.Field(unique=True, str_matches=ID16)
     text: str = pa.Field(str_length={"min_value": 1})
-    sent_id: str = pa.Field(str_matches=SENT_ID)
+    sent_id: str = sent_id_field()
     n_docs: pl.Int64 = pa.Field(ge=1)
     n_stories: pl.Int64 = pa.Field(ge=1)
     doc_ids: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})
@@ -93,6 +102,7 @@ class Claims(pa.DataFrameModel):
 
     class Config(BaseConfig):
         name = "aggregate/claims"
+        strict = True
 
 
 class Cooccurrence(pa.DataFrameModel):
@@ -119,6 +129,7 @@ class Cooccurrence(pa.DataFrameModel):
 
     class Config(BaseConfig):
         name = "aggregate/cooccurrence"
+        strict = True
         unique = ["entity_id_a", "entity_id_b"]
 
 
@@ -131,7 +142,7 @@ class Timeline(pa.DataFrameModel):
     granularity: str = pa.Field(isin=GRANULARITIES)
     story_id: str = pa.Field(str_length={"min_value": 1})
     doc_id: str = doc_id_field()
-    sent_id: str = pa.Field(str_matches=SENT_ID)
+    sent_id: str = sent_id_field()
     date_text: str = pa.Field(str_length={"min_value": 1})
     text: str = pa.Field(str_length={"min_value": 1})
     doc_ids: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})
@@ -146,3 +157,4 @@ class Timeline(pa.DataFrameModel):
 
     class Config(BaseConfig):
         name = "aggregate/timeline"
+        strict = True

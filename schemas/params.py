@@ -205,7 +205,8 @@ class Tag(CachedStage):
 # --------------------------------------------------------------------------------------------- aggregate
 
 class Alignment(Section):
-    """Sentence alignment settings shared by story detection and claims."""
+    """Sentence alignment settings shared by story detection and claims (one search for linked sentence
+    types serves both when their search keys agree: stages/aggregate/text_features.py)."""
     min_content_words: Positive
     max_feature_df: Positive
     min_shared_features: Positive
@@ -261,7 +262,16 @@ class Report(Section):
     max_label_chars: Annotated[int, Field(ge=4)]
 
 
+# The labels of the OntoNotes scheme that the tag stage's spaCy model (and its rule layer) gives entities.
+EntityLabel = Literal["PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+                      "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"]
+
+
 class Aggregate(CachedStage):
+    # Labels of entities that name someone or something: the co-occurrence table, the top-entity chart and
+    # plot, the report's network and the `named_mentions` metric count these (dates and numbers are not
+    # "who and what").
+    named_labels: Annotated[list[EntityLabel], Field(min_length=1)]
     stories: Stories
     claims: Claims
     cooccurrence: Cooccurrence

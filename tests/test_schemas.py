@@ -46,7 +46,9 @@ GOOD = {
     Themes: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [10], "text": ["cease-fire"],
                           "theme": ["ceasefire"], "term": ["cease-fire"]}),
     Stories: pl.DataFrame({"doc_id": [D], "story_id": ["s1"], "relation": ["unique"], "source_doc_id": [None],
-                           "similarity": [1.0]}, schema_overrides={"source_doc_id": pl.String}),
+                           "similarity": [1.0], "jaccard": [1.0], "containment": [1.0], "aligned_share": [1.0],
+                           "story_size": [1], "duplicate_of": [None]},
+                          schema_overrides={"source_doc_id": pl.String, "duplicate_of": pl.String}),
     EntityStats: pl.DataFrame({"entity_id": [D], "canonical": ["Rome"], "label": ["GPE"], "n_mentions": [3],
                                "n_docs": [2], "n_stories": [1]}),
 }

@@ -1,7 +1,7 @@
 """Which entities are named together: pairs of entities that share a sentence.
 
-Each sentence contributes its set of distinct named entities (labels in `labels`: dates and numbers are
-not "who and what"). Every unordered pair in that set is one co-occurrence, stored once with
+Each sentence contributes its set of distinct named entities (labels in `aggregate.named_labels`: dates and
+numbers are not "who and what"). Every unordered pair in that set is one co-occurrence, stored once with
 entity_id_a < entity_id_b. Counts are sentences, documents and independent stories (so a reprinted story
 does not inflate `n_stories`), and `pmi` is the pointwise mutual information over sentences,
 ln(n_ab * N / (n_a * n_b)) with N the number of sentences: positive when two names appear together more
@@ -9,28 +9,22 @@ often than their frequencies alone would predict. Pairs in fewer than `min_sente
 """
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
-from stages.aggregate.entity_stats import labels_param, with_story
-
-DEFAULTS: dict[str, Any] = {"min_sentences": 2}
-
-COOCCURRENCE_SCHEMA = {"entity_id_a": pl.String, "entity_id_b": pl.String, "canonical_a": pl.String,
-                       "canonical_b": pl.String, "n_sentences": pl.Int64, "n_docs": pl.Int64,
-                       "n_stories": pl.Int64, "pmi": pl.Float64}
+from schemas import aggregate as tables
+from schemas.base import empty_frame, frame
+from schemas.params import Cooccurrence as CooccurrenceParams
+from stages.aggregate.entity_stats import with_story
 
 
 def cooccurrence(entities: pl.DataFrame, sentences: pl.DataFrame, stories: pl.DataFrame,
-                 params: dict[str, Any]) -> pl.DataFrame:
-    """One row per pair of entities named in at least `min_sentences` common sentences."""
-    min_sentences = int(params.get("min_sentences", DEFAULTS["min_sentences"]))
-    mentions = (entities.filter(pl.col("label").is_in(labels_param(params)))
+                 params: CooccurrenceParams, labels: list[str]) -> pl.DataFrame:
+    """One row per pair of entities (of `labels`) named in at least `min_sentences` common sentences."""
+    mentions = (entities.filter(pl.col("label").is_in(labels))
                 .select("doc_id", "sent_id", "entity_id", "canonical")
                 .unique(["sent_id", "entity_id"]))
     if mentions.is_empty():
-        return pl.DataFrame(schema=COOCCURRENCE_SCHEMA)
+        return empty_frame(tables.Cooccurrence)
     n_total = max(sentences.height, mentions["sent_id"].n_unique())
     per_entity = mentions.group_by("entity_id").agg(pl.len().cast(pl.Int64).alias("n"))
     names = (entities.select("entity_id", "canonical").sort("entity_id", "canonical")
@@ -45,16 +39,15 @@ def cooccurrence(entities: pl.DataFrame, sentences: pl.DataFrame, stories: pl.Da
                .agg(pl.col("sent_id").n_unique().cast(pl.Int64).alias("n_sentences"),
                     pl.col("doc_id").n_unique().cast(pl.Int64).alias("n_docs"),
                     pl.col("story_id").n_unique().cast(pl.Int64).alias("n_stories"))
-               .filter(pl.col("n_sentences") >= min_sentences))
-    return (counted
-            .join(per_entity.rename({"entity_id": "entity_id_a", "n": "n_a"}), on="entity_id_a")
-            .join(per_entity.rename({"entity_id": "entity_id_b", "n": "n_b"}), on="entity_id_b")
-            .join(names.rename({"entity_id": "entity_id_a", "canonical": "canonical_a"}), on="entity_id_a")
-            .join(names.rename({"entity_id": "entity_id_b", "canonical": "canonical_b"}), on="entity_id_b")
-            .with_columns((pl.col("n_sentences").cast(pl.Float64) * n_total
-                           / (pl.col("n_a") * pl.col("n_b")).cast(pl.Float64)).log().round(6).alias("pmi"))
-            .select(list(COOCCURRENCE_SCHEMA))
-            .sort("entity_id_a", "entity_id_b"))
+               .filter(pl.col("n_sentences") >= params.min_sentences))
+    scored = (counted
+              .join(per_entity.rename({"entity_id": "entity_id_a", "n": "n_a"}), on="entity_id_a")
+              .join(per_entity.rename({"entity_id": "entity_id_b", "n": "n_b"}), on="entity_id_b")
+              .join(names.rename({"entity_id": "entity_id_a", "canonical": "canonical_a"}), on="entity_id_a")
+              .join(names.rename({"entity_id": "entity_id_b", "canonical": "canonical_b"}), on="entity_id_b")
+              .with_columns((pl.col("n_sentences").cast(pl.Float64) * n_total
+                             / (pl.col("n_a") * pl.col("n_b")).cast(pl.Float64)).log().round(6).alias("pmi")))
+    return frame(scored, tables.Cooccurrence).sort("entity_id_a", "entity_id_b")
 
 
 def strongest_pairs(pairs: pl.DataFrame, n: int) -> pl.DataFrame:

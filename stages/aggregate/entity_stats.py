@@ -7,21 +7,16 @@ story of its own, so nothing is lost when the tables disagree.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
-# Labels that name things (as opposed to dates, numbers and amounts): what charts and networks show.
-NAMED_LABELS = ["PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"]
-
-ENTITY_STATS_SCHEMA = {"entity_id": pl.String, "canonical": pl.String, "label": pl.String,
-                       "n_mentions": pl.Int64, "n_docs": pl.Int64, "n_stories": pl.Int64}
+from schemas import aggregate as tables
+from schemas.base import empty_frame, frame
 
 
-def with_story(frame: pl.DataFrame, stories: pl.DataFrame) -> pl.DataFrame:
+def with_story(table: pl.DataFrame, stories: pl.DataFrame) -> pl.DataFrame:
     """Add `story_id` to a frame with `doc_id`; a document missing from `stories` is its own story."""
     story_of = stories.select("doc_id", "story_id")
-    return (frame.join(story_of, on="doc_id", how="left")
+    return (table.join(story_of, on="doc_id", how="left")
             .with_columns(pl.col("story_id").fill_null(pl.lit("doc:") + pl.col("doc_id"))))
 
 
@@ -32,16 +27,15 @@ def entity_stats(entities: pl.DataFrame, stories: pl.DataFrame) -> pl.DataFrame:
     after sorting keeps the choice deterministic anyway.
     """
     if entities.is_empty():
-        return pl.DataFrame(schema=ENTITY_STATS_SCHEMA)
-    return (with_story(entities.select("doc_id", "entity_id", "canonical", "label"), stories)
-            .sort("entity_id", "canonical", "label")
-            .group_by("entity_id")
-            .agg(pl.col("canonical").first(), pl.col("label").first(),
-                 pl.len().cast(pl.Int64).alias("n_mentions"),
-                 pl.col("doc_id").n_unique().cast(pl.Int64).alias("n_docs"),
-                 pl.col("story_id").n_unique().cast(pl.Int64).alias("n_stories"))
-            .select(list(ENTITY_STATS_SCHEMA))
-            .sort("entity_id"))
+        return empty_frame(tables.EntityStats)
+    counted = (with_story(entities.select("doc_id", "entity_id", "canonical", "label"), stories)
+               .sort("entity_id", "canonical", "label")
+               .group_by("entity_id")
+               .agg(pl.col("canonical").first(), pl.col("label").first(),
+                    pl.len().cast(pl.Int64).alias("n_mentions"),
+                    pl.col("doc_id").n_unique().cast(pl.Int64).alias("n_docs"),
+                    pl.col("story_id").n_unique().cast(pl.Int64).alias("n_stories")))
+    return frame(counted, tables.EntityStats).sort("entity_id")
 
 
 def top_entities(stats: pl.DataFrame, n: int, labels: list[str] | None = None) -> pl.DataFrame:
@@ -51,7 +45,3 @@ def top_entities(stats: pl.DataFrame, n: int, labels: list[str] | None = None) -
     return (stats.sort(["n_stories", "n_docs", "n_mentions", "canonical", "entity_id"],
                        descending=[True, True, True, False, False])
             .head(n))
-
-
-def labels_param(params: dict[str, Any]) -> list[str]:
-    return list(params.get("labels", NAMED_LABELS))

@@ -11,7 +11,8 @@ from typing import Any
 
 import polars as pl
 
-from stages.aggregate.entity_stats import NAMED_LABELS, top_entities
+from schemas.params import Report
+from stages.aggregate.entity_stats import top_entities
 
 COPY_RELATIONS = {"near_duplicate": "copies", "truncated_copy": "truncated_copies", "rewrite": "rewrites",
                   "original": "originals", "unique": "unique"}
@@ -36,65 +37,63 @@ def _share(part: float, whole: float) -> float:
     return round(part / whole, SHARE_DIGITS) if whole else 0.0
 
 
-def compute_metrics(*, ingest_docs: pl.DataFrame, rejected: pl.DataFrame, clean_docs: pl.DataFrame,
-                    removed: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
-                    quotes: pl.DataFrame, dates: pl.DataFrame, stories: pl.DataFrame,
-                    alignments: pl.DataFrame, claims: pl.DataFrame, cooccurrence: pl.DataFrame,
-                    timeline: pl.DataFrame, extra_tags: dict[str, pl.DataFrame] | None = None,
-                    boilerplate: pl.DataFrame | None = None) -> dict[str, Any]:
-    """Headline figures: numbers only, flat or one level deep, deterministic.
+def _documents(ingest_docs: pl.DataFrame, rejected: pl.DataFrame, clean_docs: pl.DataFrame) -> dict[str, int]:
+    return {"inputs": ingest_docs.height + rejected.height, "accepted": ingest_docs.height,
+            "rejected": rejected.height, "cleaned": clean_docs.height,
+            "truncated": int(clean_docs["is_truncated"].sum()), "input_bytes": int(ingest_docs["n_bytes"].sum())}
 
-    `boilerplate` is `boilerplate_by_document(ingest_docs, removed)` when the caller already has it (then
-    `ingest_docs` needs no raw_text); of `extra_tags` only the row counts are read."""
-    if boilerplate is None:
-        boilerplate = boilerplate_by_document(ingest_docs, removed)
+
+def _cleaning(boilerplate: pl.DataFrame, removed: pl.DataFrame) -> dict[str, Any]:
     raw_lines = int(boilerplate["raw_lines"].sum())
-    relations = dict(stories.group_by("relation").len().iter_rows()) if stories.height else {}
-    reasons = dict(removed.group_by("reason").len().iter_rows()) if removed.height else {}
-    corroborated = int((claims["n_stories"] >= 2).sum()) if claims.height else 0
-    story_sizes = stories.group_by("story_id").len()["len"] if stories.height else pl.Series([], dtype=pl.Int64)
-    metrics: dict[str, Any] = {
-        "documents": {"inputs": ingest_docs.height + rejected.height, "accepted": ingest_docs.height,
-                      "rejected": rejected.height, "cleaned": clean_docs.height,
-                      "truncated": int(clean_docs["is_truncated"].sum()) if clean_docs.height else 0,
-                      "input_bytes": int(ingest_docs["n_bytes"].sum()) if ingest_docs.height else 0},
-        "cleaning": {"raw_lines": raw_lines, "removed_lines": removed.height,
-                     "kept_lines": raw_lines - removed.height,
-                     "boilerplate_share": _share(removed.height, raw_lines),
-                     "mean_document_boilerplate_share":
-                         round(float(boilerplate["boilerplate_share"].mean()), SHARE_DIGITS)
-                         if boilerplate.height else 0.0},
+    mean_share = round(float(boilerplate["boilerplate_share"].mean()), SHARE_DIGITS) if boilerplate.height else 0.0
+    return {"raw_lines": raw_lines, "removed_lines": removed.height, "kept_lines": raw_lines - removed.height,
+            "boilerplate_share": _share(removed.height, raw_lines), "mean_document_boilerplate_share": mean_share}
+
+
+def _stories(stories: pl.DataFrame, alignments: pl.DataFrame) -> dict[str, int]:
+    relations = dict(stories.group_by("relation").len().iter_rows())
+    story_sizes = stories.group_by("story_id").len()["len"]
+    return {"stories": stories["story_id"].n_unique(), "documents": stories.height,
+            **{name: int(relations.get(relation, 0)) for relation, name in COPY_RELATIONS.items()},
+            "largest_story": int(story_sizes.max()) if story_sizes.len() else 0,
+            "aligned_sentences": alignments.height}
+
+
+def compute_metrics(*, ingest_docs: pl.DataFrame, rejected: pl.DataFrame, clean_docs: pl.DataFrame,
+                    removed: pl.DataFrame, boilerplate: pl.DataFrame, sentences: pl.DataFrame,
+                    entities: pl.DataFrame, quotes: pl.DataFrame, dates: pl.DataFrame,
+                    tag_rows: dict[str, int], stories: pl.DataFrame, alignments: pl.DataFrame,
+                    claims: pl.DataFrame, cooccurrence: pl.DataFrame, timeline: pl.DataFrame,
+                    named_labels: list[str]) -> dict[str, Any]:
+    """Headline figures: numbers only, flat or one level deep, deterministic (keys in the report's order).
+
+    `boilerplate` is `boilerplate_by_document(ingest_docs, removed)` (so `ingest_docs` needs no raw_text);
+    `tag_rows` the row counts of the tag tables counted only here."""
+    reasons = dict(removed.group_by("reason").len().iter_rows())
+    return {
+        "documents": _documents(ingest_docs, rejected, clean_docs),
+        "cleaning": _cleaning(boilerplate, removed),
         "removed_by_reason": {reason: int(reasons[reason]) for reason in sorted(reasons)},
         "sentences": sentences.height,
-        "entities": {"mentions": entities.height,
-                     "distinct": entities["entity_id"].n_unique() if entities.height else 0,
-                     "named_mentions": int(entities["label"].is_in(NAMED_LABELS).sum()) if entities.height else 0,
+        "entities": {"mentions": entities.height, "distinct": entities["entity_id"].n_unique(),
+                     "named_mentions": int(entities["label"].is_in(named_labels).sum()),
                      "cooccurring_pairs": cooccurrence.height},
-        "quotes": {"total": quotes.height,
-                   "direct": int((quotes["kind"] == "direct").sum()) if "kind" in quotes.columns else quotes.height,
-                   "with_speaker": int(quotes["speaker"].is_not_null().sum()) if quotes.height else 0},
-        "stories": {"stories": int(stories["story_id"].n_unique()) if stories.height else 0,
-                    "documents": stories.height,
-                    **{name: int(relations.get(relation, 0)) for relation, name in COPY_RELATIONS.items()},
-                    "largest_story": int(story_sizes.max()) if story_sizes.len() else 0,
-                    "aligned_sentences": alignments.height},
-        "claims": {"total": claims.height, "corroborated": corroborated},
-        "dates": {"mentions": dates.height,
-                  "resolved": int(dates["resolved"].sum()) if dates.height else 0,
+        "quotes": {"total": quotes.height, "direct": int((quotes["kind"] == "direct").sum()),
+                   "with_speaker": int(quotes["speaker"].is_not_null().sum())},
+        "stories": _stories(stories, alignments),
+        "claims": {"total": claims.height, "corroborated": int((claims["n_stories"] >= 2).sum())},
+        "dates": {"mentions": dates.height, "resolved": int(dates["resolved"].sum()),
                   "timeline_events": timeline.height},
+        "tags": dict(sorted(tag_rows.items())),
     }
-    if extra_tags:
-        metrics["tags"] = {name: frame.height for name, frame in sorted(extra_tags.items())}
-    return metrics
 
 
 def plot_tables(entity_stats: pl.DataFrame, stories: pl.DataFrame, boilerplate: pl.DataFrame,
-                params: dict[str, Any]) -> dict[str, pl.DataFrame]:
-    """Data files for DVC plots, by file stem: top_entities (the `top_entities` most independently reported
-    named entities), story_sizes (stories per number of documents), boilerplate (share per document)."""
-    n_top = int(params.get("top_entities", 20))
-    labels = list(params.get("labels", NAMED_LABELS))
-    top = (top_entities(entity_stats, n_top, labels)
+                report: Report, labels: list[str]) -> dict[str, pl.DataFrame]:
+    """Data files for DVC plots, by file stem: top_entities (the `report.top_entities` most independently
+    reported entities of `labels`), story_sizes (stories per number of documents), boilerplate (share per
+    document)."""
+    top = (top_entities(entity_stats, report.top_entities, labels)
            .select("canonical", "label", "n_stories", "n_docs", "n_mentions"))
     # A distribution, so the file stays small for any corpus: how many stories have 1, 2, 3 ... documents.
     story_sizes = (stories.group_by("story_id").agg(pl.len().cast(pl.Int64).alias("story_size"))

@@ -8,8 +8,8 @@ Scraped coverage of one event holds three kinds of copies of an original article
   source's order, with source sentences on content-word lemmas, entities and numbers (share of its
   sentences in the longest order-preserving alignment chain >= `rewrite_share`).
 
-Candidate document pairs come from two near-linear searches: MinHash LSH over shingles (rensa; catches
-reprints) and the sentence alignment index of `text_features.align_sentences` (catches truncated copies
+Candidate document pairs come from two near-linear searches: MinHash LSH over shingles (`sketches`;
+catches reprints) and the sentence alignment of `text_features.align_sentences` (catches truncated copies
 and rewrites: pairs whose aligned sentences cover >= `candidate_share` of one side). Each candidate pair is
 then measured exactly (shingle-set Jaccard and containment, aligned share).
 
@@ -27,122 +27,56 @@ source_doc_id is its story's original, and the reprints of a rewrite stay recogn
 Extra columns: jaccard, containment (share of this document's shingles in the source), aligned_share
 (share of its non-trivial sentences in the ordered chain) against the source (1.0 for originals and
 unique documents), story_size, duplicate_of.
+
+`find_stories` is corpus-wide and runs on the driver; it takes the per-document results (sketches made
+into `ShingleMatches`, sentence signatures) and the linked sentence types ready-made (the stage computes
+them, reusing each unchanged document's rows: see `search`).
 """
 from __future__ import annotations
 
 import bisect
-import importlib.metadata
-import pickle
-from concurrent.futures import Future
-from pathlib import Path
-from typing import Any, Iterable
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import polars as pl
-from rensa import RMinHash, RMinHashLSH
 
-from stages.aggregate.text_features import (TypeLinks, align_sentences, alignment_params, sentence_signatures,
-                                            shingles, tokens)
-from stages.common import DocumentRowsCache, code_fingerprint, document_keys
-
-DEFAULTS: dict[str, Any] = {
-    "shingle_size": 5,             # words per shingle
-    "num_perm": 128,               # MinHash permutations
-    "lsh_bands": 32,               # LSH bands (rows per band = num_perm / bands; ~0.42 Jaccard midpoint)
-    "lsh_threshold": 0.5,          # rensa's threshold argument (candidates come from the bands)
-    "seed": 42,                    # MinHash seed (fixed: same signatures on every run)
-    "near_jaccard": 0.8,           # shingle Jaccard at or above: near_duplicate
-    "containment_threshold": 0.5,  # share of the copy's shingles inside the source: truncated_copy
-    "truncated_max_length_ratio": 0.8,  # a truncated copy has at most this share of the source's shingles
-    "rewrite_share": 0.3,          # share of the copy's sentences in the ordered alignment chain: rewrite
-    "rewrite_min_sentences": 3,    # ... and at least this many sentences in the chain
-    "candidate_share": 0.2,        # sentence-aligned document pairs measured further
-}
-# Sentence alignment for stories accepts looser paraphrases than claims do: the order-preserving chain
-# filters chance matches that a single sentence pair cannot.
-ALIGNMENT_OVERRIDES: dict[str, Any] = {"paraphrase_threshold": 0.25}
+from schemas import aggregate as tables
+from schemas.base import empty_frame, frame, polars_schema
+from schemas.params import Stories as StoryParams
+from stages.aggregate.sketches import ShingleMatches, _n_common
+from stages.aggregate.text_features import TypeLinks, align_sentences
 
 RELATION_RANK = {"near_duplicate": 0, "truncated_copy": 1, "rewrite": 2}
-
-STORIES_SCHEMA = {"doc_id": pl.String, "story_id": pl.String, "relation": pl.String,
-                  "source_doc_id": pl.String, "similarity": pl.Float64, "jaccard": pl.Float64,
-                  "containment": pl.Float64, "aligned_share": pl.Float64, "story_size": pl.Int64,
-                  "duplicate_of": pl.String}
-ALIGNMENTS_SCHEMA = {"doc_id": pl.String, "sent_id": pl.String, "source_doc_id": pl.String,
-                     "source_sent_id": pl.String, "similarity": pl.Float64, "method": pl.String}
+SCORE_OF = {"near_duplicate": "jaccard", "truncated_copy": "containment", "rewrite": "aligned_share"}
+Edges = dict[tuple[int, int], list[tuple[int, int]]]
 
 
-def document_cache(params: dict[str, Any]) -> DocumentRowsCache:
-    """The persistent cache of per-document results (MinHash sketches, sentence signatures; params `cache`,
-    `cache_dir`), named by a fingerprint of this package's code and data, the story params and rensa's
-    version."""
-    inputs = {"stories": stories_params(params), "rensa": importlib.metadata.version("rensa")}
-    return DocumentRowsCache(params.get("cache_dir", ".cache/aggregate"),
-                             code_fingerprint(Path(__file__).resolve().parent, inputs),
-                             enabled=params.get("cache", True))
+def story_documents(docs: pl.DataFrame) -> pl.DataFrame:
+    """The documents a story search runs over, as every phase indexes them: one row per doc_id (its first),
+    sorted by doc_id, with the columns the search reads (a null text is an empty one)."""
+    return (docs.unique("doc_id", keep="first").sort("doc_id")
+            .select("doc_id", pl.col("text").fill_null(""), "published_date",
+                    pl.col("is_truncated").fill_null(False)))
 
 
-def stories_params(params: dict[str, Any] | None) -> dict[str, Any]:
-    """Resolved knobs of params['stories'] (the aggregate section is passed whole)."""
-    section = (params or {}).get("stories") or {}
-    resolved = {key: section.get(key, default) for key, default in DEFAULTS.items()}
-    resolved.update(alignment_params(section, ALIGNMENT_OVERRIDES))
-    return resolved
+@dataclass(frozen=True)
+class _Corpus:
+    """The documents by position (doc_id order) and what ordering them needs."""
+    ids: list[str]
+    dates: list[date | None]
+    cut: list[bool]        # flagged truncated by the clean stage
+    n_words: list[int]
+
+    @classmethod
+    def of(cls, docs: pl.DataFrame, matches: ShingleMatches) -> _Corpus:
+        ids = docs["doc_id"].to_list()
+        if ids != matches.doc_ids:
+            raise ValueError("the shingle matches were not computed for these documents (story_documents)")
+        return cls(ids, docs["published_date"].to_list(), docs["is_truncated"].to_list(), matches.n_words)
 
 
-SKETCH_SCHEMA = {"doc_id": pl.String, "n_words": pl.Int64, "hashes": pl.Binary, "minhash": pl.Binary}
-
-
-def sketch_documents(doc_ids: list[str], texts: list[str], p: dict[str, Any]) -> pl.DataFrame:
-    """One row per document: word count, its shingles' hash set (sorted uint64 bytes) and its pickled MinHash
-    (null when it has no shingle). A pure function of each text: `find_stories` may reuse rows by content.
-
-    One document at a time, so the shingle strings never all sit in memory."""
-    num_perm, seed = int(p["num_perm"]), int(p["seed"])
-    rows: dict[str, list[Any]] = {name: [] for name in SKETCH_SCHEMA}
-    for doc_id, text in zip(doc_ids, texts):
-        words = tokens(text)
-        text_shingles = shingles(words, int(p["shingle_size"]))
-        minhash = None
-        if text_shingles:
-            hashes = RMinHash.hash_token_sets([text_shingles])[0]
-            hash_set = np.unique(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
-            sketch = RMinHash(num_perm, seed)
-            sketch.update(text_shingles)
-            minhash = pickle.dumps(sketch, protocol=pickle.HIGHEST_PROTOCOL)
-        else:
-            hash_set = np.empty(0, dtype=np.uint64)
-        rows["doc_id"].append(doc_id)
-        rows["n_words"].append(len(words))
-        rows["hashes"].append(hash_set.tobytes())
-        rows["minhash"].append(minhash)
-    return pl.DataFrame(rows, schema=SKETCH_SCHEMA)
-
-
-def _candidates(sketches: pl.DataFrame, p: dict[str, Any]) -> tuple[list[np.ndarray], list[int], set[tuple[int, int]]]:
-    """(shingle hash set per document, word count per document, LSH candidate pairs), in `sketches`' order.
-
-    The MinHash sketches go into rensa's LSH index (bands of num_perm / lsh_bands rows), and pairs that share
-    a band are the candidates."""
-    hash_sets = [np.frombuffer(raw, dtype=np.uint64) for raw in sketches["hashes"].to_list()]
-    n_words = sketches["n_words"].to_list()
-    sketched: list[int] = []
-    minhashes: list[RMinHash] = []
-    for number, raw in enumerate(sketches["minhash"].to_list()):
-        if raw is not None:
-            sketched.append(number)
-            minhashes.append(pickle.loads(raw))   # written by sketch_documents (this stage's own cache)
-    pairs: set[tuple[int, int]] = set()
-    if len(minhashes) >= 2:
-        lsh = RMinHashLSH(float(p["lsh_threshold"]), int(p["num_perm"]), int(p["lsh_bands"]))
-        lsh.insert_many(minhashes)
-        for key, found in enumerate(lsh.query_all(minhashes)):
-            for other in found:
-                if other != key:
-                    a, b = sketched[key], sketched[other]
-                    pairs.add((min(a, b), max(a, b)))
-    return hash_sets, n_words, pairs
-
+# ------------------------------------------------------------------------------------- exact measures
 
 def _ordered_chain(edges: list[tuple[int, int]]) -> int:
     """Longest chain of (copy position, source position) edges with both positions strictly increasing:
@@ -163,36 +97,17 @@ def _ordered_chain(edges: list[tuple[int, int]]) -> int:
     return len(tails)
 
 
-def _n_common(a: np.ndarray, b: np.ndarray) -> int:
-    """How many values two sorted arrays of unique values share (np.intersect1d's size, without its
-    concatenate-and-sort): each value of the shorter is looked up in the longer by binary search."""
-    if len(a) > len(b):
-        a, b = b, a
-    if not len(a):
-        return 0
-    at = np.searchsorted(b, a)
-    at[at == len(b)] = 0
-    return int(np.count_nonzero(b[at] == a))
-
-
-def shingle_overlaps(shingle_sets: list[np.ndarray], pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """Shared shingles of each (a, b) pair, a < b (the stage works them out for the MinHash candidates
-    while the sentence alignment still runs in its thread)."""
-    return {(a, b): _n_common(shingle_sets[a], shingle_sets[b]) for a, b in pairs}
-
-
 class _Measures:
     """Exact measures of a directed document pair (copy x, source y), each computed once when first asked.
 
-    `overlaps` holds shingle intersections already counted (`shingle_overlaps`); the others are counted
-    when first needed. The ordered sentence chain (the costlier measure) is worked out only for pairs whose
-    shingles do not already decide their relation."""
+    `overlaps` holds shingle intersections already counted (`ShingleMatches.overlaps`); the others are
+    counted when first needed. The ordered sentence chain (the costlier measure) is worked out only for
+    pairs whose shingles do not already decide their relation."""
 
-    def __init__(self, shingle_sets: list[np.ndarray], n_sentences: list[int],
-                 edges: dict[tuple[int, int], list[tuple[int, int]]], p: dict[str, Any],
-                 overlaps: dict[tuple[int, int], int] | None = None) -> None:
-        self.shingle_sets, self.n_sentences, self.edges, self.p = shingle_sets, n_sentences, edges, p
-        self.overlaps = overlaps if overlaps is not None else {}
+    def __init__(self, shingle_sets: list[np.ndarray], n_sentences: list[int], edges: Edges,
+                 params: StoryParams, overlaps: dict[tuple[int, int], int]) -> None:
+        self.shingle_sets, self.n_sentences, self.edges, self.params = shingle_sets, n_sentences, edges, params
+        self.overlaps = dict(overlaps)
         self.shingle_cache: dict[tuple[int, int], tuple[float, float]] = {}
         self.chain_cache: dict[tuple[int, int], tuple[float, float]] = {}
 
@@ -225,170 +140,162 @@ class _Measures:
 
     def relation(self, x: int, y: int) -> tuple[str, float] | None:
         """How x copies y, with the score that decided it; None when it does not."""
-        p = self.p
         jaccard, containment = self.shingles(x, y)
-        if jaccard >= p["near_jaccard"]:
+        if jaccard >= self.params.near_jaccard:
             return "near_duplicate", jaccard
         if self.is_cut_from(x, y):
             return "truncated_copy", containment
         aligned_share, chain = self.aligned(x, y)
-        if aligned_share >= p["rewrite_share"] and chain >= p["rewrite_min_sentences"]:
+        if aligned_share >= self.params.rewrite_share and chain >= self.params.rewrite_min_sentences:
             return "rewrite", aligned_share
         return None
 
     def is_cut_from(self, x: int, y: int) -> bool:
         """Whether x is a truncated copy of y (`relation(x, y)` says truncated_copy), from shingles alone."""
         jaccard, containment = self.shingles(x, y)
-        return (jaccard < self.p["near_jaccard"] and containment >= self.p["containment_threshold"]
-                and len(self.shingle_sets[x]) <= self.p["truncated_max_length_ratio"] * len(self.shingle_sets[y]))
+        return (jaccard < self.params.near_jaccard and containment >= self.params.containment_threshold
+                and len(self.shingle_sets[x]) <= self.params.truncated_max_length_ratio * len(self.shingle_sets[y]))
 
 
-def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
-                 params: dict[str, Any],
-                 signatures: pl.DataFrame | Future[pl.DataFrame] | None = None,
-                 links: TypeLinks | Future[TypeLinks] | None = None,
-                 sketch_cache: DocumentRowsCache | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(stories, alignments): one row per document, and the sentence pairs behind each copy or rewrite.
+# ---------------------------------------------------------------------------------- sentence alignment
 
-    `signatures` is `sentence_signatures(sentences, entities)` when the caller already has it (sent_id is
-    unique, so the signatures of the documents in `docs` are its rows of those documents), or a Future of it;
-    `links` likewise `link_types(signatures, ...)` (used when they serve the story params and cover exactly
-    `docs`). The caller may compute both in a thread while the documents are sketched here (polars releases
-    the GIL, so the two share both cores). With `sketch_cache`, a document whose text is unchanged since the
-    last run reuses its MinHash sketch."""
-    p = stories_params(params)
-    if docs.is_empty():
-        return pl.DataFrame(schema=STORIES_SCHEMA), pl.DataFrame(schema=ALIGNMENTS_SCHEMA)
-    docs = docs.unique("doc_id", keep="first").sort("doc_id")
-    doc_ids: list[str] = docs["doc_id"].to_list()
-    index = {d: i for i, d in enumerate(doc_ids)}
-    texts = docs["text"].fill_null("").to_list()
-    dates = docs["published_date"].to_list() if "published_date" in docs.columns else [None] * len(doc_ids)
-    cut = (docs["is_truncated"].fill_null(False).to_list() if "is_truncated" in docs.columns
-           else [False] * len(doc_ids))
+def _likely_originals(corpus: _Corpus) -> pl.DataFrame:
+    """doc_id, rank: sentences repeated by many documents are paired with their copies in the likeliest
+    originals first (not cut, dated earliest, longest)."""
+    order = sorted(range(len(corpus.ids)), key=lambda x: (bool(corpus.cut[x]), corpus.dates[x] is None,
+                                                          corpus.dates[x] or 0, -corpus.n_words[x], corpus.ids[x]))
+    return pl.DataFrame({"doc_id": [corpus.ids[x] for x in order], "rank": list(range(len(order)))},
+                        schema={"doc_id": pl.String, "rank": pl.Int64})
 
-    if sketch_cache is None:
-        sketches = sketch_documents(doc_ids, texts, p)
-    else:
-        keys = document_keys(docs.select("doc_id", pl.col("text").fill_null("")))
-        text_of = dict(zip(doc_ids, texts))
-        sketches, _ = sketch_cache.run(
-            "sketches", keys, lambda ids: sketch_documents(ids.to_list(), [text_of[d] for d in ids.to_list()], p))
-        sketches = sketches.sort("doc_id")   # the order of doc_ids (sorted, unique)
-    shingle_sets, n_words, candidates = _candidates(sketches, p)
-    del sketches
-    overlaps = shingle_overlaps(shingle_sets, sorted(candidates))
 
-    # Sentence alignment across all documents (only those in `docs`).
-    if not sentences.is_empty():
-        sentences = sentences.filter(pl.col("doc_id").is_in(doc_ids))
-    if isinstance(signatures, Future):
-        signatures = signatures.result()
-    if isinstance(links, Future):
-        links = links.result()
-    if signatures is None:
-        signatures = sentence_signatures(sentences, entities)
-    elif signatures.select(pl.col("doc_id").is_in(doc_ids).all()).item() is False:
-        signatures, links = signatures.filter(pl.col("doc_id").is_in(doc_ids)), None
-    # Sentences repeated by many documents are paired with their copies in the likeliest originals first.
-    likely_original = sorted(range(len(doc_ids)), key=lambda x: (bool(cut[x]), dates[x] is None, dates[x] or 0,
-                                                                 -n_words[x], doc_ids[x]))
-    doc_rank = pl.DataFrame({"doc_id": [doc_ids[x] for x in likely_original],
-                             "rank": list(range(len(doc_ids)))}, schema={"doc_id": pl.String, "rank": pl.Int64})
-    aligned = align_sentences(signatures, p, doc_rank, links=links)
-    counted = signatures.filter(pl.col("n_content") >= p["min_content_words"]).group_by("doc_id").len()
-    n_sentences = [0] * len(doc_ids)
-    for doc, n in counted.iter_rows():
-        n_sentences[index[doc]] = n
-    # Both directions: (copy doc, copy sent) -> (source doc, source sent).
-    directed = pl.concat([
+def _directed(aligned: pl.DataFrame) -> pl.DataFrame:
+    """Aligned sentence pairs in both directions: (copy doc, copy sent) -> (source doc, source sent)."""
+    return pl.concat([
         aligned.select(doc="doc_id_a", sent="sent_id_a", src_doc="doc_id_b", src_sent="sent_id_b",
                        similarity="similarity", method="method"),
         aligned.select(doc="doc_id_b", sent="sent_id_b", src_doc="doc_id_a", src_sent="sent_id_a",
                        similarity="similarity", method="method")])
-    # Each sentence's position in its document, joined on in polars (not looked up sentence by sentence).
-    edges: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    if not directed.is_empty():
-        position = (sentences.sort("doc_id", "paragraph", "index")
-                    .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
-        numbers = pl.DataFrame({"doc": doc_ids, "x": range(len(doc_ids)), "n_x": n_sentences},
-                               schema={"doc": pl.String, "x": pl.Int64, "n_x": pl.Int64})
-        pairs = (directed.select("doc", "sent", "src_doc", "src_sent")
-                 .join(position, left_on="sent", right_on="sent_id")
-                 .join(position.rename({"pos": "src_pos"}), left_on="src_sent", right_on="sent_id")
-                 .group_by("doc", "src_doc").agg("pos", "src_pos", n_sents=pl.col("sent").n_unique())
-                 .join(numbers, on="doc").join(numbers.select(src_doc="doc", y="x"), on="src_doc")
-                 .with_columns(a=pl.min_horizontal("x", "y"), b=pl.max_horizontal("x", "y")))
-        del position
-        # Pairs whose aligned sentences cover enough of one side are candidates too.
-        shared = pairs.filter(pl.col("n_sents") >= p["candidate_share"] * pl.max_horizontal("n_x", 1))
-        candidates.update(shared.select("a", "b").iter_rows())
-        # Only candidate pairs are ever measured: only their (many small) edge lists become Python lists.
-        wanted = pl.DataFrame(sorted(candidates), schema={"a": pl.Int64, "b": pl.Int64}, orient="row")
-        for x, y, positions, src_positions in (pairs.join(wanted, on=["a", "b"], how="semi")
-                                               .select("x", "y", "pos", "src_pos").iter_rows()):
-            edges[(x, y)] = list(zip(positions, src_positions))
-        del pairs
 
-    measure = _Measures(shingle_sets, n_sentences, edges, p, overlaps)
+
+def _content_sentences(signatures: pl.DataFrame, corpus: _Corpus, params: StoryParams) -> list[int]:
+    """Per document: its sentences with enough content words to be aligned."""
+    index = {doc_id: x for x, doc_id in enumerate(corpus.ids)}
+    counted = signatures.filter(pl.col("n_content") >= params.min_content_words).group_by("doc_id").len()
+    n_sentences = [0] * len(corpus.ids)
+    for doc_id, n in counted.iter_rows():
+        n_sentences[index[doc_id]] = n
+    return n_sentences
+
+
+def _sentence_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Corpus, n_sentences: list[int],
+                    lsh_pairs: frozenset[tuple[int, int]], params: StoryParams
+                    ) -> tuple[set[tuple[int, int]], Edges]:
+    """(candidate pairs, edges): the LSH pairs plus the pairs whose aligned sentences cover enough of one
+    side, and for each candidate (x, y) the aligned (x position, y position) sentences. Each sentence's
+    position in its document is joined on in polars (not looked up sentence by sentence), and only
+    candidate pairs' (many small) edge lists become Python lists."""
+    candidates = set(lsh_pairs)
+    edges: Edges = {}
+    if directed.is_empty():
+        return candidates, edges
+    position = (sentences.sort("doc_id", "paragraph", "index")
+                .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
+    numbers = pl.DataFrame({"doc": corpus.ids, "x": range(len(corpus.ids)), "n_x": n_sentences},
+                           schema={"doc": pl.String, "x": pl.Int64, "n_x": pl.Int64})
+    pairs = (directed.select("doc", "sent", "src_doc", "src_sent")
+             .join(position, left_on="sent", right_on="sent_id")
+             .join(position.rename({"pos": "src_pos"}), left_on="src_sent", right_on="sent_id")
+             .group_by("doc", "src_doc").agg("pos", "src_pos", n_sents=pl.col("sent").n_unique())
+             .join(numbers, on="doc").join(numbers.select(src_doc="doc", y="x"), on="src_doc")
+             .with_columns(a=pl.min_horizontal("x", "y"), b=pl.max_horizontal("x", "y")))
+    shared = pairs.filter(pl.col("n_sents") >= params.candidate_share * pl.max_horizontal("n_x", 1))
+    candidates.update(shared.select("a", "b").iter_rows())
+    wanted = pl.DataFrame(sorted(candidates), schema={"a": pl.Int64, "b": pl.Int64}, orient="row")
+    for x, y, positions, src_positions in (pairs.join(wanted, on=["a", "b"], how="semi")
+                                           .select("x", "y", "pos", "src_pos").iter_rows()):
+        edges[(x, y)] = list(zip(positions, src_positions))
+    return candidates, edges
+
+
+# ---------------------------------------------------------------------------------------------- grouping
+
+@dataclass(frozen=True)
+class _Grouping:
+    """Documents by position, most original first (`visit`, `rank`), with their candidate neighbours."""
+    neighbours: dict[int, list[int]]
+    visit: list[int]
+    rank: dict[int, int]
+
+
+def _grouping(corpus: _Corpus, candidates: set[tuple[int, int]], measure: _Measures) -> _Grouping:
+    """The visiting order: not cut (a paywall-cut document never heads a story when a fuller version is
+    around), earliest published, longest, doc_id."""
     neighbours: dict[int, list[int]] = {}
     for a, b in sorted(candidates):
         neighbours.setdefault(a, []).append(b)
         neighbours.setdefault(b, []).append(a)
 
-    def is_cut(x: int) -> bool:
-        """A paywall-cut document never heads a story when a fuller version is around."""
-        return bool(cut[x]) or any(measure.is_cut_from(x, y) for y in neighbours.get(x, []))
-
     def priority(x: int) -> tuple:
-        return (is_cut(x), dates[x] is None, dates[x] or 0, -n_words[x], doc_ids[x])
+        is_cut = bool(corpus.cut[x]) or any(measure.is_cut_from(x, y) for y in neighbours.get(x, []))
+        return (is_cut, corpus.dates[x] is None, corpus.dates[x] or 0, -corpus.n_words[x], corpus.ids[x])
 
-    visit = sorted(range(len(doc_ids)), key=priority)
-    rank = {x: i for i, x in enumerate(visit)}
+    visit = sorted(range(len(corpus.ids)), key=priority)
+    return _Grouping(neighbours, visit, {x: i for i, x in enumerate(visit)})
 
-    # 1. Near-duplicate clusters (reprints of one text): a star around the most original member, so every
-    # member is itself within near_jaccard of its head (no chaining through intermediate edits).
+
+def _near_duplicate_heads(grouping: _Grouping, measure: _Measures, params: StoryParams) -> dict[int, int]:
+    """Each document's cluster head: reprints of one text form a star around its most original member, so
+    every member is itself within near_jaccard of its head (no chaining through intermediate edits)."""
     head: dict[int, int] = {}
-    for x in visit:
-        heads = [(-measure.shingles(x, y)[0], rank[y], y) for y in neighbours.get(x, [])
-                 if head.get(y) == y and measure.shingles(x, y)[0] >= p["near_jaccard"]]
+    for x in grouping.visit:
+        heads = [(-measure.shingles(x, y)[0], grouping.rank[y], y) for y in grouping.neighbours.get(x, [])
+                 if head.get(y) == y and measure.shingles(x, y)[0] >= params.near_jaccard]
         head[x] = min(heads)[2] if heads else x
-    members: dict[int, list[int]] = {}
-    for x in visit:
-        members.setdefault(head[x], []).append(x)
+    return head
 
-    # 2. Stars: each cluster head, most original first, attaches to the best story original it copies.
+
+def _story_originals(grouping: _Grouping, head: dict[int, int], measure: _Measures
+                     ) -> tuple[dict[int, int], dict[int, tuple[str, float]]]:
+    """(original of each cluster head, how each copying head copies it): heads, most original first, attach
+    to the best story original one of their cluster's members neighbours."""
+    members: dict[int, list[int]] = {}
+    for x in grouping.visit:
+        members.setdefault(head[x], []).append(x)
     original_of: dict[int, int] = {}
     decided: dict[int, tuple[str, float]] = {}
-    for x in visit:
+    for x in grouping.visit:
         if head[x] != x:
             continue
+        roots = {original_of[head[r]] for m in members[x] for r in grouping.neighbours.get(m, [])
+                 if head[r] in original_of}
         options = []
-        roots = {original_of[head[r]] for m in members[x] for r in neighbours.get(m, []) if head[r] in original_of}
         for r in sorted(roots):
-            if original_of[r] == r:
-                found = measure.relation(x, r)
-                if found is not None:
-                    options.append((RELATION_RANK[found[0]], -found[1], rank[r], r, found))
+            found = measure.relation(x, r) if original_of[r] == r else None
+            if found is not None:
+                options.append((RELATION_RANK[found[0]], -found[1], grouping.rank[r], r, found))
         if options:
             best = min(options)
             original_of[x], decided[x] = best[3], best[4]
         else:
             original_of[x] = x
+    return original_of, decided
 
-    # 3. Rows: a head is an original / unique / copy of its story's original; the other members of its
-    # cluster are near-duplicates of the original (story heads) or copies of the same kind (copy clusters).
-    story_of = {x: original_of[head[x]] for x in range(len(doc_ids))}
+
+def _story_rows(corpus: _Corpus, head: dict[int, int], original_of: dict[int, int],
+                decided: dict[int, tuple[str, float]], measure: _Measures) -> pl.DataFrame:
+    """One row per document: a head is an original / unique / copy of its story's original; the other
+    members of its cluster are near-duplicates of the original (story heads) or copies of the same kind
+    (copy clusters)."""
+    story_of = [original_of[head[x]] for x in range(len(corpus.ids))]
     sizes: dict[int, int] = {}
-    for r in story_of.values():
+    for r in story_of:
         sizes[r] = sizes.get(r, 0) + 1
-    score_of = {"near_duplicate": "jaccard", "truncated_copy": "containment", "rewrite": "aligned_share"}
+    ids = corpus.ids
     rows = []
-    for x in range(len(doc_ids)):
-        r = story_of[x]
-        twin = doc_ids[head[x]] if head[x] != x else None
+    for x, r in enumerate(story_of):
+        twin = ids[head[x]] if head[x] != x else None
         if r == x:
-            rows.append((doc_ids[x], "s" + doc_ids[x], "original" if sizes[x] > 1 else "unique", None,
+            rows.append((ids[x], "s" + ids[x], "original" if sizes[x] > 1 else "unique", None,
                          1.0, 1.0, 1.0, 1.0, sizes[x], twin))
             continue
         m = measure(x, r)
@@ -398,16 +305,45 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataF
             name = decided[x][0]
         else:
             name = (measure.relation(x, r) or decided[head[x]])[0]
-        rows.append((doc_ids[x], "s" + doc_ids[r], name, doc_ids[r], float(m[score_of[name]]), m["jaccard"],
+        rows.append((ids[x], "s" + ids[r], name, ids[r], float(m[SCORE_OF[name]]), m["jaccard"],
                      m["containment"], m["aligned_share"], sizes[r], twin))
-    stories = pl.DataFrame(rows, schema=STORIES_SCHEMA, orient="row").sort("doc_id")
+    return pl.DataFrame(rows, schema=polars_schema(tables.Stories), orient="row").sort("doc_id")
 
-    copies = stories.filter(pl.col("source_doc_id").is_not_null()).select(
-        doc="doc_id", src_doc="source_doc_id")
-    alignments = (directed.join(copies, on=["doc", "src_doc"])
-                  .sort(["doc", "sent", "similarity", "src_sent"], descending=[False, False, True, False])
-                  .group_by("doc", "sent", maintain_order=True).first()
-                  .select(doc_id="doc", sent_id="sent", source_doc_id="src_doc", source_sent_id="src_sent",
-                          similarity="similarity", method="method")
-                  .sort("doc_id", "sent_id"))
-    return stories, alignments.cast(ALIGNMENTS_SCHEMA)  # type: ignore[arg-type]
+
+def _story_alignments(directed: pl.DataFrame, stories: pl.DataFrame) -> pl.DataFrame:
+    """Each sentence of a copy or rewrite with its best-aligned sentence of the story's original."""
+    copies = stories.filter(pl.col("source_doc_id").is_not_null()).select(doc="doc_id", src_doc="source_doc_id")
+    best = (directed.join(copies, on=["doc", "src_doc"])
+            .sort(["doc", "sent", "similarity", "src_sent"], descending=[False, False, True, False])
+            .group_by("doc", "sent", maintain_order=True).first()
+            .select(doc_id="doc", sent_id="sent", source_doc_id="src_doc", source_sent_id="src_sent",
+                    similarity="similarity", method="method")
+            .sort("doc_id", "sent_id"))
+    return frame(best, tables.Alignments)
+
+
+# ------------------------------------------------------------------------------------------------- search
+
+def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, matches: ShingleMatches, signatures: pl.DataFrame,
+                 links: TypeLinks | None, params: StoryParams) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(stories, alignments): one row per document, and the sentence pairs behind each copy or rewrite.
+
+    `docs` is `story_documents(...)`, `matches` the `shingle_matches` of their sketches, `signatures` the
+    `sentence_signatures` of their sentences, `links` the `link_types` of those signatures (recomputed when
+    they do not serve the story params or cover other documents too)."""
+    if docs.is_empty():
+        return empty_frame(tables.Stories), empty_frame(tables.Alignments)
+    corpus = _Corpus.of(docs, matches)
+    if not signatures.select(pl.col("doc_id").is_in(corpus.ids).all()).item():
+        signatures, links = signatures.filter(pl.col("doc_id").is_in(corpus.ids)), None
+    if not sentences.is_empty():
+        sentences = sentences.filter(pl.col("doc_id").is_in(corpus.ids))
+    directed = _directed(align_sentences(signatures, params, _likely_originals(corpus), links=links))
+    n_sentences = _content_sentences(signatures, corpus, params)
+    candidates, edges = _sentence_edges(directed, sentences, corpus, n_sentences, matches.pairs, params)
+    measure = _Measures(matches.hash_sets, n_sentences, edges, params, matches.overlaps)
+    grouping = _grouping(corpus, candidates, measure)
+    head = _near_duplicate_heads(grouping, measure, params)
+    original_of, decided = _story_originals(grouping, head, measure)
+    stories = _story_rows(corpus, head, original_of, decided, measure)
+    return stories, _story_alignments(directed, stories)

@@ -5,31 +5,31 @@
   "negotiations", "negotiators" and "negotiate" one lemma without loading a language model.
 - `shingles`: overlapping word n-grams of a text, the unit of MinHash (near-duplicates) and containment
   (truncated copies).
-- `sentence_signatures` + `align_sentences`: every sentence becomes the set of its content-word lemmas
-  plus the entity ids the tag stage found in it. Identical normalised sentences are one sentence *type*
-  (a text reprinted by a hundred sites counts once, so its words stay rare). Type pairs are proposed by
-  an inverted index over the rarer features (a feature held by more than `max_feature_df` types does not
-  propose pairs, so the candidate search stays near-linear), then scored by an IDF-weighted Dice
-  coefficient over all their features (0 when both give numbers and neither's numbers are all in the
-  other: a changed figure is a different fact). Sentence pairs are read off the type pairs, each
-  sentence linked to the first `anchors_per_type` copies of the other text (the likeliest originals
-  first). A pair is `exact` (same normalised text), `near` (Dice >= `near_threshold`) or `paraphrase`
-  (Dice >= `paraphrase_threshold`).
+- `sentence_signatures` (per document: a batch task) + `align_sentences` (corpus-wide): every sentence
+  becomes the set of its content-word lemmas plus the entity ids the tag stage found in it. Identical
+  normalised sentences are one sentence *type* (a text reprinted by a hundred sites counts once, so its
+  words stay rare). Type pairs are proposed by an inverted index over the rarer features (a feature held by
+  more than `max_feature_df` types does not propose pairs, so the candidate search stays near-linear), then
+  scored by an IDF-weighted Dice coefficient over all their features (0 when both give numbers and
+  neither's numbers are all in the other: a changed figure is a different fact). Sentence pairs are read
+  off the type pairs, each sentence linked to the first `anchors_per_type` copies of the other text (the
+  likeliest originals first). A pair is `exact` (same normalised text), `near` (Dice >= `near_threshold`)
+  or `paraphrase` (Dice >= `paraphrase_threshold`).
 
 Everything is deterministic: no Python `hash()`, outputs sorted.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import polars as pl
 
-from stages.common import DocumentRowsCache, document_keys
+from schemas.params import Alignment
 from stages.common.datafiles import load_yaml
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "text_features.yaml"
@@ -38,16 +38,7 @@ LEXICON_PATH = Path(__file__).resolve().parent / "data" / "text_features.yaml"
 # is a plain run (the group needs a separator first), so matching is linear.
 TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
-ALIGNMENT_DEFAULTS: dict[str, Any] = {
-    "min_content_words": 4,      # sentences with fewer content words are trivial: never aligned
-    "max_feature_df": 50,        # features of more sentence types than this do not propose candidate pairs
-    "min_shared_features": 2,    # candidate pairs share at least this many proposing features
-    "near_threshold": 0.8,       # weighted Dice at or above: 'near' (a lightly edited copy)
-    "paraphrase_threshold": 0.5,  # weighted Dice at or above: 'paraphrase'; below: not aligned
-    "anchors_per_type": 3,       # each sentence is paired with this many copies of an aligned text
-    "number_conflict": True,     # sentences that both give numbers, neither set inside the other, never align
-}
-
+# Internal frames (never written as tables): sentence pairs, sentence types and their links, signatures.
 ALIGNMENT_SCHEMA = {"sent_id_a": pl.String, "doc_id_a": pl.String, "sent_id_b": pl.String,
                     "doc_id_b": pl.String, "similarity": pl.Float64, "method": pl.String}
 MEMBERS_SCHEMA = {"tid": pl.UInt32, "sent_id": pl.String, "doc_id": pl.String}
@@ -97,23 +88,28 @@ def shingles(words: list[str], size: int) -> list[str]:
     return list(map(" ".join, zip(*(words[k:] for k in range(size)))))
 
 
-def alignment_params(section: dict[str, Any] | None, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The alignment knobs of a params section; `defaults` overrides ALIGNMENT_DEFAULTS per caller."""
-    section = section or {}
-    merged = {**ALIGNMENT_DEFAULTS, **(defaults or {})}
-    return {key: section.get(key, default) for key, default in merged.items()}
+# ------------------------------------------------------------------------------ signatures (per document)
+
+def with_entity_ids(sentences: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """doc_id, sent_id, text of each sentence with `entity_ids`: the ids of the entities the tag stage found
+    in it (the input of `sentence_signatures`)."""
+    found = (entities.filter(pl.col("sent_id").is_not_null() & pl.col("entity_id").is_not_null())
+             .group_by("sent_id").agg(entity_ids=pl.col("entity_id")))
+    return (sentences.select("doc_id", "sent_id", "text").join(found, on="sent_id", how="left", maintain_order="left")
+            .with_columns(pl.col("entity_ids").fill_null(pl.lit([], dtype=pl.List(pl.String)))))
 
 
-def sentence_signatures(sentences: pl.DataFrame, entities: pl.DataFrame | None) -> pl.DataFrame:
+def sentence_signatures(sentences: pl.DataFrame) -> pl.DataFrame:
     """sent_id, doc_id, norm (normalised text), features (sorted unique content lemmas and '@entity_id'),
-    n_content (content words in the sentence) for every sentence, sorted by sent_id.
+    n_content (content words in the sentence) for every sentence of `with_entity_ids`, sorted by sent_id.
 
+    A pure function of each sentence and its entity ids: the stage runs it per batch of documents.
     Tokenising runs in polars; the stemmer runs once per distinct word, not once per occurrence."""
     if sentences.is_empty():
         return pl.DataFrame(schema=SIGNATURE_SCHEMA)
     stopwords, _ = _lexicon()
-    rows = (sentences.select("sent_id", "doc_id", "text").unique("sent_id", keep="first").sort("sent_id")
-            .with_row_index("row")
+    rows = (sentences.select("sent_id", "doc_id", "text", "entity_ids").unique("sent_id", keep="first")
+            .sort("sent_id").with_row_index("row")
             .with_columns(words=pl.col("text").fill_null("").str.to_lowercase().str.extract_all(TOKEN_RE.pattern)
                           .list.eval(pl.element().str.replace_all(",", "", literal=True)))
             .drop("text"))
@@ -122,23 +118,71 @@ def sentence_signatures(sentences: pl.DataFrame, entities: pl.DataFrame | None) 
                    .filter(~pl.col("words").is_in(sorted(stopwords))
                            & ((pl.col("words").str.len_chars() > 1) | pl.col("words").str.contains(r"^\d")))
                    .collect())
-    rows = rows.with_columns(norm=pl.col("words").list.join(" ")).drop("words")
     vocabulary = occurrences.select(pl.col("words").unique().sort())
     lemmas = vocabulary.with_columns(feature=pl.Series([lemma(w) for w in vocabulary["words"]], dtype=pl.String))
     occurrences = occurrences.join(lemmas, on="words", how="left").select("row", "feature")
     counts = occurrences.group_by("row").agg(n_content=pl.len().cast(pl.Int64))
-    features = occurrences
-    if entities is not None and not entities.is_empty() and {"sent_id", "entity_id"} <= set(entities.columns):
-        mentions = (entities.filter(pl.col("sent_id").is_not_null() & pl.col("entity_id").is_not_null())
-                    .join(rows.select("sent_id", "row"), on="sent_id")
-                    .select("row", feature=pl.lit("@") + pl.col("entity_id")))
-        features = pl.concat([features, mentions])
-    grouped = features.group_by("row").agg(features=pl.col("feature").unique().sort())
-    return (rows.join(grouped, on="row", how="left").join(counts, on="row", how="left")
+    mentions = (rows.select("row", "entity_ids").explode("entity_ids").drop_nulls("entity_ids")
+                .select("row", feature=pl.lit("@") + pl.col("entity_ids")))
+    grouped = pl.concat([occurrences, mentions]).group_by("row").agg(features=pl.col("feature").unique().sort())
+    return (rows.with_columns(norm=pl.col("words").list.join(" "))
+            .join(grouped, on="row", how="left").join(counts, on="row", how="left")
             .with_columns(pl.col("features").fill_null(pl.lit([], dtype=pl.List(pl.String))),
                           pl.col("n_content").fill_null(0))
             .select(list(SIGNATURE_SCHEMA)).cast(SIGNATURE_SCHEMA)  # type: ignore[arg-type]
             .sort("sent_id"))
+
+
+# --------------------------------------------------------------------------- sentence types (corpus-wide)
+
+@dataclass(frozen=True)
+class Search:
+    """The alignment knobs that decide which sentence types are linked, and the threshold links are kept at.
+
+    Two callers whose search knobs agree can share one set of links computed at the lower threshold
+    (`paraphrase_threshold` only filters links, so those of the lower one hold every link of the higher)."""
+    min_content_words: int
+    max_feature_df: int
+    min_shared_features: int
+    number_conflict: bool
+    paraphrase_threshold: float
+
+    @classmethod
+    def of(cls, alignment: Alignment) -> Search:
+        return cls(**{field.name: getattr(alignment, field.name) for field in dataclasses.fields(cls)})
+
+    def same_index(self, other: Search) -> bool:
+        return dataclasses.replace(self, paraphrase_threshold=0.0) == dataclasses.replace(other,
+                                                                                         paraphrase_threshold=0.0)
+
+    def serves(self, alignment: Alignment) -> bool:
+        """Whether links of this search hold every type pair `alignment` would find."""
+        wanted = Search.of(alignment)
+        return self.same_index(wanted) and wanted.paraphrase_threshold >= self.paraphrase_threshold
+
+
+def shared_search(*alignments: Alignment) -> Search:
+    """One search whose links serve every one of `alignments` when their search knobs agree (at the lowest
+    threshold); otherwise the first's, and the others compute their own."""
+    searches = [Search.of(alignment) for alignment in alignments]
+    if not all(searches[0].same_index(search) for search in searches[1:]):
+        return searches[0]
+    return dataclasses.replace(searches[0], paraphrase_threshold=min(s.paraphrase_threshold for s in searches))
+
+
+@dataclass(frozen=True)
+class TypeLinks:
+    """Sentence types (identical normalised texts) and the scored links between them (`link_types`).
+
+    members: tid, sent_id, doc_id of every content sentence. links: tid, tid_b, similarity; tid < tid_b for
+    two types with weighted Dice >= `search.paraphrase_threshold`, tid == tid_b (similarity 1.0) for a type
+    found in two or more documents (exact copies). `search` is what they were computed with."""
+    members: pl.DataFrame
+    links: pl.DataFrame
+    search: Search
+
+    def serves(self, alignment: Alignment) -> bool:
+        return self.search.serves(alignment)
 
 
 def _sorted_weight_sums(code_lists: pl.Series, weight_of: np.ndarray) -> np.ndarray:
@@ -170,142 +214,102 @@ def _sorted_weight_sums(code_lists: pl.Series, weight_of: np.ndarray) -> np.ndar
     return sums
 
 
-# The knobs that decide which sentence types are linked (and so must agree for two callers to share links);
-# `paraphrase_threshold` only filters them, so links computed for the lower one serve both.
-SEARCH_KEYS = ("min_content_words", "max_feature_df", "min_shared_features", "number_conflict")
-
-
 @dataclass(frozen=True)
-class TypeLinks:
-    """Sentence types (identical normalised texts) and the scored links between them (`link_types`).
-
-    members: tid, sent_id, doc_id of every content sentence. links: tid, tid_b, similarity; tid < tid_b for
-    two types with weighted Dice >= `search['paraphrase_threshold']`, tid == tid_b (similarity 1.0) for a
-    type found in two or more documents (exact copies). `search` holds the params they were computed with."""
-    members: pl.DataFrame
-    links: pl.DataFrame
-    search: dict[str, Any]
-
-    def serves(self, params: dict[str, Any]) -> bool:
-        """Whether these links hold every type pair `params` would find (same search, no lower threshold)."""
-        p = alignment_params(params)
-        return (all(self.search[key] == p[key] for key in SEARCH_KEYS)
-                and p["paraphrase_threshold"] >= self.search["paraphrase_threshold"])
+class _Types:
+    """The sentence types of a corpus and their features as integer codes (`_sentence_types`)."""
+    members: pl.DataFrame     # tid, sent_id, doc_id
+    numbers: pl.DataFrame     # tid, numbers (the type's number features)
+    repeated: pl.DataFrame    # tid of the types found in two or more documents
+    codes: pl.DataFrame       # tid, fid (ascending)
+    proposing: pl.LazyFrame   # tid, fid of the features rare enough to propose pairs
+    weight_of: np.ndarray     # IDF weight per fid
 
 
-def shared_search(*params: dict[str, Any]) -> dict[str, Any]:
-    """Search params whose links serve every one of `params` when their SEARCH_KEYS agree (the lowest
-    threshold); otherwise the first's, and the others compute their own."""
-    resolved = [alignment_params(p) for p in params]
-    if any(any(p[key] != resolved[0][key] for key in SEARCH_KEYS) for p in resolved[1:]):
-        return resolved[0]
-    return {**resolved[0], "paraphrase_threshold": min(p["paraphrase_threshold"] for p in resolved)}
-
-
-def align_sentences(signatures: pl.DataFrame, params: dict[str, Any],
-                    doc_rank: pl.DataFrame | None = None, links: TypeLinks | None = None) -> pl.DataFrame:
-    """Aligned sentence pairs of different documents (sent_id_a < sent_id_b), sorted.
-
-    Identical normalised sentences are one sentence *type*; the search runs over types (`link_types`), so
-    a text reprinted by a hundred sites counts once and its words stay rare. Pairs of sentences are then
-    read off the linked types (`sentence_pairs`). `links` from an earlier `link_types` call are reused
-    when they serve `params` (story and claim detection share one search)."""
-    if links is None or not links.serves(params):
-        links = link_types(signatures, params)
-    return sentence_pairs(links, params, doc_rank)
-
-
-def link_types(signatures: pl.DataFrame, params: dict[str, Any]) -> TypeLinks:
-    """Sentence types of the content sentences and their links.
-
-    A type's features are those of its member with the smallest sent_id (members of one type differ at
-    most in the entity ids the tag stage gave them). Candidate type pairs share >= min_shared_features
-    features held by 2..max_feature_df types; they are scored by IDF-weighted Dice over all their features
-    (0 on a number conflict) and kept at or above paraphrase_threshold."""
-    p = alignment_params(params)  # callers pass an already-resolved dict; this fills gaps only
-    search = {key: p[key] for key in (*SEARCH_KEYS, "paraphrase_threshold")}
-    empty = TypeLinks(pl.DataFrame(schema=MEMBERS_SCHEMA), pl.DataFrame(schema=LINKS_SCHEMA), search)
-    content = pl.col("n_content") >= p["min_content_words"]
-    if signatures.is_empty() or signatures.select(content.sum()).item() < 2:
-        return empty
-    # Sentence types: one per distinct normalised text, numbered in text order (a dense rank, no join on
-    # the texts), its features from its first member by sent_id. One lazy query: no intermediate copies.
-    members = (signatures.lazy().filter(content).select("sent_id", "doc_id", "norm", "features").sort("sent_id")
+def _sentence_types(signatures: pl.DataFrame, search: Search) -> _Types:
+    """Types: one per distinct normalised text of a content sentence, numbered in text order (a dense rank,
+    no join on the texts), its features from its first member by sent_id (members of one type differ at
+    most in the entity ids the tag stage gave them). Features become codes numbered by descending document
+    frequency, so ascending codes are ascending IDF weights."""
+    members = (signatures.lazy().filter(pl.col("n_content") >= search.min_content_words)
+               .select("sent_id", "doc_id", "norm", "features").sort("sent_id")
                .with_columns(tid=(pl.col("norm").rank("dense") - 1).cast(pl.UInt32)).collect())
     types = (members.group_by("tid", maintain_order=True)
              .agg(pl.col("features").first(), n_docs=pl.col("doc_id").n_unique()).sort("tid"))
-    members = members.select("tid", "sent_id", "doc_id")
-
-    n_types = types.height
     exploded = (types.select("tid", "features").explode("features").rename({"features": "feature"})
                 .drop_nulls("feature"))
+    # IDF over types: a feature in every type weighs ~0.69, one in two types ~ln(1 + N/2).
+    vocabulary = (exploded.group_by("feature").agg(df=pl.len())
+                  .sort(["df", "feature"], descending=[True, False]).with_row_index("fid"))
+    weight_of = vocabulary.select(weight=(1.0 + types.height / pl.col("df")).log())["weight"].to_numpy()
+    exploded = exploded.join(vocabulary.select("feature", "fid", "df"), on="feature", how="left",
+                             maintain_order="left").select("tid", "fid", "df")
     # Numbers are facts: when both sentences give figures, the figures of one must all be in the other
     # (a paraphrase may drop a figure, not change one). Template stories differ exactly there: "sold 75
     # head of cattle to the Canary Islands" / "380 head ... to Kuwait"; weekly market reports.
     numbers = pl.col("features").list.eval(pl.element().filter(pl.element().str.contains(r"^\d")))
-    side = types.select("tid", numbers=numbers)
-    repeated_types = types.filter(pl.col("n_docs") >= 2).select("tid")
-    del types
-    # IDF over types: a feature in every type weighs ~0.69, one in two types ~ln(1 + N/2).
-    # Features as integer codes: the joins below run over millions of rows at corpus scale. Codes are
-    # numbered by descending document frequency, so ascending codes are ascending weights.
-    vocabulary = (exploded.group_by("feature").agg(df=pl.len())
-                  .sort(["df", "feature"], descending=[True, False]).with_row_index("fid"))
-    weight_of = vocabulary.select(weight=(1.0 + n_types / pl.col("df")).log())["weight"].to_numpy()
-    exploded = exploded.join(vocabulary.select("feature", "fid", "df"), on="feature", how="left",
-                             maintain_order="left").select("tid", "fid", "df")
-    del vocabulary
-    codes = exploded.group_by("tid").agg(pl.col("fid").sort())
-    totals = codes.select("tid", total=pl.Series(_sorted_weight_sums(codes["fid"], weight_of)))
-    proposing = exploded.lazy().filter((pl.col("df") >= 2) & (pl.col("df") <= p["max_feature_df"])).select(
-        "tid", "fid")
-    type_pairs = (proposing.join(proposing, on="fid", suffix="_b")
+    rare = (pl.col("df") >= 2) & (pl.col("df") <= search.max_feature_df)
+    return _Types(members=members.select("tid", "sent_id", "doc_id"),
+                  numbers=types.select("tid", numbers=numbers),
+                  repeated=types.filter(pl.col("n_docs") >= 2).select("tid"),
+                  codes=exploded.group_by("tid").agg(pl.col("fid").sort()),
+                  proposing=exploded.lazy().filter(rare).select("tid", "fid"), weight_of=weight_of)
+
+
+def _scored_type_pairs(types: _Types, search: Search) -> pl.DataFrame:
+    """tid < tid_b, similarity: candidate pairs (sharing >= min_shared_features proposing features) scored
+    by IDF-weighted Dice over all their features (0 on a number conflict), kept at paraphrase_threshold."""
+    type_pairs = (types.proposing.join(types.proposing, on="fid", suffix="_b")
                   .filter(pl.col("tid") < pl.col("tid_b"))
                   .group_by("tid", "tid_b").agg(shared=pl.len())
-                  .filter(pl.col("shared") >= p["min_shared_features"]).select("tid", "tid_b")
+                  .filter(pl.col("shared") >= search.min_shared_features).select("tid", "tid_b")
                   .collect(engine="streaming"))
-    del exploded, proposing
-
     # Exact weighted overlap over all features (the index above ignored the frequent ones): the codes the
     # two types share, their weights summed. The intersection keeps the first list's ascending order
     # (tests/aggregate/test_text_features.py checks it), so no sort is needed before the sums.
-    shared_codes = (type_pairs.join(codes, on="tid", how="left")
-                    .join(codes.rename({"tid": "tid_b", "fid": "fid_b"}), on="tid_b", how="left")
+    shared_codes = (type_pairs.join(types.codes, on="tid", how="left")
+                    .join(types.codes.rename({"tid": "tid_b", "fid": "fid_b"}), on="tid_b", how="left")
                     .select("tid", "tid_b", fid=pl.col("fid").list.set_intersection("fid_b")))
-    del codes
     overlap = shared_codes.select("tid", "tid_b",
-                                  shared=pl.Series(_sorted_weight_sums(shared_codes["fid"], weight_of)))
-    del shared_codes
-    side = side.join(totals, on="tid", how="left")
+                                  shared=pl.Series(_sorted_weight_sums(shared_codes["fid"], types.weight_of)))
+    totals = types.codes.select("tid", total=pl.Series(_sorted_weight_sums(types.codes["fid"], types.weight_of)))
+    side = types.numbers.join(totals, on="tid", how="left")
     scored = (type_pairs.join(overlap, on=["tid", "tid_b"], how="left")
               .join(side, on="tid").join(side.rename(lambda c: c + "_b"), on="tid_b")
               .with_columns(similarity=(2.0 * pl.col("shared").fill_null(0.0)
                                         / (pl.col("total") + pl.col("total_b"))).clip(0.0, 1.0).round(12)))
-    if p["number_conflict"]:
+    if search.number_conflict:
         shared = pl.col("numbers").list.set_intersection("numbers_b").list.len()
         conflict = ((pl.col("numbers").list.len() > 0) & (pl.col("numbers_b").list.len() > 0)
                     & (shared < pl.min_horizontal(pl.col("numbers").list.len(), pl.col("numbers_b").list.len())))
         scored = scored.with_columns(similarity=pl.when(conflict).then(0.0).otherwise(pl.col("similarity")))
-    scored = scored.filter(pl.col("similarity") >= p["paraphrase_threshold"]).select(
+    return scored.filter(pl.col("similarity") >= search.paraphrase_threshold).select(
         "tid", "tid_b", pl.col("similarity").cast(pl.Float64))
-    # Identical texts: a type aligned with itself.
-    repeated = repeated_types.select("tid", tid_b="tid", similarity=pl.lit(1.0, pl.Float64))
+
+
+def link_types(signatures: pl.DataFrame, search: Search) -> TypeLinks:
+    """Sentence types of the content sentences (`_sentence_types`) and their links: scored pairs of types
+    (`_scored_type_pairs`) and each type found in two or more documents linked to itself (exact copies)."""
+    content = pl.col("n_content") >= search.min_content_words
+    if signatures.is_empty() or signatures.select(content.sum()).item() < 2:
+        return TypeLinks(pl.DataFrame(schema=MEMBERS_SCHEMA), pl.DataFrame(schema=LINKS_SCHEMA), search)
+    types = _sentence_types(signatures, search)
+    scored = _scored_type_pairs(types, search)
+    repeated = types.repeated.select("tid", tid_b="tid", similarity=pl.lit(1.0, pl.Float64))
     links = pl.concat([scored, repeated]).cast(LINKS_SCHEMA)  # type: ignore[arg-type]
-    return TypeLinks(members.cast(MEMBERS_SCHEMA), links, search)  # type: ignore[arg-type]
+    return TypeLinks(types.members.cast(MEMBERS_SCHEMA), links, search)  # type: ignore[arg-type]
 
 
-def sentence_pairs(links: TypeLinks, params: dict[str, Any], doc_rank: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The aligned sentence pairs of `links` at params' thresholds: every member of one type with the first
-    `anchors_per_type` members of the other (and of its own type, for exact copies), members ordered by
+def sentence_pairs(links: TypeLinks, alignment: Alignment, doc_rank: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The aligned sentence pairs of `links` at `alignment`'s thresholds: every member of one type with the
+    first `anchors_per_type` members of the other (and of its own type, for exact copies), members ordered by
     `doc_rank` (doc_id, rank: lower first, e.g. the most original document) then sent_id. That keeps the
     output linear in the corpus (a hundred reprints give a hundred pairs per anchor, not ten thousand)
     while every sentence is linked to the preferred copies. A pair is `exact` (same type), `near`
-    (similarity >= near_threshold) or `paraphrase`."""
-    p = alignment_params(params)
+    (similarity >= near_threshold) or `paraphrase`. Pairs of different documents, sent_id_a < sent_id_b."""
     exact = pl.col("tid") == pl.col("tid_b")
-    type_links = links.links.filter(exact | (pl.col("similarity") >= p["paraphrase_threshold"])).with_columns(
+    type_links = links.links.filter(exact | (pl.col("similarity") >= alignment.paraphrase_threshold)).with_columns(
         method=pl.when(exact).then(pl.lit("exact"))
-        .when(pl.col("similarity") >= p["near_threshold"]).then(pl.lit("near")).otherwise(pl.lit("paraphrase")))
+        .when(pl.col("similarity") >= alignment.near_threshold).then(pl.lit("near")).otherwise(pl.lit("paraphrase")))
     if type_links.is_empty():
         return pl.DataFrame(schema=ALIGNMENT_SCHEMA)
     members = links.members
@@ -314,7 +318,7 @@ def sentence_pairs(links: TypeLinks, params: dict[str, Any], doc_rank: pl.DataFr
     else:
         members = members.with_columns(rank=pl.lit(None, pl.Int64))
     anchors = (members.with_columns(pl.col("rank").fill_null(0)).sort("rank", "sent_id")
-               .group_by("tid", maintain_order=True).head(p["anchors_per_type"]))
+               .group_by("tid", maintain_order=True).head(alignment.anchors_per_type))
 
     left = members.select("tid", "sent_id", "doc_id")
     right = anchors.select(tid_b="tid", sent_id_b="sent_id", doc_id_b="doc_id")
@@ -333,19 +337,11 @@ def sentence_pairs(links: TypeLinks, params: dict[str, Any], doc_rank: pl.DataFr
             .unique(["sent_id_a", "sent_id_b"]).sort("sent_id_a", "sent_id_b"))
 
 
-def cached_sentence_signatures(sentences: pl.DataFrame, entities: pl.DataFrame | None,
-                               cache: DocumentRowsCache | None) -> pl.DataFrame:
-    """`sentence_signatures`, reusing each document's rows from the last run when its sentences and the
-    entity ids in them are unchanged (a signature depends on its own sentence and mentions only)."""
-    if cache is None:
-        return sentence_signatures(sentences, entities)
-    mentions = (entities.select("doc_id", "sent_id", "entity_id") if entities is not None
-                else pl.DataFrame(schema={"doc_id": pl.String, "sent_id": pl.String, "entity_id": pl.String}))
-    keys = document_keys(sentences.select("doc_id", "sent_id", "text"), mentions)
-
-    def signatures_of(doc_ids: pl.Series) -> pl.DataFrame:
-        keep = pl.col("doc_id").is_in(doc_ids.implode())
-        return sentence_signatures(sentences.filter(keep), mentions.filter(keep))
-
-    rows, _ = cache.run("signatures", keys, signatures_of)
-    return rows.select(list(SIGNATURE_SCHEMA)).sort("sent_id")
+def align_sentences(signatures: pl.DataFrame, alignment: Alignment, doc_rank: pl.DataFrame | None = None,
+                    links: TypeLinks | None = None) -> pl.DataFrame:
+    """Aligned sentence pairs of different documents (sent_id_a < sent_id_b), sorted: the sentence types are
+    linked (`link_types`), then pairs of sentences read off the links (`sentence_pairs`). `links` from an
+    earlier `link_types` call are reused when they serve `alignment` (stories and claims share one search)."""
+    if links is None or not links.serves(alignment):
+        links = link_types(signatures, Search.of(alignment))
+    return sentence_pairs(links, alignment, doc_rank)

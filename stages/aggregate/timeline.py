@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from schemas import aggregate as tables
+from schemas.base import empty_frame, frame
 from stages.aggregate.entity_stats import with_story
 from stages.common import sha16
 
 # Which document of a story speaks for it: the source first, verbatim copies next, rewrites last.
 RELATION_RANK = {"original": 0, "unique": 0, "near_duplicate": 1, "truncated_copy": 1, "rewrite": 2}
-
-TIMELINE_SCHEMA = {"event_id": pl.String, "date": pl.Date, "date_end": pl.Date, "granularity": pl.String,
-                   "story_id": pl.String, "doc_id": pl.String, "sent_id": pl.String, "date_text": pl.String,
-                   "text": pl.String, "doc_ids": pl.List(pl.String), "n_mentions": pl.Int64,
-                   "n_docs": pl.Int64, "n_stories": pl.Int64}
 PERIOD = ["date", "date_end", "granularity"]
 
 
@@ -29,16 +26,12 @@ def build_timeline(dates: pl.DataFrame, sentences: pl.DataFrame, stories: pl.Dat
     """One row per (period, story) with the representative sentence; sorted by date, then story."""
     resolved = dates.filter(pl.col("resolved") & pl.col("date").is_not_null())
     if resolved.is_empty():
-        return pl.DataFrame(schema=TIMELINE_SCHEMA)
-    published = (documents.select("doc_id", "published_date") if "published_date" in documents.columns
-                 else documents.select("doc_id", pl.lit(None, dtype=pl.Date).alias("published_date")))
-    relation = stories.select("doc_id", "relation") if "relation" in stories.columns else \
-        stories.select("doc_id", pl.lit(None, dtype=pl.String).alias("relation"))
+        return empty_frame(tables.Timeline)
     mentions = (with_story(resolved.select("doc_id", "sent_id", "start", pl.col("text").alias("date_text"),
                                            "date", pl.coalesce("date_end", "date").alias("date_end"),
                                            "granularity"), stories)
-                .join(relation, on="doc_id", how="left")
-                .join(published, on="doc_id", how="left")
+                .join(stories.select("doc_id", "relation"), on="doc_id", how="left")
+                .join(documents.select("doc_id", "published_date"), on="doc_id", how="left")
                 .join(sentences.select("sent_id", "text"), on="sent_id", how="left")
                 .with_columns(pl.col("relation").replace_strict(RELATION_RANK, default=len(RELATION_RANK),
                                                                 return_dtype=pl.Int64).alias("rank"),
@@ -52,6 +45,5 @@ def build_timeline(dates: pl.DataFrame, sentences: pl.DataFrame, stories: pl.Dat
               .with_columns(pl.col("story_id").n_unique().over(PERIOD).cast(pl.Int64).alias("n_stories")))
     event_ids = [sha16(f"{d}|{e}|{g}|{s}".encode()) for d, e, g, s in
                  events.select(PERIOD + ["story_id"]).iter_rows()]
-    return (events.with_columns(pl.Series("event_id", event_ids, dtype=pl.String))
-            .select(list(TIMELINE_SCHEMA))
+    return (frame(events.with_columns(pl.Series("event_id", event_ids, dtype=pl.String)), tables.Timeline)
             .sort(["date", "date_end", "granularity", "story_id"]))

@@ -31,6 +31,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import unicodedata
 from importlib import metadata
 from pathlib import Path
@@ -45,6 +46,9 @@ CACHE_FORMAT = "newsflow-cache-2"
 KEY_COLUMN = "_doc_key"
 PLACEHOLDER_COLUMN = "_no_rows"
 MAX_PARTS = 8
+# Caches of one stage may run in two threads (aggregate sketches documents while its signatures are computed
+# in a thread): the read-modify-write of the shared manifest is serialised.
+_MANIFEST_LOCK = threading.RLock()
 # LZ4 without statistics: read back ~5x faster than the outputs' zstd, for a somewhat bigger file.
 PART_OPTIONS: dict[str, Any] = {"compression": "lz4", "statistics": False}
 
@@ -270,15 +274,20 @@ class RowsCache:
             pass
 
     def _register(self) -> None:
-        entries = set(read_manifest(self.root))
-        if self.folder.name not in entries:
-            write_manifest(self.root, entries | {self.folder.name})
+        with _MANIFEST_LOCK:
+            entries = set(read_manifest(self.root))
+            if self.folder.name not in entries:
+                write_manifest(self.root, entries | {self.folder.name})
 
     def prune(self) -> list[str]:
         """Remove this name's other fingerprints beyond the `keep` most recently used, when this project
         wrote them and no other project lists them; returns the names removed."""
         if not self.enabled or not self._used or not self.folder.is_dir():
             return []
+        with _MANIFEST_LOCK:
+            return self._prune()
+
+    def _prune(self) -> list[str]:
         mine = read_manifest(self.root)
         others_entries = read_manifest(self.root, others=True)
         rivals = [self.root / entry for entry in mine if entry.startswith(f"{self.name}-")

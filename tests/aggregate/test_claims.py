@@ -5,7 +5,11 @@ import hashlib
 
 import polars as pl
 
-from stages.aggregate.claims import CLAIMS_SCHEMA, find_claims
+from schemas.aggregate import Claims
+from schemas.base import polars_schema
+from stages.aggregate.claims import find_claims
+from stages.aggregate.text_features import sentence_signatures, with_entity_ids
+from tests.shipped_params import shipped
 
 A, B, C, D = ("a" * 16, "b" * 16, "c" * 16, "d" * 16)
 SENT_SCHEMA = {"doc_id": pl.String, "sent_id": pl.String, "paragraph": pl.Int64, "index": pl.Int64,
@@ -42,30 +46,36 @@ def story_frame(rows: list[tuple[str, str, str, str | None]]) -> pl.DataFrame:
                                 "source_doc_id": pl.String, "similarity": pl.Float64})
 
 
+def claims(sentences: pl.DataFrame, stories: pl.DataFrame, entities: pl.DataFrame = NO_ENTITIES,
+           changes: dict | None = None) -> pl.DataFrame:
+    signatures = sentence_signatures(with_entity_ids(sentences, entities))
+    return find_claims(sentences, signatures, stories, shipped("aggregate", {"claims": changes or {}}).claims)
+
+
 INDEPENDENT = story_frame([(A, "sA", "unique", None), (B, "sB", "unique", None), (C, "sC", "unique", None),
                            (D, "sD", "unique", None)])
 
 
 def test_empty_inputs_give_typed_empty_frames():
-    claims = find_claims(sentence_frame({}), story_frame([]), NO_ENTITIES, {})
-    assert claims.is_empty() and dict(claims.schema) == CLAIMS_SCHEMA
+    found = claims(sentence_frame({}), story_frame([]))
+    assert found.is_empty() and dict(found.schema) == polars_schema(Claims)
 
 
 def test_same_sentence_in_independent_stories_is_one_claim_with_two_stories():
     sentences = sentence_frame({A: [OTHER[0], FACT], B: [FACT.upper(), OTHER[1]], C: [OTHER[2], OTHER[3]]})
-    claims = find_claims(sentences, INDEPENDENT, NO_ENTITIES, {})
-    assert claims.height == 1
-    claim = claims.row(0, named=True)
+    found = claims(sentences, INDEPENDENT)
+    assert found.height == 1
+    claim = found.row(0, named=True)
     assert claim["sent_ids"] == [f"{A}:1:0", f"{B}:0:0"] and claim["doc_ids"] == [A, B]
     assert claim["n_docs"] == 2 and claim["n_stories"] == 2
     assert claim["claim_id"] == hashlib.sha256(claim["sent_id"].encode()).hexdigest()[:16]
-    assert dict(claims.schema) == CLAIMS_SCHEMA
+    assert dict(found.schema) == polars_schema(Claims)
 
 
 def test_copies_of_one_original_count_as_one_story_and_the_original_speaks():
     sentences = sentence_frame({A: [FACT, OTHER[0]], B: [OTHER[1], FACT], C: [FACT, OTHER[2]]})
     stories = story_frame([(A, "sB", "truncated_copy", B), (B, "sB", "original", None), (C, "sC", "unique", None)])
-    claim = find_claims(sentences, stories, NO_ENTITIES, {}).row(0, named=True)
+    claim = claims(sentences, stories).row(0, named=True)
     assert claim["n_docs"] == 3 and claim["n_stories"] == 2
     assert claim["sent_id"] == f"{B}:1:0"  # not the copy's sentence, although its id sorts first
 
@@ -77,31 +87,30 @@ def test_paraphrase_with_shared_numbers_and_entities_is_the_same_claim():
          "entity_id": e}
         for d, s in ((A, f"{A}:0:0"), (B, f"{B}:1:0"))
         for t, e in (("Khan Younis", "1" * 16), ("Al Mawasi", "2" * 16))], schema=ENTITY_SCHEMA)
-    claims = find_claims(sentences, INDEPENDENT, entities, {})
-    assert claims.height == 1 and claims["sent_ids"][0].to_list() == [f"{A}:0:0", f"{B}:1:0"]
+    found = claims(sentences, INDEPENDENT, entities)
+    assert found.height == 1 and found["sent_ids"][0].to_list() == [f"{A}:0:0", f"{B}:1:0"]
 
 
 def test_unrelated_sentences_and_trivial_ones_make_no_claim():
     sentences = sentence_frame({A: ["He said so.", OTHER[0], OTHER[1]], B: ["He said so.", OTHER[2], OTHER[3]]})
-    assert find_claims(sentences, INDEPENDENT, NO_ENTITIES, {}).is_empty()
+    assert claims(sentences, INDEPENDENT).is_empty()
 
 
 def test_claims_span_stories_and_ignore_the_stories_frame_when_absent():
     sentences = sentence_frame({A: [FACT], B: [FACT], C: [FACT], D: [OTHER[0]]})
-    claims = find_claims(sentences, story_frame([]), NO_ENTITIES, {})
-    assert claims["n_stories"].to_list() == [3]
+    assert claims(sentences, story_frame([]))["n_stories"].to_list() == [3]
 
 
 def test_min_docs_param_is_read_from_the_claims_section():
     sentences = sentence_frame({A: [FACT], B: [FACT], C: [OTHER[0]]})
-    assert find_claims(sentences, INDEPENDENT, NO_ENTITIES, {"claims": {"min_docs": 3}}).is_empty()
-    assert find_claims(sentences, INDEPENDENT, NO_ENTITIES, {"stories": {"min_docs": 3}}).height == 1
+    assert claims(sentences, INDEPENDENT, changes={"min_docs": 3}).is_empty()
+    assert claims(sentences, INDEPENDENT, changes={"min_docs": 2}).height == 1
 
 
 def test_template_sentences_with_other_numbers_are_different_claims():
-    template = "The Commodity Credit Corporation accepted a bonus offer on the sale of {} head of dairy cattle to Kuwait."
+    template = ("The Commodity Credit Corporation accepted a bonus offer on the sale of {} head of dairy cattle "
+                "to Kuwait.")
     first, second = template.format(75), template.format(380)
     sentences = sentence_frame({A: [first, OTHER[0]], B: [second, OTHER[1]], C: OTHER[2:]})
-    assert find_claims(sentences, INDEPENDENT, NO_ENTITIES, {}).is_empty()
-    relaxed = {"claims": {"number_conflict": False}}
-    assert find_claims(sentences, INDEPENDENT, NO_ENTITIES, relaxed).height == 1
+    assert claims(sentences, INDEPENDENT).is_empty()
+    assert claims(sentences, INDEPENDENT, changes={"number_conflict": False}).height == 1

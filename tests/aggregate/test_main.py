@@ -1,26 +1,28 @@
-"""The stage entry point on a tiny data/ folder: every output written, valid, and byte-identical on rerun.
+"""The stage entry point on a tiny data/ folder: every output written, valid, and byte-identical on rerun;
+its paths are those of dvc.yaml.
 
-The stories/claims functions are replaced by fakes returning the hand-built frames, so this checks the
-wiring of this stage on its own; a second test runs the real ones when they are present.
-"""
+The first test replaces the story search and the claims by fakes returning the hand-built frames, so it
+checks the wiring of this stage on its own; the second runs the real ones (and their caches)."""
 from __future__ import annotations
 
 import importlib
 import json
 import sys
-import types
 from pathlib import Path
+from types import SimpleNamespace
 
 import polars as pl
-import pytest
+import yaml
 
 from schemas.aggregate import Alignments, Claims, Cooccurrence, EntityStats, Stories, Timeline
 from tests.aggregate.tiny_corpus import build_tiny_corpus
 from tests.shipped_params import params_yaml
 
+ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"ingest/documents": "ingest_docs", "ingest/rejected": "rejected", "clean/documents": "clean_docs",
           "clean/removed": "removed", "segment/sentences": "sentences", "tag/entities": "entities",
-          "tag/quotes": "quotes", "tag/dates": "dates"}
+          "tag/quotes": "quotes", "tag/dates": "dates", "tag/attributions": "attributions",
+          "tag/counts": "counts", "tag/themes": "themes"}
 OUTPUTS = {"stories": Stories, "alignments": Alignments, "claims": Claims, "entities": EntityStats,
            "cooccurrence": Cooccurrence, "timeline": Timeline}
 
@@ -36,20 +38,16 @@ def make_project(root: Path) -> dict[str, pl.DataFrame]:
     return corpus
 
 
-def load_main(monkeypatch, corpus: dict[str, pl.DataFrame] | None):
-    """Import stages.aggregate.__main__ afresh, with fake stories/claims modules when `corpus` is given."""
-    if corpus is not None:
-        stories = types.ModuleType("stages.aggregate.stories")
-        stories.find_stories = lambda docs, sentences, entities, params, **_: (corpus["stories"], corpus["alignments"])
-        stories.document_cache = lambda params: None
-        stories.stories_params = lambda params: {}
-        claims = types.ModuleType("stages.aggregate.claims")
-        claims.find_claims = lambda sentences, stories, entities, params, **_: corpus["claims"]
-        claims.claims_params = lambda params: {}
-        monkeypatch.setitem(sys.modules, "stages.aggregate.stories", stories)
-        monkeypatch.setitem(sys.modules, "stages.aggregate.claims", claims)
+def load_main(monkeypatch, corpus: dict[str, pl.DataFrame] | None = None):
+    """Import stages.aggregate.__main__ afresh; with `corpus`, the story search and claims are fakes."""
     monkeypatch.delitem(sys.modules, "stages.aggregate.__main__", raising=False)
-    return importlib.import_module("stages.aggregate.__main__")
+    stage = importlib.import_module("stages.aggregate.__main__")
+    if corpus is not None:
+        found = SimpleNamespace(stories=corpus["stories"], alignments=corpus["alignments"], signatures=None,
+                                links=None)
+        monkeypatch.setattr(stage, "search_stories", lambda *args: found)
+        monkeypatch.setattr(stage, "find_claims", lambda *args, **kwargs: corpus["claims"])
+    return stage
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -68,6 +66,7 @@ def test_stage_writes_every_output(tmp_path, monkeypatch):
     assert entities["entity_id"].to_list() == sorted(entities["entity_id"].to_list())
     metrics = json.loads((tmp_path / "data/metrics.json").read_text())
     assert metrics["stories"]["copies"] == 1 and metrics["documents"]["rejected"] == 1
+    assert metrics["tags"] == {"attributions": 2, "counts": 1, "themes": 0}
     for plot in ("top_entities", "story_sizes", "boilerplate"):
         assert (tmp_path / f"data/aggregate/plots/{plot}.csv").read_text().count("\n") >= 2
     assert len(pl.read_csv(tmp_path / "data/aggregate/plots/top_entities.csv")) == 3  # report.top_entities
@@ -78,12 +77,25 @@ def test_stage_writes_every_output(tmp_path, monkeypatch):
     assert snapshot(tmp_path) == first
 
 
-def test_stage_with_real_stories_and_claims(tmp_path, monkeypatch):
-    pytest.importorskip("stages.aggregate.stories", reason="stories.py not written yet")
-    pytest.importorskip("stages.aggregate.claims", reason="claims.py not written yet")
+def test_stage_with_real_stories_and_claims_and_a_warm_cache(tmp_path, monkeypatch):
     make_project(tmp_path)
     monkeypatch.chdir(tmp_path)
-    load_main(monkeypatch, None).main()
+    stage = load_main(monkeypatch)
+    stage.main()
     for name, model in OUTPUTS.items():
         model.validate(pl.read_parquet(tmp_path / f"data/aggregate/{name}.parquet"), lazy=True)
     assert (tmp_path / "data/aggregate/report.html").stat().st_size > 10_000
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / ".cache/aggregate").iterdir() if p.is_dir()) == \
+        ["signatures", "sketches"]
+    cold = snapshot(tmp_path)
+    stage.main()
+    assert snapshot(tmp_path) == cold
+
+
+def test_paths_are_those_of_dvc_yaml(monkeypatch):
+    block = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]["aggregate"]
+    stage = load_main(monkeypatch)
+    data_deps = [dep for dep in block["deps"] if dep.startswith("data/")]
+    outs = [next(iter(out)) if isinstance(out, dict) else out for out in block["outs"] + block["metrics"]]
+    assert stage.INPUTS == data_deps
+    assert sorted(stage.OUTPUTS) == sorted(outs)

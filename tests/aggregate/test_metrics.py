@@ -7,16 +7,20 @@ from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.entity_stats import entity_stats
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, plot_tables
 from stages.aggregate.timeline import build_timeline
+from tests.shipped_params import shipped
+
+PARAMS = shipped("aggregate", {"cooccurrence": {"min_sentences": 1}, "report": {"top_entities": 2}})
 
 
 def metrics_of(t: dict) -> dict:
-    pairs = cooccurrence(t["entities"], t["sentences"], t["stories"], {"min_sentences": 1})
+    pairs = cooccurrence(t["entities"], t["sentences"], t["stories"], PARAMS.cooccurrence, PARAMS.named_labels)
     timeline = build_timeline(t["dates"], t["sentences"], t["stories"], t["clean_docs"])
     return compute_metrics(ingest_docs=t["ingest_docs"], rejected=t["rejected"], clean_docs=t["clean_docs"],
-                           removed=t["removed"], sentences=t["sentences"], entities=t["entities"],
-                           quotes=t["quotes"], dates=t["dates"], stories=t["stories"],
-                           alignments=t["alignments"], claims=t["claims"], cooccurrence=pairs,
-                           timeline=timeline, extra_tags={"themes": t["quotes"].head(0)})
+                           removed=t["removed"], boilerplate=boilerplate_by_document(t["ingest_docs"], t["removed"]),
+                           sentences=t["sentences"], entities=t["entities"], quotes=t["quotes"], dates=t["dates"],
+                           tag_rows={"themes": 0, "counts": 1}, stories=t["stories"], alignments=t["alignments"],
+                           claims=t["claims"], cooccurrence=pairs, timeline=timeline,
+                           named_labels=PARAMS.named_labels)
 
 
 def test_numbers_only_one_level(tiny_corpus):
@@ -39,7 +43,8 @@ def test_figures(tiny_corpus):
     assert m["stories"]["stories"] == 2 and m["stories"]["copies"] == 1 and m["stories"]["rewrites"] == 0
     assert m["entities"]["distinct"] == 5 and m["sentences"] == 7
     assert m["claims"] == {"total": 1, "corroborated": 1}
-    assert m["dates"]["timeline_events"] == 2 and m["tags"] == {"themes": 0}
+    assert m["dates"]["timeline_events"] == 2 and m["tags"] == {"counts": 1, "themes": 0}
+    assert m["entities"]["named_mentions"] == tiny_corpus["entities"].height - 2  # Sunday (twice) is a DATE
 
 
 def test_deterministic(tiny_corpus):
@@ -49,7 +54,8 @@ def test_deterministic(tiny_corpus):
 def test_plot_tables(tiny_corpus):
     t = tiny_corpus
     plots = plot_tables(entity_stats(t["entities"], t["stories"]), t["stories"],
-                        boilerplate_by_document(t["ingest_docs"], t["removed"]), {"top_entities": 2})
+                        boilerplate_by_document(t["ingest_docs"], t["removed"]), PARAMS.report,
+                        PARAMS.named_labels)
     assert set(plots) == {"top_entities", "story_sizes", "boilerplate"}
     assert plots["top_entities"]["canonical"].to_list() == ["Israel", "Qatar"]
     assert plots["story_sizes"].rows() == [(1, 1, 1), (2, 1, 2)]  # (story_size, stories, documents)

@@ -11,16 +11,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
 
 from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.entity_stats import entity_stats
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics
-from stages.aggregate.report import increasing_backbone, network_layout, pair_rows, render_report
+from stages.aggregate.report import increasing_backbone, pair_rows, render_report
 from stages.aggregate.timeline import build_timeline
 from tests.aggregate.tiny_corpus import A, build_tiny_corpus
+from tests.shipped_params import shipped
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE_TITLE = '<script>alert("t")</script>'
@@ -28,21 +28,23 @@ HOSTILE_NAME = '<img src=x onerror=alert(1)> $x$ & Co'
 HOSTILE_SENTENCE = 'He said </td></table><b>bold</b> "quoted" & done.'
 
 
-def render(t: dict, params: dict | None = None) -> str:
+def render(t: dict, changes: dict | None = None) -> str:
+    params = shipped("aggregate", {"cooccurrence": {"min_sentences": 1}, **(changes or {})})
     stats = entity_stats(t["entities"], t["stories"])
-    pairs = cooccurrence(t["entities"], t["sentences"], t["stories"], {"min_sentences": 1})
+    pairs = cooccurrence(t["entities"], t["sentences"], t["stories"], params.cooccurrence, params.named_labels)
     timeline = build_timeline(t["dates"], t["sentences"], t["stories"], t["clean_docs"])
     boilerplate = boilerplate_by_document(t["ingest_docs"], t["removed"])
     metrics = compute_metrics(ingest_docs=t["ingest_docs"], rejected=t["rejected"], clean_docs=t["clean_docs"],
-                              removed=t["removed"], sentences=t["sentences"], entities=t["entities"],
-                              quotes=t["quotes"], dates=t["dates"], stories=t["stories"],
-                              alignments=t["alignments"], claims=t["claims"], cooccurrence=pairs,
-                              timeline=timeline)
+                              removed=t["removed"], boilerplate=boilerplate, sentences=t["sentences"],
+                              entities=t["entities"], quotes=t["quotes"], dates=t["dates"],
+                              tag_rows={"themes": 0}, stories=t["stories"], alignments=t["alignments"],
+                              claims=t["claims"], cooccurrence=pairs, timeline=timeline,
+                              named_labels=params.named_labels)
     return render_report(metrics=metrics, ingest_docs=t["ingest_docs"], rejected=t["rejected"],
                          clean_docs=t["clean_docs"], removed=t["removed"], boilerplate=boilerplate,
                          sentences=t["sentences"], stories=t["stories"], alignments=t["alignments"],
                          claims=t["claims"], entity_stats=stats, cooccurrence=pairs, timeline=timeline,
-                         params=params)
+                         params=params.report, labels=params.named_labels)
 
 
 def hostile_corpus() -> dict:
@@ -74,6 +76,7 @@ def test_every_section_with_real_charts(page):
     assert "Israel" in network and "Qatar" in network
     assert 'class="m-exact"' in page  # aligned sentences of the copy highlighted
     assert "<td>navigation</td><td class=\"n\">6</td><td>Menu | Home</td>" in page  # audit with examples
+    assert "<h3>Rejected inputs (1)</h3>" in page and "unsupported format &#39;.pdf&#39;" in page
 
 
 def test_no_external_reference(page):
@@ -88,7 +91,7 @@ def test_hostile_text_is_escaped():
     page = render(hostile_corpus())
     assert "<script" not in page.lower()
     assert "<img" not in page.lower() and "<b>bold" not in page
-    assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt;" in page   # markupsafe: &#34; for "
     assert "&lt;/td&gt;&lt;/table&gt;&lt;b&gt;bold&lt;/b&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page  # in tables and in the charts' <text>
     assert not re.search(r"(?i)https?://", page)
@@ -131,17 +134,6 @@ def test_increasing_backbone():
     assert increasing_backbone([3, 2, 1]) == {2}
 
 
-def test_network_layout_deterministic_and_bounded():
-    edges = [(0, 1, 3.0), (1, 2, 1.0), (3, 4, 2.0)]
-    first = network_layout(5, edges, 200)
-    assert np.array_equal(first, network_layout(5, edges, 200))
-    assert first.min() >= 0.0 and first.max() <= 1.0
-    linked = np.linalg.norm(first[0] - first[1])
-    unlinked = np.linalg.norm(first[0] - first[4])
-    assert linked < unlinked
-    assert network_layout(1, [], 10).tolist() == [[0.5, 0.5]]
-
-
 def big_corpus(n_docs: int) -> dict:
     """n_docs documents: every 3 documents one story (original + 2 copies), 4 sentences each."""
     t = build_tiny_corpus()
@@ -157,7 +149,10 @@ def big_corpus(n_docs: int) -> dict:
     stories = pl.DataFrame({"doc_id": docs, "story_id": [f"s{i // 3}" for i in range(n_docs)],
                             "relation": ["original" if i % 3 == 0 else "near_duplicate" for i in range(n_docs)],
                             "source_doc_id": [None if i % 3 == 0 else docs[i - i % 3] for i in range(n_docs)],
-                            "similarity": [1.0] * n_docs}, schema_overrides={"source_doc_id": pl.String})
+                            "similarity": [1.0] * n_docs, "jaccard": [1.0] * n_docs,
+                            "containment": [1.0] * n_docs, "aligned_share": [1.0] * n_docs,
+                            "story_size": [3] * n_docs, "duplicate_of": [None] * n_docs},
+                           schema_overrides={"source_doc_id": pl.String, "duplicate_of": pl.String})
     alignments = pl.DataFrame([{"doc_id": d, "sent_id": f"{d}:{k}:0", "source_doc_id": docs[i - i % 3],
                                 "source_sent_id": f"{docs[i - i % 3]}:{k}:0", "similarity": 1.0, "method": "exact"}
                                for i, d in enumerate(docs) if i % 3 for k in range(4)])

@@ -9,17 +9,20 @@ from schemas.aggregate import Alignments, Claims, Cooccurrence, Stories, Timelin
 from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.timeline import build_timeline
 from tests.aggregate.tiny_corpus import A, build_tiny_corpus
+from tests.shipped_params import shipped
 
 
 def good() -> dict:
     t = build_tiny_corpus()
+    params = shipped("aggregate", {"cooccurrence": {"min_sentences": 1}})
     return {Stories: t["stories"], Alignments: t["alignments"], Claims: t["claims"],
-            Cooccurrence: cooccurrence(t["entities"], t["sentences"], t["stories"], {"min_sentences": 1}),
+            Cooccurrence: cooccurrence(t["entities"], t["sentences"], t["stories"], params.cooccurrence,
+                                       params.named_labels),
             Timeline: build_timeline(t["dates"], t["sentences"], t["stories"], t["clean_docs"])}
 
 
 BROKEN = {
-    Stories: ("aligned_share", 1.5),           # an extra, checked when present
+    Stories: ("aligned_share", 1.5),
     Alignments: ("method", "guess"),
     Claims: ("n_stories", 9),                  # more stories than documents
     Cooccurrence: ("entity_id_b", "0" * 16),   # pair not ordered a < b
@@ -41,9 +44,17 @@ def test_broken_frame_is_rejected(model):
         model.validate(bad, lazy=True)
 
 
-def test_story_extras_are_optional_and_copies_name_a_source():
+@pytest.mark.parametrize("model", list(BROKEN), ids=lambda m: m.__name__)
+def test_every_column_is_declared_and_required(model):
+    frame = good()[model]
+    with pytest.raises(pandera.errors.SchemaErrors):
+        model.validate(frame.with_columns(pl.lit(1).alias("undeclared")), lazy=True)
+    with pytest.raises(pandera.errors.SchemaErrors):
+        model.validate(frame.drop(frame.columns[-1]), lazy=True)
+
+
+def test_copies_name_a_source_and_originals_none():
     stories = good()[Stories]
-    Stories.validate(stories.select("doc_id", "story_id", "relation", "source_doc_id", "similarity"), lazy=True)
     orphan_copy = stories.with_columns(pl.lit(None, dtype=pl.String).alias("source_doc_id"))
     with pytest.raises(pandera.errors.SchemaErrors):
         Stories.validate(orphan_copy, lazy=True)

@@ -14,9 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schemas.aggregate import Alignments, Claims, Stories
+from schemas.base import polars_schema
 from stages.aggregate.claims import find_claims
-from stages.aggregate.stories import ALIGNMENTS_SCHEMA, STORIES_SCHEMA, document_cache, find_stories
+from stages.aggregate.search import Caches, search_stories
 from stages.aggregate.text_features import lemma, tokens
+from tests.shipped_params import shipped
 
 ROOT = Path(__file__).resolve().parents[2]
 # Sentence ends: . ! ? then space and a capital, quote or digit; not after a title abbreviation.
@@ -100,15 +102,30 @@ NO_ENTITIES = pl.DataFrame(schema={"doc_id": pl.String, "sent_id": pl.String, "s
 A, B, C, D, E = ("a" * 16, "b" * 16, "c" * 16, "d" * 16, "e" * 16)
 
 
-def run(articles, **kwargs) -> tuple[dict[str, dict], pl.DataFrame, pl.DataFrame]:
-    docs, sentences = frames(articles, **{k: v for k, v in kwargs.items() if k != "params"})
-    stories, alignments = find_stories(docs, sentences, NO_ENTITIES, kwargs.get("params", {}))
+def search(docs: pl.DataFrame, sentences: pl.DataFrame, changes: dict | None = None):
+    """The stage's story search with the shipped params (and `changes`), without a cache."""
+    params = shipped("aggregate", {"cache": False, **(changes or {})})
+    return search_stories(docs, sentences, NO_ENTITIES, params, Caches.of(params))
+
+
+def stories_of(docs: pl.DataFrame, sentences: pl.DataFrame, changes: dict | None = None):
+    found = search(docs, sentences, changes)
+    return found.stories, found.alignments
+
+
+def claims_of(docs: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    found = search(docs, sentences)
+    return find_claims(sentences, found.signatures, found.stories, shipped("aggregate").claims, found.links)
+
+
+def run(articles, params: dict | None = None, **kwargs) -> tuple[dict[str, dict], pl.DataFrame, pl.DataFrame]:
+    stories, alignments = stories_of(*frames(articles, **kwargs), params)
     return {r["doc_id"]: r for r in stories.iter_rows(named=True)}, stories, alignments
 
 
 def check_invariants(stories: pl.DataFrame, doc_ids: list[str]) -> None:
     assert sorted(stories["doc_id"].to_list()) == sorted(doc_ids)  # every document exactly once
-    assert dict(stories.schema) == STORIES_SCHEMA
+    assert dict(stories.schema) == polars_schema(Stories)
     by_doc = {r["doc_id"]: r for r in stories.iter_rows(named=True)}
     for row in by_doc.values():
         assert 0.0 <= row["similarity"] <= 1.0
@@ -129,10 +146,9 @@ def test_light_lemmas_merge_word_families_and_numbers_lose_separators():
 
 
 def test_empty_inputs_give_typed_empty_frames():
-    docs, sentences = frames({})
-    stories, alignments = find_stories(docs, sentences, NO_ENTITIES, {})
-    assert stories.is_empty() and dict(stories.schema) == STORIES_SCHEMA
-    assert alignments.is_empty() and dict(alignments.schema) == ALIGNMENTS_SCHEMA
+    stories, alignments = stories_of(*frames({}))
+    assert stories.is_empty() and dict(stories.schema) == polars_schema(Stories)
+    assert alignments.is_empty() and dict(alignments.schema) == polars_schema(Alignments)
 
 
 def test_empty_texts_are_unique():
@@ -195,14 +211,17 @@ def test_widely_syndicated_article_keeps_its_cut_copy_and_rewrite():
 def test_result_does_not_depend_on_row_order():
     articles = {A: ROME, B: REWRITE, C: CAIRO, D: ROME[:3], E: ROME[::-1]}
     docs, sentences = frames(articles)
-    first = find_stories(docs, sentences, NO_ENTITIES, {})
-    again = find_stories(docs.reverse(), sentences.sample(fraction=1.0, shuffle=True, seed=7), NO_ENTITIES, {})
+    first = stories_of(docs, sentences)
+    again = stories_of(docs.reverse(), sentences.sample(fraction=1.0, shuffle=True, seed=7))
     assert first[0].equals(again[0]) and first[1].equals(again[1])
     check_invariants(first[0], list(articles))
 
 
 def test_params_are_read_from_the_stories_section():
-    rows, _, _ = run({A: ROME[:3], B: ROME}, params={"stories": {"containment_threshold": 1.01}})
+    rows, _, _ = run({A: ROME[:3], B: ROME}, truncated=frozenset({A}))
+    assert rows[A]["relation"] == "truncated_copy"
+    rows, _, _ = run({A: ROME[:3], B: ROME}, {"stories": {"truncated_max_length_ratio": 0.1}},
+                     truncated=frozenset({A}))
     assert rows[A]["relation"] != "truncated_copy"
 
 
@@ -220,7 +239,7 @@ def test_seeds_paywall_copy_and_paraphrase_of_the_nyt_article():
     if len(list(seed_dir.glob("*.txt"))) < 5:
         pytest.skip("seeds absent")
     docs, sentences = seed_frames(seed_dir)
-    stories, alignments = find_stories(docs, sentences, NO_ENTITIES, {})
+    stories, alignments = stories_of(docs, sentences)
     relation = {r["doc_id"]: (r["relation"], r["source_doc_id"]) for r in stories.iter_rows(named=True)}
     nyt = "12528e0f19a89f36"
     assert relation == {nyt: ("original", None), "ca3baf3e3ad07c2a": ("truncated_copy", nyt),
@@ -230,7 +249,7 @@ def test_seeds_paywall_copy_and_paraphrase_of_the_nyt_article():
     assert set(alignments["source_doc_id"]) == {nyt}
     Stories.validate(stories)
     Alignments.validate(alignments)
-    Claims.validate(find_claims(sentences, stories, NO_ENTITIES, {}))
+    Claims.validate(claims_of(docs, sentences))
 
 
 POOL = ROME + REWRITE + CAIRO
@@ -244,7 +263,7 @@ def test_every_document_once_and_sources_in_their_story(picks, cut_flags):
     articles = {f"{n:016x}": [POOL[i] for i in pick] for n, pick in enumerate(picks)}
     cut = frozenset(d for d, flag in zip(articles, cut_flags) if flag)
     docs, sentences = frames(articles, truncated=cut)
-    stories, alignments = find_stories(docs, sentences, NO_ENTITIES, {})
+    stories, alignments = stories_of(docs, sentences)
     check_invariants(stories, list(articles))
     relation = dict(stories.select("doc_id", "relation").iter_rows())
     source = dict(stories.select("doc_id", "source_doc_id").iter_rows())
@@ -258,10 +277,9 @@ def test_same_output_under_different_hash_seeds():
         "import hashlib, importlib.util, sys\n"
         "spec = importlib.util.spec_from_file_location('t', sys.argv[1])\n"
         "t = importlib.util.module_from_spec(spec); spec.loader.exec_module(t)\n"
-        "from stages.aggregate.claims import find_claims\n"
         "docs, sents = t.frames({t.A: t.ROME, t.B: t.REWRITE, t.C: t.CAIRO, t.D: t.ROME[:3]})\n"
-        "stories, alignments = t.find_stories(docs, sents, t.NO_ENTITIES, {})\n"
-        "claims = find_claims(sents, stories, t.NO_ENTITIES, {})\n"
+        "stories, alignments = t.stories_of(docs, sents)\n"
+        "claims = t.claims_of(docs, sents)\n"
         "print(hashlib.sha256(repr((stories.rows(), alignments.rows(), claims.rows())).encode()).hexdigest())\n")
     outputs = set()
     for seed in ("1", "2"):
@@ -271,40 +289,3 @@ def test_same_output_under_different_hash_seeds():
         assert done.returncode == 0, done.stderr
         outputs.add(done.stdout.strip())
     assert len(outputs) == 1
-
-
-def test_cached_sketches_give_the_same_stories_and_new_text_is_sketched_again(tmp_path, monkeypatch):
-    import stages.aggregate.stories as stories_module
-
-    articles = {A: ROME, B: REWRITE, C: CAIRO, D: ROME[:3]}
-    docs, sentences = frames(articles)
-    plain = find_stories(docs, sentences, NO_ENTITIES, {})
-    params = {"cache_dir": str(tmp_path)}
-    cold = find_stories(docs, sentences, NO_ENTITIES, params, sketch_cache=document_cache(params))
-    sketched: list[list[str]] = []
-    real = stories_module.sketch_documents
-    monkeypatch.setattr(stories_module, "sketch_documents",
-                        lambda ids, texts, p: sketched.append(list(ids)) or real(ids, texts, p))
-    warm = find_stories(docs, sentences, NO_ENTITIES, params, sketch_cache=document_cache(params))
-    assert sketched == [[]]
-    assert plain[0].equals(cold[0]) and cold[0].equals(warm[0]) and cold[1].equals(warm[1])
-    grown_docs, grown_sentences = frames({**articles, E: ROME})
-    grown = find_stories(grown_docs, grown_sentences, NO_ENTITIES, params, sketch_cache=document_cache(params))
-    assert sketched[-1] == [E]
-    assert grown[0].equals(find_stories(grown_docs, grown_sentences, NO_ENTITIES, {})[0])
-
-
-def test_cached_signatures_equal_fresh_ones_and_follow_entity_changes(tmp_path):
-    from stages.aggregate.text_features import cached_sentence_signatures, sentence_signatures
-
-    docs, sentences = frames({A: ROME, B: CAIRO})
-    first_sent = sentences.sort("sent_id")["sent_id"][0]
-    doc_of_first = sentences.filter(pl.col("sent_id") == first_sent)["doc_id"][0]
-    entities = pl.DataFrame({"doc_id": [doc_of_first], "sent_id": [first_sent], "entity_id": ["0123456789abcdef"]})
-    cache = document_cache({"cache_dir": str(tmp_path)})
-    fresh = sentence_signatures(sentences, entities)
-    assert cached_sentence_signatures(sentences, entities, cache).equals(fresh)
-    assert cached_sentence_signatures(sentences, entities, cache).equals(fresh)          # from the cache
-    other = entities.with_columns(pl.lit("fedcba9876543210").alias("entity_id"))
-    changed = cached_sentence_signatures(sentences, other, cache)
-    assert changed.equals(sentence_signatures(sentences, other)) and not changed.equals(fresh)

@@ -70,6 +70,9 @@ def build_tiny_corpus() -> dict[str, pl.DataFrame]:
     quotes = pl.DataFrame({"doc_id": [A], "sent_id": [f"{A}:1:0"], "start": [60], "end": [80],
                            "quote": ["talks would go on"], "speaker": ["Hamas"], "verb": ["said"],
                            "kind": ["direct"]})
+    # The tag tables aggregate only counts (their rows, in metrics.json).
+    counted = {name: pl.DataFrame({"doc_id": [A] * n}, schema={"doc_id": pl.String})
+               for name, n in (("attributions", 2), ("counts", 1), ("themes", 0))}
     sunday = datetime.date(2024, 7, 28)
     dates = pl.DataFrame({"doc_id": [A, B, C], "sent_id": [f"{A}:0:0", f"{B}:0:0", f"{C}:0:0"],
                           "start": [46, 46, 0], "end": [52, 52, 6], "text": ["Sunday", "Sunday", "July"],
@@ -80,13 +83,15 @@ def build_tiny_corpus() -> dict[str, pl.DataFrame]:
                             "relation": ["original", "near_duplicate", "unique"], "source_doc_id": [None, A, None],
                             "similarity": [1.0, 0.95, 1.0], "jaccard": [1.0, 0.9, 1.0],
                             "containment": [1.0, 1.0, 1.0], "aligned_share": [1.0, 1.0, 1.0],
-                            "story_size": [2, 2, 1]}, schema_overrides={"source_doc_id": pl.String})
+                            "story_size": [2, 2, 1], "duplicate_of": [None, A, None]},
+                           schema_overrides={"source_doc_id": pl.String, "duplicate_of": pl.String})
     alignments = pl.DataFrame({"doc_id": [B, B], "sent_id": [f"{B}:0:0", f"{B}:1:0"],
                                "source_doc_id": [A, A], "source_sent_id": [f"{A}:0:0", f"{A}:1:0"],
                                "similarity": [1.0, 1.0], "method": ["exact", "exact"]})
-    claims = pl.DataFrame({"claim_id": ["k1"], "text": ["Qatar and Israel disagree."], "sent_id": [f"{A}:2:0"],
+    claims = pl.DataFrame({"claim_id": ["0123456789abcdef"], "text": ["Qatar and Israel disagree."],
+                           "sent_id": [f"{A}:2:0"],
                            "n_docs": [2], "n_stories": [2], "doc_ids": [[A, C]],
                            "sent_ids": [[f"{A}:2:0", f"{C}:1:0"]]})
     return {"ingest_docs": ingest, "rejected": rejected, "clean_docs": clean, "removed": removed,
             "sentences": sentences, "entities": entities, "quotes": quotes, "dates": dates,
-            "stories": stories, "alignments": alignments, "claims": claims}
+            "stories": stories, "alignments": alignments, "claims": claims, **counted}
