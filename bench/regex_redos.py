@@ -53,9 +53,10 @@ def exercise_stages() -> None:
     params = __import__("yaml").safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
     params["ingest"]["input_dir"] = str(ROOT / "seeds")
     docs, _ = to_frames(ingest_files(list_inputs(ROOT / "seeds"), params["ingest"]))
-    from stages.clean.document import clean_corpus
+    from schemas.params import validate_section
+    from stages.clean.corpus import clean_corpus
     from stages.segment.sentences import split_paragraphs, split_sentences
-    clean, _ = clean_corpus(docs, params.get("clean") or {})
+    clean, _ = clean_corpus(docs, validate_section("clean", params["clean"]))
     rows = []
     for doc_id, text in clean.select("doc_id", "text").iter_rows():
         for paragraph, (p0, p1) in enumerate(split_paragraphs(text)):
