@@ -60,11 +60,15 @@ def cleaned_rows(docs: pl.DataFrame, params: Clean) -> tuple[pl.DataFrame, int, 
     caches = [RowsCache(params.cache_dir, name, fingerprint_, key=["doc_id", KEY_COLUMN], join_on=["doc_id"],
                         enabled=params.cache, keep=params.cache_max_files, stage=STAGE)
               for name in ("blocks", "documents")]
-    split_here: list[pl.DataFrame] = []
+    split_here: list[pl.DataFrame] = []   # split_documents of the documents the blocks cache lacked
 
     def split(missing: pl.DataFrame) -> pl.DataFrame:
         split_here.append(split_documents(only(docs, missing), params))
         return split_here[-1].select("doc_id", "block_idx", "key")
+
+    keys, _ = caches[0].run(document_keys(docs.select("doc_id", "raw_text")), split)
+    inputs = with_repeat_counts(docs, repeat_counts(keys, params))   # corpus-wide, here on the driver
+    model_copy_folder = params.cache_dir if params.cache else None
 
     def clean(missing: pl.DataFrame) -> pl.DataFrame:
         todo = only(inputs, missing)
@@ -73,9 +77,6 @@ def cleaned_rows(docs: pl.DataFrame, params: Clean) -> tuple[pl.DataFrame, int, 
         blocks = pl.concat([known, split_documents(rest, params)]).unique(["doc_id", "block_idx"], keep="first")
         return clean_rows(with_blocks(todo, blocks), params, model_copy_folder)
 
-    keys, _ = caches[0].run(document_keys(docs.select("doc_id", "raw_text")), split)
-    inputs = with_repeat_counts(docs, repeat_counts(keys, params))   # corpus-wide, here on the driver
-    model_copy_folder = params.cache_dir if params.cache else None
     rows, n_cleaned = caches[1].run(document_keys(inputs), clean)
     return rows, n_cleaned, caches
 

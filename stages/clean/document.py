@@ -43,7 +43,7 @@ from stages.clean.cues import load_cues
 from stages.clean.language import Identifier
 from stages.clean.span import body_span
 from stages.clean.titles import pick_subtitle, pick_title
-from stages.common.dates import parse_date
+from stages.common.dates import find_date, parse_date
 
 SHARED_MIN_DOCS = 2  # a block in this many documents is shared (copy detection in corpus_repetition)
 METADATA_MAX_WORDS = 60   # longer blocks are never bylines or datelines
@@ -88,7 +88,7 @@ def metadata_lines(page: Page, params: Clean) -> MetadataLines:
                 found.bylines[i] = names
                 continue
         if block.words <= DATELINE_SCAN_MAX_WORDS and block.has_digit and meta.is_dateline(block.text, params):
-            date = meta.find_date(block.text)
+            date = find_date(block.text)
             if date is not None:
                 found.datelines[i] = date
     return found
