@@ -107,6 +107,14 @@ def load_pages(use_html: bool) -> tuple[list[dict], dict[str, str]]:
     return rows, gold
 
 
+def documents_frame(rows: list[dict]):
+    """The ingest documents frame clean reads (its INPUT_COLUMNS), from rows holding them."""
+    import polars as pl
+    from stages.clean.corpus import INPUT_COLUMNS
+    schema = {column: pl.List(pl.String) if column == "meta_authors" else pl.String for column in INPUT_COLUMNS}
+    return pl.DataFrame([{column: row[column] for column in INPUT_COLUMNS} for row in rows], schema=schema)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--html", action="store_true", help="pages from html/ through ingest's extractor")
@@ -117,24 +125,20 @@ def main() -> None:
     if not (BENCH / "gold.jsonl").is_file():
         sys.exit(f"benchmark not found: {BENCH} (the shared folder is next to the project)")
 
-    import polars as pl
-    from stages.clean.document import DEFAULTS, clean_corpus
-    from stages.clean.language import identify
-    from schemas.base import polars_schema
-    from schemas.ingest import IngestDocuments
-    DOCUMENT_SCHEMA = polars_schema(IngestDocuments)
+    from schemas.params import validate_section
+    from stages.clean.corpus import clean_corpus
+    from stages.common import read_params_file
 
-    params = dict(DEFAULTS)
-    for item in args.set:
-        key, _, value = item.partition("=")
-        params[key] = parse_value(value)
+    # The shipped params.yaml's clean section, with the --set changes (checked like the stage's own).
+    changes = dict(item.partition("=")[::2] for item in args.set)
+    params = validate_section("clean", {**read_params_file(ROOT / "params.yaml")["clean"],
+                                        **{key: parse_value(value) for key, value in changes.items()}})
 
     rows, gold = load_pages(args.html)
-    docs = pl.DataFrame(rows, schema=DOCUMENT_SCHEMA)
+    docs = documents_frame(rows)
     n_bytes = sum(len(r["raw_text"].encode("utf-8")) for r in rows)
     # Warm-up on one page: loading py3langid's model and the cue file is a one-time cost, not throughput.
     clean_corpus(docs.head(1), params)
-    identify("Warm-up text for the language model.", params.get("languages"))
     started, cpu_started = time.perf_counter(), time.process_time()
     documents, removed = clean_corpus(docs, params)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
@@ -180,7 +184,7 @@ def main() -> None:
                                     "meta_url": None})
                 if len(records) >= args.reuters:
                     break
-        frame = pl.DataFrame(records, schema=DOCUMENT_SCHEMA).unique("doc_id", keep="first")
+        frame = documents_frame(records).unique("doc_id", keep="first")
         n_bytes = sum(len(t.encode("utf-8")) for t in frame["raw_text"].to_list())
         started, cpu_started = time.perf_counter(), time.process_time()
         out, removed = clean_corpus(frame, params)

@@ -54,11 +54,11 @@ def exercise_stages() -> None:
     params = __import__("yaml").safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
     ingest = validate_section("ingest", {**params["ingest"], "input_dir": str(ROOT / "seeds"), "cache": False})
     docs, _, _ = ingest_files(list_inputs(ROOT / "seeds"), ingest, rows_cache(ingest))
-    from stages.clean.document import clean_corpus
+    from stages.clean.corpus import clean_corpus
     from stages.segment.sentences import lexicon_file, load_lexicon, split_paragraphs, split_sentences
     segment = validate_section("segment", params["segment"])
     lexicon = load_lexicon(lexicon_file(segment))
-    clean, _ = clean_corpus(docs, params.get("clean") or {})
+    clean, _ = clean_corpus(docs, validate_section("clean", params["clean"]))
     rows = []
     for doc_id, text in clean.select("doc_id", "text").iter_rows():
         for paragraph, (p0, p1) in enumerate(split_paragraphs(text)):

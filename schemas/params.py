@@ -105,6 +105,9 @@ class Clean(CachedStage):
     drop_related_boxes: bool
     navigation_max_words: NonNegative
     truncation_window: NonNegative
+    byline_max_words: Positive
+    dateline_max_words: Positive
+    dateline_max_other_words: NonNegative
     languages: Annotated[list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]], Field(min_length=1)]
     stopword_language_min_share: Share
     language_min_confidence: Share
@@ -114,6 +117,7 @@ class Clean(CachedStage):
     foreign_stop_max: Share
     foreign_min_confidence: Share
     foreign_stop_min: Share
+    foreign_max_chars: Positive
     wrap_max_width: Positive
     wrap_fill_ratio: Share
     wrap_min_share: Share

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from stages.clean.document import clean_corpus
+from stages.clean.corpus import clean_corpus
 from stages.ingest.__main__ import ingest_files, rows_cache
 from stages.segment.sentences import lexicon_file, load_lexicon, split_paragraphs, split_sentences
 from stages.tag.counts import extract_counts
@@ -85,7 +85,7 @@ def test_doc_id_depends_only_on_bytes(tmp_path_factory, data, names):
 # title_line_no could hold only its first line.
 @example(pages=["\u201c\nsaid the the the Mr.\nthe\n\nsaid the the the Mr."])
 def test_every_nonblank_raw_line_is_accounted_for_once(pages):
-    documents, removed = clean_corpus(ingest_frame(pages), {})
+    documents, removed = clean_corpus(ingest_frame(pages), shipped("clean"))
     assert documents.height == len(pages)
     removed_by_doc: dict[str, list[int]] = {}
     for doc_id, line_no in removed.select("doc_id", "line_no").iter_rows():

@@ -1,14 +1,15 @@
 """Language identification with py3langid, restricted to a short list of languages (param `languages`).
 
 Restricting the candidates keeps short passages from being labelled with rare languages; probabilities are
-normalised so that `min_confidence` means the same for every text length.
+normalised so that a confidence threshold means the same for every text length.
 
 Loading py3langid's model means decompressing 68 MB of LZMA (0.6 s), more than a rerun of the stage that
-cleans one new document takes otherwise. So the stage may name a folder (`keep_model_copy_in`, the clean
-cache) where an uncompressed copy of the model's arrays is kept, memory-mapped on later runs (0.03 s). The
-copy holds the very arrays py3langid would load (named by the model file's hash and py3langid's version)
-and is turned into an identifier the way py3langid does it, so the results are the same to the bit; any
-problem with it falls back to py3langid's own loader.
+cleans one new document takes otherwise. So the stage may name a folder (the clean cache folder) where an
+uncompressed copy of the model's arrays is kept as numpy .npy files (never a pickle: they are read with
+`allow_pickle=False`), memory-mapped on later runs (0.03 s). The copy holds the very arrays py3langid would
+load (named by the model file's hash and py3langid's version) and is turned into an identifier the way
+py3langid does it, so the results are the same to the bit; any problem with it falls back to py3langid's own
+loader. The copy is a load-speed trick, not a cache of results.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import lzma
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -25,34 +27,47 @@ from typing import Any
 
 import numpy as np
 
-DEFAULT_LANGUAGES = ["en", "es", "fr", "de", "it", "pt", "nl", "id", "ru", "ja", "ko", "zh", "ar"]
+from stages.common import StageError
+
 MODEL_ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
 
-# Where the stage keeps the uncompressed model copy (None: py3langid's loader only). Set once by the
-# stage's entry point before any identification; it changes speed, never results.
-_model_copy_folder: list[Path] = []
 
+@dataclass(frozen=True)
+class Identifier:
+    """py3langid restricted to some languages."""
+    model: Any   # py3langid.langid.LanguageIdentifier
 
-def keep_model_copy_in(folder: str | Path | None) -> None:
-    _model_copy_folder[:] = [Path(folder)] if folder else []
+    def identify(self, text: str, max_chars: int) -> tuple[str, float]:
+        """(ISO 639-1 code, probability) of the text's first `max_chars` characters; ("und", 0.0) when
+        they hold no letter."""
+        if not text or not any(ch.isalpha() for ch in text[:max_chars]):
+            return "und", 0.0
+        code, prob = self.model.classify(text[:max_chars])
+        return str(code), float(prob)
 
 
 @lru_cache(maxsize=8)
-def _identifier(languages: tuple[str, ...]):
+def identifier(languages: tuple[str, ...], model_copy_folder: str | None) -> Identifier:
+    """An identifier for these languages (loaded once per process and arguments); with a folder, from the
+    uncompressed model copy kept there (written first when missing)."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-    identifier = None
-    if _model_copy_folder:
+    model = None
+    if model_copy_folder is not None:
         try:
-            ptc, pc, classes, nextmove, row, output = _model_from_copy(_model_copy_folder[0],
+            ptc, pc, classes, nextmove, row, output = _model_from_copy(Path(model_copy_folder),
                                                                        MODEL_DIR / MODEL_FILE)
-            identifier = LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output,
-                                            norm_probs=True, tk_row=row)
+            model = LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output,
+                                       norm_probs=True, tk_row=row)
         except Exception:  # an unreadable copy or another py3langid: its own loader
-            identifier = None
-    if identifier is None:
-        identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(languages))
-    return identifier
+            model = None
+    if model is None:
+        model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    known = sorted(model.nb_classes)   # before set_languages: every language of the model
+    unknown = sorted(set(languages) - set(known))
+    if unknown:
+        raise StageError(f"clean.languages: {unknown} not known to py3langid (it knows: {', '.join(known)})")
+    model.set_languages(sorted(set(languages)))
+    return Identifier(model)
 
 
 def _model_from_copy(folder: Path, model_file: Path) -> tuple[Any, ...]:
@@ -83,16 +98,3 @@ def _write_model_copy(model_file: Path, copy: Path) -> None:
             raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # only left when it was not renamed
-
-
-def identify(text: str, languages: list[str] | tuple[str, ...] | None = None,
-             max_chars: int = 2000) -> tuple[str, float]:
-    """(ISO 639-1 code, probability) of the text; ("und", 0.0) when it has no letters."""
-    if not text or not any(ch.isalpha() for ch in text[:max_chars]):
-        return "und", 0.0
-    langs = tuple(sorted(set(languages or DEFAULT_LANGUAGES)))
-    try:
-        code, prob = _identifier(langs).classify(text[:max_chars])
-    except Exception:  # an unknown code in the param list: fall back to the default list
-        code, prob = _identifier(tuple(sorted(DEFAULT_LANGUAGES))).classify(text[:max_chars])
-    return str(code), float(prob)

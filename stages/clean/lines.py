@@ -1,50 +1,29 @@
-"""Lines to blocks, and the per-block features the classifier uses, computed for a whole corpus at once.
+"""Lines to blocks, and the per-block features the classifier uses, computed for many documents at once.
 
 A *block* is the unit that is classified: one raw line of a scraped page (one visible block a line), or one
 paragraph of a hard-wrapped text (news-wire bodies wrapped at ~70 characters, paragraphs opened by an
 indentation or a blank line), whose wrapped lines are joined with one space. Wrapping is detected from the
 text itself: every line is short (<= `wrap_max_width`) and many lines fill the width.
 
-Features (vectorised with polars over all blocks of all documents): length in characters and words, counts
-of stop words per language (data/cues.yaml), sentence-final punctuation, share of capitalised words, the
-cue reason (first cue family of data/cues.yaml that matches), a normalised key for repetition, and the
-number of documents of the corpus the key occurs in (CCNet-style line deduplication, by hash, linear).
+Features (vectorised with polars over all blocks of a batch of documents): length in characters and words,
+counts of stop words per language (data/cues.yaml), sentence-final punctuation, share of capitalised words,
+the cue reason (first cue family of data/cues.yaml that matches) and a normalised key for repetition. Each
+depends on the block's own document only; the one corpus-wide feature, in how many documents the key occurs,
+is counted on the driver (stages/clean/corpus.py: repeat_counts).
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 import polars as pl
-import yaml
 
+from schemas.params import Clean
+from stages.clean.cues import load_cues
 from stages.clean.reasons import CUE_REASONS
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Sentence-final punctuation, optionally followed by closing quotes/brackets (linear: one char class run).
 SENTENCE_END = r"[.!?。！？…;:]['\"”’»)\]]*$"
 INDENT_CHARS = " \t\u00a0"  # a line starting with one of these is indented
-
-
-@lru_cache(maxsize=1)
-def load_cues() -> dict[str, Any]:
-    """data/cues.yaml, parsed once (read-only afterwards)."""
-    with open(DATA_DIR / "cues.yaml", encoding="utf-8") as handle:
-        cues = yaml.safe_load(handle)
-    for lang, words in cues["stopwords"].items():
-        # YAML 1.1 reads a bare no/on as a boolean: the file quotes them; fail loudly if one slips through.
-        bad = [w for w in words if not isinstance(w, str)]
-        if bad:
-            raise ValueError(f"data/cues.yaml stopwords.{lang}: quote {bad} (YAML reads them as non-strings)")
-    for reason, family in cues["cues"].items():
-        for kind, phrases in family.items():
-            bad = [p for p in phrases if not isinstance(p, str)]
-            if bad:
-                raise ValueError(f"data/cues.yaml cues.{reason}.{kind}: quote {bad}")
-    return cues
 
 
 def normalise_key(text: str) -> str:
@@ -54,35 +33,34 @@ def normalise_key(text: str) -> str:
 
 # ------------------------------------------------------------------------------------------ blocks
 
-def split_blocks(raw_text: str, params: dict[str, Any]) -> list[tuple[list[int], str]]:
+def split_blocks(raw_text: str, params: Clean) -> list[tuple[list[int], str]]:
     """(1-based line numbers, text) of every block of a document, in order. Blank lines form no block."""
     lines = raw_text.split("\n")
     stripped = [line.strip() for line in lines]
     nonblank = [i for i, line in enumerate(stripped) if line]
     if not nonblank:
         return []
-    if not is_hard_wrapped(lines, nonblank, params, stripped):
+    if not is_hard_wrapped(lines, nonblank, stripped, params):
         return [([i + 1], stripped[i]) for i in nonblank]
+    return wrapped_paragraphs(lines, stripped, nonblank, params)
+
+
+def wrapped_paragraphs(lines: list[str], stripped: list[str], nonblank: list[int], params: Clean
+                       ) -> list[tuple[list[int], str]]:
+    """The paragraphs of a hard-wrapped text: runs of consecutive lines, each continuing the one before (an
+    indented line opens a paragraph when the text indents them; else see runs_on), joined with a space."""
     width = max(len(lines[i].rstrip()) for i in nonblank)
-    fill = params.get("wrap_fill_ratio", 0.6) * width
+    fill = params.wrap_fill_ratio * width
     # Paragraphs opened by an indentation: only an indented line (or a blank line) starts a new one.
     uses_indent = any(lines[i][:1] in INDENT_CHARS and stripped[i - 1] for i in nonblank[1:])
-    blocks: list[tuple[list[int], str]] = []
-    current: list[int] = []
+    paragraphs: list[list[int]] = []
     for i in nonblank:
-        continues = bool(current) and current[-1] == i - 1
-        if continues:
-            if uses_indent:
-                continues = lines[i][:1] not in INDENT_CHARS
-            else:
-                continues = runs_on(lines[i - 1], lines[i], fill)
-        if not continues and current:
-            blocks.append(([j + 1 for j in current], " ".join(stripped[j] for j in current)))
-            current = []
-        current.append(i)
-    if current:
-        blocks.append(([j + 1 for j in current], " ".join(stripped[j] for j in current)))
-    return blocks
+        if paragraphs and paragraphs[-1][-1] == i - 1 and (
+                lines[i][:1] not in INDENT_CHARS if uses_indent else runs_on(lines[i - 1], lines[i], fill)):
+            paragraphs[-1].append(i)
+        else:
+            paragraphs.append([i])
+    return [([j + 1 for j in paragraph], " ".join(stripped[j] for j in paragraph)) for paragraph in paragraphs]
 
 
 def runs_on(line: str, next_line: str, fill: float) -> bool:
@@ -95,20 +73,17 @@ def runs_on(line: str, next_line: str, fill: float) -> bool:
     return len(stripped) >= fill or first.islower() or first.isdigit()
 
 
-def is_hard_wrapped(lines: list[str], nonblank: list[int], params: dict[str, Any],
-                    stripped: list[str] | None = None) -> bool:
+def is_hard_wrapped(lines: list[str], nonblank: list[int], stripped: list[str], params: Clean) -> bool:
     """True when the text is wrapped at a fixed width: no line is long, and enough lines run on into the
-    next one (see runs_on). `stripped`: the lines stripped, when the caller has them."""
-    if len(nonblank) < params.get("wrap_min_lines", 3):
+    next one (see runs_on). `nonblank`: the indices of the non-blank lines; `stripped`: the lines stripped."""
+    if len(nonblank) < params.wrap_min_lines:
         return False
     right_stripped = [lines[i].rstrip() for i in nonblank]
     width = max(map(len, right_stripped))
-    if width > params.get("wrap_max_width", 100) or width < 20:
+    if width > params.wrap_max_width or width < 20:
         return False
-    if stripped is None:
-        stripped = [line.strip() for line in lines]
-    fill = params.get("wrap_fill_ratio", 0.6) * width
-    needed = max(1, params.get("wrap_min_share", 0.2) * len(nonblank))
+    fill = params.wrap_fill_ratio * width
+    needed = max(1, params.wrap_min_share * len(nonblank))
     # runs_on(lines[i], lines[i + 1], fill) inlined (this runs on every line of the corpus), stopping as
     # soon as enough lines run on.
     n_lines = len(lines)
@@ -138,35 +113,11 @@ def _literal_alternation(phrases: list[str]) -> str:
     return "|".join(_bounded(p) for p in sorted(set(phrases), key=lambda p: (-len(p), p)))
 
 
-def cue_reason_expr(params: dict[str, Any]) -> pl.Expr:
+def cue_reason_expr(params: Clean) -> pl.Expr:
     """The first cue reason whose phrases match the block (null when none): exact, prefix or contains."""
-    cues = load_cues()["cues"]
-    max_words = params.get("max_cue_words", 30)
-    min_words = params.get("min_body_words", 8)
-    sentence_reasons = set(load_cues().get("sentence_cue_reasons", []))
-    strong_reasons = set(load_cues().get("strong_cue_reasons", []))
-    strong_max_words = params.get("strong_cue_max_words", 120)
-    lower = pl.col("lower")
     expr = pl.lit(None, dtype=pl.String)
     for reason in reversed(CUE_REASONS):  # built inside-out so the first reason wins
-        family = cues.get(reason) or {}
-        conditions = []
-        if family.get("exact"):
-            keys = sorted({normalise_key(p) for p in family["exact"]} - {""})
-            conditions.append(pl.col("key").is_in(keys))
-            if "×" in family["exact"]:
-                conditions.append(lower == "×")
-        if family.get("prefix"):
-            conditions.append(lower.str.contains("^(?:" + _literal_alternation(family["prefix"]) + ")"))
-        if family.get("contains"):
-            limit = strong_max_words if reason in strong_reasons else max_words
-            # Only blocks short enough are searched (the others are null: no match, no scan).
-            contains = pl.when(pl.col("n_words") <= limit).then(lower) \
-                .str.contains(_literal_alternation(family["contains"])).fill_null(False)
-            if reason not in sentence_reasons:
-                # A weak cue ("read more", "check out") does not make a sentence of running text boilerplate.
-                contains = contains & ~(pl.col("ends_sentence") & (pl.col("n_words") >= min_words))
-            conditions.append(contains)
+        conditions = cue_conditions(reason, params)
         if not conditions:
             continue
         matched = conditions[0]
@@ -176,11 +127,29 @@ def cue_reason_expr(params: dict[str, Any]) -> pl.Expr:
     return expr
 
 
-def block_features(blocks: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame:
-    """Add the features to a frame of blocks (doc_idx, block_idx, text) of the whole corpus."""
-    frame = block_local_features(blocks, params)
-    return frame.join(repeat_counts(frame.select("doc_idx", "block_idx", "key")),
-                      on=["doc_idx", "block_idx"], how="left", maintain_order="left")
+def cue_conditions(reason: str, params: Clean) -> list[pl.Expr]:
+    """The conditions (exact, prefix, contains) under which a block has this cue reason."""
+    cues = load_cues()
+    family = cues.cues.get(reason, {})
+    lower = pl.col("lower")
+    conditions = []
+    if family.get("exact"):
+        keys = sorted({normalise_key(p) for p in family["exact"]} - {""})
+        conditions.append(pl.col("key").is_in(keys))
+        if "×" in family["exact"]:
+            conditions.append(lower == "×")
+    if family.get("prefix"):
+        conditions.append(lower.str.contains("^(?:" + _literal_alternation(family["prefix"]) + ")"))
+    if family.get("contains"):
+        limit = params.strong_cue_max_words if reason in cues.strong_cue_reasons else params.max_cue_words
+        # Only blocks short enough are searched (the others are null: no match, no scan).
+        contains = pl.when(pl.col("n_words") <= limit).then(lower) \
+            .str.contains(_literal_alternation(family["contains"])).fill_null(False)
+        if reason not in cues.sentence_cue_reasons:
+            # A weak cue ("read more", "check out") does not make a sentence of running text boilerplate.
+            contains = contains & ~(pl.col("ends_sentence") & (pl.col("n_words") >= params.min_body_words))
+        conditions.append(contains)
+    return conditions
 
 
 GLUED_WORDS = r"(\p{Ll})(\p{Lu}\p{Ll})"  # a lower-case letter glued to a capitalised word
@@ -192,14 +161,13 @@ def squeezed_key(text: pl.Expr) -> pl.Expr:
     return text.str.to_lowercase().str.replace_all(r"[\W_]+", " ").str.strip_chars()
 
 
-def block_local_features(blocks: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame:
-    """Every feature of block_features but `n_docs`: those that depend on the block's own document only
-    (so they can be computed for some documents of a corpus), sorted by doc_idx, block_idx."""
-    stopwords: dict[str, list[str]] = load_cues()["stopwords"]
+def block_local_features(blocks: pl.DataFrame, params: Clean) -> pl.DataFrame:
+    """The features of blocks (doc_idx, block_idx, text, key: squeezed_key of the text) that depend on the
+    block's own document only (all but `n_docs`, see corpus.repeat_counts), sorted by doc_idx, block_idx."""
+    stopwords = load_cues().stopwords
     languages = sorted(stopwords)
     frame = blocks.with_row_index("row").with_columns(
         n_chars=pl.col("text").str.len_chars().cast(pl.Int64),
-        key=squeezed_key(pl.col("text")),
         ends_sentence=pl.col("text").str.contains(SENTENCE_END),
         has_digit=pl.col("text").str.contains(r"\d"),
         # Han / kana / Hangul characters: a word's worth of meaning each, without spaces between words.
@@ -234,17 +202,3 @@ def block_local_features(blocks: pl.DataFrame, params: dict[str, Any]) -> pl.Dat
     frame = frame.sort("doc_idx", "block_idx").with_columns(
         copy_index=pl.col("block_idx").rank("ordinal").over("doc_idx", "key").cast(pl.Int64) - 1)
     return frame
-
-
-def repeat_counts(keys: pl.DataFrame) -> pl.DataFrame:
-    """(doc_idx, block_idx, n_docs) for the blocks' (doc_idx, block_idx, key) of the whole corpus: in how
-    many documents a block's key occurs (CCNet-style; blocks of < 2 characters count 1). The only
-    corpus-wide feature: every other one depends on the block's own document alone."""
-    return keys.select(
-        "doc_idx", "block_idx",
-        n_docs=pl.when(pl.col("key").str.len_chars() >= 2).then(pl.col("doc_idx").n_unique().over("key"))
-        .otherwise(1).cast(pl.Int64))
-
-
-def stopword_languages() -> list[str]:
-    return sorted(load_cues()["stopwords"])

@@ -50,12 +50,13 @@ OUTPUTS = [DOCUMENTS, REJECTED]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_FILE = PACKAGE_DIR.parents[1] / "schemas" / "ingest.py"   # the cached rows' columns come from it
+DATES_FILE = PACKAGE_DIR.parent / "common" / "dates.py"           # meta_date comes from the shared parser
 # Params that cannot change the rows of given bytes and format: where the files are, the size limit
 # (checked before reading) and the extension map (it decides the format, which is in the key).
 NOT_DECIDING_ROWS = ("input_dir", "max_bytes", "formats")
 # Libraries whose behaviour shapes the rows: decoding, repair, HTML extraction (and its parsers), storage.
 ROW_LIBRARIES = ("ftfy", "charset-normalizer", "trafilatura", "lxml", "htmldate", "courlan", "justext",
-                 "polars", "polars-runtime-32")
+                 "polars", "polars-runtime-32", "python-dateutil")
 # Where a file stands in the corpus (path order) and its path; items of one file follow in `item_no` order.
 PLACE_SCHEMA = {"file_no": pl.Int64, "source": pl.String}
 
@@ -130,10 +131,10 @@ def read_inputs(paths: list[Path], params: Ingest) -> tuple[pl.DataFrame, pl.Dat
 
 def rows_fingerprint(params: Ingest) -> str:
     """Changes whenever anything deciding a file's rows may change: every file of this package, the
-    schema its rows' columns come from, `sha16` (the one helper from stages.common in the rows), the
+    schema its rows' columns come from, the shared date parser, `sha16` (the one helper from stages.common in the rows), the
     params that decide rows and the libraries above."""
     return fingerprint(STAGE, params=params, run_only=NOT_DECIDING_ROWS, folders=[PACKAGE_DIR],
-                       files=[SCHEMA_FILE], libraries=ROW_LIBRARIES, extra=[inspect.getsource(sha16)])
+                       files=[SCHEMA_FILE, DATES_FILE], libraries=ROW_LIBRARIES, extra=[inspect.getsource(sha16)])
 
 
 def rows_cache(params: Ingest) -> RowsCache:

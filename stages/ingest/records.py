@@ -8,8 +8,6 @@ executor task). The cross-file step (paths, duplicates) is in `__main__`.
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -18,35 +16,15 @@ from ftfy.fixes import fix_surrogates
 from schemas.base import polars_schema
 from schemas.ingest import IngestDocuments
 from schemas.params import Ingest
-from stages.common import progress, sha16
+from stages.common import dates, progress, sha16
 from stages.ingest.decode import Unreadable, decode_bytes, normalise_line_ends, normalise_text
-
-DATE_FORMATS = ["%Y-%m-%d", "%d-%b-%Y %H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y", "%Y/%m/%d",
-                "%d %B %Y", "%B %d, %Y", "%a, %d %b %Y %H:%M:%S %z"]
-# Formats of digits and punctuation only: strptime's patterns for these directives match digits,
-# whitespace and the literal separators, never an ASCII letter, so text with a letter is not tried
-# against them (a failed strptime costs as much as a good one: this halves the date time on Reuters).
-NUMERIC_DATE_FORMATS = {fmt for fmt in DATE_FORMATS
-                        if not re.search(r"[A-Za-z%]", re.sub(r"%[YmdHMSf]", "", fmt))}
-ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 def parse_date(value: Any) -> str | None:
-    """An ISO date string for what a feed or page gives, or None when it cannot be read."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
-        text = text[:10]
-    has_letter = ASCII_LETTER.search(text) is not None
-    for fmt in DATE_FORMATS:
-        if has_letter and fmt in NUMERIC_DATE_FORMATS:
-            continue
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return None
+    """An ISO date string for what a feed or page gives, or None when it cannot be read (the shared parser,
+    stages.common.dates.parse_date)."""
+    date = dates.parse_date(value)
+    return date.isoformat() if date is not None else None
 
 
 # ----------------------------------------------------------------------------------------- formats

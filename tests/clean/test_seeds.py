@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from stages.clean.document import clean_corpus
+from stages.clean.corpus import clean_corpus
 from stages.clean.reasons import REASONS
+from tests.shipped_params import shipped
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -32,7 +33,7 @@ def cleaned():
     if len(list(SEEDS.glob("*.txt"))) < 5:
         pytest.skip("seeds/ not found")
     docs = seed_frame()
-    documents, removed = clean_corpus(docs, {})
+    documents, removed = clean_corpus(docs, shipped("clean"))
     by_seed = {}
     for path_name, doc_id in zip(docs["source_path"], docs["doc_id"]):
         raw = docs.filter(pl.col("doc_id") == doc_id)["raw_text"][0]

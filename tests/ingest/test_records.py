@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from datetime import datetime
 
 import polars as pl
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from stages.common import sha16
+from stages.common.dates import DATE_FORMATS
 from stages.ingest import records
 from tests.shipped_params import shipped
 
@@ -63,11 +66,11 @@ def parse_date_every_format(value):
     if value is None:
         return None
     text = str(value).strip()
-    if records.re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text):
         text = text[:10]
-    for fmt in records.DATE_FORMATS:
+    for fmt in DATE_FORMATS:
         try:
-            return records.datetime.strptime(text, fmt).date().isoformat()
+            return datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
             continue
     return None
@@ -77,7 +80,7 @@ DATE_PIECES = ["2024", "1987", "07", "7", " 7", "28", "31", "-", "/", " ", ", ",
                "february", "July", "Sun", "+0000", "Z", "T", "x", "\u0662\u0660\u0662\u0664", "\xa0"]
 
 
-FORMATTED_DATES = st.tuples(st.datetimes(), st.sampled_from(records.DATE_FORMATS)).map(
+FORMATTED_DATES = st.tuples(st.datetimes(), st.sampled_from(DATE_FORMATS)).map(
     lambda date_and_format: date_and_format[0].strftime(date_and_format[1]))
 
 

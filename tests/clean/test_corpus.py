@@ -1,0 +1,75 @@
+"""stages.clean.corpus: per-document batches through the executor seam, corpus-wide counts on the driver."""
+from __future__ import annotations
+
+from functools import partial
+
+import polars as pl
+import pytest
+
+from stages.clean.corpus import (clean_batch, clean_corpus, clean_rows, documents_and_removed, repeat_cap,
+                                 repeat_counts, settle_unsure_languages, split_documents, with_blocks,
+                                 with_repeat_counts)
+from stages.clean.language import identifier
+from stages.common.executor import InProcess, LocalProcesses, batches_of, map_batches
+from tests.clean.texts import FRENCH, PARA, PARA2, PARA3, docs_frame
+from tests.shipped_params import shipped
+
+PARAMS = shipped("clean")
+CORPUS = ["\n".join(["Home", "Plan Review Set After Long Talks", "By Jane Doe", PARA, PARA2, "Share this"]),
+          "\n".join([PARA3, "Markets desk", PARA]), "\n".join(["Accueil", FRENCH, "Share this"]), "",
+          "\n".join(["Plan Review Set After Long Talks", PARA2, PARA3, "Reuter"]), "\n".join([PARA3, "Reuter"])]
+
+
+def tasks_of(docs: pl.DataFrame, params=PARAMS) -> pl.DataFrame:
+    blocks = split_documents(docs, params)
+    return with_blocks(with_repeat_counts(docs, repeat_counts(blocks, params)), blocks)
+
+
+def test_blocks_and_their_capped_repeat_counts():
+    docs = docs_frame(*[f"{PARA}\nReuter"] * 5, "")
+    blocks = split_documents(docs, PARAMS)
+    assert blocks.columns == ["doc_id", "block_idx", "first_line", "n_lines", "text", "key"]
+    assert blocks.filter(pl.col("block_idx") == 1)["key"].to_list() == ["reuter"] * 5
+    counts = repeat_counts(blocks, PARAMS)
+    assert set(counts["n_docs"]) == {repeat_cap(PARAMS)} == {2}   # five documents share each: capped
+    assert repeat_cap(shipped("clean", {"repeat_min_docs_sentence": 4})) == 4
+    inputs = with_repeat_counts(docs, counts)
+    assert inputs["n_docs"].to_list() == [[2, 2]] * 5 + [[]]   # the empty document has no blocks
+
+
+def test_batches_give_the_rows_of_one_batch_in_any_executor():
+    """The task is a partial of a module-level function with the params model: it runs the same in
+    another process."""
+    tasks = tasks_of(docs_frame(*CORPUS))
+    languages = tuple(sorted(PARAMS.languages))
+    whole = clean_rows(tasks, PARAMS, None)
+    task, init = partial(clean_batch, PARAMS), partial(identifier, languages, None)
+    in_three = map_batches(InProcess(), task, batches_of(tasks, 3), init=init)
+    assert len(batches_of(tasks, 3)) == 3 and in_three.equals(whole)
+    elsewhere = map_batches(LocalProcesses(2, stage="clean"), task, batches_of(tasks, 2), init=init)
+    assert elsewhere.equals(whole)
+
+
+def test_clean_corpus_is_the_steps_in_order():
+    docs = docs_frame(*CORPUS)
+    documents, removed = clean_corpus(docs, PARAMS)
+    by_steps = documents_and_removed(clean_rows(tasks_of(docs), PARAMS, None))
+    assert documents.equals(by_steps[0]) and removed.equals(by_steps[1])
+    assert documents["doc_id"].to_list() == docs["doc_id"].to_list()
+    assert removed.filter(pl.col("text") == "Reuter")["reason"].to_list() == ["repeated_across_docs"] * 2
+
+
+def test_documents_must_be_unique_and_their_counts_of_the_same_split():
+    with pytest.raises(ValueError, match="one row per doc_id"):
+        clean_corpus(docs_frame(PARA, PARA).with_columns(doc_id=pl.lit("0" * 16)), PARAMS)
+    tasks = tasks_of(docs_frame(f"{PARA}\n{PARA2}")).with_columns(n_docs=pl.lit([1], dtype=pl.List(pl.Int64)))
+    with pytest.raises(ValueError, match="another split"):
+        clean_rows(tasks, PARAMS, None)
+
+
+def test_an_unsure_language_takes_the_corpus_majority():
+    rows = pl.DataFrame({"language": ["en", "en", "fr", "de", "und"], "_language_sure": [True, True, True, False,
+                                                                                        False]})
+    assert settle_unsure_languages(rows)["language"].to_list() == ["en", "en", "fr", "en", "und"]
+    unsure = rows.with_columns(_language_sure=pl.lit(False))
+    assert settle_unsure_languages(unsure)["language"].to_list() == rows["language"].to_list()

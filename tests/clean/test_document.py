@@ -1,0 +1,181 @@
+"""stages.clean.document (and titles, span) through clean_corpus, on tiny inline pages."""
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import polars as pl
+import pytest
+
+from stages.clean.corpus import clean_corpus
+from tests.clean.texts import PARA, PARA2, SPANISH, accounted, docs_frame
+from tests.shipped_params import shipped
+
+PARAMS = shipped("clean")
+
+
+def clean_one(raw: str, changes: dict | None = None, **frame_args) -> tuple[dict, dict[int, str]]:
+    """The document row and {line_no: reason} of one page."""
+    docs, removed = clean_corpus(docs_frame(raw, **frame_args), shipped("clean", changes))
+    doc = docs.row(0, named=True)
+    assert accounted(raw, doc, removed)
+    return doc, dict(zip(removed["line_no"], removed["reason"]))
+
+
+def test_menu_and_cues_go_body_stays_short_line_between_body_stays():
+    raw = "\n".join(["Home", "World", "Politics", "Plan Review Set After Long Talks", "By Jane Doe",
+                     PARA, "NEW RULES", PARA2, "Advertisement", "Share this article", "Most Popular"])
+    doc, reasons = clean_one(raw)
+    assert doc["text"] == f"{PARA}\n\nNEW RULES\n\n{PARA2}"
+    assert doc["title"] == "Plan Review Set After Long Talks" and doc["title_line_no"] == 4
+    assert doc["authors"] == ["Jane Doe"] and doc["body_line_nos"] == [6, 7, 8]
+    assert reasons[1] in ("navigation", "widget") and reasons[2] == "navigation" and reasons[5] == "byline"
+    assert reasons[9] == "advertisement" and reasons[10] == "share" and reasons[11] == "related"
+    assert doc["n_lines"] == 11 and doc["n_removed"] == 7 and 0 < doc["boilerplate_share"] < 0.5
+
+
+def test_min_body_words_param_changes_the_result():
+    raw = "Menu\nShort sentence here that ends well and is long enough to pass.\nFooter"
+    assert clean_one(raw, {"min_body_words": 5, "length_low": 20})[0]["text"] != ""
+    assert clean_one(raw, {"min_body_words": 50, "length_low": 20})[0]["text"] == ""
+
+
+def test_line_repeated_across_documents_goes_unless_documents_are_copies():
+    footer = "Copyright Example Media Group 2019 Terms Privacy"
+    raws = [f"{PARA}\n{footer}", f"{PARA2}\n{footer}", f"Other news of the day was said to be here and there.\n"
+            f"{PARA.replace('minister', 'mayor')}\n{footer}"]
+    docs, _ = clean_corpus(docs_frame(*raws), shipped("clean", {"repeat_min_docs": 3}))
+    assert footer not in "".join(docs["text"].to_list())
+    # Three copies of the same article keep their (shared) body.
+    docs, removed = clean_corpus(docs_frame(*[PARA + "\n" + PARA2] * 3), PARAMS)
+    assert docs["text"].to_list() == [f"{PARA}\n\n{PARA2}"] * 3
+    assert "repeated_across_docs" not in removed["reason"].to_list()
+
+
+def wire(body: str) -> str:
+    """A news-wire body as Reuters-21578 has it: wrapped at ~65 characters, paragraphs indented."""
+    paragraphs = [textwrap.fill(p, 64) for p in body.split("\n")]
+    return paragraphs[0] + "".join("\n    " + p for p in paragraphs[1:]) + "\n Reuter\n"
+
+
+def test_wire_copies_keep_their_shared_body_and_lose_the_signature():
+    raw = wire(f"{PARA}\n{PARA2}")
+    other = wire("Shares of the company rose sharply on the news, traders said, after a week of "
+                 "losses in a market that had been worried about the results.\nThe company did not comment.")
+    docs, removed = clean_corpus(docs_frame(raw, raw, raw, other), PARAMS)
+    assert docs["text"].to_list()[:3] == [f"{PARA}\n\n{PARA2}"] * 3
+    assert set(removed["reason"]) == {"repeated_across_docs"} and set(removed["text"]) == {"Reuter"}
+
+
+def test_a_short_table_without_prose_keeps_its_lines():
+    raw = "Results\nShr 12 cts vs 15 cts\nNet 1.2 mln vs 1.0 mln\nRevs 40.1 mln vs 38.2 mln"   # wrapped: 2 blocks
+    assert clean_one(raw)[0]["text"] == \
+        "Results\n\nShr 12 cts vs 15 cts Net 1.2 mln vs 1.0 mln Revs 40.1 mln vs 38.2 mln"
+    assert clean_one(raw, {"fallback_max_blocks": 1})[0]["text"] == ""
+
+
+def test_foreign_passage_is_dropped_and_language_recorded():
+    doc, reasons = clean_one("\n".join([PARA, SPANISH, PARA2]))
+    assert doc["language"] == "en" and reasons[2] == "foreign_language"
+    assert clean_one("\n".join([PARA, SPANISH, PARA2]), {"foreign_min_chars": 1000})[1] == {}
+
+
+def test_html_metadata_is_used():
+    raw = f"Plan Review Set\n{PARA}\n{PARA2}"
+    doc, _ = clean_one(raw, meta_title="Plan Review Set", meta_authors=["A B"], meta_date="2020-01-02",
+                       meta_site="example.com")
+    assert doc["title"] == "Plan Review Set" and doc["title_line_no"] == 1
+    assert doc["authors"] == ["A B"] and doc["published_date"] == dt.date(2020, 1, 2)
+    assert doc["site"] == "example.com"
+
+
+def test_the_page_gives_authors_date_site_and_truncation():
+    raw = "\n".join(["Plan Review Set After Long Talks", "By Jane Doe", "Sunday, May 19, 2024", PARA, PARA2,
+                     "Subscribe to continue reading.", "Source: Politics - example.com"])
+    doc, reasons = clean_one(raw)
+    assert doc["authors"] == ["Jane Doe"] and doc["published_date"] == dt.date(2024, 5, 19)
+    assert doc["site"] == "example.com" and doc["is_truncated"] is True
+    assert reasons[3] == "dateline" and reasons[6] == "paywall" and reasons[7] == "source"
+    assert clean_one(f"{PARA}\n{PARA2}\nMost Popular")[0]["is_truncated"] is False
+    assert clean_one(raw, {"truncation_window": 0})[0]["is_truncated"] is False
+
+
+def test_the_description_gives_the_subtitle():
+    dek = "The government will decide by the end of the year, the minister told reporters in the capital."
+    doc, _ = clean_one(f"Plan Review Set\n{dek[:-1]}\n{PARA}\n{PARA2}", meta_title="Plan Review Set",
+                       meta_description=dek)
+    assert doc["subtitle"] == dek[:-1] and doc["subtitle_line_no"] == 2 and doc["title_line_no"] == 1
+    # A sentence under the title that the body's run takes in is its first line, or with subtitle_from_body,
+    # the subtitle.
+    raw = f"Plan Review Set After Long Talks\n{dek}\n{PARA}\n{PARA2}"
+    assert clean_one(raw)[1] == {2: "short_fragment"}
+    doc, _ = clean_one(raw, {"subtitle_from_body": True})
+    assert doc["subtitle"] == dek and doc["subtitle_line_no"] == 2 and doc["title_line_no"] == 1
+
+
+def test_extracted_html_text_keeps_short_lines():
+    raw = "\n".join([PARA, "Ingredients", "1 cup flour", PARA2, "2 eggs", "Share this article"])
+    assert clean_one(raw, source_format="html")[0]["text"] == "\n\n".join([PARA, "Ingredients", "1 cup flour",
+                                                                           PARA2, "2 eggs"])
+    doc, reasons = clean_one(raw, {"extracted_formats": []}, source_format="html")
+    assert doc["text"] == "\n\n".join([PARA, "Ingredients", "1 cup flour", PARA2])   # between paragraphs only
+    assert reasons == {5: "navigation", 6: "share"}
+
+
+def test_headline_under_the_page_title_anchors_a_short_article():
+    footer = ("Our customer service centre can be reached with any questions or requests about your "
+              "account, your subscription, deliveries of the paper and the offers we send by email. " * 3)
+    # A short article, then a long list of other headlines, then a long service notice: the notice alone
+    # outscores the article, but the article sits right under the headline that repeats the page title.
+    headlines = [f"Headline number {k} of the day" for k in range(12)]
+    raw = "\n".join(["Minister Reviews Plan - The Daily Example", "News", "Sport", "Minister Reviews Plan",
+                     "By STAFF", PARA, *headlines, footer])
+    doc, reasons = clean_one(raw)
+    assert doc["text"] == PARA and doc["title"] == "Minister Reviews Plan" and reasons[1] == "duplicate_title"
+
+
+def test_page_title_line_gives_the_title_when_no_headline_repeats_it():
+    raw = "\n".join(["Plan Review Set After Long Talks | The Daily Example", "News", "Sport", PARA, PARA2])
+    doc, _ = clean_one(raw)
+    assert doc["title"] == "Plan Review Set After Long Talks" and doc["title_line_no"] == 1
+    assert doc["text"] == f"{PARA}\n\n{PARA2}"
+
+
+def test_the_body_ends_at_a_comment_section():
+    raw = "\n".join([PARA, "Comments", PARA2])
+    doc, reasons = clean_one(raw)
+    assert doc["text"] == PARA and reasons[2] == "share"
+    assert clean_one(raw, {"use_terminators": False})[0]["text"] == f"{PARA}\n\n{PARA2}"   # a cue line still goes
+
+
+def test_a_repeated_paragraph_is_a_duplicate_line():
+    doc, reasons = clean_one("\n".join([PARA, PARA2, PARA]))
+    assert doc["text"] == f"{PARA}\n\n{PARA2}" and reasons == {3: "duplicate_line"}
+
+
+@pytest.mark.parametrize("raw", ["", "\n\n  \n", "x" * 200_000, "a\n" * 50_000, "\x00\x01\u202e\u05e9 🙂",
+                                 "By\nBy\n2024-13-45\nSource:", "\t\t\n\u00a0\n.\n"])
+def test_total_on_odd_inputs(raw):
+    doc, _ = clean_one(raw)
+    if not doc["text"]:
+        assert doc["language"] == "und"
+
+
+def test_empty_frame():
+    docs, removed = clean_corpus(docs_frame("x").head(0), PARAMS)
+    assert docs.height == 0 and removed.height == 0
+    assert list(docs.columns)[:3] == ["doc_id", "title", "subtitle"] and removed.columns[-1] == "reason"
+
+
+def test_min_body_words_zero_on_a_page_of_cues_is_no_crash():
+    """The fallback for a short text without prose used to index an empty list here."""
+    doc, reasons = clean_one("Advertisement\nShare this", {"min_body_words": 0})
+    assert doc["text"] == "" and set(reasons.values()) == {"advertisement", "share"}
+
+
+def test_documents_frame_is_typed_like_the_model():
+    from schemas.base import polars_schema
+    from schemas.clean import CleanDocuments
+    docs, _ = clean_corpus(docs_frame(PARA), PARAMS)
+    assert dict(docs.schema) == polars_schema(CleanDocuments)
+    assert docs["body_line_nos"].dtype == pl.List(pl.Int64)

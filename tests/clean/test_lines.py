@@ -1,0 +1,67 @@
+"""stages.clean.lines: blocks of a text, and their features."""
+from __future__ import annotations
+
+import textwrap
+
+import polars as pl
+
+from stages.clean.lines import block_local_features, normalise_key, split_blocks, squeezed_key
+from tests.clean.texts import PARA, PARA2
+from tests.shipped_params import shipped
+
+PARAMS = shipped("clean")
+
+WIRE = ("Showers continued throughout the week in\nthe Bahia cocoa zone, alleviating the drought since early\n"
+        "January and improving prospects for the coming temporao,\nalthough normal humidity levels have not "
+        "been restored,\nComissaria Smith said in its weekly review.\n    The dry period means the temporao will "
+        "be late this year.\n    Arrivals for the week ended February 22 were 155,221 bags\nof 60 kilos making a "
+        "cumulative total for the season of 5.93\nmln against 5.81 at the same stage last year.\n")
+
+
+def test_hard_wrapped_paragraphs_are_joined_at_their_indentation():
+    blocks = split_blocks(WIRE, PARAMS)
+    assert [b[0] for b in blocks] == [[1, 2, 3, 4, 5], [6], [7, 8, 9]]
+    assert blocks[0][1].startswith("Showers continued throughout the week in the Bahia cocoa zone")
+
+
+def test_without_indentation_a_line_that_runs_on_continues_the_paragraph():
+    text = textwrap.fill(PARA, 60) + "\n" + textwrap.fill(PARA2, 60)
+    blocks = split_blocks(text, PARAMS)
+    assert [" ".join(b[1].split()) for b in blocks] == [PARA, PARA2]
+
+
+def test_scraped_lines_are_blocks_of_their_own_and_blank_lines_none():
+    assert split_blocks(f"{PARA}\n\n{PARA2}\n  Short line  ", PARAMS) == [([1], PARA), ([3], PARA2),
+                                                                          ([4], "Short line")]
+    assert split_blocks("\n \n\t\n", PARAMS) == []
+
+
+def test_wrap_params_decide_what_is_wrapped():
+    assert len(split_blocks(WIRE, shipped("clean", {"wrap_max_width": 40}))) == 9   # lines too long: scraped
+    assert len(split_blocks(WIRE, shipped("clean", {"wrap_min_lines": 20}))) == 9
+
+
+def test_keys_squeeze_case_and_punctuation():
+    assert normalise_key("  Share THIS -- article!! ") == "share this article"
+    frame = pl.DataFrame({"text": ["Share THIS -- article!!", "___"]})
+    assert frame.select(squeezed_key(pl.col("text")))["text"].to_list() == ["share this article", ""]
+
+
+def test_features_of_a_few_blocks():
+    texts = ["Advertisement", PARA, "WorldNegotiations Reach Impasse", "東京は日本の首都です", PARA]
+    blocks = pl.DataFrame({"doc_idx": [0] * 5, "block_idx": list(range(5)), "text": texts}) \
+        .with_columns(key=squeezed_key(pl.col("text")))
+    features = block_local_features(blocks, PARAMS)
+    assert features["cue"].to_list() == ["advertisement", None, None, None, None]
+    assert features["ends_sentence"].to_list() == [False, True, False, False, True]
+    assert features["glued"][2] == "world negotiations reach impasse"
+    assert features["n_cjk"][3] == 10 and features["n_words"][0] == 1
+    assert features["copy_index"].to_list() == [0, 0, 0, 0, 1]
+    assert features["stop_en"][1] == 22 and features["stop_fr"][1] == 3   # "a", "on" (twice): French too
+
+
+def test_a_weak_cue_does_not_make_running_text_boilerplate():
+    texts = ["Read more", "Read more about the plan that the minister said would be reviewed after the talks."]
+    blocks = pl.DataFrame({"doc_idx": [0, 0], "block_idx": [0, 1], "text": texts}) \
+        .with_columns(key=squeezed_key(pl.col("text")))
+    assert block_local_features(blocks, PARAMS)["cue"].to_list() == ["related", None]

@@ -1,0 +1,65 @@
+"""stages.clean.metadata: bylines, datelines, site lines and title copies, one line at a time."""
+from __future__ import annotations
+
+import pytest
+
+from stages.clean.metadata import glued_key, is_dateline, may_be_byline, parse_byline, parse_source_site, title_copy
+from tests.shipped_params import shipped
+
+PARAMS = shipped("clean")
+
+
+def test_bylines_and_contributor_lines_name_the_authors():
+    assert parse_byline("By Jane Doe and John Roe", PARAMS) == ["Jane Doe", "John Roe"]
+    assert parse_byline("By Jane Doe | Updated May 19, 2024", PARAMS) == ["Jane Doe"]
+    assert parse_byline("Reporting by Ursula von der Leyen; editing by Tom Roe", PARAMS) == ["Ursula von der Leyen"]
+    assert parse_byline("Vivian Yee contributed reporting from Cairo, and Iyad Abuheweila from Istanbul.",
+                        PARAMS) == ["Vivian Yee", "Iyad Abuheweila"]
+    assert parse_byline("By the way, this is a sentence about nothing in particular at all.", PARAMS) is None
+    assert parse_byline("Home and away", PARAMS) is None
+
+
+def test_byline_max_words_is_a_param():
+    line = "By Jane Doe, John Roe, Ann Poe, Bob Moe and Kim Loe"   # 12 words
+    assert parse_byline(line, PARAMS) == ["Jane Doe", "John Roe", "Ann Poe", "Bob Moe", "Kim Loe"]
+    assert parse_byline(line, shipped("clean", {"byline_max_words": 11})) is None
+    contributors = "Jane Doe and John Roe contributed reporting from Cairo and from Istanbul today."
+    assert parse_byline(contributors, shipped("clean", {"byline_max_words": 5})) == ["Jane Doe", "John Roe"]
+    assert parse_byline(contributors, shipped("clean", {"byline_max_words": 4})) is None   # 13 > 3 x 4
+
+
+def test_which_lines_may_be_bylines():
+    assert may_be_byline("by jane doe") and may_be_byline("additional reporting by x")
+    assert not may_be_byline("the minister said")
+
+
+@pytest.mark.parametrize("line,dateline", [
+    ("Updated : 19 November 2019, 09:01 AM", True), ("Sunday, May 19, 2024", True), ("Tues. 2024-05-21", True),
+    ("Published 3 hours ago | May 19, 2024 10:00 a.m. EDT", True),
+    ("The talks on May 19, 2024 ended without any agreement between them.", False),
+    ("Updated 09:01 AM", False),   # no date
+])
+def test_datelines_are_a_date_with_only_date_words_around_it(line, dateline):
+    assert is_dateline(line, PARAMS) is dateline
+
+
+def test_dateline_lengths_are_params():
+    line = "Updated Sunday, May 19, 2024 by the desk"   # 8 words, 3 of them not date words
+    assert not is_dateline(line, PARAMS)
+    assert is_dateline(line, shipped("clean", {"dateline_max_other_words": 3}))
+    assert not is_dateline(line, shipped("clean", {"dateline_max_other_words": 3, "dateline_max_words": 7}))
+
+
+def test_source_lines_name_the_site():
+    assert parse_source_site("Source: Elections - nytimes.com") == "nytimes.com"
+    assert parse_source_site("Originally published on www.Example.co.uk today") == "www.example.co.uk"
+    assert parse_source_site("Source: the ministry") is None
+
+
+def test_title_copies():
+    title = glued_key("Negotiations between Israel and Hamas Reach Impasse")
+    assert glued_key("WorldNegotiations between Israel") == "world negotiations between israel"
+    assert title_copy(title, glued_key("WorldNegotiations between Israel and Hamas Reach Impasse"))
+    assert title_copy(title, glued_key("Negotiations between Israel and Hamas Reach Impasse - The Daily"))
+    assert not title_copy(title, glued_key("Negotiations resume"))
+    assert not title_copy(glued_key("Short"), glued_key("Short title here"))   # short titles: exact copies only
