@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from schemas.aggregate import EntityStats, Stories
+from schemas.base import frame
 from schemas.clean import CleanDocuments, CleanRemoved
 from schemas.ingest import IngestDocuments, IngestRejected
 from schemas.segment import Sentences
@@ -27,21 +28,24 @@ GOOD = {
                                 "reason": ["advertisement"]}),
     Sentences: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "paragraph": [0], "index": [0],
                              "start": [0], "end": [5], "text": ["Body."]}),
-    Entities: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [4], "text": ["Rome"],
-                            "label": ["GPE"], "canonical": ["Rome"], "entity_id": [D]}),
-    Quotes: pl.DataFrame({"doc_id": [D], "start": [1], "end": [4], "quote": ["abc"], "speaker": [None],
-                          "verb": ["said"], "kind": ["direct"]}, schema_overrides={"speaker": pl.String}),
-    Attributions: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [9],
-                                "text": ["officials"], "cue": ["verb"], "n_sources": [6], "named": [False],
-                                "source_type": ["person"], "affiliation": ["Israeli"]}),
-    Counts: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [9], "text": ["12 people"],
-                          "value": [12], "qualifier": ["at least"], "bound": ["min"], "noun": ["people"],
-                          "category": ["people"], "event": ["killed"]}),
-    Dates: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [6], "text": ["Sunday"],
-                         "date": [datetime.date(2024, 5, 19)], "date_end": [datetime.date(2024, 5, 19)],
-                         "granularity": ["day"], "resolved": [True]}),
-    Themes: pl.DataFrame({"doc_id": [D], "sent_id": [f"{D}:0:0"], "start": [0], "end": [10], "text": ["cease-fire"],
-                          "theme": ["ceasefire"], "term": ["cease-fire"]}),
+    Entities: frame([{"doc_id": D, "sent_id": f"{D}:0:0", "start": 0, "end": 4, "text": "Rome", "label": "GPE",
+                      "canonical": "Rome", "entity_id": D, "country": None, "latitude": 41.89, "longitude": 12.51,
+                      "country_code": "IT"}], Entities),
+    Quotes: frame([{"doc_id": D, "sent_id": f"{D}:0:0", "start": 1, "end": 4, "quote": "abc", "speaker": None,
+                    "verb": "said", "verb_lemma": "say", "kind": "direct", "speaker_kind": "pronoun",
+                    "speaker_text": "he", "speaker_start": 7, "speaker_end": 9, "attribution": "after",
+                    "quote_group": 0, "n_words": 1, "closed": True}], Quotes),
+    Attributions: frame([{"doc_id": D, "sent_id": f"{D}:0:0", "start": 0, "end": 9, "text": "officials",
+                          "cue": "verb", "verb": "said", "n_sources": 6, "named": False, "source_type": "person",
+                          "head": "officials", "affiliation": "Israeli", "source_name": None}], Attributions),
+    Counts: frame([{"doc_id": D, "sent_id": f"{D}:0:0", "start": 0, "end": 9, "text": "12 people", "value": 12,
+                    "number_text": "12", "qualifier": "at least", "bound": "min", "noun": "people",
+                    "category": "people", "event": "killed", "event_text": "killed"}], Counts),
+    Dates: frame([{"doc_id": D, "sent_id": f"{D}:0:0", "start": 0, "end": 6, "text": "Sunday",
+                   "date": datetime.date(2024, 5, 19), "date_end": datetime.date(2024, 5, 19), "granularity": "day",
+                   "relative": True, "resolved": True, "resolution": "past"}], Dates),
+    Themes: frame([{"doc_id": D, "sent_id": f"{D}:0:0", "start": 0, "end": 10, "text": "cease-fire",
+                    "theme": "ceasefire", "term": "cease-fire"}], Themes),
     Stories: pl.DataFrame({"doc_id": [D], "story_id": ["s1"], "relation": ["unique"], "source_doc_id": [None],
                            "similarity": [1.0]}, schema_overrides={"source_doc_id": pl.String}),
     EntityStats: pl.DataFrame({"entity_id": [D], "canonical": ["Rome"], "label": ["GPE"], "n_mentions": [3],
