@@ -295,10 +295,20 @@ def _not_cached(_: pl.DataFrame) -> pl.DataFrame:
     raise _NotCached
 
 
-@functools.lru_cache(maxsize=4)
+# Gazetteers loaded in this process, by (params, cache): the stage's own load and the rule layer's (when
+# the stage builds the NER pipeline itself) share one.
+_LOADED: dict[tuple[EntitiesParams, RowsCache | None], Gazetteer] = {}
+
+
 def load_gazetteer(params: EntitiesParams, cache: RowsCache | None, store: bool = True) -> Gazetteer:
     """The gazetteer for these params, once per process: from `cache` when it holds the index, else built
     (and kept there unless `store` is false: the NER helper process only reads, the stage writes)."""
+    if (params, cache) not in _LOADED:
+        _LOADED[(params, cache)] = _load(params, cache, store)
+    return _LOADED[(params, cache)]
+
+
+def _load(params: EntitiesParams, cache: RowsCache | None, store: bool) -> Gazetteer:
     if cache is None:
         return build_gazetteer(params)
     keys = pl.DataFrame({CACHE_KEY: [CACHE_KEY]})

@@ -104,15 +104,15 @@ def fresh(monkeypatch, tmp_path, gazetteer):
     real = places.build_gazetteer
     monkeypatch.setattr(places, "build_gazetteer",
                         lambda params: gazetteer if params == entities() else real(params))
-    load_gazetteer.cache_clear()
+    places._LOADED.clear()
     gazetteer_cache.cache_clear()
     yield
-    load_gazetteer.cache_clear()
+    places._LOADED.clear()
     gazetteer_cache.cache_clear()
 
 
 def load_from(folder, params, store=True):
-    load_gazetteer.cache_clear()
+    places._LOADED.clear()
     gazetteer_cache.cache_clear()
     return load_gazetteer(params, gazetteer_cache(str(folder), params.gazetteer_min_population), store)
 
