@@ -110,7 +110,7 @@ def _lexicon() -> _CountLexicon:
     return _CountLexicon()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _View:
     """A sentence as the scan reads it: `original` for every text shown, `text` for the regexes `rx`
     (the lower-cased sentence when that is exact, see CASE_UNSAFE_RE)."""
@@ -176,7 +176,7 @@ def _number_candidates(s: _View, vague: list[_Candidate], values: dict[str, int 
     numbers = number_parser()
     found = []
     for m in s.rx.number.finditer(s.text):
-        if any(v.start <= m.start() < v.end for v in vague):
+        if vague and any(v.start <= m.start() < v.end for v in vague):
             continue
         number = m.group(0)
         value = values[number] if number in values else values.setdefault(number, numbers.parse(number))
@@ -231,24 +231,25 @@ def _noun_tokens(s: _View, c: _Candidate) -> Iterable[re.Match[str]] | None:
 
 def _counted_noun(s: _View, c: _Candidate, tokens: Iterable[re.Match[str]], noun_window: int) -> _NounPhrase:
     """The first plural-looking or people word within the window, or an event met before it."""
+    lex, event_at = s.lex, s.rx.event_at
     for token in itertools.islice(tokens, noun_window + 2):
         w, end = token.group(0), token.end()
         low = w.lower()
         if not w[0].isalnum():
             break
-        event = s.rx.event_at.match(s.text, token.start()) if low not in s.lex.people else None
+        event = event_at.match(s.text, token.start()) if low not in lex.people else None
         if event:
             event_text = s.original[event.start(1):event.end(1)]
-            return _NounPhrase(None, c.end, s.lex.event_of[_phrase(event_text)], event_text)
-        if low in s.lex.excluded_units:
+            return _NounPhrase(None, c.end, lex.event_of[_phrase(event_text)], event_text)
+        if low in lex.excluded_units:
             break
-        if low in s.lex.stop_words:
-            if low in s.lex.conjunctions:
+        if low in lex.stop_words:
+            if low in lex.conjunctions:
                 continue
             break
         if w[0].isdigit():
             break
-        if low in s.lex.people or _looks_plural(w) or (c.value == 1 and _ends_phrase(s, end)):
+        if low in lex.people or _looks_plural(w) or (c.value == 1 and _ends_phrase(s, end)):
             return _NounPhrase(w, end, None, None)
     return _NounPhrase(None, c.end, None, None)
 

@@ -53,7 +53,7 @@ from stages.common.cache import RowsCache
 from stages.common.datafiles import load_words
 from stages.tag import DATA_DIR
 from stages.tag.canonical import read_aliases, read_demonyms
-from stages.tag.ner_process import Span as Span_
+from stages.tag.ner_process import Span as CharSpan  # (start, end, label); spaCy has its own Span
 from stages.tag.places import gazetteer_cache, load_gazetteer
 
 RULES_COMPONENT = "news_entity_rules"
@@ -334,7 +334,7 @@ def non_ner_components(model: str) -> list[str]:
 
 
 def tag_texts(nlp: Language, texts: list[str], params: TagParams,
-              progress_stage: str | None = None) -> list[list[Span_]]:
+              progress_stage: str | None = None) -> list[list[CharSpan]]:
     """Entity spans (start, end, label), character offsets into each text, in input order.
 
     A pure function of each text (plus model, params and rule data): results may be cached by content.
@@ -345,18 +345,18 @@ def tag_texts(nlp: Language, texts: list[str], params: TagParams,
         n_process = 1   # starting worker processes costs more than tagging a few batches
     batches = [texts[i:i + params.batch_size] for i in range(0, len(texts), params.batch_size)]
     if n_process == 1:
-        tagged: Iterable[list[list[Span_]]] = (spans_of(nlp, batch) for batch in batches)
+        tagged: Iterable[list[list[CharSpan]]] = (spans_of(nlp, batch) for batch in batches)
         return _collect(tagged, len(batches), progress_stage)
     return _tag_in_workers(nlp, batches, n_process, progress_stage)
 
 
-def spans_of(nlp: Language, texts: list[str]) -> list[list[Span_]]:
+def spans_of(nlp: Language, texts: list[str]) -> list[list[CharSpan]]:
     return [[(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
             for doc in nlp.pipe(texts, batch_size=len(texts) or 1)]
 
 
-def _collect(tagged: Iterable[list[list[Span_]]], n_batches: int,
-             progress_stage: str | None) -> list[list[Span_]]:
+def _collect(tagged: Iterable[list[list[CharSpan]]], n_batches: int,
+             progress_stage: str | None) -> list[list[CharSpan]]:
     if progress_stage is not None:
         tagged = progress(tagged, progress_stage, "NER batches", total=n_batches)
     return [spans for batch in tagged for spans in batch]
@@ -366,13 +366,13 @@ def _collect(tagged: Iterable[list[list[Span_]]], n_batches: int,
 _WORKER_NLP: Language | None = None
 
 
-def _tag_batch_in_worker(texts: list[str]) -> list[list[Span_]]:
+def _tag_batch_in_worker(texts: list[str]) -> list[list[CharSpan]]:
     assert _WORKER_NLP is not None, "worker started without a pipeline"
     return spans_of(_WORKER_NLP, texts)
 
 
 def _tag_in_workers(nlp: Language, batches: list[list[str]], n_process: int,
-                    progress_stage: str | None) -> list[list[Span_]]:
+                    progress_stage: str | None) -> list[list[CharSpan]]:
     """Tag batches in `n_process` forked workers that send back only (start, end, label) tuples.
 
     Why not `nlp.pipe(n_process=...)`: spaCy's workers send every whole Doc back to the parent, which
