@@ -192,17 +192,18 @@ def _is_future(sentence: str, start: int, end: int, lex: _DateLexicon) -> bool:
 Resolved = tuple[dt.date | None, dt.date | None, str, bool, str]   # date, date_end, granularity, relative, how
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Match:
     """One match of a pattern, with what resolving it needs: its sentence and the base date."""
     m: re.Match[str]
+    groups: dict[str, str | None]
     sentence: str
     base: dt.date | None
     lex: _DateLexicon
     params: DatesParams
 
     def group(self, name: str) -> str | None:
-        return self.m.groupdict().get(name)
+        return self.groups.get(name)
 
     def word_before(self) -> str | None:
         """The word right before the match (lower case, a trailing hyphen kept), if any."""
@@ -367,7 +368,7 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams
         for m in pattern.finditer(sentence):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            resolved = _RESOLVERS[kind](_Match(m, sentence, base, lex, p))
+            resolved = _RESOLVERS[kind](_Match(m, m.groupdict(), sentence, base, lex, p))
             if resolved is None:
                 continue
             taken.append((m.start(), m.end()))
