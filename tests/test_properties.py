@@ -141,15 +141,20 @@ def sentence_frame(doc_id: str, text: str) -> pl.DataFrame:
 @given(text=PAGE, dated=st.booleans())
 def test_extraction_offsets_slice_the_clean_text(text, dated):
     import datetime
+
+    from schemas.base import empty_frame
+    from schemas.tag import Entities
+    from tests.shipped_params import shipped
+    tag = shipped("tag")
     doc_id = "0123456789abcdef"
     docs = pl.DataFrame({"doc_id": [doc_id], "text": [text],
                          "published_date": [datetime.date(2024, 5, 19) if dated else None]},
                         schema={"doc_id": pl.String, "text": pl.String, "published_date": pl.Date})
     sentences = sentence_frame(doc_id, text)
-    quotes = extract_quotes(docs, sentences, None, {})
+    quotes = extract_quotes(docs, sentences, empty_frame(Entities), tag.quotes)
     for start, end, quote in quotes.select("start", "end", "quote").iter_rows():
         assert text[start:end] == quote
-    for table in (extract_counts(docs, sentences, {}), extract_dates(docs, sentences, {}),
-                  extract_themes(docs, sentences, {})):
+    for table in (extract_counts(docs, sentences, tag.counts), extract_dates(docs, sentences, tag.dates),
+                  extract_themes(docs, sentences, tag.themes)):
         for start, end, span in table.select("start", "end", "text").iter_rows():
             assert text[start:end] == span

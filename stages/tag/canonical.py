@@ -30,36 +30,28 @@ PYTHONHASHSEED.
 """
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
 
 import polars as pl
-import yaml
+from typing_extensions import NotRequired, TypedDict
 
-from stages.tag.places import PLACE_LABELS, Gazetteer, load_gazetteer
+from schemas.base import polars_schema
+from schemas.params import Entities as EntitiesParams
+from schemas.tag import Entities
+from stages.common import StageError
+from stages.common.datafiles import load_tsv, load_words, load_yaml
+from stages.tag import DATA_DIR, data_file_spec
+from stages.tag.places import PLACE_LABELS, Gazetteer
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-
-DEFAULTS: dict[str, Any] = {
-    "resolve_surnames_across_docs": True,
-}
-
-# Labels that name things; numeric labels (DATE, CARDINAL, MONEY, ...) keep their tidied surface.
-NAME_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART",
-                         "LAW", "LANGUAGE"})
 # Labels whose leading "the" is an article, not part of the name (titles of works keep theirs).
 THE_STRIPPED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
 # Labels a reviewed alias or demonym may overwrite: the model's guess between kinds of name.
 RELABELLABLE = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC"})
-# Words an acronym skips: "Organization of the Petroleum Exporting Countries" -> OPEC.
-ACRONYM_SKIPPED = frozenset({"of", "the", "and", "for", "&", "on", "in", "de", "to"})
-
-OUTPUT_SCHEMA = {"canonical": pl.String, "entity_id": pl.String, "country": pl.String,
-                 "latitude": pl.Float64, "longitude": pl.Float64, "country_code": pl.String}
+# What canonicalize adds to (or corrects in) each mention, in the order of schemas.tag.Entities.
+ADDED_COLUMNS = ["label", "canonical", "entity_id", "country", "latitude", "longitude", "country_code"]
 
 _SPACES = re.compile(r"\s+")
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
@@ -67,30 +59,41 @@ _ACRONYM = re.compile(r"[A-Z](?:\.?[A-Z]){1,7}\.?")
 
 
 # --- data files --------------------------------------------------------------------------------------
+@data_file_spec
+class AliasEntry(TypedDict):
+    """One entry of data/aliases.yaml."""
+    canonical: str
+    label: str
+    aliases: NotRequired[list[str]]
+
+
 @functools.lru_cache(maxsize=1)
 def read_aliases(path: Path = DATA_DIR / "aliases.yaml") -> dict[str, tuple[str, str]]:
     """form -> (canonical, label), the canonical name included as a form of itself."""
     out: dict[str, tuple[str, str]] = {}
-    for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+    for entry in load_yaml(path, list[AliasEntry]):
         target = (entry["canonical"], entry["label"])
         for form in [entry["canonical"], *entry.get("aliases", [])]:
-            form = _strip_the(str(form))
+            form = _strip_the(form)
             if out.get(form, target) != target:
-                raise ValueError(f"{path.name}: {form!r} is an alias of two entities")
+                raise StageError(f"{path}: {form!r} is an alias of two entities")
             out[form] = target
     return out
 
 
-def _tsv_rows(path: Path) -> list[dict[str, str]]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
-    return list(csv.DictReader(lines, delimiter="\t"))
+def _tsv_rows(path: Path, columns: list[str]) -> list[dict[str, str]]:
+    """A TSV data file whose first row names its columns."""
+    header, *rows = load_tsv(path, len(columns))
+    if header != columns:
+        raise StageError(f"{path}: the first row must name the columns {columns}, not {header}")
+    return [dict(zip(columns, row)) for row in rows]
 
 
 @functools.lru_cache(maxsize=1)
 def read_demonyms(path: Path = DATA_DIR / "demonyms.tsv") -> dict[str, tuple[str, str]]:
     """form (singular or plural) -> (demonym, country)."""
     out: dict[str, tuple[str, str]] = {}
-    for row in _tsv_rows(path):
+    for row in _tsv_rows(path, ["demonym", "plural", "country"]):
         for form in (row["demonym"], row["plural"]):
             if form:
                 out[form] = (row["demonym"], row["country"])
@@ -100,15 +103,19 @@ def read_demonyms(path: Path = DATA_DIR / "demonyms.tsv") -> dict[str, tuple[str
 @functools.lru_cache(maxsize=1)
 def read_nicknames(path: Path = DATA_DIR / "nicknames.tsv") -> dict[str, str]:
     """nickname -> formal first name."""
-    return {row["nickname"]: row["formal"] for row in _tsv_rows(path)}
+    return {row["nickname"]: row["formal"] for row in _tsv_rows(path, ["nickname", "formal"])}
 
 
 @functools.lru_cache(maxsize=1)
 def read_titles(path: Path = DATA_DIR / "titles.txt") -> tuple[tuple[str, ...], ...]:
     """Titles as word tuples, longest first, so "Prime Minister" is tried before "Minister"."""
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
-    return tuple(sorted({tuple(line.split()) for line in lines}, key=lambda t: (-len(t), t)))
+    return tuple(sorted({tuple(line.split()) for line in load_words(path)}, key=lambda t: (-len(t), t)))
+
+
+@functools.lru_cache(maxsize=1)
+def acronym_skipped_words() -> frozenset[str]:
+    """Words an acronym skips: "Organization of the Petroleum Exporting Countries" -> OPEC."""
+    return frozenset(load_words(DATA_DIR / "acronym_skipped_words.txt"))
 
 
 # --- surface clean-up --------------------------------------------------------------------------------
@@ -142,7 +149,8 @@ def entity_id(label: str, canonical: str) -> str:
 
 def acronym_of(name: str) -> str:
     """Initials of the capitalised words: "Central Intelligence Agency" -> "CIA"."""
-    return "".join(w[0] for w in name.replace("-", " ").split() if w.lower() not in ACRONYM_SKIPPED and w[0].isupper())
+    skipped = acronym_skipped_words()
+    return "".join(w[0] for w in name.replace("-", " ").split() if w.lower() not in skipped and w[0].isupper())
 
 
 # --- people ------------------------------------------------------------------------------------------
@@ -180,7 +188,7 @@ def _formal(name: str, nicknames: dict[str, str]) -> str:
     return f"{nicknames.get(first, first)} {rest}" if rest else name
 
 
-def resolve_people(person_names_by_doc: dict[str, set[str]], params: dict[str, Any]) -> dict[tuple[str, str], str]:
+def resolve_people(person_names_by_doc: dict[str, set[str]], params: EntitiesParams) -> dict[tuple[str, str], str]:
     """(doc_id, tidied name) -> canonical name for every PERSON name."""
     nicknames = read_nicknames()
     within: dict[tuple[str, str], str] = {}
@@ -199,7 +207,7 @@ def resolve_people(person_names_by_doc: dict[str, set[str]], params: dict[str, A
         by_formal[name] = formal if formal in present else name
     resolved = {key: by_formal.get(name, name) for key, name in within.items()}
 
-    if params.get("resolve_surnames_across_docs", DEFAULTS["resolve_surnames_across_docs"]):
+    if params.resolve_surnames_across_docs:
         corpus_full = _by_last_word(sorted(set(by_formal.values())))
         for key, name in sorted(resolved.items()):
             if " " not in name:
@@ -212,24 +220,30 @@ def resolve_people(person_names_by_doc: dict[str, set[str]], params: dict[str, A
 SURNAME_SUSPECT_LABELS = ("GPE", "LOC", "NORP")
 
 
-def canonicalize(entities: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame:
-    """Add canonical, entity_id, country, latitude, longitude, country_code (labels may be corrected).
+def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gazetteer) -> pl.DataFrame:
+    """Add canonical, entity_id, country, latitude, longitude, country_code (labels may be corrected): the
+    mentions (doc_id, sent_id, start, end, text, label) become rows of schemas.tag.Entities.
 
     Every rule works on distinct values (surface forms, per-document name sets, place names) in Python and
     reaches the mentions through joins: a corpus repeats the same few names hundreds of thousands of times.
     """
-    params = {**DEFAULTS, **params}
+    schema = polars_schema(Entities)
     if entities.height == 0:
-        return entities.with_columns(*[pl.lit(None, dtype=t).alias(c) for c, t in OUTPUT_SCHEMA.items()])
-    gazetteer = load_gazetteer(params)
-
+        return entities.with_columns(*[pl.lit(None, dtype=schema[c]).alias(c) for c in ADDED_COLUMNS[1:]])
     # 1-3. Each distinct (text, label) is tidied, stripped and looked up in the aliases and demonyms once.
     mentions = entities.select("doc_id", "text", "label").join(
         _surface_table(entities.select("text", "label").unique()), on=["text", "label"], how="left",
         maintain_order="left")
-    # A one-word "place" or "group" that is the surname of a person named in the same document is that
-    # person ("Blinken" tagged GPE in a story about Antony Blinken; "Hamilton" after "William Hamilton"),
-    # unless it is a country or a reviewed place.
+    mentions = _surnames_are_people(mentions, gazetteer)
+    mentions = _resolve_names(mentions, params, gazetteer)
+    mentions = _with_ids(mentions)
+    return entities.with_columns(mentions.select(ADDED_COLUMNS).cast({c: schema[c] for c in ADDED_COLUMNS}))
+
+
+def _surnames_are_people(mentions: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
+    """A one-word "place" or "group" that is the surname of a person named in the same document is that
+    person ("Blinken" tagged GPE in a story about Antony Blinken; "Hamilton" after "William Hamilton"),
+    unless it is a country or a reviewed place. Sets `label` from the surface table's `new_label`."""
     surnames = (mentions.filter((pl.col("new_label") == "PERSON") & pl.col("name").str.contains(" ", literal=True))
                 .select("doc_id", name=pl.col("name").str.split(" ").list.last()).unique())
     suspects = (mentions.filter(pl.col("new_label").is_in(SURNAME_SUSPECT_LABELS)
@@ -238,44 +252,48 @@ def canonicalize(entities: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame
     people_named = sorted({name for name in suspects["name"].to_list()
                            if not gazetteer.is_country(name) and name not in gazetteer.reviewed})
     relabelled = suspects.filter(pl.col("name").is_in(people_named)).with_columns(surname=pl.lit(True))
-    mentions = mentions.join(relabelled, on=["doc_id", "name"], how="left", maintain_order="left").with_columns(
+    return mentions.join(relabelled, on=["doc_id", "name"], how="left", maintain_order="left").with_columns(
         label=pl.when(pl.col("surname") & pl.col("new_label").is_in(SURNAME_SUSPECT_LABELS)
                       & pl.col("country").is_null())
         .then(pl.lit("PERSON")).otherwise(pl.col("new_label"))).drop("surname", "new_label")
 
-    # 4-5. People: names resolved within each document, then across documents.
+
+def _resolve_names(mentions: pl.DataFrame, params: EntitiesParams, gazetteer: Gazetteer) -> pl.DataFrame:
+    """Steps 4-7: people within and across documents, acronyms within a document, places; sets `name`,
+    `label` (reviewed places) and the coordinates."""
     people = _names_by_doc(mentions, "PERSON")
     person_canonical = pl.DataFrame(
         [(doc, name, canonical) for (doc, name), canonical in resolve_people(people, params).items()],
         schema={"doc_id": pl.String, "name": pl.String, "person": pl.String}, orient="row")
-    # 6. Organisations: an acronym takes the one organisation of its document with those initials.
     acronyms = pl.DataFrame(
         [(doc, acronym, full) for doc, org_names in _names_by_doc(mentions, "ORG").items()
          for acronym, full in _acronym_table(org_names).items()],
         schema={"doc_id": pl.String, "acronym": pl.String, "expanded": pl.String}, orient="row")
-    # 7. Places: each distinct name resolved against the gazetteer once.
     place_names = mentions.filter(pl.col("label").is_in(PLACE_LABELS))["name"].unique().sort().to_list()
     places = _place_table(place_names, gazetteer)
 
     is_acronym = (pl.col("label") == "ORG") & pl.col("name").str.contains(f"^(?:{_ACRONYM.pattern})$")
     is_place = pl.col("label").is_in(PLACE_LABELS) & pl.col("place_kind").is_not_null()
     adopts_place_name = is_place & pl.col("place_kind").is_in(["reviewed", "country"])
-    mentions = (mentions
-                .join(person_canonical, on=["doc_id", "name"], how="left", maintain_order="left")
-                .with_columns(acronym=pl.when(is_acronym).then(pl.col("name").str.replace_all(".", "", literal=True)))
-                .join(acronyms, on=["doc_id", "acronym"], how="left", maintain_order="left")
-                .join(places, on="name", how="left", maintain_order="left")
-                .with_columns(
-                    name=pl.when(pl.col("label") == "PERSON").then(pl.col("person"))
-                    .when(is_acronym).then(pl.coalesce("expanded", "name"))
-                    .when(adopts_place_name).then(pl.col("place_name"))
-                    .otherwise(pl.col("name")),
-                    label=pl.when(is_place & (pl.col("place_kind") == "reviewed")).then(pl.col("place_label"))
-                    .otherwise(pl.col("label")),
-                    latitude=pl.when(is_place).then(pl.col("latitude")),
-                    longitude=pl.when(is_place).then(pl.col("longitude")),
-                    country_code=pl.when(is_place).then(pl.col("country_code"))))
-    # A mention whose name came out empty keeps its tidied surface (or its raw text).
+    return (mentions
+            .join(person_canonical, on=["doc_id", "name"], how="left", maintain_order="left")
+            .with_columns(acronym=pl.when(is_acronym).then(pl.col("name").str.replace_all(".", "", literal=True)))
+            .join(acronyms, on=["doc_id", "acronym"], how="left", maintain_order="left")
+            .join(places, on="name", how="left", maintain_order="left")
+            .with_columns(
+                name=pl.when(pl.col("label") == "PERSON").then(pl.col("person"))
+                .when(is_acronym).then(pl.coalesce("expanded", "name"))
+                .when(adopts_place_name).then(pl.col("place_name"))
+                .otherwise(pl.col("name")),
+                label=pl.when(is_place & (pl.col("place_kind") == "reviewed")).then(pl.col("place_label"))
+                .otherwise(pl.col("label")),
+                latitude=pl.when(is_place).then(pl.col("latitude")),
+                longitude=pl.when(is_place).then(pl.col("longitude")),
+                country_code=pl.when(is_place).then(pl.col("country_code"))))
+
+
+def _with_ids(mentions: pl.DataFrame) -> pl.DataFrame:
+    """`canonical` (a name that came out empty keeps its tidied surface, or its raw text) and `entity_id`."""
     empty = mentions.filter(pl.col("name").fill_null("") == "")["text"].unique().to_list()
     fallback = pl.DataFrame({"text": empty, "fallback": [tidy(text) or text for text in empty]},
                             schema={"text": pl.String, "fallback": pl.String})
@@ -284,10 +302,7 @@ def canonicalize(entities: pl.DataFrame, params: dict[str, Any]) -> pl.DataFrame
     ids = mentions.select("label", "canonical").unique()
     ids = ids.with_columns(entity_id=pl.Series([entity_id(label, canonical) for label, canonical in ids.iter_rows()],
                                                dtype=pl.String))
-    mentions = mentions.join(ids, on=["label", "canonical"], how="left", maintain_order="left")
-    return entities.with_columns(mentions.select("label", "canonical", "entity_id", "country", "latitude",
-                                                 "longitude", "country_code").cast(
-        {"label": pl.String, **OUTPUT_SCHEMA}))  # type: ignore[arg-type]
+    return mentions.join(ids, on=["label", "canonical"], how="left", maintain_order="left")
 
 
 def _surface_table(pairs: pl.DataFrame) -> pl.DataFrame:

@@ -36,77 +36,44 @@ import calendar
 import datetime as dt
 import functools
 import re
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
 import polars as pl
+from typing_extensions import TypedDict
 
-from stages.tag.counts import (CASE_UNSAFE_RE, alternation, iter_sentences, load_yaml, merged_params,
-                                 number_parser, rows_frame)
-
-DEFAULT_PARAMS: dict[str, Any] = {
-    "use_tense_cues": True,     # future cues may put a bare weekday/month after the base date
-    "min_year": 1800,           # bare years outside [min_year, max_year] are ignored
-    "max_year": 2100,
-}
-
-DATE_SCHEMA: dict[str, Any] = {
-    "doc_id": pl.Utf8, "sent_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "text": pl.Utf8,
-    "date": pl.Date, "date_end": pl.Date, "granularity": pl.Utf8, "relative": pl.Boolean,
-    "resolved": pl.Boolean, "resolution": pl.Utf8,
-}
-
+from schemas.params import Dates as DatesParams
+from schemas.tag import Dates
+from stages.tag import data_file_spec
+from stages.tag.lexicon import (CASE_UNSAFE_RE, alternation, data_yaml, iter_sentences, lower_set, number_parser,
+                                rows_frame)
 
 _FULL_MONTH_NAMES = frozenset(name.lower() for name in calendar.month_name if name)
 
 
+@data_file_spec
+class DateWordsFile(TypedDict):
+    """data/date_words.yaml."""
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    month_cues: list[str]
+    relative_days: dict[str, int]
+    relative_units: list[str]
+    ago_numbers: list[str]
+    future_cues: list[str]
+    past_cues: list[str]
+
+
 class _DateLexicon:
     def __init__(self) -> None:
-        words = load_yaml("date_words.yaml")
-        self.months: dict[str, int] = {k.lower(): int(v) for k, v in words["months"].items()}
-        self.weekdays: dict[str, int] = {k.lower(): int(v) for k, v in words["weekdays"].items()}
-        self.relative_days: dict[str, int] = {k.lower(): int(v) for k, v in words["relative_days"].items()}
-        self.month_cues = frozenset(w.lower() for w in words["month_cues"])
-        units = alternation(words["relative_units"])
-        full_names = [m for m in self.months if m in _FULL_MONTH_NAMES]
-        abbreviations = [m for m in self.months if m not in _FULL_MONTH_NAMES]
-        # only an abbreviation takes a dot ("Oct. 7"); a full name before a full stop leaves it alone
-        month = (rf"(?P<month>(?:{alternation([m.title() for m in full_names])})\b"
-                 rf"|(?:{alternation([m.title() for m in abbreviations])})\b\.?)")
-        weekday_names = [w.title() for w in self.weekdays if len(w) > 3]     # no "Sun", "Sat" alone
-        weekday = rf"(?:{alternation(weekday_names)})\b"
-        day = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
-        year = r"(?P<year>1[89]\d\d|20\d\d)\b"
-        self.patterns: list[tuple[str, re.Pattern[str]]] = [
-            ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})\b")),
-            ("month_day", re.compile(rf"(?:{weekday},?\s+)?\b{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)")),
-            ("day_month", re.compile(rf"(?:{weekday},?\s+)?\b{day}\s+{month}(?:,?\s+{year})?")),
-            ("month_year", re.compile(rf"\b{month}(?:,?\s+(?:of\s+)?){year}")),
-            ("weekday", re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?(?P<weekday>{weekday})")),
-            ("month", re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?{month}")),
-            ("year", re.compile(rf"\b{year}(?![\w%]|[,.-]\d)")),
-            ("relative_day", re.compile(rf"\b(?P<rel>{alternation(list(self.relative_days))})\b", re.IGNORECASE)),
-            ("relative_unit", re.compile(rf"\b(?P<mod>last|next|this|earlier\s+this|later\s+this)\s+(?P<unit>{units})\b",
-                                         re.IGNORECASE)),
-            ("ago", re.compile(rf"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-                               rf"\s+(?P<unit>day|{units})s?\s+ago\b", re.IGNORECASE)),
-        ]
-        # Prefilter: every pattern needs a literal trigger of its family somewhere in the sentence; most
-        # sentences have none, and a sentence is only scanned with the patterns whose trigger it has.
-        # Case-sensitive triggers run on the text, the IGNORECASE families' triggers on its lower case.
-        # A family's trigger is a necessary part of each of its patterns' matches (written without \b).
-        self.family_of = {"iso": "digits", "year": "digits", "month_day": "month", "day_month": "month",
-                          "month_year": "month", "month": "month", "weekday": "weekday",
-                          "relative_day": "relative_day", "relative_unit": "relative_unit", "ago": "ago"}
-        self.name_gate = re.compile(alternation([m.title() for m in self.months] + weekday_names))
-        self.month_trigger = re.compile(alternation([m.title() for m in self.months]))
-        self.weekday_trigger = re.compile(alternation(weekday_names))
-        self.digits_trigger = re.compile(r"\d\d\d\d")         # faster than \d{4} in CPython's re
-        # the IGNORECASE families, on the lower-cased sentence: substring tests, the fastest scan there is
-        self.relative_day_words = tuple(sorted({k.split()[0] for k in self.relative_days}))
-        self.unit_words = tuple(sorted({str(u).lower().split()[0] for u in words["relative_units"]}))
-        lower_units = alternation([str(u).lower() for u in words["relative_units"]])
-        # "earlier this" and "later this" end in "this"
-        self.unit_trigger = re.compile(rf"(?:last|next|this)\s+(?:{lower_units})")
+        words = data_yaml("date_words.yaml", DateWordsFile)
+        self.months: dict[str, int] = {k.lower(): v for k, v in words["months"].items()}
+        self.weekdays: dict[str, int] = {k.lower(): v for k, v in words["weekdays"].items()}
+        self.relative_days: dict[str, int] = {k.lower(): v for k, v in words["relative_days"].items()}
+        self.month_cues = lower_set(words["month_cues"])
+        self.weekday_names = [w.title() for w in self.weekdays if len(w) > 3]     # no "Sun", "Sat" alone
+        self.patterns = self._patterns(words)
+        self._triggers(words)
         self.future_re = _cue_regex(words["future_cues"])
         self.past_re = re.compile(rf"(?:{_cue_regex(words['past_cues']).pattern})|\b[A-Za-z]{{2,}}ed\b",
                                   re.IGNORECASE)
@@ -117,6 +84,52 @@ class _DateLexicon:
         # lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
         self.prev_word_re = re.compile(r"(?<![A-Za-z])([A-Za-z]++-?)\s*+$")
 
+    def _patterns(self, words: DateWordsFile) -> list[tuple[str, re.Pattern[str]]]:
+        """The expressions, most specific first (a later pattern never overlaps an earlier match)."""
+        units = alternation(words["relative_units"])
+        full_names = [m for m in self.months if m in _FULL_MONTH_NAMES]
+        abbreviations = [m for m in self.months if m not in _FULL_MONTH_NAMES]
+        # only an abbreviation takes a dot ("Oct. 7"); a full name before a full stop leaves it alone
+        month = (rf"(?P<month>(?:{alternation([m.title() for m in full_names])})\b"
+                 rf"|(?:{alternation([m.title() for m in abbreviations])})\b\.?)")
+        weekday = rf"(?:{alternation(self.weekday_names)})\b"
+        day = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
+        year = r"(?P<year>1[89]\d\d|20\d\d)\b"
+        ago_numbers = "|".join(re.escape(n) for n in words["ago_numbers"])
+        return [
+            ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})\b")),
+            ("month_day", re.compile(rf"(?:{weekday},?\s+)?\b{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)")),
+            ("day_month", re.compile(rf"(?:{weekday},?\s+)?\b{day}\s+{month}(?:,?\s+{year})?")),
+            ("month_year", re.compile(rf"\b{month}(?:,?\s+(?:of\s+)?){year}")),
+            ("weekday", re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?(?P<weekday>{weekday})")),
+            ("month", re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?{month}")),
+            ("year", re.compile(rf"\b{year}(?![\w%]|[,.-]\d)")),
+            ("relative_day", re.compile(rf"\b(?P<rel>{alternation(list(self.relative_days))})\b", re.IGNORECASE)),
+            ("relative_unit", re.compile(
+                rf"\b(?P<mod>last|next|this|earlier\s+this|later\s+this)\s+(?P<unit>{units})\b", re.IGNORECASE)),
+            ("ago", re.compile(rf"\b(?P<n>\d+|{ago_numbers})"
+                               rf"\s+(?P<unit>day|{units})s?\s+ago\b", re.IGNORECASE)),
+        ]
+
+    def _triggers(self, words: DateWordsFile) -> None:
+        """Prefilter: every pattern needs a literal trigger of its family somewhere in the sentence; most
+        sentences have none, and a sentence is only scanned with the patterns whose trigger it has.
+        Case-sensitive triggers run on the text, the IGNORECASE families' triggers on its lower case.
+        A family's trigger is a necessary part of each of its patterns' matches (written without \\b)."""
+        self.family_of = {"iso": "digits", "year": "digits", "month_day": "month", "day_month": "month",
+                          "month_year": "month", "month": "month", "weekday": "weekday",
+                          "relative_day": "relative_day", "relative_unit": "relative_unit", "ago": "ago"}
+        self.name_gate = re.compile(alternation([m.title() for m in self.months] + self.weekday_names))
+        self.month_trigger = re.compile(alternation([m.title() for m in self.months]))
+        self.weekday_trigger = re.compile(alternation(self.weekday_names))
+        self.digits_trigger = re.compile(r"\d\d\d\d")         # faster than \d{4} in CPython's re
+        # the IGNORECASE families, on the lower-cased sentence: substring tests, the fastest scan there is
+        self.relative_day_words = tuple(sorted({k.split()[0] for k in self.relative_days}))
+        self.unit_words = tuple(sorted({u.lower().split()[0] for u in words["relative_units"]}))
+        lower_units = alternation([u.lower() for u in words["relative_units"]])
+        # "earlier this" and "later this" end in "this"
+        self.unit_trigger = re.compile(rf"(?:last|next|this)\s+(?:{lower_units})")
+
 
 def _factored_cue_pattern(cues: list[str]) -> str:
     """_cue_regex's alternation for lower-cased text with the word boundaries factored out, so that the
@@ -124,7 +137,7 @@ def _factored_cue_pattern(cues: list[str]) -> str:
     every alternative: "(?:\\b(?:cue|...)|(?:'ll|...))\\b". Same matches in the same order: cues of the
     two groups cannot start at the same position (letter or digit vs not), and a common prefix or suffix
     of ordered alternatives can be factored out without changing which one wins."""
-    ordered = sorted({str(c).lower() for c in cues}, key=lambda c: (-len(c), c))
+    ordered = sorted({c.lower() for c in cues}, key=lambda c: (-len(c), c))
     bodies = {c: r"\s+".join(re.escape(w) for w in c.split()) for c in ordered}
     words = "|".join(bodies[c] for c in ordered if c[0].isalnum())
     others = "|".join(bodies[c] for c in ordered if not c[0].isalnum())
@@ -179,98 +192,143 @@ def _is_future(sentence: str, start: int, end: int, lex: _DateLexicon) -> bool:
 Resolved = tuple[dt.date | None, dt.date | None, str, bool, str]   # date, date_end, granularity, relative, how
 
 
-def _resolve(kind: str, m: re.Match[str], sentence: str, base: dt.date | None,
-             lex: _DateLexicon, p: dict[str, Any]) -> Resolved | None:
-    g = m.groupdict()
-    if kind == "iso":
-        d = _safe_date(int(g["year"]), int(g["mon"]), int(g["day"]))
-        return (d, d, "day", False, "absolute") if d else None
-    if kind in ("month_day", "day_month"):
-        month, day = lex.months[g["month"].rstrip(".").lower()], int(g["day"])
-        if not 1 <= day <= 31:
-            return None
-        if g.get("year"):
-            d = _safe_date(int(g["year"]), month, day)
-            return (d, d, "day", False, "absolute") if d else None
-        if base is None:
-            return None, None, "day", True, "unresolved"
-        d = _safe_date(base.year, month, day)
-        if d is None or d > base:
-            d = _safe_date(base.year - 1, month, day)
-        return d, d, "day", True, "past"
-    if kind == "month_year":
-        month, year = lex.months[g["month"].rstrip(".").lower()], int(g["year"])
-        return dt.date(year, month, 1), _month_end(year, month), "month", False, "absolute"
-    if kind == "year":
-        year = int(g["year"])
-        if not p["min_year"] <= year <= p["max_year"]:
-            return None
-        prev = lex.prev_word_re.search(sentence[max(0, m.start() - 12):m.start()])
-        if not prev or prev.group(1).lower().rstrip("-") not in lex.month_cues | {"year"}:
-            return None
-        return dt.date(year, 1, 1), dt.date(year, 12, 31), "year", False, "absolute"
-    if kind == "month":
-        name = g["month"].rstrip(".").lower()
-        if name not in lex.months or (len(name) <= 3 and not g["month"].endswith(".") and name != "may"):
-            return None                                     # "Mar", "Dec" alone are too ambiguous
-        mod = (g.get("mod") or "").lower()
-        if not mod:
-            prev = lex.prev_word_re.search(sentence[max(0, m.start() - 12):m.start()])
-            if not prev or prev.group(1).lower() not in lex.month_cues:
-                return None
-        month = lex.months[name]
-        if base is None:
-            return None, None, "month", True, "unresolved"
-        future = mod == "next" or (not mod and p["use_tense_cues"] and _is_future(sentence, m.start(), m.end(), lex))
-        if future:
-            year = base.year if month >= base.month + (1 if mod == "next" else 0) else base.year + 1
-            how = "future"
-        else:
-            strict = mod == "last"
-            year = base.year if month < base.month + (0 if strict else 1) else base.year - 1
-            how = "past"
-        return dt.date(year, month, 1), _month_end(year, month), "month", True, how
-    if kind == "weekday":
-        weekday = lex.weekdays[g["weekday"].lower()]
-        if base is None:
-            return None, None, "day", True, "unresolved"
-        mod = (g.get("mod") or "").lower()
-        future = mod == "next" or (not mod and p["use_tense_cues"] and _is_future(sentence, m.start(), m.end(), lex))
-        if future:
-            ahead = (weekday - base.weekday()) % 7
-            d = base + dt.timedelta(days=ahead or (7 if mod == "next" else 0))
-            return d, d, "day", True, "future"
-        back = (base.weekday() - weekday) % 7
-        d = base - dt.timedelta(days=back or (7 if mod == "last" else 0))
-        return d, d, "day", True, "past"
-    if kind == "relative_day":
-        if base is None:
-            return None, None, "day", True, "unresolved"
-        d = base + dt.timedelta(days=lex.relative_days[g["rel"].lower()])
-        return d, d, "day", True, "offset"
-    if kind in ("relative_unit", "ago"):
-        unit = g["unit"].lower()
-        if kind == "ago":
-            n = g["n"].lower()
-            by = -(1 if n in ("a", "an") else number_parser().parse(n) or 0)
-        else:
-            mod = " ".join(g["mod"].lower().split())
-            by = {"last": -1, "next": 1}.get(mod, 0)
-        granularity = unit
-        if base is None:
-            return None, None, granularity, True, "unresolved"
-        if unit == "day":
-            d = base + dt.timedelta(days=by)
-            return d, d, "day", True, "offset"
-        if unit == "week":
-            monday = base - dt.timedelta(days=base.weekday()) + dt.timedelta(weeks=by)
-            return monday, monday + dt.timedelta(days=6), "week", True, "offset"
-        if unit == "month":
-            year, month = _shift_month(base.year, base.month, by)
-            return dt.date(year, month, 1), _month_end(year, month), "month", True, "offset"
-        year = base.year + by
-        return dt.date(year, 1, 1), dt.date(year, 12, 31), "year", True, "offset"
-    return None
+@dataclass(slots=True)
+class _Match:
+    """One match of a pattern, with what resolving it needs: its sentence and the base date."""
+    m: re.Match[str]
+    groups: dict[str, str | None]
+    sentence: str
+    base: dt.date | None
+    lex: _DateLexicon
+    params: DatesParams
+
+    def group(self, name: str) -> str | None:
+        return self.groups.get(name)
+
+    def word_before(self) -> str | None:
+        """The word right before the match (lower case, a trailing hyphen kept), if any."""
+        prev = self.lex.prev_word_re.search(self.sentence[max(0, self.m.start() - 12):self.m.start()])
+        return prev.group(1).lower() if prev else None
+
+    def future(self, mod: str) -> bool:
+        """A bare weekday or month points forward after "next", or when the nearest tense cue is future."""
+        return mod == "next" or (not mod and self.params.use_tense_cues
+                                 and _is_future(self.sentence, self.m.start(), self.m.end(), self.lex))
+
+
+def _day(d: dt.date | None, relative: bool, how: str) -> Resolved | None:
+    return (d, d, "day", relative, how) if d else None
+
+
+def _month_period(year: int, month: int, relative: bool, how: str) -> Resolved:
+    return dt.date(year, month, 1), _month_end(year, month), "month", relative, how
+
+
+def _resolve_iso(x: _Match) -> Resolved | None:
+    return _day(_safe_date(int(x.group("year")), int(x.group("mon")), int(x.group("day"))), False, "absolute")
+
+
+def _resolve_month_day(x: _Match) -> Resolved | None:
+    """"Oct. 7", "7 October", "May 19, 2024": absolute with a year, else the most recent past one."""
+    month, day = x.lex.months[x.group("month").rstrip(".").lower()], int(x.group("day"))
+    if not 1 <= day <= 31:
+        return None
+    if x.group("year"):
+        return _day(_safe_date(int(x.group("year")), month, day), False, "absolute")
+    if x.base is None:
+        return None, None, "day", True, "unresolved"
+    d = _safe_date(x.base.year, month, day)
+    if d is None or d > x.base:
+        d = _safe_date(x.base.year - 1, month, day)
+    return d, d, "day", True, "past"
+
+
+def _resolve_month_year(x: _Match) -> Resolved | None:
+    return _month_period(int(x.group("year")), x.lex.months[x.group("month").rstrip(".").lower()], False, "absolute")
+
+
+def _resolve_year(x: _Match) -> Resolved | None:
+    """"in 2023", "since 2014": a bare year needs a cue word before it."""
+    year = int(x.group("year"))
+    if not x.params.min_year <= year <= x.params.max_year:
+        return None
+    before = x.word_before()
+    if before is None or before.rstrip("-") not in x.lex.month_cues | {"year"}:
+        return None
+    return dt.date(year, 1, 1), dt.date(year, 12, 31), "year", False, "absolute"
+
+
+def _resolve_month(x: _Match) -> Resolved | None:
+    """"in July", "last November": the most recent past month (or the next one, when future)."""
+    written = x.group("month")
+    name = written.rstrip(".").lower()
+    if name not in x.lex.months or (len(name) <= 3 and not written.endswith(".") and name != "may"):
+        return None                                     # "Mar", "Dec" alone are too ambiguous
+    mod = (x.group("mod") or "").lower()
+    if not mod and x.word_before() not in x.lex.month_cues:
+        return None
+    month = x.lex.months[name]
+    if x.base is None:
+        return None, None, "month", True, "unresolved"
+    base = x.base
+    if x.future(mod):
+        year = base.year if month >= base.month + (1 if mod == "next" else 0) else base.year + 1
+        return _month_period(year, month, True, "future")
+    strict = mod == "last"
+    year = base.year if month < base.month + (0 if strict else 1) else base.year - 1
+    return _month_period(year, month, True, "past")
+
+
+def _resolve_weekday(x: _Match) -> Resolved | None:
+    """"Sunday", "on Monday", "next Friday": the most recent past one, or the next one when future."""
+    weekday = x.lex.weekdays[x.group("weekday").lower()]
+    if x.base is None:
+        return None, None, "day", True, "unresolved"
+    mod = (x.group("mod") or "").lower()
+    if x.future(mod):
+        ahead = (weekday - x.base.weekday()) % 7
+        return _day(x.base + dt.timedelta(days=ahead or (7 if mod == "next" else 0)), True, "future")
+    back = (x.base.weekday() - weekday) % 7
+    return _day(x.base - dt.timedelta(days=back or (7 if mod == "last" else 0)), True, "past")
+
+
+def _resolve_relative_day(x: _Match) -> Resolved | None:
+    if x.base is None:
+        return None, None, "day", True, "unresolved"
+    return _day(x.base + dt.timedelta(days=x.lex.relative_days[x.group("rel").lower()]), True, "offset")
+
+
+def _unit_offset(x: _Match) -> int:
+    """How many units from the base: "three weeks ago" -3, "last month" -1, "this year" 0."""
+    if x.group("n") is not None:
+        n = x.group("n").lower()
+        return -(1 if n in ("a", "an") else number_parser().parse(n) or 0)
+    return {"last": -1, "next": 1}.get(" ".join(x.group("mod").lower().split()), 0)
+
+
+def _resolve_relative_unit(x: _Match) -> Resolved | None:
+    """"last week", "this month", "two days ago": the period containing the base shifted by units."""
+    unit = x.group("unit").lower()
+    by = _unit_offset(x)
+    if x.base is None:
+        return None, None, unit, True, "unresolved"
+    base = x.base
+    if unit == "day":
+        return _day(base + dt.timedelta(days=by), True, "offset")
+    if unit == "week":
+        monday = base - dt.timedelta(days=base.weekday()) + dt.timedelta(weeks=by)
+        return monday, monday + dt.timedelta(days=6), "week", True, "offset"
+    if unit == "month":
+        return _month_period(*_shift_month(base.year, base.month, by), True, "offset")
+    return dt.date(base.year + by, 1, 1), dt.date(base.year + by, 12, 31), "year", True, "offset"
+
+
+_RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
+    "iso": _resolve_iso, "month_day": _resolve_month_day, "day_month": _resolve_month_day,
+    "month_year": _resolve_month_year, "year": _resolve_year, "month": _resolve_month,
+    "weekday": _resolve_weekday, "relative_day": _resolve_relative_day, "relative_unit": _resolve_relative_unit,
+    "ago": _resolve_relative_unit,
+}
 
 
 def _families_in(sentence: str, lex: _DateLexicon) -> set[str]:
@@ -296,7 +354,8 @@ def _families_in(sentence: str, lex: _DateLexicon) -> set[str]:
     return found
 
 
-def _dates_in_sentence(sentence: str, base: dt.date | None, p: dict[str, Any]) -> Iterator[tuple[int, int, Resolved]]:
+def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams
+                       ) -> Iterator[tuple[int, int, Resolved]]:
     lex = _lexicon()
     families = _families_in(sentence, lex)
     if not families:
@@ -309,24 +368,22 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: dict[str, Any]) -
         for m in pattern.finditer(sentence):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            resolved = _resolve(kind, m, sentence, base, lex, p)
+            resolved = _RESOLVERS[kind](_Match(m, m.groupdict(), sentence, base, lex, p))
             if resolved is None:
                 continue
             taken.append((m.start(), m.end()))
             yield m.start(), m.end(), resolved
 
 
-def extract_dates(docs: pl.DataFrame, sentences: pl.DataFrame, params: dict[str, Any] | None = None) -> pl.DataFrame:
-    """One row per temporal expression; see DATE_SCHEMA for the columns."""
-    p = merged_params(DEFAULT_PARAMS, params)
-    bases = dict(zip(docs["doc_id"].to_list(), docs["published_date"].to_list())) \
-        if "published_date" in docs.columns else {}
+def extract_dates(docs: pl.DataFrame, sentences: pl.DataFrame, params: DatesParams) -> pl.DataFrame:
+    """One row per temporal expression (schemas.tag.Dates)."""
+    bases = dict(zip(docs["doc_id"].to_list(), docs["published_date"].to_list()))
     rows: list[dict[str, Any]] = []
     for doc_id, sent_id, sent_start, sentence in iter_sentences(docs, sentences):
         base = bases.get(doc_id)
-        for start, end, (date, date_end, granularity, relative, how) in _dates_in_sentence(sentence, base, p):
+        for start, end, (date, date_end, granularity, relative, how) in _dates_in_sentence(sentence, base, params):
             rows.append({"doc_id": doc_id, "sent_id": sent_id, "start": sent_start + start,
                          "end": sent_start + end, "text": sentence[start:end], "date": date,
                          "date_end": date_end, "granularity": granularity, "relative": relative,
                          "resolved": date is not None, "resolution": how})
-    return rows_frame(rows, DATE_SCHEMA, ["doc_id", "start", "end"])
+    return rows_frame(rows, Dates, ["doc_id", "start", "end"])

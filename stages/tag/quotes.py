@@ -36,26 +36,16 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 import polars as pl
+from typing_extensions import TypedDict
 
-from stages.tag.counts import DATA_DIR, load_yaml, merged_params, rows_frame
-
-DEFAULT_PARAMS: dict[str, Any] = {
-    "min_partial_words": 4,          # an embedded quote shorter than this is a scare quote
-    "max_speaker_words": 8,          # words between a closing mark and the verb that may be a speaker
-    "pronoun_lookback_sentences": 6, # how far back "he said" looks for the person the text is about
-    "inherit_across_paragraphs": True,
-}
-
-QUOTE_SCHEMA: dict[str, Any] = {
-    "doc_id": pl.Utf8, "sent_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "quote": pl.Utf8,
-    "speaker": pl.Utf8, "verb": pl.Utf8, "verb_lemma": pl.Utf8, "kind": pl.Utf8, "speaker_kind": pl.Utf8,
-    "speaker_text": pl.Utf8, "speaker_start": pl.Int64, "speaker_end": pl.Int64, "attribution": pl.Utf8,
-    "quote_group": pl.Int64, "n_words": pl.Int64, "closed": pl.Boolean,
-}
+from schemas.params import Quotes as QuotesParams
+from schemas.tag import Quotes
+from stages.tag import data_file_spec
+from stages.tag.lexicon import data_words, data_yaml, lower_set, rows_frame
 
 QUOTE_MARK_RE = re.compile(r"[“”\"]")
 TOKEN_RE = re.compile(r"[A-Za-z0-9][\w’'.-]*[\w]|[A-Za-z0-9]|[,;:.!?()—–]")
@@ -66,13 +56,30 @@ WORD_DOT_AT_END_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\.\s*+$")
 PERSON_LABELS = ("PERSON", "PER")
 ORG_LABELS = ("ORG", "GPE", "NORP")
 
+Entity = tuple[int, int, str, str, str]     # start, end, label, canonical, text
+
+
+@data_file_spec
+class QuoteCuesFile(TypedDict):
+    """data/quote_cues.yaml."""
+    pronouns: dict[str, str]
+    honorifics: dict[str, str]
+    skip_words: list[str]
+    not_speakers: list[str]
+    unresolved_pronouns: list[str]
+    name_abbreviations: list[str]
+    name_particles: list[str]
+    determiners: list[str]
+    speaker_end_words: list[str]
+    title_small_words: list[str]
+
 
 @functools.lru_cache(maxsize=None)
 def reporting_verbs() -> dict[str, str]:
-    """Surface form (lower case) -> lemma, from data/reporting_verbs.txt."""
+    """Surface form (lower case) -> lemma, from data/reporting_verbs.txt (a lemma, then its forms, a line)."""
     forms: dict[str, str] = {}
-    for line in (DATA_DIR / "reporting_verbs.txt").read_text(encoding="utf-8").splitlines():
-        words = line.split("#", 1)[0].split()
+    for line in data_words("reporting_verbs.txt"):
+        words = line.split()
         for w in words:
             forms.setdefault(w.lower(), words[0].lower())
     return forms
@@ -80,16 +87,18 @@ def reporting_verbs() -> dict[str, str]:
 
 class _Cues:
     def __init__(self) -> None:
-        cues = load_yaml("quote_cues.yaml")
+        cues = data_yaml("quote_cues.yaml", QuoteCuesFile)
         self.verbs = reporting_verbs()
         self.pronouns: dict[str, str] = {k.lower(): v for k, v in cues["pronouns"].items()}
         self.honorifics: dict[str, str] = {k.lower(): v for k, v in cues["honorifics"].items()}
-        self.skip = frozenset(str(w).lower() for w in cues["skip_words"])
-        self.not_speakers = frozenset(str(w).lower() for w in cues["not_speakers"])
-        self.unresolved = frozenset(str(w).lower() for w in cues["unresolved_pronouns"])
-        self.abbreviations = frozenset(str(w).lower() for w in cues["name_abbreviations"])
-        self.particles = frozenset(str(w).lower() for w in cues["name_particles"])
-        self.determiners = frozenset(str(w).lower() for w in cues["determiners"])
+        self.skip = lower_set(cues["skip_words"])
+        self.not_speakers = lower_set(cues["not_speakers"])
+        self.unresolved = lower_set(cues["unresolved_pronouns"])
+        self.abbreviations = lower_set(cues["name_abbreviations"])
+        self.particles = lower_set(cues["name_particles"])
+        self.determiners = lower_set(cues["determiners"])
+        self.speaker_end = lower_set(cues["speaker_end_words"])
+        self.title_small = lower_set(cues["title_small_words"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -120,6 +129,7 @@ class _Quote:
     end: int
     paragraph: int
     sentence: int                      # index into the doc's sentence list
+    n_words: int = 0
     kind: str = "direct"
     verb: str | None = None
     speaker: str | None = None
@@ -128,7 +138,6 @@ class _Quote:
     attribution: str | None = None
     attributed: bool = False           # has an attribution of its own (not inherited)
     group: int = 0
-    notes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -137,14 +146,14 @@ class _Doc:
     sent_starts: list[int]
     sent_ends: list[int]
     sent_ids: list[str]
-    entities: list[tuple[int, int, str, str, str]]     # start, end, label, canonical, text (sorted)
+    entities: list[Entity]             # sorted
     entity_starts: list[int]
 
     def sentence_at(self, pos: int) -> int:
         i = bisect.bisect_right(self.sent_starts, pos) - 1
         return max(i, 0)
 
-    def entities_in(self, start: int, end: int) -> list[tuple[int, int, str, str, str]]:
+    def entities_in(self, start: int, end: int) -> list[Entity]:
         """Entities overlapping [start, end) (mentions are short: none starts 200 characters before)."""
         out = []
         for e in self.entities[bisect.bisect_left(self.entity_starts, start - 200):]:
@@ -153,6 +162,9 @@ class _Doc:
             if e[1] > start:
                 out.append(e)
         return out
+
+
+Attribution = tuple[list[_Token], _Token]    # speaker words, reporting verb
 
 
 def _tokens(text: str, start: int, end: int) -> list[_Token]:
@@ -203,21 +215,34 @@ def _join_name_dots(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     return out
 
 
-def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
-    """Validate a run of tokens as a speaker; None when it cannot be one."""
+# ------------------------------------------------------------------------------------ speaker words
+
+def _without_skip_words(words: list[_Token], cues: _Cues) -> list[_Token]:
+    """"he later said", "Mr. X also told": skip words around a speaker are not part of it."""
     while words and words[-1].is_word and words[-1].low in cues.skip:
         words = words[:-1]
     while words and words[0].is_word and words[0].low in cues.skip:
         words = words[1:]
-    if not words or len(words) > max_words or not all(w.is_word for w in words):
-        return None
-    # a lower-case role before a name: "spokesman David Annesley", "analyst Joseph Phillippi"
+    return words
+
+
+def _without_lower_case_role(words: list[_Token], cues: _Cues) -> list[_Token]:
+    """A lower-case role before a name: "spokesman David Annesley", "analyst Joseph Phillippi"."""
     lead = 0
     while lead < len(words) - 1 and words[lead].text[0].islower() and words[lead].low not in cues.determiners \
             and words[lead].low not in cues.pronouns and words[lead].low not in cues.unresolved:
         lead += 1
     if 0 < lead < len(words) and words[lead].text[0].isupper():
-        words = words[lead:]
+        return words[lead:]
+    return words
+
+
+def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
+    """Validate a run of tokens as a speaker; None when it cannot be one."""
+    words = _without_skip_words(words, cues)
+    if not words or len(words) > max_words or not all(w.is_word for w in words):
+        return None
+    words = _without_lower_case_role(words, cues)
     first = words[0]
     if first.low in cues.not_speakers:
         return None
@@ -233,98 +258,134 @@ def _speaker_after_verb(tokens: list[_Token], i: int, cues: _Cues, max_words: in
     """Speaker written after a verb: tokens from i up to punctuation or a lower-case preposition."""
     words: list[_Token] = []
     for t in tokens[i:i + max_words + 1]:
-        if not t.is_word:
-            break
-        if t.low in ("on", "in", "at", "during", "to", "that", "after", "before", "from", "when", "while",
-                     "who", "whose", "which", "as", "of", "for", "with"):
+        if not t.is_word or t.low in cues.speaker_end:
             break
         words.append(t)
     return _speaker_words(words, cues, max_words)
 
 
-def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: dict[str, Any]
-                       ) -> tuple[list[_Token], _Token] | None:
-    assert q.close_mark is not None
-    tokens = _join_name_dots(_tokens(doc.text, q.close_mark + 1, limit), cues)
-    while tokens and tokens[0].text in ",;:—–":
-        tokens = tokens[1:]
-    if not tokens:
-        return None
-    max_words = p["max_speaker_words"]
-    if tokens[0].low == "according" and len(tokens) > 2 and tokens[1].low == "to":
-        speaker = _speaker_after_verb(tokens, 2, cues, max_words)
-        return (speaker, _Token("according to", tokens[0].start, tokens[1].end)) if speaker else None
-    # verb first, optionally behind a skip word: ", said Mousa Abu Marzouk" / ", added the official"
+# ------------------------------------------------------------------- attribution after the quote
+
+def _according_to(tokens: list[_Token], k: int, cues: _Cues, max_words: int) -> list[_Token] | None:
+    """The speaker of "according to X" whose "according" is tokens[k]."""
+    return _speaker_after_verb(tokens, k + 2, cues, max_words)
+
+
+def _according_token(tokens: list[_Token], k: int) -> _Token:
+    return _Token("according to", tokens[k].start, tokens[k + 1].end)
+
+
+def _verb_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribution | None:
+    """", said Mousa Abu Marzouk" / ", added the official": a verb, optionally behind a skip word."""
     for i in range(min(2, len(tokens))):
         if tokens[i].low in cues.verbs and tokens[i].text.islower():
             if tokens[i].low.endswith("ing"):
-                break                        # ", adding the goals ..." is not "said X"
+                return None                  # ", adding the goals ..." is not "said X"
             speaker = _speaker_after_verb(tokens, i + 1, cues, max_words)
-            if speaker:
-                return speaker, tokens[i]
-            break
+            return (speaker, tokens[i]) if speaker else None
         if tokens[i].low not in cues.skip:
-            break
-    # speaker first: ", Mr. Dekel-Chen said" / ", he said" / ", Kamel Abu Jamea, 73, a resident, said"
+            return None
+    return None
+
+
+def _speaker_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribution | None:
+    """", Mr. Dekel-Chen said" / ", he said" / ", Kamel Abu Jamea, 73, a resident, said"."""
     for v, t in enumerate(tokens[:max_words + 20]):    # room for "X, managing director of ..., said"
         if t.low in cues.verbs and t.text.islower() and v > 0 and not (
                 v + 1 < len(tokens) and tokens[v + 1].low in cues.verbs):   # "the report said": a noun
-            before = tokens[:v]
-            if v > max_words + 6 and "," not in (b.text for b in before[:max_words + 1]):
-                return None
-            if "," in (b.text for b in before):
-                cut = next(k for k, b in enumerate(before) if b.text == ",")
-                if any(not b.is_word and b.text != "," for b in before):
-                    return None
-                before = before[:cut]
-            speaker = _speaker_words(before, cues, max_words)
+            speaker = _subject_before(tokens[:v], v, cues, max_words)
             return (speaker, t) if speaker else None
         if not t.is_word and t.text != ",":
             return None
     return None
 
 
-def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: dict[str, Any]
+def _subject_before(before: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:
+    """The speaker among the tokens before a verb: up to the first comma (appositives follow it)."""
+    if v > max_words + 6 and "," not in (b.text for b in before[:max_words + 1]):
+        return None
+    if "," in (b.text for b in before):
+        cut = next(k for k, b in enumerate(before) if b.text == ",")
+        if any(not b.is_word and b.text != "," for b in before):
+            return None
+        before = before[:cut]
+    return _speaker_words(before, cues, max_words)
+
+
+def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """The attribution between the closing mark and `limit`: "according to X", verb first, or speaker first."""
+    assert q.close_mark is not None
+    tokens = _join_name_dots(_tokens(doc.text, q.close_mark + 1, limit), cues)
+    while tokens and tokens[0].text in ",;:—–":
+        tokens = tokens[1:]
+    if not tokens:
+        return None
+    max_words = p.max_speaker_words
+    if tokens[0].low == "according" and len(tokens) > 2 and tokens[1].low == "to":
+        speaker = _according_to(tokens, 0, cues, max_words)
+        return (speaker, _according_token(tokens, 0)) if speaker else None
+    return _verb_first(tokens, cues, max_words) or _speaker_first(tokens, cues, max_words)
+
+
+# ------------------------------------------------------------------ attribution before the quote
+
+def _according_to_before(tokens: list[_Token], cues: _Cues, max_words: int
+                         ) -> tuple[list[_Token], _Token, bool] | None:
+    """"According to X, “...”": only punctuation between the speaker and the quote."""
+    for k in range(len(tokens) - 1):
+        if tokens[k].low == "according" and tokens[k + 1].low == "to":
+            speaker = _according_to(tokens, k, cues, max_words)
+            if speaker and all(not t.is_word for t in tokens[k + 2 + len(speaker):]):
+                return speaker, _according_token(tokens, k), True
+    return None
+
+
+def _clause_before(tokens: list[_Token], v: int, cues: _Cues) -> list[_Token]:
+    """The words right before tokens[v], back to punctuation, another verb or "that"."""
+    clause: list[_Token] = []
+    for b in reversed(tokens[:v]):
+        if not b.is_word or b.low in cues.verbs or b.low == "that":
+            break
+        clause.insert(0, b)
+    return clause
+
+
+def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:
+    """The speaker of the verb tokens[v] before a quote: the clause's subject, an inverted speaker after
+    it, or, for ", saying “...”", the sentence's first name or pronoun."""
+    clause = _clause_before(tokens, v, cues)
+    speaker = None
+    if len(clause) > 3:
+        # a longer clause: its trailing noun phrase ("Last month the governor said")
+        speaker = _speaker_words(_trailing_phrase(clause, cues), cues, max_words)
+    if speaker is None and clause:
+        speaker = _speaker_words(clause[-max_words:], cues, max_words)
+    if speaker is None and not clause:
+        # inverted before the quote: "..., said Mr. X: “...”"
+        speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
+        if speaker and any(a.is_word for a in tokens[v + 1 + len(speaker):]):
+            speaker = None
+    if speaker is None and tokens[v].low.endswith("ing"):
+        speaker = _first_subject(tokens[:v], cues, max_words)
+    return speaker
+
+
+def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: QuotesParams
                         ) -> tuple[list[_Token], _Token, bool] | None:
-    """(speaker words, verb, adjacent) from the clause before the opening mark."""
+    """(speaker words, verb, adjacent) from the clause before the opening mark: "According to X,", else
+    the last reporting verb there."""
     tokens = _join_name_dots(_tokens(doc.text, start, open_mark), cues)
     if not tokens:
         return None
-    max_words = p["max_speaker_words"]
-    # "According to X, “...”"
-    for k in range(len(tokens) - 1):
-        if tokens[k].low == "according" and tokens[k + 1].low == "to":
-            speaker = _speaker_after_verb(tokens, k + 2, cues, max_words)
-            if speaker and all(not t.is_word for t in tokens[k + 2 + len(speaker):]):
-                return speaker, _Token("according to", tokens[k].start, tokens[k + 1].end), True
+    max_words = p.max_speaker_words
+    according = _according_to_before(tokens, cues, max_words)
+    if according is not None:
+        return according
     for v in range(len(tokens) - 1, -1, -1):
         t = tokens[v]
-        if t.low not in cues.verbs or not t.text.islower():
-            continue
-        after = tokens[v + 1:]
-        adjacent = all(not a.is_word for a in after)
-        clause: list[_Token] = []
-        for b in reversed(tokens[:v]):
-            if not b.is_word or b.low in cues.verbs or b.low == "that":
-                break
-            clause.insert(0, b)
-        speaker = None
-        if len(clause) > 3:
-            # a longer clause: its trailing noun phrase ("Last month the governor said")
-            speaker = _speaker_words(_trailing_phrase(clause, cues), cues, max_words)
-        if speaker is None and clause:
-            speaker = _speaker_words(clause[-max_words:], cues, max_words)
-        if speaker is None and not clause:
-            # inverted before the quote: "..., said Mr. X: “...”"
-            speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
-            if speaker and any(a.is_word for a in tokens[v + 1 + len(speaker):]):
-                speaker = None
-        if speaker is None and t.low.endswith("ing"):
-            # ", saying “...”": the subject is the first name or pronoun of the sentence
-            speaker = _first_subject(tokens[:v], cues, max_words)
-        if speaker:
-            return speaker, t, adjacent
-        return None
+        if t.low in cues.verbs and t.text.islower():
+            speaker = _speaker_of_verb(tokens, v, cues, max_words)
+            return (speaker, t, all(not a.is_word for a in tokens[v + 1:])) if speaker else None
     return None
 
 
@@ -363,21 +424,23 @@ def _ends_with_abbreviation(tail: str, cues: _Cues) -> bool:
     return bool(m) and (m.group(1).lower() in cues.abbreviations or (len(m.group(1)) == 1 and m.group(1).isupper()))
 
 
+# --------------------------------------------------------------------------------- who the speaker is
+
 def _gender_of_mention(text: str, cues: _Cues) -> str | None:
     first = text.split(" ", 1)[0].rstrip(".").lower()
     return cues.honorifics.get(first)
 
 
 def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: str, cues: _Cues,
-                     p: dict[str, Any]) -> str | None:
+                     p: QuotesParams) -> str | None:
     """The person the text was last about: first PERSON mention (outside quotes) of the nearest sentence."""
     gender = cues.pronouns[pronoun]
     inside = [(x.start, x.end) for x in quotes]
-    first_sentence = max(0, q.sentence - p["pronoun_lookback_sentences"])
+    first_sentence = max(0, q.sentence - p.pronoun_lookback_sentences)
     for si in range(q.sentence, first_sentence - 1, -1):
         s_start = doc.sent_starts[si]
         s_end = doc.sent_ends[si] if si != q.sentence else q.open_mark
-        for e_start, e_end, label, canonical, text in doc.entities_in(s_start, s_end):
+        for e_start, _, label, canonical, text in doc.entities_in(s_start, s_end):
             if label not in PERSON_LABELS or e_start < s_start or e_start >= s_end:
                 continue
             if any(a <= e_start < b for a, b in inside):
@@ -389,40 +452,59 @@ def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: str, c
     return None
 
 
-def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_Token], cues: _Cues,
-                     p: dict[str, Any]) -> tuple[str | None, str | None, tuple[int, int]]:
-    span = (words[0].start, words[-1].end)
-    if len(words) == 1 and words[0].low in cues.pronouns:
-        return _resolve_pronoun(doc, quotes, q, words[0].low, cues, p), "pronoun", span
-    if len(words) == 1 and words[0].low in cues.unresolved:
-        return None, "pronoun", span
+def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | None:
+    """(canonical, kind) of a PERSON mention in the speaker words, else of an ORG/GPE/NORP one that is
+    the speaker (not a modifier: "a senior Hamas official")."""
     mentions = doc.entities_in(*span)
     for label_set, kind in ((PERSON_LABELS, "named"), (ORG_LABELS, "organization")):
         for e_start, e_end, label, canonical, _ in mentions:
             if label in label_set and e_start >= span[0] - 4 and e_end <= span[1] + 1:
                 if kind == "organization" and (e_end - e_start) < (span[1] - span[0]) // 2:
-                    continue            # "a senior Hamas official": the ORG is only a modifier
-                return canonical, kind, span
+                    continue
+                return canonical, kind
+    return None
+
+
+def _unmentioned_name(doc: _Doc, words: list[_Token], cues: _Cues) -> str | None:
+    """A capitalised name NER missed: the document's PERSON canonical with that surname, else as written."""
     names = [w for w in words if w.low not in cues.abbreviations]
-    if names and all(w.text[0].isupper() or w.low in cues.particles for w in names) \
-            and words[0].low not in cues.determiners:
-        surname = names[-1].text
-        for _, _, label, canonical, _ in doc.entities:
-            if label in PERSON_LABELS and canonical.split()[-1] == surname:
-                return canonical, "named", span
-        return " ".join(w.text for w in names), "named", span
+    if not names or not all(w.text[0].isupper() or w.low in cues.particles for w in names) \
+            or words[0].low in cues.determiners:
+        return None
+    surname = names[-1].text
+    for _, _, label, canonical, _ in doc.entities:
+        if label in PERSON_LABELS and canonical.split()[-1] == surname:
+            return canonical
+    return " ".join(w.text for w in names)
+
+
+def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_Token], cues: _Cues,
+                     p: QuotesParams) -> tuple[str | None, str | None, tuple[int, int]]:
+    """(speaker, speaker_kind, span of the speaker words)."""
+    span = (words[0].start, words[-1].end)
+    if len(words) == 1 and words[0].low in cues.pronouns:
+        return _resolve_pronoun(doc, quotes, q, words[0].low, cues, p), "pronoun", span
+    if len(words) == 1 and words[0].low in cues.unresolved:
+        return None, "pronoun", span
+    mentioned = _mentioned_speaker(doc, span)
+    if mentioned is not None:
+        return mentioned[0], mentioned[1], span
+    name = _unmentioned_name(doc, words, cues)
+    if name is not None:
+        return name, "named", span
     return doc.text[span[0]:span[1]], "nominal", span
 
 
-def _is_title(quote: str) -> bool:
+def _is_title(quote: str, cues: _Cues) -> bool:
     words = WORD_COUNT_RE.findall(quote)
-    small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "at", "or"}
     return bool(words) and quote[-1:] not in ".?!," and \
-        all(w[0].isupper() or w.lower() in small or w[0].isdigit() for w in words) and words[0][0].isupper()
+        all(w[0].isupper() or w.lower() in cues.title_small or w[0].isdigit() for w in words) and words[0][0].isupper()
 
 
-def _doc_quotes(doc: _Doc, p: dict[str, Any]) -> list[_Quote]:
-    cues = _cues()
+# ---------------------------------------------------------------------------- one document's quotes
+
+def _quote_spans(doc: _Doc) -> list[_Quote]:
+    """Every quotation span of the document, with its paragraph (line index) and sentence."""
     text = doc.text
     quotes: list[_Quote] = []
     line_no, counted_to = 0, 0
@@ -432,92 +514,134 @@ def _doc_quotes(doc: _Doc, p: dict[str, Any]) -> list[_Quote]:
             continue
         line_no += text.count("\n", counted_to, open_mark)      # "paragraph" = line index here
         counted_to = open_mark
-        quotes.append(_Quote(open_mark, close_mark, start, end, line_no, doc.sentence_at(start)))
-
-    for i, q in enumerate(quotes):
-        line_start = text.rfind("\n", 0, q.open_mark) + 1
-        prev_close = max((x.close_mark + 1 for x in quotes[:i]
-                          if x.close_mark is not None and x.paragraph == q.paragraph), default=line_start)
-        sent_start = doc.sent_starts[q.sentence] if doc.sent_starts else line_start
-        before_start = max(sent_start, prev_close, line_start)
-        starts_sentence = text[before_start:q.open_mark].strip(" \t—–-") == ""
-        n_words = len(WORD_COUNT_RE.findall(text[q.start:q.end]))
-        q.notes["n_words"] = n_words
-        found = None
-        adjacent = False
-        if q.close_mark is not None:
-            nxt = next((x.open_mark for x in quotes[i + 1:] if x.paragraph == q.paragraph), None)
-            after_sentence = doc.sentence_at(min(q.close_mark + 1, len(text) - 1)) if doc.sent_starts else None
-            limit = doc.sent_ends[after_sentence] if after_sentence is not None else text.find("\n", q.close_mark)
-            while after_sentence is not None and after_sentence + 1 < len(doc.sent_ends) and \
-                    _ends_with_abbreviation(text[max(0, limit - 6):limit], cues):
-                after_sentence += 1           # a segmenter split after "Mr.": the speaker is in the next one
-                limit = doc.sent_ends[after_sentence]
-            line_end = text.find("\n", q.close_mark)
-            line_end = len(text) if line_end < 0 else line_end
-            limit = min(x for x in (limit, line_end, nxt if nxt is not None else line_end) if x >= q.close_mark)
-            found = _attribution_after(doc, q, limit, cues, p)
-            if found:
-                adjacent = True
-                q.attribution = "after"
-        if found is None:
-            before = _attribution_before(doc, before_start, q.open_mark, cues, p)
-            if before is None and starts_sentence and q.sentence > 0:
-                # "X said:" ends the previous sentence or paragraph
-                prev_text = text[doc.sent_starts[q.sentence - 1]:q.open_mark].rstrip()
-                if prev_text.endswith(":"):
-                    before = _attribution_before(doc, doc.sent_starts[q.sentence - 1], q.open_mark, cues, p)
-            if before is not None:
-                words, verb, adjacent = before
-                found = (words, verb)
-                q.attribution = "before"
-        # kind
-        if starts_sentence or adjacent:
-            q.kind = "direct"
-        elif n_words >= p["min_partial_words"] and found is not None:
-            q.kind = "partial"
-        elif _is_title(text[q.start:q.end]):
-            q.kind = "title"
-        elif n_words >= p["min_partial_words"]:
-            q.kind = "partial"
-        else:
-            q.kind = "scare"
-        if found is None or q.kind not in ("direct", "partial"):
-            q.attribution = None
-            continue
-        words, verb = found
-        q.attributed = True
-        q.verb = verb.text.lower()
-        q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes, q, words, cues, p)
-
-    _group_and_inherit(quotes, text, p)
+        quotes.append(_Quote(open_mark, close_mark, start, end, line_no, doc.sentence_at(start),
+                             n_words=len(WORD_COUNT_RE.findall(text[start:end]))))
     return quotes
 
 
-def _group_and_inherit(quotes: list[_Quote], text: str, p: dict[str, Any]) -> None:
+def _clause_start(doc: _Doc, quotes: list[_Quote], i: int) -> int:
+    """Where the text before quote i that may attribute it starts: its sentence, its line, or the end of
+    the previous quote of its paragraph, whichever is last."""
+    q = quotes[i]
+    line_start = doc.text.rfind("\n", 0, q.open_mark) + 1
+    prev_close = max((x.close_mark + 1 for x in quotes[:i]
+                      if x.close_mark is not None and x.paragraph == q.paragraph), default=line_start)
+    return max(doc.sent_starts[q.sentence], prev_close, line_start)
+
+
+def _limit_after(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues) -> int:
+    """Where an attribution after quote i must end: its sentence end (past a split after "Mr."), the line
+    end, or the next quote of its paragraph, whichever comes first."""
+    q, text = quotes[i], doc.text
+    assert q.close_mark is not None
+    nxt = next((x.open_mark for x in quotes[i + 1:] if x.paragraph == q.paragraph), None)
+    after_sentence = doc.sentence_at(min(q.close_mark + 1, len(text) - 1))
+    limit = doc.sent_ends[after_sentence]
+    while after_sentence + 1 < len(doc.sent_ends) and _ends_with_abbreviation(text[max(0, limit - 6):limit], cues):
+        after_sentence += 1           # a segmenter split after "Mr.": the speaker is in the next one
+        limit = doc.sent_ends[after_sentence]
+    line_end = text.find("\n", q.close_mark)
+    line_end = len(text) if line_end < 0 else line_end
+    return min(x for x in (limit, line_end, nxt if nxt is not None else line_end) if x >= q.close_mark)
+
+
+def _find_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, starts_sentence: bool,
+                      cues: _Cues, p: QuotesParams) -> tuple[Attribution | None, bool, str | None]:
+    """(speaker words and verb, adjacent to the marks, "after"/"before"): after the quote, nearest first;
+    else before it, in its sentence or in the previous one when that ends in a colon ("X said:")."""
+    q = quotes[i]
+    if q.close_mark is not None:
+        found = _attribution_after(doc, q, _limit_after(doc, quotes, i, cues), cues, p)
+        if found:
+            return found, True, "after"
+    before = _attribution_before(doc, before_start, q.open_mark, cues, p)
+    if before is None and starts_sentence and q.sentence > 0:
+        previous_start = doc.sent_starts[q.sentence - 1]
+        if doc.text[previous_start:q.open_mark].rstrip().endswith(":"):
+            before = _attribution_before(doc, previous_start, q.open_mark, cues, p)
+    if before is None:
+        return None, False, None
+    words, verb, adjacent = before
+    return (words, verb), adjacent, "before"
+
+
+def _kind(q: _Quote, text: str, starts_sentence: bool, adjacent: bool, attributed: bool, cues: _Cues,
+          p: QuotesParams) -> str:
+    if starts_sentence or adjacent:
+        return "direct"
+    if q.n_words >= p.min_partial_words and attributed:
+        return "partial"
+    if _is_title(text[q.start:q.end], cues):
+        return "title"
+    return "partial" if q.n_words >= p.min_partial_words else "scare"
+
+
+def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesParams) -> None:
+    """Set quote i's kind and, for a direct or partial quote with an attribution, its speaker and verb."""
+    q = quotes[i]
+    before_start = _clause_start(doc, quotes, i)
+    starts_sentence = doc.text[before_start:q.open_mark].strip(" \t—–-") == ""
+    found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
+    q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)
+    if found is None or q.kind not in ("direct", "partial"):
+        return
+    words, verb = found
+    q.attribution = attribution
+    q.attributed = True
+    q.verb = verb.text.lower()
+    q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes, q, words, cues, p)
+
+
+def _doc_quotes(doc: _Doc, p: QuotesParams) -> list[_Quote]:
+    cues = _cues()
+    quotes = _quote_spans(doc)
+    for i in range(len(quotes)):
+        _attribute(doc, quotes, i, cues, p)
+    _group(quotes, doc.text)
+    _fill_open_parts(quotes)
+    if p.inherit_across_paragraphs:
+        _inherit_across_paragraphs(quotes, doc.text)
+    return quotes
+
+
+# ------------------------------------------------------------------------- split and continued quotes
+
+def _continues(prev: _Quote, q: _Quote, text: str) -> bool:
+    """Whether direct quote q continues the direct quote before it: an unattributed part of the same
+    paragraph (“A,” he said. “B.”), or the next paragraph of a quote left open (news style: every
+    paragraph of a long quote opens with a mark, only the last one closes)."""
+    if q.kind != "direct" or prev.kind != "direct":
+        return False
+    if prev.paragraph == q.paragraph and not q.attributed:
+        return True
+    return prev.close_mark is None and text.count("\n", prev.open_mark, q.open_mark) <= 2 and \
+        text[text.rfind("\n", 0, q.open_mark) + 1:q.open_mark].strip() == ""
+
+
+def _group(quotes: list[_Quote], text: str) -> None:
+    """Number the quote groups; a continuation takes the speaker of the part before it."""
     group = -1
     for i, q in enumerate(quotes):
         prev = quotes[i - 1] if i else None
-        same_group = False
-        if prev is not None and q.kind == "direct" and prev.kind == "direct":
-            same_paragraph_continuation = prev.paragraph == q.paragraph and not q.attributed
-            # news style: every paragraph of a long quote opens with a mark, only the last one closes
-            multi_paragraph = prev.close_mark is None and \
-                text.count("\n", prev.open_mark, q.open_mark) <= 2 and \
-                text[text.rfind("\n", 0, q.open_mark) + 1:q.open_mark].strip() == ""
-            same_group = same_paragraph_continuation or multi_paragraph
+        same_group = prev is not None and _continues(prev, q, text)
         if not same_group:
             group += 1
         q.group = group
         if same_group and prev is not None and prev.speaker_kind is not None:
             _copy_speaker(prev, q, "continuation")
-    # a part left open at a paragraph end takes the speaker of a later part of its group
+
+
+def _fill_open_parts(quotes: list[_Quote]) -> None:
+    """A part left open at a paragraph end takes the speaker of a later part of its group."""
     for i in range(len(quotes) - 2, -1, -1):
         q, nxt = quotes[i], quotes[i + 1]
         if q.group == nxt.group and q.speaker_kind is None and nxt.speaker_kind is not None:
             _copy_speaker(nxt, q, "continuation")
-    if not p["inherit_across_paragraphs"]:
-        return
+
+
+def _inherit_across_paragraphs(quotes: list[_Quote], text: str) -> None:
+    """A paragraph opening with an unattributed quote right after a paragraph whose last quote had a
+    speaker takes that speaker."""
     for i, q in enumerate(quotes):
         if q.kind != "direct" or q.speaker_kind is not None or i == 0:
             continue
@@ -538,12 +662,15 @@ def _copy_speaker(source: _Quote, target: _Quote, how: str) -> None:
     target.speaker_span, target.attribution = source.speaker_span, how
 
 
-def _entities_by_doc(entities: pl.DataFrame | None, doc_ids: list[str]
-                     ) -> dict[str, list[tuple[int, int, str, str, str]]]:
+# ----------------------------------------------------------------------------- a batch of documents
+
+def _has_quote_mark(text: str | None) -> bool:
+    return bool(text) and ("“" in text or '"' in text)
+
+
+def _entities_by_doc(entities: pl.DataFrame, doc_ids: list[str]) -> dict[str, list[Entity]]:
     """Mentions of the documents doc_ids, grouped by document in (start, end) order."""
-    out: dict[str, list[tuple[int, int, str, str, str]]] = {}
-    if entities is None or entities.height == 0:
-        return out
+    out: dict[str, list[Entity]] = {}
     cols = entities.select("doc_id", "start", "end", "label",
                            pl.coalesce("canonical", "text").alias("canonical"), "text").sort(["doc_id", "start", "end"])
     cols = cols.filter(pl.col("doc_id").is_in(doc_ids))     # after the sort: the same order as without it
@@ -552,42 +679,49 @@ def _entities_by_doc(entities: pl.DataFrame | None, doc_ids: list[str]
     return out
 
 
-def extract_quotes(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame | None,
-                   params: dict[str, Any] | None = None) -> pl.DataFrame:
-    """One row per quotation span (a split quote gives one row per part, sharing quote_group)."""
-    p = merged_params(DEFAULT_PARAMS, params)
-    verbs = reporting_verbs()
-    # only documents with a quotation mark can have quotes: their sentences and mentions are all we need
-    quoted = [d for d, text in zip(docs["doc_id"].to_list(), docs["text"].to_list())
-              if text and ("“" in text or '"' in text)]
-    ents = _entities_by_doc(entities, quoted)
-    sents: dict[str, tuple[list[int], list[int], list[str]]] = {}
+def _sentences_by_doc(sentences: pl.DataFrame, doc_ids: list[str]) -> dict[str, tuple[list[int], list[int], list[str]]]:
+    """doc_id -> (sentence starts, ends, sent_ids) in text order."""
+    out: dict[str, tuple[list[int], list[int], list[str]]] = {}
     ordered = sentences.select("doc_id", "sent_id", "start", "end").sort(["doc_id", "start"])
-    ordered = ordered.filter(pl.col("doc_id").is_in(quoted))
+    ordered = ordered.filter(pl.col("doc_id").is_in(doc_ids))
     for doc_id, sent_id, start, end in zip(*(ordered[c].to_list() for c in ordered.columns)):
-        entry = sents.setdefault(doc_id, ([], [], []))
+        entry = out.setdefault(doc_id, ([], [], []))
         entry[0].append(start)
         entry[1].append(end)
         entry[2].append(sent_id)
-    rows: list[dict[str, Any]] = []
+    return out
+
+
+def _quote_row(doc_id: str, doc: _Doc, q: _Quote, verbs: dict[str, str]) -> dict[str, Any]:
+    span = q.speaker_span
+    return {"doc_id": doc_id, "sent_id": doc.sent_ids[q.sentence], "start": q.start, "end": q.end,
+            "quote": doc.text[q.start:q.end], "speaker": q.speaker, "verb": q.verb,
+            "verb_lemma": verbs.get(q.verb, q.verb) if q.verb else None, "kind": q.kind,
+            "speaker_kind": q.speaker_kind, "speaker_text": doc.text[span[0]:span[1]] if span else None,
+            "speaker_start": span[0] if span else None, "speaker_end": span[1] if span else None,
+            "attribution": q.attribution, "quote_group": q.group, "n_words": q.n_words,
+            "closed": q.close_mark is not None}
+
+
+def _docs_with_quote_marks(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame
+                           ) -> Iterator[tuple[str, _Doc]]:
+    """Only documents with a quotation mark can have quotes: theirs, with their sentences and mentions."""
+    quoted = [d for d, text in zip(docs["doc_id"].to_list(), docs["text"].to_list()) if _has_quote_mark(text)]
+    ents = _entities_by_doc(entities, quoted)
+    sents = _sentences_by_doc(sentences, quoted)
     for doc_id, text in zip(docs["doc_id"].to_list(), docs["text"].to_list()):
-        if not text or ("“" not in text and '"' not in text):
+        if not _has_quote_mark(text) or doc_id not in sents:
             continue
-        starts, ends, ids = sents.get(doc_id, ([], [], []))
-        if not starts:                      # no sentences: one pseudo-sentence per line
-            starts, ends, ids = [0], [len(text)], [None]
+        starts, ends, ids = sents[doc_id]
         doc_entities = ents.get(doc_id, [])
-        doc = _Doc(text, starts, ends, ids, doc_entities, [e[0] for e in doc_entities])
-        for q in _doc_quotes(doc, p):
-            rows.append({
-                "doc_id": doc_id, "sent_id": ids[q.sentence], "start": q.start, "end": q.end,
-                "quote": text[q.start:q.end], "speaker": q.speaker, "verb": q.verb,
-                "verb_lemma": verbs.get(q.verb, q.verb) if q.verb else None, "kind": q.kind,
-                "speaker_kind": q.speaker_kind,
-                "speaker_text": text[q.speaker_span[0]:q.speaker_span[1]] if q.speaker_span else None,
-                "speaker_start": q.speaker_span[0] if q.speaker_span else None,
-                "speaker_end": q.speaker_span[1] if q.speaker_span else None,
-                "attribution": q.attribution, "quote_group": q.group, "n_words": q.notes["n_words"],
-                "closed": q.close_mark is not None,
-            })
-    return rows_frame(rows, QUOTE_SCHEMA, ["doc_id", "start"])
+        yield doc_id, _Doc(text, starts, ends, ids, doc_entities, [e[0] for e in doc_entities])
+
+
+def extract_quotes(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
+                   params: QuotesParams) -> pl.DataFrame:
+    """One row per quotation span (a split quote gives one row per part, sharing quote_group;
+    schemas.tag.Quotes)."""
+    verbs = reporting_verbs()
+    rows = [_quote_row(doc_id, doc, q, verbs)
+            for doc_id, doc in _docs_with_quote_marks(docs, sentences, entities) for q in _doc_quotes(doc, params)]
+    return rows_frame(rows, Quotes, ["doc_id", "start"])

@@ -17,59 +17,80 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Iterator
+from typing import Iterator
 
 import polars as pl
+from typing_extensions import NotRequired, TypedDict
 
-from stages.tag.counts import iter_sentences, load_yaml, merged_params, rows_frame
+from schemas.params import Themes as ThemesParams
+from schemas.tag import Themes
+from stages.tag import data_file_spec
+from stages.tag.lexicon import data_yaml, iter_sentences, rows_frame
 
-DEFAULT_PARAMS: dict[str, Any] = {
-    "lexicon": "themes.yaml",     # file name inside stages/tag/data
-}
 
-THEME_SCHEMA: dict[str, Any] = {
-    "doc_id": pl.Utf8, "sent_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "text": pl.Utf8,
-    "theme": pl.Utf8, "term": pl.Utf8,
-}
+@data_file_spec
+class ThemeLexiconFile(TypedDict):
+    """data/themes.yaml (or the lexicon tag.themes.lexicon names): irregular forms, theme -> terms."""
+    irregular: NotRequired[dict[str, str]]
+    themes: dict[str, list[str]]
+
 
 WORD_RE = re.compile(r"[A-Za-z](?:[A-Za-z’'-]*[A-Za-z])?")
 
 
 def lemma_key(word: str, irregular: dict[str, str] | None = None) -> str:
     """Cheap normalisation shared by text and lexicon: equal for the inflections of one lemma."""
+    w = _plain(word)
+    if irregular and w in irregular:
+        return irregular[w]
+    return _final_e(_undoubled(_verb_stem(_singular(w))))
+
+
+def _plain(word: str) -> str:
+    """Lower case, no apostrophe-s, no hyphens or apostrophes: "Cease-fire's" -> "ceasefire"."""
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
-    w = w.replace("-", "").replace("'", "")
-    if irregular and w in irregular:
-        return irregular[w]
+    return w.replace("-", "").replace("'", "")
+
+
+def _singular(w: str) -> str:
     if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 4 and w.endswith(("sses", "shes", "ches", "xes", "zes")):
-        w = w[:-2]
-    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    if len(w) > 5 and w.endswith("ing"):
-        w = w[:-3]
-    elif len(w) > 4 and w.endswith("ed") and not w.endswith("eed"):
-        w = w[:-2]
-    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
-        w = w[:-1]
-    if len(w) > 3 and w.endswith("e"):
-        w = w[:-1]
+        return w[:-3] + "y"
+    if len(w) > 4 and w.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
     return w
+
+
+def _verb_stem(w: str) -> str:
+    if len(w) > 5 and w.endswith("ing"):
+        return w[:-3]
+    if len(w) > 4 and w.endswith("ed") and not w.endswith("eed"):
+        return w[:-2]
+    return w
+
+
+def _undoubled(w: str) -> str:
+    """"kidnapp" -> "kidnap" (but "fall", "miss", "buzz" keep theirs)."""
+    return w[:-1] if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz" else w
+
+
+def _final_e(w: str) -> str:
+    return w[:-1] if len(w) > 3 and w.endswith("e") else w
 
 
 class _ThemeLexicon:
     def __init__(self, name: str) -> None:
-        data = load_yaml(name)
-        self.irregular: dict[str, str] = {str(k).lower(): str(v) for k, v in (data.get("irregular") or {}).items()}
+        data = data_yaml(name, ThemeLexiconFile, "tag.themes.lexicon")
+        self.irregular: dict[str, str] = {k.lower(): v for k, v in data.get("irregular", {}).items()}
         # first word key -> [(word keys, theme, term)], longest term first, then by theme/term for determinism
         index: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for theme, terms in data["themes"].items():
             for term in terms:
-                keys = tuple(self.word_key(w) for w in str(term).split())
-                index.setdefault(keys[0], []).append((keys, str(theme), str(term)))
+                keys = tuple(self.word_key(w) for w in term.split())
+                index.setdefault(keys[0], []).append((keys, theme, term))
         self.index = {k: sorted(v, key=lambda t: (-len(t[0]), t[1], t[2])) for k, v in index.items()}
 
     def word_key(self, word: str) -> str:
@@ -132,13 +153,12 @@ def _themes_in_sentence(sentence: str, lex: _ThemeLexicon, word_keys: _WordKeys 
                 yield start, words[i + len(keys) - 1][1], theme, term
 
 
-def extract_themes(docs: pl.DataFrame, sentences: pl.DataFrame, params: dict[str, Any] | None = None) -> pl.DataFrame:
-    """One row per theme mention; see THEME_SCHEMA for the columns."""
-    p = merged_params(DEFAULT_PARAMS, params)
-    lex = _lexicon(p["lexicon"])
+def extract_themes(docs: pl.DataFrame, sentences: pl.DataFrame, params: ThemesParams) -> pl.DataFrame:
+    """One row per theme mention (schemas.tag.Themes)."""
+    lex = _lexicon(params.lexicon)
     keys = _WordKeys(lex)
     starts_term = _StartsTerm(keys)
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, object]] = []
     for doc_id, sent_id, sent_start, sentence in iter_sentences(docs, sentences):
         # most sentences have no word that can start a term: one C-level pass over memoised words skips them
         if not any(map(starts_term.__getitem__, WORD_RE.findall(sentence))):
@@ -146,4 +166,4 @@ def extract_themes(docs: pl.DataFrame, sentences: pl.DataFrame, params: dict[str
         for start, end, theme, term in _themes_in_sentence(sentence, lex, keys):
             rows.append({"doc_id": doc_id, "sent_id": sent_id, "start": sent_start + start,
                          "end": sent_start + end, "text": sentence[start:end], "theme": theme, "term": term})
-    return rows_frame(rows, THEME_SCHEMA, ["doc_id", "start", "end", "theme"])
+    return rows_frame(rows, Themes, ["doc_id", "start", "end", "theme"])

@@ -3,8 +3,13 @@ import re
 
 import polars as pl
 
-from stages.tag.attributions import ATTRIBUTION_SCHEMA, extract_attributions
+from schemas.base import polars_schema
+from schemas.tag import Attributions
+from stages.tag.attributions import extract_attributions
+from tests.shipped_params import shipped
 from tests.tag.sentence_frames import frames
+
+PARAMS = shipped("tag").attributions
 
 
 
@@ -18,9 +23,9 @@ def entities(text, mentions):
                                       "text": pl.Utf8, "label": pl.Utf8, "canonical": pl.Utf8, "entity_id": pl.Utf8})
 
 
-def attributions(text, mentions=None):
+def attributions(text, mentions=None, params=PARAMS):
     docs, sents = frames(text)
-    out = extract_attributions(docs, sents, entities(text, mentions or {}), {})
+    out = extract_attributions(docs, sents, entities(text, mentions or {}), params)
     for row in out.iter_rows(named=True):
         assert text[row["start"]:row["end"]] == row["text"]
     return out
@@ -47,7 +52,8 @@ def test_seed_coordinated_sources_are_split():
     text = ("Israel wants checkpoints, according to four Israeli officials and an official from one of the "
             "mediating countries.")
     rows = by_text(attributions(text))
-    assert (rows["four Israeli officials"]["n_sources"], rows["four Israeli officials"]["affiliation"]) == (4, "Israeli")
+    four = rows["four Israeli officials"]
+    assert (four["n_sources"], four["affiliation"]) == (4, "Israeli")
     other = rows["an official from one of the mediating countries"]
     assert other["n_sources"] == 1 and other["named"] is False
 
@@ -65,11 +71,12 @@ def test_named_sources_and_non_sources():
     text = ("Mr. Dekel-Chen said the pledge was made. Kamel Abu Jamea, 73, a Khan Younis resident, said his wife "
             "was sick. Blinken emphasized the necessity of a ceasefire. He said nothing.")
     out = attributions(text, {"Dekel-Chen": ("PERSON", "Jonathan Dekel-Chen"),
-                              "Kamel Abu Jamea": ("PERSON", "Kamel Abu Jamea"), "Blinken": ("PERSON", "Antony Blinken")})
+                              "Kamel Abu Jamea": ("PERSON", "Kamel Abu Jamea"),
+                              "Blinken": ("PERSON", "Antony Blinken")})
     assert out["source_name"].to_list() == ["Jonathan Dekel-Chen", "Kamel Abu Jamea"]
     assert out["text"].to_list() == ["Mr. Dekel-Chen", "Kamel Abu Jamea"]
     assert out["named"].to_list() == [True, True] and out["n_sources"].to_list() == [1, 1]
-    assert dict(out.schema) == ATTRIBUTION_SCHEMA
+    assert dict(out.schema) == polars_schema(Attributions)
 
 
 def test_upper_case_cues_and_case_unsafe_sentences_match_the_same():
@@ -90,3 +97,17 @@ def test_verb_words_found_by_find_are_the_verb_words_of_the_word_scan():
     expected = [(m.start(), m.end(), m.group(0)) for m in WORD_RE.finditer(text) if m.group(0) in cues.verbs]
     assert len(expected) >= 8
     assert _verb_words(text, _verb_forms_in(text, cues)) == expected
+
+
+def test_coordinated_sources_stay_one_when_splitting_is_off():
+    text = "Israel wants checkpoints, according to four Israeli officials and an official from Egypt."
+    whole = attributions(text, params=shipped("tag", {"attributions": {"split_coordinated": False}}).attributions)
+    assert whole["text"].to_list() == ["four Israeli officials and an official from Egypt"]
+
+
+def test_inverted_sources_and_other_verbs_need_a_complement():
+    rows = by_text(attributions("The plan failed, said two senior officials. Officials emphasized the need. "
+                                "Three diplomats confirmed that talks resumed."))
+    assert rows["two senior officials"]["n_sources"] == 2 and rows["two senior officials"]["cue"] == "verb"
+    assert rows["Three diplomats"]["verb"] == "confirmed"
+    assert "Officials" not in rows

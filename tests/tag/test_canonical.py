@@ -1,11 +1,30 @@
 """Canonical names: one name per real-world entity, stable ids, demonym countries, place coordinates."""
 from __future__ import annotations
 
-import polars as pl
+import functools
 
-from stages.tag.canonical import acronym_of, canonicalize, entity_id, strip_titles, tidy
+import polars as pl
+import pytest
+
+from schemas.base import polars_schema
+from schemas.tag import Entities
+from stages.common import StageError
+from stages.tag import canonical
+from stages.tag.canonical import acronym_of, entity_id, strip_titles, tidy
+from stages.tag.places import load_gazetteer
+from tests.shipped_params import shipped
 
 COLUMNS = ["doc_id", "sent_id", "start", "end", "text", "label"]
+PARAMS = shipped("tag").entities
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer():
+    return load_gazetteer(PARAMS, None)
+
+
+def canonicalize(frame: pl.DataFrame, params=PARAMS) -> pl.DataFrame:
+    return canonical.canonicalize(frame, params, gazetteer())
 
 
 def mentions(*rows: tuple[str, str, str]) -> pl.DataFrame:
@@ -14,8 +33,8 @@ def mentions(*rows: tuple[str, str, str]) -> pl.DataFrame:
                         schema=COLUMNS, orient="row")
 
 
-def canon(frame: pl.DataFrame, params: dict | None = None) -> dict[tuple[str, str], tuple[str, str]]:
-    out = canonicalize(frame, params or {})
+def canon(frame: pl.DataFrame, params=PARAMS) -> dict[tuple[str, str], tuple[str, str]]:
+    out = canonicalize(frame, params)
     return {(r["doc_id"], r["text"]): (r["canonical"], r["label"]) for r in out.iter_rows(named=True)}
 
 
@@ -48,13 +67,13 @@ def test_nickname_variants_across_documents_take_the_formal_name():
 def test_a_bare_surname_resolves_across_documents_when_unique():
     frame = mentions(("x", "Antony Blinken", "PERSON"), ("y", "Blinken", "PERSON"))
     assert canon(frame)[("y", "Blinken")][0] == "Antony Blinken"
-    off = canon(frame, {"resolve_surnames_across_docs": False})
+    off = canon(frame, shipped("tag", {"entities": {"resolve_surnames_across_docs": False}}).entities)
     assert off[("y", "Blinken")][0] == "Blinken"
 
 
 def test_united_states_aliases_are_one_entity():
     out = canonicalize(mentions(("a", "U.S.", "GPE"), ("a", "US", "GPE"), ("b", "the United States", "GPE"),
-                                ("b", "US", "ORG")), {})
+                                ("b", "US", "ORG")))
     assert out["canonical"].unique().to_list() == ["United States"]
     assert out["label"].unique().to_list() == ["GPE"]
     assert out["entity_id"].n_unique() == 1
@@ -72,7 +91,7 @@ def test_acronyms_map_to_their_organisation():
 
 def test_demonyms_carry_their_country():
     out = canonicalize(mentions(("a", "Israeli", "NORP"), ("a", "Israelis", "NORP"), ("a", "Qatari", "NORP"),
-                                ("a", "Republicans", "NORP")), {})
+                                ("a", "Republicans", "NORP")))
     rows = {r["text"]: r for r in out.iter_rows(named=True)}
     assert (rows["Israelis"]["canonical"], rows["Israelis"]["country"]) == ("Israeli", "Israel")
     assert rows["Israeli"]["entity_id"] == rows["Israelis"]["entity_id"]
@@ -82,7 +101,7 @@ def test_demonyms_carry_their_country():
 
 def test_places_get_coordinates_only_when_unambiguous():
     out = canonicalize(mentions(("a", "Cairo", "GPE"), ("a", "Rafah", "GPE"), ("a", "Al-Mawasi", "LOC"),
-                                ("a", "Cairo", "PERSON")), {})
+                                ("a", "Cairo", "PERSON")))
     rows = {(r["text"], r["label"]): r for r in out.iter_rows(named=True)}
     cairo = rows[("Cairo", "GPE")]
     assert cairo["country_code"] == "EG" and 29 < cairo["latitude"] < 31 and 31 < cairo["longitude"] < 32
@@ -100,7 +119,7 @@ def test_a_surname_tagged_as_a_place_is_the_person():
 def test_entity_id_is_stable_and_depends_on_label_and_canonical():
     assert entity_id("PERSON", "Benjamin Netanyahu") == entity_id("PERSON", "Benjamin Netanyahu")
     assert entity_id("PERSON", "Jordan") != entity_id("GPE", "Jordan")
-    out = canonicalize(mentions(("a", "Netanyahu", "PERSON")), {})
+    out = canonicalize(mentions(("a", "Netanyahu", "PERSON")))
     assert out["entity_id"].str.contains(r"^[0-9a-f]{16}$").all()
 
 
@@ -108,20 +127,28 @@ def test_output_does_not_depend_on_row_order():
     frame = mentions(("a", "Benjamin Netanyahu", "PERSON"), ("a", "Netanyahu", "PERSON"),
                      ("b", "Bill Burns", "PERSON"), ("c", "William Burns", "PERSON"), ("c", "US", "GPE"),
                      ("c", "Burns", "PERSON"))
-    forward = canonicalize(frame, {}).sort("sent_id")
-    backward = canonicalize(frame.reverse(), {}).sort("sent_id")
+    forward = canonicalize(frame).sort("sent_id")
+    backward = canonicalize(frame.reverse()).sort("sent_id")
     assert forward.equals(backward)
 
 
 def test_canonical_is_never_empty_and_columns_are_typed():
-    out = canonicalize(mentions(("a", "the", "ORG"), ("a", "’s", "PERSON"), ("a", "73", "CARDINAL")), {})
+    out = canonicalize(mentions(("a", "the", "ORG"), ("a", "’s", "PERSON"), ("a", "73", "CARDINAL")))
     assert (out["canonical"].str.len_chars() > 0).all()
-    assert out.schema["latitude"] == pl.Float64 and out.schema["country"] == pl.String
-    empty = canonicalize(mentions().head(0), {})
-    assert empty.height == 0 and {"canonical", "entity_id", "latitude"} <= set(empty.columns)
+    assert dict(out.schema) == polars_schema(Entities)
+    empty = canonicalize(pl.DataFrame(schema={column: polars_schema(Entities)[column] for column in COLUMNS}))
+    assert empty.height == 0 and dict(empty.schema) == polars_schema(Entities)
 
 
 def test_surface_helpers():
     assert tidy("  Hamas’s ") == "Hamas"
     assert strip_titles("Secretary of State Antony Blinken") == "Antony Blinken"
     assert strip_titles("President") == "President"
+
+
+def test_an_alias_of_two_entities_is_a_clear_error(tmp_path):
+    aliases = tmp_path / "aliases.yaml"
+    aliases.write_text("- {canonical: Georgia, label: GPE, aliases: [GA]}\n"
+                       "- {canonical: Gabon, label: GPE, aliases: [GA]}\n")
+    with pytest.raises(StageError, match="'GA' is an alias of two entities"):
+        canonical.read_aliases.__wrapped__(aliases)

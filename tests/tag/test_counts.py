@@ -1,16 +1,18 @@
 """Counts: GDELT-style quantities with their noun, event and qualifier."""
-import re
-
 import polars as pl
 
-from stages.tag.counts import COUNT_SCHEMA, extract_counts
+from schemas.base import polars_schema
+from schemas.tag import Counts
+from stages.tag.counts import _count_in_sentence, extract_counts
+from tests.shipped_params import shipped
 from tests.tag.sentence_frames import frames
 
+PARAMS = shipped("tag").counts
 
 
 def counts(text):
     docs, sents = frames(text)
-    out = extract_counts(docs, sents, {})
+    out = extract_counts(docs, sents, PARAMS)
     for row in out.iter_rows(named=True):
         assert text[row["start"]:row["end"]] == row["text"]
     return out
@@ -24,7 +26,8 @@ def one(text, number_text):
 
 def test_seed_killed_at_least_12_people():
     row = one("A rocket from Lebanon on Saturday killed at least 12 people in an Israeli-controlled town.", "12")
-    assert (row["value"], row["noun"], row["category"], row["event"], row["qualifier"], row["bound"]) ==         (12, "people", "people", "killed", "at least", "min")
+    assert (row["value"], row["noun"], row["category"], row["event"], row["qualifier"], row["bound"]) == \
+        (12, "people", "people", "killed", "at least", "min")
     assert row["text"] == "at least 12 people"
 
 
@@ -43,9 +46,11 @@ def test_seed_rockets_fired_and_soldiers_killed():
     text = ("Hamas fired approximately ten rockets from the Rafah area, killing three Israeli soldiers near "
             "the Kerem Shalom crossing.")
     rockets, soldiers = one(text, "ten"), one(text, "three")
-    assert (rockets["value"], rockets["noun"], rockets["event"], rockets["qualifier"]) ==         (10, "rockets", "fired", "approximately")
+    assert (rockets["value"], rockets["noun"], rockets["event"], rockets["qualifier"]) == \
+        (10, "rockets", "fired", "approximately")
     assert rockets["category"] == "thing"
-    assert (soldiers["value"], soldiers["noun"], soldiers["category"], soldiers["event"]) ==         (3, "soldiers", "people", "killed")
+    assert (soldiers["value"], soldiers["noun"], soldiers["category"], soldiers["event"]) == \
+        (3, "soldiers", "people", "killed")
 
 
 def test_dates_ages_measures_and_years_are_not_counts():
@@ -62,39 +67,32 @@ def test_vague_quantities_and_number_words():
 
 def test_empty_schema():
     out = counts("No numbers here.")
-    assert out.height == 0 and dict(out.schema) == COUNT_SCHEMA
-
-
-def test_case_unsafe_characters_are_all_the_ascii_lookalikes():
-    # lower() and IGNORECASE tie these, and only these, non-ASCII characters to ASCII letters; the fast
-    # lower-case paths of the extractors are exact only because CASE_UNSAFE_RE names all of them
-    from stages.tag.counts import CASE_UNSAFE_RE
-    word = re.compile(r"\w")
-    ascii_letter_ic = re.compile(r"[a-z]", re.IGNORECASE)
-    found = set()
-    for code in range(0x80, 0x110000):
-        c = chr(code)
-        low = c.lower()
-        if ascii_letter_ic.match(c) or (low != c and (low.isascii() or len(low) != 1
-                                                       or bool(word.match(c)) != bool(word.match(low)))):
-            found.add(c)
-    assert found == set(CASE_UNSAFE_RE.pattern.strip("[]"))
+    assert out.height == 0 and dict(out.schema) == polars_schema(Counts)
 
 
 def test_lower_case_scan_equals_ignorecase_scan():
     # a sentence with "ı" is scanned with the IGNORECASE regexes, one without it in lower case: same rows
-    from stages.tag.counts import DEFAULT_PARAMS, _count_in_sentence
     for sentence in ["Israeli strikes KILLED At Least 12 people, officials said.",
                      "About 182,000 People Were Displaced and Hundreds Of homes destroyed.",
                      "Up to twenty-five rockets were fired; TEN soldiers have been wounded.",
                      "Nearly 300 sheltering in a school in 2023."]:
-        plain = list(_count_in_sentence(sentence, DEFAULT_PARAMS))
-        unsafe = list(_count_in_sentence(sentence + " Kadıköy", DEFAULT_PARAMS))
+        plain = list(_count_in_sentence(sentence, PARAMS))
+        unsafe = list(_count_in_sentence(sentence + " Kadıköy", PARAMS))
         assert plain and plain == unsafe
-    row = list(_count_in_sentence("Israeli strikes KILLED At Least 12 people.", DEFAULT_PARAMS))[0]
+    row = list(_count_in_sentence("Israeli strikes KILLED At Least 12 people.", PARAMS))[0]
     assert (row["event_text"], row["qualifier"], row["value"]) == ("KILLED", "at least", 12)
 
 
 def test_sentences_without_numbers_are_skipped_but_number_words_are_not():
     out = counts("Officials met in Rome. Someone often attends. TWENTY people were arrested.")
     assert out["value"].to_list() == [20] and out["event"].to_list() == ["arrested"]
+
+
+def test_partitives_units_and_the_noun_switches():
+    out = counts("Three of the hostages were freed. One of the hostages spoke. Five weeks passed.")
+    assert out.select("value", "noun", "event").rows() == [(3, "hostages", "released")]
+    docs, sents = frames("About 300 sheltering in a school.")
+    assert extract_counts(docs, sents, PARAMS)["event"].to_list() == ["seeking refuge"]
+    assert extract_counts(docs, sents, shipped("tag", {"counts": {"require_noun": True}}).counts).height == 0
+    docs, sents = frames("Hundreds of people fled.")
+    assert extract_counts(docs, sents, shipped("tag", {"counts": {"include_vague": False}}).counts).height == 0

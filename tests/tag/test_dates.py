@@ -3,15 +3,20 @@ import datetime as dt
 
 import polars as pl
 
-from stages.tag.dates import DATE_SCHEMA, extract_dates
+from schemas.base import polars_schema
+from schemas.tag import Dates
+from stages.tag.dates import extract_dates
+from tests.shipped_params import shipped
 from tests.tag.sentence_frames import frames
+
+PARAMS = shipped("tag").dates
 
 
 
 def dates(text, published=None):
     docs, sents = frames(text)
     docs = docs.with_columns(pl.lit(published, dtype=pl.Date).alias("published_date"))
-    out = extract_dates(docs, sents, {})
+    out = extract_dates(docs, sents, PARAMS)
     for row in out.iter_rows(named=True):
         assert text[row["start"]:row["end"]] == row["text"]
     return out
@@ -34,7 +39,7 @@ def test_seed_004_weekdays_with_tense():
 def test_tense_cues_can_be_switched_off():
     docs, sents = frames("On Monday, the council plans to convene.")
     docs = docs.with_columns(pl.lit(SEED_004, dtype=pl.Date).alias("published_date"))
-    out = extract_dates(docs, sents, {"use_tense_cues": False})
+    out = extract_dates(docs, sents, shipped("tag", {"dates": {"use_tense_cues": False}}).dates)
     assert out["date"].to_list() == [dt.date(2024, 5, 13)]
 
 
@@ -64,7 +69,7 @@ def test_years_relative_words_and_modal_may():
     assert rows["yesterday"]["date"] == dt.date(2024, 5, 18)
     assert rows["May"]["granularity"] == "month"
     assert "may" not in rows
-    assert dict(out.schema) == DATE_SCHEMA
+    assert dict(out.schema) == polars_schema(Dates)
 
 
 def test_upper_case_relative_words_and_case_unsafe_sentences():
@@ -89,3 +94,28 @@ def test_lower_case_tense_cue_regexes_match_like_the_ignorecase_ones():
         for slow, fast in ((lex.future_re, lex.future_lower_re), (lex.past_re, lex.past_lower_re)):
             spans = [m.span() for m in slow.finditer(text)]
             assert spans and spans == [m.span() for m in fast.finditer(text.lower())]
+
+
+def test_every_expression_kind_resolves():
+    text = ("The deal of 2024-05-02 was signed on 19 May 2024. In July 2023 and since 2014 they met; "
+            "last Friday, next Monday and this week too, and two days ago, in early March and in Feb. He left.")
+    out = dates(text, SEED_004)
+    got = {r["text"]: (r["date"], r["date_end"], r["granularity"], r["resolution"]) for r in out.iter_rows(named=True)}
+    assert got["2024-05-02"] == (dt.date(2024, 5, 2), dt.date(2024, 5, 2), "day", "absolute")
+    assert got["19 May 2024"][:3] == (dt.date(2024, 5, 19), dt.date(2024, 5, 19), "day")
+    assert got["July 2023"] == (dt.date(2023, 7, 1), dt.date(2023, 7, 31), "month", "absolute")
+    assert got["2014"] == (dt.date(2014, 1, 1), dt.date(2014, 12, 31), "year", "absolute")
+    assert got["last Friday"] == (dt.date(2024, 5, 17), dt.date(2024, 5, 17), "day", "past")
+    assert got["next Monday"] == (dt.date(2024, 5, 20), dt.date(2024, 5, 20), "day", "future")
+    assert got["this week"] == (dt.date(2024, 5, 13), dt.date(2024, 5, 19), "week", "offset")
+    assert got["two days ago"] == (dt.date(2024, 5, 17), dt.date(2024, 5, 17), "day", "offset")
+    assert got["March"] == (dt.date(2024, 3, 1), dt.date(2024, 3, 31), "month", "past")   # nearest cue: "left"
+    assert got["Feb."][0] == dt.date(2024, 2, 1)             # an abbreviation with its dot
+    assert "Dec" not in dates("Prices fell in Dec and rose.", SEED_004)["text"].to_list()   # without: ambiguous
+
+
+def test_years_outside_the_params_range_are_ignored():
+    docs, sents = frames("Prices rose in 1750 and in 1990.")
+    narrow = shipped("tag", {"dates": {"min_year": 1800, "max_year": 1950}}).dates
+    assert extract_dates(docs, sents, narrow).height == 0
+    assert extract_dates(docs, sents, PARAMS)["text"].to_list() == ["1990"]

@@ -5,15 +5,17 @@ import polars as pl
 import pytest
 
 from stages.tag.canonical import canonicalize
-from stages.tag.ner import RULES_COMPONENT, build_nlp, tag_texts
+from stages.tag.ner import NAME_LABELS, RULES_COMPONENT, build_nlp, tag_texts
+from stages.tag.places import load_gazetteer
+from tests.shipped_params import shipped
 
-PARAMS = {"n_process": 1, "batch_size": 64}
+PARAMS = shipped("tag", {"n_process": 1, "batch_size": 64})
 PLACES = {"GPE", "LOC", "FAC"}
 
 
 @pytest.fixture(scope="module")
 def nlp():
-    return build_nlp(PARAMS)
+    return build_nlp(PARAMS, None)
 
 
 def ents(nlp, text: str) -> dict[str, str]:
@@ -88,11 +90,11 @@ def test_offsets_point_into_each_text_and_results_do_not_depend_on_batching(nlp)
     texts = ["Mr. Netanyahu faces pressure from members of his right-wing government.",
              "The talks in Rome came as tens of thousands of people have been forced under Israeli orders to "
              "evacuate, according to the United Nations.", "", "No entities here at all."]
-    together = tag_texts(nlp, texts, {**PARAMS, "batch_size": 2})
+    together = tag_texts(nlp, texts, shipped("tag", {"n_process": 1, "batch_size": 2}))
     alone = [tag_texts(nlp, [t], PARAMS)[0] for t in texts]
     assert together == alone
     for text, spans in zip(texts, together):
-        for start, end, label in spans:
+        for start, end, _ in spans:
             assert 0 <= start < end <= len(text) and text[start:end].strip() == text[start:end]
     assert together[2] == [] and together[3] == []
 
@@ -119,7 +121,7 @@ def test_seed_people_are_found_and_merged_end_to_end(nlp):
     rows = [(doc, f"{doc}:{i}", s, e, text[s:e], label)
             for i, ((doc, text), found) in enumerate(zip(SEED_SENTENCES, spans)) for s, e, label in found]
     out = canonicalize(pl.DataFrame(rows, schema=["doc_id", "sent_id", "start", "end", "text", "label"],
-                                    orient="row"), {})
+                                    orient="row"), PARAMS.entities, load_gazetteer(PARAMS.entities, None))
     people = out.filter(pl.col("label") == "PERSON")
     by_text = dict(zip(people["text"], people["canonical"]))
     assert by_text["Netanyahu"] == by_text["Benjamin Netanyahu"] == "Benjamin Netanyahu"
@@ -135,7 +137,8 @@ def test_seed_people_are_found_and_merged_end_to_end(nlp):
 
 def test_two_processes_give_the_same_spans(nlp):
     texts = [t for _, t in SEED_SENTENCES] * 3
-    assert tag_texts(nlp, texts, {**PARAMS, "n_process": 2, "parallel_min_texts": 0}) == tag_texts(nlp, texts, PARAMS)
+    two = shipped("tag", {"n_process": 2, "parallel_min_texts": 0, "batch_size": 64})
+    assert tag_texts(nlp, texts, two) == tag_texts(nlp, texts, PARAMS)
 
 
 def test_names_split_by_the_model_are_joined(nlp):
@@ -179,5 +182,11 @@ def test_a_dead_worker_is_a_clear_error_not_a_hang(nlp, monkeypatch):
 
     monkeypatch.setattr(ner, "spans_of", lambda nlp_, texts: os._exit(9))   # the fork inherits the patch
     with pytest.raises(StageError) as failure:
-        tag_texts(nlp, ["Rome.", "Paris."], {**PARAMS, "n_process": 2, "parallel_min_texts": 0, "batch_size": 1})
+        tag_texts(nlp, ["Rome.", "Paris."], shipped("tag", {"n_process": 2, "parallel_min_texts": 0, "batch_size": 1}))
     assert "NER worker process died" in failure.value.message
+
+
+def test_numeric_labels_are_left_alone_and_bare_numbers_are_not_dates(nlp):
+    assert "DATE" not in NAME_LABELS and "PERSON" in NAME_LABELS
+    found = rules_on(nlp, "He was 73 in 1987.", [("73", "DATE"), ("1987", "DATE")])
+    assert found == {"73": "CARDINAL", "1987": "DATE"}

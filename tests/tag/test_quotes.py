@@ -3,8 +3,13 @@ import re
 
 import polars as pl
 
-from stages.tag.quotes import QUOTE_SCHEMA, extract_quotes
+from schemas.base import polars_schema
+from schemas.tag import Quotes
+from stages.tag.quotes import extract_quotes
+from tests.shipped_params import shipped
 from tests.tag.sentence_frames import frames
+
+PARAMS = shipped("tag").quotes
 
 
 
@@ -23,7 +28,7 @@ def people(text: str, mentions: dict[str, str], doc_id: str = "d1") -> pl.DataFr
 
 def run(text, mentions=None, params=None):
     docs, sents = frames(text)
-    out = extract_quotes(docs, sents, people(text, mentions or {}), params or {})
+    out = extract_quotes(docs, sents, people(text, mentions or {}), params or PARAMS)
     for row in out.iter_rows(named=True):
         assert text[row["start"]:row["end"]] == row["quote"]
     return out
@@ -104,9 +109,36 @@ def test_multi_paragraph_quote_takes_speaker_from_closing_part():
 def test_unresolvable_pronoun_gives_null_speaker_and_schema():
     out = run("“We are ready to talk, whenever they are,” they said.")
     assert out["speaker"].to_list() == [None]
-    assert dict(out.schema) == QUOTE_SCHEMA
+    assert dict(out.schema) == polars_schema(Quotes)
 
 
 def test_no_quotes_gives_empty_frame_with_schema():
     out = run("Nothing is quoted in this sentence.")
-    assert out.height == 0 and dict(out.schema) == QUOTE_SCHEMA
+    assert out.height == 0 and dict(out.schema) == polars_schema(Quotes)
+
+
+def test_quote_after_the_previous_paragraph_inherits_its_speaker_unless_switched_off():
+    text = ("“We will rebuild,” said Jane Roe, the mayor.\n"
+            "“It will take years, but we will do it.”")
+    out = direct(run(text, {"Jane Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["Jane Roe", "Jane Roe"]
+    assert out["attribution"].to_list() == ["after", "previous_paragraph"]
+    no_inheritance = shipped("tag", {"quotes": {"inherit_across_paragraphs": False}}).quotes
+    off = direct(run(text, {"Jane Roe": "Jane Roe"}, no_inheritance))
+    assert off["speaker"].to_list() == ["Jane Roe", None]
+
+
+def test_according_to_verb_first_and_speaker_before_the_quote():
+    text = ("“The talks failed,” according to Omar Haddad. "
+            "“We tried,” added Omar Haddad. "
+            "According to Omar Haddad, “nothing is settled yet.” "
+            "Omar Haddad told reporters that the plan was “going nowhere fast at all.”")
+    out = direct(run(text, {"Omar Haddad": "Omar Haddad"}))
+    assert out["verb"].to_list() == ["according to", "added", "according to", "told"]
+    assert set(out["speaker"]) == {"Omar Haddad"}
+    assert out["kind"].to_list() == ["direct", "direct", "direct", "partial"]
+
+
+def test_a_title_cased_unattributed_quote_is_a_title():
+    out = run("She starred in “The Art of War” and left.")
+    assert out["kind"].to_list() == ["title"]

@@ -1,18 +1,21 @@
 """Themes: lexicon terms matched on lemma keys, one row per theme mention."""
-import re
-
 import polars as pl
 import pytest
 
+from schemas.base import polars_schema
+from schemas.tag import Themes
 from stages.common import StageError
-from stages.tag.themes import THEME_SCHEMA, extract_themes, lemma_key
+from stages.tag.themes import extract_themes, lemma_key
+from tests.shipped_params import shipped
 from tests.tag.sentence_frames import frames
+
+PARAMS = shipped("tag").themes
 
 
 
 def themes(text):
     docs, sents = frames(text)
-    out = extract_themes(docs, sents, {})
+    out = extract_themes(docs, sents, PARAMS)
     for row in out.iter_rows(named=True):
         assert text[row["start"]:row["end"]] == row["text"]
     return out
@@ -34,7 +37,7 @@ def test_theme_mentions_longest_match_and_exact_words():
     assert ("humanitarian aid", "humanitarian aid") in got and ("aid", "humanitarian aid") not in got
     assert ("Negotiators", "negotiations") in got and ("talks", "negotiations") in got
     assert not any(t == "talked" for t, _ in got)
-    assert dict(out.schema) == THEME_SCHEMA
+    assert dict(out.schema) == polars_schema(Themes)
 
 
 def test_multiword_terms_do_not_cross_punctuation():
@@ -50,8 +53,9 @@ def test_words_repeated_across_sentences_keep_their_keys():
     assert first and first == second
 
 
-def test_a_lexicon_that_is_not_there_is_a_clear_error():
+@pytest.mark.parametrize("name", ["no_such_lexicon.yaml", "../../../params.yaml", "/etc/passwd"])
+def test_a_lexicon_that_is_not_a_data_file_is_a_clear_error(name):
     docs, sents = frames("Hospitals ran out of fuel.")
     with pytest.raises(StageError) as failure:
-        extract_themes(docs, sents, {"lexicon": "no_such_lexicon.yaml"})
-    assert "no_such_lexicon.yaml does not exist" in failure.value.message
+        extract_themes(docs, sents, shipped("tag", {"themes": {"lexicon": name}}).themes)
+    assert "tag.themes.lexicon" in failure.value.message and "is not a file of" in failure.value.message
