@@ -423,7 +423,7 @@ def print_size(run: dict[str, Any]) -> None:
 
 
 def print_checks(checks: list[dict[str, Any]], largest: int) -> None:
-    print(f"\n== targets ==")
+    print("\n== targets ==")
     if largest != TARGET_SIZE:
         print(f"(the targets are set for {TARGET_SIZE:,} documents; this run's largest size is {largest:,})")
     for c in checks:

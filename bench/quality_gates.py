@@ -201,7 +201,7 @@ def run_gates(only: list[str] | None = None, parent: Path | None = None) -> dict
             started = time.perf_counter()
             try:
                 project, seconds, _ = run_pipeline(work / f"project-{number}",
-                                                   lambda corpus: [g.write(corpus) for g in gates])
+                                                   lambda corpus, gates=gates: [g.write(corpus) for g in gates])
             except BenchError as err:
                 for g in gates:
                     results[g.name] = {"seconds": round(time.perf_counter() - started, 1), "error": err.message}
@@ -270,10 +270,12 @@ def write_floors(floors: dict[str, Any], results: dict[str, Any], path: Path = F
              "# Each figure must stay >= min (or <= max). Written by `python bench/quality_gates.py --write-floors`",
              f"# at commit {meta('gates')['commit']} from these figures (scored on the gates' fixed subsets):"]
     for gate, figures in floors.items():
-        for name, bound in figures.items():
+        for name in figures:
             lines.append(f"#   {gate}.{name} = {results[gate]['figures'][name]['value']:.4g}")
-    lines.append("# Floors are 1.5 points (% figures) or 0.015 (0-1 figures) below; the wrong-link ceiling is the figure")
-    lines.append(f"# + 1 per 100 pages (on {PROVENANCE_PAGES} pages one wrong link more is {100 / PROVENANCE_PAGES:.2f} per 100).")
+    lines.append("# Floors are 1.5 points (% figures) or 0.015 (0-1 figures) below; the wrong-link ceiling is the "
+                 "figure")
+    lines.append(f"# + 1 per 100 pages (on {PROVENANCE_PAGES} pages one wrong link more is "
+                 f"{100 / PROVENANCE_PAGES:.2f} per 100).")
     lines.append("# Raise them after an improvement; lowering one needs a reason in the commit message.")
     path.write_text("\n".join(lines) + "\n" + yaml.safe_dump(floors, sort_keys=False), encoding="utf-8")
 

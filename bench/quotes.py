@@ -244,7 +244,8 @@ def measure(limit: int | None = None, examples: Path | None = None, parent: Path
     lines = read_records(BENCH / "input.jsonl.gz", limit)
     with workdir(keep, parent, "newsflow-quotes-") as work:
         log(f"quotes: {len(lines)} PolNeAR articles, dvc repro in {work}")
-        project, seconds, _ = run_pipeline(work / "project", lambda corpus: write_lines(lines, corpus / "polnear.jsonl"))
+        project, seconds, _ = run_pipeline(work / "project",
+                                           lambda corpus: write_lines(lines, corpus / "polnear.jsonl"))
         log(f"quotes: dvc repro took {seconds:.0f} s; scoring")
         return score_run(project / "data", lines, work, limit, seconds, examples)
 

@@ -3,7 +3,8 @@
 Finds every pattern the stages use: those compiled at module level in `stages.*` (and in lists, tuples and
 dicts there), and those compiled at run time (built from word lists in data files, or inside functions),
 caught by watching `re` while the import and a run of clean, segment and the tag extractors over the seeds
-compile them. Each runs `finditer` over adversarial inputs of N characters (default 100k) built from characters the pattern itself
+compile them. Each runs `finditer` over adversarial inputs of N characters (default 100k) built from characters
+the pattern itself
 uses, and times it. A linear pattern takes milliseconds; a backtracking one takes seconds or never ends,
 so each run is capped (`--cap` seconds) in a subprocess and reported as TIMEOUT.
 

@@ -25,3 +25,20 @@ def test_the_check_runs_first_and_on_every_params_change():
     assert "params.yaml" in check["deps"]
     marker = next(iter(check["outs"][0]))
     assert marker in PIPELINE["ingest"]["deps"]
+
+
+def _paths(entries: list) -> list[str]:
+    """dvc.yaml deps/outs entries as paths (an entry with options is a one-key mapping)."""
+    return [next(iter(entry)) if isinstance(entry, dict) else entry for entry in entries]
+
+
+@pytest.mark.parametrize("stage", ["ingest", "clean", "segment", "tag", "aggregate"])
+def test_each_stage_module_names_exactly_the_data_paths_dvc_yaml_lists(stage):
+    """Paths are written once in each stage module (INPUTS, OUTPUTS); dvc.yaml must list the same ones."""
+    import importlib
+    module = importlib.import_module(f"stages.{stage}.__main__")
+    block = PIPELINE[stage]
+    deps = [dep for dep in _paths(block["deps"]) if dep.startswith(("data/", "${"))]
+    outs = _paths(block["outs"]) + _paths(block.get("metrics", []))
+    assert sorted(module.INPUTS) == sorted(deps)
+    assert sorted(module.OUTPUTS) == sorted(outs)

@@ -1,5 +1,5 @@
 """params.yaml is checked before a stage reads it: the shipped file passes, and each kind of mistake is named
-by its dotted key (schemas/params.py, through stages.common.load_params)."""
+by its dotted key (schemas/params.py, through stages.common.load_section)."""
 from __future__ import annotations
 
 import copy
@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from schemas.params import SECTIONS, InvalidParams, validate_section
-from stages.common import PARAMS_FILE, StageError, load_params
+from stages.common import PARAMS_FILE, StageError, load_section
 
 SHIPPED = yaml.safe_load(PARAMS_FILE.read_text(encoding="utf-8"))
 
@@ -73,20 +73,20 @@ def test_load_params_stops_the_stage_with_every_problem(tmp_path):
     bad["segment"]["cahce"] = True
     path.write_text(yaml.safe_dump(bad), encoding="utf-8")
     with pytest.raises(StageError) as failure:
-        load_params("segment", path)
+        load_section("segment", path)
     assert failure.value.message.splitlines() == [
         f"{path} has values the segment stage cannot use:",
         "  segment.max_sentence_chars: Input should be greater than or equal to 16 (got -5)",
         "  segment.cahce: unknown key (did you mean 'cache'?)"]
-    assert load_params("tag", path) == SHIPPED["tag"]   # other sections are not held up
+    assert load_section("tag", path).model_dump() == SHIPPED["tag"]   # other sections are not held up
 
 
 def test_unreadable_params_are_clear_errors(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("tag: [unclosed\n", encoding="utf-8")
     with pytest.raises(StageError) as failure:
-        load_params("tag", path)
+        load_section("tag", path)
     assert "is not valid YAML" in failure.value.message
     with pytest.raises(StageError) as failure:
-        load_params("tag", tmp_path / "missing.yaml")
+        load_section("tag", tmp_path / "missing.yaml")
     assert "cannot be read" in failure.value.message

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import polars as pl
 from hypothesis import HealthCheck, example, given, settings, strategies as st

@@ -131,8 +131,8 @@ def read_inputs(paths: list[Path], params: Ingest) -> tuple[pl.DataFrame, pl.Dat
 
 def rows_fingerprint(params: Ingest) -> str:
     """Changes whenever anything deciding a file's rows may change: every file of this package, the
-    schema its rows' columns come from, the shared date parser, `sha16` (the one helper from stages.common in the rows), the
-    params that decide rows and the libraries above."""
+    schema its rows' columns come from, the shared date parser, `sha16` (the one helper from stages.common in
+    the rows), the params that decide rows and the libraries above."""
     return fingerprint(STAGE, params=params, run_only=NOT_DECIDING_ROWS, folders=[PACKAGE_DIR],
                        files=[SCHEMA_FILE, DATES_FILE], libraries=ROW_LIBRARIES, extra=[inspect.getsource(sha16)])
 

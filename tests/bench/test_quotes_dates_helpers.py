@@ -94,8 +94,9 @@ def test_quality_gate_check_and_new_floors() -> None:
         **floors, "quotes": {"detection_F1": {"min": 87.0}}, "clean": {"F1": {"min": 0.9}},
         "provenance": {**floors["provenance"], "pair_recall": {"min": 0.8}}})}
     assert rows[("dates", "value_F1")]["pass"] is True
-    assert rows[("provenance", "pair_recall")]["pass"] is False and rows[("provenance", "pair_recall")]["why"] == "no pairs"
-    assert rows[("quotes", "detection_F1")]["pass"] is False and "dvc repro failed" in rows[("quotes", "detection_F1")]["why"]
+    recall, detection = rows[("provenance", "pair_recall")], rows[("quotes", "detection_F1")]
+    assert recall["pass"] is False and recall["why"] == "no pairs"
+    assert detection["pass"] is False and "dvc repro failed" in detection["why"]
     assert rows[("clean", "F1")]["pass"] is None                       # the gate did not run
     worse = {"dates": {"seconds": 1.0, "figures": {"value_F1": {"value": 56.0, "na": "", "scale": "%"}}}}
     assert qg.check(worse, {"dates": floors["dates"]})[0]["pass"] is False

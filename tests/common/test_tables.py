@@ -5,9 +5,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from pydantic import ValidationError
 
 from schemas.segment import Sentences
-from stages.common import SchemaViolation, digest, load_params, sha16, write_table
+from stages.common import SchemaViolation, digest, load_section, sha16, write_table
 
 GOOD = pl.DataFrame({"doc_id": ["0123456789abcdef"], "sent_id": ["0123456789abcdef:0:0"], "paragraph": [0],
                      "index": [0], "start": [0], "end": [5], "text": ["Hello"]})
@@ -35,18 +36,22 @@ def test_failed_validation_writes_nothing_and_names_table_column_rows(tmp_path):
 
 
 def test_rows_are_sorted_before_writing(tmp_path):
-    two = pl.concat([GOOD.with_columns(pl.lit("0123456789abcdef:1:0").alias("sent_id"), pl.lit(1, dtype=pl.Int64).alias("paragraph")),
-                     GOOD])
+    second = GOOD.with_columns(pl.lit("0123456789abcdef:1:0").alias("sent_id"),
+                               pl.lit(1, dtype=pl.Int64).alias("paragraph"))
+    two = pl.concat([second, GOOD])
     df = write_table(two, tmp_path / "t.parquet", Sentences, "segment/sentences", sort_by=["doc_id", "paragraph"])
     assert df["paragraph"].to_list() == [0, 1]
 
 
-def test_load_params_reads_a_section(tmp_path):
+def test_load_section_gives_the_typed_frozen_section(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("segment:\n" + "".join(f"  {k}: {v}\n" for k, v in SEGMENT_PARAMS.items()))
-    assert load_params("segment", path) == SEGMENT_PARAMS
+    segment = load_section("segment", path)
+    assert segment.model_dump() == SEGMENT_PARAMS and segment.max_sentence_chars == 500
+    with pytest.raises(ValidationError):
+        segment.max_sentence_chars = 3   # frozen
     with pytest.raises(SystemExit):
-        load_params("tag", path)
+        load_section("tag", path)
 
 
 SEGMENT_PARAMS = {"max_sentence_chars": 500, "split_unpunctuated_lines": True, "lowercase_line_continues": True,
@@ -78,7 +83,7 @@ def test_killed_writer_leaves_old_file_or_nothing_and_next_write_cleans_up(tmp_p
         "while True:\n"
         f"    write_table(df, {str(out)!r}, Sentences, 'segment/sentences')\n"
     )
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     for delay in (0.3, 0.9):
         proc = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, text=True)
         assert proc.stdout.readline().strip() == "ready"
@@ -96,7 +101,7 @@ def test_a_stage_process_flushes_its_output_and_exits_cleanly_or_with_a_clear_er
     import sys
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     ok = ("from stages.common import run_stage\n"
           "import sys\n"
           "run_stage('demo', lambda: (print('written', end=''), sys.stderr.write('[demo] done')))\n")
