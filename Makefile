@@ -4,10 +4,12 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# requirements-cluster.lock: the same pins plus Ray (the tag stage's `executor: ray` and its tests).
+CLUSTER_STAMP := $(VENV)/.installed-cluster
 # dvc.yaml's commands call `python`: the project's own.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup run test lint lock bench bench-clean bench-segment bench-tag bench-aggregate clean-data report-check \
+.PHONY: setup setup-cluster run test lint lock bench bench-clean bench-segment bench-tag bench-aggregate clean-data report-check \
 	bench-quotes bench-dates bench-ner bench-provenance gate
 
 # Create .venv and install exactly what requirements.lock pins (hash-checked), once per lock change.
@@ -16,15 +18,22 @@ $(STAMP): requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	@touch $(STAMP)
 
+$(CLUSTER_STAMP): requirements-cluster.lock $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-cluster.lock
+	@touch $(CLUSTER_STAMP)
+
 setup: $(STAMP)
+
+## Also install Ray, for running the tag stage on a Ray cluster (tag.executor: ray).
+setup-cluster: $(CLUSTER_STAMP)
 
 ## Set up if needed, check params.yaml and the input folder, then build every stage with DVC.
 run: $(STAMP)
 	@$(BIN)/python -m stages.check
 	$(BIN)/dvc repro
 
-## Set up if needed, then run the whole test suite.
-test: $(STAMP)
+## Set up if needed (Ray included: the Ray executor is tested too), then run the whole test suite.
+test: $(CLUSTER_STAMP)
 	$(BIN)/python -m pytest -q
 
 ## ruff (errors and likely bugs) and radon (functions over complexity 20 in stages/); both must be clean.
@@ -39,6 +48,8 @@ lock:
 	$(BIN)/python -m pip install --quiet uv==0.13.9
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-manylinux_2_28 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra cluster --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 -c requirements.lock -o requirements-cluster.lock
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
