@@ -8,7 +8,7 @@ from typing import Optional
 import pandera.polars as pa
 import polars as pl
 
-from schemas.base import Config as BaseConfig, DocumentSpan
+from schemas.base import Config as BaseConfig, DocumentSpan, doc_id_field
 
 NON_EMPTY = {"min_value": 1}
 
@@ -127,4 +127,18 @@ class Themes(_SentenceSpan):
 
     class Config(BaseConfig):
         name = "tag/themes"
+        strict = True
+
+
+class Faults(pa.DataFrameModel):
+    """data/tag/faults.parquet: documents an extractor raised on (its rows for that document are missing;
+    the run went on). Normally empty; each row is a bug to fix."""
+
+    doc_id: str = doc_id_field()
+    extractor: str = pa.Field(str_length=NON_EMPTY)
+    error_type: str = pa.Field(str_length=NON_EMPTY)     # the exception's class name ("ValueError")
+    message: str                                          # its message, cut to 500 characters
+
+    class Config(BaseConfig):
+        name = "tag/faults"
         strict = True

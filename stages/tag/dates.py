@@ -312,7 +312,15 @@ def _resolve_relative_unit(x: _Match) -> Resolved | None:
     by = _unit_offset(x)
     if x.base is None:
         return None, None, unit, True, "unresolved"
-    base = x.base
+    try:
+        return _shifted_period(x.base, unit, by)
+    except (ValueError, OverflowError):     # outside the calendar ("3000 years ago"): no date, no exception
+        return None, None, unit, True, "unresolved"
+
+
+def _shifted_period(base: dt.date, unit: str, by: int) -> Resolved | None:
+    """The day, week, month or year containing `base`, shifted by `by` units (ValueError or OverflowError
+    when that lies outside datetime's years 1..9999)."""
     if unit == "day":
         return _day(base + dt.timedelta(days=by), True, "offset")
     if unit == "week":
