@@ -101,14 +101,21 @@ class Counts(_SentenceSpan):
 
 
 class Dates(_SentenceSpan):
-    """data/tag/dates.parquet: temporal expressions resolved against the document's published date."""
+    """data/tag/dates.parquet: temporal expressions, TIMEX3-typed and normalised against the document's
+    published date. `value` is the TIMEX3 value ("1998-03-04", "1998-W10", "1998-Q3", "1998-SU", "199",
+    "PRESENT_REF", "P5Y", "XXXX-07", "2000-01-05TEV"; null when a relative expression has no base date).
+    `date`..`date_end` is the calendar period it names when it names one (a quarter, half or season has
+    month granularity, a decade year granularity, a weekend or a time of day day granularity); durations,
+    sets and PRESENT_REF/PAST_REF/FUTURE_REF name none (no date, no granularity, resolution "undated")."""
 
+    type: str = pa.Field(isin=["DATE", "TIME", "DURATION", "SET"])
+    value: Optional[str] = pa.Field(nullable=True, str_length=NON_EMPTY)
     date: Optional[datetime.date] = pa.Field(nullable=True)
     date_end: Optional[datetime.date] = pa.Field(nullable=True)
-    granularity: str = pa.Field(isin=["day", "week", "month", "year"])
+    granularity: Optional[str] = pa.Field(nullable=True, isin=["day", "week", "month", "year"])
     relative: bool
     resolved: bool
-    resolution: str = pa.Field(isin=["absolute", "past", "future", "offset", "unresolved"])
+    resolution: str = pa.Field(isin=["absolute", "past", "future", "offset", "unresolved", "undated"])
 
     @pa.dataframe_check
     def period_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
