@@ -599,7 +599,7 @@ def _resolve_weekend(x: _Match) -> Resolved | None:
 
 def _time_value(day: Resolved | None, tod: str, lex: _DateLexicon) -> Resolved | None:
     if day is None or day[0] is None:
-        return day
+        return None if day is None else (None, None, "day", True, "unresolved", "TIME", None)
     return _timex(f"{day[0].isoformat()}T{lex.grammar['times_of_day'][tod.lower()]}", "TIME", True, day[4])
 
 
