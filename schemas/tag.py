@@ -8,7 +8,7 @@ from typing import Optional
 import pandera.polars as pa
 import polars as pl
 
-from schemas.base import Config as BaseConfig, DocumentSpan
+from schemas.base import Config as BaseConfig, DocumentSpan, doc_id_field
 
 NON_EMPTY = {"min_value": 1}
 
@@ -101,14 +101,21 @@ class Counts(_SentenceSpan):
 
 
 class Dates(_SentenceSpan):
-    """data/tag/dates.parquet: temporal expressions resolved against the document's published date."""
+    """data/tag/dates.parquet: temporal expressions, TIMEX3-typed and normalised against the document's
+    published date. `value` is the TIMEX3 value ("1998-03-04", "1998-W10", "1998-Q3", "1998-SU", "199",
+    "PRESENT_REF", "P5Y", "XXXX-07", "2000-01-05TEV"; null when a relative expression has no base date).
+    `date`..`date_end` is the calendar period it names when it names one (a quarter, half or season has
+    month granularity, a decade year granularity, a weekend or a time of day day granularity); durations,
+    sets and PRESENT_REF/PAST_REF/FUTURE_REF name none (no date, no granularity, resolution "undated")."""
 
+    type: str = pa.Field(isin=["DATE", "TIME", "DURATION", "SET"])
+    value: Optional[str] = pa.Field(nullable=True, str_length=NON_EMPTY)
     date: Optional[datetime.date] = pa.Field(nullable=True)
     date_end: Optional[datetime.date] = pa.Field(nullable=True)
-    granularity: str = pa.Field(isin=["day", "week", "month", "year"])
+    granularity: Optional[str] = pa.Field(nullable=True, isin=["day", "week", "month", "year"])
     relative: bool
     resolved: bool
-    resolution: str = pa.Field(isin=["absolute", "past", "future", "offset", "unresolved"])
+    resolution: str = pa.Field(isin=["absolute", "past", "future", "offset", "unresolved", "undated"])
 
     @pa.dataframe_check
     def period_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -127,4 +134,18 @@ class Themes(_SentenceSpan):
 
     class Config(BaseConfig):
         name = "tag/themes"
+        strict = True
+
+
+class Faults(pa.DataFrameModel):
+    """data/tag/faults.parquet: documents an extractor raised on (its rows for that document are missing;
+    the run went on). Normally empty; each row is a bug to fix."""
+
+    doc_id: str = doc_id_field()
+    extractor: str = pa.Field(str_length=NON_EMPTY)
+    error_type: str = pa.Field(str_length=NON_EMPTY)     # the exception's class name ("ValueError")
+    message: str                                          # its message, cut to 500 characters
+
+    class Config(BaseConfig):
+        name = "tag/faults"
         strict = True

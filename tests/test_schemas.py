@@ -47,6 +47,7 @@ GOOD = {
                     "number_text": "12", "qualifier": "at least", "bound": "min", "noun": "people",
                     "category": "people", "event": "killed", "event_text": "killed"}], Counts),
     Dates: model_frame([{"doc_id": D, "sent_id": f"{D}:0:0", "start": 0, "end": 6, "text": "Sunday",
+                    "type": "DATE", "value": "2024-05-19",
                    "date": datetime.date(2024, 5, 19), "date_end": datetime.date(2024, 5, 19), "granularity": "day",
                    "relative": True, "resolved": True, "resolution": "past"}], Dates),
     Themes: model_frame([{"doc_id": D, "sent_id": f"{D}:0:0", "start": 0, "end": 10, "text": "cease-fire",

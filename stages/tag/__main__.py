@@ -5,7 +5,8 @@ themes: `registry.EXTRACTORS`) and write their tables. Tag every distinct senten
 pinned spaCy model and the rule layer (`ner`, through a `SpanTagger`), reusing a content-keyed cache so
 that text seen in an earlier run, or repeated across copies, is not tagged again. Give every mention a
 canonical name (`canonical`), then run the extractors that read the mentions too (quotes, attributions).
-Validate and write the tables under data/tag/.
+Validate and write the tables under data/tag/. A document an extractor raised on is in data/tag/faults.parquet
+and named in a warning at the end of the log (see `registry`); the stage finishes.
 
 The NER model loads in a helper process from the stage's start (`ner_process`), beside reading the
 inputs, the text-only extractors and the NER cache lookup: on a rerun that tags a few new sentences the
@@ -25,9 +26,9 @@ from pathlib import Path
 
 import polars as pl
 
-from schemas.base import polars_schema
+from schemas.base import empty_frame, polars_schema
 from schemas.params import Tag
-from schemas.tag import Entities
+from schemas.tag import Entities, Faults
 from stages.common import StageError, document_keys, load_section, log, read_table, run_stage, write_table
 from stages.common.cache import KEY_COLUMN, RowsCache, fingerprint
 from stages.common.executor import InProcess, map_batches
@@ -35,14 +36,15 @@ from stages.tag import DATA_DIR
 from stages.tag.canonical import canonicalize
 from stages.tag.ner_process import ForkedTagger, Span, SpanTagger
 from stages.tag.places import gazetteer_cache, load_gazetteer
-from stages.tag.registry import EXTRACTORS, Extractor, document_batches, run_extractor
+from stages.tag.registry import EXTRACTORS, Extractor, document_batches, run_extractor, split_faults
 
 STAGE = "tag"
 IN_DOCUMENTS = "data/clean/documents.parquet"
 IN_SENTENCES = "data/segment/sentences.parquet"
 OUT_ENTITIES = "data/tag/entities.parquet"
+OUT_FAULTS = "data/tag/faults.parquet"
 INPUTS = [IN_DOCUMENTS, IN_SENTENCES]
-OUTPUTS = [OUT_ENTITIES, *(extractor.output for extractor in EXTRACTORS)]
+OUTPUTS = [OUT_ENTITIES, *(extractor.output for extractor in EXTRACTORS), OUT_FAULTS]
 
 ROOT = Path(__file__).resolve().parents[2]
 TAG_DIR = Path(__file__).resolve().parent
@@ -144,8 +146,8 @@ def entity_keys(text_keys: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame
 
 def extract(extractor: Extractor, params: Tag, cache: RowsCache, keys: pl.DataFrame, docs: pl.DataFrame,
             sentences: pl.DataFrame, entities: pl.DataFrame | None) -> pl.DataFrame:
-    """The extractor's rows for every document of `keys`: cached ones reused, the others extracted
-    (batches of documents through the executor)."""
+    """The extractor's rows for every document of `keys`, fault rows included (registry.split_faults):
+    cached ones reused, the others extracted (batches of documents through the executor)."""
     task = partial(run_extractor, extractor, extractor.section(params))
 
     def compute(missing: pl.DataFrame) -> pl.DataFrame:
@@ -161,15 +163,29 @@ def write_extracted(extractor: Extractor, rows: pl.DataFrame) -> None:
 
 
 def run_extractors(params: Tag, needs_entities: bool, keys: pl.DataFrame, docs: pl.DataFrame,
-                   sentences: pl.DataFrame, entities: pl.DataFrame | None, caches: list[RowsCache]
-                   ) -> dict[Extractor, pl.DataFrame]:
-    """The rows of the extractors that read entity mentions (or of those that do not)."""
+                   sentences: pl.DataFrame, entities: pl.DataFrame | None, caches: list[RowsCache],
+                   faults: list[pl.DataFrame] | None = None) -> dict[Extractor, pl.DataFrame]:
+    """The rows of the extractors that read entity mentions (or of those that do not); their faults are
+    appended to `faults` (when given)."""
     tables = {}
     for extractor in EXTRACTORS:
         if extractor.needs_entities == needs_entities:
             caches.append(extractor_cache(extractor, params))
-            tables[extractor] = extract(extractor, params, caches[-1], keys, docs, sentences, entities)
+            rows = extract(extractor, params, caches[-1], keys, docs, sentences, entities)
+            tables[extractor], found = split_faults(extractor, rows)
+            if faults is not None:
+                faults.append(found)
     return tables
+
+
+def write_faults(faults: list[pl.DataFrame]) -> None:
+    """data/tag/faults.parquet, and a warning naming the documents (none: nothing said)."""
+    table = pl.concat(faults, how="vertical")
+    write_table(table, OUT_FAULTS, Faults, "tag/faults", sort_by=["doc_id", "extractor"])
+    for (extractor,), part in table.group_by(["extractor"], maintain_order=True):
+        names = ", ".join(sorted(set(part["doc_id"].to_list())))
+        log(STAGE, f"WARNING: {extractor} raised on {part.height} document(s), their {extractor} rows are "
+                   f"missing (see {OUT_FAULTS}): {names}")
 
 
 def entity_mentions(params: Tag, sentences: pl.DataFrame, tagger: SpanTagger, caches: list[RowsCache]
@@ -203,16 +219,17 @@ def main() -> None:
         docs = read_table(IN_DOCUMENTS)
         sentences = read_table(IN_SENTENCES)
         caches: list[RowsCache] = []
+        faults: list[pl.DataFrame] = [empty_frame(Faults)]
         text_keys = document_keys(docs, sentences)
         # Work that needs no entities is written while the model may still be loading.
-        from_text = run_extractors(params, False, text_keys, docs, sentences, None, caches)
+        from_text = run_extractors(params, False, text_keys, docs, sentences, None, caches, faults)
         for extractor, rows in from_text.items():
             write_extracted(extractor, rows)
         entities = entity_mentions(params, sentences, tagger, caches)
     finally:
         tagger.close()
     with_entities = run_extractors(params, True, entity_keys(text_keys, entities), docs, sentences, entities,
-                                   caches)
+                                   caches, faults)
     write_table(entities, OUT_ENTITIES, Entities, "tag/entities", sort_by=["doc_id", "start", "end", "label"])
     for extractor, rows in with_entities.items():
         write_extracted(extractor, rows)
@@ -221,6 +238,7 @@ def main() -> None:
     log(STAGE, f"{docs.height} documents, {sentences.height} sentences -> {entities.height} entity mentions "
                f"({entities['entity_id'].n_unique()} entities), "
                + ", ".join(f"{tables[e.name].height} {e.name}" for e in EXTRACTORS))
+    write_faults(faults)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,13 @@ and how that table is sorted. The stage iterates `EXTRACTORS`; nothing else list
 
 Each extractor is a pure function of a batch of documents (their clean documents, sentences and, for
 those that need them, entity mentions with canonical names): `run_extractor` is the executor task.
+
+Extractors are total: `run_extractor` never raises for a document's content. When a batch raises, its
+documents are run one by one, and a document whose extraction still raises gives one fault row instead
+of its rows (its doc_id, the error's type and message in FAULT_COLUMNS, every other column null), so
+the batch, the stage and the run go on. Fault rows travel (and are cached) with the extractor's rows
+and `split_faults` takes them out: the rows go to the extractor's table, the faults to
+data/tag/faults.parquet (schemas.tag.Faults). A rerun from the cache gives the same faults.
 """
 from __future__ import annotations
 
@@ -14,7 +21,8 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.params import Section, Tag
-from schemas.tag import Attributions, Counts, Dates, Quotes, Themes
+from schemas.base import frame, polars_schema
+from schemas.tag import Attributions, Counts, Dates, Faults, Quotes, Themes
 from stages.common.executor import batches_of
 from stages.tag.attributions import extract_attributions
 from stages.tag.counts import extract_counts
@@ -23,6 +31,8 @@ from stages.tag.quotes import extract_quotes
 from stages.tag.themes import extract_themes
 
 SPAN_ORDER = ("doc_id", "start", "end")
+FAULT_TYPE, FAULT_MESSAGE = FAULT_COLUMNS = ("_fault_type", "_fault_message")
+MAX_MESSAGE = 500   # characters of an error message kept in the faults table
 
 
 @dataclass(frozen=True)
@@ -69,8 +79,53 @@ def document_batches(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.D
     return batches
 
 
-def run_extractor(extractor: Extractor, params: Section, batch: DocumentBatch) -> pl.DataFrame:
-    """The executor task: one extractor over one batch of documents (frames in, a frame out)."""
+def _extract(extractor: Extractor, params: Section, batch: DocumentBatch) -> pl.DataFrame:
     if extractor.needs_entities:
         return extractor.extract(batch.docs, batch.sentences, batch.entities, params)
     return extractor.extract(batch.docs, batch.sentences, params)
+
+
+def _with_fault_columns(rows: pl.DataFrame) -> pl.DataFrame:
+    return rows.with_columns(pl.lit(None, pl.String).alias(FAULT_TYPE), pl.lit(None, pl.String).alias(FAULT_MESSAGE))
+
+
+def _fault_row(extractor: Extractor, doc_id: str, err: Exception) -> pl.DataFrame:
+    """The row a faulted document gives: its doc_id and the error, every column of the table null."""
+    schema = {**polars_schema(extractor.model), FAULT_TYPE: pl.String, FAULT_MESSAGE: pl.String}
+    values: dict[str, object] = {column: None for column in schema}
+    values |= {"doc_id": doc_id, FAULT_TYPE: type(err).__name__, FAULT_MESSAGE: str(err)[:MAX_MESSAGE]}
+    return pl.DataFrame([values], schema=schema, orient="row")
+
+
+def _one_document(batch: DocumentBatch, doc_id: str) -> DocumentBatch:
+    keep = pl.col("doc_id") == doc_id
+    return DocumentBatch(batch.docs.filter(keep), batch.sentences.filter(keep),
+                         batch.entities.filter(keep) if batch.entities is not None else None)
+
+
+def run_extractor(extractor: Extractor, params: Section, batch: DocumentBatch) -> pl.DataFrame:
+    """The executor task: one extractor over one batch of documents (frames in, a frame out: the
+    extractor's rows plus FAULT_COLUMNS, null but on the one row of each document whose extraction raised).
+
+    The whole batch is tried first (the usual case: no fault, no cost); when it raises, each document alone."""
+    try:
+        return _with_fault_columns(frame(_extract(extractor, params, batch), extractor.model))
+    except Exception:   # noqa: BLE001 - a document's content must never stop the run: find which one
+        pass
+    parts = []
+    for doc_id in batch.docs["doc_id"].to_list():
+        try:
+            rows = frame(_extract(extractor, params, _one_document(batch, doc_id)), extractor.model)
+            parts.append(_with_fault_columns(rows))
+        except Exception as err:   # noqa: BLE001 - recorded in the faults table, named in the stage's log
+            parts.append(_fault_row(extractor, doc_id, err))
+    return pl.concat(parts, how="vertical") if parts else _with_fault_columns(frame([], extractor.model))
+
+
+def split_faults(extractor: Extractor, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the extractor's rows, its fault rows as schemas.tag.Faults) from what run_extractor returned."""
+    faulted = pl.col(FAULT_TYPE).is_not_null()
+    faults = rows.filter(faulted).select(
+        "doc_id", pl.lit(extractor.name).alias("extractor"), pl.col(FAULT_TYPE).alias("error_type"),
+        pl.col(FAULT_MESSAGE).alias("message"))
+    return rows.filter(~faulted).drop(*FAULT_COLUMNS), frame(faults, Faults)

@@ -178,7 +178,8 @@ def test_extractor_fingerprint_follows_its_own_params_only(params):
 def test_paths_are_the_registry_s_and_dvc_yaml_s():
     import yaml
     assert tag_stage.INPUTS == ["data/clean/documents.parquet", "data/segment/sentences.parquet"]
-    assert tag_stage.OUTPUTS == ["data/tag/entities.parquet"] + [e.output for e in EXTRACTORS]
+    assert tag_stage.OUTPUTS == ["data/tag/entities.parquet", *(e.output for e in EXTRACTORS),
+                                 "data/tag/faults.parquet"]
     block = yaml.safe_load((tag_stage.ROOT / "dvc.yaml").read_text())["stages"]["tag"]
     assert [dep for dep in block["deps"] if dep.startswith("data/")] == tag_stage.INPUTS
     assert block["outs"] == tag_stage.OUTPUTS

@@ -1,0 +1,74 @@
+"""The TIMEX3 grammar of stages/tag/dates.py (data/timex_grammar.yaml): type and value of each kind of
+expression, the periods they name, tense and direction, and expressions resolved from the period last named."""
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from schemas.tag import Dates
+from tests.tag.test_dates import dates
+
+BASE = dt.date(1989, 11, 2)   # a Thursday in the fourth quarter
+
+
+def values(text, published=BASE):
+    out = dates(text, published)
+    Dates.validate(out.with_columns(doc_id=pl.lit("0123456789abcdef"),
+                                    sent_id=pl.lit("0123456789abcdef:0:0")), lazy=True)
+    return [(row["text"], row["type"], row["value"]) for row in out.iter_rows(named=True)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Citadel posted a third-quarter net loss.", ("third-quarter", "DATE", "1989-Q3")),
+    ("Sales rose in the first half of 1990.", ("the first half of 1990", "DATE", "1990-H1")),
+    ("Profit fell in the latest quarter.", ("the latest quarter", "DATE", "1989-Q3")),
+    ("It will report this quarter.", ("this quarter", "DATE", "1989-Q4")),
+    ("Prices rose last fall.", ("last fall", "DATE", "1988-FA")),
+    ("He returns this summer.", ("this summer", "DATE", "1989-SU")),
+    ("Rates fell in the late 1970s.", ("the late 1970s", "DATE", "197")),
+    ("Net income in fiscal 1989 rose.", ("fiscal 1989", "DATE", "1989")),
+    ("Talks stalled over the weekend.", ("over the weekend", "DATE", "1989-W43-WE")),
+    ("Iraq now controls 20 percent.", ("now", "DATE", "PRESENT_REF")),
+    ("The party recently took 13 percent.", ("recently", "DATE", "PAST_REF")),
+    ("It may grow in the future.", ("in the future", "DATE", "FUTURE_REF")),
+    ("He served for five years.", ("five years", "DURATION", "P5Y")),
+    ("A two-hour meeting ended.", ("two-hour", "DURATION", "PT2H")),
+    ("It took several weeks.", ("several weeks", "DURATION", "PXW")),
+    ("The board meets every week.", ("every week", "SET", "P1W")),
+    ("Flights leave each Thursday.", ("each Thursday", "SET", "XXXX-WXX-4")),
+    ("He spoke on Wednesday night.", ("Wednesday night", "TIME", "1989-11-01TNI")),
+    ("Shares fell this morning.", ("this morning", "TIME", "1989-11-02TMO")),
+    ("Sales rose in June last year.", ("June last year", "DATE", "1988-06")),
+    ("The offer had been set to expire Nov. 6.", ("Nov. 6", "DATE", "1989-11-06")),
+])
+def test_each_kind_has_its_type_and_value(text, expected):
+    assert values(text) == [expected]
+
+
+def test_the_period_of_a_quarter_and_no_period_for_a_duration():
+    out = dates("Sales in the third quarter rose for five years.", BASE)
+    quarter, duration = out.iter_rows(named=True)
+    assert (quarter["date"], quarter["date_end"], quarter["granularity"]) == (dt.date(1989, 7, 1),
+                                                                           dt.date(1989, 9, 30), "month")
+    assert (duration["date"], duration["granularity"], duration["resolution"]) == (None, None, "undated")
+
+
+def test_a_year_earlier_is_the_period_last_named_a_year_back():
+    got = values("Net fell in the third quarter. A year earlier, it had a profit.")
+    assert got[-1] == ("A year earlier", "DATE", "1988-Q3")
+    assert values("A year earlier, it had a profit.")[-1] == ("A year earlier", "DATE", "1988")
+
+
+def test_the_quarter_is_the_quarter_last_named():
+    assert values("Net fell in the second quarter of 1989. For the quarter, sales rose.")[-1] == (
+        "the quarter", "DATE", "1989-Q2")
+
+
+def test_calendar_values_are_derived_from_the_period_and_unresolved_has_none():
+    assert values("He left on Monday and returns next week.") == [("Monday", "DATE", "1989-10-30"),
+                                                                  ("next week", "DATE", "1989-W45")]
+    assert values("He left on Monday.", None) == [("Monday", "DATE", None)]
+
+
+def test_ago_years_beyond_the_calendar_are_unresolved():
+    assert values("Since 3000 years ago.") == [("3000 years ago", "DATE", None)]
