@@ -227,10 +227,13 @@ class Stories(Alignment):
     lsh_threshold: Share
     seed: NonNegative
     near_jaccard: Share
+    twin_containment: Share
     containment_threshold: Share
     truncated_max_length_ratio: Share
     rewrite_share: Share
     rewrite_min_sentences: Positive
+    rewrite_min_order: Share
+    max_sentence_clusters: Positive
     candidate_share: Share
 
     @model_validator(mode="after")
