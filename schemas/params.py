@@ -246,6 +246,7 @@ class Stories(Alignment):
 
 class Claims(Alignment):
     min_docs: Annotated[int, Field(ge=2)]
+    max_sentence_stories: Positive
 
 
 class Cooccurrence(Section):

@@ -11,6 +11,8 @@ page carries beside its article is judged by form here, vectorised in polars ove
   sentence that opens with a quotation mark is speech and never one;
 - `credit`: a byline or picture credit ("By KRISTIN JONES", "Photo: AP", "Updated 3:02 PM EST Nov 6"):
   an opener followed by a colon, or by a short run of mostly capitalised words and figures;
+- `exclamation`: ends with "!" and holds no quotation mark: a page exclaims to its reader ("Obrigado por
+  compartilhar nosso conteúdo!"), a report does not (speech in quotes is a statement);
 - `shouting`: at least 4 letters, 80% or more of them capitals (a heading or a banner);
 - `heading`: no sentence-final punctuation (`.`, `!`, `?`, `…`, then closing quotes or brackets), or a
   final colon ("The Doobie Brothers 50th Anniversary Tour 2020 dates:", "Inverted 'T' design for arrow
@@ -30,7 +32,9 @@ import polars as pl
 from stages.common.datafiles import load_yaml
 
 LEXICON_PATH = Path(__file__).resolve().parent / "data" / "statements.yaml"
-KINDS = ["statement", "heading", "url", "call_to_action", "credit", "shouting"]
+KINDS = ["statement", "heading", "url", "call_to_action", "credit", "exclamation", "shouting"]
+QUOTATION_MARK = r"[\"“”«»„]"
+EXCLAMATION = r"![\"'”’»)\]]*$"
 KIND_SCHEMA = {"sent_id": pl.String, "kind": pl.String}
 
 URL_PATTERN = r"(?i)https?://|\bwww\.|[\w.+-]@[\w-]+\.[a-z]"
@@ -73,6 +77,8 @@ def kind_expr(text: pl.Expr) -> pl.Expr:
             .when(~speech & (lower.str.contains(patterns["opener"]) | lower.str.contains(patterns["phrase"])))
             .then(pl.lit("call_to_action"))
             .when(credit).then(pl.lit("credit"))
+            .when(stripped.str.contains(EXCLAMATION) & ~stripped.str.contains(QUOTATION_MARK))
+            .then(pl.lit("exclamation"))
             .when((letters >= SHOUTING_MIN_LETTERS) & (upper >= SHOUTING_SHARE * letters)).then(pl.lit("shouting"))
             .when(~stripped.str.contains(FINAL_PUNCTUATION) | stripped.str.ends_with(":")).then(pl.lit("heading"))
             .otherwise(pl.lit("statement")))

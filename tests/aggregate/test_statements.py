@@ -40,3 +40,13 @@ def test_keep_statements_zeroes_furniture_only():
     kept = keep_statements(signatures, sentences)
     assert kept.columns == signatures.columns
     assert kept["sent_id"].to_list() == ["a", "b"] and kept["n_content"].to_list() == [5, 0]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Obrigado por compartilhar nosso conteúdo!", "exclamation"),
+    ('"We won!" the coach said.', "statement"),
+    ("“We won!”", "statement"),
+    ("Deixe suas dúvidas e opiniões aqui embaixo.", "call_to_action"),
+])
+def test_exclamations_and_other_languages(text, kind):
+    assert sentence_kinds(pl.DataFrame({"sent_id": ["s1"], "text": [text]}))["kind"].to_list() == [kind]
