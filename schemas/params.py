@@ -225,6 +225,7 @@ class Stories(Alignment):
     num_perm: Positive
     lsh_bands: Positive
     lsh_threshold: Share
+    max_candidates: Positive
     seed: NonNegative
     near_jaccard: Share
     twin_containment: Share
