@@ -148,7 +148,8 @@ class Timeline(pa.DataFrameModel):
     doc_ids: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})
     n_mentions: pl.Int64 = pa.Field(ge=1)
     n_docs: pl.Int64 = pa.Field(ge=1)
-    # Independent stories that mention the same period (this one included): how corroborated the date is.
+    # Independent stories carrying this event's statement (its claim's n_stories; 1 when no other story
+    # makes it): how corroborated the dated statement is.
     n_stories: pl.Int64 = pa.Field(ge=1)
 
     @pa.dataframe_check

@@ -225,12 +225,16 @@ class Stories(Alignment):
     num_perm: Positive
     lsh_bands: Positive
     lsh_threshold: Share
+    max_candidates: Positive
     seed: NonNegative
     near_jaccard: Share
+    twin_containment: Share
     containment_threshold: Share
     truncated_max_length_ratio: Share
     rewrite_share: Share
     rewrite_min_sentences: Positive
+    rewrite_min_order: Share
+    max_sentence_clusters: Positive
     candidate_share: Share
 
     @model_validator(mode="after")
@@ -243,6 +247,7 @@ class Stories(Alignment):
 
 class Claims(Alignment):
     min_docs: Annotated[int, Field(ge=2)]
+    max_sentence_stories: Positive
 
 
 class Cooccurrence(Section):

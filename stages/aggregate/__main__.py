@@ -91,7 +91,7 @@ def main() -> None:
     entity_table = entity_stats(entities, stories)
     pairs = cooccurrence(entities, sentences, stories, params.cooccurrence, params.named_labels)
     dates = read("tag/dates")
-    timeline = build_timeline(dates, sentences, stories, clean_docs)
+    timeline = build_timeline(dates, sentences, stories, clean_docs, claims)
 
     ingest_docs = read("ingest/documents")
     removed = read("clean/removed")

@@ -1,6 +1,8 @@
 """Claims: statements made in several documents, and how many independent stories make them.
 
-A claim is a cluster of sentences from at least two documents that say the same thing: the same
+A claim is a cluster of statements (`statements`: no headings, promos, URLs or calls to action) from at
+least two documents that say the same thing, never a text found verbatim in more than
+`max_sentence_stories` stories (boilerplate recurring across unrelated documents): the same
 normalised text (exact), or an aligned pair from `text_features.align_sentences` (near-exact or
 paraphrase on content-word lemmas, entities and numbers; IDF-weighted Dice >= `paraphrase_threshold`).
 The search runs over all documents, not only within a story, through an inverted index on the rarer
@@ -33,16 +35,23 @@ def _clusters(signatures: pl.DataFrame, stories: pl.DataFrame, links: TypeLinks 
     """sent_id, cluster (the smallest sent_id of its connected component) of every sentence that says
     what a sentence of another document says."""
     graph = nx.Graph()
-    # Identical normalised sentences join directly (a boilerplate line repeated in thousands of documents
-    # is too frequent for the pair index but is one claim all the same).
+    # Identical normalised sentences join directly. A text found verbatim in more than max_sentence_stories
+    # stories recurs across unrelated documents (a footer, an "About X" paragraph): it is no claim, and
+    # joins none (its sentences are dropped from the aligned pairs too).
     content = signatures.filter(pl.col("n_content") >= params.min_content_words)
+    recurring = (content.select("sent_id", "doc_id", "norm").join(stories.select("doc_id", "story_id"), on="doc_id",
+                                                                  how="left")
+                 .filter(pl.col("story_id").n_unique().over("norm") > params.max_sentence_stories).select("sent_id"))
+    content = content.join(recurring, on="sent_id", how="anti")
     same_text = content.filter(pl.col("doc_id").n_unique().over("norm") >= 2)
     for _, ids in same_text.group_by("norm").agg(pl.col("sent_id").sort()).iter_rows():
         graph.add_edges_from((ids[0], other) for other in ids[1:])
     # Copies rank after originals, so that the sentences of a claim link to their originals' versions.
     doc_rank = stories.select("doc_id", rank=pl.col("relation").is_in(tables.COPY_RELATIONS).cast(pl.Int64))
-    graph.add_edges_from(align_sentences(signatures, params, doc_rank, links=links)
-                         .select("sent_id_a", "sent_id_b").iter_rows())
+    aligned = (align_sentences(signatures, params, doc_rank, links=links)
+               .join(recurring, left_on="sent_id_a", right_on="sent_id", how="anti")
+               .join(recurring, left_on="sent_id_b", right_on="sent_id", how="anti"))
+    graph.add_edges_from(aligned.select("sent_id_a", "sent_id_b").iter_rows())
     rows = [(member, cluster) for component in nx.connected_components(graph)
             for cluster in (min(component),) for member in component]
     return pl.DataFrame(rows, schema={"sent_id": pl.String, "cluster": pl.String}, orient="row")

@@ -24,6 +24,7 @@ import polars as pl
 
 from schemas.params import Aggregate, Stories
 from stages.aggregate.sketches import shingle_matches, sketch_documents
+from stages.aggregate.statements import keep_statements
 from stages.aggregate.stories import find_stories, story_documents
 from stages.aggregate.text_features import (TypeLinks, link_types, sentence_signatures, shared_search,
                                             with_entity_ids)
@@ -87,7 +88,7 @@ def document_signatures(sentences: pl.DataFrame, entities: pl.DataFrame, cache: 
 
 def _signatures_and_links(sentences: pl.DataFrame, entities: pl.DataFrame, params: Aggregate,
                           cache: RowsCache) -> tuple[pl.DataFrame, TypeLinks]:
-    signatures = document_signatures(sentences, entities, cache)
+    signatures = keep_statements(document_signatures(sentences, entities, cache), sentences)
     return signatures, link_types(signatures, shared_search(params.stories, params.claims))
 
 

@@ -6,7 +6,8 @@ hashes; exact Jaccard and containment are counted on them) and its rensa MinHash
 permutations, stored as rensa's own serialised state (`RMinHash.__getstate__`: rensa's versioned binary
 encoding of the hash values, read back by `__setstate__`; plain data, not a Python pickle, so reading it
 back runs no code). The MinHash sketches go into rensa's LSH index (bands of num_perm / lsh_bands rows),
-and documents that share a band are candidate pairs.
+and documents that share a band are candidate pairs: each document keeps at most `max_candidates` of its
+LSH candidates (the longest, then the first doc_id), so a bucket of many near-identical texts stays linear.
 """
 from __future__ import annotations
 
@@ -82,6 +83,17 @@ class ShingleMatches:
     overlaps: dict[tuple[int, int], int]
 
 
+def _bounded(found: list[int], key: int, priority: np.ndarray, limit: int) -> list[int]:
+    """The LSH candidates of `key` without itself, at most `limit` of them: those of the lowest `priority`.
+    A bucket of thousands of template-like texts would otherwise give every pair of them (quadratic); each
+    keeps its likeliest originals, and the pairs stay symmetric through the other side's list."""
+    others = np.asarray([other for other in found if other != key], dtype=np.int64)
+    if len(others) <= limit:
+        return others.tolist()
+    ranks = priority[others]
+    return others[np.argsort(ranks, kind="stable")[:limit]].tolist()
+
+
 def shingle_matches(sketches: pl.DataFrame, params: Stories) -> ShingleMatches:
     """The LSH candidates among all sketched documents and their exact shingle overlaps (corpus-wide)."""
     sketches = sketches.sort("doc_id")
@@ -96,11 +108,13 @@ def shingle_matches(sketches: pl.DataFrame, params: Stories) -> ShingleMatches:
     if len(minhashes) >= 2:
         lsh = RMinHashLSH(params.lsh_threshold, params.num_perm, params.lsh_bands)
         lsh.insert_many(minhashes)
+        # Longest first, then doc_id: the likeliest originals, which every member of a large cluster keeps.
+        n_words = np.asarray(sketches["n_words"].to_list(), dtype=np.int64)[sketched]
+        priority = np.lexsort((np.arange(len(sketched)), -n_words)).argsort()
         for key, found in enumerate(lsh.query_all(minhashes)):
-            for other in found:
-                if other != key:
-                    a, b = sketched[key], sketched[other]
-                    pairs.add((min(a, b), max(a, b)))
+            for other in _bounded(found, key, priority, params.max_candidates):
+                a, b = sketched[key], sketched[int(other)]
+                pairs.add((min(a, b), max(a, b)))
     return ShingleMatches(doc_ids=sketches["doc_id"].to_list(), hash_sets=hash_sets,
                           n_words=sketches["n_words"].to_list(), pairs=frozenset(pairs),
                           overlaps=shingle_overlaps(hash_sets, sorted(pairs)))

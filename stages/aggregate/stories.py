@@ -1,7 +1,9 @@
 """Stories: which documents are copies of which, and which report a story of their own.
 
 Scraped coverage of one event holds three kinds of copies of an original article:
-- near_duplicate: a syndicated reprint; most word 5-shingles are shared (Jaccard >= `near_jaccard`).
+- near_duplicate: a syndicated reprint or the same article in another format; most word 5-shingles are
+  shared (Jaccard >= `near_jaccard`), or the two are of about one length and the shorter's shingles lie in
+  the longer (containment >= `twin_containment`: an HTML page and its text rendering).
 - truncated_copy: a paywall-cut copy; its shingles are mostly inside the full article (containment
   |A & B| / |A| >= `containment_threshold`) while Jaccard stays low because the copy is much shorter.
 - rewrite: a content-farm paraphrase; it shares almost no 5-shingles, but its sentences align, in the
@@ -124,31 +126,52 @@ class _Measures:
             found = self.shingle_cache[(x, y)] = (inter / union if union else 0.0, inter / len(a) if len(a) else 0.0)
         return found
 
-    def aligned(self, x: int, y: int) -> tuple[float, float]:
-        """(aligned_share, chain): x's sentences in the ordered chain with y's, as a share and a count."""
+    def aligned(self, x: int, y: int) -> tuple[float, float, float]:
+        """(aligned_share, chain, order): x's paraphrased sentences in the ordered chain with y's, as a
+        share of x's statements and as a count, and the chain's share of x's paraphrased sentences (1.0
+        when they all follow y's order; independent coverage of one event matches here and there)."""
         found = self.chain_cache.get((x, y))
         if found is None:
-            chain = _ordered_chain(self.edges.get((x, y), []))
+            edges = self.edges.get((x, y), [])
+            chain = _ordered_chain(edges)
             share = min(chain / self.n_sentences[x], 1.0) if self.n_sentences[x] else 0.0
-            found = self.chain_cache[(x, y)] = (share, float(chain))
+            # Each copy sentence's best match (edges come best first per copy sentence): how many follow
+            # the source's order.
+            best = list({copy_pos: (copy_pos, source_pos) for copy_pos, source_pos in reversed(edges)}.values())
+            order = _ordered_chain(best) / len(best) if best else 0.0
+            found = self.chain_cache[(x, y)] = (share, float(chain), order)
         return found
 
     def __call__(self, x: int, y: int) -> dict[str, float]:
         jaccard, containment = self.shingles(x, y)
-        aligned_share, chain = self.aligned(x, y)
-        return {"jaccard": jaccard, "containment": containment, "aligned_share": aligned_share, "chain": chain}
+        aligned_share, chain, order = self.aligned(x, y)
+        return {"jaccard": jaccard, "containment": containment, "aligned_share": aligned_share, "chain": chain,
+                "order": order}
 
     def relation(self, x: int, y: int) -> tuple[str, float] | None:
         """How x copies y, with the score that decided it; None when it does not."""
         jaccard, containment = self.shingles(x, y)
-        if jaccard >= self.params.near_jaccard:
+        if self.is_twin(x, y):
             return "near_duplicate", jaccard
         if self.is_cut_from(x, y):
             return "truncated_copy", containment
-        aligned_share, chain = self.aligned(x, y)
-        if aligned_share >= self.params.rewrite_share and chain >= self.params.rewrite_min_sentences:
+        aligned_share, chain, order = self.aligned(x, y)
+        if (aligned_share >= self.params.rewrite_share and chain >= self.params.rewrite_min_sentences
+                and order >= self.params.rewrite_min_order):
             return "rewrite", aligned_share
         return None
+
+    def is_twin(self, x: int, y: int) -> bool:
+        """Whether x and y are one text (symmetric): Jaccard >= near_jaccard, or two renderings of one article
+        of about one length (neither cut: the shorter has more than truncated_max_length_ratio of the longer's
+        shingles) whose shorter lies within the longer (containment >= twin_containment; page furniture
+        around a twin lowers the Jaccard, not the containment)."""
+        jaccard, _ = self.shingles(x, y)
+        if jaccard >= self.params.near_jaccard:
+            return True
+        short, long = (x, y) if len(self.shingle_sets[x]) <= len(self.shingle_sets[y]) else (y, x)
+        return (len(self.shingle_sets[short]) > self.params.truncated_max_length_ratio * len(self.shingle_sets[long])
+                and self.shingles(short, long)[1] >= self.params.twin_containment)
 
     def is_cut_from(self, x: int, y: int) -> bool:
         """Whether x is a truncated copy of y (`relation(x, y)` says truncated_copy), from shingles alone."""
@@ -202,10 +225,16 @@ def _sentence_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Co
                 .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
     numbers = pl.DataFrame({"doc": corpus.ids, "x": range(len(corpus.ids)), "n_x": n_sentences},
                            schema={"doc": pl.String, "x": pl.Int64, "n_x": pl.Int64})
-    pairs = (directed.select("doc", "sent", "src_doc", "src_sent")
+    # Rewrite evidence is the paraphrased sentences: a verbatim sentence shared by two texts whose shingles
+    # do not already make them copies is a shared block (an "About X" paragraph, a footer, a quote).
+    rewritten = pl.col("method") != "exact"
+    pairs = (directed.select("doc", "sent", "src_doc", "src_sent", "method", "similarity")
              .join(position, left_on="sent", right_on="sent_id")
              .join(position.rename({"pos": "src_pos"}), left_on="src_sent", right_on="sent_id")
-             .group_by("doc", "src_doc").agg("pos", "src_pos", n_sents=pl.col("sent").n_unique())
+             .sort("doc", "src_doc", "pos", "similarity", "src_pos", descending=[False, False, False, True, False])
+             .group_by("doc", "src_doc", maintain_order=True)
+             .agg(pl.col("pos").filter(rewritten), pl.col("src_pos").filter(rewritten),
+                  n_sents=pl.col("sent").n_unique())
              .join(numbers, on="doc").join(numbers.select(src_doc="doc", y="x"), on="src_doc")
              .with_columns(a=pl.min_horizontal("x", "y"), b=pl.max_horizontal("x", "y")))
     shared = pairs.filter(pl.col("n_sents") >= params.candidate_share * pl.max_horizontal("n_x", 1))
@@ -215,6 +244,33 @@ def _sentence_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Co
                                            .select("x", "y", "pos", "src_pos").iter_rows()):
         edges[(x, y)] = list(zip(positions, src_positions))
     return candidates, edges
+
+
+def _recurring(signatures: pl.DataFrame, sentences: pl.DataFrame, corpus: _Corpus, head: dict[int, int],
+               params: StoryParams) -> set[tuple[int, int]]:
+    """(document, position) of the sentences whose text recurs across unrelated documents: found verbatim
+    in more than `max_sentence_clusters` near-duplicate clusters (a site's footer, an "About X" paragraph,
+    a promo). Reprints of one text are one cluster, so a syndicated article's sentences stay distinctive."""
+    if signatures.is_empty():
+        return set()
+    cluster = pl.DataFrame({"doc_id": corpus.ids, "x": range(len(corpus.ids)),
+                            "cluster": [head[x] for x in range(len(corpus.ids))]},
+                           schema={"doc_id": pl.String, "x": pl.Int64, "cluster": pl.Int64})
+    position = (sentences.sort("doc_id", "paragraph", "index")
+                .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
+    common = (signatures.filter(pl.col("n_content") >= params.min_content_words).select("sent_id", "doc_id", "norm")
+              .join(cluster, on="doc_id")
+              .filter(pl.col("cluster").n_unique().over("norm") > params.max_sentence_clusters)
+              .join(position, on="sent_id"))
+    return set(common.select("x", "pos").iter_rows())
+
+
+def _distinctive_edges(edges: Edges, recurring: set[tuple[int, int]]) -> Edges:
+    """The edges without a recurring sentence on either side: they never count as evidence of a rewrite."""
+    if not recurring:
+        return edges
+    return {(x, y): [(p, q) for p, q in pairs if (x, p) not in recurring and (y, q) not in recurring]
+            for (x, y), pairs in edges.items()}
 
 
 # ---------------------------------------------------------------------------------------------- grouping
@@ -249,7 +305,7 @@ def _near_duplicate_heads(grouping: _Grouping, measure: _Measures, params: Story
     head: dict[int, int] = {}
     for x in grouping.visit:
         heads = [(-measure.shingles(x, y)[0], grouping.rank[y], y) for y in grouping.neighbours.get(x, [])
-                 if head.get(y) == y and measure.shingles(x, y)[0] >= params.near_jaccard]
+                 if head.get(y) == y and measure.is_twin(x, y)]
         head[x] = min(heads)[2] if heads else x
     return head
 
@@ -344,6 +400,7 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, matches: ShingleMa
     measure = _Measures(matches.hash_sets, n_sentences, edges, params, matches.overlaps)
     grouping = _grouping(corpus, candidates, measure)
     head = _near_duplicate_heads(grouping, measure, params)
+    measure.edges = _distinctive_edges(edges, _recurring(signatures, sentences, corpus, head, params))
     original_of, decided = _story_originals(grouping, head, measure)
     stories = _story_rows(corpus, head, original_of, decided, measure)
     return stories, _story_alignments(directed, stories)

@@ -52,3 +52,11 @@ def test_n_common_counts_the_shared_values(a, b):
     left = np.array(sorted(a), dtype=np.uint64)
     right = np.array(sorted(b), dtype=np.uint64)
     assert _n_common(left, right) == len(a & b) == _n_common(right, left)
+
+
+def test_lsh_candidates_are_bounded_per_document():
+    import numpy as np
+    from stages.aggregate.sketches import _bounded
+    priority = np.array([3, 0, 1, 2, 4])
+    assert _bounded([0, 1, 2, 3, 4], 0, priority, 2) == [1, 2]
+    assert _bounded([0, 4], 0, priority, 2) == [4]

@@ -289,3 +289,11 @@ def test_same_output_under_different_hash_seeds():
         assert done.returncode == 0, done.stderr
         outputs.add(done.stdout.strip())
     assert len(outputs) == 1
+
+
+def test_recurring_sentences_are_no_rewrite_evidence():
+    from stages.aggregate.stories import _distinctive_edges
+    edges = {(0, 1): [(0, 0), (1, 1), (2, 2)], (1, 0): [(0, 0)]}
+    kept = _distinctive_edges(edges, {(0, 1), (0, 0)})
+    assert kept == {(0, 1): [(2, 2)], (1, 0): []}
+    assert _distinctive_edges(edges, set()) is edges

@@ -34,7 +34,7 @@ def test_source_preferred_even_when_the_copy_sorts_first(tiny_corpus):
     assert timeline_of(tiny_corpus, stories=stories).row(1, named=True)["doc_id"] == B
 
 
-def test_n_stories_counts_independent_stories_of_the_same_period(tiny_corpus):
+def test_n_stories_counts_stories_carrying_the_statement_not_the_day(tiny_corpus):
     dates = tiny_corpus["dates"].with_columns(
         pl.when(pl.col("doc_id") == C).then(pl.lit(datetime.date(2024, 7, 28))).otherwise(pl.col("date"))
         .alias("date"),
@@ -43,8 +43,18 @@ def test_n_stories_counts_independent_stories_of_the_same_period(tiny_corpus):
         pl.when(pl.col("doc_id") == C).then(pl.lit("day")).otherwise(pl.col("granularity")).alias("granularity"))
     timeline = timeline_of(tiny_corpus, dates=dates)
     assert timeline.height == 2  # one event per story
-    assert timeline["n_stories"].to_list() == [2, 2]
+    assert timeline["n_stories"].to_list() == [1, 1]  # one day, two unrelated statements
     assert timeline["event_id"].n_unique() == 2
+    # A claim that both stories make carries both of its events.
+    sent_ids = dates.filter(pl.col("date") == datetime.date(2024, 7, 28))["sent_id"].unique().sort().to_list()
+    claims = pl.DataFrame({"sent_ids": [sent_ids], "n_stories": [2]})
+    assert build_timeline(dates, tiny_corpus["sentences"], tiny_corpus["stories"], tiny_corpus["clean_docs"],
+                          claims)["n_stories"].to_list() == [2, 2]
+
+
+def test_dates_outside_statements_are_no_events(tiny_corpus):
+    sentences = tiny_corpus["sentences"].with_columns(pl.lit("Follow us on Twitter").alias("text"))
+    assert timeline_of(tiny_corpus, sentences=sentences).is_empty()
 
 
 def test_unresolved_dates_are_left_out(tiny_corpus):
