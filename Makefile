@@ -10,7 +10,7 @@ CLUSTER_STAMP := $(VENV)/.installed-cluster
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup setup-cluster run test lint lock bench bench-clean bench-segment bench-tag bench-aggregate clean-data report-check \
-	bench-quotes bench-dates bench-ner bench-provenance gate
+	bench-quotes bench-dates bench-ner bench-provenance gate bench-scale
 
 # Create .venv and install exactly what requirements.lock pins (hash-checked), once per lock change.
 $(STAMP): requirements.lock
@@ -65,6 +65,10 @@ bench-tag: $(STAMP)
 
 bench-aggregate: $(STAMP)
 	$(BIN)/python bench/aggregate.py
+
+## The tag stage: local executor vs Ray on one node vs two nodes on loopback (wall time, memory, hashes).
+bench-scale: $(CLUSTER_STAMP)
+	$(BIN)/python bench/scale.py
 
 ## Quality harnesses: the whole pipeline on a ../shared dev benchmark, scored (JSON in bench/results/).
 bench-quotes: $(STAMP)

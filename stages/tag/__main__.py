@@ -36,6 +36,7 @@ from stages.tag import DATA_DIR
 from stages.tag.canonical import canonicalize
 from stages.tag.ner_process import ForkedTagger, Span, SpanTagger
 from stages.tag.places import gazetteer_cache, load_gazetteer
+from stages.tag.ray_tagger import RayTagger
 from stages.tag.registry import EXTRACTORS, Extractor, document_batches, run_extractor, split_faults
 
 STAGE = "tag"
@@ -214,7 +215,9 @@ def main() -> None:
     params = load_section(STAGE)
     assert isinstance(params, Tag)
     # Loads the model on the other core meanwhile; forked before this process uses polars (see ner_process).
-    tagger = ForkedTagger(params, params.cache_dir if params.cache else None, progress_stage=STAGE)
+    gazetteer_dir = params.cache_dir if params.cache else None
+    tagger: SpanTagger = (ForkedTagger(params, gazetteer_dir, progress_stage=STAGE) if params.executor == "local"
+                          else RayTagger(params, gazetteer_dir, partial(ner_fingerprint, params), progress_stage=STAGE))
     try:
         docs = read_table(IN_DOCUMENTS)
         sentences = read_table(IN_SENTENCES)

@@ -20,12 +20,23 @@ Few texts (fewer than `parallel_min_texts`) or `n_process: 1` are tagged in the 
 Many texts with `n_process` > 1 (a first run) go to `ner.tag_texts` in the stage itself, whose forked
 workers share one loaded model copy-on-write and send back only (start, end, label); the helper is stopped
 first. Nothing here imports spaCy in the stage's own process unless that path is taken.
+
+Processes forked here die with the stage. Every process the stage forks from its main thread once a
+`ForkedTagger` exists (the helper, and `ner.tag_texts`' workers) asks the kernel for SIGKILL when its parent
+ends (`prctl(PR_SET_PDEATHSIG)`, Linux), so a stage killed by the OOM killer or `kill -9` leaves no process
+holding a core, memory or the stage's stdout (a `dvc repro ... | tee log` would otherwise never see the end
+of its pipe). Elsewhere, the helper still ends when its request pipe reaches end-of-file: it closes its copy
+of the stage's end at once, so the stage's death closes the last one.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import threading
 from multiprocessing.connection import Connection
-from typing import Protocol
+from typing import Any, Protocol
 
 from schemas.params import Tag as TagParams
 from stages.common import StageError, progress
@@ -42,10 +53,47 @@ class SpanTagger(Protocol):
         """Release the model and any processes; `tag` is not called after this."""
 
 
-def _serve(conn: Connection, params: TagParams, gazetteer_cache_dir: str | None) -> None:
+_PR_SET_PDEATHSIG = 1                 # linux/prctl.h
+_FORK_HOOK: dict[str, Any] = {}      # "prctl": libc's prctl once installed; "parent": pid forking from its main thread
+
+
+def _note_parent() -> None:
+    """Before a fork: the pid the child must die with, if the fork happens in the main thread (the death
+    signal follows the forking thread, and only the main thread lives as long as the process)."""
+    main = threading.current_thread() is threading.main_thread()
+    _FORK_HOOK["parent"] = os.getpid() if main else None
+
+
+def _die_with_parent() -> None:
+    """In a child just forked: SIGKILL when the parent ends; already orphaned (the parent died during the
+    fork), end now."""
+    parent = _FORK_HOOK.get("parent")
+    if parent is None:
+        return
+    _FORK_HOOK["prctl"](_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def die_with_parent_on_fork() -> bool:
+    """From now on, every process this process forks from its main thread is killed when this process
+    ends (Linux; elsewhere a no-op, returning False). Idempotent."""
+    if "prctl" in _FORK_HOOK:
+        return True
+    try:
+        _FORK_HOOK["prctl"] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # no prctl: not Linux
+        return False
+    os.register_at_fork(before=_note_parent, after_in_child=_die_with_parent)
+    return True
+
+
+def _serve(conn: Connection, stage_end: Connection, params: TagParams, gazetteer_cache_dir: str | None) -> None:
     """The helper process: load the model, then answer each list of texts with their spans.
 
-    A failure to load is answered to the first request, so the stage reports it as its own error."""
+    A failure to load is answered to the first request, so the stage reports it as its own error. The
+    stage's end of the pipe, inherited by the fork, is closed first: the stage's death is then end-of-file."""
+    stage_end.close()
     try:
         from stages.tag.ner import build_nlp, spans_of
         nlp = build_nlp(params, gazetteer_cache_dir)
@@ -76,9 +124,10 @@ class ForkedTagger:
         self.params = params
         self.gazetteer_cache_dir = gazetteer_cache_dir
         self.progress_stage = progress_stage
+        die_with_parent_on_fork()
         context = multiprocessing.get_context("fork")
         self._conn, child_end = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child_end, params, gazetteer_cache_dir),
+        self._process = context.Process(target=_serve, args=(child_end, self._conn, params, gazetteer_cache_dir),
                                         daemon=True, name="newsflow-ner")
         self._process.start()
         child_end.close()

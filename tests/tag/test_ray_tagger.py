@@ -1,0 +1,79 @@
+"""The tag stage's Ray executor on a private local cluster (started and stopped by each call): spans equal
+the local path's, blocks from an actor whose NER fingerprint differs are refused, and an actor killed
+mid-block is restarted and its block retried. Skipped without ray."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import psutil
+import pytest
+
+from stages.common import StageError
+from stages.tag import ner
+from stages.tag.__main__ import ner_fingerprint
+from stages.tag.ray_tagger import RayTagger, spans_of_blocks, tag_on_ray
+from tests.shipped_params import shipped
+
+pytest.importorskip("ray")
+pytestmark = pytest.mark.ray
+
+TEXTS = ["Prime Minister Benjamin Netanyahu met officials in Rome on Sunday.", "Mr. Netanyahu returned home.",
+         "", "Rome.", "Apple and Google met in Paris on Monday, said Joe Biden."] * 3
+
+
+@pytest.fixture(scope="module")
+def params():
+    return shipped("tag", {"executor": "ray", "ray_min_texts": 0, "ray_actors": 2, "ray_block_texts": 4,
+                           "n_process": 1, "batch_size": 3, "ray_address": ""})
+
+
+def test_ray_actors_give_the_local_spans_in_input_order(params):
+    expected = ner.tag_texts(ner.build_nlp(params, None), TEXTS, params)
+    tagger = RayTagger(params, None, lambda: ner_fingerprint(params))
+    try:
+        assert tagger.tag(TEXTS) == expected
+    finally:
+        tagger.close()
+
+
+def test_blocks_of_another_fingerprint_are_refused(params):
+    with pytest.raises(StageError) as failure:
+        tag_on_ray(params, TEXTS[:2], "0" * 64, None)
+    assert "another model, spaCy, rules or params" in failure.value.message
+
+
+def test_a_block_that_does_not_cover_its_texts_is_refused():
+    block = ("f" * 64, "127.0.0.1", 1, [0], [0], [4], ["GPE"])
+    assert spans_of_blocks([block], [1], "f" * 64) == [[(0, 4, "GPE")]]
+    with pytest.raises(StageError):
+        spans_of_blocks([block], [2], "f" * 64)
+
+
+def _kill_first_busy_actor(killed: list[int], stop: threading.Event) -> None:
+    """SIGKILL the first actor process seen running a block ("ray::NerActor.tag")."""
+    while not stop.is_set() and not killed:
+        for process in psutil.process_iter(["cmdline"]):
+            if " ".join(process.info["cmdline"] or []).startswith("ray::NerActor.tag"):
+                os.kill(process.pid, signal.SIGKILL)
+                killed.append(process.pid)
+                return
+        time.sleep(0.02)
+
+
+def test_an_actor_killed_mid_block_is_restarted_and_its_block_retried(params):
+    texts = TEXTS * 40
+    one = params.model_copy(update={"ray_actors": 1, "ray_block_texts": 20})
+    expected = ner.tag_texts(ner.build_nlp(params, None), texts, params)
+    killed: list[int] = []
+    stop = threading.Event()
+    killer = threading.Thread(target=_kill_first_busy_actor, args=(killed, stop), daemon=True)
+    killer.start()
+    try:
+        assert tag_on_ray(one, texts, ner_fingerprint(one), None) == expected
+    finally:
+        stop.set()
+        killer.join()
+    assert killed, "no actor was seen running a block"
