@@ -46,12 +46,27 @@ def _ordered(model: BaseModel, low: str, high: str) -> None:
 
 # ------------------------------------------------------------------------------------------------ ingest
 
+JsonlKeys = Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=50)]
+
+
+class JsonlFields(Section):
+    """ingest.jsonl_fields: for each field a document has, the JSONL keys tried in order."""
+    text: Annotated[JsonlKeys, Field(min_length=1)]
+    title: JsonlKeys
+    description: JsonlKeys
+    authors: JsonlKeys
+    date: JsonlKeys
+    site: JsonlKeys
+    url: JsonlKeys
+
+
 class Ingest(CachedStage):
     input_dir: Name
     max_bytes: Positive
     max_control_share: Share
     # The readers: html (trafilatura), jsonl (one record per line), txt and md (plain text).
     formats: dict[Literal["txt", "md", "html", "jsonl"], list[Annotated[str, Field(pattern=r"^\.[^./\\]+$")]]]
+    jsonl_fields: JsonlFields
 
     @model_validator(mode="after")
     def _each_extension_once(self) -> Ingest:

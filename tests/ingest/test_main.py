@@ -138,7 +138,7 @@ def test_jsonl_keeps_good_lines_and_rejects_bad_ones(tmp_path):
     assert docs.row(1, named=True)["meta_date"] == "1987-02-26"
     assert "not valid JSON" in reason(rejected, "in/feed.jsonl#2")
     assert "not an object" in reason(rejected, "in/feed.jsonl#3")
-    assert "'text' or 'body'" in reason(rejected, "in/feed.jsonl#4")
+    assert "no non-empty text field (tried 'text', 'body'" in reason(rejected, "in/feed.jsonl#4")
     assert reason(rejected, "in/feed.jsonl#7") == "same bytes as in/feed.jsonl#1"
 
 
