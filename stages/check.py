@@ -5,7 +5,7 @@ ignored silently, and a missing `ingest.input_dir` ends in DVC's own "[Errno 2]"
 folder. This runs first (`make run` calls it before `dvc repro`; in dvc.yaml it is the first stage, run
 whenever params.yaml or the params model changes, and ingest depends on its marker file): every section is
 checked by its model in `schemas/params.py` and every problem is listed by dotted key, with the message the
-stage itself would give; the input folder must exist and hold at least one file.
+stage itself would give; the input folder must exist and hold at least one file (in it or a sub-folder).
 
 The marker (`data/check/params.ok`) has the same bytes whenever the check passes, so DVC reruns nothing
 downstream because of it.
@@ -48,13 +48,24 @@ def input_problems(input_dir: str) -> list[str]:
     if not folder.is_dir():
         return [f"ingest.input_dir: '{input_dir}' is not a folder"]
     try:
-        with os.scandir(folder) as entries:
-            if not any(True for _ in entries):
-                return [f"ingest.input_dir: folder '{input_dir}' is empty: put the articles to process in it "
-                        f"(nothing was run, earlier outputs are kept)"]
+        if not has_a_file(folder):
+            return [f"ingest.input_dir: folder '{input_dir}' holds no file: put the articles to process in it "
+                    f"(nothing was run, earlier outputs and caches are kept)"]
     except OSError as err:
         return [f"ingest.input_dir: folder '{input_dir}' cannot be read ({err.strerror})"]
     return []
+
+
+def has_a_file(folder: Path) -> bool:
+    """Whether anything but folders is under `folder` (links not followed); stops at the first one."""
+    pending = [folder]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False):
+                    return True
+                pending.append(Path(entry.path))
+    return False
 
 
 def check(path: Path = PARAMS_FILE) -> None:

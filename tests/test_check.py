@@ -52,7 +52,17 @@ def test_a_missing_or_empty_input_folder_is_a_clear_error(tmp_path):
     assert "folder 'nowhere' does not exist" in run_check(tmp_path, params).stderr
     (tmp_path / "empty").mkdir()
     params["ingest"]["input_dir"] = "empty"
-    assert "folder 'empty' is empty" in run_check(tmp_path, params).stderr
+    assert "folder 'empty' holds no file" in run_check(tmp_path, params).stderr
+    (tmp_path / "empty" / "sub" / "deeper").mkdir(parents=True)   # folders only: still nothing to read
+    assert "folder 'empty' holds no file" in run_check(tmp_path, params).stderr
+    (tmp_path / "empty" / "sub" / "deeper" / "a.txt").write_text("An article.")
+    assert run_check(tmp_path, params).returncode == 0
+
+
+def test_make_run_checks_before_dvc(tmp_path):
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile[makefile.index("\nrun:"):].split("\n\n")[0]
+    assert recipe.index("stages.check") < recipe.index("dvc repro")
 
 
 def test_an_alias_bomb_is_refused_before_it_is_expanded(tmp_path):

@@ -358,11 +358,25 @@ def ingest_files(paths: list[Path | Entry], params: Ingest, cache: RowsCache) ->
 
 # -------------------------------------------------------------------------------------------- main
 
+def nothing_ingested(input_dir: str, rejected: pl.DataFrame, shown: int = 5) -> str:
+    """The message of a run with no document: nothing is written and no cache pruned, so the outputs and
+    caches of the last good run stay (an empty run must not overwrite a report with an empty one)."""
+    lines = [f"no document could be ingested from '{input_dir}' ({rejected.height} input(s), all rejected); "
+             f"nothing was written, earlier outputs and caches are kept"]
+    for source, reason in rejected.select("source_path", "reason").head(shown).iter_rows():
+        lines.append(f"  {source}: {reason}")
+    if rejected.height > shown:
+        lines.append(f"  ... and {rejected.height - shown} more")
+    return "\n".join(lines)
+
+
 def main() -> None:
     params = load_section(STAGE)
     paths = list_inputs(Path(params.input_dir))
     cache = rows_cache(params)
     documents, rejected, n_cached = ingest_files(paths, params, cache)
+    if not documents.height:
+        raise StageError(nothing_ingested(params.input_dir, rejected))
     write_table(documents, DOCUMENTS, IngestDocuments, "ingest/documents", sort_by=["source_path"])
     write_table(rejected, REJECTED, IngestRejected, "ingest/rejected", sort_by=["source_path"])
     cache.prune()   # only after a complete run: a failed run keeps every entry

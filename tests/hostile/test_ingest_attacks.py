@@ -182,3 +182,31 @@ def test_every_attack_at_once_loses_nothing(folder, monkeypatch):
     assert docs.height + rejected.height == len(entries)
     assert set(rejected["source_path"]) == {"in/denied.txt"}
     assert docs.filter(pl.col("source_path") == "in/crlf.txt")["raw_text"].to_list() == ["Hi there.\nBye now.\n"]
+
+
+def test_a_run_with_no_document_stops_and_keeps_outputs_and_caches(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import yaml
+
+    from tests.shipped_params import SHIPPED_PARAMS
+    root = Path(__file__).resolve().parents[2]
+    params = yaml.safe_load(SHIPPED_PARAMS.read_text())
+    params["ingest"].update(input_dir="in", cache_dir=str(tmp_path / "cache"))
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes(GOOD)
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "stages.ingest"], cwd=tmp_path, capture_output=True,
+                              text=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert run().returncode == 0
+    outputs = {p: p.read_bytes() for p in (tmp_path / "data" / "ingest").glob("*.parquet")}
+    cached = sorted(p.name for p in (tmp_path / "cache").rglob("*"))
+    (tmp_path / "in" / "a.txt").write_bytes(b"")
+    result = run()
+    assert result.returncode == 1
+    assert "no document could be ingested from 'in'" in result.stderr and "in/a.txt: empty file" in result.stderr
+    assert {p: p.read_bytes() for p in outputs} == outputs
+    assert sorted(p.name for p in (tmp_path / "cache").rglob("*")) == cached
