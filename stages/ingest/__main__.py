@@ -154,32 +154,37 @@ def list_inputs(input_dir: Path) -> list[Entry]:
     return sorted(found, key=lambda entry: entry.path.as_posix())
 
 
-# Characters a path cannot show as they are: the bytes of a name that is not UTF-8 (surrogate escapes),
-# control characters and bidi controls (they would reorder or hide text in a terminal or the report), and
-# the backslash that introduces the escapes (so two different names never show alike).
-UNSHOWABLE = re.compile(r"[\\\udc80-\udcff\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# A file name that is not UTF-8 keeps its undecodable bytes as surrogate escapes (U+DC80-U+DCFF), which no
+# table can hold: in source_path each such byte is written \\xff. Every other character of a path is kept as
+# it is (source_path is the file's path, the contract's; the report escapes HTML), and messages for a
+# terminal escape control and bidi characters too (`printable`).
+UNDECODABLE = re.compile(r"[\udc80-\udcff]")
+UNSHOWABLE = re.compile(r"[\udc80-\udcff\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def storable(text: str) -> str:
+    """`text` with the bytes of a non-UTF-8 name written as \\xff (see UNDECODABLE)."""
+    return UNDECODABLE.sub(_escape, text)
 
 
 def printable(text: str) -> str:
-    """`text` with every UNSHOWABLE character escaped: a byte of a non-UTF-8 name as \\xff, others as
-    \\u202e, a backslash doubled."""
-    def escape(match: re.Match[str]) -> str:
-        char = match.group()
-        if char == "\\":
-            return "\\\\"
-        code = ord(char)
-        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
-    return UNSHOWABLE.sub(escape, text)
+    """`text` safe for a terminal: undecodable bytes as \\xff, control and bidi characters as \\u001b."""
+    return UNSHOWABLE.sub(_escape, text)
 
 
 def display_path(path: Path) -> str:
-    """The contract's source_path: relative to the project root, '/'-separated, printable (see printable)."""
+    """The contract's source_path: relative to the project root, '/'-separated, storable (see storable)."""
     try:
         shown = path.resolve(strict=False).relative_to(Path.cwd().resolve()).as_posix() \
             if path.is_absolute() else path.as_posix()
     except ValueError:
         shown = path.as_posix()
-    return printable(shown)
+    return storable(shown)
 
 
 def entry_rejection(info: os.stat_result, name: str, params: Ingest, formats: dict[str, str],
@@ -242,8 +247,9 @@ def read_inputs(paths: list[Path | Entry], params: Ingest) -> tuple[pl.DataFrame
     formats = {ext.lower(): fmt for fmt, exts in params.formats.items() for ext in exts}
     files, rejected = [], []
     with FolderFds() as folders:
+        shown: set[str] = set()
         for file_no, entry in enumerate(map(as_entry, paths)):
-            place = {"file_no": file_no, "source": display_path(entry.path)}
+            place = {"file_no": file_no, "source": unique_path(display_path(entry.path), entry, shown)}
             got = rejection_item(entry.problem, None) if entry.problem else folders.read(entry, params, formats)
             if isinstance(got, dict):
                 rejected.append({**place, "item_no": 0, **got})
@@ -253,6 +259,15 @@ def read_inputs(paths: list[Path | Entry], params: Ingest) -> tuple[pl.DataFrame
     files_schema = {**PLACE_SCHEMA, "file_sha256": pl.String, "file_format": pl.String, "data": pl.Binary}
     return (pl.DataFrame(files, schema=files_schema),
             pl.DataFrame(rejected, schema={**PLACE_SCHEMA, "item_no": pl.Int64, **ITEM_SCHEMA}))
+
+
+def unique_path(source: str, entry: Entry, shown: set[str]) -> str:
+    """`source`, or when another entry already shows as it (a name with a literal `\\xff` beside a name
+    with the byte 0xff), `source` followed by the name's bytes in hex: every source_path stays unique."""
+    if source in shown:
+        source = f"{source} (name bytes {os.fsencode(entry.parts[-1]).hex()})"
+    shown.add(source)
+    return source
 
 
 class FolderFds:
@@ -364,7 +379,7 @@ def nothing_ingested(input_dir: str, rejected: pl.DataFrame, shown: int = 5) -> 
     lines = [f"no document could be ingested from '{input_dir}' ({rejected.height} input(s), all rejected); "
              f"nothing was written, earlier outputs and caches are kept"]
     for source, reason in rejected.select("source_path", "reason").head(shown).iter_rows():
-        lines.append(f"  {source}: {reason}")
+        lines.append(f"  {printable(source)}: {printable(reason)}")
     if rejected.height > shown:
         lines.append(f"  ... and {rejected.height - shown} more")
     return "\n".join(lines)

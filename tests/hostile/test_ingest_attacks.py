@@ -78,10 +78,17 @@ def test_a_file_name_that_is_not_utf8(folder):
     assert "unsupported format" in reasons(rejected)["in/bad\\xfe.bin"]
 
 
-def test_control_characters_in_a_file_name_are_escaped(folder):
+def test_control_characters_in_a_file_name_stay_in_its_path_and_names_never_collide(folder):
     (folder / "evil\x1b[2J\u202ename.txt").write_bytes(b"Officials met in Oslo on Friday to talk.\n")
+    (folder / "bad\\xffname.txt").write_bytes(b"Officials met in Bern on Friday to talk.\n")   # a literal \xff
+    with open(os.fsencode(folder) + b"/bad\xffname.txt", "wb") as fh:
+        fh.write(b"Other officials met in Paris on Monday to discuss the truce.\n")
     docs, _ = ingest()
-    assert "in/evil\\u001b[2J\\u202ename.txt" in set(docs["source_path"])
+    # source_path is the path (the contract); the report escapes HTML, terminal messages escape controls
+    assert "in/evil\x1b[2J\u202ename.txt" in set(docs["source_path"])
+    assert {"in/bad\\xffname.txt", "in/bad\\xffname.txt (name bytes 626164ff6e616d652e747874)"} <= \
+        set(docs["source_path"])
+    assert stage.printable("in/evil\x1b[2J\u202e") == "in/evil\\u001b[2J\\u202e"
 
 
 def _deny(monkeypatch, name: str) -> None:
