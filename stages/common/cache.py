@@ -236,11 +236,7 @@ class RowsCache:
                 raise ValueError("key columns missing")
             return frame
         except Exception:   # damaged, edited, a directory, unreadable: recompute, never fail
-            try:
-                if part.is_file() and not part.is_symlink():
-                    part.unlink()
-            except OSError:
-                pass
+            remove_damaged(part)
             return None
 
     # ---- writing
@@ -322,6 +318,21 @@ class RowsCache:
             except OSError:
                 pass
         return removed
+
+
+def remove_damaged(part: Path) -> None:
+    """Remove a damaged part: a file, or a directory in its place (the part's name is its content's hash, so
+    a directory left there would block writing that very part again and the cache would never hit). A link
+    is left alone (never followed, never served)."""
+    try:
+        if part.is_symlink():
+            return
+        if part.is_dir():
+            shutil.rmtree(part, ignore_errors=True)
+        elif part.exists():
+            part.unlink()
+    except OSError:
+        pass
 
 
 def _last_used(path: Path) -> float:

@@ -189,3 +189,14 @@ def test_every_fingerprint_covers_the_shared_helpers_and_schemas(tmp_path, monke
     before = fingerprint("x")
     (shared / "helper.py").write_text("A = 2\n")
     assert fingerprint("x") != before
+
+
+def test_a_directory_in_place_of_a_part_is_removed_so_the_part_can_be_written_again(tmp_path):
+    calls: list[list[str]] = []
+    RowsCache(tmp_path, "len", "f", key=["text"]).run(keys("a"), lengths(calls))
+    (part,) = (tmp_path / "len-f").glob("part-*.parquet")
+    part.unlink()
+    (part / "inside").mkdir(parents=True)
+    RowsCache(tmp_path, "len", "f", key=["text"]).run(keys("a"), lengths(calls))
+    rows, n = RowsCache(tmp_path, "len", "f", key=["text"]).run(keys("a"), lengths(calls))
+    assert part.is_file() and n == 0 and rows["n"].to_list() == [1]
