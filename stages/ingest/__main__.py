@@ -76,10 +76,12 @@ FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 class Entry:
     """One entry under the input folder: the folder as given (`root`, the one path that may be a link) and
     the names below it (as the OS gives them: a name that is not UTF-8 keeps its bytes as surrogate escapes).
-    `problem` is a rejection found while listing (a folder that cannot be opened)."""
+    `problem` is a rejection found while listing (a folder that cannot be opened). `shown` is its path as
+    source_path gives it, before `storable` (built once from the folder's: a Path per file is slow)."""
     root: Path
     parts: tuple[str, ...]
     problem: str | None = None
+    shown: str = ""
 
     @property
     def path(self) -> Path:
@@ -88,7 +90,15 @@ class Entry:
 
 def as_entry(path: Path | Entry) -> Entry:
     """A plain path (tests, tools) is an entry of its own folder."""
-    return path if isinstance(path, Entry) else Entry(Path(path).parent, (Path(path).name,))
+    if isinstance(path, Entry):
+        return path
+    path = Path(path)
+    return Entry(path.parent, (path.name,), shown=display_path(path))
+
+
+def entry_of(root: Path, base: str, parts: tuple[str, ...], problem: str | None = None) -> Entry:
+    """The entry root/parts, shown as `base` (the folder's display path) + '/'-joined parts."""
+    return Entry(root, parts, problem, "/".join(parts) if base == "." else "/".join((base, *parts)))
 
 
 def os_reason(err: OSError) -> str:
@@ -138,6 +148,7 @@ def list_inputs(input_dir: Path) -> list[Entry]:
     if not input_dir.is_dir():
         raise StageError(f"input folder '{input_dir}' does not exist (ingest.input_dir)")
     found: list[Entry] = []
+    base = display_path(input_dir, escape=False)   # below it no link is followed: its parts show as they are
     pending: list[tuple[str, ...]] = [()]
     while pending:
         parts = pending.pop()
@@ -146,12 +157,12 @@ def list_inputs(input_dir: Path) -> list[Entry]:
         except OSError as err:
             if not parts:
                 raise StageError(f"input folder '{input_dir}' cannot be read: {os_reason(err)}") from None
-            found.append(Entry(input_dir, parts, f"folder cannot be read ({os_reason(err)}): the files in it "
+            found.append(entry_of(input_dir, base, parts, f"folder cannot be read ({os_reason(err)}): the files in it "
                                                  f"were not ingested"))
             continue
         pending.extend(parts + (name,) for name in folders)
-        found.extend(Entry(input_dir, parts + (name,)) for name in others)
-    return sorted(found, key=lambda entry: entry.path.as_posix())
+        found.extend(entry_of(input_dir, base, parts + (name,)) for name in others)
+    return sorted(found, key=lambda entry: entry.shown)
 
 
 # A file name that is not UTF-8 keeps its undecodable bytes as surrogate escapes (U+DC80-U+DCFF), which no
@@ -177,14 +188,14 @@ def printable(text: str) -> str:
     return UNSHOWABLE.sub(_escape, text)
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, escape: bool = True) -> str:
     """The contract's source_path: relative to the project root, '/'-separated, storable (see storable)."""
     try:
         shown = path.resolve(strict=False).relative_to(Path.cwd().resolve()).as_posix() \
             if path.is_absolute() else path.as_posix()
     except ValueError:
         shown = path.as_posix()
-    return storable(shown)
+    return storable(shown) if escape else shown
 
 
 def entry_rejection(info: os.stat_result, name: str, params: Ingest, formats: dict[str, str],
@@ -230,15 +241,34 @@ def read_entry(entry: Entry, folder_fd: int, params: Ingest, formats: dict[str, 
         if rejection is not None:
             return rejection
         fd = os.open(name, FILE_FLAGS, dir_fd=folder_fd)
-        with os.fdopen(fd, "rb") as fh:
-            opened = os.fstat(fh.fileno())
+        try:
+            opened = os.fstat(fd)
             if not stat.S_ISREG(opened.st_mode):
                 return entry_rejection(opened, name, params, formats) or rejection_item("not a regular file",
                                                                                        None)
-            data = fh.read(params.max_bytes + 1)
+            data = read_bounded(fd, opened.st_size, params.max_bytes)
+        finally:
+            os.close(fd)
     except OSError as err:
         return rejection_item(f"cannot be read: {os_reason(err)}", None)
     return size_rejection(len(data), params) or data
+
+
+def read_bounded(fd: int, size: int, max_bytes: int) -> bytes:
+    """At most max_bytes + 1 bytes of an open file whose size was `size`, read straight from the descriptor:
+    the size (+1, to see a file that grew) is asked for, not max_bytes, which allocated the whole limit
+    (20 MB) for every small file."""
+    chunks, total, want = [], 0, min(size, max_bytes) + 1
+    while total <= max_bytes:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if len(chunk) < want:   # a regular file reads short only at its end
+            break
+        want = max_bytes + 1 - total
+    return b"".join(chunks)
 
 
 def read_inputs(paths: list[Path | Entry], params: Ingest) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -249,7 +279,7 @@ def read_inputs(paths: list[Path | Entry], params: Ingest) -> tuple[pl.DataFrame
     with FolderFds() as folders:
         shown: set[str] = set()
         for file_no, entry in enumerate(map(as_entry, paths)):
-            place = {"file_no": file_no, "source": unique_path(display_path(entry.path), entry, shown)}
+            place = {"file_no": file_no, "source": unique_path(storable(entry.shown), entry, shown)}
             got = rejection_item(entry.problem, None) if entry.problem else folders.read(entry, params, formats)
             if isinstance(got, dict):
                 rejected.append({**place, "item_no": 0, **got})
