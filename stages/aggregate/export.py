@@ -50,7 +50,11 @@ def spreadsheet_safe(table: pl.DataFrame) -> pl.DataFrame:
 
 def write_export(stories: pl.DataFrame, data: Path = Path("data"), out_dir: Path = OUT_DIR) -> pl.DataFrame:
     """Read what the export needs from the upstream tables, build, validate and write its three files."""
-    ingest_docs = read_table(data / "ingest" / "documents.parquet", columns=["doc_id", "source_path", "meta_url"])
+    ingest_path = data / "ingest" / "documents.parquet"
+    has_url = ingest_path.is_file() and "meta_url" in pl.read_parquet_schema(ingest_path)   # not in the contract
+    ingest_docs = read_table(ingest_path, columns=["doc_id", "source_path", *(["meta_url"] if has_url else [])])
+    if not has_url:
+        ingest_docs = ingest_docs.with_columns(meta_url=pl.lit(None, pl.String))
     clean_docs = read_table(data / "clean" / "documents.parquet",
                             columns=["doc_id", "site", "title", "published_date", "authors", "language", "text"])
     table = validate(export_table(ingest_docs, clean_docs, stories), Export, "aggregate/export")
