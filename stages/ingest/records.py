@@ -8,6 +8,7 @@ executor task). The cross-file step (paths, duplicates) is in `__main__`.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import polars as pl
@@ -58,36 +59,89 @@ def empty_meta() -> dict[str, Any]:
             "meta_site": None, "meta_url": None}
 
 
-def jsonl_record_to_doc(line: str) -> dict[str, Any]:
-    """One JSONL line to a document's text and metadata, or Unreadable with the reason."""
+# Digits an integer in a JSONL record may have: Python refuses to convert longer ones (4,300), which made
+# one such number fail the whole stage. A longer number is kept as its digits (text); no field we read is one.
+MAX_INT_DIGITS = 4000
+# Characters no metadata string keeps (on the way in, so titles, the report and the terminal never see
+# them): C0/C1 controls (NUL, ESC, BEL, ...; tab and newline become spaces first) and the invisible bidi
+# controls that reorder text (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F); a terminal escape sequence
+# (ESC [ 31 m: colours, cursor moves, window titles) goes whole.
+META_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+TERMINAL_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+META_SPACES = re.compile(r"[\t\n\r\u2028\u2029]+")
+
+
+class LongNumber(str):
+    """The digits of a JSON integer too long to convert: a number still, never read as a text field."""
+
+
+def _int_or_digits(digits: str) -> int | str:
+    return int(digits) if len(digits.lstrip("-")) <= MAX_INT_DIGITS else LongNumber(digits)
+
+
+def parse_jsonl_line(line: str) -> Any:
     try:
-        record = json.loads(line)
+        return json.loads(line, parse_int=_int_or_digits)
     except (json.JSONDecodeError, RecursionError) as err:
         msg = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
         raise Unreadable(f"not valid JSON ({msg})") from None
+    except ValueError as err:   # any other refusal of the decoder (a number it cannot hold, ...)
+        raise Unreadable(f"not valid JSON ({str(err)[:120]})") from None
+
+
+def first_field(record: dict[str, Any], names: list[str], text_only: bool = True) -> Any:
+    """The value of the first of `names` the record has with a usable value (a non-blank string; for
+    authors a list too), or None."""
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, str) and not isinstance(value, LongNumber) and value.strip():
+            return value
+        if not text_only and isinstance(value, list) and value:
+            return value
+    return None
+
+
+def jsonl_record_to_doc(line: str, fields: Any) -> dict[str, Any]:
+    """One JSONL line to a document's text and metadata, or Unreadable with the reason. `fields`
+    (`ingest.jsonl_fields`) names, for each of our fields, the record's keys tried in order, so the JSON of
+    news-please (`maintext`, `date_publish`) or trafilatura (`text`, `source`) is read as it is."""
+    record = parse_jsonl_line(line)
     if not isinstance(record, dict):
-        raise Unreadable(f"a JSON {type(record).__name__}, not an object with a 'text' or 'body' field")
-    body = record.get("text", record.get("body"))
-    if not isinstance(body, str) or not body.strip():
-        raise Unreadable("record has no non-empty 'text' or 'body' string field")
-    authors = record.get("authors", record.get("author"))
-    if isinstance(authors, str):
-        authors = [authors]
+        raise Unreadable(f"a JSON {type(record).__name__}, not an object with a text field")
+    body = first_field(record, fields.text)
+    if body is None:
+        names = ", ".join(f"'{name}'" for name in fields.text)
+        raise Unreadable(f"record has no non-empty text field (tried {names}: ingest.jsonl_fields.text)")
+    authors = first_field(record, fields.authors, text_only=False)
+    authors = [authors] if isinstance(authors, str) else authors or []
+    cleaned_authors = [meta_text(a) for a in authors if isinstance(a, str) and not isinstance(a, LongNumber)]
     return {
         "raw_text": body,
-        "meta_title": str_or_none(record.get("title")),
-        "meta_description": str_or_none(record.get("description", record.get("subtitle"))),
-        "meta_authors": [fix_surrogates(a) for a in (authors or []) if isinstance(a, str) and a.strip()],
-        "meta_date": parse_date(record.get("date", record.get("published_date"))),
-        "meta_site": str_or_none(record.get("site")),
-        "meta_url": str_or_none(record.get("url")),
+        "meta_title": meta_text(first_field(record, fields.title)),
+        "meta_description": meta_text(first_field(record, fields.description)),
+        "meta_authors": [a for a in cleaned_authors if a],
+        "meta_date": parse_date(first_field(record, fields.date)),
+        "meta_site": meta_text(first_field(record, fields.site)),
+        "meta_url": meta_text(first_field(record, fields.url)),
     }
 
 
-def str_or_none(value: Any) -> str | None:
-    """A metadata string of a record, stripped, or None. A JSON escape such as "\\ud800" gives a lone
-    surrogate, which no table can hold: it becomes U+FFFD, as ftfy makes it in the text."""
-    return fix_surrogates(value.strip()) or None if isinstance(value, str) else None
+def meta_text(value: Any) -> str | None:
+    """A metadata string, or None: stripped, line breaks and tabs as one space, control and bidi
+    characters removed (META_CONTROLS). A JSON escape such as "\\ud800" gives a lone surrogate, which no
+    table can hold: it becomes U+FFFD, as ftfy makes it in the text."""
+    if not isinstance(value, str):
+        return None
+    value = META_CONTROLS.sub("", TERMINAL_ESCAPES.sub("", META_SPACES.sub(" ", fix_surrogates(value))))
+    return " ".join(value.split()) or None
+
+
+def clean_meta(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with every metadata string through `meta_text` (HTML's as well as JSONL's)."""
+    cleaned = {key: meta_text(value) if key.startswith("meta_") and key != "meta_authors" else value
+               for key, value in record.items()}
+    authors = [meta_text(author) for author in record.get("meta_authors") or []]
+    return {**cleaned, "meta_authors": [author for author in authors if author]}
 
 
 # ------------------------------------------------------------------------------------ one file, pure
@@ -138,7 +192,7 @@ def file_items(data: bytes, fmt: str, params: Ingest) -> list[Item]:
     if not text.strip():
         return [rejection_item("contains only whitespace", len(data))]
     if fmt == "jsonl":
-        return jsonl_items(text, encoding)
+        return jsonl_items(text, encoding, params.jsonl_fields)
     doc_id = sha16(data)
     try:
         record = html_to_record(text) if fmt == "html" else {"raw_text": text, **empty_meta()}
@@ -151,10 +205,10 @@ def file_items(data: bytes, fmt: str, params: Ingest) -> list[Item]:
     if not raw_text.strip():
         return [rejection_item("no text left after removing control characters", len(data),
                                dedupe_key=doc_id)]
-    return [document_item({**record, "raw_text": raw_text}, doc_id, fmt, len(data), encoding)]
+    return [document_item({**clean_meta(record), "raw_text": raw_text}, doc_id, fmt, len(data), encoding)]
 
 
-def jsonl_items(text: str, encoding: str) -> list[Item]:
+def jsonl_items(text: str, encoding: str, fields: Any) -> list[Item]:
     """One document per good record; each malformed line is rejected on its own (`file#LINE`)."""
     items: list[Item] = []
     for line_no, line in enumerate(normalise_line_ends(text).split("\n"), start=1):
@@ -164,7 +218,7 @@ def jsonl_items(text: str, encoding: str) -> list[Item]:
         line_bytes = line.encode("utf-8", "surrogatepass")
         doc_id = sha16(line_bytes)
         try:
-            record = jsonl_record_to_doc(line)
+            record = jsonl_record_to_doc(line, fields)
         except Unreadable as err:
             items.append(rejection_item(f"line {line_no}: {err}", len(line_bytes), suffix, doc_id))
             continue

@@ -160,3 +160,43 @@ def test_fingerprint_covers_every_file_params_without_run_only_keys_and_librarie
     assert base != fingerprint("t", params={"a": 1, "cache_dir": "x"}, run_only=["cache_dir"], folders=[code])
     assert fingerprint("t", libraries=["polars"]) != fingerprint("t", libraries=["no-such-library"])
     assert Path(code / "rules.py").exists()
+
+
+def test_a_fifo_or_link_planted_as_a_part_or_manifest_never_blocks_or_is_followed(tmp_path):
+    calls: list[list[str]] = []
+    RowsCache(tmp_path, "len", "f", key=["text"]).run(keys("a"), lengths(calls))
+    (part,) = (tmp_path / "len-f").glob("part-*.parquet")
+    part.unlink()
+    os.mkfifo(part)
+    outside = tmp_path / "outside.parquet"
+    pl.DataFrame({"text": ["bb"], "n": [99], "_no_rows": [False]}).write_parquet(outside)
+    (tmp_path / "len-f" / "part-0000.parquet").symlink_to(outside)
+    for manifest in tmp_path.glob(".manifest-*.json"):
+        manifest.unlink()
+        os.mkfifo(manifest)
+    cache = RowsCache(tmp_path, "len", "f", key=["text"])
+    rows, n = cache.run(keys("a", "bb"), lengths(calls))   # returns: nothing blocks on a FIFO
+    assert n == 2 and sorted(rows["n"].to_list()) == [1, 2]
+    cache.prune()
+
+
+def test_every_fingerprint_covers_the_shared_helpers_and_schemas(tmp_path, monkeypatch):
+    import stages.common.cache as cache_module
+    shared = tmp_path / "common"
+    shared.mkdir()
+    (shared / "helper.py").write_text("A = 1\n")
+    monkeypatch.setattr(cache_module, "SHARED_FOLDERS", (shared,))
+    before = fingerprint("x")
+    (shared / "helper.py").write_text("A = 2\n")
+    assert fingerprint("x") != before
+
+
+def test_a_directory_in_place_of_a_part_is_removed_so_the_part_can_be_written_again(tmp_path):
+    calls: list[list[str]] = []
+    RowsCache(tmp_path, "len", "f", key=["text"]).run(keys("a"), lengths(calls))
+    (part,) = (tmp_path / "len-f").glob("part-*.parquet")
+    part.unlink()
+    (part / "inside").mkdir(parents=True)
+    RowsCache(tmp_path, "len", "f", key=["text"]).run(keys("a"), lengths(calls))
+    rows, n = RowsCache(tmp_path, "len", "f", key=["text"]).run(keys("a"), lengths(calls))
+    assert part.is_file() and n == 0 and rows["n"].to_list() == [1]

@@ -138,7 +138,7 @@ def test_jsonl_keeps_good_lines_and_rejects_bad_ones(tmp_path):
     assert docs.row(1, named=True)["meta_date"] == "1987-02-26"
     assert "not valid JSON" in reason(rejected, "in/feed.jsonl#2")
     assert "not an object" in reason(rejected, "in/feed.jsonl#3")
-    assert "'text' or 'body'" in reason(rejected, "in/feed.jsonl#4")
+    assert "no non-empty text field (tried 'text', 'body'" in reason(rejected, "in/feed.jsonl#4")
     assert reason(rejected, "in/feed.jsonl#7") == "same bytes as in/feed.jsonl#1"
 
 
@@ -244,3 +244,40 @@ def test_escaped_lone_surrogates_in_jsonl_become_replacement_characters(tmp_path
     row = docs.row(0, named=True)
     assert (row["raw_text"], row["meta_title"], row["meta_authors"]) == \
         ("Officials met \ufffd in Rome.", "Rome \ufffd talks", ["Jane \ufffd"])
+
+
+NEWS_PLEASE = {"authors": ["Jane Doe", "John Roe"], "date_download": "2024-05-20 08:00:00",
+               "date_modify": None, "date_publish": "2024-05-19 10:30:00", "description": "Talks resume.",
+               "filename": "x.json", "image_url": None, "language": "en", "localpath": None,
+               "maintext": "Senior officials met in Rome on Sunday to discuss a truce in Gaza.",
+               "source_domain": "example.com", "title": "Talks in Rome", "title_page": None, "title_rss": None,
+               "url": "https://example.com/talks"}
+TRAFILATURA = {"title": "Talks in Rome", "author": "Jane Doe; John Roe", "hostname": "example.com",
+               "date": "2024-05-19", "fingerprint": "abc", "id": None, "license": None, "comments": "",
+               "raw_text": "Senior officials met in Rome. On Sunday.",
+               "text": "Senior officials met in Rome.\nOn Sunday.", "language": None, "image": None,
+               "pagetype": "article", "source": "https://example.com/talks", "source-hostname": "Example News",
+               "excerpt": "Talks resume.", "categories": "", "tags": ""}
+
+
+@pytest.mark.parametrize("record,text,authors", [
+    (NEWS_PLEASE, NEWS_PLEASE["maintext"], ["Jane Doe", "John Roe"]),
+    (TRAFILATURA, TRAFILATURA["text"], ["Jane Doe; John Roe"]),
+])
+def test_news_please_and_trafilatura_json_are_read_as_they_are(tmp_path, record, text, authors):
+    docs, rejected = run(tmp_path, {"feed.jsonl": json.dumps(record).encode()})
+    assert rejected.height == 0
+    row = docs.row(0, named=True)
+    assert (row["raw_text"], row["meta_title"], row["meta_authors"]) == (text, "Talks in Rome", authors)
+    assert (row["meta_date"], row["meta_url"], row["meta_description"]) == \
+        ("2024-05-19", "https://example.com/talks", "Talks resume.")
+    assert row["meta_site"] in {"example.com", "Example News"}
+
+
+def test_jsonl_fields_param_maps_a_scrapers_own_keys(tmp_path):
+    fields = {"text": ["article_body"], "title": ["headline_text"]}
+    params = shipped("ingest", {**CHANGES, "jsonl_fields": fields})
+    line = json.dumps({"article_body": "Officials met in Rome.", "headline_text": "Rome", "text": "not this"})
+    docs, rejected = run(tmp_path, {"feed.jsonl": line.encode()}, params)
+    assert rejected.height == 0
+    assert (docs["raw_text"][0], docs["meta_title"][0]) == ("Officials met in Rome.", "Rome")
