@@ -48,6 +48,7 @@ COLUMNS = {
     "tag/attributions": ["doc_id"],
     "tag/counts": ["doc_id"],
     "tag/themes": ["doc_id"],
+    "tag/faults": ["doc_id", "extractor"],
 }
 COUNTED_TAGS = ("attributions", "counts", "themes")
 # Tables by file stem, with their model and sort order.
@@ -105,7 +106,8 @@ def main() -> None:
                               quotes=read("tag/quotes"), dates=dates,
                               tag_rows={name: read(f"tag/{name}").height for name in COUNTED_TAGS},
                               stories=stories, alignments=alignments, claims=claims, cooccurrence=pairs,
-                              timeline=timeline, named_labels=params.named_labels)
+                              timeline=timeline, named_labels=params.named_labels,
+                              faults=read("tag/faults"))
     del entities, dates
     plots = plot_tables(entity_table, stories, boilerplate, params.report, params.named_labels)
 

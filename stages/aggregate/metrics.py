@@ -1,7 +1,8 @@
 """The run's headline figures (data/metrics.json) and the small tables behind DVC's plots.
 
-`compute_metrics` returns a dict of numbers only, at most one level of nesting (what `dvc metrics show`
-and `dvc metrics diff` read well), computed from the tables alone, so two runs on the same data give the
+`compute_metrics` returns a dict of numbers, at most one level of nesting (what `dvc metrics show`
+and `dvc metrics diff` read well; the one string is `faults.doc_ids`, which names the documents an extractor
+raised on, so a fault is seen where the headline figures are read), computed from the tables alone, so two runs on the same data give the
 same file. Shares are rounded to 4 decimals. `plot_tables` returns the CSV tables for dvc.yaml's `plots:`
 (top entities, story sizes, boilerplate share per document); the HTML report draws the same data itself.
 """
@@ -17,6 +18,7 @@ from stages.aggregate.entity_stats import top_entities
 COPY_RELATIONS = {"near_duplicate": "copies", "truncated_copy": "truncated_copies", "rewrite": "rewrites",
                   "original": "originals", "unique": "unique"}
 SHARE_DIGITS = 4
+FAULT_IDS_SHOWN = 10  # doc_ids named in metrics.json; data/tag/faults.parquet lists them all
 
 
 def boilerplate_by_document(ingest_docs: pl.DataFrame, removed: pl.DataFrame) -> pl.DataFrame:
@@ -59,12 +61,20 @@ def _stories(stories: pl.DataFrame, alignments: pl.DataFrame) -> dict[str, int]:
             "aligned_sentences": alignments.height}
 
 
+def _faults(faults: pl.DataFrame) -> dict[str, Any]:
+    """Documents an extractor raised on (each one lost only that extractor's rows): counts, and the first ids."""
+    doc_ids = sorted(faults["doc_id"].unique().to_list())
+    shown = " ".join(doc_ids[:FAULT_IDS_SHOWN]) + (f" (+{len(doc_ids) - FAULT_IDS_SHOWN} more)"
+                                                    if len(doc_ids) > FAULT_IDS_SHOWN else "")
+    return {"documents": len(doc_ids), "rows": faults.height, "doc_ids": shown}
+
+
 def compute_metrics(*, ingest_docs: pl.DataFrame, rejected: pl.DataFrame, clean_docs: pl.DataFrame,
                     removed: pl.DataFrame, boilerplate: pl.DataFrame, sentences: pl.DataFrame,
                     entities: pl.DataFrame, quotes: pl.DataFrame, dates: pl.DataFrame,
                     tag_rows: dict[str, int], stories: pl.DataFrame, alignments: pl.DataFrame,
                     claims: pl.DataFrame, cooccurrence: pl.DataFrame, timeline: pl.DataFrame,
-                    named_labels: list[str]) -> dict[str, Any]:
+                    named_labels: list[str], faults: pl.DataFrame) -> dict[str, Any]:
     """Headline figures: numbers only, flat or one level deep, deterministic (keys in the report's order).
 
     `boilerplate` is `boilerplate_by_document(ingest_docs, removed)` (so `ingest_docs` needs no raw_text);
@@ -85,6 +95,7 @@ def compute_metrics(*, ingest_docs: pl.DataFrame, rejected: pl.DataFrame, clean_
         "dates": {"mentions": dates.height, "resolved": int(dates["resolved"].sum()),
                   "timeline_events": timeline.height},
         "tags": dict(sorted(tag_rows.items())),
+        "faults": _faults(faults),
     }
 
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"ingest/documents": "ingest_docs", "ingest/rejected": "rejected", "clean/documents": "clean_docs",
           "clean/removed": "removed", "segment/sentences": "sentences", "tag/entities": "entities",
           "tag/quotes": "quotes", "tag/dates": "dates", "tag/attributions": "attributions",
-          "tag/counts": "counts", "tag/themes": "themes"}
+          "tag/counts": "counts", "tag/themes": "themes", "tag/faults": "faults"}
 OUTPUTS = {"stories": Stories, "alignments": Alignments, "claims": Claims, "entities": EntityStats,
            "cooccurrence": Cooccurrence, "timeline": Timeline}
 
@@ -67,6 +67,7 @@ def test_stage_writes_every_output(tmp_path, monkeypatch):
     metrics = json.loads((tmp_path / "data/metrics.json").read_text())
     assert metrics["stories"]["copies"] == 1 and metrics["documents"]["rejected"] == 1
     assert metrics["tags"] == {"attributions": 2, "counts": 1, "themes": 0}
+    assert metrics["faults"] == {"documents": 0, "rows": 0, "doc_ids": ""}
     for plot in ("top_entities", "story_sizes", "boilerplate"):
         assert (tmp_path / f"data/aggregate/plots/{plot}.csv").read_text().count("\n") >= 2
     assert len(pl.read_csv(tmp_path / "data/aggregate/plots/top_entities.csv")) == 3  # report.top_entities

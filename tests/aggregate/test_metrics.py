@@ -1,7 +1,9 @@
-"""metrics.json: numbers only, at most one level deep, and the figures add up."""
+"""metrics.json: numbers (and the faulted doc_ids), at most one level deep, and the figures add up."""
 from __future__ import annotations
 
 import json
+
+import polars as pl
 
 from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.entity_stats import entity_stats
@@ -9,6 +11,7 @@ from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, p
 from stages.aggregate.timeline import build_timeline
 from tests.shipped_params import shipped
 
+NO_FAULTS = pl.DataFrame(schema={"doc_id": pl.String, "extractor": pl.String})
 PARAMS = shipped("aggregate", {"cooccurrence": {"min_sentences": 1}, "report": {"top_entities": 2}})
 
 
@@ -20,14 +23,17 @@ def metrics_of(t: dict) -> dict:
                            sentences=t["sentences"], entities=t["entities"], quotes=t["quotes"], dates=t["dates"],
                            tag_rows={"themes": 0, "counts": 1}, stories=t["stories"], alignments=t["alignments"],
                            claims=t["claims"], cooccurrence=pairs, timeline=timeline,
-                           named_labels=PARAMS.named_labels)
+                           named_labels=PARAMS.named_labels,
+                           faults=t.get("faults", NO_FAULTS))
 
 
 def test_numbers_only_one_level(tiny_corpus):
     metrics = metrics_of(tiny_corpus)
     for key, value in metrics.items():
-        values = value.values() if isinstance(value, dict) else [value]
-        for number in values:
+        for name, number in (value.items() if isinstance(value, dict) else [(key, value)]):
+            if (key, name) == ("faults", "doc_ids"):
+                assert isinstance(number, str)
+                continue
             assert isinstance(number, (int, float)) and not isinstance(number, bool), (key, number)
     json.dumps(metrics)  # serialisable as is
 
@@ -45,6 +51,15 @@ def test_figures(tiny_corpus):
     assert m["claims"] == {"total": 1, "corroborated": 1}
     assert m["dates"]["timeline_events"] == 2 and m["tags"] == {"counts": 1, "themes": 0}
     assert m["entities"]["named_mentions"] == tiny_corpus["entities"].height - 2  # Sunday (twice) is a DATE
+
+
+def test_faults_counted_and_named(tiny_corpus):
+    assert metrics_of(tiny_corpus)["faults"] == {"documents": 0, "rows": 0, "doc_ids": ""}
+    faults = pl.DataFrame({"doc_id": ["b", "a", "b"], "extractor": ["dates", "dates", "quotes"]})
+    assert metrics_of({**tiny_corpus, "faults": faults})["faults"] == {"documents": 2, "rows": 3, "doc_ids": "a b"}
+    many = pl.DataFrame({"doc_id": [f"d{i:02}" for i in range(12)], "extractor": ["dates"] * 12})
+    named = metrics_of({**tiny_corpus, "faults": many})["faults"]["doc_ids"]
+    assert named.startswith("d00 d01") and named.endswith("d09 (+2 more)")
 
 
 def test_deterministic(tiny_corpus):

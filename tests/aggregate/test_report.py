@@ -22,6 +22,7 @@ from stages.aggregate.timeline import build_timeline
 from tests.aggregate.tiny_corpus import A, build_tiny_corpus
 from tests.shipped_params import shipped
 
+NO_FAULTS = pl.DataFrame(schema={"doc_id": pl.String, "extractor": pl.String})
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE_TITLE = '<script>alert("t")</script>'
 HOSTILE_NAME = '<img src=x onerror=alert(1)> $x$ & Co'
@@ -39,7 +40,8 @@ def render(t: dict, changes: dict | None = None) -> str:
                               entities=t["entities"], quotes=t["quotes"], dates=t["dates"],
                               tag_rows={"themes": 0}, stories=t["stories"], alignments=t["alignments"],
                               claims=t["claims"], cooccurrence=pairs, timeline=timeline,
-                              named_labels=params.named_labels)
+                              named_labels=params.named_labels,
+                              faults=NO_FAULTS)
     return render_report(metrics=metrics, ingest_docs=t["ingest_docs"], rejected=t["rejected"],
                          clean_docs=t["clean_docs"], removed=t["removed"], boilerplate=boilerplate,
                          sentences=t["sentences"], stories=t["stories"], alignments=t["alignments"],

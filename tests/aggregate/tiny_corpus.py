@@ -73,6 +73,7 @@ def build_tiny_corpus() -> dict[str, pl.DataFrame]:
     # The tag tables aggregate only counts (their rows, in metrics.json).
     counted = {name: pl.DataFrame({"doc_id": [A] * n}, schema={"doc_id": pl.String})
                for name, n in (("attributions", 2), ("counts", 1), ("themes", 0))}
+    faults = pl.DataFrame(schema={"doc_id": pl.String, "extractor": pl.String})  # no extractor raised
     sunday = datetime.date(2024, 7, 28)
     dates = pl.DataFrame({"doc_id": [A, B, C], "sent_id": [f"{A}:0:0", f"{B}:0:0", f"{C}:0:0"],
                           "start": [46, 46, 0], "end": [52, 52, 6], "text": ["Sunday", "Sunday", "July"],
@@ -94,4 +95,4 @@ def build_tiny_corpus() -> dict[str, pl.DataFrame]:
                            "sent_ids": [[f"{A}:2:0", f"{C}:1:0"]]})
     return {"ingest_docs": ingest, "rejected": rejected, "clean_docs": clean, "removed": removed,
             "sentences": sentences, "entities": entities, "quotes": quotes, "dates": dates,
-            "stories": stories, "alignments": alignments, "claims": claims, **counted}
+            "stories": stories, "alignments": alignments, "claims": claims, "faults": faults, **counted}
