@@ -47,7 +47,7 @@ class Quotes(DocumentSpan):
     speaker_start: Optional[pl.Int64] = pa.Field(nullable=True, ge=0)
     speaker_end: Optional[pl.Int64] = pa.Field(nullable=True, ge=0)
     attribution: Optional[str] = pa.Field(nullable=True,
-                                          isin=["after", "before", "continuation", "previous_paragraph"])
+                                          isin=["after", "before", "clause", "continuation", "previous_paragraph"])
     quote_group: pl.Int64 = pa.Field(ge=0)
     n_words: pl.Int64 = pa.Field(ge=0)
     closed: bool   # false: the quote runs on to the paragraph end (news style for multi-paragraph quotes)

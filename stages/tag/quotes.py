@@ -72,6 +72,7 @@ class QuoteCuesFile(TypedDict):
     determiners: list[str]
     speaker_end_words: list[str]
     title_small_words: list[str]
+    clause_pronouns: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -99,6 +100,7 @@ class _Cues:
         self.determiners = lower_set(cues["determiners"])
         self.speaker_end = lower_set(cues["speaker_end_words"])
         self.title_small = lower_set(cues["title_small_words"])
+        self.clause_pronouns = lower_set(cues["clause_pronouns"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -405,11 +407,13 @@ def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
 
 
 def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
+    """The sentence's first name, pronoun or determined noun phrase ("An Israeli official confirmed")."""
     words: list[_Token] = []
+    nominal = bool(tokens) and tokens[0].low in cues.determiners
     for t in tokens:
-        if not t.is_word:
+        if not t.is_word or (nominal and (t.low in cues.verbs or t.low in cues.speaker_end or t.low in cues.skip)):
             break
-        if words and not (t.text[0].isupper() or t.low in cues.particles):
+        if words and not nominal and not (t.text[0].isupper() or t.low in cues.particles):
             break
         if not words and not (t.text[0].isupper() or t.low in cues.pronouns):
             return None
@@ -565,11 +569,67 @@ def _find_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int
     return (words, verb), adjacent, "before"
 
 
+# ------------------------------------------------------------ the speaker of an embedded quote's clause
+
+def _tail_attribution(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """"A cashier who “steals a handful of $20s” is held accountable, Warren said.": the attribution after
+    the sentence's last comma past the quote (and before the paragraph's next quote)."""
+    q = quotes[i]
+    end_mark = q.close_mark if q.close_mark is not None else q.end
+    limit = _limit_after(doc, quotes, i, cues) if q.close_mark is not None else end_mark
+    comma = doc.text.rfind(",", end_mark, limit)
+    if comma < 0:
+        return None
+    tokens = _join_name_dots(_tokens(doc.text, comma + 1, limit), cues)
+    if tokens and tokens[0].low == "according" and len(tokens) > 2 and tokens[1].low == "to":
+        speaker = _according_to(tokens, 0, cues, p.max_speaker_words)
+        return (speaker, _according_token(tokens, 0)) if speaker else None
+    return _verb_first(tokens, cues, p.max_speaker_words) or _speaker_first(tokens, cues, p.max_speaker_words)
+
+
+def _subject_candidates(doc: _Doc, quotes: list[_Quote], start: int, end: int, cues: _Cues
+                        ) -> Iterator[tuple[int, int]]:
+    """Spans in [start, end), in text order, that can be a clause's subject: a PERSON or organisation
+    mention or a he/she/they pronoun outside quotes, not behind a preposition, not a possessive."""
+    inside = [(x.open_mark, x.close_mark if x.close_mark is not None else x.end) for x in quotes]
+    spans = [(e[0], e[1]) for e in doc.entities_in(start, end)
+             if e[2] in PERSON_LABELS + ORG_LABELS and e[0] >= start and e[1] <= end]
+    spans += [(t.start, t.end) for t in _tokens(doc.text, start, end)
+              if t.text.islower() and (t.low in cues.pronouns or t.low in cues.clause_pronouns)]
+    for s, e in sorted(spans):
+        if any(a <= s < b for a, b in inside):
+            continue
+        before = _tokens(doc.text, max(start, s - 12), s)
+        if before and before[-1].low in cues.speaker_end:
+            continue
+        if doc.text[e:e + 2] in ("’s", "'s"):
+            continue
+        yield s, e
+
+
+def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, cues: _Cues,
+                        p: QuotesParams) -> Attribution | None:
+    """An embedded quote with no reporting verb around it (“Clinton called half of Trump's supporters
+    “deplorables.”"): the attribution after the sentence's last comma, else the first subject of its clause
+    before the quote; its verb is the word after the subject when that is a lower-case word."""
+    tail = _tail_attribution(doc, quotes, i, cues, p)
+    if tail is not None:
+        return tail
+    q = quotes[i]
+    for s, e in _subject_candidates(doc, quotes, before_start, q.open_mark, cues):
+        words = _join_name_dots(_tokens(doc.text, s, e), cues)
+        after = [t for t in _tokens(doc.text, e, min(q.open_mark, e + 40)) if t.low not in cues.skip]
+        if not words or not after or not after[0].is_word or not after[0].text.islower():
+            continue
+        return words, after[0]
+    return None
+
+
 def _kind(q: _Quote, text: str, starts_sentence: bool, adjacent: bool, attributed: bool, cues: _Cues,
           p: QuotesParams) -> str:
     if starts_sentence or adjacent:
         return "direct"
-    if q.n_words >= p.min_partial_words and attributed:
+    if attributed:
         return "partial"
     if _is_title(text[q.start:q.end], cues):
         return "title"
@@ -582,6 +642,8 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     before_start = _clause_start(doc, quotes, i)
     starts_sentence = doc.text[before_start:q.open_mark].strip(" \t—–-") == ""
     found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
+    if found is None and not starts_sentence:
+        found, attribution = _clause_attribution(doc, quotes, i, before_start, cues, p), "clause"
     q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)
     if found is None or q.kind not in ("direct", "partial"):
         return

@@ -69,14 +69,25 @@ def test_seed_002_he_said_split_quote_is_one_speaker():
     assert out["attribution"].to_list() == ["after", "continuation"]
 
 
-def test_scare_quotes_are_not_quotes():
+def test_scare_quotes_are_only_unattributed_ones():
     text = ("The order includes an area that Israel had designated a “humanitarian zone” for civilians. "
             "An Israeli official confirmed that talks had stalled, describing the situation as a “crisis.” "
-            "Hamas wanted to address “vague” points in the proposal.")
+            "The proposal still had “vague” points.")
     out = run(text)
-    assert out["kind"].to_list() == ["scare", "scare", "scare"]
-    assert out["speaker"].null_count() == 3
-    assert direct(out).height == 0
+    assert out["kind"].to_list() == ["scare", "partial", "scare"]
+    assert out["speaker_text"].to_list() == [None, "An Israeli official", None]
+
+
+def test_short_attributed_quotes_and_name_calling_are_partial_with_the_clause_speaker():
+    text = ("At a fundraiser, Clinton called half of Trump’s supporters “deplorables.” "
+            "A cashier who “steals a handful of $20s” is held accountable, Warren said. "
+            "Trump called her “Miss Piggy” on Tuesday. In Ohio, they dismissed it as “fake.”")
+    out = run(text, {"Clinton": "Hillary Clinton", "Trump": "Donald Trump", "Warren": "Elizabeth Warren"})
+    assert out["kind"].to_list() == ["partial"] * 4
+    assert out["speaker"].to_list() == ["Hillary Clinton", "Elizabeth Warren", "Donald Trump", None]
+    assert out["speaker_text"].to_list() == ["Clinton", "Warren", "Trump", "they"]
+    assert out["verb"].to_list() == ["called", "said", "called", "dismissed"]
+    assert set(out["attribution"].to_list()) == {"clause"}
 
 
 def test_speaker_before_quote_with_colon_and_straight_quotes():
