@@ -73,6 +73,7 @@ class QuoteCuesFile(TypedDict):
     speaker_end_words: list[str]
     title_small_words: list[str]
     clause_pronouns: list[str]
+    speaker_stop_words: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -101,6 +102,7 @@ class _Cues:
         self.speaker_end = lower_set(cues["speaker_end_words"])
         self.title_small = lower_set(cues["title_small_words"])
         self.clause_pronouns = lower_set(cues["clause_pronouns"])
+        self.speaker_stop = lower_set(cues["speaker_stop_words"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -253,6 +255,19 @@ def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_To
         return None
     if any(w.low in cues.verbs for w in words):
         return None
+    return _cut_at_stop_word(words, cues)
+
+
+def _cut_at_stop_word(words: list[_Token], cues: _Cues) -> list[_Token] | None:
+    """A speaker ends before an auxiliary, a conjunction or a relative ("NBC News and said", "a majority of
+    Americans have come to"); an adverb in -ly ends it too ("she really"). None when nothing is left but
+    a determiner."""
+    for k, w in enumerate(words[1:], 1):
+        if w.low in cues.speaker_stop or (w.text.islower() and w.low.endswith("ly") and len(w.low) > 4):
+            words = words[:k]
+            break
+    if words[-1].low in cues.determiners or words[-1].low in cues.speaker_end:
+        return None
     return words
 
 
@@ -369,6 +384,8 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
             speaker = None
     if speaker is None and tokens[v].low.endswith("ing"):
         speaker = _first_subject(tokens[:v], cues, max_words)
+    if speaker is None and clause and clause[-1].low in cues.pronouns:
+        speaker = clause[-1:]                        # "though he said “budget reforms”"
     return speaker
 
 
@@ -595,7 +612,7 @@ def _subject_candidates(doc: _Doc, quotes: list[_Quote], start: int, end: int, c
     spans = [(e[0], e[1]) for e in doc.entities_in(start, end)
              if e[2] in PERSON_LABELS + ORG_LABELS and e[0] >= start and e[1] <= end]
     spans += [(t.start, t.end) for t in _tokens(doc.text, start, end)
-              if t.text.islower() and (t.low in cues.pronouns or t.low in cues.clause_pronouns)]
+              if t.low in cues.pronouns or t.low in cues.clause_pronouns]
     for s, e in sorted(spans):
         if any(a <= s < b for a, b in inside):
             continue
@@ -616,13 +633,23 @@ def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: i
     if tail is not None:
         return tail
     q = quotes[i]
+    fallback: Attribution | None = None
     for s, e in _subject_candidates(doc, quotes, before_start, q.open_mark, cues):
         words = _join_name_dots(_tokens(doc.text, s, e), cues)
-        after = [t for t in _tokens(doc.text, e, min(q.open_mark, e + 40)) if t.low not in cues.skip]
-        if not words or not after or not after[0].is_word or not after[0].text.islower():
-            continue
-        return words, after[0]
-    return None
+        after = [t for t in _tokens(doc.text, e, min(q.open_mark, e + 40)) if t.low not in cues.skip
+                 and not (t.low.endswith("ly") and len(t.low) > 4)]
+        if words and after and _looks_like_verb(after[0], cues):
+            return words, after[0]
+        if words and after and after[0].is_word and after[0].text.islower() and fallback is None:
+            fallback = words, after[0]
+    return fallback
+
+
+def _looks_like_verb(t: _Token, cues: _Cues) -> bool:
+    """A lower-case word that can follow a subject as its verb ("called", "admires", "has"), not the noun
+    a modifier qualifies ("Islamic terror", "GOP candidate")."""
+    return t.is_word and t.text.islower() and (
+        t.low in cues.verbs or t.low in cues.speaker_stop or t.low.endswith(("ed", "es", "s")) and len(t.low) > 3)
 
 
 def _kind(q: _Quote, text: str, starts_sentence: bool, adjacent: bool, attributed: bool, cues: _Cues,

@@ -153,3 +153,12 @@ def test_according_to_verb_first_and_speaker_before_the_quote():
 def test_a_title_cased_unattributed_quote_is_a_title():
     out = run("She starred in “The Art of War” and left.")
     assert out["kind"].to_list() == ["title"]
+
+
+def test_a_speaker_stops_at_a_conjunction_or_auxiliary_and_a_modifier_is_not_a_subject():
+    text = ("He spoke at a forum sponsored by NBC News and said she has “steadiness.” "
+            "The Islamic terror groups, Obama said, are “lone wolves” to him. "
+            "The GOP candidate did not say, though he said “budget reforms” would pay.")
+    out = direct(run(text, {"Obama": "Barack Obama"}))
+    assert out["speaker_text"].to_list() == ["He", "Obama", "he"]
+    assert out["speaker"].to_list()[1:] == ["Barack Obama", "Barack Obama"]
