@@ -74,6 +74,7 @@ class QuoteCuesFile(TypedDict):
     title_small_words: list[str]
     clause_pronouns: list[str]
     speaker_stop_words: list[str]
+    naming_verbs: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -103,6 +104,7 @@ class _Cues:
         self.title_small = lower_set(cues["title_small_words"])
         self.clause_pronouns = lower_set(cues["clause_pronouns"])
         self.speaker_stop = lower_set(cues["speaker_stop_words"])
+        self.naming = lower_set(cues["naming_verbs"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -671,6 +673,9 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
     if found is None and not starts_sentence:
         found, attribution = _clause_attribution(doc, quotes, i, before_start, cues, p), "clause"
+        if found is not None and found[1].low not in cues.verbs and found[1].low not in cues.naming \
+                and _is_title(doc.text[q.start:q.end], cues):
+            found = None                 # "She starred in “The Art of War”": a title, not name-calling
     q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)
     if found is None or q.kind not in ("direct", "partial"):
         return
