@@ -30,6 +30,16 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
    end and the quote opening the next paragraph are one group too. A paragraph that opens with an
    unattributed quote right after a paragraph whose last quote had a speaker inherits that speaker
    (attribution "previous_paragraph", its own group).
+5. Embedded quotes without a reporting verb around them take the speaker of their clause (attribution
+   "clause"): the attribution after the sentence's last comma ("..., Warren said."), else the first
+   PERSON/organisation mention or pronoun subject of the clause before the quote that is followed by a
+   verb-like word ("Clinton called half of Trump's supporters “deplorables.”"). Short quotes so
+   attributed are partial quotes; scare quotes are only the unattributed ones; a title-cased quote after
+   a verb that neither reports nor names ("starred in “The Art of War”") stays a title.
+6. Indirect speech (`indirect_speech`): each sentence outside direct quotes gives at most one row of kind
+   "indirect": "CONTENT, X said (on Friday).", "According to X, CONTENT.", "X said (that) CONTENT"
+   (verbs other than data/quote_cues.yaml's `indirect_verbs` need the "that"); start/end is the content,
+   the speaker is found and resolved as a quote's (pronouns included).
 """
 from __future__ import annotations
 
@@ -75,6 +85,7 @@ class QuoteCuesFile(TypedDict):
     clause_pronouns: list[str]
     speaker_stop_words: list[str]
     naming_verbs: list[str]
+    indirect_verbs: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -105,6 +116,7 @@ class _Cues:
         self.clause_pronouns = lower_set(cues["clause_pronouns"])
         self.speaker_stop = lower_set(cues["speaker_stop_words"])
         self.naming = lower_set(cues["naming_verbs"])
+        self.indirect_verbs = lower_set(cues["indirect_verbs"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -695,7 +707,98 @@ def _doc_quotes(doc: _Doc, p: QuotesParams) -> list[_Quote]:
     _fill_open_parts(quotes)
     if p.inherit_across_paragraphs:
         _inherit_across_paragraphs(quotes, doc.text)
+    if p.indirect_speech:
+        quotes.extend(_indirect_statements(doc, quotes, cues, p))
     return quotes
+
+
+# ------------------------------------------------------------------------------------ indirect speech
+
+def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: QuotesParams) -> list[_Quote]:
+    """Reported speech without quotation marks, one row per sentence that has no quotation: "Officials
+    said the talks would resume", "The talks will resume, he said.", "According to X, ...". Its kind is
+    "indirect", its start/end the reported content, its speaker found and resolved as a quote's."""
+    marked = {si for q in quotes if q.kind == "direct"
+              for si in range(doc.sentence_at(q.start), doc.sentence_at(max(q.start, q.end - 1)) + 1)}
+    group = max((q.group for q in quotes), default=-1)
+    out: list[_Quote] = []
+    for si, (s_start, s_end) in enumerate(zip(doc.sent_starts, doc.sent_ends)):
+        s_end = min(s_end, len(doc.text))       # a sentence table out of step with the text: no overrun
+        if si in marked or s_end <= s_start:
+            continue
+        found = _statement_in(doc, s_start, s_end, cues, p)
+        if found is None:
+            continue
+        (c_start, c_end), words, verb, where = found
+        c_start, c_end = _trim(doc.text, c_start, c_end)
+        n_words = len(WORD_COUNT_RE.findall(doc.text, c_start, c_end))
+        if n_words < p.min_indirect_words:
+            continue
+        group += 1
+        q = _Quote(c_start, c_end, c_start, c_end, 0, si, n_words=n_words, kind="indirect", attribution=where,
+                   attributed=True, group=group, verb=verb.text.lower())
+        q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes + out, q, words, cues, p)
+        out.append(q)
+    return out
+
+
+def _statement_in(doc: _Doc, s_start: int, s_end: int, cues: _Cues, p: QuotesParams
+                  ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """(content span, speaker words, cue, "after"/"before") of one sentence's reported speech, or None."""
+    text = doc.text
+    end = s_end
+    while end > s_start and text[end - 1] in " .!?\n":
+        end -= 1
+    comma = text.rfind(",", s_start, end)
+    if comma > s_start:                     # "The talks will resume, officials said (on Friday)."
+        tokens = _join_name_dots(_tokens(text, comma + 1, end), cues)
+        found = _tail_statement(tokens, cues, p)
+        if found is not None:
+            return (s_start, comma), found[0], found[1], "after"
+    tokens = _join_name_dots(_tokens(text, s_start, end), cues)
+    if len(tokens) > 3 and tokens[0].low == "according" and tokens[1].low == "to":
+        speaker = _according_to(tokens, 0, cues, p.max_speaker_words)
+        cut = next((t for t in tokens[2:] if t.text == ","), None)
+        if speaker and cut is not None:
+            return (cut.end, end), speaker, _according_token(tokens, 0), "before"
+    return _verb_statement(tokens, end, cues, p)
+
+
+def _tail_statement(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """", officials said." / ", said the official." / ", according to X." ending a sentence."""
+    if len(tokens) > 2 and tokens[0].low == "according" and tokens[1].low == "to":
+        speaker = _according_to(tokens, 0, cues, p.max_speaker_words)
+        return (speaker, _according_token(tokens, 0)) if speaker else None
+    found = _verb_first(tokens, cues, p.max_speaker_words) or _speaker_first(tokens, cues, p.max_speaker_words)
+    if found is None:
+        return None
+    verb_at = next(k for k, t in enumerate(tokens) if t is found[1])
+    rest = [t for t in tokens[verb_at + 1:] if t.start >= found[0][-1].end]
+    # only a time, place or channel may follow the attribution ("he said on Friday", "in a statement")
+    return found if not rest or (len(rest) <= p.max_speaker_words and rest[0].low in cues.speaker_end) else None
+
+
+def _verb_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
+                    ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """"X said (that) ...": the first reporting verb with a speaker; the content runs from after the verb
+    (past "that", or past a short object then "that": "told reporters that") to the sentence end. A verb
+    other than those in `indirect_verbs` needs the "that"."""
+    for v, t in enumerate(tokens[:-2]):
+        if t.low not in cues.verbs or not t.text.islower():
+            continue
+        that = next((k for k in range(v + 1, min(v + 6, len(tokens))) if tokens[k].low == "that"), None)
+        if that is not None and any(not x.is_word for x in tokens[v + 1:that]):
+            that = None
+        if that is None and (cues.verbs[t.low] not in cues.indirect_verbs or not tokens[v + 1].is_word):
+            continue
+        speaker = _speaker_of_verb(tokens, v, cues, p.max_speaker_words)
+        if speaker is None and v > 0 and tokens[v - 1].text == ",":     # "Paul Porter, a truck driver, said"
+            speaker = _subject_before(tokens[:v], v, cues, p.max_speaker_words)
+        if speaker is None:
+            continue
+        start = tokens[that + 1].start if that is not None and that + 1 < len(tokens) else tokens[v + 1].start
+        return (start, end), speaker, t, "before"
+    return None
 
 
 # ------------------------------------------------------------------------- split and continued quotes
@@ -797,14 +900,16 @@ def _quote_row(doc_id: str, doc: _Doc, q: _Quote, verbs: dict[str, str]) -> dict
             "closed": q.close_mark is not None}
 
 
-def _docs_with_quote_marks(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame
-                           ) -> Iterator[tuple[str, _Doc]]:
-    """Only documents with a quotation mark can have quotes: theirs, with their sentences and mentions."""
-    quoted = [d for d, text in zip(docs["doc_id"].to_list(), docs["text"].to_list()) if _has_quote_mark(text)]
+def _docs_with_quote_marks(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
+                           every: bool = False) -> Iterator[tuple[str, _Doc]]:
+    """Only documents with a quotation mark can have quotes (`every`: indirect speech may be anywhere):
+    theirs, with their sentences and mentions."""
+    quoted = [d for d, text in zip(docs["doc_id"].to_list(), docs["text"].to_list())
+              if every and text or _has_quote_mark(text)]
     ents = _entities_by_doc(entities, quoted)
     sents = _sentences_by_doc(sentences, quoted)
     for doc_id, text in zip(docs["doc_id"].to_list(), docs["text"].to_list()):
-        if not _has_quote_mark(text) or doc_id not in sents:
+        if not (every and text or _has_quote_mark(text)) or doc_id not in sents:
             continue
         starts, ends, ids = sents[doc_id]
         doc_entities = ents.get(doc_id, [])
@@ -817,5 +922,6 @@ def extract_quotes(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.Dat
     schemas.tag.Quotes)."""
     verbs = reporting_verbs()
     rows = [_quote_row(doc_id, doc, q, verbs)
-            for doc_id, doc in _docs_with_quote_marks(docs, sentences, entities) for q in _doc_quotes(doc, params)]
+            for doc_id, doc in _docs_with_quote_marks(docs, sentences, entities, params.indirect_speech)
+            for q in _doc_quotes(doc, params)]
     return rows_frame(rows, Quotes, ["doc_id", "start"])

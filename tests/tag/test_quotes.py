@@ -10,6 +10,7 @@ from tests.shipped_params import shipped
 from tests.tag.sentence_frames import frames
 
 PARAMS = shipped("tag").quotes
+QUOTES_ONLY = PARAMS.model_copy(update={"indirect_speech": False})   # the tests of quotation marks
 
 
 
@@ -28,7 +29,7 @@ def people(text: str, mentions: dict[str, str], doc_id: str = "d1") -> pl.DataFr
 
 def run(text, mentions=None, params=None):
     docs, sents = frames(text)
-    out = extract_quotes(docs, sents, people(text, mentions or {}), params or PARAMS)
+    out = extract_quotes(docs, sents, people(text, mentions or {}), params or QUOTES_ONLY)
     for row in out.iter_rows(named=True):
         assert text[row["start"]:row["end"]] == row["quote"]
     return out
@@ -162,3 +163,25 @@ def test_a_speaker_stops_at_a_conjunction_or_auxiliary_and_a_modifier_is_not_a_s
     out = direct(run(text, {"Obama": "Barack Obama"}))
     assert out["speaker_text"].to_list() == ["He", "Obama", "he"]
     assert out["speaker"].to_list()[1:] == ["Barack Obama", "Barack Obama"]
+
+
+def test_indirect_speech_rows_with_content_and_speaker():
+    text = ("Officials said the talks would resume next week. Jane Doe spoke in Ohio. "
+            "The plan will fail in the Senate, she said on Friday. "
+            "According to seven officials, the talks stalled over the border. "
+            "Paul Porter, a truck driver from Ava, said he strongly favored the new rule. "
+            "Clinton acknowledged that the emails were a mistake. He continued his tour.")
+    out = run(text, {"Jane Doe": "Jane Doe", "Paul Porter": "Paul Porter", "Clinton": "Hillary Clinton"}, PARAMS)
+    ind = out.filter(pl.col("kind") == "indirect")
+    assert ind["quote"].to_list() == ["the talks would resume next week", "The plan will fail in the Senate",
+                                      "the talks stalled over the border", "he strongly favored the new rule",
+                                      "the emails were a mistake"]
+    assert ind["speaker_text"].to_list() == ["Officials", "she", "seven officials", "Paul Porter", "Clinton"]
+    assert ind["speaker"].to_list()[1:] == ["Jane Doe", "seven officials", "Paul Porter", "Hillary Clinton"]
+    assert ind["attribution"].to_list() == ["before", "after", "before", "before", "before"]
+
+
+def test_no_indirect_rows_inside_a_direct_quote_or_when_switched_off():
+    text = "“We will win. Officials said the vote was rigged,” Trump said. Aides said the vote was fair."
+    assert run(text, params=PARAMS)["kind"].to_list() == ["direct", "indirect"]
+    assert run(text)["kind"].to_list() == ["direct"]
