@@ -491,6 +491,12 @@ def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | No
     """(canonical, kind) of a PERSON mention in the speaker words, else of an ORG/GPE/NORP one that is
     the speaker (not a modifier: "a senior Hamas official")."""
     mentions = doc.entities_in(*span)
+    # a possessive mention qualifies the speaker ("Hillary Clinton's campaign manager Robby Mook"): a later
+    # mention is the speaker, and with none ("Obama's former strategist") the words are a description
+    possessive = [e for e in mentions if doc.text[e[1]:e[1] + 2] in ("’s", "'s") and e[1] < span[1] - 2]
+    mentions = [e for e in mentions if e not in possessive]
+    if possessive and not mentions:
+        return doc.text[span[0]:span[1]], "nominal"
     for label_set, kind in ((PERSON_LABELS, "named"), (ORG_LABELS, "organization")):
         for e_start, e_end, label, canonical, _ in mentions:
             if label in label_set and e_start >= span[0] - 4 and e_end <= span[1] + 1:
@@ -575,6 +581,9 @@ def _limit_after(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues) -> int:
     while after_sentence + 1 < len(doc.sent_ends) and _ends_with_abbreviation(text[max(0, limit - 6):limit], cues):
         after_sentence += 1           # a segmenter split after "Mr.": the speaker is in the next one
         limit = doc.sent_ends[after_sentence]
+    if text[q.start:q.end].endswith(("?", "!")) and not text[q.close_mark + 1:limit].strip() \
+            and after_sentence + 1 < len(doc.sent_ends):
+        limit = doc.sent_ends[after_sentence + 1]    # “... votes?” Trump said: split after the question mark
     line_end = text.find("\n", q.close_mark)
     line_end = len(text) if line_end < 0 else line_end
     return min(x for x in (limit, line_end, nxt if nxt is not None else line_end) if x >= q.close_mark)

@@ -185,3 +185,12 @@ def test_no_indirect_rows_inside_a_direct_quote_or_when_switched_off():
     text = "“We will win. Officials said the vote was rigged,” Trump said. Aides said the vote was fair."
     assert run(text, params=PARAMS)["kind"].to_list() == ["direct", "indirect"]
     assert run(text)["kind"].to_list() == ["direct"]
+
+
+def test_question_mark_before_the_cue_and_a_possessive_mention_is_not_the_speaker():
+    text = ("“Where are the 14 million votes?” Trump said. “We will find them.”\n\n"
+            "“It was a mistake,” Hillary Clinton’s campaign manager Robby Mook said.")
+    out = direct(run(text, {"Trump": "Donald Trump", "Hillary Clinton": "Hillary Clinton",
+                            "Robby Mook": "Robby Mook"}))
+    assert out["speaker"].to_list() == ["Donald Trump", "Donald Trump", "Robby Mook"]
+    assert out["attribution"].to_list() == ["after", "continuation", "after"]
