@@ -602,7 +602,8 @@ def _find_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int
     if before is None and starts_sentence and q.sentence > 0:
         previous_start = doc.sent_starts[q.sentence - 1]
         if doc.text[previous_start:q.open_mark].rstrip().endswith(":"):
-            before = _attribution_before(doc, previous_start, q.open_mark, cues, p)
+            before = _attribution_before(doc, previous_start, q.open_mark, cues, p) or \
+                _colon_subject(doc, quotes, previous_start, q.open_mark, cues)
     if before is None:
         return None, False, None
     words, verb, adjacent = before
@@ -666,6 +667,18 @@ def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: i
         if words and after and after[0].is_word and after[0].text.islower() and fallback is None:
             fallback = words, after[0]
     return fallback
+
+
+def _colon_subject(doc: _Doc, quotes: list[_Quote], start: int, open_mark: int, cues: _Cues
+                   ) -> tuple[list[_Token], _Token, bool] | None:
+    """"Cruz called them on it:" then the quote: the subject of the sentence that introduces it, when a
+    verb-like word follows it (speaker words, that word, not adjacent)."""
+    for s, e in _subject_candidates(doc, quotes, start, open_mark, cues):
+        words = _join_name_dots(_tokens(doc.text, s, e), cues)
+        after = [t for t in _tokens(doc.text, e, min(open_mark, e + 40)) if t.low not in cues.skip]
+        if words and after and _looks_like_verb(after[0], cues):
+            return words, after[0], False
+    return None
 
 
 def _looks_like_verb(t: _Token, cues: _Cues) -> bool:

@@ -194,3 +194,9 @@ def test_question_mark_before_the_cue_and_a_possessive_mention_is_not_the_speake
                             "Robby Mook": "Robby Mook"}))
     assert out["speaker"].to_list() == ["Donald Trump", "Donald Trump", "Robby Mook"]
     assert out["attribution"].to_list() == ["after", "continuation", "after"]
+
+
+def test_a_speaker_introduced_before_a_colon_in_the_previous_paragraph():
+    text = "Cruz called them on it:\n\n“You guys are not going to win this one.”"
+    out = direct(run(text, {"Cruz": "Ted Cruz"}))
+    assert out["speaker"].to_list() == ["Ted Cruz"] and out["verb"].to_list() == ["called"]
