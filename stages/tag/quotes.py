@@ -400,6 +400,8 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
         speaker = _first_subject(tokens[:v], cues, max_words)
     if speaker is None and clause and clause[-1].low in cues.pronouns:
         speaker = clause[-1:]                        # "though he said “budget reforms”"
+    if speaker is None and v > 0 and tokens[v - 1].text == ",":
+        speaker = _subject_before(tokens[:v], v, cues, max_words)    # "Brian Fallon, the press secretary, noted"
     return speaker
 
 
@@ -707,6 +709,11 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
     if found is None and not starts_sentence:
         found, attribution = _clause_attribution(doc, quotes, i, before_start, cues, p), "clause"
+        sentence_start = doc.sent_starts[q.sentence]
+        if found is None and sentence_start < before_start:     # another quote before it in its sentence
+            found = _attribution_before(doc, sentence_start, q.open_mark, cues, p) or \
+                _clause_attribution(doc, quotes, i, sentence_start, cues, p)
+            found = found[:2] if found is not None else None
         if found is not None and found[1].low not in cues.verbs and found[1].low not in cues.naming \
                 and _is_title(doc.text[q.start:q.end], cues):
             found = None                 # "She starred in “The Art of War”": a title, not name-calling

@@ -200,3 +200,11 @@ def test_a_speaker_introduced_before_a_colon_in_the_previous_paragraph():
     text = "Cruz called them on it:\n\n“You guys are not going to win this one.”"
     out = direct(run(text, {"Cruz": "Ted Cruz"}))
     assert out["speaker"].to_list() == ["Ted Cruz"] and out["verb"].to_list() == ["called"]
+
+
+def test_a_second_embedded_quote_of_a_sentence_and_an_appositive_subject():
+    text = ("Graham argued that being American “is an idea” and that “no group owns being an American.” "
+            "Brian Fallon, the campaign’s press secretary, noted that the campaign faced “a crossroads in May.”")
+    out = direct(run(text, {"Graham": "Lindsey Graham", "Brian Fallon": "Brian Fallon"}))
+    assert out["speaker"].to_list() == ["Lindsey Graham", "Lindsey Graham", "Brian Fallon"]
+    assert out["kind"].to_list() == ["partial"] * 3
