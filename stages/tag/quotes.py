@@ -65,6 +65,9 @@ WORD_COUNT_RE = re.compile(r"\w+(?:[’'-]\w+)*")
 WORD_DOT_AT_END_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\.\s*+$")
 PERSON_LABELS = ("PERSON", "PER")
 ORG_LABELS = ("ORG", "GPE", "NORP")
+# mentions that may be the subject of the clause around an embedded quote (NORP is mostly an adjective there:
+# "radical Islamic terror", "Republican constituents")
+CLAUSE_SUBJECT_LABELS = ("PERSON", "PER", "ORG", "GPE")
 
 Entity = tuple[int, int, str, str, str]     # start, end, label, canonical, text
 
@@ -391,8 +394,8 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
         speaker = _speaker_words(_trailing_phrase(clause, cues), cues, max_words)
     if speaker is None and clause:
         speaker = _speaker_words(clause[-max_words:], cues, max_words)
-    if speaker is None and not clause:
-        # inverted before the quote: "..., said Mr. X: “...”"
+    if speaker is None and not clause and not tokens[v].low.endswith("ing") and cues.verbs[tokens[v].low] != "tell":
+        # inverted before the quote: "..., said Mr. X: “...”" (after "telling" or "told" is the addressee)
         speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
         if speaker and any(a.is_word for a in tokens[v + 1 + len(speaker):]):
             speaker = None
@@ -636,7 +639,7 @@ def _subject_candidates(doc: _Doc, quotes: list[_Quote], start: int, end: int, c
     mention or a he/she/they pronoun outside quotes, not behind a preposition, not a possessive."""
     inside = [(x.open_mark, x.close_mark if x.close_mark is not None else x.end) for x in quotes]
     spans = [(e[0], e[1]) for e in doc.entities_in(start, end)
-             if e[2] in PERSON_LABELS + ORG_LABELS and e[0] >= start and e[1] <= end]
+             if e[2] in CLAUSE_SUBJECT_LABELS and e[0] >= start and e[1] <= end]
     spans += [(t.start, t.end) for t in _tokens(doc.text, start, end)
               if t.low in cues.pronouns or t.low in cues.clause_pronouns]
     for s, e in sorted(spans):
