@@ -89,6 +89,7 @@ class QuoteCuesFile(TypedDict):
     speaker_stop_words: list[str]
     naming_verbs: list[str]
     indirect_verbs: list[str]
+    source_nouns: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -120,6 +121,7 @@ class _Cues:
         self.speaker_stop = lower_set(cues["speaker_stop_words"])
         self.naming = lower_set(cues["naming_verbs"])
         self.indirect_verbs = lower_set(cues["indirect_verbs"])
+        self.source_nouns = lower_set(cues["source_nouns"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -268,7 +270,7 @@ def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_To
     if first.low in cues.not_speakers:
         return None
     if not (first.text[0].isupper() or first.low in cues.pronouns or first.low in cues.unresolved
-            or first.low in cues.determiners):
+            or first.low in cues.determiners or first.low in cues.source_nouns):
         return None
     if any(w.low in cues.verbs for w in words):
         return None
@@ -340,7 +342,7 @@ def _subject_before(before: list[_Token], v: int, cues: _Cues, max_words: int) -
         return None
     if "," in (b.text for b in before):
         cut = next(k for k, b in enumerate(before) if b.text == ",")
-        if any(not b.is_word and b.text != "," for b in before):
+        if any(b.text in ";:" for b in before):    # an appositive may hold dots and brackets ("Ava, Mo.,")
             return None
         before = before[:cut]
     return _speaker_words(before, cues, max_words)
@@ -781,19 +783,33 @@ def _statement_in(doc: _Doc, s_start: int, s_end: int, cues: _Cues, p: QuotesPar
     end = s_end
     while end > s_start and text[end - 1] in " .!?\n":
         end -= 1
-    comma = text.rfind(",", s_start, end)
-    if comma > s_start:                     # "The talks will resume, officials said (on Friday)."
-        tokens = _join_name_dots(_tokens(text, comma + 1, end), cues)
-        found = _tail_statement(tokens, cues, p)
-        if found is not None:
-            return (s_start, comma), found[0], found[1], "after"
     tokens = _join_name_dots(_tokens(text, s_start, end), cues)
+    found = _punctuated_statement(tokens, s_start, end, cues, p)
+    if found is not None:
+        return found
     if len(tokens) > 3 and tokens[0].low == "according" and tokens[1].low == "to":
         speaker = _according_to(tokens, 0, cues, p.max_speaker_words)
         cut = next((t for t in tokens[2:] if t.text == ","), None)
         if speaker and cut is not None:
             return (cut.end, end), speaker, _according_token(tokens, 0), "before"
     return _verb_statement(tokens, end, cues, p)
+
+
+def _punctuated_statement(tokens: list[_Token], s_start: int, end: int, cues: _Cues, p: QuotesParams
+                          ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """An attribution set off by a comma or dash, the last one first: "The talks will resume, officials said
+    (on Friday).", "... robbery — according to the most recent data."; or between two commas, inside its
+    content: "It was impossible, Gabuyev said, so Russia's leaders decided ..." (the content span is then
+    the whole sentence, the attribution inside it)."""
+    for k in range(len(tokens) - 2, 0, -1):
+        if tokens[k].text not in ",—–":
+            continue
+        rest = tokens[k + 1:]
+        nxt = next((j for j, t in enumerate(rest) if t.text == ","), len(rest))
+        found = _tail_statement(rest[:nxt], cues, p)
+        if found is not None:
+            return (s_start, tokens[k].start if nxt == len(rest) else end), found[0], found[1], "after"
+    return None
 
 
 def _tail_statement(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:

@@ -208,3 +208,14 @@ def test_a_second_embedded_quote_of_a_sentence_and_an_appositive_subject():
     out = direct(run(text, {"Graham": "Lindsey Graham", "Brian Fallon": "Brian Fallon"}))
     assert out["speaker"].to_list() == ["Lindsey Graham", "Lindsey Graham", "Brian Fallon"]
     assert out["kind"].to_list() == ["partial"] * 3
+
+
+def test_indirect_speech_with_a_parenthetical_or_dashed_attribution():
+    text = ("It was impossible, Gabuyev said, so the leaders decided to divide the labor. "
+            "Neither plan would change what the middle class pays, analysts say. "
+            "Ferguson had 115 violent crimes — according to the most recent data.")
+    ind = run(text, {"Gabuyev": "Alexander Gabuyev"}, PARAMS).filter(pl.col("kind") == "indirect")
+    assert ind["speaker_text"].to_list() == ["Gabuyev", "analysts", "the most recent data"]
+    assert ind["quote"].to_list()[0] == "It was impossible, Gabuyev said, so the leaders decided to divide the labor"
+    assert ind["quote"].to_list()[1:] == ["Neither plan would change what the middle class pays",
+                                          "Ferguson had 115 violent crimes"]
