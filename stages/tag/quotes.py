@@ -90,6 +90,8 @@ class QuoteCuesFile(TypedDict):
     naming_verbs: list[str]
     indirect_verbs: list[str]
     source_nouns: list[str]
+    that_verbs: list[str]
+    complementizers: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -122,6 +124,8 @@ class _Cues:
         self.naming = lower_set(cues["naming_verbs"])
         self.indirect_verbs = lower_set(cues["indirect_verbs"])
         self.source_nouns = lower_set(cues["source_nouns"])
+        self.that_verbs = lower_set(cues["that_verbs"])
+        self.complementizers = lower_set(cues["complementizers"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -396,7 +400,7 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
         speaker = _speaker_words(_trailing_phrase(clause, cues), cues, max_words)
     if speaker is None and clause:
         speaker = _speaker_words(clause[-max_words:], cues, max_words)
-    if speaker is None and not clause and not tokens[v].low.endswith("ing") and cues.verbs[tokens[v].low] != "tell":
+    if speaker is None and not clause and not tokens[v].low.endswith("ing") and cues.verbs.get(tokens[v].low) != "tell":
         # inverted before the quote: "..., said Mr. X: “...”" (after "telling" or "told" is the addressee)
         speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
         if speaker and any(a.is_word for a in tokens[v + 1 + len(speaker):]):
@@ -832,12 +836,14 @@ def _verb_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
     (past "that", or past a short object then "that": "told reporters that") to the sentence end. A verb
     other than those in `indirect_verbs` needs the "that"."""
     for v, t in enumerate(tokens[:-2]):
-        if t.low not in cues.verbs or not t.text.islower():
+        if not t.text.islower() or (t.low not in cues.verbs and t.low not in cues.that_verbs):
             continue
-        that = next((k for k in range(v + 1, min(v + 6, len(tokens))) if tokens[k].low == "that"), None)
+        reach = v + 6 if t.low in cues.verbs else v + 3     # a verb of `that_verbs`: "that" right after it
+        that = next((k for k in range(v + 1, min(reach, len(tokens))) if tokens[k].low in cues.complementizers),
+                    None)
         if that is not None and any(not x.is_word for x in tokens[v + 1:that]):
             that = None
-        if that is None and (cues.verbs[t.low] not in cues.indirect_verbs or not tokens[v + 1].is_word):
+        if that is None and (cues.verbs.get(t.low) not in cues.indirect_verbs or not tokens[v + 1].is_word):
             continue
         speaker = _speaker_of_verb(tokens, v, cues, p.max_speaker_words)
         if speaker is None and v > 0 and tokens[v - 1].text == ",":     # "Paul Porter, a truck driver, said"
