@@ -105,9 +105,19 @@ def reporting_verbs() -> dict[str, str]:
     return forms
 
 
+@data_file_spec
+class FirstNamesFile(TypedDict):
+    """data/first_names.yaml."""
+    male: list[str]
+    female: list[str]
+
+
 class _Cues:
     def __init__(self) -> None:
         cues = data_yaml("quote_cues.yaml", QuoteCuesFile)
+        names = data_yaml("first_names.yaml", FirstNamesFile)
+        self.first_names = {**{n: "male" for n in lower_set(names["male"])},
+                            **{n: "female" for n in lower_set(names["female"])}}
         self.verbs = reporting_verbs()
         self.pronouns: dict[str, str] = {k.lower(): v for k, v in cues["pronouns"].items()}
         self.honorifics: dict[str, str] = {k.lower(): v for k, v in cues["honorifics"].items()}
@@ -175,6 +185,8 @@ class _Doc:
     sent_ids: list[str]
     entities: list[Entity]             # sorted
     entity_starts: list[int]
+
+    surname_genders: dict[str, str | None] | None = None    # filled by _surname_genders on first use
 
     def sentence_at(self, pos: int) -> int:
         i = bisect.bisect_right(self.sent_starts, pos) - 1
@@ -472,14 +484,19 @@ def _ends_with_abbreviation(tail: str, cues: _Cues) -> bool:
 
 # --------------------------------------------------------------------------------- who the speaker is
 
-def _gender_of_mention(text: str, cues: _Cues) -> str | None:
+def _gender_of_mention(text: str, canonical: str, cues: _Cues) -> str | None:
+    """"Mr."/"Mrs." before the mention, else the first name of the mention or of its canonical name."""
     first = text.split(" ", 1)[0].rstrip(".").lower()
-    return cues.honorifics.get(first)
+    if first in cues.honorifics:
+        return cues.honorifics[first]
+    return cues.first_names.get(first) or cues.first_names.get(canonical.split(" ", 1)[0].lower())
 
 
 def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: str, cues: _Cues,
                      p: QuotesParams) -> str | None:
-    """The person the text was last about: first PERSON mention (outside quotes) of the nearest sentence."""
+    """The person the text was last about: first PERSON mention (outside quotes) of the nearest sentence
+    whose gender (honorific or first name, data/first_names.yaml) does not contradict the pronoun's; past
+    the lookback, the person of that gender the document mentioned most before the quote (salience)."""
     gender = cues.pronouns[pronoun]
     inside = [(x.start, x.end) for x in quotes]
     first_sentence = max(0, q.sentence - p.pronoun_lookback_sentences)
@@ -491,11 +508,46 @@ def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: str, c
                 continue
             if any(a <= e_start < b for a, b in inside):
                 continue
-            mention_gender = _gender_of_mention(text, cues)
+            mention_gender = _person_gender(doc, text, canonical, cues)
             if mention_gender and mention_gender != gender:
                 continue
             return canonical
-    return None
+    return _most_salient(doc, q.open_mark, gender, cues)
+
+
+def _surname_genders(doc: _Doc, cues: _Cues) -> dict[str, str | None]:
+    """Surname -> the gender of the document's full names ending with it (None when they disagree:
+    "Bill Clinton" and "Hillary Clinton"), so that a bare "Clinton" has one when the document does."""
+    if doc.surname_genders is None:
+        genders: dict[str, str | None] = {}
+        for _, _, label, canonical, _ in doc.entities:
+            parts = canonical.split(" ")
+            gender = cues.first_names.get(parts[0].lower()) if len(parts) > 1 else None
+            if label in PERSON_LABELS and gender:
+                genders[parts[-1]] = gender if genders.get(parts[-1], gender) == gender else None
+        doc.surname_genders = genders
+    return doc.surname_genders
+
+
+def _person_gender(doc: _Doc, text: str, canonical: str, cues: _Cues) -> str | None:
+    return _gender_of_mention(text, canonical, cues) or (
+        _surname_genders(doc, cues).get(canonical) if " " not in canonical else None)
+
+
+def _most_salient(doc: _Doc, before: int, gender: str, cues: _Cues) -> str | None:
+    """The PERSON canonical mentioned most often before `before` whose gender is known to be `gender`
+    (a tie: the one mentioned last); None when there is none."""
+    counts: dict[str, list[int]] = {}
+    for e_start, _, label, canonical, text in doc.entities:
+        if e_start >= before:
+            break
+        if label in PERSON_LABELS and _person_gender(doc, text, canonical, cues) == gender:
+            entry = counts.setdefault(canonical, [0, 0])
+            entry[0] += 1
+            entry[1] = e_start
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda item: (item[1][0], item[1][1]))[0]
 
 
 def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | None:

@@ -219,3 +219,13 @@ def test_indirect_speech_with_a_parenthetical_or_dashed_attribution():
     assert ind["quote"].to_list()[0] == "It was impossible, Gabuyev said, so the leaders decided to divide the labor"
     assert ind["quote"].to_list()[1:] == ["Neither plan would change what the middle class pays",
                                           "Ferguson had 115 violent crimes"]
+
+
+def test_pronoun_gender_from_first_names_and_salience_past_the_lookback():
+    text = ("Hillary Clinton spoke first. Clinton met Donald Trump on stage.\n\n"
+            "“We will win,” he said.")
+    out = direct(run(text, {"Hillary Clinton": "Hillary Clinton", "Clinton": "Hillary Clinton",
+                            "Donald Trump": "Donald Trump"}))
+    assert out["speaker"].to_list() == ["Donald Trump"]        # "Clinton" is Hillary here: not a "he"
+    far = ("Maria Lopez runs the shelter. " + "The rain fell. " * 8 + "\n\n“It is full,” she said.")
+    assert direct(run(far, {"Maria Lopez": "Maria Lopez"}))["speaker"].to_list() == ["Maria Lopez"]
