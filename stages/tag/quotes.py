@@ -63,6 +63,7 @@ WORD_COUNT_RE = re.compile(r"\w+(?:[’'-]\w+)*")
 # a word and its dot ending a text ("... Mr. "); linear time: an attempt starts only where a letter run starts
 # (the lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
 WORD_DOT_AT_END_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\.\s*+$")
+INITIALS_RE = re.compile(r"[A-Z](?:\.[A-Z])*")         # "J", "G.K" (before the dot that ends them)
 PERSON_LABELS = ("PERSON", "PER")
 ORG_LABELS = ("ORG", "GPE", "NORP")
 # mentions that may be the subject of the clause around an embedded quote (NORP is mostly an adjective there:
@@ -244,11 +245,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _join_name_dots(tokens: list[_Token], cues: _Cues) -> list[_Token]:
-    """Drop the dot after an honorific or initial ("Mr.", "J.") so it does not end a speaker."""
+    """Join the dot after an honorific or initials ("Mr.", "J.", "G.K.") to its word, so it does not end a
+    speaker and the speaker's span keeps it."""
     out: list[_Token] = []
     for t in tokens:
-        if t.text == "." and out and out[-1].is_word and (
-                out[-1].low in cues.abbreviations or (len(out[-1].text) == 1 and out[-1].text.isupper())):
+        if t.text == "." and out and out[-1].is_word and out[-1].end == t.start and (
+                out[-1].low in cues.abbreviations or INITIALS_RE.fullmatch(out[-1].text)):
+            out[-1] = _Token(out[-1].text + ".", out[-1].start, t.end)
             continue
         out.append(t)
     return out

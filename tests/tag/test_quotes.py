@@ -229,3 +229,10 @@ def test_pronoun_gender_from_first_names_and_salience_past_the_lookback():
     assert out["speaker"].to_list() == ["Donald Trump"]        # "Clinton" is Hillary here: not a "he"
     far = ("Maria Lopez runs the shelter. " + "The rain fell. " * 8 + "\n\n“It is full,” she said.")
     assert direct(run(far, {"Maria Lopez": "Maria Lopez"}))["speaker"].to_list() == ["Maria Lopez"]
+
+
+def test_initials_do_not_truncate_a_speaker():
+    text = "“We will hold the seat,” said Rep. G.K. Butterfield. “Nobody doubts it,” J. Smith said."
+    out = direct(run(text, {"G.K. Butterfield": "G.K. Butterfield"}))
+    assert out["speaker"].to_list() == ["G.K. Butterfield", "J. Smith"]
+    assert out["speaker_text"].to_list() == ["Rep. G.K. Butterfield", "J. Smith"]
