@@ -236,3 +236,13 @@ def test_initials_do_not_truncate_a_speaker():
     out = direct(run(text, {"G.K. Butterfield": "G.K. Butterfield"}))
     assert out["speaker"].to_list() == ["G.K. Butterfield", "J. Smith"]
     assert out["speaker_text"].to_list() == ["Rep. G.K. Butterfield", "J. Smith"]
+
+
+def test_an_honorific_agrees_with_the_gender_of_the_canonical_name():
+    text = "Michelle Obama spoke first.\n\n“It was a fine speech,” Mr. Obama said."
+    out = direct(run(text, {"Michelle Obama": "Michelle Obama", "Obama": "Michelle Obama"}))
+    assert out["speaker"].to_list() == ["Obama"]
+    both = text.replace("Michelle Obama spoke first.", "Michelle Obama and Barack Obama spoke.")
+    out = direct(run(both, {"Michelle Obama": "Michelle Obama", "Barack Obama": "Barack Obama",
+                            "Obama": "Michelle Obama"}))
+    assert out["speaker"].to_list() == ["Barack Obama"]
