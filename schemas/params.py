@@ -175,6 +175,8 @@ class Quotes(Section):
     max_speaker_words: Positive
     pronoun_lookback_sentences: NonNegative
     inherit_across_paragraphs: bool
+    indirect_speech: bool
+    min_indirect_words: Positive
 
 
 class Attributions(Section):

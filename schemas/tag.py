@@ -33,21 +33,24 @@ class Entities(DocumentSpan):
 
 
 class Quotes(DocumentSpan):
-    """data/tag/quotes.parquet: direct quotations with their speaker and reporting verb (start, end: the
-    quoted words; a quote split by its attribution is one row per part, sharing `quote_group`)."""
+    """data/tag/quotes.parquet: reported speech with its speaker and reporting verb: quotations (start, end:
+    the quoted words; a quote split by its attribution is one row per part, sharing `quote_group`) and,
+    with kind "indirect", statements without quotation marks (start, end: the reported content, "the talks
+    would resume" in "Officials said the talks would resume")."""
 
     quote: str = pa.Field(str_length=NON_EMPTY)
     speaker: Optional[str] = pa.Field(nullable=True)
     verb: Optional[str] = pa.Field(nullable=True)
     verb_lemma: Optional[str] = pa.Field(nullable=True)
-    # direct and partial quotations; scare quotes and titles are kept so a reader can see why they are not.
-    kind: str = pa.Field(isin=["direct", "partial", "scare", "title"])
+    # direct and partial quotations; scare quotes and titles are kept so a reader can see why they are not;
+    # indirect: reported speech without quotation marks (count quotations with kind in direct/partial).
+    kind: str = pa.Field(isin=["direct", "partial", "scare", "title", "indirect"])
     speaker_kind: Optional[str] = pa.Field(nullable=True, isin=["named", "pronoun", "organization", "nominal"])
     speaker_text: Optional[str] = pa.Field(nullable=True)
     speaker_start: Optional[pl.Int64] = pa.Field(nullable=True, ge=0)
     speaker_end: Optional[pl.Int64] = pa.Field(nullable=True, ge=0)
     attribution: Optional[str] = pa.Field(nullable=True,
-                                          isin=["after", "before", "continuation", "previous_paragraph"])
+                                          isin=["after", "before", "clause", "continuation", "previous_paragraph"])
     quote_group: pl.Int64 = pa.Field(ge=0)
     n_words: pl.Int64 = pa.Field(ge=0)
     closed: bool   # false: the quote runs on to the paragraph end (news style for multi-paragraph quotes)

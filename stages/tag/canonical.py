@@ -10,6 +10,11 @@ Input: one row per mention (doc_id, sent_id, start, end, text, label). Each ment
      "the United States" -> "United States"; "CIA" -> "Central Intelligence Agency");
   3. demonyms (`data/demonyms.tsv`) become NORP with their singular form and the country they refer to
      in `country` ("Israelis" -> "Israeli", country "Israel");
+  3b. one label per name in a document: a one-word place, group or organisation that is the surname of
+     a person named in the same document is that person ("Trump" ORG beside "Donald Trump"), unless it
+     is a country, a reviewed place, a reviewed alias or all capitals; then every name whose mentions
+     carry two labels takes the one most of them have (a tie: the first of LABEL_PRIORITY). Names of the
+     alias file (organisations, platforms and outlets: "Twitter", "Netflix") keep their reviewed label;
   4. people, within a document: a name that is the tail of exactly one longer name in the same document
      becomes that name ("Mr. Netanyahu", "Netanyahu" -> "Benjamin Netanyahu"); two different longer names
      ("Joe Biden", "Hunter Biden") leave the short one alone;
@@ -217,7 +222,9 @@ def resolve_people(person_names_by_doc: dict[str, set[str]], params: EntitiesPar
 
 # --- the transform -----------------------------------------------------------------------------------
 # Labels a one-word mention may be wrongly given when it is the surname of a person named nearby.
-SURNAME_SUSPECT_LABELS = ("GPE", "LOC", "NORP")
+SURNAME_SUSPECT_LABELS = ("GPE", "LOC", "NORP", "ORG")
+# A tie in a document's vote on a name's label goes to the first of these.
+LABEL_PRIORITY = ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC")
 
 
 def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gazetteer) -> pl.DataFrame:
@@ -235,6 +242,7 @@ def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gaze
         _surface_table(entities.select("text", "label").unique()), on=["text", "label"], how="left",
         maintain_order="left")
     mentions = _surnames_are_people(mentions, gazetteer)
+    mentions = _one_label_per_name(mentions)
     mentions = _resolve_names(mentions, params, gazetteer)
     mentions = _with_ids(mentions)
     return entities.with_columns(mentions.select(ADDED_COLUMNS).cast({c: schema[c] for c in ADDED_COLUMNS}))
@@ -249,13 +257,35 @@ def _surnames_are_people(mentions: pl.DataFrame, gazetteer: Gazetteer) -> pl.Dat
     suspects = (mentions.filter(pl.col("new_label").is_in(SURNAME_SUSPECT_LABELS)
                                 & ~pl.col("name").str.contains(" ", literal=True) & pl.col("country").is_null())
                 .select("doc_id", "name").unique().join(surnames, on=["doc_id", "name"], how="semi"))
+    aliases = read_aliases()
     people_named = sorted({name for name in suspects["name"].to_list()
-                           if not gazetteer.is_country(name) and name not in gazetteer.reviewed})
+                           if not gazetteer.is_country(name) and name not in gazetteer.reviewed
+                           and name not in aliases and not name.isupper()})
     relabelled = suspects.filter(pl.col("name").is_in(people_named)).with_columns(surname=pl.lit(True))
     return mentions.join(relabelled, on=["doc_id", "name"], how="left", maintain_order="left").with_columns(
         label=pl.when(pl.col("surname") & pl.col("new_label").is_in(SURNAME_SUSPECT_LABELS)
                       & pl.col("country").is_null())
         .then(pl.lit("PERSON")).otherwise(pl.col("new_label"))).drop("surname", "new_label")
+
+
+def _one_label_per_name(mentions: pl.DataFrame) -> pl.DataFrame:
+    """Within a document, every mention of a name takes the label most of its mentions have ("Derbyshire"
+    ORG twice and PERSON once -> ORG); a tie goes to the first of LABEL_PRIORITY. A name of the reviewed
+    alias file keeps its reviewed label (a known organisation or platform is never a person); only the
+    name labels of RELABELLABLE are voted."""
+    aliases = read_aliases()
+    known = sorted(name for name, (canonical, _) in aliases.items() if name == canonical)
+    rank = {label: i for i, label in enumerate(LABEL_PRIORITY)}
+    votes = (mentions.filter(pl.col("label").is_in(sorted(RELABELLABLE)) & ~pl.col("name").is_in(known))
+             .group_by("doc_id", "name", "label").len()
+             .with_columns(rank=pl.col("label").replace_strict(rank, default=len(rank)))
+             .sort(["doc_id", "name", "len", "rank"], descending=[False, False, True, False])
+             .group_by("doc_id", "name", maintain_order=True).agg(voted=pl.col("label").first(),
+                                                                  n_labels=pl.col("label").n_unique())
+             .filter(pl.col("n_labels") > 1).drop("n_labels"))
+    return mentions.join(votes, on=["doc_id", "name"], how="left", maintain_order="left").with_columns(
+        label=pl.when(pl.col("voted").is_not_null() & pl.col("label").is_in(sorted(RELABELLABLE)))
+        .then(pl.col("voted")).otherwise(pl.col("label"))).drop("voted")
 
 
 def _resolve_names(mentions: pl.DataFrame, params: EntitiesParams, gazetteer: Gazetteer) -> pl.DataFrame:

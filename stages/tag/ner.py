@@ -7,6 +7,7 @@ The unit of work is one text (a sentence, as the stage passes it): `tag_texts` i
 layer, so the shared tok2vec, tagger, parser, attribute ruler and lemmatizer are all excluded), then adds
 one component, `news_entity_rules`, that edits `doc.ents`:
 
+- a score or figure ending a person, organisation or place span is trimmed ("A. Smith 5-68", "Kent 108-3");
 - spans are cut at line breaks (scraped headlines and section labels glued into one span);
 - name spans (PERSON, ORG, GPE, ...) without a single capital letter are dropped ("monthslong" as GPE), and
   function words and possessives at their end are trimmed ("Rome Talks Aim for Cease-Fire as", "Hong
@@ -66,9 +67,16 @@ HEADLINE_SUSPECT_LABELS = frozenset({"ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "
 
 _WORD_4PLUS = re.compile(r"[^\W\d_]{4,}")
 _BARE_NUMBER = re.compile(r"\d[\d,.]*")
+_SCORE_CHARS = frozenset("0123456789,./-")        # the characters of a score or figure: "5-68", "108-3"
+# Name labels whose trailing score or figure is trimmed off (products and events keep "Apollo 11").
+SCORE_TRIMMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 _PLAUSIBLE_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}|21[0-9]{2}")
 _GLUED = re.compile(r"[a-z]{3}[A-Z][a-z]{3}")  # "WorldNegotiations": a section label glued to a word
 _CLOSERS = "\"'”’)] \t\n"
+
+
+def _is_score(text: str) -> bool:
+    return bool(text) and all(ch in _SCORE_CHARS for ch in text)
 
 
 def _has_capital(text: str) -> bool:
@@ -213,6 +221,11 @@ class EntityRules:
         # Names do not end in a function word or a possessive ("Cease-Fire as", "New York's"); a lower-case
         # piece glued to the word before stays ("Chi-cheng", "Iran-contra").
         while end > start + 1 and self._is_trailing_junk(doc, end - 1):
+            end -= 1
+        # a score or figure after a name is not part of it ("A. Smith 5-68", "Kent 108-3", "Somerset 83"
+        # in result tables); a one-digit number after an organisation or place may be ("Channel 4")
+        while end > start + 1 and label in SCORE_TRIMMED_LABELS and _is_score(doc[end - 1].text) and \
+                (label == "PERSON" or len(doc[end - 1].text) > 1 or not doc[end - 2].text.isalpha()):
             end -= 1
         if start >= end or not _has_capital(doc[start:end].text):
             return None

@@ -30,6 +30,16 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
    end and the quote opening the next paragraph are one group too. A paragraph that opens with an
    unattributed quote right after a paragraph whose last quote had a speaker inherits that speaker
    (attribution "previous_paragraph", its own group).
+5. Embedded quotes without a reporting verb around them take the speaker of their clause (attribution
+   "clause"): the attribution after the sentence's last comma ("..., Warren said."), else the first
+   PERSON/organisation mention or pronoun subject of the clause before the quote that is followed by a
+   verb-like word ("Clinton called half of Trump's supporters “deplorables.”"). Short quotes so
+   attributed are partial quotes; scare quotes are only the unattributed ones; a title-cased quote after
+   a verb that neither reports nor names ("starred in “The Art of War”") stays a title.
+6. Indirect speech (`indirect_speech`): each sentence outside direct quotes gives at most one row of kind
+   "indirect": "CONTENT, X said (on Friday).", "According to X, CONTENT.", "X said (that) CONTENT"
+   (verbs other than data/quote_cues.yaml's `indirect_verbs` need the "that"); start/end is the content,
+   the speaker is found and resolved as a quote's (pronouns included).
 """
 from __future__ import annotations
 
@@ -53,8 +63,12 @@ WORD_COUNT_RE = re.compile(r"\w+(?:[’'-]\w+)*")
 # a word and its dot ending a text ("... Mr. "); linear time: an attempt starts only where a letter run starts
 # (the lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
 WORD_DOT_AT_END_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\.\s*+$")
+INITIALS_RE = re.compile(r"[A-Z](?:\.[A-Z])*")         # "J", "G.K" (before the dot that ends them)
 PERSON_LABELS = ("PERSON", "PER")
 ORG_LABELS = ("ORG", "GPE", "NORP")
+# mentions that may be the subject of the clause around an embedded quote (NORP is mostly an adjective there:
+# "radical Islamic terror", "Republican constituents")
+CLAUSE_SUBJECT_LABELS = ("PERSON", "PER", "ORG", "GPE")
 
 Entity = tuple[int, int, str, str, str]     # start, end, label, canonical, text
 
@@ -72,6 +86,13 @@ class QuoteCuesFile(TypedDict):
     determiners: list[str]
     speaker_end_words: list[str]
     title_small_words: list[str]
+    clause_pronouns: list[str]
+    speaker_stop_words: list[str]
+    naming_verbs: list[str]
+    indirect_verbs: list[str]
+    source_nouns: list[str]
+    that_verbs: list[str]
+    complementizers: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -85,9 +106,19 @@ def reporting_verbs() -> dict[str, str]:
     return forms
 
 
+@data_file_spec
+class FirstNamesFile(TypedDict):
+    """data/first_names.yaml."""
+    male: list[str]
+    female: list[str]
+
+
 class _Cues:
     def __init__(self) -> None:
         cues = data_yaml("quote_cues.yaml", QuoteCuesFile)
+        names = data_yaml("first_names.yaml", FirstNamesFile)
+        self.first_names = {**{n: "male" for n in lower_set(names["male"])},
+                            **{n: "female" for n in lower_set(names["female"])}}
         self.verbs = reporting_verbs()
         self.pronouns: dict[str, str] = {k.lower(): v for k, v in cues["pronouns"].items()}
         self.honorifics: dict[str, str] = {k.lower(): v for k, v in cues["honorifics"].items()}
@@ -99,6 +130,13 @@ class _Cues:
         self.determiners = lower_set(cues["determiners"])
         self.speaker_end = lower_set(cues["speaker_end_words"])
         self.title_small = lower_set(cues["title_small_words"])
+        self.clause_pronouns = lower_set(cues["clause_pronouns"])
+        self.speaker_stop = lower_set(cues["speaker_stop_words"])
+        self.naming = lower_set(cues["naming_verbs"])
+        self.indirect_verbs = lower_set(cues["indirect_verbs"])
+        self.source_nouns = lower_set(cues["source_nouns"])
+        self.that_verbs = lower_set(cues["that_verbs"])
+        self.complementizers = lower_set(cues["complementizers"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -148,6 +186,8 @@ class _Doc:
     sent_ids: list[str]
     entities: list[Entity]             # sorted
     entity_starts: list[int]
+
+    surname_genders: dict[str, str | None] | None = None    # filled by _surname_genders on first use
 
     def sentence_at(self, pos: int) -> int:
         i = bisect.bisect_right(self.sent_starts, pos) - 1
@@ -205,11 +245,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _join_name_dots(tokens: list[_Token], cues: _Cues) -> list[_Token]:
-    """Drop the dot after an honorific or initial ("Mr.", "J.") so it does not end a speaker."""
+    """Join the dot after an honorific or initials ("Mr.", "J.", "G.K.") to its word, so it does not end a
+    speaker and the speaker's span keeps it."""
     out: list[_Token] = []
     for t in tokens:
-        if t.text == "." and out and out[-1].is_word and (
-                out[-1].low in cues.abbreviations or (len(out[-1].text) == 1 and out[-1].text.isupper())):
+        if t.text == "." and out and out[-1].is_word and out[-1].end == t.start and (
+                out[-1].low in cues.abbreviations or INITIALS_RE.fullmatch(out[-1].text)):
+            out[-1] = _Token(out[-1].text + ".", out[-1].start, t.end)
             continue
         out.append(t)
     return out
@@ -247,9 +289,22 @@ def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_To
     if first.low in cues.not_speakers:
         return None
     if not (first.text[0].isupper() or first.low in cues.pronouns or first.low in cues.unresolved
-            or first.low in cues.determiners):
+            or first.low in cues.determiners or first.low in cues.source_nouns):
         return None
     if any(w.low in cues.verbs for w in words):
+        return None
+    return _cut_at_stop_word(words, cues)
+
+
+def _cut_at_stop_word(words: list[_Token], cues: _Cues) -> list[_Token] | None:
+    """A speaker ends before an auxiliary, a conjunction or a relative ("NBC News and said", "a majority of
+    Americans have come to"); an adverb in -ly ends it too ("she really"). None when nothing is left but
+    a determiner."""
+    for k, w in enumerate(words[1:], 1):
+        if w.low in cues.speaker_stop or (w.text.islower() and w.low.endswith("ly") and len(w.low) > 4):
+            words = words[:k]
+            break
+    if words[-1].low in cues.determiners or words[-1].low in cues.speaker_end:
         return None
     return words
 
@@ -306,7 +361,7 @@ def _subject_before(before: list[_Token], v: int, cues: _Cues, max_words: int) -
         return None
     if "," in (b.text for b in before):
         cut = next(k for k, b in enumerate(before) if b.text == ",")
-        if any(not b.is_word and b.text != "," for b in before):
+        if any(b.text in ";:" for b in before):    # an appositive may hold dots and brackets ("Ava, Mo.,")
             return None
         before = before[:cut]
     return _speaker_words(before, cues, max_words)
@@ -360,13 +415,17 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
         speaker = _speaker_words(_trailing_phrase(clause, cues), cues, max_words)
     if speaker is None and clause:
         speaker = _speaker_words(clause[-max_words:], cues, max_words)
-    if speaker is None and not clause:
-        # inverted before the quote: "..., said Mr. X: “...”"
+    if speaker is None and not clause and not tokens[v].low.endswith("ing") and cues.verbs.get(tokens[v].low) != "tell":
+        # inverted before the quote: "..., said Mr. X: “...”" (after "telling" or "told" is the addressee)
         speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
         if speaker and any(a.is_word for a in tokens[v + 1 + len(speaker):]):
             speaker = None
     if speaker is None and tokens[v].low.endswith("ing"):
         speaker = _first_subject(tokens[:v], cues, max_words)
+    if speaker is None and clause and clause[-1].low in cues.pronouns:
+        speaker = clause[-1:]                        # "though he said “budget reforms”"
+    if speaker is None and v > 0 and tokens[v - 1].text == ",":
+        speaker = _subject_before(tokens[:v], v, cues, max_words)    # "Brian Fallon, the press secretary, noted"
     return speaker
 
 
@@ -405,11 +464,13 @@ def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
 
 
 def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
+    """The sentence's first name, pronoun or determined noun phrase ("An Israeli official confirmed")."""
     words: list[_Token] = []
+    nominal = bool(tokens) and tokens[0].low in cues.determiners
     for t in tokens:
-        if not t.is_word:
+        if not t.is_word or (nominal and (t.low in cues.verbs or t.low in cues.speaker_end or t.low in cues.skip)):
             break
-        if words and not (t.text[0].isupper() or t.low in cues.particles):
+        if words and not nominal and not (t.text[0].isupper() or t.low in cues.particles):
             break
         if not words and not (t.text[0].isupper() or t.low in cues.pronouns):
             return None
@@ -426,14 +487,19 @@ def _ends_with_abbreviation(tail: str, cues: _Cues) -> bool:
 
 # --------------------------------------------------------------------------------- who the speaker is
 
-def _gender_of_mention(text: str, cues: _Cues) -> str | None:
+def _gender_of_mention(text: str, canonical: str, cues: _Cues) -> str | None:
+    """"Mr."/"Mrs." before the mention, else the first name of the mention or of its canonical name."""
     first = text.split(" ", 1)[0].rstrip(".").lower()
-    return cues.honorifics.get(first)
+    if first in cues.honorifics:
+        return cues.honorifics[first]
+    return cues.first_names.get(first) or cues.first_names.get(canonical.split(" ", 1)[0].lower())
 
 
 def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: str, cues: _Cues,
                      p: QuotesParams) -> str | None:
-    """The person the text was last about: first PERSON mention (outside quotes) of the nearest sentence."""
+    """The person the text was last about: first PERSON mention (outside quotes) of the nearest sentence
+    whose gender (honorific or first name, data/first_names.yaml) does not contradict the pronoun's; past
+    the lookback, the person of that gender the document mentioned most before the quote (salience)."""
     gender = cues.pronouns[pronoun]
     inside = [(x.start, x.end) for x in quotes]
     first_sentence = max(0, q.sentence - p.pronoun_lookback_sentences)
@@ -445,17 +511,58 @@ def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: str, c
                 continue
             if any(a <= e_start < b for a, b in inside):
                 continue
-            mention_gender = _gender_of_mention(text, cues)
+            mention_gender = _person_gender(doc, text, canonical, cues)
             if mention_gender and mention_gender != gender:
                 continue
             return canonical
-    return None
+    return _most_salient(doc, q.open_mark, gender, cues)
+
+
+def _surname_genders(doc: _Doc, cues: _Cues) -> dict[str, str | None]:
+    """Surname -> the gender of the document's full names ending with it (None when they disagree:
+    "Bill Clinton" and "Hillary Clinton"), so that a bare "Clinton" has one when the document does."""
+    if doc.surname_genders is None:
+        genders: dict[str, str | None] = {}
+        for _, _, label, canonical, _ in doc.entities:
+            parts = canonical.split(" ")
+            gender = cues.first_names.get(parts[0].lower()) if len(parts) > 1 else None
+            if label in PERSON_LABELS and gender:
+                genders[parts[-1]] = gender if genders.get(parts[-1], gender) == gender else None
+        doc.surname_genders = genders
+    return doc.surname_genders
+
+
+def _person_gender(doc: _Doc, text: str, canonical: str, cues: _Cues) -> str | None:
+    return _gender_of_mention(text, canonical, cues) or (
+        _surname_genders(doc, cues).get(canonical) if " " not in canonical else None)
+
+
+def _most_salient(doc: _Doc, before: int, gender: str, cues: _Cues) -> str | None:
+    """The PERSON canonical mentioned most often before `before` whose gender is known to be `gender`
+    (a tie: the one mentioned last); None when there is none."""
+    counts: dict[str, list[int]] = {}
+    for e_start, _, label, canonical, text in doc.entities:
+        if e_start >= before:
+            break
+        if label in PERSON_LABELS and _person_gender(doc, text, canonical, cues) == gender:
+            entry = counts.setdefault(canonical, [0, 0])
+            entry[0] += 1
+            entry[1] = e_start
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda item: (item[1][0], item[1][1]))[0]
 
 
 def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | None:
     """(canonical, kind) of a PERSON mention in the speaker words, else of an ORG/GPE/NORP one that is
     the speaker (not a modifier: "a senior Hamas official")."""
     mentions = doc.entities_in(*span)
+    # a possessive mention qualifies the speaker ("Hillary Clinton's campaign manager Robby Mook"): a later
+    # mention is the speaker, and with none ("Obama's former strategist") the words are a description
+    possessive = [e for e in mentions if doc.text[e[1]:e[1] + 2] in ("’s", "'s") and e[1] < span[1] - 2]
+    mentions = [e for e in mentions if e not in possessive]
+    if possessive and not mentions:
+        return doc.text[span[0]:span[1]], "nominal"
     for label_set, kind in ((PERSON_LABELS, "named"), (ORG_LABELS, "organization")):
         for e_start, e_end, label, canonical, _ in mentions:
             if label in label_set and e_start >= span[0] - 4 and e_end <= span[1] + 1:
@@ -488,11 +595,27 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
         return None, "pronoun", span
     mentioned = _mentioned_speaker(doc, span)
     if mentioned is not None:
-        return mentioned[0], mentioned[1], span
+        return _agreeing_name(doc, words, mentioned[0], cues) if mentioned[1] == "named" else mentioned[0], \
+            mentioned[1], span
     name = _unmentioned_name(doc, words, cues)
     if name is not None:
         return name, "named", span
     return doc.text[span[0]:span[1]], "nominal", span
+
+
+def _agreeing_name(doc: _Doc, words: list[_Token], canonical: str, cues: _Cues) -> str:
+    """The canonical name of a speaker written with an honorific, agreeing with its gender: "Mr. Obama" is
+    not "Michelle Obama" but the document's male person of that surname ("Barack Obama"), else "Obama"."""
+    honorific = next((cues.honorifics[w.low] for w in words if w.low in cues.honorifics), None)
+    first = cues.first_names.get(canonical.split(" ", 1)[0].lower())
+    if honorific is None or first is None or first == honorific:
+        return canonical
+    surname = canonical.split(" ")[-1]
+    for _, _, label, other, _ in doc.entities:
+        parts = other.split(" ")
+        if label in PERSON_LABELS and parts[-1] == surname and cues.first_names.get(parts[0].lower()) == honorific:
+            return other
+    return surname
 
 
 def _is_title(quote: str, cues: _Cues) -> bool:
@@ -540,6 +663,9 @@ def _limit_after(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues) -> int:
     while after_sentence + 1 < len(doc.sent_ends) and _ends_with_abbreviation(text[max(0, limit - 6):limit], cues):
         after_sentence += 1           # a segmenter split after "Mr.": the speaker is in the next one
         limit = doc.sent_ends[after_sentence]
+    if text[q.start:q.end].endswith(("?", "!")) and not text[q.close_mark + 1:limit].strip() \
+            and after_sentence + 1 < len(doc.sent_ends):
+        limit = doc.sent_ends[after_sentence + 1]    # “... votes?” Trump said: split after the question mark
     line_end = text.find("\n", q.close_mark)
     line_end = len(text) if line_end < 0 else line_end
     return min(x for x in (limit, line_end, nxt if nxt is not None else line_end) if x >= q.close_mark)
@@ -558,18 +684,97 @@ def _find_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int
     if before is None and starts_sentence and q.sentence > 0:
         previous_start = doc.sent_starts[q.sentence - 1]
         if doc.text[previous_start:q.open_mark].rstrip().endswith(":"):
-            before = _attribution_before(doc, previous_start, q.open_mark, cues, p)
+            before = _attribution_before(doc, previous_start, q.open_mark, cues, p) or \
+                _colon_subject(doc, quotes, previous_start, q.open_mark, cues)
     if before is None:
         return None, False, None
     words, verb, adjacent = before
     return (words, verb), adjacent, "before"
 
 
+# ------------------------------------------------------------ the speaker of an embedded quote's clause
+
+def _tail_attribution(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """"A cashier who “steals a handful of $20s” is held accountable, Warren said.": the attribution after
+    the sentence's last comma past the quote (and before the paragraph's next quote)."""
+    q = quotes[i]
+    end_mark = q.close_mark if q.close_mark is not None else q.end
+    limit = _limit_after(doc, quotes, i, cues) if q.close_mark is not None else end_mark
+    comma = doc.text.rfind(",", end_mark, limit)
+    if comma < 0:
+        return None
+    tokens = _join_name_dots(_tokens(doc.text, comma + 1, limit), cues)
+    if tokens and tokens[0].low == "according" and len(tokens) > 2 and tokens[1].low == "to":
+        speaker = _according_to(tokens, 0, cues, p.max_speaker_words)
+        return (speaker, _according_token(tokens, 0)) if speaker else None
+    return _verb_first(tokens, cues, p.max_speaker_words) or _speaker_first(tokens, cues, p.max_speaker_words)
+
+
+def _subject_candidates(doc: _Doc, quotes: list[_Quote], start: int, end: int, cues: _Cues
+                        ) -> Iterator[tuple[int, int]]:
+    """Spans in [start, end), in text order, that can be a clause's subject: a PERSON or organisation
+    mention or a he/she/they pronoun outside quotes, not behind a preposition, not a possessive."""
+    inside = [(x.open_mark, x.close_mark if x.close_mark is not None else x.end) for x in quotes]
+    spans = [(e[0], e[1]) for e in doc.entities_in(start, end)
+             if e[2] in CLAUSE_SUBJECT_LABELS and e[0] >= start and e[1] <= end]
+    spans += [(t.start, t.end) for t in _tokens(doc.text, start, end)
+              if t.low in cues.pronouns or t.low in cues.clause_pronouns]
+    for s, e in sorted(spans):
+        if any(a <= s < b for a, b in inside):
+            continue
+        before = _tokens(doc.text, max(start, s - 12), s)
+        if before and before[-1].low in cues.speaker_end:
+            continue
+        if doc.text[e:e + 2] in ("’s", "'s"):
+            continue
+        yield s, e
+
+
+def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, cues: _Cues,
+                        p: QuotesParams) -> Attribution | None:
+    """An embedded quote with no reporting verb around it (“Clinton called half of Trump's supporters
+    “deplorables.”"): the attribution after the sentence's last comma, else the first subject of its clause
+    before the quote; its verb is the word after the subject when that is a lower-case word."""
+    tail = _tail_attribution(doc, quotes, i, cues, p)
+    if tail is not None:
+        return tail
+    q = quotes[i]
+    fallback: Attribution | None = None
+    for s, e in _subject_candidates(doc, quotes, before_start, q.open_mark, cues):
+        words = _join_name_dots(_tokens(doc.text, s, e), cues)
+        after = [t for t in _tokens(doc.text, e, min(q.open_mark, e + 40)) if t.low not in cues.skip
+                 and not (t.low.endswith("ly") and len(t.low) > 4)]
+        if words and after and _looks_like_verb(after[0], cues):
+            return words, after[0]
+        if words and after and after[0].is_word and after[0].text.islower() and fallback is None:
+            fallback = words, after[0]
+    return fallback
+
+
+def _colon_subject(doc: _Doc, quotes: list[_Quote], start: int, open_mark: int, cues: _Cues
+                   ) -> tuple[list[_Token], _Token, bool] | None:
+    """"Cruz called them on it:" then the quote: the subject of the sentence that introduces it, when a
+    verb-like word follows it (speaker words, that word, not adjacent)."""
+    for s, e in _subject_candidates(doc, quotes, start, open_mark, cues):
+        words = _join_name_dots(_tokens(doc.text, s, e), cues)
+        after = [t for t in _tokens(doc.text, e, min(open_mark, e + 40)) if t.low not in cues.skip]
+        if words and after and _looks_like_verb(after[0], cues):
+            return words, after[0], False
+    return None
+
+
+def _looks_like_verb(t: _Token, cues: _Cues) -> bool:
+    """A lower-case word that can follow a subject as its verb ("called", "admires", "has"), not the noun
+    a modifier qualifies ("Islamic terror", "GOP candidate")."""
+    return t.is_word and t.text.islower() and (
+        t.low in cues.verbs or t.low in cues.speaker_stop or t.low.endswith(("ed", "es", "s")) and len(t.low) > 3)
+
+
 def _kind(q: _Quote, text: str, starts_sentence: bool, adjacent: bool, attributed: bool, cues: _Cues,
           p: QuotesParams) -> str:
     if starts_sentence or adjacent:
         return "direct"
-    if q.n_words >= p.min_partial_words and attributed:
+    if attributed:
         return "partial"
     if _is_title(text[q.start:q.end], cues):
         return "title"
@@ -582,6 +787,16 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     before_start = _clause_start(doc, quotes, i)
     starts_sentence = doc.text[before_start:q.open_mark].strip(" \t—–-") == ""
     found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
+    if found is None and not starts_sentence:
+        found, attribution = _clause_attribution(doc, quotes, i, before_start, cues, p), "clause"
+        sentence_start = doc.sent_starts[q.sentence]
+        if found is None and sentence_start < before_start:     # another quote before it in its sentence
+            found = _attribution_before(doc, sentence_start, q.open_mark, cues, p) or \
+                _clause_attribution(doc, quotes, i, sentence_start, cues, p)
+            found = found[:2] if found is not None else None
+        if found is not None and found[1].low not in cues.verbs and found[1].low not in cues.naming \
+                and _is_title(doc.text[q.start:q.end], cues):
+            found = None                 # "She starred in “The Art of War”": a title, not name-calling
     q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)
     if found is None or q.kind not in ("direct", "partial"):
         return
@@ -601,7 +816,114 @@ def _doc_quotes(doc: _Doc, p: QuotesParams) -> list[_Quote]:
     _fill_open_parts(quotes)
     if p.inherit_across_paragraphs:
         _inherit_across_paragraphs(quotes, doc.text)
+    if p.indirect_speech:
+        quotes.extend(_indirect_statements(doc, quotes, cues, p))
     return quotes
+
+
+# ------------------------------------------------------------------------------------ indirect speech
+
+def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: QuotesParams) -> list[_Quote]:
+    """Reported speech without quotation marks, one row per sentence that has no quotation: "Officials
+    said the talks would resume", "The talks will resume, he said.", "According to X, ...". Its kind is
+    "indirect", its start/end the reported content, its speaker found and resolved as a quote's."""
+    marked = {si for q in quotes if q.kind == "direct"
+              for si in range(doc.sentence_at(q.start), doc.sentence_at(max(q.start, q.end - 1)) + 1)}
+    group = max((q.group for q in quotes), default=-1)
+    out: list[_Quote] = []
+    for si, (s_start, s_end) in enumerate(zip(doc.sent_starts, doc.sent_ends)):
+        s_end = min(s_end, len(doc.text))       # a sentence table out of step with the text: no overrun
+        if si in marked or s_end <= s_start:
+            continue
+        found = _statement_in(doc, s_start, s_end, cues, p)
+        if found is None:
+            continue
+        (c_start, c_end), words, verb, where = found
+        c_start, c_end = _trim(doc.text, c_start, c_end)
+        n_words = len(WORD_COUNT_RE.findall(doc.text, c_start, c_end))
+        if n_words < p.min_indirect_words:
+            continue
+        group += 1
+        q = _Quote(c_start, c_end, c_start, c_end, 0, si, n_words=n_words, kind="indirect", attribution=where,
+                   attributed=True, group=group, verb=verb.text.lower())
+        q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes + out, q, words, cues, p)
+        out.append(q)
+    return out
+
+
+def _statement_in(doc: _Doc, s_start: int, s_end: int, cues: _Cues, p: QuotesParams
+                  ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """(content span, speaker words, cue, "after"/"before") of one sentence's reported speech, or None."""
+    text = doc.text
+    end = s_end
+    while end > s_start and text[end - 1] in " .!?\n":
+        end -= 1
+    tokens = _join_name_dots(_tokens(text, s_start, end), cues)
+    found = _punctuated_statement(tokens, s_start, end, cues, p)
+    if found is not None:
+        return found
+    if len(tokens) > 3 and tokens[0].low == "according" and tokens[1].low == "to":
+        speaker = _according_to(tokens, 0, cues, p.max_speaker_words)
+        cut = next((t for t in tokens[2:] if t.text == ","), None)
+        if speaker and cut is not None:
+            return (cut.end, end), speaker, _according_token(tokens, 0), "before"
+    return _verb_statement(tokens, end, cues, p)
+
+
+def _punctuated_statement(tokens: list[_Token], s_start: int, end: int, cues: _Cues, p: QuotesParams
+                          ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """An attribution set off by a comma or dash, the last one first: "The talks will resume, officials said
+    (on Friday).", "... robbery — according to the most recent data."; or between two commas, inside its
+    content: "It was impossible, Gabuyev said, so Russia's leaders decided ..." (the content span is then
+    the whole sentence, the attribution inside it)."""
+    for k in range(len(tokens) - 2, 0, -1):
+        if tokens[k].text not in ",—–":
+            continue
+        rest = tokens[k + 1:]
+        nxt = next((j for j, t in enumerate(rest) if t.text == ","), len(rest))
+        found = _tail_statement(rest[:nxt], cues, p)
+        if found is not None:
+            return (s_start, tokens[k].start if nxt == len(rest) else end), found[0], found[1], "after"
+    return None
+
+
+def _tail_statement(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """", officials said." / ", said the official." / ", according to X." ending a sentence."""
+    if len(tokens) > 2 and tokens[0].low == "according" and tokens[1].low == "to":
+        speaker = _according_to(tokens, 0, cues, p.max_speaker_words)
+        return (speaker, _according_token(tokens, 0)) if speaker else None
+    found = _verb_first(tokens, cues, p.max_speaker_words) or _speaker_first(tokens, cues, p.max_speaker_words)
+    if found is None:
+        return None
+    verb_at = next(k for k, t in enumerate(tokens) if t is found[1])
+    rest = [t for t in tokens[verb_at + 1:] if t.start >= found[0][-1].end]
+    # only a time, place or channel may follow the attribution ("he said on Friday", "in a statement")
+    return found if not rest or (len(rest) <= p.max_speaker_words and rest[0].low in cues.speaker_end) else None
+
+
+def _verb_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
+                    ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """"X said (that) ...": the first reporting verb with a speaker; the content runs from after the verb
+    (past "that", or past a short object then "that": "told reporters that") to the sentence end. A verb
+    other than those in `indirect_verbs` needs the "that"."""
+    for v, t in enumerate(tokens[:-2]):
+        if not t.text.islower() or (t.low not in cues.verbs and t.low not in cues.that_verbs):
+            continue
+        reach = v + 6 if t.low in cues.verbs else v + 3     # a verb of `that_verbs`: "that" right after it
+        that = next((k for k in range(v + 1, min(reach, len(tokens))) if tokens[k].low in cues.complementizers),
+                    None)
+        if that is not None and any(not x.is_word for x in tokens[v + 1:that]):
+            that = None
+        if that is None and (cues.verbs.get(t.low) not in cues.indirect_verbs or not tokens[v + 1].is_word):
+            continue
+        speaker = _speaker_of_verb(tokens, v, cues, p.max_speaker_words)
+        if speaker is None and v > 0 and tokens[v - 1].text == ",":     # "Paul Porter, a truck driver, said"
+            speaker = _subject_before(tokens[:v], v, cues, p.max_speaker_words)
+        if speaker is None:
+            continue
+        start = tokens[that + 1].start if that is not None and that + 1 < len(tokens) else tokens[v + 1].start
+        return (start, end), speaker, t, "before"
+    return None
 
 
 # ------------------------------------------------------------------------- split and continued quotes
@@ -703,14 +1025,16 @@ def _quote_row(doc_id: str, doc: _Doc, q: _Quote, verbs: dict[str, str]) -> dict
             "closed": q.close_mark is not None}
 
 
-def _docs_with_quote_marks(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame
-                           ) -> Iterator[tuple[str, _Doc]]:
-    """Only documents with a quotation mark can have quotes: theirs, with their sentences and mentions."""
-    quoted = [d for d, text in zip(docs["doc_id"].to_list(), docs["text"].to_list()) if _has_quote_mark(text)]
+def _docs_with_quote_marks(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,
+                           every: bool = False) -> Iterator[tuple[str, _Doc]]:
+    """Only documents with a quotation mark can have quotes (`every`: indirect speech may be anywhere):
+    theirs, with their sentences and mentions."""
+    quoted = [d for d, text in zip(docs["doc_id"].to_list(), docs["text"].to_list())
+              if every and text or _has_quote_mark(text)]
     ents = _entities_by_doc(entities, quoted)
     sents = _sentences_by_doc(sentences, quoted)
     for doc_id, text in zip(docs["doc_id"].to_list(), docs["text"].to_list()):
-        if not _has_quote_mark(text) or doc_id not in sents:
+        if not (every and text or _has_quote_mark(text)) or doc_id not in sents:
             continue
         starts, ends, ids = sents[doc_id]
         doc_entities = ents.get(doc_id, [])
@@ -723,5 +1047,6 @@ def extract_quotes(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.Dat
     schemas.tag.Quotes)."""
     verbs = reporting_verbs()
     rows = [_quote_row(doc_id, doc, q, verbs)
-            for doc_id, doc in _docs_with_quote_marks(docs, sentences, entities) for q in _doc_quotes(doc, params)]
+            for doc_id, doc in _docs_with_quote_marks(docs, sentences, entities, params.indirect_speech)
+            for q in _doc_quotes(doc, params)]
     return rows_frame(rows, Quotes, ["doc_id", "start"])

@@ -41,7 +41,9 @@ def _score() -> dict:
                                 "named": {"matched": 5, "fullname_acc": 60.0}},
                     "end_to_end_quote+speaker_span": {"F1": 60.0}},
             "ggt_protocol_all_attributions": {"P": 90.0, "R": 30.0, "F1": 45.0, "tp": 3, "speaker_span_acc": 66.7,
-                                              "recall_unquoted_attributions": 0.0}}
+                                              "recall_unquoted_attributions": 0.0},
+            bq.GGT_INDIRECT: {"P": 88.0, "R": 40.0, "F1": 55.0, "tp": 4, "speaker_span_acc": 60.0,
+                              "recall_unquoted_attributions": 20.0}}
 
 
 def test_quote_figures_missing_speaker_offsets_are_na_not_zero() -> None:

@@ -101,7 +101,7 @@ def test_demonyms_carry_their_country():
 
 def test_places_get_coordinates_only_when_unambiguous():
     out = canonicalize(mentions(("a", "Cairo", "GPE"), ("a", "Rafah", "GPE"), ("a", "Al-Mawasi", "LOC"),
-                                ("a", "Cairo", "PERSON")))
+                                ("b", "Cairo", "PERSON")))         # another document: no vote between them
     rows = {(r["text"], r["label"]): r for r in out.iter_rows(named=True)}
     cairo = rows[("Cairo", "GPE")]
     assert cairo["country_code"] == "EG" and 29 < cairo["latitude"] < 31 and 31 < cairo["longitude"] < 32
@@ -152,3 +152,16 @@ def test_an_alias_of_two_entities_is_a_clear_error(tmp_path):
                        "- {canonical: Gabon, label: GPE, aliases: [GA]}\n")
     with pytest.raises(StageError, match="'GA' is an alias of two entities"):
         canonical.read_aliases.__wrapped__(aliases)
+
+
+def test_one_label_per_name_in_a_document():
+    got = canon(mentions(("a", "Donald Trump", "PERSON"), ("a", "Trump", "ORG"), ("a", "Trump", "ORG"),
+                         ("a", "Derbyshire", "ORG"), ("a", "Derbyshire", "ORG"), ("a", "Derbyshire", "PERSON"),
+                         ("a", "Twitter", "PERSON"), ("a", "Twitter", "PERSON"), ("a", "Twitter", "ORG"),
+                         ("b", "Derbyshire", "PERSON")))
+    assert got[("a", "Trump")] == ("Donald Trump", "PERSON")        # the surname of a person of the document
+    out = canonicalize(mentions(("a", "Derbyshire", "ORG"), ("a", "Derbyshire", "ORG"), ("a", "Derbyshire", "PERSON"),
+                                ("b", "Derbyshire", "PERSON")))
+    assert out.filter(pl.col("doc_id") == "a")["label"].unique().to_list() == ["ORG"]    # the majority
+    assert out.filter(pl.col("doc_id") == "b")["label"].to_list() == ["PERSON"]          # per document
+    assert got[("a", "Twitter")] == ("Twitter", "ORG")              # a known platform is never a person

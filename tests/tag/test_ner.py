@@ -190,3 +190,10 @@ def test_numeric_labels_are_left_alone_and_bare_numbers_are_not_dates(nlp):
     assert "DATE" not in NAME_LABELS and "PERSON" in NAME_LABELS
     found = rules_on(nlp, "He was 73 in 1987.", [("73", "DATE"), ("1987", "DATE")])
     assert found == {"73": "CARDINAL", "1987": "DATE"}
+
+
+def test_a_score_after_a_name_is_trimmed_but_a_one_digit_channel_kept(nlp):
+    found = ents(nlp, "A. Smith 5-68, D. Blenkiron 4-43.")
+    assert found.get("A. Smith") == "PERSON" and found.get("D. Blenkiron") == "PERSON"
+    assert not any(any(ch.isdigit() for ch in name) for name, label in found.items() if label == "PERSON")
+    assert ents(nlp, "He watched Channel 4 in London.").get("Channel 4") == "ORG"
