@@ -9,8 +9,8 @@ CLUSTER_STAMP := $(VENV)/.installed-cluster
 # dvc.yaml's commands call `python`: the project's own.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup setup-cluster run test lint lock bench bench-clean bench-segment bench-tag bench-aggregate clean-data report-check \
-	bench-quotes bench-dates bench-ner bench-provenance gate bench-scale
+.PHONY: setup setup-cluster run test lint lock bench bench-clean train-clean bench-segment bench-tag bench-aggregate clean-data \
+	report-check bench-quotes bench-dates bench-ner bench-provenance gate bench-scale
 
 # Create .venv and install exactly what requirements.lock pins (hash-checked), once per lock change.
 $(STAMP): requirements.lock
@@ -56,6 +56,10 @@ bench: $(STAMP)
 
 bench-clean: $(STAMP)
 	$(BIN)/python bench/clean.py
+
+## Train clean's two small LightGBM models (hard-wrap joins, body blocks), cross-validated by site.
+train-clean: $(STAMP)
+	$(BIN)/python bench/train_clean.py
 
 bench-segment: $(STAMP)
 	$(BIN)/python bench/segment.py

@@ -1,19 +1,39 @@
-"""Article-body quality and speed of the clean stage, next to the unprocessed text, in one run.
+"""Article-body quality and speed of the clean stage, per set and per route, beside same-run baselines.
 
-    python bench/clean.py [--html] [--reuters N] [--set key=value ...] [--show-worst K]
+    python bench/clean.py [--fast] [--sets article_extraction,l3s,dragnet] [--routes text,text_wrapped,html]
+                          [--no-baselines] [--no-copies] [--set key=value ...] [--show-worst K] [--reuters N]
 
-Quality: ../shared/benchmarks/article_extraction (111 real pages): `texts/ID.txt` (what a plain-text
-scraper returns) or, with --html, `html/ID.html.gz` through `stages.ingest.records.html_to_record` (the frame
-ingest would build: trafilatura text + metadata). Every page goes through `clean_corpus` in one call
-(corpus repetition counts need the corpus), and the clean `text` is scored against the hand-extracted
-body in gold.jsonl with the benchmark's metric (README.md there): multisets of 4-token shingles of `\\w+`
-tokens, per-page precision/recall (1 when both sides are empty), averaged, F1 of the averages.
+Sets: ../shared/benchmarks/article_extraction (111 pages: `texts/ID.txt`, `html/ID.html.gz`) and
+../shared/benchmarks/boilerplate_dev split into its two sets, `l3s` (408 pages) and `dragnet` (922), each with
+`text/ID.txt` (browser-like rendering, one visible block a line), `text_wrapped/ID.txt` (the HTML source's own
+line breaks kept: paragraphs hard-wrapped at arbitrary places) and `html/ID.html.gz`. --fast keeps a fixed
+fifth of the boilerplate_dev pages (those whose sha256(id) starts with 0-2) and all 111 article pages.
 
-Printed side by side: the unprocessed input (raw_text) and clean's text, on all pages and on two fixed
-halves (split by page id: 'tune' = ids whose first hex digit is < 8, 'check' = the rest), so that a setting
-tuned on one half can be checked on the other. Speed: MB of raw_text per second of `clean_corpus` after a
-one-page warm-up (model loading excluded; run with POLARS_MAX_THREADS=1 for one core), and with --reuters N
-also on N Reuters-21578 bodies (the pipeline's scale corpus).
+Routes, each set's pages one corpus through `clean_corpus` (corpus repetition counts need the corpus):
+- text: the plain-text rendering as a `.txt` document;
+- text_wrapped: the hard-wrapped rendering as a `.txt` document (boilerplate_dev only);
+- html: the page through ingest's HTML route (`stages.ingest.html.html_to_record`, the frame ingest would
+  build), then clean.
+Copies (unless --no-copies): every route of every page of a set in ONE corpus (each article present two or
+three times, as with two scrapers or a re-scrape), scored per route: copy-aware line recurrence must keep
+these figures at the single-route ones.
+
+Scores against the hand-extracted bodies (gold.jsonl), the benchmark's metric (../shared/benchmarks/
+article_extraction/README.md): multisets of 4-token shingles of `\\w+` tokens, per-page precision / recall
+(1 when both sides are empty), averaged over pages, F1 of the averages ("sh4"); plus a plain bag-of-words
+token F1 per page, averaged ("tok"); "empty" counts pages whose output is empty while the gold is not.
+Same-run baselines: the route's raw text unprocessed, and on the HTML trafilatura (`extract`, defaults),
+readability-lxml (`Document.summary`, its text) and jusText (the paragraphs it does not call boilerplate,
+stop list of English); their outputs are cached in .cache/bench-clean/ under the libraries' versions.
+Cross-validated figures of the learned block classifier (by site, from `make train-clean`) are read from
+stages/clean/data/body_model.cv.json and printed beside.
+
+Authors: on the pages whose HTML names authors in meta tags (`name=author`, `article:author`, `byl`) or
+JSON-LD (`"author": {"name": ...}`), the share of the authors clean outputs (per route) that are one of those
+names (precision; case and punctuation ignored), and the share of pages with at least one right (recall).
+Speed: MB of raw_text per CPU second of `clean_corpus` on each route's corpus (model loading excluded by a
+one-page warm-up; polars threads count in CPU seconds, so this is MB/s per core), and with --reuters N also
+on N Reuters-21578 bodies (the pipeline's scale corpus).
 """
 from __future__ import annotations
 
@@ -25,16 +45,25 @@ import re
 import sys
 import time
 from collections import Counter
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / ".." / "shared"
 BENCH = SHARED / "benchmarks" / "article_extraction"
+DEV = SHARED / "benchmarks" / "boilerplate_dev"
 REUTERS = SHARED / "benchmarks" / "reuters21578" / "reuters21578.jsonl.gz"
+CACHE = ROOT / ".cache" / "bench-clean"
+CV_FILE = ROOT / "stages" / "clean" / "data" / "body_model.cv.json"
 sys.path.insert(0, str(ROOT))
 
 TOKEN = re.compile(r"\w+")
+SETS = ("article_extraction", "l3s", "dragnet")
+ROUTES = ("text", "text_wrapped", "html")
+BASELINES = ("trafilatura", "readability", "justext")
 
+
+# ------------------------------------------------------------------------------------------ metric
 
 def shingles(text: str, size: int = 4) -> Counter:
     tokens = TOKEN.findall(text)
@@ -66,6 +95,26 @@ def corpus_scores(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
+def token_f1(predicted: str, gold: str) -> float:
+    """Bag-of-words F1 of one page (lower-cased `\\w+` tokens); 1 when both are empty."""
+    pred, true = Counter(t.lower() for t in TOKEN.findall(predicted)), Counter(t.lower() for t in TOKEN.findall(gold))
+    if not pred and not true:
+        return 1.0
+    tp = sum((pred & true).values())
+    if tp == 0:
+        return 0.0
+    precision, recall = tp / sum(pred.values()), tp / sum(true.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def scores(pairs: list[tuple[str, str]]) -> dict[str, float]:
+    """sh4 P/R/F1, mean token F1 and the count of empty outputs (gold not empty) of (predicted, gold) pairs."""
+    precision, recall, f1 = corpus_scores(pairs)
+    tok = sum(token_f1(p, g) for p, g in pairs) / len(pairs) if pairs else 0.0
+    empty = sum(1 for p, g in pairs if not TOKEN.search(p or "") and TOKEN.search(g))
+    return {"P": precision, "R": recall, "F1": f1, "tok": tok, "empty": empty, "n": len(pairs)}
+
+
 def parse_value(value: str):
     for cast in (int, float):
         try:
@@ -77,125 +126,353 @@ def parse_value(value: str):
     return value
 
 
-def load_pages(use_html: bool) -> tuple[list[dict], dict[str, str]]:
-    import polars as pl  # noqa: F401  (imported here so --help works without the venv)
-    from stages.ingest.decode import normalise_text
-    from stages.ingest.records import empty_meta, html_to_record
-    gold = {}
+# ------------------------------------------------------------------------------------------- pages
+
+def load_gold(fast: bool) -> list[dict]:
+    """Every page: set, id, gold body, url (article_extraction only), and where its renderings are."""
+    pages = []
     with open(BENCH / "gold.jsonl", encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
-            gold[record["id"]] = record["article_body"]
+            pages.append({"set": "article_extraction", "id": record["id"], "gold": record["article_body"],
+                          "url": record.get("url"), "text": BENCH / "texts" / f"{record['id']}.txt",
+                          "text_wrapped": None, "html": BENCH / "html" / f"{record['id']}.html.gz"})
+    with open(DEV / "gold.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if fast and hashlib.sha256(record["id"].encode()).hexdigest()[0] not in "012":
+                continue
+            pages.append({"set": record["set"], "id": record["id"], "gold": record["article_body"],
+                          "url": record.get("url"), "text": DEV / "text" / f"{record['id']}.txt",
+                          "text_wrapped": DEV / "text_wrapped" / f"{record['id']}.txt",
+                          "html": DEV / "html" / f"{record['id']}.html.gz"})
+    return sorted(pages, key=lambda p: (SETS.index(p["set"]), p["id"]))
+
+
+def html_of(page: dict) -> str:
+    return gzip.decompress(page["html"].read_bytes()).decode("utf-8", errors="replace")
+
+
+def code_hash(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def html_records(pages: list[dict]) -> dict[str, dict]:
+    """ingest's record (html_to_record) of every page's HTML, cached under the ingest route's code."""
+    from stages.ingest.html import html_to_record
+    from stages.ingest.records import empty_meta
+    ingest = ROOT / "stages" / "ingest"
+    cache_file = CACHE / f"records-{code_hash(ingest / 'records.py', ingest / 'html.py', ingest / 'decode.py')}.json"
+    cached = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
+    added = 0
+    for page in pages:
+        if page["id"] in cached:
+            continue
+        try:
+            record = html_to_record(html_of(page))
+        except Exception as err:  # ingest would reject the page: scored as empty
+            print(f"  {page['id'][:16]}: ingest rejects it ({err})", file=sys.stderr)
+            record = {"raw_text": "", **empty_meta()}
+        cached[page["id"]] = record
+        added += 1
+    if added:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        cache_file.write_text(json.dumps(cached))
+    return cached
+
+
+def route_rows(pages: list[dict], route: str) -> list[dict]:
+    """The ingest rows of the pages through one route (pages without that rendering are left out)."""
+    from stages.ingest.decode import normalise_text
+    from stages.ingest.records import empty_meta
+    records = html_records(pages) if route == "html" else {}
     rows = []
-    for page_id in sorted(gold):
-        if use_html:
-            data = gzip.decompress((BENCH / "html" / f"{page_id}.html.gz").read_bytes())
-            html = data.decode("utf-8", errors="replace")
-            try:
-                record = html_to_record(html)
-            except Exception as err:  # ingest would reject the page: score it as empty
-                print(f"  {page_id[:12]}: ingest rejects it ({err})", file=sys.stderr)
-                record = {"raw_text": "", **empty_meta()}
+    for page in pages:
+        if route == "html":
+            record = dict(records[page["id"]])
             fmt = "html"
+        elif page[route] is None:
+            continue
         else:
-            data = (BENCH / "texts" / f"{page_id}.txt").read_bytes()
-            record = {"raw_text": data.decode("utf-8", errors="replace"), **empty_meta()}
+            record = {"raw_text": page[route].read_bytes().decode("utf-8", errors="replace"), **empty_meta()}
             fmt = "txt"
-        rows.append({"doc_id": hashlib.sha256(data).hexdigest()[:16], "source_path": page_id,
-                     "source_format": fmt, "n_bytes": len(data), "encoding": "utf-8",
-                     **record, "raw_text": normalise_text(record["raw_text"])})
-    return rows, gold
+        raw = normalise_text(record["raw_text"])
+        doc_id = hashlib.sha256(f"{route}:{page['id']}".encode()).hexdigest()[:16]
+        rows.append({"doc_id": doc_id, "page": page["id"], "route": route, "source_format": fmt,
+                     **record, "raw_text": raw})
+    return rows
 
 
 def documents_frame(rows: list[dict]):
-    """The ingest documents frame clean reads (its INPUT_COLUMNS), from rows holding them."""
+    """The ingest documents frame clean reads (its INPUT_COLUMNS, ingest's dtypes), from rows holding them."""
     import polars as pl
+    from schemas.base import polars_schema
+    from schemas.ingest import IngestDocuments
     from stages.clean.corpus import INPUT_COLUMNS
-    schema = {column: pl.List(pl.String) if column == "meta_authors" else pl.String for column in INPUT_COLUMNS}
-    return pl.DataFrame([{column: row[column] for column in INPUT_COLUMNS} for row in rows], schema=schema)
+    schema = {column: polars_schema(IngestDocuments).get(column, pl.String) for column in INPUT_COLUMNS}
+    defaults = {"meta_authors": []}
+    return pl.DataFrame([{column: row.get(column, defaults.get(column)) for column in INPUT_COLUMNS}
+                         for row in rows], schema=schema)
+
+
+# --------------------------------------------------------------------------------------- baselines
+
+def html_text(element) -> str:
+    """The text of an lxml element, one block element a line."""
+    from lxml import etree
+    blocks = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "blockquote", "pre", "td",
+              "article", "section", "dd", "dt", "figcaption"}
+    parts: list[str] = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        if not isinstance(node.tag, str):
+            if event == "end" and node.tail:
+                parts.append(node.tail)
+            continue
+        if event == "start":
+            if node.tag in blocks:
+                parts.append("\n")
+            if node.text:
+                parts.append(node.text)
+        else:
+            if node.tag in blocks:
+                parts.append("\n")
+            if node.tail and node is not element:
+                parts.append(node.tail)
+    return "\n".join(" ".join(line.split()) for line in "".join(parts).split("\n") if line.strip())
+
+
+def baseline_text(name: str, html: str) -> str:
+    """One baseline extractor's text of a page ("" when it fails)."""
+    try:
+        if name == "trafilatura":
+            import trafilatura
+            return trafilatura.extract(html) or ""
+        if name == "readability":
+            import lxml.html
+            from readability import Document
+            summary = Document(html).summary(html_partial=True)
+            return html_text(lxml.html.fromstring(summary)) if summary.strip() else ""
+        if name == "justext":
+            import justext
+            paragraphs = justext.justext(html.encode("utf-8"), justext.get_stoplist("English"))
+            return "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+    except Exception:
+        return ""
+    raise ValueError(name)
+
+
+def baseline_outputs(pages: list[dict]) -> dict[str, dict[str, str]]:
+    """{baseline: {page id: text}}, cached under the libraries' versions."""
+    versions = "-".join(metadata.version(lib) for lib in ("trafilatura", "readability-lxml", "jusText", "lxml"))
+    out = {}
+    for name in BASELINES:
+        cache_file = CACHE / f"baseline-{name}-{versions}.json"
+        cached = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
+        missing = [p for p in pages if p["id"] not in cached]
+        for page in missing:
+            cached[page["id"]] = baseline_text(name, html_of(page))
+        if missing:
+            CACHE.mkdir(parents=True, exist_ok=True)
+            cache_file.write_text(json.dumps(cached))
+        out[name] = cached
+    return out
+
+
+# ------------------------------------------------------------------------------------------ authors
+
+META_AUTHOR = re.compile(r"<meta\s[^>]*(?:name|property)\s*=\s*[\"'](?:author|article:author|byl|dc\.creator|"
+                         r"sailthru\.author|parsely-author)[\"'][^>]*>", re.IGNORECASE)
+CONTENT = re.compile(r"content\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
+JSONLD_AUTHOR = re.compile(r"\"author\"\s*:\s*(\{[^{}]*\}|\[[^\[\]]*\])", re.IGNORECASE)
+JSON_NAME = re.compile(r"\"name\"\s*:\s*\"([^\"]+)\"")
+
+
+def name_key(name: str) -> str:
+    return " ".join(TOKEN.findall(name.lower()))
+
+
+def html_author_names(html: str) -> set[str]:
+    """Author names the page's HTML states in meta tags or JSON-LD (keys: lower case, words only); a value
+    that is a URL (a profile link) names no one."""
+    names = set()
+    for tag in META_AUTHOR.findall(html):
+        match = CONTENT.search(tag)
+        if match and "/" not in match.group(1):
+            value = re.sub(r"^\s*by\s+", "", match.group(1), flags=re.IGNORECASE)
+            names.update(name_key(part) for part in re.split(r",|;|\band\b|&", value))
+    for block in JSONLD_AUTHOR.findall(html):
+        names.update(name_key(name) for name in JSON_NAME.findall(block))
+    return {name for name in names if name}
+
+
+def author_figures(pages: list[dict], authors_of: dict[str, list[str]]) -> dict[str, float]:
+    """Precision of the output authors on pages whose HTML names authors; recall of pages."""
+    n_out = right = pages_named = pages_hit = 0
+    for page in pages:
+        gold = page.get("authors_html")
+        if not gold or page["id"] not in authors_of:
+            continue
+        pages_named += 1
+        out = [name_key(a) for a in authors_of[page["id"]]]
+        hits = [a for a in out if a in gold]
+        n_out += len(out)
+        right += len(hits)
+        pages_hit += bool(hits)
+    return {"precision": right / n_out if n_out else float("nan"), "n_authors": n_out, "pages": pages_named,
+            "page_recall": pages_hit / pages_named if pages_named else float("nan")}
+
+
+# ------------------------------------------------------------------------------------------ running
+
+def run_clean(rows: list[dict], params) -> tuple[dict[str, dict], float, float, object]:
+    """({doc_id: output row}, MB of raw_text, CPU seconds, removed frame) of clean_corpus on the rows."""
+    from stages.clean.corpus import clean_corpus
+    docs = documents_frame(rows)
+    clean_corpus(docs.head(1), params)   # warm-up: model and cue loading are one-time costs
+    n_bytes = sum(len(r["raw_text"].encode("utf-8")) for r in rows)
+    cpu_started = time.process_time()
+    documents, removed = clean_corpus(docs, params)
+    cpu = time.process_time() - cpu_started
+    return {row["doc_id"]: row for row in documents.iter_rows(named=True)}, n_bytes / 1e6, cpu, removed
+
+
+def fmt_scores(s: dict) -> str:
+    return f"{s['P']:.3f} {s['R']:.3f} {s['F1']:.3f}  {s['tok']:.3f} {s['empty']:>4}"
+
+
+def cv_figures() -> dict:
+    return json.loads(CV_FILE.read_text()).get("cv", {}) if CV_FILE.is_file() else {}
+
+
+def bench_routes(set_name: str, set_pages: list[dict], routes: list[str], params, cv: dict, figures: dict,
+                 worst: list) -> tuple[dict, float, float]:
+    """One set through each route: its figures (printed), and the MB and CPU seconds of clean."""
+    gold = {p["id"]: p["gold"] for p in set_pages}
+    set_figures: dict = {}
+    mb_total = cpu_total = 0.0
+    for route in routes:
+        rows = route_rows(set_pages, route)
+        if not rows:
+            continue
+        out, mb, cpu, _ = run_clean(rows, params)
+        mb_total, cpu_total = mb_total + mb, cpu_total + cpu
+        ours = scores([(out[r["doc_id"]]["text"], gold[r["page"]]) for r in rows])
+        raw = scores([(r["raw_text"], gold[r["page"]]) for r in rows])
+        route_figures = {"ours": ours, "raw": raw, "mb_per_cpu_s": mb / cpu if cpu else None}
+        print(f"  {route:<13}{'ours':<16}{fmt_scores(ours)}")
+        print(f"  {'':<13}{'raw text':<16}{fmt_scores(raw)}")
+        if route in cv.get(set_name, {}):
+            c = cv[set_name][route]
+            print(f"  {'':<13}{'ours CV by site':<16}{c['P']:.3f} {c['R']:.3f} {c['F1']:.3f}  "
+                  f"{c['tok']:.3f} {c['empty']:>4}")
+        figures["authors"].setdefault(set_name, {})[route] = author_figures(
+            set_pages, {r["page"]: out[r["doc_id"]]["authors"] for r in rows})
+        for r in rows:
+            p, rc = page_scores(out[r["doc_id"]]["text"], gold[r["page"]])
+            worst.append((0.0 if p + rc == 0 else 2 * p * rc / (p + rc), p, rc, set_name, route, r["page"]))
+        set_figures[route] = route_figures
+    return set_figures, mb_total, cpu_total
+
+
+def bench_copies(set_name: str, set_pages: list[dict], routes: list[str], params, figures: dict) -> None:
+    """Every route of the set's pages in one corpus (copies of each article), scored per route."""
+    gold = {p["id"]: p["gold"] for p in set_pages}
+    rows = [r for route in routes for r in route_rows(set_pages, route)]
+    out, *_ = run_clean(rows, params)
+    for route in routes:
+        subset = [r for r in rows if r["route"] == route]
+        if subset:
+            s = scores([(out[r["doc_id"]]["text"], gold[r["page"]]) for r in subset])
+            figures["copies"].setdefault(set_name, {})[route] = s
+            print(f"  {route:<13}{'ours, copies':<16}{fmt_scores(s)}   (all routes in one corpus)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--html", action="store_true", help="pages from html/ through ingest's extractor")
+    parser.add_argument("--fast", action="store_true", help="a fixed fifth of boilerplate_dev")
+    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--routes", default=",".join(ROUTES))
+    parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--no-copies", action="store_true")
     parser.add_argument("--reuters", type=int, default=0, help="also time N Reuters-21578 bodies")
     parser.add_argument("--set", nargs="*", default=[], help="param overrides key=value")
     parser.add_argument("--show-worst", type=int, default=0, help="list the K pages with the lowest F1")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures there")
     args = parser.parse_args()
-    if not (BENCH / "gold.jsonl").is_file():
-        sys.exit(f"benchmark not found: {BENCH} (the shared folder is next to the project)")
+    if not (BENCH / "gold.jsonl").is_file() or not (DEV / "gold.jsonl").is_file():
+        sys.exit(f"benchmarks not found under {SHARED / 'benchmarks'}")
 
     from schemas.params import validate_section
-    from stages.clean.corpus import clean_corpus
     from stages.common import read_params_file
-
-    # The shipped params.yaml's clean section, with the --set changes (checked like the stage's own).
     changes = dict(item.partition("=")[::2] for item in args.set)
     params = validate_section("clean", {**read_params_file(ROOT / "params.yaml")["clean"],
                                         **{key: parse_value(value) for key, value in changes.items()}})
-
-    rows, gold = load_pages(args.html)
-    docs = documents_frame(rows)
-    n_bytes = sum(len(r["raw_text"].encode("utf-8")) for r in rows)
-    # Warm-up on one page: loading py3langid's model and the cue file is a one-time cost, not throughput.
-    clean_corpus(docs.head(1), params)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    documents, removed = clean_corpus(docs, params)
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    text_of = dict(zip(documents["doc_id"].to_list(), documents["text"].to_list()))
-
-    halves = {"all": lambda pid: True, "tune": lambda pid: pid[0] < "8", "check": lambda pid: pid[0] >= "8"}
-    source = "html/ via html_to_record" if args.html else "texts/"
-    print(f"article_extraction ({source}), {len(rows)} pages; precision / recall / F1")
-    print(f"{'pages':<8}{'n':>5}  {'unprocessed raw_text':>24}  {'clean':>24}")
-    for name, keep in halves.items():
-        subset = [r for r in rows if keep(r["source_path"])]
-        raw = corpus_scores([(r["raw_text"], gold[r["source_path"]]) for r in subset])
-        ours = corpus_scores([(text_of[r["doc_id"]], gold[r["source_path"]]) for r in subset])
-        print(f"{name:<8}{len(subset):>5}  {raw[0]:>7.3f} {raw[1]:>7.3f} {raw[2]:>8.3f}  "
-              f"{ours[0]:>7.3f} {ours[1]:>7.3f} {ours[2]:>8.3f}")
-    print(f"speed: {n_bytes / 1e6:.2f} MB in {seconds:.2f} s wall = {n_bytes / 1e6 / seconds:.2f} MB/s; "
-          f"{cpu_seconds:.2f} s CPU = {n_bytes / 1e6 / cpu_seconds:.2f} MB/s per CPU second "
-          f"({removed.height} lines removed)")
-    print("reasons: " + ", ".join(f"{r}={c}" for r, c in
-                                  removed.group_by("reason").len().sort("len", descending=True).iter_rows()))
+    sets = [s for s in args.sets.split(",") if s]
+    routes = [r for r in args.routes.split(",") if r]
+    pages = [p for p in load_gold(args.fast) if p["set"] in sets]
+    for page in pages:
+        page["authors_html"] = html_author_names(html_of(page))
+    baselines = {} if args.no_baselines else baseline_outputs(pages)
+    figures: dict = {"fast": args.fast, "sets": {}, "speed": {}, "authors": {}, "copies": {}}
+    cv = cv_figures()
+    mb_total = cpu_total = 0.0
+    worst = []
+    print(f"clean benchmark ({'fast' if args.fast else 'full'}): sh4 P R F1 (shingles), tok = token F1, "
+          "empty = empty outputs")
+    for set_name in sets:
+        set_pages = [p for p in pages if p["set"] == set_name]
+        print(f"\n== {set_name} ({len(set_pages)} pages)")
+        print(f"  {'route':<13}{'what':<16}{'P':>6}{'R':>6}{'F1':>6}  {'tok':>5} {'empty':>4}")
+        set_figures, mb, cpu = bench_routes(set_name, set_pages, routes, params, cv, figures, worst)
+        mb_total, cpu_total = mb_total + mb, cpu_total + cpu
+        for name in baselines:
+            b = scores([(baselines[name][p["id"]], p["gold"]) for p in set_pages])
+            set_figures.setdefault("html_baselines", {})[name] = b
+            print(f"  {'html':<13}{name:<16}{fmt_scores(b)}")
+        figures["sets"][set_name] = set_figures
+        if not args.no_copies and len(routes) > 1:
+            bench_copies(set_name, set_pages, routes, params, figures)
+    print("\nauthors (pages whose HTML names authors in meta tags / JSON-LD): precision, page recall")
+    for set_name, per_route in figures["authors"].items():
+        print("  " + set_name + ": " + "; ".join(
+            f"{route} {a['precision']:.3f} of {a['n_authors']} ({a['page_recall']:.2f} of {a['pages']} pages)"
+            for route, a in per_route.items()))
+    figures["speed"] = {"mb": mb_total, "cpu_s": cpu_total, "mb_per_cpu_s": mb_total / cpu_total if cpu_total else 0}
+    print(f"speed: {mb_total:.2f} MB in {cpu_total:.2f} s CPU = {figures['speed']['mb_per_cpu_s']:.2f} MB/s per core")
     if args.show_worst:
-        scored = []
-        for r in rows:
-            p, rc = page_scores(text_of[r["doc_id"]], gold[r["source_path"]])
-            f = 0.0 if p + rc == 0 else 2 * p * rc / (p + rc)
-            scored.append((f, p, rc, r["source_path"]))
-        for f, p, rc, pid in sorted(scored)[:args.show_worst]:
-            print(f"  F1 {f:.3f}  P {p:.3f}  R {rc:.3f}  {pid}")
-
+        for f, p, rc, set_name, route, pid in sorted(worst)[:args.show_worst]:
+            print(f"  F1 {f:.3f}  P {p:.3f}  R {rc:.3f}  {set_name} {route} {pid}")
     if args.reuters:
-        if not REUTERS.is_file():
-            sys.exit(f"Reuters corpus not found: {REUTERS}")
-        records = []
-        with gzip.open(REUTERS, "rt", encoding="utf-8") as handle:
-            for line in handle:
-                record = json.loads(line)
-                if record.get("body"):
-                    records.append({"doc_id": hashlib.sha256(line.encode()).hexdigest()[:16],
-                                    "source_path": f"reuters#{record['newid']}", "source_format": "jsonl",
-                                    "n_bytes": len(line), "encoding": "utf-8", "raw_text": record["body"],
-                                    "meta_title": record.get("title"), "meta_description": None,
-                                    "meta_authors": [], "meta_date": None, "meta_site": None,
-                                    "meta_url": None})
-                if len(records) >= args.reuters:
-                    break
-        frame = documents_frame(records).unique("doc_id", keep="first")
-        n_bytes = sum(len(t.encode("utf-8")) for t in frame["raw_text"].to_list())
-        started, cpu_started = time.perf_counter(), time.process_time()
-        out, removed = clean_corpus(frame, params)
-        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-        kept = sum(len(t) for t in out["text"].to_list())
-        raw_chars = sum(len(t) for t in frame["raw_text"].to_list())
-        print(f"reuters: {frame.height} bodies, {n_bytes / 1e6:.2f} MB in {seconds:.2f} s wall = "
-              f"{n_bytes / 1e6 / seconds:.2f} MB/s, {n_bytes / 1e6 / cpu_seconds:.2f} MB/s per CPU second; "
-              f"kept {kept / raw_chars:.1%} of the characters; removed "
-              + ", ".join(f"{r}={c}" for r, c in removed.group_by("reason").len()
-                          .sort("len", descending=True).head(8).iter_rows()))
+        reuters_speed(args.reuters, params)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=1, default=float))
+
+
+def reuters_speed(n: int, params) -> None:
+    if not REUTERS.is_file():
+        sys.exit(f"Reuters corpus not found: {REUTERS}")
+    records = []
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record.get("body"):
+                records.append({"doc_id": hashlib.sha256(line.encode()).hexdigest()[:16], "source_format": "jsonl",
+                                "raw_text": record["body"], "meta_title": record.get("title"),
+                                "meta_authors": []})
+            if len(records) >= n:
+                break
+    unique = list({r["doc_id"]: r for r in records}.values())
+    out, mb, cpu, removed = run_clean(unique, params)
+    kept = sum(len(row["text"]) for row in out.values())
+    raw_chars = sum(len(r["raw_text"]) for r in unique)
+    print(f"reuters: {len(unique)} bodies, {mb:.2f} MB, {mb / cpu:.2f} MB/s per CPU second; kept "
+          f"{kept / raw_chars:.1%} of the characters; removed "
+          + ", ".join(f"{r}={c}" for r, c in removed.group_by("reason").len()
+                      .sort("len", descending=True).head(8).iter_rows()))
 
 
 if __name__ == "__main__":

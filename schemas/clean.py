@@ -24,6 +24,9 @@ class CleanDocuments(pa.DataFrameModel):
     language: str = pa.Field(str_matches=r"^([a-z]{2}|und)$")
     text: str   # the body's paragraphs joined by a blank line
     is_truncated: bool
+    # The body is empty: nothing of the document reads as an article (every line is in clean/removed, or
+    # is the title / subtitle). The stage's summary line warns with their count.
+    is_empty: bool
     # 1-based lines of raw_text: those of the body, the title's and the subtitle's (null when none).
     body_line_nos: pl.List = pa.Field(dtype_kwargs={"inner": pl.Int64})
     title_line_no: Optional[pl.Int64] = pa.Field(nullable=True, ge=1)

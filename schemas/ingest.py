@@ -24,7 +24,14 @@ class IngestDocuments(pa.DataFrameModel):
     source_format: str = pa.Field(isin=["txt", "md", "html", "jsonl"])
     n_bytes: pl.Int64 = pa.Field(gt=0)
     encoding: str = pa.Field(str_length={"min_value": 1})
+    # HTML: which extractors found the article ("trafilatura+readability", "trafilatura", "readability"), or
+    # "visible_text" when neither did (raw_text is then the page's visible text, unvoted); null otherwise.
+    extractor: Optional[str] = pa.Field(nullable=True, isin=["trafilatura+readability", "trafilatura",
+                                                             "readability", "visible_text"])
     raw_text: str = pa.Field(str_length={"min_value": 1})
+    # HTML: per line of raw_text, the extractors that keep it (bit 1 trafilatura, bit 2 readability-lxml);
+    # empty for other formats.
+    line_votes: pl.List = pa.Field(dtype_kwargs={"inner": pl.Int64})
     meta_title: Optional[str] = _text()
     meta_description: Optional[str] = _text()
     meta_authors: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})

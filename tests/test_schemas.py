@@ -17,14 +17,15 @@ from schemas.tag import Attributions, Counts, Dates, Entities, Quotes, Themes
 D = "0123456789abcdef"
 GOOD = {
     IngestDocuments: model_frame({"doc_id": [D], "source_path": ["seeds/a.txt"], "source_format": ["txt"],
-                                  "n_bytes": [3], "encoding": ["utf-8"], "raw_text": ["abc"], "meta_title": ["T"],
+                                  "n_bytes": [3], "encoding": ["utf-8"], "extractor": [None], "raw_text": ["abc"],
+                                  "line_votes": [[]], "meta_title": ["T"],
                                   "meta_description": [None], "meta_authors": [[]], "meta_date": ["2024-05-19"],
                                   "meta_site": [None], "meta_url": [None]}, IngestDocuments),
     IngestRejected: model_frame({"source_path": ["seeds/b.pdf"], "reason": ["unsupported format '.pdf'"],
                                  "n_bytes": [None], "doc_id": [None]}, IngestRejected),
     CleanDocuments: pl.DataFrame({"doc_id": [D], "title": ["T"], "subtitle": [None], "authors": [["A B"]],
                                   "published_date": [datetime.date(2024, 5, 19)], "site": [None],
-                                  "language": ["en"], "text": ["Body."], "is_truncated": [False],
+                                  "language": ["en"], "text": ["Body."], "is_truncated": [False], "is_empty": [False],
                                   "body_line_nos": [[2]], "title_line_no": [1], "subtitle_line_no": [None],
                                   "n_lines": [3], "n_removed": [1], "boilerplate_share": [0.5]},
                                  schema_overrides={"subtitle": pl.String, "site": pl.String,

@@ -48,8 +48,10 @@ def main() -> None:
     write_table(removed, OUTPUTS[1], CleanRemoved, "clean/removed", sort_by=["doc_id", "line_no"])
     for cache in caches:
         cache.prune()
-    log(STAGE, f"{docs.height} documents -> {documents.height} cleaned, {removed.height} lines removed, "
-               f"{int(documents['is_truncated'].sum())} truncated ({docs.height - n_cleaned} from cache)")
+    n_empty = int(documents["is_empty"].sum())
+    warning = f"; WARNING: {n_empty} with an empty body (clean/documents is_empty)" if n_empty else ""
+    log(STAGE, f"{docs.height} documents -> {documents.height - n_empty} cleaned{warning}, {removed.height} lines "
+               f"removed, {int(documents['is_truncated'].sum())} truncated ({docs.height - n_cleaned} from cache)")
 
 
 def cleaned_rows(docs: pl.DataFrame, params: Clean) -> tuple[pl.DataFrame, int, list[RowsCache]]:

@@ -47,11 +47,13 @@ class Metadata:
     authors: list[str]
     date: Any                  # as ingest wrote it (an ISO date string), read by stages.common.dates
     site: str | None
+    url: str | None = None
+    line_votes: list[int] = field(default_factory=list)   # HTML route: extractors keeping each raw line
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> Metadata:
         return cls(row["source_format"], row["meta_title"], row["meta_description"], row["meta_authors"] or [],
-                   row["meta_date"], row["meta_site"])
+                   row["meta_date"], row["meta_site"], row.get("meta_url"), row.get("line_votes") or [])
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,9 @@ from stages.common.executor import InProcess, batches_of, map_batches
 
 # The columns of the ingest documents clean reads: what a document's result depends on.
 INPUT_COLUMNS = ["doc_id", "source_format", "raw_text", "meta_title", "meta_description", "meta_authors",
-                 "meta_date", "meta_site"]
+                 "meta_date", "meta_site", "meta_url", "line_votes"]
+# Columns a documents frame may lack (frames written before ingest had them), with what they mean then.
+OPTIONAL_COLUMNS = {"meta_url": pl.lit(None, dtype=pl.String), "line_votes": pl.lit([], dtype=pl.List(pl.Int64))}
 COUNTS = "n_docs"   # with_repeat_counts' list column: each block's capped repeat count, in block order
 # A block's lines are consecutive: first_line .. first_line + n_lines - 1 (1-based lines of raw_text).
 BLOCKS_SCHEMA = {"doc_id": pl.String, "block_idx": pl.Int64, "first_line": pl.Int64, "n_lines": pl.Int64,
@@ -82,12 +84,47 @@ def repeat_cap(params: Clean) -> int:
 
 def repeat_counts(blocks: pl.DataFrame, params: Clean) -> pl.DataFrame:
     """Corpus-wide, on the driver: (doc_id, block_idx, n_docs) for the (doc_id, block_idx, key) of every
-    block of the corpus: in how many documents its key occurs (blocks of < 2 characters count 1), capped at
-    repeat_cap."""
-    return blocks.select(
+    block of the corpus: in how many documents its key occurs, copies of one article counting once
+    (`copy_groups`), capped at repeat_cap; blocks of < 2 characters count 1."""
+    groups = copy_groups(blocks, params)
+    return (blocks.join(groups, on="doc_id", how="left").select(
         "doc_id", "block_idx",
-        n_docs=pl.when(pl.col("key").str.len_chars() >= 2).then(pl.col("doc_id").n_unique().over("key"))
-        .otherwise(1).cast(pl.Int64).clip(upper_bound=repeat_cap(params)))
+        n_docs=pl.when(pl.col("key").str.len_chars() >= 2).then(pl.col("group").n_unique().over("key"))
+        .otherwise(1).cast(pl.Int64).clip(upper_bound=repeat_cap(params))))
+
+
+def copy_groups(blocks: pl.DataFrame, params: Clean) -> pl.DataFrame:
+    """(doc_id, group): documents that are copies of one article (an HTML and a text scrape of one page,
+    a reprint, a cut copy) share a group. Two documents are copies when they share at least
+    `copy_min_paragraphs` paragraphs of `copy_paragraph_min_words`+ words, or most of the shorter one's
+    (`copy_min_share`); only paragraphs found in at most `copy_max_docs` documents are compared (a site's
+    boilerplate paragraph in hundreds of pages links no one). Linear in the shared paragraphs; the groups are
+    the connected components (the smallest doc_id names each)."""
+    long = (blocks.filter(pl.col("key").str.count_matches(" ", literal=True) + 1 >= params.copy_paragraph_min_words)
+            .select("doc_id", "key").unique())
+    n_long = long.group_by("doc_id").agg(n_long=pl.len())
+    shared = long.filter(pl.col("doc_id").n_unique().over("key").is_between(2, params.copy_max_docs))
+    pairs = (shared.join(shared, on="key", suffix="_b").filter(pl.col("doc_id") < pl.col("doc_id_b"))
+             .group_by("doc_id", "doc_id_b").agg(n_shared=pl.len())
+             .join(n_long, on="doc_id").join(n_long, left_on="doc_id_b", right_on="doc_id", suffix="_b")
+             .filter((pl.col("n_shared") >= params.copy_min_paragraphs)
+                     | (pl.col("n_shared") >= params.copy_min_share * pl.min_horizontal("n_long", "n_long_b")))
+             .select("doc_id", "doc_id_b").sort("doc_id", "doc_id_b"))
+    parent: dict[str, str] = {}
+
+    def find(doc: str) -> str:
+        while parent.get(doc, doc) != doc:
+            parent[doc] = parent.get(parent[doc], parent[doc])
+            doc = parent[doc]
+        return doc
+
+    for a, b in pairs.iter_rows():
+        root_a, root_b = find(a), find(b)
+        if root_a != root_b:
+            parent[max(root_a, root_b)] = min(root_a, root_b)
+    docs = blocks.select("doc_id").unique().sort("doc_id")["doc_id"].to_list()
+    return pl.DataFrame({"doc_id": docs, "group": [find(d) for d in docs]}, schema={"doc_id": pl.String,
+                                                                                   "group": pl.String})
 
 
 def with_repeat_counts(docs: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
@@ -95,9 +132,15 @@ def with_repeat_counts(docs: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame
     clean_document reads of a document."""
     if docs["doc_id"].n_unique() != docs.height:
         raise ValueError("clean needs one row per doc_id")
+    docs = with_optional_columns(docs)
     per_doc = counts.group_by("doc_id").agg(pl.col("n_docs").sort_by("block_idx").alias(COUNTS))
     return (docs.select(INPUT_COLUMNS).join(per_doc, on="doc_id", how="left", maintain_order="left")
             .with_columns(pl.col(COUNTS).fill_null(pl.lit([], dtype=pl.List(pl.Int64)))))
+
+
+def with_optional_columns(docs: pl.DataFrame) -> pl.DataFrame:
+    """The documents with every OPTIONAL_COLUMNS column (its default where it is absent)."""
+    return docs.with_columns(**{name: value for name, value in OPTIONAL_COLUMNS.items() if name not in docs.columns})
 
 
 BLOCK_LISTS = {"first_line": "block_first_lines", "n_lines": "block_n_lines", "text": "block_texts",
@@ -145,6 +188,16 @@ def clean_batch(params: Clean, language_id: Identifier, batch: pl.DataFrame) -> 
               .agg(removed=pl.struct(*REMOVED_FIELDS)))
     return (pl.DataFrame(rows, schema=DOCUMENT_ROW).join(nested, on="doc_id", how="left", maintain_order="left")
             .with_columns(pl.col("removed").fill_null(pl.lit([], dtype=ROW_SCHEMA["removed"]))))
+
+
+def corpus_pages(docs: pl.DataFrame, params: Clean) -> list[Page]:
+    """Every document as clean_document sees it (`Page`, in the frame's order), with the corpus-wide repeat
+    counts: what the training script featurises (bench/train_clean.py)."""
+    blocks = split_documents(docs, params)
+    tasks = with_blocks(with_repeat_counts(docs, repeat_counts(blocks, params)), blocks)
+    documents = tasks.select(INPUT_COLUMNS).iter_rows(named=True)
+    return [Page.of(doc["doc_id"], Metadata.of(doc), doc["raw_text"] or "", blocks, stops, params)
+            for doc, (blocks, stops) in zip(documents, document_blocks(tasks, params))]
 
 
 def document_blocks(batch: pl.DataFrame, params: Clean) -> list[tuple[list[Block], dict[str, list[int]]]]:

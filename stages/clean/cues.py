@@ -29,6 +29,8 @@ class Byline(_Spec):
     name_stop_words: list[str]
     name_particles: list[str]
     name_openers: list[str]
+    role_words: list[str]
+    outlet_words: list[str]
 
 
 class Dateline(_Spec):

@@ -37,10 +37,11 @@ import re
 from typing import Any
 
 from schemas.params import Clean
-from stages.clean import metadata as meta
+from stages.clean import classifier, metadata as meta
 from stages.clean.blocks import MetadataLines, Page, Picked, Prose, Span
 from stages.clean.cues import load_cues
 from stages.clean.language import Identifier
+from stages.clean.reasons import CUE_REASONS
 from stages.clean.span import body_span
 from stages.clean.titles import pick_subtitle, pick_title
 from stages.common.dates import find_date, parse_date
@@ -57,6 +58,22 @@ Row = dict[str, Any]
 def clean_document(page: Page, identifier: Identifier, params: Clean) -> tuple[Row, list[Row]]:
     """One document's output row (schemas.clean.CleanDocuments' columns and `_language_sure`) and its
     removed rows (line_no, text, reason)."""
+    rules = rule_phases(page, params)
+    lines, prose, span, title, subtitle, body, reasons = rules
+    body = learned_body(page, lines, prose, span, body, (title.block, subtitle.block), reasons)
+    language, sure = body_language(page, body, identifier, params)
+    if body and language != "und" and sure:
+        body = drop_foreign_passages(page, body, language, identifier, reasons, params)
+        if not body:
+            language = "und"
+    label_the_rest(page, body, language, (title.block, subtitle.block), identifier, reasons, params)
+    return output_rows(page, lines, body, title, subtitle, language, sure, reasons, params)
+
+
+def rule_phases(page: Page, params: Clean) -> tuple[MetadataLines, Prose, Span, Picked, Picked, list[int],
+                                                    dict[int, str]]:
+    """Phases 1-5, the rules: (metadata lines, body-likeness, span, title, subtitle, the rules' body, the
+    reasons given so far)."""
     lines = metadata_lines(page, params)
     prose = corpus_repetition(page, body_likeness(page, lines, params), params)
     span = body_span(page, lines, prose, params)
@@ -65,13 +82,7 @@ def clean_document(page: Page, identifier: Identifier, params: Clean) -> tuple[R
     subtitle = pick_subtitle(page, title.block, span, lines, reasons, params)
     body = body_blocks(page, lines, prose, span, (title.block, subtitle.block), reasons, params)
     body = trim_edges(body, prose, page.extracted or span.fallback, reasons)
-    language, sure = body_language(page, body, identifier, params)
-    if body and language != "und" and sure:
-        body = drop_foreign_passages(page, body, language, identifier, reasons, params)
-        if not body:
-            language = "und"
-    label_the_rest(page, body, language, (title.block, subtitle.block), identifier, reasons, params)
-    return output_rows(page, lines, body, title, subtitle, language, sure, reasons, params)
+    return lines, prose, span, title, subtitle, body, reasons
 
 
 # ------------------------------------------------------------------------------------------- phases
@@ -184,6 +195,74 @@ def body_blocks(page: Page, lines: MetadataLines, prose: Prose, span: Span, head
     return body
 
 
+# Reasons the classifier never overrides: the line became a field, it copies the title or a body line, or a
+# cue phrase named what it is (an advertisement label, a paywall notice, an author box...).
+KEPT_REASONS = frozenset({"byline", "dateline", "duplicate_title", "duplicate_line", *CUE_REASONS})
+
+
+def model_decides(i: int, lines: MetadataLines, prose: Prose, headings: tuple[int | None, ...],
+                  reasons: dict[int, str]) -> bool:
+    """Whether block i is the classifier's to decide: not a heading or metadata line, not removed for a
+    KEPT_REASONS reason, and not a line recurring across different articles unless it is prose (a line
+    shared by copies of one article does not recur: corpus.copy_groups)."""
+    reason = reasons.get(i)
+    return not (i in headings or i in lines or reason in KEPT_REASONS
+                or (reason == "repeated_across_docs" and not prose.good[i]))
+
+
+def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule_body: list[int],
+                 headings: tuple[int | None, ...], reasons: dict[int, str]) -> list[int]:
+    """The body the block classifier (stages/clean/classifier.py) keeps, given the rules' verdicts: its
+    blocks at BODY_THRESHOLD or more, bar headings, metadata lines and copies of the title or of an earlier
+    body block. A block the rules removed and the model keeps loses its reason; a block the rules kept and
+    the model drops gets its cue reason, or `repeated_across_docs`, or is labelled with the rest
+    (label_the_rest: navigation, related, author_bio, boilerplate); neutral blocks it adds at the
+    edges go (`trim_added_edges`). Without a model, on extracted text (a feed's), or when it
+    keeps nothing: the rules' body."""
+    if page.extracted:   # a feed's text is the article already (and no such text trained the model)
+        return rule_body
+    probabilities = classifier.body_probabilities(page, lines, prose, span, rule_body, headings)
+    if probabilities is None:
+        return rule_body
+    body, seen = [], set()
+    for i, probability in enumerate(probabilities):
+        block = page.blocks[i]
+        if not model_decides(i, lines, prose, headings, reasons):
+            continue
+        if probability < classifier.BODY_THRESHOLD:
+            if i not in reasons:
+                if block.cue is not None:
+                    reasons[i] = block.cue
+                elif prose.repeated[i]:
+                    reasons[i] = "repeated_across_docs"
+            continue
+        if block.key and block.key in seen and block.copy_index > 0:
+            reasons[i] = "duplicate_line"
+            continue
+        reasons.pop(i, None)
+        body.append(i)
+        seen.add(block.key)
+    body = trim_added_edges(body, set(rule_body), prose, page.extracted or span.fallback)
+    if not body and rule_body:   # the model finds nothing where the rules found a body: the rules'
+        for i in rule_body:
+            reasons.pop(i, None)
+        return rule_body
+    return body
+
+
+def trim_added_edges(body: list[int], rule_body: set[int], prose: Prose, keeps_edges: bool) -> list[int]:
+    """The learned body without the neutral blocks the model added at its edges (a stray "in" or menu
+    word before the first paragraph): it starts at a good block or one the rules kept, and ends at a good,
+    near-good or rules' one. The trimmed blocks are labelled with the rest (label_the_rest)."""
+    if keeps_edges:
+        return body
+    first = next((k for k, i in enumerate(body) if prose.good[i] or i in rule_body), len(body))
+    body = body[first:]
+    while body and not (prose.good[body[-1]] or prose.near_good[body[-1]] or body[-1] in rule_body):
+        body.pop()
+    return body
+
+
 def trim_edges(body: list[int], prose: Prose, keeps_edges: bool, reasons: dict[int, str]) -> list[int]:
     """The body without the neutral blocks left at its edges by the removals (`short_fragment`): it starts
     at a good block and ends at a good or near-good one. Extracted text and the fallback keep their edges."""
@@ -284,14 +363,11 @@ def author_bio_blocks(texts: list[str], candidates: list[int]) -> set[int]:
 def metadata_fields(page: Page, lines: MetadataLines, body: list[int], params: Clean
                     ) -> tuple[list[str], dt.date | None, str | None, bool]:
     """(authors, published date, site, is_truncated): metadata first, then the page's own lines."""
-    authors: list[str] = []
-    for name in list(page.meta.authors) + [name for i in sorted(lines.bylines) for name in lines.bylines[i]]:
-        if isinstance(name, str) and name.strip() and name.strip() not in authors:
-            authors.append(name.strip())
+    authors = page_authors(page, lines, body, params)
     published = parse_date(page.meta.date)
     if published is None and lines.datelines:
         published = lines.datelines[min(lines.datelines)]
-    site = page.meta.site or None
+    site = page.meta.site or meta.site_of_url(page.meta.url)
     if site is None:
         site = next((found for block in page.blocks if block.cue == "source"
                      for found in [meta.parse_source_site(block.text)] if found), None)
@@ -299,6 +375,25 @@ def metadata_fields(page: Page, lines: MetadataLines, body: list[int], params: C
     after_body = page.texts[body[-1] + 1:body[-1] + 1 + params.truncation_window] if body else []
     is_truncated = any(cue in text.lower() for text in after_body for cue in truncation_cues)
     return authors, published, site, is_truncated
+
+
+def page_authors(page: Page, lines: MetadataLines, body: list[int], params: Clean) -> list[str]:
+    """The article's authors, persons' names only (metadata.person_name: no role, no outlet): the
+    metadata's when it names a person, else the page's bylines. Bylines after the body's end (+
+    truncation_window) are the comments' ("Posted by ..."); a contributor line at the article's foot is
+    the article's."""
+    last = body[-1] + params.truncation_window if body else len(page.blocks)
+    bylines = [name for i in sorted(lines.bylines) if i <= last or meta.is_contributor_line(page.blocks[i].text)
+               for name in lines.bylines[i]]
+    authors: list[str] = []
+    for source in (list(page.meta.authors), bylines):
+        for raw in source:
+            name = meta.person_name(raw) if isinstance(raw, str) else None
+            if name and name not in authors:
+                authors.append(name)
+        if authors:
+            break
+    return authors
 
 
 def output_rows(page: Page, lines: MetadataLines, body: list[int], title: Picked, subtitle: Picked,
@@ -318,6 +413,7 @@ def output_rows(page: Page, lines: MetadataLines, body: list[int], title: Picked
         "doc_id": page.doc_id, "title": title.text, "subtitle": subtitle.text, "authors": authors,
         "published_date": published, "site": site, "language": language,
         "text": "\n\n".join(blocks[i].text.strip() for i in body), "is_truncated": is_truncated,
+        "is_empty": not body,
         "body_line_nos": [line_no for i in body for line_no in blocks[i].line_nos],
         "title_line_no": blocks[title.block].line_nos[0] if title.block is not None else None,
         "subtitle_line_no": blocks[subtitle.block].line_nos[0] if subtitle.block is not None else None,

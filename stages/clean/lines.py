@@ -20,6 +20,7 @@ import polars as pl
 from schemas.params import Clean
 from stages.clean.cues import load_cues
 from stages.clean.reasons import CUE_REASONS
+from stages.clean.wrap import wrapped_runs
 
 # Sentence-final punctuation, optionally followed by closing quotes/brackets (linear: one char class run).
 SENTENCE_END = r"[.!?。！？…;:]['\"”’»)\]]*$"
@@ -40,9 +41,19 @@ def split_blocks(raw_text: str, params: Clean) -> list[tuple[list[int], str]]:
     nonblank = [i for i, line in enumerate(stripped) if line]
     if not nonblank:
         return []
-    if not is_hard_wrapped(lines, nonblank, stripped, params):
-        return [([i + 1], stripped[i]) for i in nonblank]
-    return wrapped_paragraphs(lines, stripped, nonblank, params)
+    if is_hard_wrapped(lines, nonblank, stripped, params):
+        return wrapped_paragraphs(lines, stripped, nonblank, params)
+    texts = [stripped[i] for i in nonblank]
+    blocks = []
+    for run in wrapped_runs(texts):
+        # A blank line always ends a paragraph.
+        start = 0
+        for k in range(1, len(run) + 1):
+            if k == len(run) or nonblank[run[k]] != nonblank[run[k - 1]] + 1:
+                part = run[start:k]
+                blocks.append(([nonblank[j] + 1 for j in part], " ".join(texts[j] for j in part)))
+                start = k
+    return blocks
 
 
 def wrapped_paragraphs(lines: list[str], stripped: list[str], nonblank: list[int], params: Clean

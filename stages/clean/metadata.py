@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from schemas.params import Clean
 from stages.clean.cues import load_cues
@@ -114,6 +115,12 @@ def parse_byline(text: str, params: Clean) -> list[str] | None:
     return None
 
 
+def is_contributor_line(text: str) -> bool:
+    """Whether a line credits contributors ("X contributed reporting from ...")."""
+    lower = text.lower()
+    return any(phrase in lower for phrase in load_cues().byline.contributor_phrases)
+
+
 def _contributors(before: str, after: str, phrase: str, stop_words: set[str]) -> list[str]:
     """The names of a contributor line: before the phrase, and after it ("... reporting by NAME", or
     ", and NAME from PLACE")."""
@@ -128,7 +135,52 @@ def _contributors(before: str, after: str, phrase: str, stop_words: set[str]) ->
     return names
 
 
+def person_name(name: str) -> str | None:
+    """The person's name in an author string ("Jane Doe, Reuters", "Jane Doe | Fox News": the first part
+    that is one, see `one_person_name`), or None."""
+    for part in re.split(r"\s*[,|•·]\s*|\s+[-–—]\s+", name):
+        found = one_person_name(part)
+        if found:
+            return found
+    return None
+
+
+def one_person_name(name: str) -> str | None:
+    """The person's name in an author string, or None when it names no person: a job title glued after
+    it goes ("Tom Gillespie News reporter"), an outlet before a possessive goes ("Fox News' Jessica
+    Napoli"), and a name that is an organisation ("Business Insider"), a single word, or holds digits, an
+    "@" or a URL is no person's."""
+    byline = load_cues().byline
+    text = " ".join(name.split())
+    possessive = re.search(r"['’]s?\s+(?=\S)", text)
+    if possessive and possessive.start() > 0 and text[possessive.start() - 1].isalpha():
+        text = text[possessive.end():]
+    text = re.sub(r"^(?:by|por|von|par)\s+", "", text, flags=re.IGNORECASE).strip(" ,;:|-–—")
+    if not text or re.search(r"[\d@/]|https?:|www\.", text):
+        return None
+    words = text.split()
+    roles, outlets = set(byline.role_words), set(byline.outlet_words)
+    for k in range(2, len(words)):
+        if words[k].lower().strip(".,") in roles:
+            words = words[:k]
+            break
+    keys = [w.lower().strip(".,") for w in words]
+    if not 2 <= len(words) <= NAME_MAX_WORDS or any(k in outlets for k in keys):
+        return None
+    if not all(w[:1].isupper() or k in byline.name_particles for w, k in zip(words, keys)):
+        return None
+    return " ".join(words)
+
+
 # --------------------------------------------------------------------------------------------- site
+
+def site_of_url(url: str | None) -> str | None:
+    """The site of a page's URL: its host name, lower case, without "www."."""
+    if not url:
+        return None
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return (host[4:] if host.startswith("www.") else host) or None
+
 
 def parse_source_site(text: str) -> str | None:
     """The publisher's domain of a "Source: ... - nytimes.com" line (or any short line naming one)."""

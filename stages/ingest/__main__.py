@@ -58,8 +58,8 @@ DATES_FILE = PACKAGE_DIR.parent / "common" / "dates.py"           # meta_date co
 # (checked before reading) and the extension map (it decides the format, which is in the key).
 NOT_DECIDING_ROWS = ("input_dir", "max_bytes", "formats")
 # Libraries whose behaviour shapes the rows: decoding, repair, HTML extraction (and its parsers), storage.
-ROW_LIBRARIES = ("ftfy", "charset-normalizer", "trafilatura", "lxml", "htmldate", "courlan", "justext",
-                 "polars", "polars-runtime-32", "python-dateutil")
+ROW_LIBRARIES = ("ftfy", "charset-normalizer", "trafilatura", "readability-lxml", "lxml", "htmldate", "courlan",
+                 "justext", "polars", "polars-runtime-32", "python-dateutil")
 # Where a file stands in the corpus (path order) and its path; items of one file follow in `item_no` order.
 PLACE_SCHEMA = {"file_no": pl.Int64, "source": pl.String}
 

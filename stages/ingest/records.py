@@ -1,7 +1,8 @@
 """One input file's bytes to candidate rows: documents and rejections, with no path in them.
 
 `file_items` is a pure function of a file's bytes and format (so its result can be cached): plain text,
-HTML through trafilatura (title, date, authors kept as `meta_*`), or JSONL with one document per good
+HTML through stages/ingest/html.py (its visible text with extractor votes; title, date, authors kept as
+`meta_*`), or JSONL with one document per good
 record and one rejection per malformed line. `file_rows` applies it to a batch of files (the stage's
 executor task). The cross-file step (paths, duplicates) is in `__main__`.
 """
@@ -19,6 +20,7 @@ from schemas.ingest import IngestDocuments
 from schemas.params import Ingest
 from stages.common import dates, progress, sha16
 from stages.ingest.decode import Unreadable, decode_bytes, normalise_line_ends, normalise_text
+from stages.ingest.html import HTML_DEFAULTS, html_to_record
 
 
 def parse_date(value: Any) -> str | None:
@@ -30,32 +32,8 @@ def parse_date(value: Any) -> str | None:
 
 # ----------------------------------------------------------------------------------------- formats
 
-def html_to_record(html: str) -> dict[str, Any]:
-    """Main text and metadata of an HTML page with trafilatura, one text block a line."""
-    import trafilatura
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
-                                      include_tables=True)
-    text = (doc.text if doc is not None else None) or ""
-    if not text.strip():
-        # trafilatura favours precision and gives up on short pages; its baseline keeps every paragraph.
-        text = trafilatura.baseline(html)[1] or ""
-    if not text.strip():
-        raise Unreadable("HTML page with no extractable article text (the markup is empty, or nested too "
-                         "deeply to parse)")
-    author = getattr(doc, "author", None)
-    return {
-        "raw_text": text,
-        "meta_title": getattr(doc, "title", None) or None,
-        "meta_description": getattr(doc, "description", None) or None,
-        "meta_authors": [a.strip() for a in author.split(";") if a.strip()] if author else [],
-        "meta_date": parse_date(getattr(doc, "date", None)),
-        "meta_site": getattr(doc, "sitename", None) or getattr(doc, "hostname", None) or None,
-        "meta_url": getattr(doc, "url", None) or None,
-    }
-
-
 def empty_meta() -> dict[str, Any]:
-    return {"meta_title": None, "meta_description": None, "meta_authors": [], "meta_date": None,
+    return {**HTML_DEFAULTS, "meta_title": None, "meta_description": None, "meta_authors": [], "meta_date": None,
             "meta_site": None, "meta_url": None}
 
 
@@ -164,7 +142,7 @@ def rejection_item(reason: str, n_bytes: int | None, suffix: str = "", dedupe_ke
 def document_item(record: dict[str, Any], doc_id: str, fmt: str, n_bytes: int, encoding: str,
                   suffix: str = "") -> Item:
     return {"suffix": suffix, "reason": None, "dedupe_key": doc_id, "n_bytes": n_bytes,
-            "source_format": fmt, "encoding": encoding, **record}
+            "source_format": fmt, "encoding": encoding, **HTML_DEFAULTS, **record}
 
 
 # The key of a file's rows: the SHA-256 of its bytes and its format (its path is attached afterwards).

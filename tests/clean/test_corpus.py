@@ -6,18 +6,18 @@ from functools import partial
 import polars as pl
 import pytest
 
-from stages.clean.corpus import (clean_batch, clean_corpus, clean_rows, documents_and_removed, repeat_cap,
+from stages.clean.corpus import (clean_batch, clean_corpus, clean_rows, copy_groups, documents_and_removed, repeat_cap,
                                  repeat_counts, settle_unsure_languages, split_documents, with_blocks,
                                  with_repeat_counts)
 from stages.clean.language import identifier
 from stages.common.executor import InProcess, LocalProcesses, batches_of, map_batches
-from tests.clean.texts import FRENCH, PARA, PARA2, PARA3, docs_frame
+from tests.clean.texts import FRENCH, PARA, PARA2, PARA3, PARA4, PARA5, SPANISH, docs_frame
 from tests.shipped_params import shipped
 
 PARAMS = shipped("clean")
 CORPUS = ["\n".join(["Home", "Plan Review Set After Long Talks", "By Jane Doe", PARA, PARA2, "Share this"]),
           "\n".join([PARA3, "Markets desk", PARA]), "\n".join(["Accueil", FRENCH, "Share this"]), "",
-          "\n".join(["Plan Review Set After Long Talks", PARA2, PARA3, "Reuter"]), "\n".join([PARA3, "Reuter"])]
+          "\n".join(["Plan Review Set After Long Talks", PARA4, "Reuter"]), "\n".join([PARA5, "Reuter"])]
 
 
 def tasks_of(docs: pl.DataFrame, params=PARAMS) -> pl.DataFrame:
@@ -26,15 +26,25 @@ def tasks_of(docs: pl.DataFrame, params=PARAMS) -> pl.DataFrame:
 
 
 def test_blocks_and_their_capped_repeat_counts():
-    docs = docs_frame(*[f"{PARA}\nReuter"] * 5, "")
+    docs = docs_frame(*[f"{para}\nReuter" for para in (PARA, PARA2, PARA3, FRENCH, SPANISH)], "")
     blocks = split_documents(docs, PARAMS)
     assert blocks.columns == ["doc_id", "block_idx", "first_line", "n_lines", "text", "key"]
     assert blocks.filter(pl.col("block_idx") == 1)["key"].to_list() == ["reuter"] * 5
     counts = repeat_counts(blocks, PARAMS)
-    assert set(counts["n_docs"]) == {repeat_cap(PARAMS)} == {2}   # five documents share each: capped
-    assert repeat_cap(shipped("clean", {"repeat_min_docs_sentence": 4})) == 4
+    assert repeat_cap(PARAMS) == 2 and repeat_cap(shipped("clean", {"repeat_min_docs_sentence": 4})) == 4
     inputs = with_repeat_counts(docs, counts)
-    assert inputs["n_docs"].to_list() == [[2, 2]] * 5 + [[]]   # the empty document has no blocks
+    # "Reuter" is in five documents (capped at 2), each paragraph in one; the empty document has no blocks.
+    assert inputs["n_docs"].to_list() == [[1, 2]] * 5 + [[]]
+
+
+def test_copies_of_one_article_count_once():
+    """Five copies of one article (a re-scrape, a reprint) are one document for line recurrence: their
+    shared lines are not boilerplate. Two different articles sharing a line make it recur."""
+    copies = docs_frame(*[f"{PARA}\nReuter"] * 5)
+    assert repeat_counts(split_documents(copies, PARAMS), PARAMS)["n_docs"].to_list() == [1] * 10
+    groups = copy_groups(split_documents(docs_frame(f"{PARA}\n{PARA2}", f"{PARA2}\n{PARA}", PARA3), PARAMS),
+                         PARAMS)
+    assert groups["group"].to_list() == [f"{0:016x}", f"{0:016x}", f"{2:016x}"]
 
 
 def test_batches_give_the_rows_of_one_batch_in_any_executor():

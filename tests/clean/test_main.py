@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from stages.clean import __main__ as stage
 from stages.clean.corpus import clean_corpus, documents_and_removed
-from tests.clean.texts import FRENCH, PARA, PARA2, PARA3, docs_frame
+from tests.clean.texts import FRENCH, PARA, PARA2, PARA3, PARA4, PARA5, docs_frame
 from tests.shipped_params import params_yaml, shipped
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,8 +22,8 @@ CORPUS = [
     "\n".join(["Accueil", FRENCH, "Share this"]),
     "\n".join(["Results", "Shr 12 cts vs 15 cts", "Net 1.2 mln vs 1.0 mln", "Revs 40.1 mln vs 38.2 mln"]),
     "",
-    "\n".join(["Plan Review Set After Long Talks", PARA2, PARA3, "Reuter"]),
-    "\n".join([PARA3, PARA2, "Reuter"]),
+    "\n".join(["Plan Review Set After Long Talks", PARA4, "Reuter"]),   # two different articles
+    "\n".join([PARA5, "Reuter"]),                                        # sharing a line
 ]
 
 

@@ -11,6 +11,10 @@ PARA2 = ("Officials in the region told reporters that the new rules were not yet
          "would be applied to every company that had signed the agreement with the state.")
 PARA3 = ("Shares of the company rose sharply on the news, traders said, after a week of losses in a market "
          "that had been worried about the results and the outlook for the rest of the year.")
+PARA4 = ("Heavy rain flooded several roads in the north of the country overnight, the weather service said, "
+         "and more storms were forecast for the coming days as rivers kept rising.")
+PARA5 = ("The club announced that its new stadium would open next spring, two years later than planned, "
+         "after a dispute with the builders over the cost of the roof was finally settled.")
 FRENCH = ("Le ministre a déclaré mardi que le gouvernement examinerait le plan après les discussions, qui "
           "durent depuis des mois, et qu'une décision était attendue pour la fin de l'année.")
 SPANISH = ("El asesor de seguros se especializa en brindar asesoramiento y gestión comercial en el ámbito "

@@ -11,6 +11,7 @@ import pytest
 import stages.ingest.__main__ as stage
 from schemas.ingest import IngestDocuments, IngestRejected
 from stages.common import sha16
+from stages.ingest.html import VOTE_TRAFILATURA
 from tests.hostile_corpus import BODY, write_hostile_corpus
 from tests.shipped_params import shipped
 
@@ -147,9 +148,23 @@ def test_html_goes_through_the_extractor_with_metadata(tmp_path):
     assert rejected.height == 0, rejected.to_dicts()
     row = docs.row(0, named=True)
     assert row["source_format"] == "html"
-    assert "Senior officials from Israel" in row["raw_text"]
-    assert "Home | World" not in row["raw_text"]
+    # The page's visible text, one block a line, each with the extractors that keep it (clean decides):
+    # the menu is trafilatura's no-vote (bit 1 unset), the article both extractors'.
+    lines = row["raw_text"].split("\n")
+    assert len(row["line_votes"]) == len(lines) and row["extractor"] == "trafilatura+readability"
+    votes = dict(zip(lines, row["line_votes"]))
+    assert votes["Home | World"] & VOTE_TRAFILATURA == 0
+    assert votes[next(line for line in lines if "Senior officials from Israel" in line)] == 3
     assert row["meta_title"] == "Talks in Rome"
+
+
+def test_html_no_extractor_reads_gives_the_visible_text():
+    from stages.ingest.html import html_to_record, line_votes
+    assert line_votes(["A menu", "Some words here"], "", "") == ([0, 0], "visible_text")
+    record = html_to_record("<html><head><script>x()</script></head><body><div>Only <b>this</b></div>"
+                            "<div hidden>not shown</div></body></html>")
+    assert record["raw_text"] == "Only this" and record["extractor"] in ("visible_text", "trafilatura",
+                                                                          "readability", "trafilatura+readability")
 
 
 def test_html_without_text_is_rejected(tmp_path):

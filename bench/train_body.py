@@ -1,0 +1,137 @@
+"""The body classifier's part of bench/train_clean.py (see its docstring): data, labels, CV, final model."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+sys.path.insert(0, str(ROOT))
+import clean as bench  # noqa: E402
+
+DATA = ROOT / "stages" / "clean" / "data"
+BODY_SHARE = 0.5   # a block is body when this share of its 3-word shingles is in the gold body
+
+
+def params():
+    from schemas.params import validate_section
+    from stages.common import read_params_file
+    return validate_section("clean", read_params_file(ROOT / "params.yaml")["clean"])
+
+
+def block_labels(texts: list[str], gold: str) -> tuple[np.ndarray, np.ndarray]:
+    """(label, weight) of each block: body when most of its 3-word shingles are in the gold body (a block
+    of one or two words: when it is in the gold and next to a body block); weights by words, each page
+    summing to 100 (the metric averages pages)."""
+    tokens_gold = [t.lower() for t in bench.TOKEN.findall(gold)]
+    trigrams = set(zip(tokens_gold, tokens_gold[1:], tokens_gold[2:]))
+    gold_text = " " + " ".join(tokens_gold) + " "
+    labels, sizes, short = [], [], []
+    for text in texts:
+        tokens = [t.lower() for t in bench.TOKEN.findall(text)]
+        sizes.append(len(tokens))
+        if len(tokens) >= 3:
+            grams = list(zip(tokens, tokens[1:], tokens[2:]))
+            labels.append(sum(g in trigrams for g in grams) >= BODY_SHARE * len(grams))
+            short.append(False)
+        else:
+            labels.append(bool(tokens) and f" {' '.join(tokens)} " in gold_text)
+            short.append(True)
+    y = np.array(labels, dtype=float)
+    for i in range(len(y)):
+        if short[i] and y[i]:
+            y[i] = float((i > 0 and labels[i - 1] and not short[i - 1])
+                         or (i + 1 < len(y) and labels[i + 1] and not short[i + 1]))
+    w = np.array(sizes, dtype=float) + 2.0
+    return y, 100.0 * w / w.sum() if len(w) else w
+
+
+def route_pages(set_pages: list[dict], route: str, p):
+    """(rows, docs frame, pages) of one set through one route."""
+    from stages.clean.corpus import corpus_pages
+    rows = bench.route_rows(set_pages, route)
+    if not rows:
+        return [], None, []
+    docs = bench.documents_frame(rows)
+    return rows, docs, corpus_pages(docs, p)
+
+
+def examples(pages: list[dict], folds: list[int], p) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list]:
+    """(features, labels, weights, fold) of every decided block of every page and route, and the corpora
+    [(set, route, rows, docs frame)] for the end-to-end scoring."""
+    from stages.clean.classifier import block_matrix
+    from stages.clean.document import model_decides, rule_phases
+    fold_of = {page["id"]: fold for page, fold in zip(pages, folds)}
+    gold_of = {page["id"]: page["gold"] for page in pages}
+    xs, ys, ws, fs, corpora = [], [], [], [], []
+    for set_name in bench.SETS:
+        set_pages = [page for page in pages if page["set"] == set_name]
+        for route in bench.ROUTES:
+            rows, docs, cleaned = route_pages(set_pages, route, p)
+            if not rows:
+                continue
+            corpora.append((set_name, route, rows, docs))
+            for row, page in zip(rows, cleaned):
+                if not page.blocks:
+                    continue
+                lines, prose, span, title, subtitle, body, reasons = rule_phases(page, p)
+                headings = (title.block, subtitle.block)
+                x = block_matrix(page, lines, prose, span, body, headings)
+                y, w = block_labels(page.texts, gold_of[row["page"]])
+                decided = np.array([model_decides(i, lines, prose, headings, reasons)
+                                    for i in range(len(page.blocks))])
+                xs.append(x[decided])
+                ys.append(y[decided])
+                ws.append(w[decided])
+                fs.append(np.full(int(decided.sum()), fold_of[row["page"]]))
+            print(f"  {set_name} {route}: {len(rows)} pages featurised", flush=True)
+    return np.vstack(xs), np.concatenate(ys), np.concatenate(ws), np.concatenate(fs), corpora
+
+
+def cv_scores(corpora: list, models: list, fold_of: dict[str, int], gold_of: dict[str, str], p) -> dict:
+    """bench/clean.py's figures of the stage's own output, each page cleaned with the model of the fold
+    that held its site out."""
+    from stages.clean.classifier import model_for_documents
+    from stages.clean.corpus import clean_corpus
+    out: dict = {}
+    for set_name, route, rows, docs in corpora:
+        doc_fold = {row["doc_id"]: fold_of[row["page"]] for row in rows}
+        with model_for_documents(lambda doc_id, doc_fold=doc_fold: models[doc_fold[doc_id]]):
+            documents, _ = clean_corpus(docs, p)
+        text_of = dict(zip(documents["doc_id"].to_list(), documents["text"].to_list()))
+        out.setdefault(set_name, {})[route] = bench.scores([(text_of[r["doc_id"]], gold_of[r["page"]])
+                                                            for r in rows])
+        s = out[set_name][route]
+        print(f"  CV {set_name:<19}{route:<13} P {s['P']:.3f} R {s['R']:.3f} F1 {s['F1']:.3f} tok {s['tok']:.3f} "
+              f"empty {s['empty']}", flush=True)
+    return out
+
+
+def train_body(pages: list[dict], folds: list[int], n_folds: int, seed: int, write: bool) -> dict:
+    import train_clean
+    from stages.clean.classifier import FEATURES
+    p = params()
+    x, y, w, fold, corpora = examples(pages, folds, p)
+    if x.shape[1] != len(FEATURES):
+        raise SystemExit(f"{x.shape[1]} feature columns, FEATURES names {len(FEATURES)}")
+    print(f"body model: {len(y)} blocks ({int(y.sum())} body) from {len(corpora)} corpora", flush=True)
+    models = [train_clean.fit(x[fold != k], y[fold != k], w[fold != k], train_clean.BODY_ROUNDS, seed)
+              for k in range(n_folds)]
+    predicted = np.zeros(len(y))
+    for k in range(n_folds):
+        predicted[fold == k] = models[k].predict(x[fold == k])
+    block_accuracy = float(np.average((predicted >= 0.5) == (y == 1), weights=w))
+    print(f"  CV block accuracy (weighted by words): {block_accuracy:.4f}", flush=True)
+    fold_of = {page["id"]: f for page, f in zip(pages, folds)}
+    gold_of = {page["id"]: page["gold"] for page in pages}
+    cv = cv_scores(corpora, models, fold_of, gold_of, p)
+    if write:
+        final = train_clean.fit(x, y, w, train_clean.BODY_ROUNDS, seed)
+        final.save_model(str(DATA / "body_model.txt"))
+        importance = sorted(zip(final.feature_importance("gain"), FEATURES), reverse=True)[:15]
+        print("  top features (gain): " + ", ".join(f"{name} {gain:.0f}" for gain, name in importance))
+    return {"body": {"blocks": int(len(y)), "body_blocks": int(y.sum()), "block_accuracy": block_accuracy},
+            "cv": cv}

@@ -1,0 +1,154 @@
+"""Hard-wrapped text at arbitrary widths: which line breaks are inside a paragraph.
+
+A scraper that keeps the HTML source's own line breaks (lxml `text_content()`-style) hands over paragraphs
+broken at arbitrary places ("IMS Research's report, “The" / "Future of High-Definition TV ..."), mixed with
+one-line menu items and headlines. No fixed width tells them apart (lines.is_hard_wrapped handles the
+fixed-width wire texts). Each break between two consecutive non-blank lines is decided by a small learned
+model (LightGBM, text format: data/join_model.txt, trained by `make train-clean` on the boilerplate_dev pages,
+whose `text/` rendering tells where each wrapped paragraph of `text_wrapped/` really ends) from what the two
+lines look like (lengths, how the first ends and the second starts, stop words, capitals), their
+neighbours and the document's own line-length profile (its typical long line: widths are relative, never
+fixed). Documents with no sign of wrapping (no break where a line without a sentence end runs on into a
+lower-case line or a long line) are not looked at, so a one-block-a-line page costs nothing.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from stages.clean.cues import load_cues
+
+JOIN_MODEL_FILE = Path(__file__).resolve().parent / "data" / "join_model.txt"
+JOIN_THRESHOLD = 0.5
+SENTENCE_ENDS = ".!?…。！？"
+CLOSERS = "\"'”’»)]"
+# Character classes of a line's last / first character (a feature each).
+END_CLASSES = {**{c: 1 for c in SENTENCE_ENDS}, ":": 2, ";": 2, ",": 3, "-": 4, "–": 4, "—": 4,
+               **{c: 5 for c in CLOSERS}}
+START_CLASSES = {**{c: 3 for c in "\"'“‘«([¿¡"}, **{c: 4 for c in "-–—•·*|>"}}
+FEATURES = ("len_a", "len_b", "words_a", "words_b", "end_a", "start_b", "stop_a", "stop_b", "caps_a", "caps_b",
+            "rel_a", "rel_b", "len_prev", "len_next", "end_prev", "doc_p90", "doc_long_share", "doc_runon_share",
+            "doc_lines", "a_ends_stop", "b_opens_stop", "win2_len", "win2_stop", "win2_open", "win2_lower",
+            "win5_len", "win5_stop", "win5_open", "win5_lower")
+WINDOWS = (2, 5)   # lines each side of a break whose profile is a feature
+
+
+@lru_cache(maxsize=1)
+def any_stopwords() -> frozenset[str]:
+    return frozenset(word for words in load_cues().stopwords.values() for word in words)
+
+
+def end_class(line: str) -> int:
+    last = line[-1]
+    if last in END_CLASSES:
+        return END_CLASSES[last]
+    return 6 if last.isdigit() else 0 if last.isalpha() else 7
+
+
+def start_class(line: str) -> int:
+    first = line[0]
+    if first.islower():
+        return 0
+    if first.isupper():
+        return 1
+    if first.isdigit():
+        return 2
+    return START_CLASSES.get(first, 5)
+
+
+def may_be_wrapped(lines: list[str]) -> bool:
+    """Whether any break looks like a wrap: a line with no sentence end running on into a lower-case line,
+    or a long line (60+ characters) with no sentence end followed by another line."""
+    for a, b in zip(lines, lines[1:]):
+        if a[-1] not in SENTENCE_ENDS and (b[0].islower() or len(a) >= 60):
+            return True
+    return False
+
+
+def line_stats(lines: list[str]) -> tuple[list[int], list[float], list[float], list[int], list[bool], list[bool]]:
+    """Each line's words, stop-word share (any stop list), capitalised share, end class, whether its last
+    word is a stop word ("... the"), and whether its first is a lower-case stop word."""
+    stops = any_stopwords()
+    words, stop, caps, ends, ends_stop, opens_stop = [], [], [], [], [], []
+    for line in lines:
+        tokens = [t.strip(".,;:!?\"'()“”‘’") for t in line.split()]
+        n = len(tokens)
+        lowered = [t.lower() for t in tokens]
+        words.append(n)
+        stop.append(sum(1 for t in lowered if t in stops) / n if n else 0.0)
+        caps.append(sum(1 for t in tokens if t[:1].isupper()) / n if n else 0.0)
+        ends.append(end_class(line))
+        ends_stop.append(bool(n) and line[-1].isalpha() and lowered[-1] in stops)
+        opens_stop.append(bool(n) and tokens[0][:1].islower() and lowered[0] in stops)
+    return words, stop, caps, ends, ends_stop, opens_stop
+
+
+def window_means(values: np.ndarray, n_breaks: int, reach: int) -> np.ndarray:
+    """For each break k (between lines k and k + 1): the mean of `values` over lines k - reach + 1 ..
+    k + reach (clipped to the text)."""
+    sums = np.concatenate([[0.0], np.cumsum(values)])
+    k = np.arange(n_breaks)
+    lo = np.clip(k - reach + 1, 0, len(values))
+    hi = np.clip(k + reach + 1, 0, len(values))
+    return (sums[hi] - sums[lo]) / np.maximum(1, hi - lo)
+
+
+def boundary_features(lines: list[str]) -> np.ndarray:
+    """One row per break between consecutive lines (len(lines) - 1 rows, `FEATURES` columns); lines are
+    stripped and non-blank."""
+    n = len(lines)
+    lengths = [len(line) for line in lines]
+    ordered = sorted(lengths)
+    p90 = max(1, ordered[int(0.9 * (n - 1))])
+    long_share = sum(1 for length in lengths if length >= 60) / n
+    words, stop, caps, ends, ends_stop, opens_stop = line_stats(lines)
+    starts = [start_class(line) for line in lines]
+    runon = sum(1 for k in range(n - 1) if ends[k] in (0, 3) and starts[k + 1] == 0) / max(1, n - 1)
+    rows = np.empty((n - 1, len(FEATURES)), dtype=np.float64)
+    for k in range(n - 1):
+        rows[k, :21] = (lengths[k], lengths[k + 1], words[k], words[k + 1], ends[k], starts[k + 1],
+                        stop[k], stop[k + 1], caps[k], caps[k + 1], lengths[k] / p90, lengths[k + 1] / p90,
+                        lengths[k - 1] if k else -1, lengths[k + 2] if k + 2 < n else -1,
+                        ends[k - 1] if k else -1, p90, long_share, runon, n, ends_stop[k], opens_stop[k + 1])
+    profile = (np.array(lengths, dtype=np.float64) / p90, np.array(stop),
+               np.array([e in (0, 3, 4) for e in ends], dtype=np.float64),
+               np.array([s == 0 for s in starts], dtype=np.float64))
+    column = 21
+    for reach in WINDOWS:
+        for values in profile:
+            rows[:, column] = window_means(values, n - 1, reach)
+            column += 1
+    return rows
+
+
+@lru_cache(maxsize=1)
+def join_model():
+    """The trained join model (None when the file is absent: no break is joined)."""
+    import lightgbm
+    if not JOIN_MODEL_FILE.is_file():
+        return None
+    return lightgbm.Booster(model_file=str(JOIN_MODEL_FILE))
+
+
+def join_probabilities(lines: list[str], model=None) -> list[float]:
+    """The model's probability that each break (len(lines) - 1) is inside a paragraph."""
+    model = model if model is not None else join_model()
+    if model is None or len(lines) < 2:
+        return [0.0] * max(0, len(lines) - 1)
+    return model.predict(boundary_features(lines), num_threads=1).tolist()
+
+
+def wrapped_runs(lines: list[str], model=None) -> list[list[int]]:
+    """The paragraphs of `lines` (stripped, non-blank, consecutive in the text) as runs of their indices."""
+    if len(lines) < 2 or not may_be_wrapped(lines):
+        return [[k] for k in range(len(lines))]
+    probabilities = join_probabilities(lines, model)
+    runs = [[0]]
+    for k, probability in enumerate(probabilities):
+        if probability >= JOIN_THRESHOLD:
+            runs[-1].append(k + 1)
+        else:
+            runs.append([k + 1])
+    return runs
