@@ -39,7 +39,7 @@ OUT_DIR = DATA / "aggregate"
 COLUMNS = {
     "ingest/documents": ["doc_id", "source_path", "n_bytes", "raw_text"],
     "ingest/rejected": ["source_path", "reason"],
-    "clean/documents": ["doc_id", "title", "published_date", "text", "is_truncated"],
+    "clean/documents": ["doc_id", "title", "published_date", "text", "is_truncated", "is_empty"],
     "clean/removed": ["doc_id", "line_no", "text", "reason"],
     "segment/sentences": ["doc_id", "sent_id", "paragraph", "index", "text"],
     "tag/entities": ["doc_id", "sent_id", "label", "canonical", "entity_id"],

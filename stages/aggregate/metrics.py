@@ -42,7 +42,8 @@ def _share(part: float, whole: float) -> float:
 def _documents(ingest_docs: pl.DataFrame, rejected: pl.DataFrame, clean_docs: pl.DataFrame) -> dict[str, int]:
     return {"inputs": ingest_docs.height + rejected.height, "accepted": ingest_docs.height,
             "rejected": rejected.height, "cleaned": clean_docs.height,
-            "truncated": int(clean_docs["is_truncated"].sum()), "input_bytes": int(ingest_docs["n_bytes"].sum())}
+            "truncated": int(clean_docs["is_truncated"].sum()), "empty": int(clean_docs["is_empty"].sum()),
+            "input_bytes": int(ingest_docs["n_bytes"].sum())}
 
 
 def _cleaning(boilerplate: pl.DataFrame, removed: pl.DataFrame) -> dict[str, Any]:

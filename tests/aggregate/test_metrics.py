@@ -40,7 +40,7 @@ def test_numbers_only_one_level(tiny_corpus):
 
 def test_figures(tiny_corpus):
     m = metrics_of(tiny_corpus)
-    assert m["documents"] == {"inputs": 4, "accepted": 3, "rejected": 1, "cleaned": 3, "truncated": 1,
+    assert m["documents"] == {"inputs": 4, "accepted": 3, "rejected": 1, "cleaned": 3, "truncated": 1, "empty": 0,
                               "input_bytes": int(tiny_corpus["ingest_docs"]["n_bytes"].sum())}
     # Each raw text: Menu, Home, its sentences, Advertisement; the 3 boilerplate lines are removed.
     assert m["cleaning"]["removed_lines"] == 9 and m["cleaning"]["raw_lines"] == 16

@@ -167,7 +167,7 @@ def big_corpus(n_docs: int) -> dict:
     removed = pl.DataFrame({"doc_id": docs, "line_no": [1] * n_docs, "text": ["Menu"] * n_docs,
                             "reason": ["navigation"] * n_docs})
     clean = pl.DataFrame({"doc_id": docs, "title": [f"Story {i // 3}" for i in range(n_docs)],
-                          "is_truncated": [False] * n_docs,
+                          "is_truncated": [False] * n_docs, "is_empty": [False] * n_docs,
                           "published_date": [None] * n_docs}, schema_overrides={"published_date": pl.Date})
     dates = t["dates"].head(0)
     return {**t, "ingest_docs": ingest, "removed": removed, "clean_docs": clean, "sentences": sentences,

@@ -56,7 +56,7 @@ def build_tiny_corpus() -> dict[str, pl.DataFrame]:
                           "subtitle": [None, None, None], "authors": [["Jane Roe"], [], []],
                           "published_date": [datetime.date(2024, 7, 28), datetime.date(2024, 7, 29), None],
                           "site": [None, None, None], "language": ["en"] * 3,
-                          "text": [texts[d] for d in (A, B, C)], "is_truncated": [False, True, False],
+                          "text": [texts[d] for d in (A, B, C)], "is_truncated": [False, True, False], "is_empty": [False, False, False],
                           "body_line_nos": [[3, 5, 7], [3, 5], [3, 5]], "title_line_no": [None, None, None],
                           "subtitle_line_no": [None, None, None]},
                          schema_overrides={"subtitle": pl.String, "site": pl.String,
