@@ -2,6 +2,8 @@
 every data file of the repository loads through the loader."""
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -70,5 +72,7 @@ def test_every_data_file_of_the_repository_loads():
         elif path.suffix == ".tsv":
             first = next(line for line in path.read_text().splitlines() if line and not line.startswith("#"))
             assert load_tsv(path, len(first.split("\t"))), path
+        elif path.suffix == ".json":  # a trained model's cross-validated scores, written by its training script
+            assert json.loads(path.read_text(encoding="utf-8")), path
         else:
             pytest.fail(f"{path}: a data file of a kind the loader does not know")
