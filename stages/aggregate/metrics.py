@@ -1,10 +1,11 @@
 """The run's headline figures (data/metrics.json) and the small tables behind DVC's plots.
 
 `compute_metrics` returns a dict of numbers, at most one level of nesting (what `dvc metrics show`
-and `dvc metrics diff` read well; the one string is `faults.doc_ids`, which names the documents an extractor
-raised on, so a fault is seen where the headline figures are read), computed from the tables alone, so two runs on the same data give the
-same file. Shares are rounded to 4 decimals. `plot_tables` returns the CSV tables for dvc.yaml's `plots:`
-(top entities, story sizes, boilerplate share per document); the HTML report draws the same data itself.
+and `dvc metrics diff` read well; the one string is `faults.doc_ids`, which names the documents an
+extractor raised on, so a fault is seen where the headline figures are read), computed from the tables
+alone, so two runs on the same data give the same file. Shares are rounded to 4 decimals. `plot_tables`
+returns the CSV tables for dvc.yaml's `plots:` (top entities, story sizes, boilerplate share per
+document); the HTML report draws the same data itself.
 """
 from __future__ import annotations
 

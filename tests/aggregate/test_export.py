@@ -24,7 +24,8 @@ def upstream(tmp_path):
                    "authors": [["Jane Doe", "John Roe"], []], "published_date": [datetime.date(2024, 5, 19), None],
                    "site": ["example.com", None], "language": ["en", "en"],
                    "text": ["Officials met.\n\nIn Rome, \"they\" said.", "Other text."],
-                   "is_truncated": [False, True], "is_empty": [False, False], "body_line_nos": [[1], [1]], "title_line_no": [None, None],
+                   "is_truncated": [False, True],
+                   "is_empty": [False, False], "body_line_nos": [[1], [1]], "title_line_no": [None, None],
                    "subtitle_line_no": [None, None], "n_lines": [3, 1], "n_removed": [0, 0],
                    "boilerplate_share": [0.0, 0.0]}, CleanDocuments)
     clean.write_parquet(data / "clean" / "documents.parquet")
