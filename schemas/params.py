@@ -103,9 +103,9 @@ class Clean(CachedStage):
     repeat_min_docs: Annotated[int, Field(ge=2, le=LARGE)]
     repeat_min_docs_sentence: Annotated[int, Field(ge=2, le=LARGE)]
     copy_min_share: Share
-    copy_paragraph_min_words: Annotated[int, Field(ge=1)]
-    copy_min_paragraphs: Annotated[int, Field(ge=1)]
-    copy_max_docs: Annotated[int, Field(ge=2)]
+    copy_paragraph_min_words: Annotated[int, Field(ge=1, le=LARGE)]
+    copy_min_paragraphs: Annotated[int, Field(ge=1, le=LARGE)]
+    copy_max_docs: Annotated[int, Field(ge=2, le=LARGE)]
     max_cue_words: Positive
     strong_cue_max_words: Positive
     anchor_reach: NonNegative
