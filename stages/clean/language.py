@@ -43,7 +43,41 @@ class Identifier:
         if not text or not any(ch.isalpha() for ch in text[:max_chars]):
             return "und", 0.0
         code, prob = self.model.classify(text[:max_chars])
+        if not script_fits(str(code), text[:max_chars]):
+            return "und", 0.0   # restricted to its list, the model names a language of another script
         return str(code), float(prob)
+
+
+# The scripts (Unicode ranges) of languages not written in the Latin alphabet; every other language is.
+SCRIPTS: dict[str, tuple[tuple[int, int], ...]] = {
+    "arabic": ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+    "cyrillic": ((0x0400, 0x052F),), "greek": ((0x0370, 0x03FF),), "hebrew": ((0x0590, 0x05FF),),
+    "devanagari": ((0x0900, 0x097F),), "bengali": ((0x0980, 0x09FF),), "thai": ((0x0E00, 0x0E7F),),
+    "hangul": ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF)),
+    "han": ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF)),   # with kana
+}
+LANGUAGE_SCRIPTS = {"ar": "arabic", "fa": "arabic", "ur": "arabic", "ru": "cyrillic", "uk": "cyrillic",
+                    "bg": "cyrillic", "sr": "cyrillic", "el": "greek", "he": "hebrew", "hi": "devanagari",
+                    "mr": "devanagari", "ne": "devanagari", "bn": "bengali", "th": "thai", "ko": "hangul",
+                    "ja": "han", "zh": "han"}
+
+
+def script_of(char: str) -> str:
+    point = ord(char)
+    for script, ranges in SCRIPTS.items():
+        if any(lo <= point <= hi for lo, hi in ranges):
+            return script
+    return "latin"
+
+
+def script_fits(code: str, text: str) -> bool:
+    """Whether the language's script holds at least half of the text's letters (Hindi in Devanagari is
+    not Arabic, whatever a model restricted to a list without Hindi says)."""
+    want = LANGUAGE_SCRIPTS.get(code, "latin")
+    if text.isascii():
+        return want == "latin"
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(1 for ch in letters if script_of(ch) == want) * 2 >= len(letters)
 
 
 @lru_cache(maxsize=8)

@@ -40,3 +40,13 @@ def test_the_uncompressed_model_copy_identifies_exactly_like_py3langid(tmp_path)
         assert language.identifier(LANGUAGES, str(tmp_path)).model.classify(PARA2) == reference.classify(PARA2)
     finally:
         language.identifier.cache_clear()
+
+
+def test_a_language_of_another_script_is_never_the_answer():
+    hindi = ("भारत के प्रधानमंत्री ने मंगलवार को कहा कि सरकार बातचीत के बाद योजना की समीक्षा करेगी, जो महीनों से "
+             "चल रही है, और साल के अंत तक फैसला होने की उम्मीद है।")
+    without_hindi = language.identifier(("en", "ar"), None)
+    assert without_hindi.identify(hindi, 2000)[0] == "und"
+    assert language.identifier(("en", "ar", "hi"), None).identify(hindi, 2000)[0] == "hi"
+    assert without_hindi.identify(PARA, 2000)[0] == "en"
+    assert language.script_fits("ar", "مرحبا بالعالم") and not language.script_fits("ar", hindi)
