@@ -138,8 +138,10 @@ def _contributors(before: str, after: str, phrase: str, stop_words: set[str]) ->
 def person_name(name: str) -> str | None:
     """The person's name in an author string ("Jane Doe, Reuters", "Jane Doe | Fox News": the first part
     that is one, see `one_person_name`), or None."""
-    for part in re.split(r"\s*[,|•·]\s*|\s+[-–—]\s+", name):
-        found = one_person_name(part)
+    # Fixed-width separators, parts stripped after: `\s*[,|]\s*` rescans a whitespace run from each of its
+    # characters (quadratic on a long run of spaces, bench/regex_redos.py).
+    for part in re.split(r"[,|•·]|\s[-–—]\s", name):
+        found = one_person_name(part.strip())
         if found:
             return found
     return None

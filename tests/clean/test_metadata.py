@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from stages.clean.metadata import glued_key, is_dateline, may_be_byline, parse_byline, parse_source_site, title_copy
+from stages.clean.metadata import (glued_key, is_dateline, may_be_byline, parse_byline, parse_source_site,
+                                   person_name, title_copy)
 from tests.shipped_params import shipped
 
 PARAMS = shipped("clean")
@@ -63,3 +64,15 @@ def test_title_copies():
     assert title_copy(title, glued_key("Negotiations between Israel and Hamas Reach Impasse - The Daily"))
     assert not title_copy(title, glued_key("Negotiations resume"))
     assert not title_copy(glued_key("Short"), glued_key("Short title here"))   # short titles: exact copies only
+
+
+@pytest.mark.parametrize(("author", "name"), [("Jane Doe, Reuters", "Jane Doe"),
+                                             ("Jane Doe | Fox News", "Jane Doe"),
+                                             ("Jane Doe  -  Reuters", "Jane Doe"), ("Reuters", None)])
+def test_person_name_takes_the_first_part_naming_a_person(author, name):
+    assert person_name(author) == name
+
+
+def test_person_name_on_a_long_run_of_spaces():
+    # The separators are fixed-width: a `\s*` before one rescanned the run from each space (quadratic).
+    assert person_name(" " * 50_000 + "Jane Doe" + " " * 50_000 + ",") == "Jane Doe"
