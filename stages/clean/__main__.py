@@ -32,11 +32,11 @@ INPUTS = ["data/ingest/documents.parquet"]
 OUTPUTS = ["data/clean/documents.parquet", "data/clean/removed.parquet"]
 
 ROOT = Path(__file__).resolve().parents[2]
-# What a cached result depends on besides its document: this package (code and data/cues.yaml), the shared
+# What a cached result depends on besides its document: this package (code, cues and models), the shared
 # date parser, the table models the rows are built from, and these libraries (plus Python, Unicode, polars).
 CODE_FOLDERS = [Path(__file__).resolve().parent]
 CODE_FILES = [ROOT / "stages" / "common" / "dates.py", ROOT / "schemas" / "clean.py"]
-LIBRARIES = ["py3langid", "numpy", "PyYAML", "python-dateutil"]
+LIBRARIES = ["py3langid", "numpy", "PyYAML", "python-dateutil", "lightgbm"]
 
 
 def main() -> None:
@@ -54,11 +54,17 @@ def main() -> None:
                f"removed, {int(documents['is_truncated'].sum())} truncated ({docs.height - n_cleaned} from cache)")
 
 
+def rows_fingerprint(params: Clean) -> str:
+    """What both caches' rows depend on besides the document: this package's code and data (the models
+    included), the shared date parser, the tables' schema, the params and the libraries that decide rows."""
+    return fingerprint(STAGE, params=params, folders=CODE_FOLDERS, files=CODE_FILES, libraries=LIBRARIES)
+
+
 def cleaned_rows(docs: pl.DataFrame, params: Clean) -> tuple[pl.DataFrame, int, list[RowsCache]]:
     """(corpus.clean_batch rows of every document, how many were cleaned afresh, the caches used): each
     cache asked first, the transforms run on the documents it does not hold. Documents split for their
     block keys in this run are not split again to be cleaned."""
-    fingerprint_ = fingerprint(STAGE, params=params, folders=CODE_FOLDERS, files=CODE_FILES, libraries=LIBRARIES)
+    fingerprint_ = rows_fingerprint(params)
     caches = [RowsCache(params.cache_dir, name, fingerprint_, key=["doc_id", KEY_COLUMN], join_on=["doc_id"],
                         enabled=params.cache, keep=params.cache_max_files, stage=STAGE)
               for name in ("blocks", "documents")]

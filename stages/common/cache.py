@@ -75,10 +75,13 @@ def library_version(name: str) -> str:
         return "absent"
 
 
-# Read by every stage whatever its own fingerprint names: the shared helpers and the table models. A result
-# may depend on any of them (a date parser, a loader, a column's dtype), so every fingerprint covers them.
+# Read by every stage whatever its own fingerprint names: the shared helpers and the table models (and the
+# package file every stage module is imported through). A result may depend on any of them (a date parser,
+# a loader, a column's dtype), so every fingerprint covers them. tests/common/trace_reads.py checks that
+# every file a cached computation reads is in its fingerprint.
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_FOLDERS = (ROOT / "stages" / "common", ROOT / "schemas")
+SHARED_FILES = (ROOT / "stages" / "__init__.py",)
 
 
 def read_regular(path: Path) -> bytes:
@@ -117,7 +120,7 @@ def fingerprint(name: str, *, params: Any = None, run_only: Iterable[str] = (), 
         folder = Path(folder)
         for path in folder_files(folder):
             parts += [f"{folder.name}/{path.relative_to(folder).as_posix()}", path.read_bytes()]
-    for path in files:
+    for path in [*SHARED_FILES, *files]:
         parts += [Path(path).name, Path(path).read_bytes()]
     parts += list(extra)
     return digest(parts)

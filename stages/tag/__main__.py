@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TAG_DIR = Path(__file__).resolve().parent
 # What decides NER output besides the text, the model and the entity params: the rule layer's code and
 # data (not the extractors after it), and the loader its data files go through.
-NER_FILES = [TAG_DIR / name for name in ("__init__.py", "ner.py", "canonical.py", "places.py")] + [
+NER_FILES = [TAG_DIR / name for name in ("__init__.py", "ner.py", "ner_process.py", "canonical.py", "places.py")] + [
     DATA_DIR / name for name in ("places.tsv", "aliases.yaml", "demonyms.tsv", "titles.txt",
                                  "name_particles.txt", "org_heads.txt", "place_prepositions.txt")] + [
     ROOT / "stages" / "common" / "datafiles.py"]
