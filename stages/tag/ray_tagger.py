@@ -65,7 +65,9 @@ class NerActor:
                       for i, spans in enumerate(spans_of(self.nlp, texts[first:first + size]), start=first)
                       for start, end, label in spans)
         columns: list[Any] = [list(column) for column in zip(*rows)] if rows else [[], [], [], []]
-        return (self.fingerprint, ray.util.get_node_ip_address(), len(texts), *columns)
+        # The node by address and id: nodes of a cluster on one machine share an address.
+        node = f"{ray.util.get_node_ip_address()}/{ray.get_runtime_context().get_node_id()[:12]}"
+        return (self.fingerprint, node, len(texts), *columns)
 
     def pid(self) -> int:
         return os.getpid()
@@ -110,6 +112,18 @@ def _connect(params: TagParams) -> bool:
 def tag_on_ray(params: TagParams, texts: list[str], expected: str, gazetteer_cache_dir: str | None,
                progress_stage: str | None = None) -> list[list[Span]]:
     """Spans of `texts` (input order) from `tag.ray_actors` actors; see the module docstring."""
+    size = params.ray_block_texts
+    blocks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    answers = answer_blocks(params, blocks, gazetteer_cache_dir, progress_stage)
+    if progress_stage is not None:
+        nodes = sorted({answer[1] for answer in answers})
+        log(progress_stage, f"{len(blocks)} blocks tagged on {len(nodes)} Ray node(s): {', '.join(nodes)}")
+    return spans_of_blocks(answers, [len(block) for block in blocks], expected)
+
+
+def answer_blocks(params: TagParams, blocks: list[list[str]], gazetteer_cache_dir: str | None,
+                  progress_stage: str | None = None) -> list[Block]:
+    """Each block's answer from the actors, in block order (unchecked: see `spans_of_blocks`)."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import ray
     from ray.util import ActorPool
@@ -120,17 +134,14 @@ def tag_on_ray(params: TagParams, texts: list[str], expected: str, gazetteer_cac
         # A private cluster runs on this machine: its actors may read the gazetteer the stage keeps.
         gazetteer = gazetteer_cache_dir if private else None
         actors = [actor.remote(params, gazetteer) for _ in range(params.ray_actors)]
-        size = params.ray_block_texts
-        blocks = [texts[i:i + size] for i in range(0, len(texts), size)]
         answers = ActorPool(actors).map(lambda a, block: a.tag.remote(block), blocks)
         if progress_stage is not None:
             answers = progress(answers, progress_stage, "Ray NER blocks", total=len(blocks))
         try:
-            collected = list(answers)
+            return list(answers)
         except ray.exceptions.RayError as err:
             raise StageError(f"NER on Ray failed (an actor died {_RETRIES + 1} times, or the cluster went away?); "
                              f"nothing was written: {type(err).__name__}: {str(err).splitlines()[0]}") from None
-        return spans_of_blocks(collected, [len(block) for block in blocks], expected)
     finally:
         ray.shutdown()
 
