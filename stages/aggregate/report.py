@@ -78,7 +78,9 @@ def clip(value: str, limit: int) -> str:
     """`value` cut to `limit` characters, saying so (a 3 MB title must not make a 3 MB cell)."""
     if len(value) <= limit:
         return value
-    return f"{value[:limit]}… [cut: {len(value):,} characters]"
+    # The note fits inside the limit, so text cut once is never cut again (the page's `finalize` cuts too).
+    note = f"… [cut: {len(value):,} characters]"
+    return value[:max(1, limit - len(note))] + note
 
 
 def _finalize(limit: int, value: Any) -> Any:
