@@ -10,9 +10,10 @@ cache, it only informs: a failed read or write is never a failed run.
 
 Definitions (by path, the ingest `source_path`, and content): a path present now and not before is
 *added*, one present before and not now *removed*, one present in both whose raw bytes (the `doc_id`, a
-hash of them) or clean title and text (`content_hash`) differ is *changed*. A story none of whose documents
-(by doc_id) were in the previous run is *new*; a story with some documents of the previous run and others
-not in the previous run's stories of those documents has *grown*.
+hash of them) or clean title and text (`content_hash`) differ is *changed*. A document belonged to a previous
+story by its doc_id, or else by its path (an edited file). A story none of whose documents were in the
+previous run is *new*; any other story continues the previous story most of its documents were in, and has
+*grown* by its documents that were not in that one (added files, and documents that joined from another).
 """
 from __future__ import annotations
 
@@ -118,19 +119,24 @@ def _changed_paths(previous: pl.DataFrame, current: pl.DataFrame) -> list[tuple[
 
 
 def _story_changes(previous: pl.DataFrame, current: pl.DataFrame) -> tuple[list[str], list[tuple[str, int]]]:
-    known = current.join(previous.select("doc_id", pl.col("story_id").alias("before")), on="doc_id", how="left")
-    before_members = previous.select(pl.col("story_id").alias("before"), pl.col("doc_id").alias("member"))
+    # A document was in a previous story by its doc_id, or else by its path (a file edited in place stays
+    # where it was: it is "changed", not a new member of its story).
+    by_id = previous.unique("doc_id", keep="first").select("doc_id", pl.col("story_id").alias("by_id"))
+    by_path = previous.unique("path", keep="first").select("path", pl.col("story_id").alias("by_path"))
+    known = (current.join(by_id, on="doc_id", how="left").join(by_path, on="path", how="left")
+             .with_columns(pl.coalesce("by_id", "by_path").alias("before")))
     new_stories, grown = [], []
-    for story_id, group in sorted(known.filter(pl.col("story_id").is_not_null())
-                                  .group_by("story_id", maintain_order=True), key=lambda g: str(g[0][0])):
-        earlier = group["before"].drop_nulls().unique()
-        if earlier.is_empty():
-            new_stories.append(str(story_id[0]))
+    for (story_id,), group in sorted(known.filter(pl.col("story_id").is_not_null())
+                                     .group_by("story_id", maintain_order=True), key=lambda g: str(g[0][0])):
+        earlier = group["before"].drop_nulls().to_list()
+        if not earlier:
+            new_stories.append(str(story_id))
             continue
-        had = set(before_members.filter(pl.col("before").is_in(earlier.implode()))["member"].to_list())
-        gained = sum(1 for doc_id in group["doc_id"].to_list() if doc_id not in had)
+        # The story it continues: the previous story most of its documents were in (ties: the smallest id).
+        continued = min(set(earlier), key=lambda s: (-earlier.count(s), s))
+        gained = sum(1 for before in group["before"].to_list() if before != continued)
         if gained:
-            grown.append((str(story_id[0]), gained))
+            grown.append((str(story_id), gained))
     return new_stories, grown
 
 
@@ -138,7 +144,7 @@ def compare(previous: pl.DataFrame | None, current: pl.DataFrame) -> Changes:
     if previous is None:
         return Changes(first_run=True)
     before, now = set(previous["path"].to_list()), set(current["path"].to_list())
-    new_stories, grown = _story_changes(previous.unique("doc_id", keep="first"), current)
+    new_stories, grown = _story_changes(previous, current)
     return Changes(first_run=False, added=sorted(now - before), removed=sorted(before - now),
                    changed=_changed_paths(previous.unique("path", keep="first"), current),
                    new_stories=new_stories, grown_stories=grown)

@@ -38,16 +38,16 @@ def test_nothing_changed():
 def test_added_removed_changed_new_and_grown():
     now = snap([("d1", "a.txt", "h1", "s1"), ("d2", "b.txt", "h2", "s1"),
                 ("d6", "copy-of-a.txt", "h6", "s1"),       # joins story s1: grown by 1
-                ("d7", "c.txt", "h7", "s7"),               # c.txt's bytes changed: a changed file, a new story
+                ("d7", "c.txt", "h7", "s3"),               # c.txt's bytes changed: changed, its story not grown
                 ("d5", "e.txt", "h5-other", "s5"),         # same bytes, cleaned differently
                 ("d8", "new.txt", "h8", "s8")])            # a new file and story
     changes = compare(BEFORE, now)
     assert changes.added == ["copy-of-a.txt", "new.txt"]
     assert changes.removed == ["gone.txt"]
     assert changes.changed == [("c.txt", "new bytes"), ("e.txt", "same bytes, cleaned differently")]
-    assert changes.new_stories == ["s7", "s8"]
+    assert changes.new_stories == ["s8"]
     assert changes.grown_stories == [("s1", 1)]
-    assert changes.line() == "since the previous run: 2 added, 1 removed, 2 changed; 2 new stories, 1 grown"
+    assert changes.line() == "since the previous run: 2 added, 1 removed, 2 changed; 1 new stories, 1 grown"
 
 
 def test_a_story_renamed_by_a_new_original_still_counts_as_grown():
@@ -55,6 +55,14 @@ def test_a_story_renamed_by_a_new_original_still_counts_as_grown():
     now = snap([("d0", "z.txt", "h0", "s0"), ("d1", "a.txt", "h1", "s0"), ("d2", "b.txt", "h2", "s0")])
     changes = compare(BEFORE.head(2), now)
     assert changes.new_stories == [] and changes.grown_stories == [("s0", 1)]
+
+
+def test_an_edited_file_that_joins_another_story_grows_it():
+    now = snap([("d1", "a.txt", "h1", "s1"), ("d2", "b.txt", "h2", "s1"), ("d9", "c.txt", "h9", "s1"),
+                ("d4", "gone.txt", "h4", "s4"), ("d5", "e.txt", "h5", "s5")])
+    changes = compare(BEFORE, now)
+    assert changes.changed == [("c.txt", "new bytes")] and changes.grown_stories == [("s1", 1)]
+    assert changes.new_stories == []
 
 
 def test_snapshot_round_trip_and_damaged_snapshots(tmp_path):
@@ -93,7 +101,7 @@ def test_the_run_block_in_the_page():
     block = page[page.index(RUN_BEGIN):page.index(RUN_END)]
     assert "Input folder <code>seeds</code>: 4 files read, 3 documents, 1 rejected." in block
     assert '1 added: <a href="#doc-bbbbbbbbbbbbbbbb">seeds/b.txt</a>' in block
-    assert '1 stories grown: <a href="#story-s-a">Talks in Rome (2 documents)</a> (+1)' in block
+    assert '1 story grown: <a href="#story-s-a">Talks in Rome (2 documents)</a> (+1)' in block
     first = render(t, run={**run, "changes": compare(None, now)})
     assert "no previous run on this machine" in first
     assert normalise_run_block(first) == normalise_run_block(page)

@@ -2,15 +2,21 @@
 and title, never a bare id), word-level differences, each source sentence once, long fields cut."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import polars as pl
+import pytest
 
 from stages.aggregate.report import clip, normalise_run_block, pair_rows, word_diff
 from tests.aggregate.test_report import big_corpus, render
-from tests.aggregate.tiny_corpus import A, B, build_tiny_corpus
+from tests.aggregate.tiny_corpus import A, B, C, build_tiny_corpus
 
+ROOT = Path(__file__).resolve().parents[2]
 DOC_ID = re.compile(r"\b[0-9a-f]{16}\b")
 
 
@@ -112,3 +118,32 @@ def test_same_tables_same_page_outside_the_run_block():
     page = render(build_tiny_corpus())
     assert normalise_run_block(page) == normalise_run_block(render(build_tiny_corpus()))
     assert page.count("<!-- run:begin") == 1 and page.count("<!-- run:end -->") == 1
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None,
+                    reason="chromium not installed (apt-get install -y chromium) - browser check skipped")
+def test_index_search_filter_and_sort_in_headless_chromium(tmp_path):
+    """The page's own script, driven as a reader would (typing in the search box, choosing a relation,
+    clicking a column), then the DOM as Chromium left it."""
+    spec = importlib.util.spec_from_file_location("report_check", ROOT / "bench" / "report_check.py")
+    report_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report_check)
+    page = render(build_tiny_corpus())
+    drive = ('<script>(function(){var q=document.getElementById("doc-index-q");q.value="rome";'
+             'q.dispatchEvent(new Event("input"));var r=document.getElementById("doc-index-relation");'
+             'r.value="near_duplicate";r.dispatchEvent(new Event("input"));'
+             'document.body.setAttribute("data-after-filter",document.getElementById("doc-index-count").textContent);'
+             'r.value="";r.dispatchEvent(new Event("input"));q.value="";q.dispatchEvent(new Event("input"));'
+             'var th=document.querySelectorAll("#doc-index th")[2];th.click();th.click();'
+             'document.body.setAttribute("data-order",Array.prototype.map.call('
+             'document.querySelectorAll("#doc-index tbody tr"),function(t){return t.id;}).join(","));}());</script>')
+    path = tmp_path / "driven.html"
+    path.write_text(page.replace("</body>", drive + "</body>"), encoding="utf-8")
+    chromium = report_check.find_chromium()
+    proc = subprocess.run([chromium, *report_check.COMMON_FLAGS, f"--user-data-dir={tmp_path}/profile", "--dump-dom",
+                           path.resolve().as_uri()], capture_output=True, text=True, timeout=120)
+    dom = proc.stdout
+    assert 'data-after-filter="1 of 3 documents shown"' in dom      # "rome" and near_duplicate: the copy
+    # Sorted by title, descending (two clicks): Talks in Rome (copy), Talks in Rome, Storms.
+    assert f'data-order="doc-{B},doc-{A},doc-{C}"' in dom
+    assert 'id="doc-index-controls" class="controls" hidden' not in dom  # the script showed its controls
