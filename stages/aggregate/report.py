@@ -28,6 +28,7 @@ import bisect
 import difflib
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -392,11 +393,18 @@ def _extra_columns(stories: pl.DataFrame) -> list[str]:
     return [c for c in stories.columns if c == "confidence" or c.startswith("evidence")]
 
 
-def _shown_value(value: Any) -> Any:
+SENT_ID = re.compile(r"^[0-9a-f]{16}:\d+:\d+$")
+
+
+def _shown_value(value: Any, sentence_of: dict[str, str]) -> Any:
+    """A value of an extra column as shown: floats rounded, lists joined, sentence ids (evidence) replaced by
+    their sentences in quotes (a reader never sees a bare id)."""
     if isinstance(value, float):
         return round(value, 3)
     if isinstance(value, list):
-        return " | ".join(str(v) for v in value)
+        return " | ".join(str(_shown_value(v, sentence_of)) for v in value)
+    if isinstance(value, str) and SENT_ID.match(value):
+        return f"“{sentence_of[value]}”" if value in sentence_of else "(a sentence not shown)"
     return value
 
 
@@ -406,9 +414,11 @@ def _story_view(rows: pl.DataFrame, docs: Documents, texts: tuple[dict, dict], i
     text_of, aligned = texts
     first = rows.row(0, named=True)
     extra = _extra_columns(rows)
+    sentence_of = ({sent_id: text for doc_id in rows["doc_id"].to_list() + rows["source_doc_id"].drop_nulls().to_list()
+                    for sent_id, text in text_of.get(doc_id, [])} if extra else {})
     table = [{"doc": docs.ref(r["doc_id"]), "relation": r["relation"], "source": docs.ref(r["source_doc_id"]),
               "numbers": [round(r["similarity"], 3), round(r["aligned_share"], 3)],
-              "extra": [_shown_value(r[c]) for c in extra]} for r in rows.iter_rows(named=True)]
+              "extra": [_shown_value(r[c], sentence_of) for c in extra]} for r in rows.iter_rows(named=True)]
     copies = rows.filter(pl.col("source_doc_id").is_not_null())
     pairs = []
     for r in copies.head(params.max_pairs_per_story).iter_rows(named=True):

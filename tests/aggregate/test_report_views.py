@@ -147,3 +147,16 @@ def test_index_search_filter_and_sort_in_headless_chromium(tmp_path):
     # Sorted by title, descending (two clicks): Talks in Rome (copy), Talks in Rome, Storms.
     assert f'data-order="doc-{B},doc-{A},doc-{C}"' in dom
     assert 'id="doc-index-controls" class="controls" hidden' not in dom  # the script showed its controls
+
+
+def test_confidence_and_evidence_columns_are_shown_when_present():
+    t = build_tiny_corpus()
+    t["stories"] = t["stories"].with_columns(pl.Series("confidence", [1.0, 0.8766, 1.0]),
+                                             pl.Series("evidence_sent_ids", [[], [f"{B}:0:0", f"{B}:9:9"], []]))
+    page = render(t)
+    stories = page.split('<section id="stories">')[1].split("</section>")[0]
+    assert "<th>confidence</th><th>evidence sent ids</th>" in stories
+    assert "0.877" in stories and "“Officials from Israel and Qatar met in Rome on Sunday.”" in stories
+    assert "(a sentence not shown)" in stories
+    assert "<th>confidence</th>" in page.split('<section id="documents">')[1].split("</section>")[0]
+    assert not DOC_ID.search(visible_text(page))
