@@ -59,6 +59,9 @@ RUN_END = "<!-- run:end -->"
 # match (difflib's ratio): below it, a paraphrase would be all <del> and <ins>, which reads worse than the
 # two sentences side by side under the paraphrase colour.
 MIN_DIFF_RATIO = 0.5
+# A sentence id (evidence columns) and a doc_id inside a metrics string: shown as their sentence / file name.
+SENT_ID = re.compile(r"^[0-9a-f]{16}:\d+:\d+$")
+DOC_ID_WORD = re.compile(r"\b[0-9a-f]{16}\b")
 # Paths, sites and story labels in the index and in document links are shorter than other fields.
 MAX_LABEL_FIELD = 160
 
@@ -333,14 +336,22 @@ def index_view(stories: pl.DataFrame, docs: Documents, first: list[str], params:
 
 # ------------------------------------------------------------------------------------------------ sections
 
-def summary_view(metrics: dict[str, Any]) -> list[tuple[str, list[tuple[str | None, Any]]]]:
+def _named_documents(value: Any, docs: Documents) -> Any:
+    """metrics.json's `faults.doc_ids` ("id id (+N more)") with each id as its file name."""
+    if not isinstance(value, str):
+        return value
+    return DOC_ID_WORD.sub(lambda m: docs.paths.get(m.group(0), m.group(0)), value)
+
+
+def summary_view(metrics: dict[str, Any], docs: Documents) -> list[tuple[str, list[tuple[str | None, Any]]]]:
     """One card per metrics group (title, rows of label and value); a plain number is one unlabelled row."""
     cards = []
     known = [k for k in SUMMARY_ORDER if k in metrics]
     for key in known + sorted(k for k in metrics if k not in SUMMARY_ORDER):
         value = metrics[key]
-        rows = ([(name.replace("_", " "), v) for name, v in value.items()] if isinstance(value, dict)
-                else [(None, value)])
+        rows = ([(name.replace("_", " ") if name != "doc_ids" else "documents named",
+                  _named_documents(v, docs) if name == "doc_ids" else v) for name, v in value.items()]
+                if isinstance(value, dict) else [(None, value)])
         cards.append((key.replace("_", " "), rows))
     return cards
 
@@ -393,7 +404,6 @@ def _extra_columns(stories: pl.DataFrame) -> list[str]:
     return [c for c in stories.columns if c == "confidence" or c.startswith("evidence")]
 
 
-SENT_ID = re.compile(r"^[0-9a-f]{16}:\d+:\d+$")
 
 
 def _shown_value(value: Any, sentence_of: dict[str, str]) -> Any:
@@ -570,7 +580,7 @@ def render_report(*, metrics: dict[str, Any], ingest_docs: pl.DataFrame, rejecte
     story_section = stories_view(stories, alignments, sentences, docs, params)
     return environment(params.max_field_chars).get_template("report.html.j2").render(
         title=TITLE, nav=NAV, run_begin=Markup(RUN_BEGIN), run_end=Markup(RUN_END),
-        run=run_view(run, docs, stories, params), summary=summary_view(metrics), index=index,
+        run=run_view(run, docs, stories, params), summary=summary_view(metrics, docs), index=index,
         stories=story_section, entities=entities_view(entity_stats, labels, params),
         network=network_view(entity_stats, cooccurrence, params),
         claims=claims_view(claims, docs, params), timeline=timeline_view(timeline, params),

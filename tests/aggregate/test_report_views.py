@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from stages.aggregate.report import clip, normalise_run_block, pair_rows, word_diff
+from stages.aggregate.report import Documents, clip, normalise_run_block, pair_rows, summary_view, word_diff
 from tests.aggregate.test_report import big_corpus, render
 from tests.aggregate.tiny_corpus import A, B, C, build_tiny_corpus
 
@@ -160,3 +160,10 @@ def test_confidence_and_evidence_columns_are_shown_when_present():
     assert "(a sentence not shown)" in stories
     assert "<th>confidence</th>" in page.split('<section id="documents">')[1].split("</section>")[0]
     assert not DOC_ID.search(visible_text(page))
+
+
+def test_summary_names_faulty_documents_by_file():
+    t = build_tiny_corpus()
+    docs = Documents(t["ingest_docs"], t["clean_docs"], t["stories"])
+    cards = dict(summary_view({"faults": {"documents": 2, "rows": 3, "doc_ids": f"{A} {B}"}}, docs))
+    assert cards["faults"] == [("documents", 2), ("rows", 3), ("documents named", "seeds/a.txt seeds/b.txt")]
