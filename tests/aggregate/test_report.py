@@ -199,6 +199,12 @@ def test_renders_in_headless_chromium(page, tmp_path):
     assert result["sections"] == ["run", "summary", "documents", "stories", "entities", "network", "claims",
                                   "timeline", "cleaning"]
     assert result["svg_count"] >= 6
+    assert result["index_rows"] == 3 and result["index_script_ran"] and result["ok"]
+    # Without its script the page still reads (the table is there), but the checker sees the script missing.
+    inert = tmp_path / "inert.html"
+    inert.write_text(re.sub(r"(?s)<script>\n.*?</script>", "", page), encoding="utf-8")
+    unscripted = report_check.check_html(inert)
+    assert unscripted["index_rows"] == 3 and not unscripted["index_script_ran"] and not unscripted["ok"]
     # The checker itself sees a page that breaks the rules.
     bad = tmp_path / "bad.html"
     bad.write_text(report_check.CONTROL_PAGE, encoding="utf-8")
