@@ -1,5 +1,5 @@
 """Open data/aggregate/report.html in headless Chromium: it must render with no console message and no
-network request, and a screenshot goes to bench/results/report.png.
+network request, its document index's script must run, and a screenshot goes to bench/results/report.png.
 
 How (no DevTools protocol needed):
 - `--dump-dom` loads the page and prints the DOM after load: the page rendered and its sections are there;
@@ -10,6 +10,8 @@ How (no DevTools protocol needed):
   have the initiator "not an origin" and are counted separately, not held against the page. All names are
   mapped to nowhere (`--host-resolver-rules`), so nothing leaves the machine even if a request is made.
 - `--screenshot` writes the PNG in a second run.
+- The page's one script (the document index's search, filter and sort) must have run: the DOM after load
+  shows its controls and its "N of M documents shown" count.
 
 The same run checks a control page that makes one external request and logs one console error: the
 checker must catch both (the baseline: proof that a clean result is not a blind spot).
@@ -91,10 +93,16 @@ def check_html(path: Path, chromium: str | None = None, timeout_s: int = TIMEOUT
         console = [m.group(1) for m in CONSOLE_LINE.finditer(proc.stderr)]
         requests, internal = page_requests(net_log) if net_log.exists() else ([], 0)
     dom = proc.stdout
+    # The document index's inline script ran when it revealed its controls and counted the rows it shows.
+    has_index = 'id="doc-index"' in dom
+    script_ran = has_index and 'id="doc-index-controls" class="controls" hidden' not in dom \
+        and bool(re.search(r'id="doc-index-count"[^>]*>\d+ of \d+ documents shown<', dom))
     return {"returncode": proc.returncode, "console": console, "requests": requests,
             "internal_requests": internal, "dom_chars": len(dom), "svg_count": dom.count("<svg"),
             "sections": re.findall(r'<section id="([a-z_]+)"', dom),
-            "ok": proc.returncode == 0 and not console and not requests and "<body" in dom}
+            "index_rows": len(re.findall(r'<tr id="doc-', dom)), "index_script_ran": script_ran,
+            "ok": (proc.returncode == 0 and not console and not requests and "<body" in dom
+                   and (script_ran or not has_index))}
 
 
 def screenshot(path: Path, out: Path, chromium: str | None = None, window: str = "1280,3000",
@@ -140,6 +148,8 @@ def main() -> int:
             ("network requests by the page", len(report["requests"]), len(control["requests"])),
             ("Chromium's own requests (ignored)", report["internal_requests"], control["internal_requests"]),
             ("inline SVG charts in DOM", report["svg_count"], control["svg_count"]),
+            ("document index rows in DOM", report["index_rows"], control["index_rows"]),
+            ("index script ran (search/filter/sort)", report["index_script_ran"], control["index_script_ran"]),
             ("sections in DOM", len(report["sections"]), len(control["sections"]))]
     print(f"{'':36} {'report.html':>14} {'control page':>14}")
     for name, mine, base in rows:

@@ -296,6 +296,10 @@ class Report(Section):
     max_rejected: Positive
     reason_examples: Positive
     max_label_chars: Annotated[int, Field(ge=4, le=LARGE)]
+    # The document index lists at most this many documents (those of the shown stories first).
+    max_index_rows: Annotated[int, Field(ge=1, le=100_000)]
+    # Any text field of the page is cut to this many characters (and says so).
+    max_field_chars: Annotated[int, Field(ge=100, le=100_000)]
 
 
 # The labels of the OntoNotes scheme that the tag stage's spaCy model (and its rule layer) gives entities.

@@ -20,6 +20,8 @@ import polars as pl
 
 from schemas import aggregate as tables
 from schemas.params import Aggregate
+from stages.aggregate.changes import build_snapshot, compare, content_hashes, input_counts, read_snapshot
+from stages.aggregate.changes import snapshot_path, write_snapshot
 from stages.aggregate.claims import find_claims
 from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.entity_stats import entity_stats
@@ -29,7 +31,8 @@ from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, p
 from stages.aggregate.report import render_report
 from stages.aggregate.search import Caches, search_stories
 from stages.aggregate.timeline import build_timeline
-from stages.common import load_section, log, read_table, run_stage, write_json, write_table, write_text_atomic
+from stages.common import (load_section, log, read_params_file, read_table, run_stage, write_json, write_table,
+                           write_text_atomic)
 
 STAGE = "aggregate"
 DATA = Path("data")
@@ -39,7 +42,7 @@ OUT_DIR = DATA / "aggregate"
 COLUMNS = {
     "ingest/documents": ["doc_id", "source_path", "n_bytes", "raw_text"],
     "ingest/rejected": ["source_path", "reason"],
-    "clean/documents": ["doc_id", "title", "published_date", "text", "is_truncated", "is_empty"],
+    "clean/documents": ["doc_id", "title", "site", "published_date", "text", "is_truncated", "is_empty"],
     "clean/removed": ["doc_id", "line_no", "text", "reason"],
     "segment/sentences": ["doc_id", "sent_id", "paragraph", "index", "text"],
     "tag/entities": ["doc_id", "sent_id", "label", "canonical", "entity_id"],
@@ -87,6 +90,7 @@ def main() -> None:
 
     found = search_stories(clean_docs, sentences, entities, params, caches)
     stories, alignments = found.stories, found.alignments
+    hashes = content_hashes(clean_docs)
     clean_docs = clean_docs.drop("text")
     release_memory()
     claims = find_claims(sentences, found.signatures, stories, params.claims, links=found.links)
@@ -117,18 +121,30 @@ def main() -> None:
     write_json(metrics, METRICS)
     for name, table in sorted(plots.items()):
         write_text_atomic(table.write_csv(), PLOTS_DIR / f"{name}.csv")
+    snapshot = build_snapshot(ingest_docs, hashes, written["stories"])
+    changes = compare(read_snapshot(snapshot_path(params.cache_dir)) if params.cache else None, snapshot)
+    # Only shown (the check stage validated it): read as written, so a params.yaml of this stage alone works.
+    input_dir = (read_params_file().get("ingest") or {}).get("input_dir") or "(not in params.yaml)"
+    run = {"input_dir": str(input_dir), "counts": input_counts(ingest_docs, rejected), "changes": changes}
     page = render_report(metrics=metrics, ingest_docs=ingest_docs, rejected=rejected, clean_docs=clean_docs,
                          removed=removed, boilerplate=boilerplate, sentences=sentences,
                          stories=written["stories"], alignments=written["alignments"], claims=written["claims"],
                          entity_stats=written["entities"], cooccurrence=written["cooccurrence"],
-                         timeline=written["timeline"], params=params.report, labels=params.named_labels)
+                         timeline=written["timeline"], params=params.report, labels=params.named_labels,
+                         run=run)
     write_text_atomic(page, REPORT)
     caches.prune()
+    # Last, once the report is written: the next run compares with this one.
+    if params.cache:
+        warning = write_snapshot(snapshot, snapshot_path(params.cache_dir))
+        if warning:
+            log(STAGE, f"WARNING: {warning}")
     log(STAGE, f"{clean_docs.height} documents -> {metrics['stories']['stories']} stories "
                f"({metrics['stories']['copies']} copies, {metrics['stories']['truncated_copies']} truncated, "
                f"{metrics['stories']['rewrites']} rewrites), {alignments.height} aligned sentences, "
                f"{claims.height} claims, {entity_table.height} entities, {pairs.height} co-occurring pairs, "
                f"{timeline.height} timeline events; report {len(page.encode()) // 1024} KiB")
+    log(STAGE, f"what changed: {changes.line()}")
 
 
 if __name__ == "__main__":

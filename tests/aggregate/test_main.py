@@ -15,6 +15,7 @@ import polars as pl
 import yaml
 
 from schemas.aggregate import Alignments, Claims, Cooccurrence, EntityStats, Stories, Timeline
+from stages.aggregate.report import normalise_run_block
 from tests.aggregate.tiny_corpus import build_tiny_corpus
 from tests.shipped_params import params_yaml
 
@@ -51,7 +52,10 @@ def load_main(monkeypatch, corpus: dict[str, pl.DataFrame] | None = None):
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "data").rglob("*"))
+    """Every output's bytes; report.html with its run-specific block ("what changed") emptied."""
+    return {str(p.relative_to(root)): (normalise_run_block(p.read_text(encoding="utf-8")).encode()
+                                       if p.name == "report.html" else p.read_bytes())
+            for p in sorted((root / "data").rglob("*"))
             if p.is_file() and ("aggregate" in p.parts or p.name == "metrics.json")}
 
 

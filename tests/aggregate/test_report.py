@@ -29,7 +29,7 @@ HOSTILE_NAME = '<img src=x onerror=alert(1)> $x$ & Co'
 HOSTILE_SENTENCE = 'He said </td></table><b>bold</b> "quoted" & done.'
 
 
-def render(t: dict, changes: dict | None = None) -> str:
+def render(t: dict, changes: dict | None = None, run: dict | None = None) -> str:
     params = shipped("aggregate", {"cooccurrence": {"min_sentences": 1}, **(changes or {})})
     stats = entity_stats(t["entities"], t["stories"])
     pairs = cooccurrence(t["entities"], t["sentences"], t["stories"], params.cooccurrence, params.named_labels)
@@ -46,7 +46,7 @@ def render(t: dict, changes: dict | None = None) -> str:
                          clean_docs=t["clean_docs"], removed=t["removed"], boilerplate=boilerplate,
                          sentences=t["sentences"], stories=t["stories"], alignments=t["alignments"],
                          claims=t["claims"], entity_stats=stats, cooccurrence=pairs, timeline=timeline,
-                         params=params.report, labels=params.named_labels)
+                         params=params.report, labels=params.named_labels, run=run)
 
 
 def hostile_corpus() -> dict:
@@ -69,7 +69,7 @@ def page() -> str:
 
 
 def test_every_section_with_real_charts(page):
-    for section in ("summary", "stories", "entities", "network", "claims", "timeline", "cleaning"):
+    for section in ("run", "summary", "documents", "stories", "entities", "network", "claims", "timeline", "cleaning"):
         assert f'<section id="{section}">' in page
     svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
     assert len(svgs) >= 6  # story sizes, entities, network, timeline, removed reasons, boilerplate share
@@ -83,7 +83,10 @@ def test_every_section_with_real_charts(page):
 
 def test_no_external_reference(page):
     assert not re.search(r"(?i)https?://", page)
-    assert not re.search(r"(?i)<(script|link|iframe|img|object|embed)\b", page)
+    assert not re.search(r"(?i)<(link|iframe|img|object|embed)\b", page)
+    # Two scripts, both inline: the index's data (JSON, never run) and its search/filter/sort.
+    assert re.findall(r"(?i)<script\b[^>]*>", page) == ['<script type="application/json" id="doc-index-data">',
+                                                         "<script>"]
     assert not re.search(r"(?i)\b(src|srcset)\s*=", page)
     assert not re.search(r"(?i)url\(\s*['\"]?(?!#)", page)  # CSS url() only to in-page ids
     assert "@import" not in page and "<!DOCTYPE svg" not in page and "<?xml" not in page
@@ -91,7 +94,8 @@ def test_no_external_reference(page):
 
 def test_hostile_text_is_escaped():
     page = render(hostile_corpus())
-    assert "<script" not in page.lower()
+    assert page.lower().count("<script") == 2 and 'alert("t")' not in page   # only the page's own two
+    assert "\\u003cscript\\u003ealert(\\\"t\\\")\\u003c/script\\u003e" in page   # in the index's JSON
     assert "<img" not in page.lower() and "<b>bold" not in page
     assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt;" in page   # markupsafe: &#34; for "
     assert "&lt;/td&gt;&lt;/table&gt;&lt;b&gt;bold&lt;/b&gt;" in page
@@ -125,8 +129,7 @@ def test_pair_rows_align_copy_beside_source():
         ("five", "five?", "paraphrase", True),
         ("two", "two", "exact", False),
         ("three", "three!", "near", False),
-        ("four", None, None, False),
-        ("five", None, None, False),
+        ("four", None, None, False),   # "five" was shown beside c2: not again in source order
     ]
 
 
@@ -175,8 +178,9 @@ def big_corpus(n_docs: int) -> dict:
 
 
 def test_size_is_bounded_by_top_n():
-    small = len(render(big_corpus(150)).encode())
-    large = len(render(big_corpus(600)).encode())
+    bounded = {"report": {"max_index_rows": 100}}   # the index lists every document up to this cut
+    small = len(render(big_corpus(150), bounded).encode())
+    large = len(render(big_corpus(600), bounded).encode())
     assert large < small * 1.15, (small, large)
     assert large < 600_000
 
@@ -192,8 +196,15 @@ def test_renders_in_headless_chromium(page, tmp_path):
     result = report_check.check_html(path)
     assert result["returncode"] == 0
     assert result["console"] == [] and result["requests"] == []
-    assert result["sections"] == ["summary", "stories", "entities", "network", "claims", "timeline", "cleaning"]
+    assert result["sections"] == ["run", "summary", "documents", "stories", "entities", "network", "claims",
+                                  "timeline", "cleaning"]
     assert result["svg_count"] >= 6
+    assert result["index_rows"] == 3 and result["index_script_ran"] and result["ok"]
+    # Without its script the page still reads (the table is there), but the checker sees the script missing.
+    inert = tmp_path / "inert.html"
+    inert.write_text(re.sub(r"(?s)<script>\n.*?</script>", "", page), encoding="utf-8")
+    unscripted = report_check.check_html(inert)
+    assert unscripted["index_rows"] == 3 and not unscripted["index_script_ran"] and not unscripted["ok"]
     # The checker itself sees a page that breaks the rules.
     bad = tmp_path / "bad.html"
     bad.write_text(report_check.CONTROL_PAGE, encoding="utf-8")
