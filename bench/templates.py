@@ -113,7 +113,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--keep", type=Path, default=None, help="build the projects in this folder and keep them")
     args = parser.parse_args()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        report({n: run_size(n, args.keep) for n in args.sizes})
+        return
     with tempfile.TemporaryDirectory(prefix="newsflow-templates-", dir=args.workdir) as tmp:
         report({n: run_size(n, Path(tmp)) for n in args.sizes})
 

@@ -35,6 +35,8 @@ from stages.common import (load_section, log, read_params_file, read_table, run_
                            write_text_atomic)
 
 STAGE = "aggregate"
+# Read from another stage's section (dvc.yaml lists it too): the input folder the report names.
+OTHER_PARAMS = ["ingest.input_dir"]
 DATA = Path("data")
 OUT_DIR = DATA / "aggregate"
 # The columns each upstream table is read with: every column any function of this stage looks at (the
