@@ -86,7 +86,7 @@ def test_upper_case_relative_words_and_case_unsafe_sentences():
 
 
 def test_lower_case_tense_cue_regexes_match_like_the_ignorecase_ones():
-    from stages.tag.dates import _lexicon
+    from stages.common.timex import _lexicon
     lex = _lexicon()
     for text in ["He SAID Israel will attack; they're expected   to meet, and she'll go.",
                  "Talks Are Scheduled To resume; officials had warned, and it may rain. Prices jumped.",

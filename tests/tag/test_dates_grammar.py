@@ -1,4 +1,4 @@
-"""The TIMEX3 grammar of stages/tag/dates.py (data/timex_grammar.yaml): type and value of each kind of
+"""The TIMEX3 grammar of stages/common/timex.py (data/timex_grammar.yaml): type and value of each kind of
 expression, the periods they name, tense and direction, and expressions resolved from the period last named."""
 import datetime as dt
 
