@@ -137,8 +137,9 @@ def dump(data: Path, dates: pl.DataFrame, ids: set[str], path: Path) -> None:
         preds = by_doc.get(doc, [])
         m = _matches(golds, preds)
 
-        def ctx(c: tuple[int, int]) -> str:
-            return " ".join((text[max(0, c[0] - 60):c[0]] + "[[" + text[c[0]:c[1]] + "]]" + text[c[1]:c[1] + 60]).split())
+        def ctx(c: tuple[int, int], text: str = text) -> str:
+            return " ".join((text[max(0, c[0] - 60):c[0]] + "[[" + text[c[0]:c[1]] + "]]"
+                             + text[c[1]:c[1] + 60]).split())
         for i, t in enumerate(golds):
             if i not in m:
                 kinds[f"miss {t['type']}"].append(f"{g['dct']} {t['value']!r:<16} {ctx(t['c'])}")

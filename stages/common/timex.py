@@ -7,7 +7,7 @@ Each sentence is scanned with a few linear regular expressions (no parser, no da
 | ----------------------------------- | ----------- | ------------------------------------------------------ |
 | "May 19, 2024", "19 May 2024", ISO  | day         | absolute (no base date needed)                         |
 | "July 2024"                         | month       | absolute                                               |
-| "in 2023", "since 2014"             | year        | absolute (a bare year needs a cue word before it)      |
+| "in 2023", "the 1996 Olympics"     | year        | absolute (a bare year too; never after "$", "No.")     |
 | "Oct. 7", "7 October"               | day         | most recent past one on or before the base date        |
 | "Sunday", "on Monday"               | day         | most recent past one on or before the base date, or the|
 |                                     |             | next one on or after it when the sentence is future    |
@@ -151,6 +151,7 @@ class _DateLexicon:
                               rf"\s+(?P<unit>day|{units})s?\s+ago\b", re.IGNORECASE),
         }
         grammar = _grammar_patterns(self.grammar, year)
+        self.year_earlier_re = grammar["year_earlier"]
         return [(kind, base[kind] if kind in base else grammar[kind]) for kind in PATTERN_ORDER]
 
     def _triggers(self, words: DateWordsFile) -> None:
@@ -220,7 +221,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
                                     flags),
         "duration": re.compile(
             rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})"
-            rf"(?:[\s-](?:{numbers})){{0,3}})[\s-]+(?P<unit>{units})s?\b(?!\s+(?:ago|earlier|later|before)\b)", flags),
+            rf"(?:[\s-](?:{numbers})){{0,3}})[\s-]+(?P<unit>{units})s?\b(?!\s+(?:ago|earlier|later|before)\b)"
+            r"(?!(?:\s+|-)old\b)", flags),                                # "52 years old", "a 6-year-old": ages
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
                           rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b)", flags),
         "reference": re.compile(rf"\b(?P<ref>{_words(g['references'])})\b(?!-)", flags),
@@ -284,8 +286,10 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _is_future(sentence: str, start: int, end: int, lex: _DateLexicon) -> bool:
-    """True when the tense marker nearest to [start, end) in the sentence is a future cue."""
+def _tense(sentence: str, start: int, end: int, lex: _DateLexicon) -> tuple[str | None, int]:
+    """("future", distance) when the tense marker nearest to [start, end) in the sentence is a future cue,
+    ("past", distance) when it is a past one, (None, a large number) when the sentence has neither;
+    the distance in characters between the marker and the expression."""
     def distance(m: re.Match[str]) -> int:
         return start - m.end() if m.end() <= start else max(0, m.start() - end)
     if CASE_UNSAFE_RE.search(sentence):
@@ -293,11 +297,12 @@ def _is_future(sentence: str, start: int, end: int, lex: _DateLexicon) -> bool:
     else:                                   # same matches, same offsets, without slow IGNORECASE scanning
         text, future_re, past_re = sentence.lower(), lex.future_lower_re, lex.past_lower_re
     future = [distance(m) for m in future_re.finditer(text)]
-    if not future:
-        return False
     past = [distance(m) for m in past_re.finditer(text)
             if not (start <= m.start() < end)]
-    return min(future) < min(past, default=10**9)
+    if not future and not past:
+        return None, 10**9
+    nearest_future, nearest_past = min(future, default=10**9), min(past, default=10**9)
+    return ("future", nearest_future) if nearest_future < nearest_past else ("past", nearest_past)
 
 
 # date, date_end, granularity, relative, how; the grammar's resolvers add the TIMEX3 type and value
@@ -333,8 +338,28 @@ class _Match:
 
     def future(self, mod: str) -> bool:
         """A bare weekday or month points forward after "next", or when the nearest tense cue is future."""
-        return mod == "next" or (not mod and self.params.use_tense_cues
-                                 and _is_future(self.sentence, self.m.start(), self.m.end(), self.lex))
+        return mod == "next" or (not mod and self.tense()[0] == "future")
+
+    def tense(self) -> tuple[str | None, int]:
+        """The sentence's tense around the match (see `_tense`; None when tense cues are switched off)."""
+        if not self.params.use_tense_cues:
+            return None, 10**9
+        return _tense(self.sentence, self.m.start(), self.m.end(), self.lex)
+
+    def forward(self, ahead: int, back: int) -> bool:
+        """Whether an expression without a year ("Dec. 15", "in January") names the coming one, `ahead`
+        days or months after the base, rather than the past one `back` before it: the coming one when the
+        nearest tense cue is future, or when it is `future_nearer_by` times nearer than the past one
+        ("payable Dec. 15 to holders of record Nov. 17", written on Oct. 26: the past cue "declared" says
+        nothing about when the payment falls), unless a past cue follows within `past_cue_after_chars`
+        ("The Oct. 7 attack started the war", written on July 28: the expression is what happened)."""
+        if not self.params.use_tense_cues:
+            return False
+        if self.tense()[0] == "future":
+            return True
+        after = self.lex.past_re.search(self.sentence, self.m.end())      # "The Oct. 7 attack started ..."
+        subject_of_past = after is not None and after.start() < self.m.end() + self.params.past_cue_after_chars
+        return ahead * self.params.future_nearer_by < back and not subject_of_past
 
 
 def _day(d: dt.date | None, relative: bool, how: str) -> Resolved | None:
@@ -358,28 +383,34 @@ def _resolve_month_day(x: _Match) -> Resolved | None:
         return _day(_safe_date(int(x.group("year")), month, day), False, "absolute")
     if x.base is None:
         return None, None, "day", True, "unresolved"
-    if x.future(""):                                # "set to expire Nov. 6": the next one on or after the base
-        d = _safe_date(x.base.year, month, day)
-        if d is None or d < x.base:
-            d = _safe_date(x.base.year + 1, month, day)
-        return d, d, "day", True, "future"
-    d = _safe_date(x.base.year, month, day)
-    if d is None or d > x.base:
-        d = _safe_date(x.base.year - 1, month, day)
-    return d, d, "day", True, "past"
+    # the next one on or after the base ("set to expire Nov. 6") and the last one before it
+    ahead = _safe_date(x.base.year, month, day)
+    if ahead is None or ahead < x.base:
+        ahead = _safe_date(x.base.year + 1, month, day)
+    back = _safe_date(x.base.year, month, day)
+    if back is None or back > x.base:
+        back = _safe_date(x.base.year - 1, month, day)
+    if ahead is not None and ahead != x.base and (
+            back is None or x.forward((ahead - x.base).days, (x.base - back).days)):
+        return ahead, ahead, "day", True, "future"
+    return back, back, "day", True, "past"
 
 
 def _resolve_month_year(x: _Match) -> Resolved | None:
     return _month_period(int(x.group("year")), x.lex.months[x.group("month").rstrip(".").lower()], False, "absolute")
 
 
+_NOT_YEAR_BEFORE = ("$", "£", "€", "#", "No.", "no.")
+
+
 def _resolve_year(x: _Match) -> Resolved | None:
-    """"in 2023", "since 2014": a bare year needs a cue word before it."""
+    """"in 2023", "since 2014", "the 1996 Olympics": a year of the params' range, not an amount."""
     year = int(x.group("year"))
     if not x.params.min_year <= year <= x.params.max_year:
         return None
-    before = x.word_before()
-    if before is None or before.rstrip("-") not in x.lex.month_cues | {"year"}:
+    # A bare year with no cue word is a date too ("its 1988 recapitalization", "the 1996 Olympics": news
+    # writes four-digit counts with a comma); an amount ("$1990", "No. 2000") is not.
+    if x.sentence[max(0, x.m.start() - 4):x.m.start()].rstrip().endswith(_NOT_YEAR_BEFORE):
         return None
     return dt.date(year, 1, 1), dt.date(year, 12, 31), "year", False, "absolute"
 
@@ -397,7 +428,10 @@ def _resolve_month(x: _Match) -> Resolved | None:
     if x.base is None:
         return None, None, "month", True, "unresolved"
     base = x.base
-    if x.future(mod):
+    if mod == "this":                               # "this September": the base's year
+        return _month_period(base.year, month, True, "future" if month > base.month else "past")
+    ahead, back = (month - base.month) % 12, (base.month - month) % 12
+    if x.future(mod) or (not mod and ahead and x.forward(ahead, back)):
         year = base.year if month >= base.month + (1 if mod == "next" else 0) else base.year + 1
         return _month_period(year, month, True, "future")
     strict = mod == "last"
@@ -529,8 +563,8 @@ def _resolve_year_part(x: _Match) -> Resolved | None:
     if x.base is None:
         return None, None, "month", True, "unresolved", "DATE", None
     current = (x.base.month - 1) * per_year // 12 + 1
-    if x.future(""):
-        y = x.base.year if n > current else x.base.year + 1
+    if x.future(""):                # "in the fourth quarter" said in October: this one
+        y = x.base.year if n >= current else x.base.year + 1
         return _timex(f"{y}-{code}{n}", "DATE", True, "future")
     y = x.base.year if n <= current else x.base.year - 1
     return _timex(f"{y}-{code}{n}", "DATE", True, "past")
@@ -575,7 +609,9 @@ def _resolve_season(x: _Match) -> Resolved | None:
         return None, None, "month", True, "unresolved", "DATE", None
     start = _SEASON_START[code]
     began = x.base.year if start <= x.base.month else x.base.year - 1      # the latest one begun by the base
-    if mod in ("next", "the coming") or (mod not in ("last", "this past") and x.future("")):
+    if mod in ("this", "earlier this", "later this"):      # "this summer" said in March: the base's year's
+        year = x.base.year if code != "WI" or x.base.month == 12 else x.base.year - 1
+    elif mod in ("next", "the coming") or (mod not in ("last", "this past") and x.future("")):
         year = began + 1
     elif mod in ("last", "this past"):
         year = began - 1 if _shift_month(began, start, 2) >= (x.base.year, x.base.month) else began
@@ -747,7 +783,8 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
         if resolved is None:
             continue
         resolved = _full(resolved)
-        _remember(doc, resolved[6])
+        if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re):
+            _remember(doc, resolved[6])
         yield start, end, resolved
 
 
@@ -774,6 +811,8 @@ def _value_of(date: dt.date | None, granularity: str) -> str | None:
 
 
 def _remember(doc: _Document, value: str | None) -> None:
+    """The period an anaphoric expression may read next (a year-earlier one's own result is never
+    remembered: "a year earlier" twice is not two years back)."""
     if value and _period(value):
         doc.last_value = value
         if re.fullmatch(r"\d{4}-[QH]\d", value):
