@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
-from typing_extensions import TypedDict
+from typing_extensions import Required, TypedDict
 
 from schemas.params import Dates as DatesParams
 from stages.common.words import CASE_UNSAFE_RE, alternation, common_yaml, data_file_spec, lower_set, number_parser
@@ -76,6 +76,12 @@ class _Unit(TypedDict):
     times: int
 
 
+class _Holiday(TypedDict, total=False):
+    month: Required[int]
+    day: Required[int]
+    weekday: int
+
+
 @data_file_spec
 class TimexGrammarFile(TypedDict):
     """data/timex_grammar.yaml: the words and TIMEX3 values of the normalisation grammar."""
@@ -97,6 +103,12 @@ class TimexGrammarFile(TypedDict):
     set_quantifiers: list[str]
     set_words: dict[str, str]
     year_earlier: list[str]
+    this_year: list[str]
+    year_duration_after: list[str]
+    spoken_centuries: dict[str, int]
+    spoken_years: dict[str, int]
+    century_words: list[str]
+    holidays: dict[str, _Holiday]
 
 
 class _DateLexicon:
@@ -186,9 +198,10 @@ class _DateLexicon:
 
 # Every pattern, most specific first: a later pattern never overlaps an earlier match (so "June last year"
 # is one expression, "the third quarter of 1990" is not a quarter plus a year, "two years ago" is no duration).
-PATTERN_ORDER = ("iso", "year_earlier", "year_part", "fiscal_year", "decade", "set", "month_day", "day_month",
-                 "month_rel_year", "month_year", "weekday_time", "weekday", "month", "season", "weekend", "year",
-                 "day_time", "relative_day", "relative_part", "relative_unit", "ago", "duration", "reference")
+PATTERN_ORDER = ("iso", "year_earlier", "year_part", "fiscal_year", "decade", "century", "spoken_year", "set",
+                 "holiday", "month_day", "day_month", "month_rel_year", "month_year", "weekday_time", "weekday",
+                 "month", "season", "weekend", "year", "this_year", "day_time", "relative_day", "relative_part",
+                 "relative_unit", "ago", "duration", "reference")
 
 
 def _words(phrases: Any) -> str:
@@ -226,8 +239,21 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
                           rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b)", flags),
         "reference": re.compile(rf"\b(?P<ref>{_words(g['references'])})\b(?!-)", flags),
+        # "for the year" (not "the year 1990", "the year two thousand"); "the year ended Sept. 30": P1Y
+        "this_year": re.compile(rf"\b(?P<phrase>{_words(g['this_year'])})\b(?!-\w|\s+(?:\d|two\s+thousand\b))"
+                                rf"(?:(?=\s+(?P<ended>{_words(g['year_duration_after'])})\b)|)", flags),
+        "spoken_year": re.compile(rf"\b(?:(?P<century>{_words(g['spoken_centuries'])})[\s-]+(?P<tens>{_TENS})"
+                                  rf"(?:[\s-]+(?P<unit>{_UNITS}))?|(?P<whole>{_words(g['spoken_years'])}))\b", flags),
+        "century": re.compile(rf"\b(?:the\s+)?(?P<n>\d{{1,2}})(?:st|nd|rd|th)[\s-]+(?:{_words(g['century_words'])})\b",
+                              flags),
+        "holiday": re.compile(rf"\b(?P<holiday>{_words(g['holidays'])})(?![\w'])", flags),
     }
 
+
+_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+               "ninety": 90}
+_UNIT_WORDS = {w: n for n, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"), 1)}
+_TENS, _UNITS = "|".join(_TENS_WORDS), "|".join(_UNIT_WORDS)
 
 # the names a set can be of ("each July", "every Thursday"): data/date_words.yaml's full names
 _SET_NAMES = [*(name.lower() for name in calendar.month_name if name), *(d.lower() for d in calendar.day_name)]
@@ -241,7 +267,9 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
     return {"year_earlier": ("year",), "year_part": last(g["year_parts"]), "fiscal_year": first(g["fiscal_words"]),
             "decade": ("0s", "0's"), "season": last(g["seasons"]), "weekend": ("weekend",),
             "day_time": last(g["times_of_day"]), "relative_part": last(g["year_parts"]), "duration": units,
-            "set": (*first(g["set_quantifiers"]), *last(g["set_words"])), "reference": last(g["references"])}
+            "set": (*first(g["set_quantifiers"]), *last(g["set_words"])), "reference": last(g["references"]),
+            "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
+            "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"])}
 
 
 def _factored_cue_pattern(cues: list[str]) -> str:
@@ -390,10 +418,7 @@ def _resolve_month_day(x: _Match) -> Resolved | None:
     back = _safe_date(x.base.year, month, day)
     if back is None or back > x.base:
         back = _safe_date(x.base.year - 1, month, day)
-    if ahead is not None and ahead != x.base and (
-            back is None or x.forward((ahead - x.base).days, (x.base - back).days)):
-        return ahead, ahead, "day", True, "future"
-    return back, back, "day", True, "past"
+    return _choose_day(x, ahead if ahead != x.base else None, back)
 
 
 def _resolve_month_year(x: _Match) -> Resolved | None:
@@ -542,7 +567,64 @@ def _in_years(year: int) -> bool:
 
 def _resolve_reference(x: _Match) -> Resolved | None:
     value = x.lex.grammar["references"][" ".join(x.group("ref").lower().split())]
-    return None, None, None, True, "undated", "DATE", value
+    return None, None, None, True, "undated", "DURATION" if re.match(r"P[\dXT]", value) else "DATE", value
+
+
+def _resolve_this_year(x: _Match) -> Resolved | None:
+    """"for the year", "by year-end": the base's year; "the year ended Sept. 30": one year (P1Y)."""
+    if x.group("ended"):
+        return None, None, None, True, "undated", "DURATION", "P1Y"
+    if x.base is None:
+        return None, None, "year", True, "unresolved", "DATE", None
+    return _timex(str(x.base.year), "DATE", True, "offset")
+
+
+def _resolve_spoken_year(x: _Match) -> Resolved | None:
+    """"nineteen ninety-six" 1996, "the year two thousand" 2000."""
+    g = x.lex.grammar
+    if x.group("whole"):
+        year = g["spoken_years"][" ".join(x.group("whole").lower().split())]
+    else:
+        year = (g["spoken_centuries"][x.group("century").lower()] + _TENS_WORDS[x.group("tens").lower()]
+                + _UNIT_WORDS.get((x.group("unit") or "").lower(), 0))
+    return _timex(str(year), "DATE", False, "absolute")
+
+
+def _resolve_century(x: _Match) -> Resolved | None:
+    """"the 20th century": TIMEX3 value 19 (no calendar period: a century is left undated)."""
+    n = int(x.group("n"))
+    if not 1 <= n <= 21:
+        return None
+    return None, None, None, False, "undated", "DATE", f"{n - 1:02d}"
+
+
+def _holiday_on(year: int, holiday: _Holiday) -> dt.date | None:
+    if not _in_years(year):
+        return None
+    day = _safe_date(year, holiday["month"], holiday["day"])
+    if day is None or "weekday" not in holiday:
+        return day
+    return day + dt.timedelta(days=(holiday["weekday"] - day.weekday()) % 7)
+
+
+def _resolve_holiday(x: _Match) -> Resolved | None:
+    """"Thanksgiving Day", "Christmas": the past one, or the coming one (as "Nov. 22" without a year)."""
+    if not x.group("holiday")[:1].isupper():
+        return None                                  # "thanksgiving" in lower case is not the holiday
+    if x.base is None:
+        return None, None, "day", True, "unresolved"
+    holiday = x.lex.grammar["holidays"][" ".join(x.group("holiday").lower().split())]
+    days = [d for d in (_holiday_on(x.base.year + by, holiday) for by in (-1, 0, 1)) if d is not None]
+    back = max((d for d in days if d <= x.base), default=None)
+    ahead = min((d for d in days if d > x.base), default=None)
+    return _choose_day(x, ahead, back)
+
+
+def _choose_day(x: _Match, ahead: dt.date | None, back: dt.date | None) -> Resolved | None:
+    """The coming day or the past one of an expression without a year (`_Match.forward`)."""
+    if ahead is not None and (back is None or x.forward((ahead - x.base).days, (x.base - back).days)):
+        return ahead, ahead, "day", True, "future"
+    return (back, back, "day", True, "past") if back is not None else None
 
 
 def _part_of(g: TimexGrammarFile, word: str) -> tuple[str, int]:
@@ -727,6 +809,8 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "season": _resolve_season, "weekend": _resolve_weekend, "weekday_time": _resolve_weekday_time,
     "day_time": _resolve_day_time, "duration": _resolve_duration, "set": _resolve_set,
     "month_rel_year": _resolve_month_rel_year, "year_earlier": _resolve_year_earlier,
+    "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
+    "holiday": _resolve_holiday,
 }
 
 
