@@ -100,6 +100,8 @@ class TimexGrammarFile(TypedDict):
     duration_numbers: dict[str, int]
     duration_vague: list[str]
     duration_prefixes: list[str]
+    vague_duration_before: list[str]
+    vague_duration_after: list[str]
     set_quantifiers: list[str]
     set_words: dict[str, str]
     year_earlier: list[str]
@@ -201,7 +203,7 @@ class _DateLexicon:
 PATTERN_ORDER = ("iso", "year_earlier", "year_part", "fiscal_year", "decade", "century", "spoken_year", "set",
                  "holiday", "month_day", "day_month", "month_rel_year", "month_year", "weekday_time", "weekday",
                  "month", "season", "weekend", "year", "this_year", "day_time", "relative_day", "relative_part",
-                 "relative_unit", "ago", "duration", "reference")
+                 "relative_unit", "ago", "duration", "vague_duration", "reference")
 
 
 def _words(phrases: Any) -> str:
@@ -239,6 +241,9 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
                           rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b)", flags),
         "reference": re.compile(rf"\b(?P<ref>{_words(g['references'])})\b(?!-)", flags),
+        "vague_duration": re.compile(
+            rf"(?:\b(?:{_words(g['vague_duration_before'])})\s+(?P<unit>{units})s\b(?![\w-])"
+            rf"|\b(?P<unit_after>{units})s(?=\s*(?:{_words(g['vague_duration_after'])})\b))", flags),
         # "for the year" (not "the year 1990", "the year two thousand"); "the year ended Sept. 30": P1Y
         "this_year": re.compile(rf"\b(?P<phrase>{_words(g['this_year'])})\b(?!-\w|\s+(?:\d|two\s+thousand\b))"
                                 rf"(?:(?=\s+(?P<ended>{_words(g['year_duration_after'])})\b)|)", flags),
@@ -269,7 +274,8 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
             "day_time": last(g["times_of_day"]), "relative_part": last(g["year_parts"]), "duration": units,
             "set": (*first(g["set_quantifiers"]), *last(g["set_words"])), "reference": last(g["references"]),
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
-            "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"])}
+            "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
+            "vague_duration": units}
 
 
 def _factored_cue_pattern(cues: list[str]) -> str:
@@ -477,7 +483,29 @@ def _resolve_weekday(x: _Match) -> Resolved | None:
     return _day(x.base - dt.timedelta(days=back or (7 if mod == "last" else 0)), True, "past")
 
 
+_QUOTES = "\"'\u201c\u201d\u2018\u2019`"
+# the word before a capitalised "Today" or "This Week" that makes it a name: all capitals ("VOA Today"), a
+# possessive ("ABC's This Week", "ABC News' This Week") or a capitalised word ("Good Morning America Today")
+_NAME_BEFORE_RE = re.compile(r"(?:[A-Z][A-Za-z]*(?:'s?|\u2019s?)?|[A-Z]{2,})[\s\"\u201c]*+$")
+
+
+def _is_title(x: _Match) -> bool:
+    """A relative expression written as a name: capitalised inside its sentence and either quoted whole
+    ("This Week," on ABC) or after a name ("VOA Today", "ABC's This Week")."""
+    start, end, sentence = x.m.start(), x.m.end(), x.sentence
+    if not sentence[start].isupper() or not sentence[:start].strip(" " + _QUOTES):
+        return False
+    quoted = sentence[start - 1:start] in tuple(_QUOTES) and sentence[end:end + 1] in tuple(_QUOTES + ",")
+    if quoted:
+        return True
+    words = sentence.split()
+    headline = sum(w[:1].isupper() for w in words) * 5 > len(words) * 3      # "Talks Resume Today"
+    return not headline and _NAME_BEFORE_RE.search(sentence, max(0, start - 40), start) is not None
+
+
 def _resolve_relative_day(x: _Match) -> Resolved | None:
+    if _is_title(x):
+        return None
     if x.base is None:
         return None, None, "day", True, "unresolved"
     return _day(x.base + dt.timedelta(days=x.lex.relative_days[x.group("rel").lower()]), True, "offset")
@@ -493,6 +521,8 @@ def _unit_offset(x: _Match) -> int:
 
 def _resolve_relative_unit(x: _Match) -> Resolved | None:
     """"last week", "this month", "two days ago": the period containing the base shifted by units."""
+    if _is_title(x):
+        return None
     unit = x.group("unit").lower()
     by = _unit_offset(x)
     if x.base is None:
@@ -756,6 +786,13 @@ def _resolve_duration(x: _Match) -> Resolved | None:
     return None, None, None, True, "undated", "DURATION", value
 
 
+def _resolve_vague_duration(x: _Match) -> Resolved | None:
+    """"for years" PXY, "months of talks" PXM, "within hours" PTXH."""
+    code = x.lex.grammar["duration_units"][(x.group("unit") or x.group("unit_after")).lower()]["code"]
+    value = f"PTX{code[1]}" if code.startswith("T") else f"PX{code}"
+    return None, None, None, True, "undated", "DURATION", value
+
+
 def _resolve_set(x: _Match) -> Resolved | None:
     """"every week" P1W, "each July" XXXX-07, "every Thursday" XXXX-WXX-4, "daily" P1D."""
     g = x.lex.grammar
@@ -810,7 +847,7 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "day_time": _resolve_day_time, "duration": _resolve_duration, "set": _resolve_set,
     "month_rel_year": _resolve_month_rel_year, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
-    "holiday": _resolve_holiday,
+    "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration,
 }
 
 
