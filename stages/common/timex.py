@@ -905,7 +905,7 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
             continue
         resolved = _full(resolved)
         if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re):
-            _remember(doc, resolved[6])
+            _remember(doc, resolved[6], base)
         yield start, end, resolved
 
 
@@ -931,10 +931,12 @@ def _value_of(date: dt.date | None, granularity: str) -> str | None:
     return {"day": date.isoformat(), "month": date.isoformat()[:7], "year": date.isoformat()[:4]}[granularity]
 
 
-def _remember(doc: _Document, value: str | None) -> None:
+def _remember(doc: _Document, value: str | None, base: dt.date | None) -> None:
     """The period an anaphoric expression may read next (a year-earlier one's own result is never
-    remembered: "a year earlier" twice is not two years back)."""
-    if value and _period(value):
+    remembered: "a year earlier" twice is not two years back; nor is a period that begins after the base:
+    "In the year-ago period" after a forecast for "the third quarter of 1990" is a year before this one)."""
+    period = _period(value) if value else None
+    if period and (base is None or period[0] <= base):
         doc.last_value = value
         if re.fullmatch(r"\d{4}-[QH]\d", value):
             doc.last_part = value
