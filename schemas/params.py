@@ -199,8 +199,8 @@ class Dates(Section):
     use_tense_cues: bool
     # a day or month without a year is the coming one when it is this many times nearer than the past one
     future_nearer_by: Annotated[float, Field(ge=1.0, le=100.0)]
-    # ... unless a past-tense cue starts within this many characters after it ("The Oct. 7 attack started")
-    past_cue_after_chars: Annotated[int, Field(ge=0, le=1000)]
+    # ... unless a past cue is this near: after it ("The Oct. 7 attack started") or before ("was named in")
+    past_cue_chars: Annotated[int, Field(ge=0, le=1000)]
     min_year: Positive
     max_year: Positive
 

@@ -59,6 +59,7 @@ class DateWordsFile(TypedDict):
     ago_numbers: list[str]
     future_cues: list[str]
     past_cues: list[str]
+    near_past_cues: list[str]
 
 
 class _Part(TypedDict):
@@ -132,6 +133,7 @@ class _DateLexicon:
         self.past_lower_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|\b[A-Za-z]{{2,}}ed\b")
         # the word ending a text; linear time: an attempt starts only where a letter run starts (the
         # lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
+        self.near_past_re = _cue_regex(words["near_past_cues"])
         self.prev_word_re = re.compile(r"(?<![A-Za-z])([A-Za-z]++-?)\s*+$")
 
     def _patterns(self, words: DateWordsFile) -> list[tuple[str, re.Pattern[str]]]:
@@ -385,15 +387,18 @@ class _Match:
         days or months after the base, rather than the past one `back` before it: the coming one when the
         nearest tense cue is future, or when it is `future_nearer_by` times nearer than the past one
         ("payable Dec. 15 to holders of record Nov. 17", written on Oct. 26: the past cue "declared" says
-        nothing about when the payment falls), unless a past cue follows within `past_cue_after_chars`
-        ("The Oct. 7 attack started the war", written on July 28: the expression is what happened)."""
+        nothing about when the payment falls), unless a past cue follows within `past_cue_chars` ("The
+        Oct. 7 attack started the war", written on July 28: the expression is what happened) or a plain past
+        form (`near_past_cues`) comes that close before it ("He was named in January")."""
         if not self.params.use_tense_cues:
             return False
         if self.tense()[0] == "future":
             return True
         after = self.lex.past_re.search(self.sentence, self.m.end())      # "The Oct. 7 attack started ..."
-        subject_of_past = after is not None and after.start() < self.m.end() + self.params.past_cue_after_chars
-        return ahead * self.params.future_nearer_by < back and not subject_of_past
+        subject_of_past = after is not None and after.start() < self.m.end() + self.params.past_cue_chars
+        window = self.params.past_cue_chars
+        past_before = self.lex.near_past_re.search(self.sentence, max(0, self.m.start() - window), self.m.start())
+        return ahead * self.params.future_nearer_by < back and not subject_of_past and past_before is None
 
 
 def _day(d: dt.date | None, relative: bool, how: str) -> Resolved | None:
