@@ -777,9 +777,17 @@ def _duration_number(text: str, g: TimexGrammarFile) -> str | None:
     return str(n) if n else None
 
 
+# a count of things right before "a week" makes a rate ("700 seats a week", "four flights a week")
+_RATE_BEFORE_RE = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twice|once|times))"
+                             r"(?:\s+[a-z]+){0,2}\s+$")
+
+
 def _resolve_duration(x: _Match) -> Resolved | None:
     """"five years", "the past three months", "a two-year contract", "14 days": P5Y, P3M, P2Y, P14D."""
     g = x.lex.grammar
+    if x.group("n").lower() in ("a", "an") and not x.group("prefix") and _RATE_BEFORE_RE.search(
+            x.sentence, max(0, x.m.start() - 30), x.m.start()):
+        return None                                  # a rate: "four flights a week", "24 hours a day"
     n = _duration_number(x.group("n"), g)
     if n is None or len(n) > 6:
         return None
