@@ -101,6 +101,8 @@ def test_a_day_or_month_without_a_year_points_to_the_nearer_one_unless_told(text
     ("Prices have risen in recent years.", [("recent years", "DURATION", "PXY")]),
     ("Talks have dragged on for months.", [("for months", "DURATION", "PXM")]),
     ("It adds 700 seats a week; he stayed for a week.", [("a week", "DURATION", "P1W")]),   # a rate is none
+    ("Trading stopped at 2:30 p.m. yesterday, it said.", [("2:30 p.m. yesterday", "TIME", "1989-11-01T14:30")]),
+    ("Talks broke off at noon Thursday.", [("noon Thursday", "TIME", "1989-11-02T12:00")]),
     ('Baker, speaking on ABC News\' "This Week," said so.', []),
     ("He told VOA Today that it was over.", []),
     ("Talks Resume Today In Geneva", [("Today", "DATE", "1989-11-02")]),
