@@ -409,9 +409,8 @@ class _Match:
         # in the same clause only: "... until Nov. 9, it said" is a report of a coming day
         subject_of_past = (after is not None and after.start() < end + window
                            and not _CLAUSE_BREAK_RE.search(self.sentence, end, after.start()))
-        before = None
-        for before in self.lex.near_past_re.finditer(self.sentence, max(0, start - window), start):
-            pass                                                   # the nearest one before
+        cues_before = list(self.lex.near_past_re.finditer(self.sentence, max(0, start - window), start))
+        before = cues_before[-1] if cues_before else None          # the nearest one before
         past_before = before is not None and not _CLAUSE_BREAK_RE.search(self.sentence, before.end(), start)
         return ahead * self.params.future_nearer_by < back and not subject_of_past and not past_before
 
