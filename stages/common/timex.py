@@ -248,8 +248,7 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
                                     flags),
         "duration": re.compile(
             rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})"
-            rf"(?:[\s-](?:{numbers})){{0,3}})[\s-]+(?P<unit>{units})s?\b(?!\s+(?:ago|earlier|later|before)\b)"
-            r"(?!(?:\s+|-)old\b)", flags),                                # "52 years old", "a 6-year-old": ages
+            rf"(?:[\s-](?:{numbers})){{0,3}})[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
                           rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b)", flags),
         "reference": re.compile(rf"\b(?P<ref>{_words(g['references'])})\b(?!-)", flags),
@@ -821,6 +820,9 @@ _RATE_BEFORE_RE = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eigh
                              r"(?:\s+[a-z]+){0,2}\s+$")
 
 
+_AGE_AFTER_RE = re.compile(r"(?:\s+|-)old\b")
+
+
 def _resolve_duration(x: _Match) -> Resolved | None:
     """"five years", "the past three months", "a two-year contract", "14 days": P5Y, P3M, P2Y, P14D."""
     g = x.lex.grammar
@@ -831,6 +833,8 @@ def _resolve_duration(x: _Match) -> Resolved | None:
     if n is None or len(n) > 6:
         return None
     unit = g["duration_units"][x.group("unit").lower()]
+    if _AGE_AFTER_RE.match(x.sentence, x.m.end()):
+        return None                                  # an age: "52 years old", "a 6-year-old"
     if n != "X" and unit["times"] != 1:
         n = f"{float(n) * unit['times']:g}"
     code = unit["code"]
