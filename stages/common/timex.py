@@ -165,7 +165,8 @@ class _DateLexicon:
                 rf"|(?P<clockword>noon|midnight)\b))(?:\s+(?:{alternation(self.grammar['time_zones'])})\b)?"
                 rf"\s+(?:(?:on\s+)?(?P<weekday>{weekday})|(?P<rel>(?i:today|yesterday|tomorrow))\b"
                 rf"|{month}\s+{day}(?:,?\s+{year})?)"),
-            "weekday": re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?(?P<weekday>{weekday})"),
+            "weekday": re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his(?:\s+coming)?|[Tt]he\s+coming)\s+)?"
+                                  rf"(?P<weekday>{weekday})"),
             "month": re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?{month}"),
             "year": re.compile(rf"\b{year}(?![\w%]|[,.-]\d)"),
             "relative_day": re.compile(rf"\b(?P<rel>{alternation(list(self.relative_days))})\b", re.IGNORECASE),
@@ -497,6 +498,8 @@ def _resolve_weekday(x: _Match) -> Resolved | None:
     if x.base is None:
         return None, None, "day", True, "unresolved"
     mod = (x.group("mod") or "").lower()
+    if mod.endswith("coming"):                      # "this coming Sunday", "the coming Friday": the next one
+        mod = "next"
     if x.future(mod):
         ahead = (weekday - x.base.weekday()) % 7
         return _day(x.base + dt.timedelta(days=ahead or (7 if mod == "next" else 0)), True, "future")

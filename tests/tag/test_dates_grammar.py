@@ -103,6 +103,7 @@ def test_a_day_or_month_without_a_year_points_to_the_nearer_one_unless_told(text
     ("It adds 700 seats a week; he stayed for a week.", [("a week", "DURATION", "P1W")]),   # a rate is none
     ("Trading stopped at 2:30 p.m. yesterday, it said.", [("2:30 p.m. yesterday", "TIME", "1989-11-01T14:30")]),
     ("Talks broke off at noon Thursday.", [("noon Thursday", "TIME", "1989-11-02T12:00")]),
+    ("The vote is this coming Sunday.", [("this coming Sunday", "DATE", "1989-11-05")]),
     ('Baker, speaking on ABC News\' "This Week," said so.', []),
     ("He told VOA Today that it was over.", []),
     ("Talks Resume Today In Geneva", [("Today", "DATE", "1989-11-02")]),
