@@ -56,11 +56,8 @@ NER_FILES = [TAG_DIR / name for name in ("__init__.py", "ner.py", "canonical.py"
                                  "name_particles.txt", "org_heads.txt", "place_prepositions.txt")] + [
     ROOT / "stages" / "common" / "datafiles.py"]
 # What decides an extractor's rows besides its params and input rows: this package (code and data), the
-# table models the rows are built from, the data-file loader, and the shared date grammar and number words
-# (stages/common: the aggregate stage resolves dates too).
-EXTRACTOR_FILES = [ROOT / "schemas" / "tag.py", *(ROOT / "stages" / "common" / name for name in (
-    "datafiles.py", "words.py", "timex.py", "data/date_words.yaml", "data/timex_grammar.yaml",
-    "data/number_words.yaml"))]
+# table models the rows are built from, and the data-file loader.
+EXTRACTOR_FILES = [ROOT / "schemas" / "tag.py", ROOT / "stages" / "common" / "datafiles.py"]
 MENTION_COLUMNS = ["doc_id", "sent_id", "start", "end", "text", "label"]
 SPAN_SCHEMA = {"text": pl.String, "start": pl.Int64, "end": pl.Int64, "label": pl.String}
 
