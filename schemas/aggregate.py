@@ -3,11 +3,13 @@ it writes them (strict: an undeclared column fails), and the stage builds its fr
 from __future__ import annotations
 
 import datetime
+from typing import Optional
 
 import pandera.polars as pa
 import polars as pl
 
 from schemas.base import DOC_ID_PATTERN, Config as BaseConfig, doc_id_field, sent_id_field
+from schemas.tag import Dates
 
 RELATIONS = ["original", "near_duplicate", "truncated_copy", "rewrite", "unique"]
 COPY_RELATIONS = ["near_duplicate", "truncated_copy", "rewrite"]
@@ -158,4 +160,23 @@ class Timeline(pa.DataFrameModel):
 
     class Config(BaseConfig):
         name = "aggregate/timeline"
+        strict = True
+
+
+class StoryDates(Dates):
+    """data/aggregate/story_dates.parquet: every temporal expression with the base it was resolved against
+    (tag/dates' columns, then `base_date` and `base_date_from`). A document without a page date whose story
+    has a dated document is resolved against that document's date ("story:<doc_id>"); the others keep the
+    tag stage's rows ("page", or null when there is no base)."""
+
+    base_date: Optional[datetime.date] = pa.Field(nullable=True)
+    base_date_from: Optional[str] = pa.Field(nullable=True, str_matches=r"^(?:page|story:[0-9a-f]{16})$")
+
+    @pa.dataframe_check
+    def base_and_source_agree(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A base date has a source, a source has a base date."""
+        return data.lazyframe.select(pl.col("base_date").is_null() == pl.col("base_date_from").is_null())
+
+    class Config(BaseConfig):
+        name = "aggregate/story_dates"
         strict = True

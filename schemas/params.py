@@ -197,6 +197,10 @@ class Counts(Section):
 
 class Dates(Section):
     use_tense_cues: bool
+    # a day or month without a year is the coming one when it is this many times nearer than the past one
+    future_nearer_by: Annotated[float, Field(ge=1.0, le=100.0)]
+    # ... unless a past cue is this near: after it ("The Oct. 7 attack started") or before ("was named in")
+    past_cue_chars: Annotated[int, Field(ge=0, le=1000)]
     min_year: Positive
     max_year: Positive
 

@@ -3,9 +3,10 @@
 Load the upstream tables. Group documents into stories and align copies and rewrites to their source, then
 find the statements several stories make (`search.search_stories`, `claims.find_claims`). Count entities
 without double-counting copies (`entity_stats`), pair entities named in one sentence (`cooccurrence`), and
-build a timeline of dated events (`timeline`). Compute the headline figures and the plot data (`metrics`)
-and render one self-contained HTML page (`report`). Validate and write the tables under data/aggregate/,
-data/metrics.json, the plot CSVs under data/aggregate/plots/ and data/aggregate/report.html.
+build a timeline of dated events (`timeline`) from the dates of each story (`story_dates`: a document
+without a page date resolved against a dated document of its story). Compute the headline figures and the
+plot data (`metrics`) and render one self-contained HTML page (`report`). Validate and write the tables
+under data/aggregate/, data/metrics.json, the plot CSVs under data/aggregate/plots/ and data/aggregate/report.html.
 
 Memory: each upstream table is read with only the columns this stage uses (the raw text of ingested
 documents only long enough to count their lines), sentence signatures and linked sentence types are
@@ -30,13 +31,15 @@ from stages.aggregate.memory import release_memory
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, plot_tables
 from stages.aggregate.report import render_report
 from stages.aggregate.search import Caches, search_stories
+from stages.aggregate.story_dates import resolve_story_dates
 from stages.aggregate.timeline import build_timeline
 from stages.common import (load_section, log, read_params_file, read_table, run_stage, write_json, write_table,
                            write_text_atomic)
 
 STAGE = "aggregate"
-# Read from another stage's section (dvc.yaml lists it too): the input folder the report names.
-OTHER_PARAMS = ["ingest.input_dir"]
+# Read from other stages' sections (dvc.yaml lists them too): the input folder the report names, and the
+# date params the story dates are resolved again with.
+OTHER_PARAMS = ["ingest.input_dir", "tag.dates"]
 DATA = Path("data")
 OUT_DIR = DATA / "aggregate"
 # The columns each upstream table is read with: every column any function of this stage looks at (the
@@ -46,10 +49,11 @@ COLUMNS = {
     "ingest/rejected": ["source_path", "reason"],
     "clean/documents": ["doc_id", "title", "site", "published_date", "text", "is_truncated", "is_empty"],
     "clean/removed": ["doc_id", "line_no", "text", "reason"],
-    "segment/sentences": ["doc_id", "sent_id", "paragraph", "index", "text"],
+    "segment/sentences": ["doc_id", "sent_id", "paragraph", "index", "start", "text"],
     "tag/entities": ["doc_id", "sent_id", "label", "canonical", "entity_id"],
     "tag/quotes": ["doc_id", "kind", "speaker"],
-    "tag/dates": ["doc_id", "sent_id", "start", "text", "date", "date_end", "granularity", "resolved"],
+    "tag/dates": ["doc_id", "sent_id", "start", "end", "text", "type", "value", "date", "date_end", "granularity",
+                  "relative", "resolved", "resolution"],
     "tag/attributions": ["doc_id"],
     "tag/counts": ["doc_id"],
     "tag/themes": ["doc_id"],
@@ -62,7 +66,8 @@ WRITTEN = {"stories": (tables.Stories, ["story_id", "doc_id"]),
            "claims": (tables.Claims, ["claim_id"]),
            "entities": (tables.EntityStats, ["entity_id"]),
            "cooccurrence": (tables.Cooccurrence, ["entity_id_a", "entity_id_b"]),
-           "timeline": (tables.Timeline, ["date", "date_end", "granularity", "story_id"])}
+           "timeline": (tables.Timeline, ["date", "date_end", "granularity", "story_id"]),
+           "story_dates": (tables.StoryDates, ["doc_id", "start", "end"])}
 METRICS = DATA / "metrics.json"
 PLOTS_DIR = OUT_DIR / "plots"
 REPORT = OUT_DIR / "report.html"
@@ -85,6 +90,8 @@ def write_tables(written: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
 
 def main() -> None:
     params: Aggregate = load_section(STAGE)  # type: ignore[assignment]
+    # the dates grammar's own params: a story's dates are resolved exactly as the tag stage resolves them
+    dates_params = load_section("tag").dates  # type: ignore[attr-defined]
     caches = Caches.of(params)
     clean_docs = read("clean/documents")
     sentences = read("segment/sentences")
@@ -100,7 +107,8 @@ def main() -> None:
     entity_table = entity_stats(entities, stories)
     pairs = cooccurrence(entities, sentences, stories, params.cooccurrence, params.named_labels)
     dates = read("tag/dates")
-    timeline = build_timeline(dates, sentences, stories, clean_docs, claims)
+    story_dates = resolve_story_dates(dates, sentences, clean_docs, stories, dates_params)
+    timeline = build_timeline(story_dates, sentences, stories, clean_docs, claims)
 
     ingest_docs = read("ingest/documents")
     removed = read("clean/removed")
@@ -118,7 +126,8 @@ def main() -> None:
     plots = plot_tables(entity_table, stories, boilerplate, params.report, params.named_labels)
 
     written = write_tables({"stories": stories, "alignments": alignments, "claims": claims,
-                            "entities": entity_table, "cooccurrence": pairs, "timeline": timeline})
+                            "entities": entity_table, "cooccurrence": pairs, "timeline": timeline,
+                            "story_dates": story_dates})
     write_export(written["stories"])
     write_json(metrics, METRICS)
     for name, table in sorted(plots.items()):
@@ -147,6 +156,14 @@ def main() -> None:
                f"{claims.height} claims, {entity_table.height} entities, {pairs.height} co-occurring pairs, "
                f"{timeline.height} timeline events; report {len(page.encode()) // 1024} KiB")
     log(STAGE, f"what changed: {changes.line()}")
+    _log_story_dates(story_dates)
+
+
+def _log_story_dates(story_dates: pl.DataFrame) -> None:
+    borrowed = story_dates.filter(pl.col("base_date_from").str.starts_with("story:"))
+    if borrowed.height:
+        log(STAGE, f"{borrowed['doc_id'].n_unique()} documents without a page date dated by their story: "
+                   f"{int(borrowed['resolved'].sum())} of their {borrowed.height} dates resolved")
 
 
 if __name__ == "__main__":

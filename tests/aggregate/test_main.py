@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import polars as pl
 import yaml
 
-from schemas.aggregate import Alignments, Claims, Cooccurrence, EntityStats, Stories, Timeline
+from schemas.aggregate import Alignments, Claims, Cooccurrence, EntityStats, Stories, StoryDates, Timeline
 from stages.aggregate.report import normalise_run_block
 from tests.aggregate.tiny_corpus import build_tiny_corpus
 from tests.shipped_params import params_yaml
@@ -25,7 +25,7 @@ TABLES = {"ingest/documents": "ingest_docs", "ingest/rejected": "rejected", "cle
           "tag/quotes": "quotes", "tag/dates": "dates", "tag/attributions": "attributions",
           "tag/counts": "counts", "tag/themes": "themes", "tag/faults": "faults"}
 OUTPUTS = {"stories": Stories, "alignments": Alignments, "claims": Claims, "entities": EntityStats,
-           "cooccurrence": Cooccurrence, "timeline": Timeline}
+           "cooccurrence": Cooccurrence, "timeline": Timeline, "story_dates": StoryDates}
 
 
 def make_project(root: Path) -> dict[str, pl.DataFrame]:
@@ -34,8 +34,10 @@ def make_project(root: Path) -> dict[str, pl.DataFrame]:
         path = root / "data" / f"{table}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
         corpus[key].write_parquet(path)
+    # the aggregate section, and tag's for the dates grammar the story dates are resolved with
     (root / "params.yaml").write_text(params_yaml("aggregate", {"cooccurrence": {"min_sentences": 1},
-                                                                "report": {"top_entities": 3, "network_nodes": 10}}))
+                                                                "report": {"top_entities": 3, "network_nodes": 10}})
+                                      + params_yaml("tag", {}))
     return corpus
 
 

@@ -80,7 +80,9 @@ def build_tiny_corpus() -> dict[str, pl.DataFrame]:
                           "start": [46, 46, 0], "end": [52, 52, 6], "text": ["Sunday", "Sunday", "July"],
                           "date": [sunday, sunday, datetime.date(2024, 7, 1)],
                           "date_end": [sunday, sunday, datetime.date(2024, 7, 31)],
-                          "granularity": ["day", "day", "month"], "resolved": [True, True, True]})
+                          "granularity": ["day", "day", "month"], "resolved": [True, True, True],
+                          "type": ["DATE"] * 3, "value": ["2024-07-28", "2024-07-28", "2024-07"],
+                          "relative": [True, True, True], "resolution": ["past", "past", "past"]})
     stories = pl.DataFrame({"doc_id": [A, B, C], "story_id": ["s-a", "s-a", "s-c"],
                             "relation": ["original", "near_duplicate", "unique"], "source_doc_id": [None, A, None],
                             "similarity": [1.0, 0.95, 1.0], "jaccard": [1.0, 0.9, 1.0],

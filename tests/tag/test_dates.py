@@ -86,7 +86,7 @@ def test_upper_case_relative_words_and_case_unsafe_sentences():
 
 
 def test_lower_case_tense_cue_regexes_match_like_the_ignorecase_ones():
-    from stages.tag.dates import _lexicon
+    from stages.common.timex import _lexicon
     lex = _lexicon()
     for text in ["He SAID Israel will attack; they're expected   to meet, and she'll go.",
                  "Talks Are Scheduled To resume; officials had warned, and it may rain. Prices jumped.",
@@ -94,6 +94,28 @@ def test_lower_case_tense_cue_regexes_match_like_the_ignorecase_ones():
         for slow, fast in ((lex.future_re, lex.future_lower_re), (lex.past_re, lex.past_lower_re)):
             spans = [m.span() for m in slow.finditer(text)]
             assert spans and spans == [m.span() for m in fast.finditer(text.lower())]
+
+
+def test_factored_ignorecase_tense_cues_match_like_the_plain_alternation():
+    import re
+
+    from stages.common.timex import DateWordsFile, _cue_regex, _lexicon
+    from stages.common.words import common_yaml
+    lex, words = _lexicon(), common_yaml("date_words.yaml", DateWordsFile)
+    plain_future = _cue_regex(words["future_cues"])
+    plain_past = re.compile(rf"(?:{_cue_regex(words['past_cues']).pattern})|\b[A-Za-z]{{2,}}ed\b", re.IGNORECASE)
+    for text in ["He SAID İsrail WILL attack; they're Expected   To meet, and she'LL go.",
+                 "Talks Are Scheduled To resume; officials HAD warned, it May rain. \u212aED, ſaid",
+                 "We’ll see, he’d said: plans to expand were approved; 'll 'd ’D"]:
+        for plain, factored in ((plain_future, lex.future_re), (plain_past, lex.past_re)):
+            assert [m.span() for m in plain.finditer(text)] == [m.span() for m in factored.finditer(text)]
+
+
+def test_a_clock_time_with_zone_and_day_is_one_expression():
+    from stages.common.timex import _dates_in_sentence
+    text = "The offer runs until 5 p.m. EST Nov. 9, it said."
+    got = [(text[s:e], r[5], r[6]) for s, e, r in _dates_in_sentence(text, dt.date(1989, 11, 2), PARAMS)]
+    assert got == [("5 p.m. EST Nov. 9", "TIME", "1989-11-09T17:00")]
 
 
 def test_every_expression_kind_resolves():

@@ -1,4 +1,4 @@
-"""The TIMEX3 grammar of stages/tag/dates.py (data/timex_grammar.yaml): type and value of each kind of
+"""The TIMEX3 grammar of stages/common/timex.py (data/timex_grammar.yaml): type and value of each kind of
 expression, the periods they name, tense and direction, and expressions resolved from the period last named."""
 import datetime as dt
 
@@ -72,3 +72,48 @@ def test_calendar_values_are_derived_from_the_period_and_unresolved_has_none():
 
 def test_ago_years_beyond_the_calendar_are_unresolved():
     assert values("Since 3000 years ago.") == [("3000 years ago", "DATE", None)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # written on Thursday 1989-11-02: no year, no future cue; the coming day is much nearer than the past one
+    ("The dividend is payable Dec. 15 to holders of record Nov. 17.", [("Dec. 15", "DATE", "1989-12-15"),
+                                                                      ("Nov. 17", "DATE", "1989-11-17")]),
+    ("He was named in January.", [("January", "DATE", "1989-01")]),        # the past one is nearer
+    ("Elections are due this September.", [("this September", "DATE", "1989-09")]),
+    ("Output will fall in the fourth quarter.", [("the fourth quarter", "DATE", "1989-Q4")]),
+    ("The Nov. 14 vote ended the strike.", [("Nov. 14", "DATE", "1988-11-14")]),   # a past cue right after
+])
+def test_a_day_or_month_without_a_year_points_to_the_nearer_one_unless_told(text, expected):
+    assert values(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Net rose for the full year.", [("the full year", "DATE", "1989")]),
+    ("For the year ended Sept. 30, net rose.", [("the year", "DURATION", "P1Y"), ("Sept. 30", "DATE", "1989-09-30")]),
+    ("It should close by year-end.", [("year-end", "DATE", "1989")]),
+    ("In nineteen ninety-one he was convicted.", [("nineteen ninety-one", "DATE", "1991")]),
+    ("A goal for the year two thousand.", [("the year two thousand", "DATE", "2000")]),
+    ("The 11th century temple stands.", [("The 11th century", "DATE", "10")]),
+    ("He was found on Thanksgiving Day.", [("Thanksgiving Day", "DATE", "1988-11-24")]),
+    ("A 1996 law tightened the embargo.", [("1996", "DATE", "1996")]),
+    ("It cost $1990 in all.", []),
+    ("A 52-year-old man, 37 years old, left.", []),
+    ("Prices have risen in recent years.", [("recent years", "DURATION", "PXY")]),
+    ("Talks have dragged on for months.", [("for months", "DURATION", "PXM")]),
+    ("It adds 700 seats a week; he stayed for a week.", [("a week", "DURATION", "P1W")]),   # a rate is none
+    ("Trading stopped at 2:30 p.m. yesterday, it said.", [("2:30 p.m. yesterday", "TIME", "1989-11-01T14:30")]),
+    ("Talks broke off at noon Thursday.", [("noon Thursday", "TIME", "1989-11-02T12:00")]),
+    ("The vote is this coming Sunday.", [("this coming Sunday", "DATE", "1989-11-05")]),
+    ('Baker, speaking on ABC News\' "This Week," said so.', []),
+    ("He told VOA Today that it was over.", []),
+    ("Talks Resume Today In Geneva", [("Today", "DATE", "1989-11-02")]),
+])
+def test_grammar_additions(text, expected):
+    assert values(text) == expected
+
+
+def test_a_year_earlier_never_chains_and_never_reads_a_forecast():
+    got = values("Net fell in the third quarter. A year earlier, it rose. Sales were flat a year earlier.")
+    assert [v for _, _, v in got] == ["1989-Q3", "1988-Q3", "1988-Q3"]
+    got = values("It sees a loss in the third quarter of 1990. In the year-ago period, it earned $5.")
+    assert got[-1][2] == "1988"        # the forecast is not the period referred back to: the base's year back

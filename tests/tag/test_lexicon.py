@@ -36,5 +36,5 @@ def test_numbers_parse(text, value):
 
 
 def test_a_data_file_of_the_wrong_shape_is_refused():
-    with pytest.raises(StageError, match="number_words.yaml"):
-        data_yaml("number_words.yaml", dict[str, list[str]])
+    with pytest.raises(StageError, match="count_lexicon.yaml"):
+        data_yaml("count_lexicon.yaml", dict[str, list[str]])

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from stages.tag.attributions import LAST_WORD_RE, _cues
-from stages.tag.dates import _lexicon
+from stages.common.timex import _lexicon
 from stages.tag.quotes import WORD_DOT_AT_END_RE
 
 

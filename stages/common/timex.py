@@ -1,0 +1,1022 @@
+"""TIMEX3 temporal expressions, resolved against a base date: the document's published_date in the tag
+stage (`stages.tag.dates`), a dated copy's in aggregate's story dates (`stages.aggregate.story_dates`).
+
+Each sentence is scanned with a few linear regular expressions (no parser, no dateutil):
+
+| expression                          | granularity | resolution                                             |
+| ----------------------------------- | ----------- | ------------------------------------------------------ |
+| "May 19, 2024", "19 May 2024", ISO  | day         | absolute (no base date needed)                         |
+| "July 2024"                         | month       | absolute                                               |
+| "in 2023", "the 1996 Olympics"     | year        | absolute (a bare year too; never after "$", "No.")     |
+| "Oct. 7", "7 October"               | day         | most recent past one on or before the base date        |
+| "Sunday", "on Monday"               | day         | most recent past one on or before the base date, or the|
+|                                     |             | next one on or after it when the sentence is future    |
+| "in July", "since November"         | month       | most recent past month on or before the base month     |
+|                                     |             | (future the same way as weekdays)                      |
+| "last/next/this Monday|July"        | day / month | strictly before / strictly after / nearest             |
+| "today", "yesterday", "tomorrow"    | day         | base date + offset                                     |
+| "last week", "this month", ...      | week/month/year | the period containing base +- one unit             |
+| "three weeks ago", "two days ago"   | unit        | base minus N units, reported at the unit's granularity |
+
+Tense rule (news convention with a cheap cue): a bare weekday or month is put in the future only when
+the nearest tense marker in its sentence is a future cue ("plans to", "will", "may"), so "On Monday,
+Hamas's leadership plans to convene" is the Monday after a Sunday base date, while "Israel said on
+Sunday that it will ..." stays in the past. Cue lists are in stages/common/data/date_words.yaml.
+
+Speed (outputs unchanged): each pattern family (numbers, month names, weekday names, relative words) has
+a cheap literal trigger that every match contains; a sentence is scanned only with the patterns whose
+trigger it has (most sentences have none), the case-insensitive triggers and tense cues on its lower case.
+
+No invented days: `date` is the first day of the stated period and `date_end` its last day, and
+`granularity` says which of them the text pins ("Earlier in July" -> month, 1 to 31 July). A relative
+expression in a document without a published date has a null date (resolution "unresolved").
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+from typing_extensions import Required, TypedDict
+
+from schemas.params import Dates as DatesParams
+from stages.common.words import CASE_UNSAFE_RE, alternation, common_yaml, data_file_spec, lower_set, number_parser
+
+_FULL_MONTH_NAMES = frozenset(name.lower() for name in calendar.month_name if name)
+
+
+@data_file_spec
+class DateWordsFile(TypedDict):
+    """data/date_words.yaml."""
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    month_cues: list[str]
+    relative_days: dict[str, int]
+    relative_units: list[str]
+    ago_numbers: list[str]
+    future_cues: list[str]
+    past_cues: list[str]
+    near_past_cues: list[str]
+
+
+class _Part(TypedDict):
+    code: str
+    months: int
+
+
+class _Season(TypedDict):
+    code: str
+    month: int
+
+
+class _Unit(TypedDict):
+    code: str
+    times: int
+
+
+class _Holiday(TypedDict, total=False):
+    month: Required[int]
+    day: Required[int]
+    weekday: int
+
+
+@data_file_spec
+class TimexGrammarFile(TypedDict):
+    """data/timex_grammar.yaml: the words and TIMEX3 values of the normalisation grammar."""
+    references: dict[str, str]
+    ordinals: dict[str, int]
+    year_parts: dict[str, _Part]
+    part_modifiers: dict[str, int]
+    seasons: dict[str, _Season]
+    season_cues: list[str]
+    decade_modifiers: list[str]
+    fiscal_words: list[str]
+    weekend_modifiers: dict[str, int]
+    times_of_day: dict[str, str]
+    time_of_day_days: dict[str, int]
+    duration_units: dict[str, _Unit]
+    duration_numbers: dict[str, int]
+    duration_vague: list[str]
+    duration_prefixes: list[str]
+    vague_duration_before: list[str]
+    vague_duration_after: list[str]
+    set_quantifiers: list[str]
+    set_words: dict[str, str]
+    year_earlier: list[str]
+    this_year: list[str]
+    year_duration_after: list[str]
+    spoken_centuries: dict[str, int]
+    spoken_years: dict[str, int]
+    century_words: list[str]
+    holidays: dict[str, _Holiday]
+    time_zones: list[str]
+
+
+class _DateLexicon:
+    def __init__(self) -> None:
+        words = common_yaml("date_words.yaml", DateWordsFile)
+        self.grammar: TimexGrammarFile = common_yaml("timex_grammar.yaml", TimexGrammarFile)
+        self.months: dict[str, int] = {k.lower(): v for k, v in words["months"].items()}
+        self.weekdays: dict[str, int] = {k.lower(): v for k, v in words["weekdays"].items()}
+        self.relative_days: dict[str, int] = {k.lower(): v for k, v in words["relative_days"].items()}
+        self.month_cues = lower_set(words["month_cues"])
+        self.weekday_names = [w.title() for w in self.weekdays if len(w) > 3]     # no "Sun", "Sat" alone
+        self.patterns = self._patterns(words)
+        self._triggers(words)
+        # factored alternations (see _factored_cue_pattern): the same matches as _cue_regex's, 4-5x faster
+        # on bench/regex_redos.py's inputs (the unfactored IGNORECASE ones ran past its 5 s cap on a busy host)
+        self.future_re = re.compile(_factored_cue_pattern(words["future_cues"]), re.IGNORECASE)
+        self.past_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|\b[A-Za-z]{{2,}}ed\b",
+                                  re.IGNORECASE)
+        # the same two on lower-cased text (see CASE_UNSAFE_RE): IGNORECASE scanning is several times slower
+        self.future_lower_re = re.compile(_factored_cue_pattern(words["future_cues"]))
+        self.past_lower_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|\b[A-Za-z]{{2,}}ed\b")
+        # the word ending a text; linear time: an attempt starts only where a letter run starts (the
+        # lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
+        self.near_past_re = _cue_regex(words["near_past_cues"])
+        self.prev_word_re = re.compile(r"(?<![A-Za-z])([A-Za-z]++-?)\s*+$")
+
+    def _patterns(self, words: DateWordsFile) -> list[tuple[str, re.Pattern[str]]]:
+        """The expressions, most specific first (a later pattern never overlaps an earlier match)."""
+        units = alternation(words["relative_units"])
+        full_names = [m for m in self.months if m in _FULL_MONTH_NAMES]
+        abbreviations = [m for m in self.months if m not in _FULL_MONTH_NAMES]
+        # only an abbreviation takes a dot ("Oct. 7"); a full name before a full stop leaves it alone
+        month = (rf"(?P<month>(?:{alternation([m.title() for m in full_names])})\b"
+                 rf"|(?:{alternation([m.title() for m in abbreviations])})\b\.?)")
+        weekday = rf"(?:{alternation(self.weekday_names)})\b"
+        day = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
+        year = r"(?P<year>1[89]\d\d|20\d\d)\b"
+        ago_numbers = "|".join(re.escape(n) for n in words["ago_numbers"])
+        times_of_day = alternation(list(self.grammar["times_of_day"]))
+        base = {
+            "iso": re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})\b"),
+            "month_day": re.compile(rf"(?:{weekday},?\s+)?\b{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)"),
+            "day_month": re.compile(rf"(?:{weekday},?\s+)?\b{day}\s+{month}(?:,?\s+{year})?"),
+            "month_rel_year": re.compile(rf"\b{month}\s+(?:of\s+)?(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)\s+year\b"),
+            "month_year": re.compile(rf"\b{month}(?:,?\s+(?:of\s+)?){year}"),
+            "weekday_time": re.compile(rf"\b(?P<weekday>{weekday})\s+(?P<tod>{times_of_day})\b"),
+            # "5 p.m. EST Nov. 9", "noon Thursday", "10 p.m. yesterday": a clock time and its day
+            "clock_day": re.compile(
+                rf"(?i:\b(?:(?P<hour>[01]?\d)(?::(?P<minute>[0-5]\d))?\s*(?P<ampm>[ap]\.m\.|[ap]m\b)"
+                rf"|(?P<clockword>noon|midnight)\b))(?:\s+(?:{alternation(self.grammar['time_zones'])})\b)?"
+                rf"\s+(?:(?:on\s+)?(?P<weekday>{weekday})|(?P<rel>(?i:today|yesterday|tomorrow))\b"
+                rf"|{month}\s+{day}(?:,?\s+{year})?)"),
+            "weekday": re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his(?:\s+coming)?|[Tt]he\s+coming)\s+)?"
+                                  rf"(?P<weekday>{weekday})"),
+            "month": re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?{month}"),
+            "year": re.compile(rf"\b{year}(?![\w%]|[,.-]\d)"),
+            "relative_day": re.compile(rf"\b(?P<rel>{alternation(list(self.relative_days))})\b", re.IGNORECASE),
+            "relative_unit": re.compile(
+                rf"\b(?P<mod>last|next|this|earlier\s+this|later\s+this|the\s+past|the\s+coming)\s+(?P<unit>{units})\b",
+                re.IGNORECASE),
+            "ago": re.compile(rf"\b(?P<n>\d+|{ago_numbers})"
+                              rf"\s+(?P<unit>day|{units})s?\s+ago\b", re.IGNORECASE),
+        }
+        grammar = _grammar_patterns(self.grammar, year)
+        self.year_earlier_re = grammar["year_earlier"]
+        return [(kind, base[kind] if kind in base else grammar[kind]) for kind in PATTERN_ORDER]
+
+    def _triggers(self, words: DateWordsFile) -> None:
+        """Prefilter: every pattern needs a literal trigger of its family somewhere in the sentence; most
+        sentences have none, and a sentence is only scanned with the patterns whose trigger it has.
+        Case-sensitive triggers run on the text, the IGNORECASE families' triggers on its lower case.
+        A family's trigger is a necessary part of each of its patterns' matches (written without \\b)."""
+        self.family_of = {"iso": "digits", "year": "digits", "month_day": "month", "day_month": "month",
+                          "month_year": "month", "month": "month", "month_rel_year": "month", "weekday": "weekday",
+                          "weekday_time": "weekday", "relative_day": "relative_day",
+                          "relative_unit": "relative_unit", "ago": "ago", "clock_day": "clock"}
+        # the grammar's patterns: each its own family, triggered by lower-case words every match contains
+        self.grammar_triggers = _grammar_triggers(self.grammar)
+        self.family_of.update({kind: kind for kind in self.grammar_triggers})
+        # one scan of the lower-cased sentence: at every position the longest trigger starting there (a
+        # lookahead, so they may overlap), and a trigger counts for the kinds of every trigger inside it
+        triggers = sorted({t for words in self.grammar_triggers.values() for t in words}, key=lambda t: (-len(t), t))
+        self.kinds_of_trigger = {t: sorted({kind for kind, words in self.grammar_triggers.items()
+                                            for inner in words if inner in t}) for t in triggers}
+        self.grammar_trigger_re = re.compile(f"(?=({'|'.join(re.escape(t) for t in triggers)}))")
+        self.name_gate = re.compile(alternation([m.title() for m in self.months] + self.weekday_names))
+        self.month_trigger = re.compile(alternation([m.title() for m in self.months]))
+        self.weekday_trigger = re.compile(alternation(self.weekday_names))
+        self.digits_trigger = re.compile(r"\d\d\d\d")         # faster than \d{4} in CPython's re
+        # the IGNORECASE families, on the lower-cased sentence: substring tests, the fastest scan there is
+        self.relative_day_words = tuple(sorted({k.split()[0] for k in self.relative_days}))
+        self.unit_words = tuple(sorted({u.lower().split()[0] for u in words["relative_units"]}))
+        lower_units = alternation([u.lower() for u in words["relative_units"]])
+        # "earlier this" and "later this" end in "this"
+        self.unit_trigger = re.compile(rf"(?:last|next|this|past|coming)\s+(?:{lower_units})")
+
+
+# Every pattern, most specific first: a later pattern never overlaps an earlier match (so "June last year"
+# is one expression, "the third quarter of 1990" is not a quarter plus a year, "two years ago" is no duration).
+PATTERN_ORDER = ("iso", "clock_day", "year_earlier", "year_part", "fiscal_year", "decade", "century",
+                 "spoken_year", "set", "holiday", "month_day", "day_month", "month_rel_year", "month_year",
+                 "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year", "day_time",
+                 "relative_day", "relative_part", "relative_unit", "ago", "duration", "vague_duration",
+                 "reference")
+
+
+def _words(phrases: Any) -> str:
+    return alternation([p.lower() for p in phrases])
+
+
+def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[str]]:
+    """The expressions of data/timex_grammar.yaml (IGNORECASE; each repetition consumes a word: linear)."""
+    parts, ordinals, seasons = _words(g["year_parts"]), _words(g["ordinals"]), _words(g["seasons"])
+    fiscal, units = _words(g["fiscal_words"]), _words(g["duration_units"])
+    numbers = _words(number_parser().units)                    # "twenty-four", "one hundred": compounds
+    alone = _words([*g["duration_numbers"], *g["duration_vague"]])   # "a", "a couple of", "several": alone
+    flags = re.IGNORECASE
+    return {
+        "year_earlier": re.compile(rf"\b(?:the\s+)?(?P<phrase>{_words(g['year_earlier'])})\b(?!-\w)", flags),
+        "year_part": re.compile(
+            rf"\b(?:the\s+)?(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
+            rf"[\s-]+(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})\b(?!-(?:point|hour|mile))"
+            rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?{year})?", flags),
+        "fiscal_year": re.compile(rf"\b(?:(?P<mod>{_words(g['part_modifiers'])})\s+(?:{fiscal})\s+year\b"
+                                  rf"|(?:{fiscal})(?:\s+year)?\s+{year})", flags),
+        "decade": re.compile(rf"\b(?:the\s+)?(?:(?:{_words(g['decade_modifiers'])})\s*)?"
+                             r"(?P<decade>1[5-9]\d|20\d)0'?s\b", flags),
+        "season": re.compile(rf"\b(?:(?P<mod>{_words(g['season_cues'])})\s*)?(?P<season>{seasons})\b"
+                             rf"(?:\s+(?:of\s+)?{year})?", flags),
+        "weekend": re.compile(rf"\b(?P<mod>{_words(g['weekend_modifiers'])})\s+weekend\b", flags),
+        "day_time": re.compile(rf"\b(?P<day>{_words(g['time_of_day_days'])})\s+(?P<tod>{_words(g['times_of_day'])})"
+                               r"\b", flags),
+        "relative_part": re.compile(rf"\b(?P<mod>{_words(g['part_modifiers'])})\s+(?P<part>{parts})\b(?![\w-])",
+                                    flags),
+        "duration": re.compile(
+            rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})"
+            rf"(?:[\s-](?:{numbers})){{0,3}})[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
+        "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
+                          rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b)", flags),
+        "reference": re.compile(rf"\b(?P<ref>{_words(g['references'])})\b(?!-)", flags),
+        "vague_duration": re.compile(
+            rf"(?:\b(?:{_words(g['vague_duration_before'])})\s+(?P<unit>{units})s\b(?![\w-])"
+            rf"|\b(?P<unit_after>{units})s(?=\s*(?:{_words(g['vague_duration_after'])})\b))", flags),
+        # "for the year" (not "the year 1990", "the year two thousand"); "the year ended Sept. 30": P1Y
+        "this_year": re.compile(rf"\b(?P<phrase>{_words(g['this_year'])})\b(?!-\w|\s+(?:\d|two\s+thousand\b))"
+                                rf"(?:(?=\s+(?P<ended>{_words(g['year_duration_after'])})\b)|)", flags),
+        "spoken_year": re.compile(rf"\b(?:(?P<century>{_words(g['spoken_centuries'])})[\s-]+(?P<tens>{_TENS})"
+                                  rf"(?:[\s-]+(?P<unit>{_UNITS}))?|(?P<whole>{_words(g['spoken_years'])}))\b", flags),
+        "century": re.compile(rf"\b(?:the\s+)?(?P<n>\d{{1,2}})(?:st|nd|rd|th)[\s-]+(?:{_words(g['century_words'])})\b",
+                              flags),
+        "holiday": re.compile(rf"\b(?P<holiday>{_words(g['holidays'])})(?![\w'])", flags),
+    }
+
+
+_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+               "ninety": 90}
+_UNIT_WORDS = {w: n for n, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"), 1)}
+_TENS, _UNITS = "|".join(_TENS_WORDS), "|".join(_UNIT_WORDS)
+
+# the names a set can be of ("each July", "every Thursday"): data/date_words.yaml's full names
+_SET_NAMES = [*(name.lower() for name in calendar.month_name if name), *(d.lower() for d in calendar.day_name)]
+
+
+def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
+    """For each grammar pattern, lower-case strings of which every match contains one."""
+    first = lambda phrases: tuple(sorted({p.lower().split()[0].split("-")[0] for p in phrases}))  # noqa: E731
+    last = lambda phrases: tuple(sorted({p.lower().split()[-1].split("-")[-1] for p in phrases}))  # noqa: E731
+    units = last(g["duration_units"])
+    return {"year_earlier": ("year",), "year_part": last(g["year_parts"]), "fiscal_year": first(g["fiscal_words"]),
+            "decade": ("0s", "0's"), "season": last(g["seasons"]), "weekend": ("weekend",),
+            "day_time": last(g["times_of_day"]), "relative_part": last(g["year_parts"]), "duration": units,
+            "set": (*first(g["set_quantifiers"]), *last(g["set_words"])), "reference": last(g["references"]),
+            "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
+            "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
+            "vague_duration": units}
+
+
+def _factored_cue_pattern(cues: list[str]) -> str:
+    """_cue_regex's alternation for lower-cased text with the word boundaries factored out, so that the
+    engine tests one boundary and then the cues' first letters at each position, instead of entering
+    every alternative: "(?:\\b(?:cue|...)|(?:'ll|...))\\b". Same matches in the same order: cues of the
+    two groups cannot start at the same position (letter or digit vs not), and a common prefix or suffix
+    of ordered alternatives can be factored out without changing which one wins."""
+    ordered = sorted({c.lower() for c in cues}, key=lambda c: (-len(c), c))
+    bodies = {c: r"\s+".join(re.escape(w) for w in c.split()) for c in ordered}
+    words = "|".join(bodies[c] for c in ordered if c[0].isalnum())
+    others = "|".join(bodies[c] for c in ordered if not c[0].isalnum())
+    return rf"(?:\b(?:{words})" + (rf"|(?:{others})" if others else "") + r")\b"
+
+
+def _cue_regex(cues: list[str], flags: re.RegexFlag = re.IGNORECASE) -> re.Pattern[str]:
+    parts = []
+    for cue in sorted(set(cues), key=lambda c: (-len(c), c)):
+        body = r"\s+".join(re.escape(w) for w in cue.split())
+        parts.append((r"\b" if cue[0].isalnum() else "") + body + r"\b")
+    return re.compile("|".join(parts), flags)
+
+
+@functools.lru_cache(maxsize=None)
+def _lexicon() -> _DateLexicon:
+    return _DateLexicon()
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + by
+    return index // 12, index % 12 + 1
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _tense(sentence: str, start: int, end: int, lex: _DateLexicon) -> tuple[str | None, int]:
+    """("future", distance) when the tense marker nearest to [start, end) in the sentence is a future cue,
+    ("past", distance) when it is a past one, (None, a large number) when the sentence has neither;
+    the distance in characters between the marker and the expression."""
+    def distance(m: re.Match[str]) -> int:
+        return start - m.end() if m.end() <= start else max(0, m.start() - end)
+    if CASE_UNSAFE_RE.search(sentence):
+        text, future_re, past_re = sentence, lex.future_re, lex.past_re
+    else:                                   # same matches, same offsets, without slow IGNORECASE scanning
+        text, future_re, past_re = sentence.lower(), lex.future_lower_re, lex.past_lower_re
+    future = [distance(m) for m in future_re.finditer(text)]
+    past = [distance(m) for m in past_re.finditer(text)
+            if not (start <= m.start() < end)]
+    if not future and not past:
+        return None, 10**9
+    nearest_future, nearest_past = min(future, default=10**9), min(past, default=10**9)
+    return ("future", nearest_future) if nearest_future < nearest_past else ("past", nearest_past)
+
+
+# date, date_end, granularity, relative, how; the grammar's resolvers add the TIMEX3 type and value
+Resolved = tuple[Any, ...]
+
+
+@dataclass(slots=True)
+class _Document:
+    """What resolving reads across a document's sentences: the TIMEX3 value last resolved to a period
+    ("a year earlier" is that period a year back; "the quarter" is the quarter last named)."""
+    last_value: str | None = None
+    last_part: str | None = None
+
+
+@dataclass(slots=True)
+class _Match:
+    """One match of a pattern, with what resolving it needs: its sentence and the base date."""
+    m: re.Match[str]
+    groups: dict[str, str | None]
+    sentence: str
+    base: dt.date | None
+    lex: _DateLexicon
+    params: DatesParams
+    doc: _Document
+
+    def group(self, name: str) -> str | None:
+        return self.groups.get(name)
+
+    def word_before(self) -> str | None:
+        """The word right before the match (lower case, a trailing hyphen kept), if any."""
+        prev = self.lex.prev_word_re.search(self.sentence[max(0, self.m.start() - 12):self.m.start()])
+        return prev.group(1).lower() if prev else None
+
+    def future(self, mod: str) -> bool:
+        """A bare weekday or month points forward after "next", or when the nearest tense cue is future."""
+        return mod == "next" or (not mod and self.tense()[0] == "future")
+
+    def tense(self) -> tuple[str | None, int]:
+        """The sentence's tense around the match (see `_tense`; None when tense cues are switched off)."""
+        if not self.params.use_tense_cues:
+            return None, 10**9
+        return _tense(self.sentence, self.m.start(), self.m.end(), self.lex)
+
+    def forward(self, ahead: int, back: int) -> bool:
+        """Whether an expression without a year ("Dec. 15", "in January") names the coming one, `ahead`
+        days or months after the base, rather than the past one `back` before it: the coming one when the
+        nearest tense cue is future, or when it is `future_nearer_by` times nearer than the past one
+        ("payable Dec. 15 to holders of record Nov. 17", written on Oct. 26: the past cue "declared" says
+        nothing about when the payment falls), unless a past cue follows within `past_cue_chars` ("The
+        Oct. 7 attack started the war", written on July 28: the expression is what happened) or a plain past
+        form (`near_past_cues`) comes that close before it ("He was named in January")."""
+        if not self.params.use_tense_cues:
+            return False
+        if self.tense()[0] == "future":
+            return True
+        start, end, window = self.m.start(), self.m.end(), self.params.past_cue_chars
+        after = self.lex.past_re.search(self.sentence, end)      # "The Oct. 7 attack started ..."
+        # in the same clause only: "... until Nov. 9, it said" is a report of a coming day
+        subject_of_past = (after is not None and after.start() < end + window
+                           and not _CLAUSE_BREAK_RE.search(self.sentence, end, after.start()))
+        cues_before = list(self.lex.near_past_re.finditer(self.sentence, max(0, start - window), start))
+        before = cues_before[-1] if cues_before else None          # the nearest one before
+        past_before = before is not None and not _CLAUSE_BREAK_RE.search(self.sentence, before.end(), start)
+        return ahead * self.params.future_nearer_by < back and not subject_of_past and not past_before
+
+
+_CLAUSE_BREAK_RE = re.compile(r"[,;:()\"\u201c\u201d]")
+
+
+def _day(d: dt.date | None, relative: bool, how: str) -> Resolved | None:
+    return (d, d, "day", relative, how) if d else None
+
+
+def _month_period(year: int, month: int, relative: bool, how: str) -> Resolved:
+    return dt.date(year, month, 1), _month_end(year, month), "month", relative, how
+
+
+def _resolve_iso(x: _Match) -> Resolved | None:
+    return _day(_safe_date(int(x.group("year")), int(x.group("mon")), int(x.group("day"))), False, "absolute")
+
+
+def _resolve_month_day(x: _Match) -> Resolved | None:
+    """"Oct. 7", "7 October", "May 19, 2024": absolute with a year, else the most recent past one."""
+    month, day = x.lex.months[x.group("month").rstrip(".").lower()], int(x.group("day"))
+    if not 1 <= day <= 31:
+        return None
+    if x.group("year"):
+        return _day(_safe_date(int(x.group("year")), month, day), False, "absolute")
+    if x.base is None:
+        return None, None, "day", True, "unresolved"
+    # the next one on or after the base ("set to expire Nov. 6") and the last one before it
+    ahead = _safe_date(x.base.year, month, day)
+    if ahead is None or ahead < x.base:
+        ahead = _safe_date(x.base.year + 1, month, day)
+    back = _safe_date(x.base.year, month, day)
+    if back is None or back > x.base:
+        back = _safe_date(x.base.year - 1, month, day)
+    return _choose_day(x, ahead if ahead != x.base else None, back)
+
+
+def _resolve_month_year(x: _Match) -> Resolved | None:
+    return _month_period(int(x.group("year")), x.lex.months[x.group("month").rstrip(".").lower()], False, "absolute")
+
+
+_NOT_YEAR_BEFORE = ("$", "£", "€", "#", "No.", "no.")
+
+
+def _resolve_year(x: _Match) -> Resolved | None:
+    """"in 2023", "since 2014", "the 1996 Olympics": a year of the params' range, not an amount."""
+    year = int(x.group("year"))
+    if not x.params.min_year <= year <= x.params.max_year:
+        return None
+    # A bare year with no cue word is a date too ("its 1988 recapitalization", "the 1996 Olympics": news
+    # writes four-digit counts with a comma); an amount ("$1990", "No. 2000") is not.
+    if x.sentence[max(0, x.m.start() - 4):x.m.start()].rstrip().endswith(_NOT_YEAR_BEFORE):
+        return None
+    return dt.date(year, 1, 1), dt.date(year, 12, 31), "year", False, "absolute"
+
+
+def _resolve_month(x: _Match) -> Resolved | None:
+    """"in July", "last November": the most recent past month (or the next one, when future)."""
+    written = x.group("month")
+    name = written.rstrip(".").lower()
+    if name not in x.lex.months or (len(name) <= 3 and not written.endswith(".") and name != "may"):
+        return None                                     # "Mar", "Dec" alone are too ambiguous
+    mod = (x.group("mod") or "").lower()
+    if not mod and x.word_before() not in x.lex.month_cues:
+        return None
+    month = x.lex.months[name]
+    if x.base is None:
+        return None, None, "month", True, "unresolved"
+    base = x.base
+    if mod == "this":                               # "this September": the base's year
+        return _month_period(base.year, month, True, "future" if month > base.month else "past")
+    ahead, back = (month - base.month) % 12, (base.month - month) % 12
+    if x.future(mod) or (not mod and ahead and x.forward(ahead, back)):
+        year = base.year if month >= base.month + (1 if mod == "next" else 0) else base.year + 1
+        return _month_period(year, month, True, "future")
+    strict = mod == "last"
+    year = base.year if month < base.month + (0 if strict else 1) else base.year - 1
+    return _month_period(year, month, True, "past")
+
+
+def _resolve_weekday(x: _Match) -> Resolved | None:
+    """"Sunday", "on Monday", "next Friday": the most recent past one, or the next one when future."""
+    weekday = x.lex.weekdays[x.group("weekday").lower()]
+    if x.base is None:
+        return None, None, "day", True, "unresolved"
+    mod = (x.group("mod") or "").lower()
+    if mod.endswith("coming"):                      # "this coming Sunday", "the coming Friday": the next one
+        mod = "next"
+    if x.future(mod):
+        ahead = (weekday - x.base.weekday()) % 7
+        return _day(x.base + dt.timedelta(days=ahead or (7 if mod == "next" else 0)), True, "future")
+    back = (x.base.weekday() - weekday) % 7
+    return _day(x.base - dt.timedelta(days=back or (7 if mod == "last" else 0)), True, "past")
+
+
+_QUOTES = "\"'\u201c\u201d\u2018\u2019`"
+# the word before a capitalised "Today" or "This Week" that makes it a name: all capitals ("VOA Today"), a
+# possessive ("ABC's This Week", "ABC News' This Week") or a capitalised word ("Good Morning America Today")
+# (linear: an attempt starts only where a letter run starts, and takes the run whole)
+_NAME_BEFORE_RE = re.compile(r"(?<![A-Za-z'\u2019])[A-Z][A-Za-z]*+(?:['\u2019]s?+)?+[\s\"\u201c]*+$")
+
+
+def _is_title(x: _Match) -> bool:
+    """A relative expression written as a name: capitalised inside its sentence and either quoted whole
+    ("This Week," on ABC) or after a name ("VOA Today", "ABC's This Week")."""
+    start, end, sentence = x.m.start(), x.m.end(), x.sentence
+    if not sentence[start].isupper() or not sentence[:start].strip(" " + _QUOTES):
+        return False
+    quoted = sentence[start - 1:start] in tuple(_QUOTES) and sentence[end:end + 1] in tuple(_QUOTES + ",")
+    if quoted:
+        return True
+    words = sentence.split()
+    headline = sum(w[:1].isupper() for w in words) * 5 > len(words) * 3      # "Talks Resume Today"
+    return not headline and _NAME_BEFORE_RE.search(sentence, max(0, start - 40), start) is not None
+
+
+def _resolve_relative_day(x: _Match) -> Resolved | None:
+    if _is_title(x):
+        return None
+    if x.base is None:
+        return None, None, "day", True, "unresolved"
+    return _day(x.base + dt.timedelta(days=x.lex.relative_days[x.group("rel").lower()]), True, "offset")
+
+
+def _unit_offset(x: _Match) -> int:
+    """How many units from the base: "three weeks ago" -3, "last month" -1, "this year" 0."""
+    if x.group("n") is not None:
+        n = x.group("n").lower()
+        return -(1 if n in ("a", "an") else number_parser().parse(n) or 0)
+    return {"last": -1, "next": 1, "the past": -1, "the coming": 1}.get(" ".join(x.group("mod").lower().split()), 0)
+
+
+def _resolve_relative_unit(x: _Match) -> Resolved | None:
+    """"last week", "this month", "two days ago": the period containing the base shifted by units."""
+    if _is_title(x):
+        return None
+    unit = x.group("unit").lower()
+    by = _unit_offset(x)
+    if x.base is None:
+        return None, None, unit, True, "unresolved"
+    try:
+        return _shifted_period(x.base, unit, by)
+    except (ValueError, OverflowError):     # outside the calendar ("3000 years ago"): no date, no exception
+        return None, None, unit, True, "unresolved"
+
+
+def _shifted_period(base: dt.date, unit: str, by: int) -> Resolved | None:
+    """The day, week, month or year containing `base`, shifted by `by` units (ValueError or OverflowError
+    when that lies outside datetime's years 1..9999)."""
+    if unit == "day":
+        return _day(base + dt.timedelta(days=by), True, "offset")
+    if unit == "week":
+        monday = base - dt.timedelta(days=base.weekday()) + dt.timedelta(weeks=by)
+        return monday, monday + dt.timedelta(days=6), "week", True, "offset"
+    if unit == "month":
+        return _month_period(*_shift_month(base.year, base.month, by), True, "offset")
+    return dt.date(base.year + by, 1, 1), dt.date(base.year + by, 12, 31), "year", True, "offset"
+
+
+# ------------------------------------------------------------------ the grammar (data/timex_grammar.yaml)
+
+_VALUE_RE = re.compile(r"(?P<y>\d{4})(?:-(?:W(?P<w>\d\d)(?P<we>-WE)?|(?P<part>[QH])(?P<n>\d)"
+                       r"|(?P<season>SP|SU|FA|WI)|(?P<m>\d\d)(?:-(?P<d>\d\d))?))?(?:T[A-Z0-9:]+)?|(?P<decade>\d{3})")
+_PART_MONTHS = {"Q": 3, "H": 6}
+_SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+
+
+def _period(value: str) -> tuple[dt.date, dt.date, str] | None:
+    """The calendar period (first day, last day, granularity) a TIMEX3 value names; None for a value that
+    names none (PRESENT_REF, P5Y, XXXX-07). Quarters, halves and seasons have month granularity, a decade
+    year granularity, a weekend day granularity (their exact extent is in date..date_end and `value`)."""
+    m = _VALUE_RE.fullmatch(value)
+    if m is None:
+        return None
+    if m["decade"]:
+        return dt.date(int(m["decade"]) * 10, 1, 1), dt.date(int(m["decade"]) * 10 + 9, 12, 31), "year"
+    year = int(m["y"])
+    if m["w"]:
+        monday = dt.date.fromisocalendar(year, int(m["w"]), 1)
+        if m["we"]:
+            return monday + dt.timedelta(days=5), monday + dt.timedelta(days=6), "day"
+        return monday, monday + dt.timedelta(days=6), "week"
+    if m["part"] or m["season"]:
+        size = _PART_MONTHS.get(m["part"], 3)
+        first = (int(m["n"]) - 1) * size + 1 if m["part"] else _SEASON_START[m["season"]]
+        end_year, end_month = _shift_month(year, first, size - 1)
+        return dt.date(year, first, 1), _month_end(end_year, end_month), "month"
+    if m["d"]:
+        day = _safe_date(year, int(m["m"]), int(m["d"]))
+        return (day, day, "day") if day else None
+    if m["m"]:
+        return (dt.date(year, int(m["m"]), 1), _month_end(year, int(m["m"])), "month") if 1 <= int(m["m"]) <= 12 \
+            else None
+    return dt.date(year, 1, 1), dt.date(year, 12, 31), "year"
+
+
+def _timex(value: str | None, type_: str, relative: bool, how: str) -> Resolved:
+    """A row from a TIMEX3 value: its period when it names one (else no date)."""
+    period = _period(value) if value else None
+    if period is None:
+        return None, None, None, relative, how if value is None or how == "unresolved" else "undated", type_, value
+    return (*period, relative, how, type_, value)
+
+
+def _in_years(year: int) -> bool:
+    return dt.MINYEAR < year < dt.MAXYEAR
+
+
+def _resolve_reference(x: _Match) -> Resolved | None:
+    value = x.lex.grammar["references"][" ".join(x.group("ref").lower().split())]
+    return None, None, None, True, "undated", "DURATION" if re.match(r"P[\dXT]", value) else "DATE", value
+
+
+def _resolve_this_year(x: _Match) -> Resolved | None:
+    """"for the year", "by year-end": the base's year; "the year ended Sept. 30": one year (P1Y)."""
+    if x.group("ended"):
+        return None, None, None, True, "undated", "DURATION", "P1Y"
+    if x.base is None:
+        return None, None, "year", True, "unresolved", "DATE", None
+    return _timex(str(x.base.year), "DATE", True, "offset")
+
+
+def _resolve_spoken_year(x: _Match) -> Resolved | None:
+    """"nineteen ninety-six" 1996, "the year two thousand" 2000."""
+    g = x.lex.grammar
+    if x.group("whole"):
+        year = g["spoken_years"][" ".join(x.group("whole").lower().split())]
+    else:
+        year = (g["spoken_centuries"][x.group("century").lower()] + _TENS_WORDS[x.group("tens").lower()]
+                + _UNIT_WORDS.get((x.group("unit") or "").lower(), 0))
+    return _timex(str(year), "DATE", False, "absolute")
+
+
+def _resolve_century(x: _Match) -> Resolved | None:
+    """"the 20th century": TIMEX3 value 19 (no calendar period: a century is left undated)."""
+    n = int(x.group("n"))
+    if not 1 <= n <= 21:
+        return None
+    return None, None, None, False, "undated", "DATE", f"{n - 1:02d}"
+
+
+def _holiday_on(year: int, holiday: _Holiday) -> dt.date | None:
+    if not _in_years(year):
+        return None
+    day = _safe_date(year, holiday["month"], holiday["day"])
+    if day is None or "weekday" not in holiday:
+        return day
+    return day + dt.timedelta(days=(holiday["weekday"] - day.weekday()) % 7)
+
+
+def _resolve_holiday(x: _Match) -> Resolved | None:
+    """"Thanksgiving Day", "Christmas": the past one, or the coming one (as "Nov. 22" without a year)."""
+    if not x.group("holiday")[:1].isupper():
+        return None                                  # "thanksgiving" in lower case is not the holiday
+    if x.base is None:
+        return None, None, "day", True, "unresolved"
+    holiday = x.lex.grammar["holidays"][" ".join(x.group("holiday").lower().split())]
+    days = [d for d in (_holiday_on(x.base.year + by, holiday) for by in (-1, 0, 1)) if d is not None]
+    back = max((d for d in days if d <= x.base), default=None)
+    ahead = min((d for d in days if d > x.base), default=None)
+    return _choose_day(x, ahead, back)
+
+
+def _choose_day(x: _Match, ahead: dt.date | None, back: dt.date | None) -> Resolved | None:
+    """The coming day or the past one of an expression without a year (`_Match.forward`)."""
+    if ahead is not None and (back is None or x.forward((ahead - x.base).days, (x.base - back).days)):
+        return ahead, ahead, "day", True, "future"
+    return (back, back, "day", True, "past") if back is not None else None
+
+
+def _part_of(g: TimexGrammarFile, word: str) -> tuple[str, int]:
+    part = g["year_parts"][word.lower()]
+    return part["code"], 12 // part["months"]
+
+
+def _resolve_year_part(x: _Match) -> Resolved | None:
+    """"the third quarter (of 1990)", "first-half": absolute with a year, else the latest one that began on or
+    before the base (the next one that begins after it when the sentence is future)."""
+    code, per_year = _part_of(x.lex.grammar, x.group("part"))
+    n = x.lex.grammar["ordinals"][x.group("ord").lower()]
+    if n > per_year:
+        return None
+    year = x.group("year") or x.group("pyear")
+    if year:
+        return _timex(f"{year}-{code}{n}", "DATE", False, "absolute")
+    if x.base is None:
+        return None, None, "month", True, "unresolved", "DATE", None
+    current = (x.base.month - 1) * per_year // 12 + 1
+    if x.future(""):                # "in the fourth quarter" said in October: this one
+        y = x.base.year if n >= current else x.base.year + 1
+        return _timex(f"{y}-{code}{n}", "DATE", True, "future")
+    y = x.base.year if n <= current else x.base.year - 1
+    return _timex(f"{y}-{code}{n}", "DATE", True, "past")
+
+
+def _resolve_relative_part(x: _Match) -> Resolved | None:
+    """"this quarter", "last quarter", "the latest quarter"; bare "the quarter" is the one last named."""
+    code, per_year = _part_of(x.lex.grammar, x.group("part"))
+    mod = " ".join(x.group("mod").lower().split())
+    if mod == "the" and x.doc.last_part and x.doc.last_part[5] == code:
+        return _timex(x.doc.last_part, "DATE", True, "offset")
+    if x.base is None:
+        return None, None, "month", True, "unresolved", "DATE", None
+    index = x.base.year * per_year + (x.base.month - 1) * per_year // 12 + x.lex.grammar["part_modifiers"][mod]
+    if not _in_years(index // per_year):
+        return None
+    return _timex(f"{index // per_year}-{code}{index % per_year + 1}", "DATE", True, "offset")
+
+
+def _resolve_fiscal_year(x: _Match) -> Resolved | None:
+    if x.group("year"):
+        return _timex(x.group("year"), "DATE", False, "absolute")
+    mod = " ".join(x.group("mod").lower().split())
+    if mod == "the" or x.base is None:
+        return None if mod == "the" else (None, None, "year", True, "unresolved", "DATE", None)
+    return _timex(str(x.base.year + x.lex.grammar["part_modifiers"][mod]), "DATE", True, "offset")
+
+
+def _resolve_decade(x: _Match) -> Resolved | None:
+    return _timex(x.group("decade"), "DATE", False, "absolute")
+
+
+def _resolve_season(x: _Match) -> Resolved | None:
+    """"this summer", "last fall", "the winter of 1990": a season needs a cue word or a year."""
+    code = x.lex.grammar["seasons"][x.group("season").lower()]["code"]
+    mod = " ".join((x.group("mod") or "").lower().split())
+    if x.group("year"):
+        return _timex(f"{x.group('year')}-{code}", "DATE", False, "absolute")
+    if not mod:
+        return None
+    if x.base is None:
+        return None, None, "month", True, "unresolved", "DATE", None
+    start = _SEASON_START[code]
+    began = x.base.year if start <= x.base.month else x.base.year - 1      # the latest one begun by the base
+    if mod in ("this", "earlier this", "later this"):      # "this summer" said in March: the base's year's
+        year = x.base.year if code != "WI" or x.base.month == 12 else x.base.year - 1
+    elif mod in ("next", "the coming") or (mod not in ("last", "this past") and x.future("")):
+        year = began + 1
+    elif mod in ("last", "this past"):
+        year = began - 1 if _shift_month(began, start, 2) >= (x.base.year, x.base.month) else began
+    else:
+        year = began
+    return _timex(f"{year}-{code}", "DATE", True, "future" if year > began else "past")
+
+
+def _resolve_weekend(x: _Match) -> Resolved | None:
+    if x.base is None:
+        return None, None, "day", True, "unresolved", "DATE", None
+    by = x.lex.grammar["weekend_modifiers"][" ".join(x.group("mod").lower().split())]
+    if by == 0 and x.base.weekday() < 5 and not x.future(""):
+        by = -1                                     # "over the weekend", said on a weekday: the one just past
+    year, week, _ = (x.base + dt.timedelta(weeks=by)).isocalendar()
+    return _timex(f"{year}-W{week:02d}-WE", "DATE", True, "offset")
+
+
+def _time_value(day: Resolved | None, tod: str, lex: _DateLexicon) -> Resolved | None:
+    if day is None or day[0] is None:
+        return None if day is None else (None, None, "day", True, "unresolved", "TIME", None)
+    return _timex(f"{day[0].isoformat()}T{lex.grammar['times_of_day'][tod.lower()]}", "TIME", True, day[4])
+
+
+def _resolve_clock_day(x: _Match) -> Resolved | None:
+    """"5 p.m. EST Nov. 9" 1989-11-09T17:00, "noon Thursday" ...T12:00: the day resolved as it would be
+    alone, the clock time appended."""
+    if x.group("clockword"):
+        hour, minute = (12, 0) if x.group("clockword").lower() == "noon" else (24, 0)
+    else:
+        hour, minute = int(x.group("hour")), int(x.group("minute") or 0)
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if x.group("ampm").lower().startswith("p") else 0)
+    if x.group("weekday"):
+        day = _resolve_weekday(x)
+    elif x.group("rel"):
+        day = _resolve_relative_day(x)
+    else:
+        day = _resolve_month_day(x)
+    if day is None or day[0] is None:
+        return None if day is None else (None, None, "day", True, "unresolved", "TIME", None)
+    return _timex(f"{day[0].isoformat()}T{hour:02d}:{minute:02d}", "TIME", day[3], day[4])
+
+
+def _resolve_weekday_time(x: _Match) -> Resolved | None:
+    return _time_value(_resolve_weekday(x), x.group("tod"), x.lex)
+
+
+def _resolve_day_time(x: _Match) -> Resolved | None:
+    """"this morning", "last night", "yesterday afternoon"."""
+    if x.base is None:
+        return None, None, "day", True, "unresolved", "TIME", None
+    by = x.lex.grammar["time_of_day_days"][" ".join(x.group("day").lower().split())]
+    return _time_value(_day(x.base + dt.timedelta(days=by), True, "offset"), x.group("tod"), x.lex)
+
+
+def _duration_number(text: str, g: TimexGrammarFile) -> str | None:
+    words = " ".join(text.lower().replace("-", " ").split())
+    if words in g["duration_vague"]:
+        return "X"
+    if words in g["duration_numbers"]:
+        return str(g["duration_numbers"][words])
+    if words[0].isdigit():
+        return words
+    n = number_parser().parse(words)
+    return str(n) if n else None
+
+
+# a count of things right before "a week" makes a rate ("700 seats a week", "four flights a week")
+_RATE_BEFORE_RE = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twice|once|times))"
+                             r"(?:\s+[a-z]+){0,2}\s+$")
+
+
+# linear: a run of spaces is entered only at its start and taken whole
+_AGE_AFTER_RE = re.compile(r"(?:(?<!\s)\s++|-)old\b")
+
+
+def _resolve_duration(x: _Match) -> Resolved | None:
+    """"five years", "the past three months", "a two-year contract", "14 days": P5Y, P3M, P2Y, P14D."""
+    g = x.lex.grammar
+    if x.group("n").lower() in ("a", "an") and not x.group("prefix") and _RATE_BEFORE_RE.search(
+            x.sentence, max(0, x.m.start() - 30), x.m.start()):
+        return None                                  # a rate: "four flights a week", "24 hours a day"
+    n = _duration_number(x.group("n"), g)
+    if n is None or len(n) > 6:
+        return None
+    unit = g["duration_units"][x.group("unit").lower()]
+    if _AGE_AFTER_RE.match(x.sentence, x.m.end()):
+        return None                                  # an age: "52 years old", "a 6-year-old"
+    if n != "X" and unit["times"] != 1:
+        n = f"{float(n) * unit['times']:g}"
+    code = unit["code"]
+    value = f"PT{n}{code[1]}" if code.startswith("T") else f"P{n}{code}"
+    return None, None, None, True, "undated", "DURATION", value
+
+
+def _resolve_vague_duration(x: _Match) -> Resolved | None:
+    """"for years" PXY, "months of talks" PXM, "within hours" PTXH."""
+    code = x.lex.grammar["duration_units"][(x.group("unit") or x.group("unit_after")).lower()]["code"]
+    value = f"PTX{code[1]}" if code.startswith("T") else f"PX{code}"
+    return None, None, None, True, "undated", "DURATION", value
+
+
+def _resolve_set(x: _Match) -> Resolved | None:
+    """"every week" P1W, "each July" XXXX-07, "every Thursday" XXXX-WXX-4, "daily" P1D."""
+    g = x.lex.grammar
+    if x.group("word"):
+        return None, None, None, True, "undated", "SET", g["set_words"][x.group("word").lower()]
+    what = x.group("what").lower()
+    if what in g["duration_units"]:
+        unit = g["duration_units"][what]
+        code = unit["code"]
+        value = f"PT{unit['times']}{code[1]}" if code.startswith("T") else f"P{unit['times']}{code}"
+    elif what in x.lex.months:
+        value = f"XXXX-{x.lex.months[what]:02d}"
+    else:
+        value = f"XXXX-WXX-{x.lex.weekdays[what] + 1}"
+    return None, None, None, True, "undated", "SET", value
+
+
+def _resolve_month_rel_year(x: _Match) -> Resolved | None:
+    """"June last year": the month in the base's year, shifted."""
+    if x.base is None:
+        return None, None, "month", True, "unresolved", "DATE", None
+    by = {"last": -1, "this": 0, "next": 1}[x.group("rel").lower()]
+    month = x.lex.months[x.group("month").rstrip(".").lower()]
+    return _timex(f"{x.base.year + by}-{month:02d}", "DATE", True, "offset")
+
+
+def _year_back(value: str) -> str | None:
+    """The same period one year earlier (a TIMEX3 value starting with a year), else None."""
+    if not re.match(r"\d{4}(?:-|$)", value) or "T" in value or "W" in value:
+        return None
+    shifted = f"{int(value[:4]) - 1:04d}{value[4:]}"
+    return shifted if _period(shifted) else None
+
+
+def _resolve_year_earlier(x: _Match) -> Resolved | None:
+    """"a year earlier", "year-earlier": the period last named, a year back (the base's year without one)."""
+    back = _year_back(x.doc.last_value) if x.doc.last_value else None
+    if back:
+        return _timex(back, "DATE", True, "offset")
+    if x.base is None:
+        return None, None, "year", True, "unresolved", "DATE", None
+    return _timex(f"{x.base.year - 1}", "DATE", True, "offset")
+
+
+_RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
+    "iso": _resolve_iso, "month_day": _resolve_month_day, "day_month": _resolve_month_day,
+    "month_year": _resolve_month_year, "year": _resolve_year, "month": _resolve_month,
+    "weekday": _resolve_weekday, "relative_day": _resolve_relative_day, "relative_unit": _resolve_relative_unit,
+    "ago": _resolve_relative_unit, "reference": _resolve_reference, "year_part": _resolve_year_part,
+    "relative_part": _resolve_relative_part, "fiscal_year": _resolve_fiscal_year, "decade": _resolve_decade,
+    "season": _resolve_season, "weekend": _resolve_weekend, "weekday_time": _resolve_weekday_time,
+    "day_time": _resolve_day_time, "duration": _resolve_duration, "set": _resolve_set,
+    "month_rel_year": _resolve_month_rel_year, "year_earlier": _resolve_year_earlier,
+    "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
+    "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "clock_day": _resolve_clock_day,
+}
+
+
+def _families_in(sentence: str, lex: _DateLexicon) -> set[str]:
+    """Pattern families whose trigger occurs in the sentence (a superset of those that can match)."""
+    found = set()
+    if lex.name_gate.search(sentence):     # one scan for both name families, then which ones
+        if lex.month_trigger.search(sentence):
+            found.add("month")
+        if lex.weekday_trigger.search(sentence):
+            found.add("weekday")
+    if lex.digits_trigger.search(sentence):
+        found.add("digits")
+    if CASE_UNSAFE_RE.search(sentence):     # lower() is no proxy for IGNORECASE here
+        found.update(("relative_day", "relative_unit", "ago", "clock", *lex.grammar_triggers))
+        return found
+    lowered = sentence.lower()
+    if any(word in lowered for word in _CLOCK_TRIGGERS):
+        found.add("clock")
+    for trigger in set(lex.grammar_trigger_re.findall(lowered)):
+        found.update(lex.kinds_of_trigger[trigger])
+    if any(word in lowered for word in lex.relative_day_words):
+        found.add("relative_day")
+    if any(unit in lowered for unit in lex.unit_words) and lex.unit_trigger.search(lowered):
+        found.add("relative_unit")
+    if "ago" in lowered:
+        found.add("ago")
+    return found
+
+
+# every clock_day match holds one of these in lower case ("a.m." / "am" hold "m"; noon, midnight)
+_CLOCK_TRIGGERS = ("a.m", "p.m", "am", "pm", "noon", "midnight")
+
+# resolved after the sentence's other expressions, in text order: they read the period last named
+_ANAPHORIC = frozenset({"year_earlier", "relative_part"})
+
+
+def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc: _Document | None = None
+                       ) -> Iterator[tuple[int, int, Resolved]]:
+    lex = _lexicon()
+    doc = doc if doc is not None else _Document()
+    families = _families_in(sentence, lex)
+    if not families:
+        return
+    found: list[tuple[int, int, Resolved | _Match]] = []
+    # patterns are listed most specific first; a later pattern never overlaps an earlier match
+    for kind, pattern in lex.patterns:
+        if lex.family_of[kind] not in families:
+            continue                        # its trigger is absent: it cannot match
+        for m in pattern.finditer(sentence):
+            if any(m.start() < e and s < m.end() for s, e, _ in found):
+                continue
+            x = _Match(m, m.groupdict(), sentence, base, lex, p, doc)
+            resolved = x if kind in _ANAPHORIC else _RESOLVERS[kind](x)
+            if resolved is not None:
+                found.append((m.start(), m.end(), resolved))
+    for start, end, item in sorted(found, key=lambda f: f[0]):
+        resolved = _RESOLVERS[_kind_of(item, lex)](item) if isinstance(item, _Match) else _full(item)
+        if resolved is None:
+            continue
+        resolved = _full(resolved)
+        if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re):
+            _remember(doc, resolved[6], base)
+        yield start, end, resolved
+
+
+def _kind_of(x: _Match, lex: _DateLexicon) -> str:
+    return next(kind for kind, pattern in lex.patterns if pattern is x.m.re)
+
+
+def _full(resolved: Resolved) -> Resolved:
+    """(date, date_end, granularity, relative, how, type, value), the value derived from the period when
+    the resolver gave none: day YYYY-MM-DD, week YYYY-Www, month YYYY-MM, year YYYY."""
+    if len(resolved) == 7:
+        return resolved
+    date, _, granularity, _, _ = resolved
+    return (*resolved, "DATE", _value_of(date, granularity))
+
+
+def _value_of(date: dt.date | None, granularity: str) -> str | None:
+    if date is None:
+        return None
+    if granularity == "week":
+        year, week, _ = date.isocalendar()
+        return f"{year}-W{week:02d}"
+    return {"day": date.isoformat(), "month": date.isoformat()[:7], "year": date.isoformat()[:4]}[granularity]
+
+
+def _remember(doc: _Document, value: str | None, base: dt.date | None) -> None:
+    """The period an anaphoric expression may read next (a year-earlier one's own result is never
+    remembered: "a year earlier" twice is not two years back; nor is a period that begins after the base:
+    "In the year-ago period" after a forecast for "the third quarter of 1990" is a year before this one)."""
+    period = _period(value) if value else None
+    if period and (base is None or period[0] <= base):
+        doc.last_value = value
+        if re.fullmatch(r"\d{4}-[QH]\d", value):
+            doc.last_part = value
+
+
+def dates_in_document(sentences: Iterable[tuple[str, int, str]], base: dt.date | None, params: DatesParams
+                      ) -> Iterator[dict[str, Any]]:
+    """The temporal expressions of one document's sentences ((sent_id, start, text), in text order), each
+    resolved against `base` (the document's date; None: relative ones unresolved) as a row of the dates
+    table (offsets into the document's text)."""
+    doc = _Document()
+    for sent_id, sent_start, sentence in sentences:
+        for start, end, resolved in _dates_in_sentence(sentence, base, params, doc):
+            date, date_end, granularity, relative, how, type_, value = resolved
+            yield {"sent_id": sent_id, "start": sent_start + start, "end": sent_start + end,
+                   "text": sentence[start:end], "type": type_, "value": value, "date": date, "date_end": date_end,
+                   "granularity": granularity, "relative": relative, "resolved": date is not None,
+                   "resolution": how}
