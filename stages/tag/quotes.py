@@ -93,6 +93,7 @@ class QuoteCuesFile(TypedDict):
     source_nouns: list[str]
     that_verbs: list[str]
     complementizers: list[str]
+    stance_verbs: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -137,6 +138,7 @@ class _Cues:
         self.source_nouns = lower_set(cues["source_nouns"])
         self.that_verbs = lower_set(cues["that_verbs"])
         self.complementizers = lower_set(cues["complementizers"])
+        self.stance_verbs = lower_set(cues["stance_verbs"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -901,20 +903,27 @@ def _tail_statement(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attri
     return found if not rest or (len(rest) <= p.max_speaker_words and rest[0].low in cues.speaker_end) else None
 
 
+def _complementizer_after(tokens: list[_Token], v: int, cues: _Cues) -> int | None:
+    """Index of the "that"/"whether" opening the content of the verb tokens[v] (a reporting verb may have
+    a short object before it: "told reporters that"; a verb of `that_verbs` needs it right after), or None."""
+    reach = v + 6 if tokens[v].low in cues.verbs else v + 3
+    that = next((k for k in range(v + 1, min(reach, len(tokens))) if tokens[k].low in cues.complementizers), None)
+    if that is not None and any(not x.is_word for x in tokens[v + 1:that]):
+        return None
+    return that
+
+
 def _verb_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
                     ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
     """"X said (that) ...": the first reporting verb with a speaker; the content runs from after the verb
     (past "that", or past a short object then "that": "told reporters that") to the sentence end. A verb
-    other than those in `indirect_verbs` needs the "that"."""
+    other than those in `indirect_verbs` or `stance_verbs` needs the "that"."""
     for v, t in enumerate(tokens[:-2]):
-        if not t.text.islower() or (t.low not in cues.verbs and t.low not in cues.that_verbs):
+        stance = t.low in cues.stance_verbs
+        if not t.text.islower() or (t.low not in cues.verbs and t.low not in cues.that_verbs and not stance):
             continue
-        reach = v + 6 if t.low in cues.verbs else v + 3     # a verb of `that_verbs`: "that" right after it
-        that = next((k for k in range(v + 1, min(reach, len(tokens))) if tokens[k].low in cues.complementizers),
-                    None)
-        if that is not None and any(not x.is_word for x in tokens[v + 1:that]):
-            that = None
-        if that is None and (cues.verbs.get(t.low) not in cues.indirect_verbs or not tokens[v + 1].is_word):
+        that = _complementizer_after(tokens, v, cues)
+        if that is None and not ((stance or cues.verbs.get(t.low) in cues.indirect_verbs) and tokens[v + 1].is_word):
             continue
         speaker = _speaker_of_verb(tokens, v, cues, p.max_speaker_words)
         if speaker is None and v > 0 and tokens[v - 1].text == ",":     # "Paul Porter, a truck driver, said"

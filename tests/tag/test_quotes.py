@@ -246,3 +246,14 @@ def test_an_honorific_agrees_with_the_gender_of_the_canonical_name():
     out = direct(run(both, {"Michelle Obama": "Michelle Obama", "Barack Obama": "Barack Obama",
                             "Obama": "Michelle Obama"}))
     assert out["speaker"].to_list() == ["Barack Obama"]
+
+
+def test_indirect_rows_after_stance_verbs_without_that():
+    text = ("Christie endorsed Trump for the nomination. Rubio wants to emerge as the go-to candidate. "
+            "A new poll shows Sanders with 47 percent. The endorsement came late. He was tired in Iowa.")
+    out = run(text, {"Christie": "Chris Christie", "Rubio": "Marco Rubio", "Trump": "Donald Trump",
+                     "Sanders": "Bernie Sanders"}, PARAMS)
+    ind = out.filter(pl.col("kind") == "indirect")
+    assert ind["quote"].to_list() == ["Trump for the nomination", "to emerge as the go-to candidate",
+                                      "Sanders with 47 percent"]
+    assert ind["speaker"].to_list() == ["Chris Christie", "Marco Rubio", "A new poll"]
