@@ -94,6 +94,8 @@ class QuoteCuesFile(TypedDict):
     that_verbs: list[str]
     complementizers: list[str]
     stance_verbs: list[str]
+    noun_like_forms: list[str]
+    noun_determiners: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -139,6 +141,8 @@ class _Cues:
         self.that_verbs = lower_set(cues["that_verbs"])
         self.complementizers = lower_set(cues["complementizers"])
         self.stance_verbs = lower_set(cues["stance_verbs"])
+        self.noun_like = lower_set(cues["noun_like_forms"])
+        self.noun_determiners = lower_set(cues["noun_determiners"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -444,10 +448,21 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
         return according
     for v in range(len(tokens) - 1, -1, -1):
         t = tokens[v]
-        if t.low in cues.verbs and t.text.islower():
+        if t.low in cues.verbs and t.text.islower() and not _is_noun_use(tokens, v, cues):
             speaker = _speaker_of_verb(tokens, v, cues, max_words)
             return (speaker, t, all(not a.is_word for a in tokens[v + 1:])) if speaker else None
     return None
+
+
+def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
+    """Whether the verb form tokens[v] is a noun there: after a determiner, a possessive or a hyphenated
+    lower-case modifier ("Mr. Obama's remarks", "the following comment", "Donald Trump’s flurry of late-night
+    tweets was"). Not after a number: "Six in 10 say"."""
+    if v == 0:
+        return False
+    prev = tokens[v - 1]
+    return prev.is_word and (prev.low in cues.noun_determiners or prev.text.endswith(("’s", "'s"))
+                             or ("-" in prev.text and prev.text.islower()))
 
 
 def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
@@ -848,7 +863,8 @@ def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: Quotes
         group += 1
         q = _Quote(c_start, c_end, c_start, c_end, 0, si, n_words=n_words, kind="indirect", attribution=where,
                    attributed=True, group=group, verb=verb.text.lower())
-        q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes + out, q, words, cues, p)
+        if words:
+            q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes + out, q, words, cues, p)
         out.append(q)
     return out
 
@@ -913,25 +929,35 @@ def _complementizer_after(tokens: list[_Token], v: int, cues: _Cues) -> int | No
     return that
 
 
+def _is_content_verb(tokens: list[_Token], v: int, cues: _Cues) -> bool:
+    """Whether tokens[v] is a lower-case verb form that may introduce reported content (a reporting verb,
+    a verb of `that_verbs` or `stance_verbs`), used as a verb."""
+    t = tokens[v]
+    known = t.low in cues.verbs or t.low in cues.that_verbs or t.low in cues.stance_verbs
+    return known and t.text.islower() and not _is_noun_use(tokens, v, cues)
+
+
 def _verb_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
                     ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
     """"X said (that) ...": the first reporting verb with a speaker; the content runs from after the verb
     (past "that", or past a short object then "that": "told reporters that") to the sentence end. A verb
     other than those in `indirect_verbs` or `stance_verbs` needs the "that"."""
     for v, t in enumerate(tokens[:-2]):
-        stance = t.low in cues.stance_verbs
-        if not t.text.islower() or (t.low not in cues.verbs and t.low not in cues.that_verbs and not stance):
+        if not _is_content_verb(tokens, v, cues):
             continue
         that = _complementizer_after(tokens, v, cues)
-        if that is None and not ((stance or cues.verbs.get(t.low) in cues.indirect_verbs) and tokens[v + 1].is_word):
+        without_that = (t.low in cues.stance_verbs or cues.verbs.get(t.low) in cues.indirect_verbs) \
+            and t.low not in cues.noun_like
+        if that is None and not (without_that and tokens[v + 1].is_word):
             continue
         speaker = _speaker_of_verb(tokens, v, cues, p.max_speaker_words)
         if speaker is None and v > 0 and tokens[v - 1].text == ",":     # "Paul Porter, a truck driver, said"
             speaker = _subject_before(tokens[:v], v, cues, p.max_speaker_words)
-        if speaker is None:
+        # a subject that is no speaker ("Six in 10 say ..."): the statement stands, its source unknown
+        if speaker is None and not (v > 0 and tokens[v - 1].is_word and tokens[v - 1].low not in cues.speaker_end):
             continue
         start = tokens[that + 1].start if that is not None and that + 1 < len(tokens) else tokens[v + 1].start
-        return (start, end), speaker, t, "before"
+        return (start, end), speaker or [], t, "before"
     return None
 
 

@@ -257,3 +257,20 @@ def test_indirect_rows_after_stance_verbs_without_that():
     assert ind["quote"].to_list() == ["Trump for the nomination", "to emerge as the go-to candidate",
                                       "Sanders with 47 percent"]
     assert ind["speaker"].to_list() == ["Chris Christie", "Marco Rubio", "A new poll"]
+
+
+def test_a_verb_form_after_a_determiner_possessive_or_number_is_a_noun():
+    text = ("Hillary Clinton spoke on Friday. Donald Trump’s flurry of late-night tweets was “unhinged, even for "
+            "him.” Trump now enjoys 48 support in the state. Clinton won in six states and American Samoa.")
+    out = run(text, {"Hillary Clinton": "Hillary Clinton", "Donald Trump": "Donald Trump", "Trump": "Donald Trump",
+                     "Clinton": "Hillary Clinton"}, PARAMS)
+    quote = direct(out).row(0, named=True)
+    assert quote["quote"].startswith("unhinged") and quote["speaker"] is None
+    assert out.filter(pl.col("kind") == "indirect").height == 0
+
+
+def test_an_indirect_statement_whose_source_is_not_a_speaker_has_no_speaker():
+    text = "Six in 10 say he is at least somewhat decisive."
+    ind = run(text, params=PARAMS).filter(pl.col("kind") == "indirect")
+    assert ind["quote"].to_list() == ["he is at least somewhat decisive"]
+    assert ind["speaker"].to_list() == [None] and ind["speaker_start"].to_list() == [None]
