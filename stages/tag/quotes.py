@@ -96,6 +96,8 @@ class QuoteCuesFile(TypedDict):
     stance_verbs: list[str]
     noun_like_forms: list[str]
     noun_determiners: list[str]
+    source_document_nouns: list[str]
+    object_pronouns: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -143,6 +145,8 @@ class _Cues:
         self.stance_verbs = lower_set(cues["stance_verbs"])
         self.noun_like = lower_set(cues["noun_like_forms"])
         self.noun_determiners = lower_set(cues["noun_determiners"])
+        self.document_nouns = lower_set(cues["source_document_nouns"])
+        self.object_pronouns = lower_set(cues["object_pronouns"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -885,7 +889,20 @@ def _statement_in(doc: _Doc, s_start: int, s_end: int, cues: _Cues, p: QuotesPar
         cut = next((t for t in tokens[2:] if t.text == ","), None)
         if speaker and cut is not None:
             return (cut.end, end), speaker, _according_token(tokens, 0), "before"
-    return _verb_statement(tokens, end, cues, p)
+    return _verb_statement(tokens, end, cues, p) or _in_document_statement(tokens, end, cues, p)
+
+
+def _in_document_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
+                           ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """"In an NBC News poll released Monday, 50 percent chose Clinton": a sentence opening with "In" and a
+    determined phrase whose head is a document or a speech (`source_document_nouns`) up to its comma; the
+    phrase is the source, the rest of the sentence the content."""
+    if len(tokens) < 5 or tokens[0].low != "in" or tokens[1].low not in cues.noun_determiners:
+        return None
+    cut = next((k for k, t in enumerate(tokens[:2 + p.max_speaker_words]) if t.text == ","), None)
+    if cut is None or cut + 1 >= len(tokens) or not any(t.low in cues.document_nouns for t in tokens[2:cut]):
+        return None
+    return (tokens[cut + 1].start, end), tokens[1:cut], _Token("in", tokens[0].start, tokens[0].end), "before"
 
 
 def _punctuated_statement(tokens: list[_Token], s_start: int, end: int, cues: _Cues, p: QuotesParams
@@ -902,6 +919,13 @@ def _punctuated_statement(tokens: list[_Token], s_start: int, end: int, cues: _C
         found = _tail_statement(rest[:nxt], cues, p)
         if found is not None:
             return (s_start, tokens[k].start if nxt == len(rest) else end), found[0], found[1], "after"
+    # a subject with an appositive up to the sentence end, from the first comma: "..., the White House
+    # spokesman, Josh Earnest, said on Thursday."
+    for k in range(1, len(tokens) - 2):
+        if tokens[k].text == "," and sum(t.text == "," for t in tokens[k + 1:]) >= 1:
+            found = _tail_statement(tokens[k + 1:], cues, p)
+            if found is not None:
+                return (s_start, tokens[k].start), found[0], found[1], "after"
     return None
 
 
@@ -915,6 +939,9 @@ def _tail_statement(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attri
         return None
     verb_at = next(k for k, t in enumerate(tokens) if t is found[1])
     rest = [t for t in tokens[verb_at + 1:] if t.start >= found[0][-1].end]
+    if rest and cues.verbs.get(found[1].low) == "tell" and (rest[0].low in cues.object_pronouns or rest[0].low in
+                                                              cues.source_nouns or rest[0].text[0].isupper()):
+        rest = rest[1:]                  # the addressee: "he told me", "she told reporters", "told CNN"
     # only a time, place or channel may follow the attribution ("he said on Friday", "in a statement")
     return found if not rest or (len(rest) <= p.max_speaker_words and rest[0].low in cues.speaker_end) else None
 

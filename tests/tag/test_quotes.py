@@ -274,3 +274,13 @@ def test_an_indirect_statement_whose_source_is_not_a_speaker_has_no_speaker():
     ind = run(text, params=PARAMS).filter(pl.col("kind") == "indirect")
     assert ind["quote"].to_list() == ["he is at least somewhat decisive"]
     assert ind["speaker"].to_list() == [None] and ind["speaker_start"].to_list() == [None]
+
+
+def test_indirect_rows_after_a_document_phrase_an_appositive_subject_and_an_addressee():
+    text = ("In an NBC News poll released Monday, half of the voters chose Clinton. "
+            "The visa program was abused by a terrorist, the White House spokesman, Josh Earnest, said on Thursday. "
+            "We must not overreact to the rhetoric, he told me.")
+    out = run(text, {"Josh Earnest": "Josh Earnest"}, PARAMS).filter(pl.col("kind") == "indirect")
+    assert out["quote"].to_list() == ["half of the voters chose Clinton", "The visa program was abused by a terrorist",
+                                      "We must not overreact to the rhetoric"]
+    assert out["speaker_text"].to_list() == ["an NBC News poll released Monday", "the White House spokesman", "he"]
