@@ -98,6 +98,9 @@ class QuoteCuesFile(TypedDict):
     noun_determiners: list[str]
     source_document_nouns: list[str]
     object_pronouns: list[str]
+    coordinators: list[str]
+    copulas: list[str]
+    relatives: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -147,6 +150,9 @@ class _Cues:
         self.noun_determiners = lower_set(cues["noun_determiners"])
         self.document_nouns = lower_set(cues["source_document_nouns"])
         self.object_pronouns = lower_set(cues["object_pronouns"])
+        self.coordinators = lower_set(cues["coordinators"])
+        self.copulas = lower_set(cues["copulas"])
+        self.relatives = lower_set(cues["relatives"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -419,17 +425,16 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     """The speaker of the verb tokens[v] before a quote: the clause's subject, an inverted speaker after
     it, or, for ", saying “...”", the sentence's first name or pronoun."""
     clause = _clause_before(tokens, v, cues)
-    speaker = None
+    speaker = _coordinated_or_relative_subject(tokens, v, clause, cues, max_words)
+    if speaker is not None:
+        return speaker
     if len(clause) > 3:
         # a longer clause: its trailing noun phrase ("Last month the governor said")
         speaker = _speaker_words(_trailing_phrase(clause, cues), cues, max_words)
     if speaker is None and clause:
         speaker = _speaker_words(clause[-max_words:], cues, max_words)
-    if speaker is None and not clause and not tokens[v].low.endswith("ing") and cues.verbs.get(tokens[v].low) != "tell":
-        # inverted before the quote: "..., said Mr. X: “...”" (after "telling" or "told" is the addressee)
-        speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
-        if speaker and any(a.is_word for a in tokens[v + 1 + len(speaker):]):
-            speaker = None
+    if speaker is None and not clause:
+        speaker = _inverted_speaker(tokens, v, cues, max_words)
     if speaker is None and tokens[v].low.endswith("ing"):
         speaker = _first_subject(tokens[:v], cues, max_words)
     if speaker is None and clause and clause[-1].low in cues.pronouns:
@@ -437,6 +442,31 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     if speaker is None and v > 0 and tokens[v - 1].text == ",":
         speaker = _subject_before(tokens[:v], v, cues, max_words)    # "Brian Fallon, the press secretary, noted"
     return speaker
+
+
+def _inverted_speaker(tokens: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:
+    """A speaker after its verb before the quote: "..., said Mr. X: “...”" (not after "telling" or "told":
+    that is the addressee); opening the sentence, with an appositive: "Said Dorothy Poynter, who grew up
+    with Ali, “...”"."""
+    if tokens[v].low.endswith("ing") or cues.verbs.get(tokens[v].low) == "tell":
+        return None
+    speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
+    following = tokens[v + 1 + len(speaker):] if speaker else []
+    if speaker and any(a.is_word for a in following) and not (v == 0 and following[0].text == ","):
+        return None
+    return speaker
+
+
+def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
+                                     max_words: int) -> list[_Token] | None:
+    """The subject of a verb whose own clause has none: a second verb of the sentence's subject ("The
+    president noted ..., and added: “...”", "Boreing said ..., but said, “...”"), or a relative clause
+    whose antecedent is the name before its comma ("said Beck, who said there were “...”")."""
+    if clause and all(w.low in cues.coordinators for w in clause):
+        return _first_subject(tokens[:v], cues, max_words)
+    if len(clause) == 1 and clause[0].low in cues.relatives and v >= 3 and tokens[v - 2].text == ",":
+        return _speaker_words(_trailing_phrase(tokens[:v - 2], cues), cues, max_words)
+    return None
 
 
 def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: QuotesParams
@@ -452,7 +482,8 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
         return according
     for v in range(len(tokens) - 1, -1, -1):
         t = tokens[v]
-        if t.low in cues.verbs and t.text.islower() and not _is_noun_use(tokens, v, cues):
+        # a verb is lower case, but for one opening the sentence before its speaker ("Said Dorothy Poynter")
+        if t.low in cues.verbs and (t.text.islower() or v == 0) and not _is_noun_use(tokens, v, cues):
             speaker = _speaker_of_verb(tokens, v, cues, max_words)
             return (speaker, t, all(not a.is_word for a in tokens[v + 1:])) if speaker else None
     return None
@@ -580,9 +611,11 @@ def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | No
     mentions = doc.entities_in(*span)
     # a possessive mention qualifies the speaker ("Hillary Clinton's campaign manager Robby Mook"): a later
     # mention is the speaker, and with none ("Obama's former strategist") the words are a description
-    possessive = [e for e in mentions if doc.text[e[1]:e[1] + 2] in ("’s", "'s") and e[1] < span[1] - 2]
-    mentions = [e for e in mentions if e not in possessive]
-    if possessive and not mentions:
+    # so does a name before the head noun ("Sanders campaign manager Jeff Weaver", "A top Donald Trump
+    # adviser", "Clinton supporters"): the head is the last name, or the words when a noun ends them
+    qualifying = [e for e in mentions if _qualifies(doc, e, span)]
+    mentions = [e for e in mentions if e not in qualifying]
+    if qualifying and not any(e[2] in PERSON_LABELS for e in mentions):
         return doc.text[span[0]:span[1]], "nominal"
     for label_set, kind in ((PERSON_LABELS, "named"), (ORG_LABELS, "organization")):
         for e_start, e_end, label, canonical, _ in mentions:
@@ -591,6 +624,20 @@ def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | No
                     continue
                 return canonical, kind
     return None
+
+
+def _qualifies(doc: _Doc, mention: Entity, span: tuple[int, int]) -> bool:
+    """A possessive mention inside the speaker words, or a PERSON one before a noun: it qualifies the head."""
+    possessive = doc.text[mention[1]:mention[1] + 2] in ("’s", "'s") and mention[1] < span[1] - 2
+    return possessive or (mention[2] in PERSON_LABELS and _is_name_modifier(doc, mention, span))
+
+
+def _is_name_modifier(doc: _Doc, mention: Entity, span: tuple[int, int]) -> bool:
+    """Whether a PERSON mention inside the speaker words qualifies a noun after it: a word follows it in
+    the span that is neither a preposition ("Rep. Tom Cole of Oklahoma") nor punctuation."""
+    after = _tokens(doc.text, mention[1], span[1])
+    return bool(after) and after[0].is_word and after[0].start <= mention[1] + 1 \
+        and after[0].low not in _cues().speaker_end
 
 
 def _unmentioned_name(doc: _Doc, words: list[_Token], cues: _Cues) -> str | None:
@@ -752,10 +799,11 @@ def _subject_candidates(doc: _Doc, quotes: list[_Quote], start: int, end: int, c
 
 
 def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, cues: _Cues,
-                        p: QuotesParams) -> Attribution | None:
+                        p: QuotesParams, weak: bool = True) -> Attribution | None:
     """An embedded quote with no reporting verb around it (“Clinton called half of Trump's supporters
     “deplorables.”"): the attribution after the sentence's last comma, else the first subject of its clause
-    before the quote; its verb is the word after the subject when that is a lower-case word."""
+    before the quote followed by a verb-like word; with `weak`, else the first one followed by a lower-case
+    word that is not a preposition ("Ohio in", "Libya civil war": no verb), which is its verb."""
     tail = _tail_attribution(doc, quotes, i, cues, p)
     if tail is not None:
         return tail
@@ -767,9 +815,29 @@ def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: i
                  and not (t.low.endswith("ly") and len(t.low) > 4)]
         if words and after and _looks_like_verb(after[0], cues):
             return words, after[0]
-        if words and after and after[0].is_word and after[0].text.islower() and fallback is None:
+        if weak and fallback is None and words and after and after[0].is_word and after[0].text.islower() \
+                and after[0].low not in cues.speaker_end:
             fallback = words, after[0]
     return fallback
+
+
+def _embedded_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, cues: _Cues,
+                          p: QuotesParams) -> Attribution | None:
+    """The attribution of an embedded quote with no reporting verb of its own: its clause's subject with a
+    verb; when another quote precedes it in its sentence, the sentence's reporting verb before it ("he said
+    he would do so not because of “...” but because Canova is a “good candidate”"); else a weaker clause
+    subject, in its clause then in its sentence."""
+    q = quotes[i]
+    found = _clause_attribution(doc, quotes, i, before_start, cues, p, weak=False)
+    sentence_start = doc.sent_starts[q.sentence]
+    if found is None and sentence_start < before_start:
+        before = _attribution_before(doc, sentence_start, q.open_mark, cues, p)
+        found = before[:2] if before is not None else None
+    if found is None:
+        found = _clause_attribution(doc, quotes, i, before_start, cues, p)
+    if found is None and sentence_start < before_start:
+        found = _clause_attribution(doc, quotes, i, sentence_start, cues, p)
+    return found
 
 
 def _colon_subject(doc: _Doc, quotes: list[_Quote], start: int, open_mark: int, cues: _Cues
@@ -786,8 +854,9 @@ def _colon_subject(doc: _Doc, quotes: list[_Quote], start: int, open_mark: int, 
 
 def _looks_like_verb(t: _Token, cues: _Cues) -> bool:
     """A lower-case word that can follow a subject as its verb ("called", "admires", "has"), not the noun
-    a modifier qualifies ("Islamic terror", "GOP candidate")."""
-    return t.is_word and t.text.islower() and (
+    a modifier qualifies ("Islamic terror", "GOP candidate"), a preposition ("Ohio in") or a copula: the
+    subject of "is" is described, not speaking ("Canova is a “good candidate”")."""
+    return t.is_word and t.text.islower() and t.low not in cues.speaker_end and t.low not in cues.copulas and (
         t.low in cues.verbs or t.low in cues.speaker_stop or t.low.endswith(("ed", "es", "s")) and len(t.low) > 3)
 
 
@@ -809,12 +878,7 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     starts_sentence = doc.text[before_start:q.open_mark].strip(" \t—–-") == ""
     found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
     if found is None and not starts_sentence:
-        found, attribution = _clause_attribution(doc, quotes, i, before_start, cues, p), "clause"
-        sentence_start = doc.sent_starts[q.sentence]
-        if found is None and sentence_start < before_start:     # another quote before it in its sentence
-            found = _attribution_before(doc, sentence_start, q.open_mark, cues, p) or \
-                _clause_attribution(doc, quotes, i, sentence_start, cues, p)
-            found = found[:2] if found is not None else None
+        found, attribution = _embedded_attribution(doc, quotes, i, before_start, cues, p), "clause"
         if found is not None and found[1].low not in cues.verbs and found[1].low not in cues.naming \
                 and _is_title(doc.text[q.start:q.end], cues):
             found = None                 # "She starred in “The Art of War”": a title, not name-calling

@@ -284,3 +284,22 @@ def test_indirect_rows_after_a_document_phrase_an_appositive_subject_and_an_addr
     assert out["quote"].to_list() == ["half of the voters chose Clinton", "The visa program was abused by a terrorist",
                                       "We must not overreact to the rhetoric"]
     assert out["speaker_text"].to_list() == ["an NBC News poll released Monday", "the White House spokesman", "he"]
+
+
+def test_partial_quote_speakers_from_the_sentence_a_coordinated_verb_and_a_relative_clause():
+    text = ("Gilbert said he would leave not because of “a personal vendetta” but because Canova is a “good "
+            "candidate.” The president noted the law, and added: “I know a little about this.” "
+            "“He is a dictator,” said Beck, who said there were “too many disturbing things.” "
+            "Said Dorothy Poynter, who grew up with Ali, “We were all so proud of him.”")
+    out = direct(run(text, {"Gilbert": "Dan Gilbert", "Canova": "Tim Canova", "Beck": "Glenn Beck",
+                            "Dorothy Poynter": "Dorothy Poynter"}))
+    assert out["speaker_text"].to_list() == ["Gilbert", "Gilbert", "The president", "Beck", "Beck", "Dorothy Poynter"]
+
+
+def test_a_name_before_the_head_noun_qualifies_the_speaker():
+    text = ("“We will win,” Sanders campaign manager Jeff Weaver said. "
+            "“It is over,” a top Donald Trump adviser said.")
+    out = direct(run(text, {"Sanders": "Bernie Sanders", "Jeff Weaver": "Jeff Weaver",
+                            "Donald Trump": "Donald Trump"}))
+    assert out["speaker"].to_list() == ["Jeff Weaver", "a top Donald Trump adviser"]
+    assert out["speaker_kind"].to_list() == ["named", "nominal"]
