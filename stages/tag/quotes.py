@@ -64,6 +64,9 @@ WORD_COUNT_RE = re.compile(r"\w+(?:[’'-]\w+)*")
 # (the lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
 WORD_DOT_AT_END_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\.\s*+$")
 INITIALS_RE = re.compile(r"[A-Z](?:\.[A-Z])*")         # "J", "G.K" (before the dot that ends them)
+# "JAKE TAPPER: ..." at a paragraph start: one to three words in capitals, a colon, text (linear: each
+# word is a possessive run of capitals, words separated by one space)
+TRANSCRIPT_TURN_RE = re.compile(r"([A-Z][A-Z.'’-]++(?: [A-Z][A-Z.'’-]++){0,2}):[ \t]++(?=\S)")
 PERSON_LABELS = ("PERSON", "PER")
 ORG_LABELS = ("ORG", "GPE", "NORP")
 # mentions that may be the subject of the clause around an embedded quote (NORP is mostly an adjective there:
@@ -648,7 +651,7 @@ def _unmentioned_name(doc: _Doc, words: list[_Token], cues: _Cues) -> str | None
         return None
     surname = names[-1].text
     for _, _, label, canonical, _ in doc.entities:
-        if label in PERSON_LABELS and canonical.split()[-1] == surname:
+        if label in PERSON_LABELS and canonical.split()[-1].upper() == surname.upper():   # "TAPPER" too
             return canonical
     return " ".join(w.text for w in names)
 
@@ -918,9 +921,9 @@ def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: Quotes
     out: list[_Quote] = []
     for si, (s_start, s_end) in enumerate(zip(doc.sent_starts, doc.sent_ends)):
         s_end = min(s_end, len(doc.text))       # a sentence table out of step with the text: no overrun
-        if si in marked or s_end <= s_start:
+        if si in marked or s_end <= s_start or (out and s_start < out[-1].end):
             continue
-        found = _statement_in(doc, s_start, s_end, cues, p)
+        found = _transcript_turn(doc, s_start, cues) or _statement_in(doc, s_start, s_end, cues, p)
         if found is None:
             continue
         (c_start, c_end), words, verb, where = found
@@ -935,6 +938,27 @@ def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: Quotes
             q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes + out, q, words, cues, p)
         out.append(q)
     return out
+
+
+def _transcript_turn(doc: _Doc, s_start: int, cues: _Cues
+                     ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """A transcript turn, "TAPPER: Do you think ...", opening a paragraph: the name in capitals is the
+    speaker when it is the surname of a person the document names (so "UPDATE:" or "EDITOR'S NOTE:" are
+    not), the rest of the paragraph its words (attribution "transcript")."""
+    text = doc.text
+    if s_start > 0 and text[s_start - 1] != "\n":
+        return None
+    m = TRANSCRIPT_TURN_RE.match(text, s_start)
+    if m is None:
+        return None
+    surname = m.group(1).split()[-1].upper()
+    if not any(label in PERSON_LABELS and canonical.split()[-1].upper() == surname
+               for _, _, label, canonical, _ in doc.entities):
+        return None
+    line_end = text.find("\n", m.end())
+    words = _tokens(text, m.start(1), m.end(1))
+    return (m.end(), len(text) if line_end < 0 else line_end), words, _Token(":", m.end(1), m.end(1) + 1), \
+        "transcript"
 
 
 def _statement_in(doc: _Doc, s_start: int, s_end: int, cues: _Cues, p: QuotesParams
@@ -1044,8 +1068,9 @@ def _verb_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
         speaker = _speaker_of_verb(tokens, v, cues, p.max_speaker_words)
         if speaker is None and v > 0 and tokens[v - 1].text == ",":     # "Paul Porter, a truck driver, said"
             speaker = _subject_before(tokens[:v], v, cues, p.max_speaker_words)
-        # a subject that is no speaker ("Six in 10 say ..."): the statement stands, its source unknown
-        if speaker is None and not (v > 0 and tokens[v - 1].is_word and tokens[v - 1].low not in cues.speaker_end):
+        # a subject that is no speaker ("Six in 10 say ...", "Those in favor say ..."), or none found: the
+        # statement stands, its source unknown
+        if speaker is None and v == 0:
             continue
         start = tokens[that + 1].start if that is not None and that + 1 < len(tokens) else tokens[v + 1].start
         return (start, end), speaker or [], t, "before"

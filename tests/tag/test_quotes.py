@@ -303,3 +303,14 @@ def test_a_name_before_the_head_noun_qualifies_the_speaker():
                             "Donald Trump": "Donald Trump"}))
     assert out["speaker"].to_list() == ["Jeff Weaver", "a top Donald Trump adviser"]
     assert out["speaker_kind"].to_list() == ["named", "nominal"]
+
+
+def test_transcript_turns_are_statements_of_the_named_person():
+    text = ("Mary Fallin spoke to Jake Tapper.\n\nTAPPER: Do you think he is a healer? He was asked.\n\n"
+            "FALLIN: I think he is trying to campaign as a healer.\n\nUPDATE: The story was corrected on Monday.")
+    out = run(text, {"Mary Fallin": "Mary Fallin", "Jake Tapper": "Jake Tapper"}, PARAMS)
+    turns = out.filter(pl.col("attribution") == "transcript")
+    assert turns["quote"].to_list() == ["Do you think he is a healer? He was asked.",
+                                        "I think he is trying to campaign as a healer."]
+    assert turns["speaker"].to_list() == ["Jake Tapper", "Mary Fallin"] and set(turns["kind"]) == {"indirect"}
+
