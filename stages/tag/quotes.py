@@ -100,7 +100,6 @@ class QuoteCuesFile(TypedDict):
     noun_like_forms: list[str]
     noun_determiners: list[str]
     source_document_nouns: list[str]
-    object_pronouns: list[str]
     coordinators: list[str]
     copulas: list[str]
     relatives: list[str]
@@ -152,7 +151,6 @@ class _Cues:
         self.noun_like = lower_set(cues["noun_like_forms"])
         self.noun_determiners = lower_set(cues["noun_determiners"])
         self.document_nouns = lower_set(cues["source_document_nouns"])
-        self.object_pronouns = lower_set(cues["object_pronouns"])
         self.coordinators = lower_set(cues["coordinators"])
         self.copulas = lower_set(cues["copulas"])
         self.relatives = lower_set(cues["relatives"])
@@ -915,8 +913,7 @@ def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: Quotes
     """Reported speech without quotation marks, one row per sentence that has no quotation: "Officials
     said the talks would resume", "The talks will resume, he said.", "According to X, ...". Its kind is
     "indirect", its start/end the reported content, its speaker found and resolved as a quote's."""
-    marked = {si for q in quotes if q.kind == "direct"
-              for si in range(doc.sentence_at(q.start), doc.sentence_at(max(q.start, q.end - 1)) + 1)}
+    marked = _quoted_sentences(doc, quotes)
     group = max((q.group for q in quotes), default=-1)
     out: list[_Quote] = []
     for si, (s_start, s_end) in enumerate(zip(doc.sent_starts, doc.sent_ends)):
@@ -938,6 +935,20 @@ def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: Quotes
             q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes + out, q, words, cues, p)
         out.append(q)
     return out
+
+
+def _quoted_sentences(doc: _Doc, quotes: list[_Quote]) -> set[int]:
+    """Sentences that are mostly direct quotation (half of their characters or more): no indirect row. In
+    the others the reported content may hold a short quote ('Obama said “it gets me mad” every time he
+    thinks about the 20 first-graders who were killed')."""
+    quoted: dict[int, int] = {}
+    for q in quotes:
+        if q.kind != "direct":
+            continue
+        for si in range(doc.sentence_at(q.start), doc.sentence_at(max(q.start, q.end - 1)) + 1):
+            overlap = min(q.end, doc.sent_ends[si]) - max(q.start, doc.sent_starts[si])
+            quoted[si] = quoted.get(si, 0) + max(overlap, 0)
+    return {si for si, n in quoted.items() if 2 * n >= doc.sent_ends[si] - doc.sent_starts[si]}
 
 
 def _transcript_turn(doc: _Doc, s_start: int, cues: _Cues
@@ -1027,9 +1038,10 @@ def _tail_statement(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attri
         return None
     verb_at = next(k for k, t in enumerate(tokens) if t is found[1])
     rest = [t for t in tokens[verb_at + 1:] if t.start >= found[0][-1].end]
-    if rest and cues.verbs.get(found[1].low) == "tell" and (rest[0].low in cues.object_pronouns or rest[0].low in
-                                                              cues.source_nouns or rest[0].text[0].isupper()):
-        rest = rest[1:]                  # the addressee: "he told me", "she told reporters", "told CNN"
+    if rest and cues.verbs.get(found[1].low) == "tell":
+        # the addressee: "he told me", "she told reporters", "told an audience at the Brookings Institution"
+        addressee = next((k for k, t in enumerate(rest) if not t.is_word or t.low in cues.speaker_end), len(rest))
+        rest = rest[addressee:] if 0 < addressee <= 4 else rest
     # only a time, place or channel may follow the attribution ("he said on Friday", "in a statement")
     return found if not rest or (len(rest) <= p.max_speaker_words and rest[0].low in cues.speaker_end) else None
 
@@ -1074,6 +1086,17 @@ def _verb_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
             continue
         start = tokens[that + 1].start if that is not None and that + 1 < len(tokens) else tokens[v + 1].start
         return (start, end), speaker or [], t, "before"
+    return _opening_participle(tokens, end, cues)
+
+
+def _opening_participle(tokens: list[_Token], end: int, cues: _Cues
+                        ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """A participle of a cue verb opening the sentence, no speaker found after it: "Asked whether he
+    would pay the fees, ..." (the content: the rest of the sentence, its source unknown)."""
+    first = tokens[0] if len(tokens) > 2 else None
+    if first is not None and first.text[0].isupper() and first.low.endswith("ed") and tokens[1].is_word and (
+            first.low in cues.verbs or first.low in cues.that_verbs or first.low in cues.stance_verbs):
+        return (tokens[1].start, end), [], first, "before"
     return None
 
 

@@ -314,3 +314,15 @@ def test_transcript_turns_are_statements_of_the_named_person():
                                         "I think he is trying to campaign as a healer."]
     assert turns["speaker"].to_list() == ["Jake Tapper", "Mary Fallin"] and set(turns["kind"]) == {"indirect"}
 
+
+
+def test_indirect_rows_beside_a_short_quote_after_an_opening_participle_and_an_addressee():
+    text = ("Obama said “it gets me mad” every time he thinks about the children who were killed. "
+            "Asked whether he would pay the fees, the candidate shrugged. "
+            "Resolve means depriving them of territory, she told an audience at the Brookings Institution.")
+    out = run(text, {"Obama": "Barack Obama"}, PARAMS)
+    ind = out.filter(pl.col("kind") == "indirect")
+    assert ind["quote"].to_list() == ["it gets me mad” every time he thinks about the children who were killed",
+                                      "whether he would pay the fees, the candidate shrugged",
+                                      "Resolve means depriving them of territory"]
+    assert ind["speaker"].to_list() == ["Barack Obama", None, None] and ind["speaker_text"].to_list()[2] == "she"
