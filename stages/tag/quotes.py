@@ -102,6 +102,7 @@ class QuoteCuesFile(TypedDict):
     source_document_nouns: list[str]
     coordinators: list[str]
     copulas: list[str]
+    intro_adverbs: list[str]
     relatives: list[str]
 
 
@@ -153,6 +154,7 @@ class _Cues:
         self.document_nouns = lower_set(cues["source_document_nouns"])
         self.coordinators = lower_set(cues["coordinators"])
         self.copulas = lower_set(cues["copulas"])
+        self.intro_adverbs = lower_set(cues["intro_adverbs"])
         self.relatives = lower_set(cues["relatives"])
 
 
@@ -461,9 +463,14 @@ def _inverted_speaker(tokens: list[_Token], v: int, cues: _Cues, max_words: int)
 def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
                                      max_words: int) -> list[_Token] | None:
     """The subject of a verb whose own clause has none: a second verb of the sentence's subject ("The
-    president noted ..., and added: “...”", "Boreing said ..., but said, “...”"), or a relative clause
-    whose antecedent is the name before its comma ("said Beck, who said there were “...”")."""
-    if clause and all(w.low in cues.coordinators for w in clause):
+    president noted ..., and added: “...”", "Boreing said ..., but said, “...”", "He said his attacks
+    gave him momentum and said that"), a participle after a longer clause ("issued a statement saying"),
+    or a relative clause whose antecedent is the name before its comma ("said Beck, who said there were
+    “...”")."""
+    if clause and (all(w.low in cues.coordinators for w in clause) or clause[-1].low in ("and", "but")):
+        return _first_subject(tokens[:v], cues, max_words)
+    if len(clause) > 3 and tokens[v].low.endswith("ing"):
+        # a participle's subject is the sentence's: "Black Lives Matter issued a statement saying it ..."
         return _first_subject(tokens[:v], cues, max_words)
     if len(clause) == 1 and clause[0].low in cues.relatives and v >= 3 and tokens[v - 2].text == ",":
         return _speaker_words(_trailing_phrase(tokens[:v - 2], cues), cues, max_words)
@@ -517,7 +524,9 @@ def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
 
 
 def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
-    """The sentence's first name, pronoun or determined noun phrase ("An Israeli official confirmed")."""
+    """The sentence's first name, pronoun or determined noun phrase ("An Israeli official confirmed"),
+    past an introductory phrase ("Hours later, Trump ...", "Meanwhile, it ...")."""
+    tokens = _without_introduction(tokens, cues)
     words: list[_Token] = []
     nominal = bool(tokens) and tokens[0].low in cues.determiners
     for t in tokens:
@@ -531,6 +540,22 @@ def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_T
         if t.low in cues.pronouns:
             break
     return _speaker_words(words, cues, max_words)
+
+
+def _without_introduction(tokens: list[_Token], cues: _Cues) -> list[_Token]:
+    """The tokens past an introductory phrase set off by a comma within six words: one that holds a
+    lower-case word ("Hours later,", "On Monday,") or is a sentence adverb ("Meanwhile,"); not a name and
+    its appositive ("Trump, who leads the polls, said"), nor a clause ("The president noted the law,")."""
+    comma = next((k for k, t in enumerate(tokens[:7]) if t.text == ","), None)
+    if comma is None or comma == 0:
+        return tokens
+    intro = tokens[:comma]
+    if tokens[0].low in cues.determiners or any(t.low in cues.verbs for t in intro):
+        return tokens                    # a clause of its own: "The president noted the law, and added"
+    if tokens[0].low in cues.not_speakers or cues.intro_adverbs.intersection(t.low for t in intro) or any(
+            t.is_word and t.text.islower() and t.low not in cues.particles for t in intro):
+        return tokens[comma + 1:]
+    return tokens
 
 
 def _ends_with_abbreviation(tail: str, cues: _Cues) -> bool:

@@ -326,3 +326,11 @@ def test_indirect_rows_beside_a_short_quote_after_an_opening_participle_and_an_a
                                       "whether he would pay the fees, the candidate shrugged",
                                       "Resolve means depriving them of territory"]
     assert ind["speaker"].to_list() == ["Barack Obama", None, None] and ind["speaker_text"].to_list()[2] == "she"
+
+
+def test_a_participle_or_a_second_verb_takes_the_sentence_subject_past_an_introduction():
+    text = ("Black Lives Matter issued a statement saying it withdrew “because of the unsafe conditions.” "
+            "He said his attacks have given his campaign momentum and said that Trump is not the “party of "
+            "Reagan.” Hours later, Trump returned the compliment, telling Reuters, “Sheldon is a friend.”")
+    out = direct(run(text, {"Trump": "Donald Trump", "Reagan": "Ronald Reagan"}))
+    assert out["speaker_text"].to_list() == ["Black Lives Matter", "He", "Trump"]
