@@ -415,9 +415,14 @@ def _according_to_before(tokens: list[_Token], cues: _Cues, max_words: int
 
 
 def _clause_before(tokens: list[_Token], v: int, cues: _Cues) -> list[_Token]:
-    """The words right before tokens[v], back to punctuation, another verb or "that"."""
+    """The words right before tokens[v], back to punctuation, another verb or "that"; a bracketed
+    party and state right before the verb is skipped ("Sen. Elizabeth Warren (D-MA) said")."""
     clause: list[_Token] = []
-    for b in reversed(tokens[:v]):
+    end = v
+    if v >= 3 and tokens[v - 1].text == ")":
+        opening = next((k for k in range(v - 2, max(-1, v - 6), -1) if tokens[k].text == "("), None)
+        end = opening if opening is not None else v
+    for b in reversed(tokens[:end]):
         if not b.is_word or b.low in cues.verbs or b.low == "that":
             break
         clause.insert(0, b)
@@ -546,6 +551,8 @@ def _without_introduction(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     """The tokens past an introductory phrase set off by a comma within six words: one that holds a
     lower-case word ("Hours later,", "On Monday,") or is a sentence adverb ("Meanwhile,"); not a name and
     its appositive ("Trump, who leads the polls, said"), nor a clause ("The president noted the law,")."""
+    if tokens and tokens[0].text[0].isupper() and tokens[0].low.endswith("ing") and tokens[0].text[1:].islower():
+        return _past_participial_phrase(tokens)
     comma = next((k for k, t in enumerate(tokens[:7]) if t.text == ","), None)
     if comma is None or comma == 0:
         return tokens
@@ -556,6 +563,14 @@ def _without_introduction(tokens: list[_Token], cues: _Cues) -> list[_Token]:
             t.is_word and t.text.islower() and t.low not in cues.particles for t in intro):
         return tokens[comma + 1:]
     return tokens
+
+
+def _past_participial_phrase(tokens: list[_Token]) -> list[_Token]:
+    """The tokens past a participial phrase opening the sentence ("Speaking at a rally in Iowa, which votes
+    first, Bush said"): after its first comma before a capitalised word."""
+    comma = next((k for k in range(len(tokens) - 1) if tokens[k].text == "," and tokens[k + 1].text[0].isupper()),
+                 None)
+    return tokens[comma + 1:] if comma is not None else tokens
 
 
 def _ends_with_abbreviation(tail: str, cues: _Cues) -> bool:
@@ -842,7 +857,7 @@ def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: i
         if words and after and _looks_like_verb(after[0], cues):
             return words, after[0]
         if weak and fallback is None and words and after and after[0].is_word and after[0].text.islower() \
-                and after[0].low not in cues.speaker_end:
+                and after[0].low not in cues.speaker_end and after[0].low not in cues.copulas:
             fallback = words, after[0]
     return fallback
 

@@ -334,3 +334,12 @@ def test_a_participle_or_a_second_verb_takes_the_sentence_subject_past_an_introd
             "Reagan.” Hours later, Trump returned the compliment, telling Reuters, “Sheldon is a friend.”")
     out = direct(run(text, {"Trump": "Donald Trump", "Reagan": "Ronald Reagan"}))
     assert out["speaker_text"].to_list() == ["Black Lives Matter", "He", "Trump"]
+
+
+def test_a_bracketed_party_before_the_verb_and_a_participial_introduction():
+    text = ("Sen. Elizabeth Warren (D-MA) said Donald Trump was a “proven failure as a businessman.” "
+            "Speaking at a rally in Iowa, which votes first, Bush referred to Rubio as “a bright, charismatic "
+            "leader.”")
+    out = direct(run(text, {"Elizabeth Warren": "Elizabeth Warren", "Donald Trump": "Donald Trump",
+                            "Bush": "Jeb Bush", "Rubio": "Marco Rubio"}))
+    assert out["speaker"].to_list() == ["Elizabeth Warren", "Jeb Bush"]
