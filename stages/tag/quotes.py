@@ -267,13 +267,20 @@ def _join_name_dots(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     """Join the dot after an honorific or initials ("Mr.", "J.", "G.K.") to its word, so it does not end a
     speaker and the speaker's span keeps it."""
     out: list[_Token] = []
-    for t in tokens:
+    for k, t in enumerate(tokens):
         if t.text == "." and out and out[-1].is_word and out[-1].end == t.start and (
-                out[-1].low in cues.abbreviations or INITIALS_RE.fullmatch(out[-1].text)):
+                out[-1].low in cues.abbreviations or INITIALS_RE.fullmatch(out[-1].text)
+                or _is_state_abbreviation(out[-1], tokens[k + 1] if k + 1 < len(tokens) else None)):
             out[-1] = _Token(out[-1].text + ".", out[-1].start, t.end)
             continue
         out.append(t)
     return out
+
+
+def _is_state_abbreviation(word: _Token, after: _Token | None) -> bool:
+    """A short capitalised word whose dot a comma follows is an abbreviation in an appositive, not a sentence
+    end ("Mitch McConnell, R-Ky., said", "a truck driver from Ava, Mo., said")."""
+    return after is not None and after.text == "," and word.text[0].isupper() and len(word.text.split("-")[-1]) <= 5
 
 
 # ------------------------------------------------------------------------------------ speaker words
@@ -923,6 +930,9 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
         if found is not None and found[1].low not in cues.verbs and found[1].low not in cues.naming \
                 and _is_title(doc.text[q.start:q.end], cues):
             found = None                 # "She starred in “The Art of War”": a title, not name-calling
+    if found is None and starts_sentence:
+        found, attribution = _quoted_turn(doc, q), "transcript"
+        adjacent = found is not None
     q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)
     if found is None or q.kind not in ("direct", "partial"):
         return
@@ -977,6 +987,21 @@ def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: Quotes
     return out
 
 
+def _quoted_turn(doc: _Doc, q: _Quote) -> Attribution | None:
+    """A transcript turn inside quotation marks, “PENCE: Well, look, ...”: the name in capitals, when a
+    person of the document has it as surname, is the speaker."""
+    m = TRANSCRIPT_TURN_RE.match(doc.text, q.start)
+    if m is None or not _names_a_person(doc, m.group(1)):
+        return None
+    return _tokens(doc.text, m.start(1), m.end(1)), _Token(":", m.end(1), m.end(1) + 1)
+
+
+def _names_a_person(doc: _Doc, name: str) -> bool:
+    surname = name.split()[-1].upper()
+    return any(label in PERSON_LABELS and canonical.split()[-1].upper() == surname
+               for _, _, label, canonical, _ in doc.entities)
+
+
 def _quoted_sentences(doc: _Doc, quotes: list[_Quote]) -> set[int]:
     """Sentences that are mostly direct quotation (half of their characters or more): no indirect row. In
     the others the reported content may hold a short quote ('Obama said “it gets me mad” every time he
@@ -1002,9 +1027,7 @@ def _transcript_turn(doc: _Doc, s_start: int, cues: _Cues
     m = TRANSCRIPT_TURN_RE.match(text, s_start)
     if m is None:
         return None
-    surname = m.group(1).split()[-1].upper()
-    if not any(label in PERSON_LABELS and canonical.split()[-1].upper() == surname
-               for _, _, label, canonical, _ in doc.entities):
+    if not _names_a_person(doc, m.group(1)):
         return None
     line_end = text.find("\n", m.end())
     words = _tokens(text, m.start(1), m.end(1))

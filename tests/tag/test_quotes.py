@@ -343,3 +343,13 @@ def test_a_bracketed_party_before_the_verb_and_a_participial_introduction():
     out = direct(run(text, {"Elizabeth Warren": "Elizabeth Warren", "Donald Trump": "Donald Trump",
                             "Bush": "Jeb Bush", "Rubio": "Marco Rubio"}))
     assert out["speaker"].to_list() == ["Elizabeth Warren", "Jeb Bush"]
+
+
+def test_a_quoted_transcript_turn_an_appositive_with_a_state_and_more_cue_verbs():
+    text = ("Mike Pence spoke to Chris Wallace.\n\n“PENCE: Well, look, she thinks this is a show.”\n\n"
+            "“Our assumption is that the veto will fall,” Senate Majority Leader Mitch McConnell, R-Ky., said "
+            "Tuesday. “Denver,” he answered.")
+    out = direct(run(text, {"Mike Pence": "Mike Pence", "Chris Wallace": "Chris Wallace",
+                            "Mitch McConnell": "Mitch McConnell"}))
+    assert out["speaker"].to_list() == ["Mike Pence", "Mitch McConnell", "Mitch McConnell"]
+    assert out["attribution"].to_list() == ["transcript", "after", "after"]
