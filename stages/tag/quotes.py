@@ -1169,8 +1169,8 @@ def _continues(prev: _Quote, q: _Quote, text: str) -> bool:
     """Whether direct quote q continues the direct quote before it: an unattributed part of the same
     paragraph (“A,” he said. “B.”), or the next paragraph of a quote left open (news style: every
     paragraph of a long quote opens with a mark, only the last one closes)."""
-    if q.kind != "direct" or prev.kind != "direct":
-        return False
+    if q.kind != "direct" or prev.kind != "direct" or q.attribution == "transcript":
+        return False              # a transcript turn names its own speaker ("WALLACE: ..." then "PENCE: ...")
     if prev.paragraph == q.paragraph and not q.attributed:
         return True
     return prev.close_mark is None and text.count("\n", prev.open_mark, q.open_mark) <= 2 and \

@@ -353,3 +353,10 @@ def test_a_quoted_transcript_turn_an_appositive_with_a_state_and_more_cue_verbs(
                             "Mitch McConnell": "Mitch McConnell"}))
     assert out["speaker"].to_list() == ["Mike Pence", "Mitch McConnell", "Mitch McConnell"]
     assert out["attribution"].to_list() == ["transcript", "after", "after"]
+
+
+def test_quoted_transcript_turns_are_not_continuations_of_each_other():
+    text = ("Mike Pence spoke to Chris Wallace.\n\n\"WALLACE: Will she be there tomorrow night?\n\n"
+            "\"PENCE: She will not be attending the debate.")
+    out = direct(run(text, {"Mike Pence": "Mike Pence", "Chris Wallace": "Chris Wallace"}))
+    assert out["speaker"].to_list() == ["Chris Wallace", "Mike Pence"]
