@@ -42,13 +42,14 @@ changes only.
 Results: the screen and bench/results/quotes.json (figures, score.py's whole output for ours and the
 baseline, missing columns, the run's seconds). --examples FILE passes score.py's failure examples through.
 
-Measured on 2026-12-02 at commit fd2cad0 (pipeline code as of 3bdae70), all 924 articles, dvc repro 292 s
-(5 min in all) on the shared 2-core machine; ours / naive baseline: detection P 96.1 / 97.2, R 82.6 / 78.8,
-F1 88.9 / 87.1; recall on 1-3-word quotes 15.1 / 0.0; speaker right overall 74.1 / 43.4, on direct rows
-84.3 / 43.4, on partial rows 37.7 / - (the baseline has none); named speakers by full name 64.3 / 52.6;
-end-to-end F1 65.6 / 37.6; GGT P 90.6 / 92.2, R 20.5 / 19.8, F1 33.4 / 32.7, speaker 72.1 / 42.0;
-indirect attributions found 0.1 / 0.0. Every reference figure is reproduced (indirect: 0.1 against 0.2).
-Targets met: GGT precision only. tag/quotes.parquet has every column score.py reads.
+Measured on 2026-12-02 at commit fd2cad0 (pipeline code as of 3bdae70), all 924 articles: detection F1
+88.9, speaker 74.1 (partial rows 37.7), full name 64.3, e2e 65.6, GGT P 90.6 / R 20.5 (the references).
+Measured on 2026-12-03 at commit f4c6ba5, all 924 articles, one NER worker, dvc repro 240 s; ours / naive:
+detection P 95.1 / 97.2, R 94.8 / 78.8, F1 95.0 / 87.1; 1-3-word recall 78.8 / 0.0; speaker right 82.6 /
+48.5 (direct rows 87.5, partial rows 71.7); full name 72.1 / 59.6; e2e 77.9 / 41.9; GGT (+indirect) P 88.3 /
+92.2, R 70.1 / 19.8, F1 78.2 / 32.7, speaker 67.4 / 47.0; indirect attributions found 61.0. Held-out half
+(huff-post, politico, wash-post): detection F1 94.8, speaker 83.0, partial 69.5, full name 71.7, e2e 78.1,
+GGT P 88.3 / R 70.9 (naive 88.0, 50.3, -, 60.7, 44.0, 92.5 / 25.1). Targets met: detection F1, GGT P and R.
 """
 from __future__ import annotations
 
