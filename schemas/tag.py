@@ -49,8 +49,10 @@ class Quotes(DocumentSpan):
     speaker_text: Optional[str] = pa.Field(nullable=True)
     speaker_start: Optional[pl.Int64] = pa.Field(nullable=True, ge=0)
     speaker_end: Optional[pl.Int64] = pa.Field(nullable=True, ge=0)
+    # transcript: an indirect row that is a turn of a transcript ("TAPPER: Do you think ...")
     attribution: Optional[str] = pa.Field(nullable=True,
-                                          isin=["after", "before", "clause", "continuation", "previous_paragraph"])
+                                          isin=["after", "before", "clause", "continuation", "previous_paragraph",
+                                                "transcript"])
     quote_group: pl.Int64 = pa.Field(ge=0)
     n_words: pl.Int64 = pa.Field(ge=0)
     closed: bool   # false: the quote runs on to the paragraph end (news style for multi-paragraph quotes)

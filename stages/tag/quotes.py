@@ -64,6 +64,9 @@ WORD_COUNT_RE = re.compile(r"\w+(?:[’'-]\w+)*")
 # (the lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
 WORD_DOT_AT_END_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\.\s*+$")
 INITIALS_RE = re.compile(r"[A-Z](?:\.[A-Z])*")         # "J", "G.K" (before the dot that ends them)
+# "JAKE TAPPER: ..." at a paragraph start: one to three words in capitals, a colon, text (linear: each
+# word is a possessive run of capitals, words separated by one space)
+TRANSCRIPT_TURN_RE = re.compile(r"([A-Z][A-Z.'’-]++(?: [A-Z][A-Z.'’-]++){0,2}):[ \t]++(?=\S)")
 PERSON_LABELS = ("PERSON", "PER")
 ORG_LABELS = ("ORG", "GPE", "NORP")
 # mentions that may be the subject of the clause around an embedded quote (NORP is mostly an adjective there:
@@ -93,6 +96,14 @@ class QuoteCuesFile(TypedDict):
     source_nouns: list[str]
     that_verbs: list[str]
     complementizers: list[str]
+    stance_verbs: list[str]
+    noun_like_forms: list[str]
+    noun_determiners: list[str]
+    source_document_nouns: list[str]
+    coordinators: list[str]
+    copulas: list[str]
+    intro_adverbs: list[str]
+    relatives: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -137,6 +148,14 @@ class _Cues:
         self.source_nouns = lower_set(cues["source_nouns"])
         self.that_verbs = lower_set(cues["that_verbs"])
         self.complementizers = lower_set(cues["complementizers"])
+        self.stance_verbs = lower_set(cues["stance_verbs"])
+        self.noun_like = lower_set(cues["noun_like_forms"])
+        self.noun_determiners = lower_set(cues["noun_determiners"])
+        self.document_nouns = lower_set(cues["source_document_nouns"])
+        self.coordinators = lower_set(cues["coordinators"])
+        self.copulas = lower_set(cues["copulas"])
+        self.intro_adverbs = lower_set(cues["intro_adverbs"])
+        self.relatives = lower_set(cues["relatives"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -248,13 +267,20 @@ def _join_name_dots(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     """Join the dot after an honorific or initials ("Mr.", "J.", "G.K.") to its word, so it does not end a
     speaker and the speaker's span keeps it."""
     out: list[_Token] = []
-    for t in tokens:
+    for k, t in enumerate(tokens):
         if t.text == "." and out and out[-1].is_word and out[-1].end == t.start and (
-                out[-1].low in cues.abbreviations or INITIALS_RE.fullmatch(out[-1].text)):
+                out[-1].low in cues.abbreviations or INITIALS_RE.fullmatch(out[-1].text)
+                or _is_state_abbreviation(out[-1], tokens[k + 1] if k + 1 < len(tokens) else None)):
             out[-1] = _Token(out[-1].text + ".", out[-1].start, t.end)
             continue
         out.append(t)
     return out
+
+
+def _is_state_abbreviation(word: _Token, after: _Token | None) -> bool:
+    """A short capitalised word whose dot a comma follows is an abbreviation in an appositive, not a sentence
+    end ("Mitch McConnell, R-Ky., said", "a truck driver from Ava, Mo., said")."""
+    return after is not None and after.text == "," and word.text[0].isupper() and len(word.text.split("-")[-1]) <= 5
 
 
 # ------------------------------------------------------------------------------------ speaker words
@@ -396,9 +422,14 @@ def _according_to_before(tokens: list[_Token], cues: _Cues, max_words: int
 
 
 def _clause_before(tokens: list[_Token], v: int, cues: _Cues) -> list[_Token]:
-    """The words right before tokens[v], back to punctuation, another verb or "that"."""
+    """The words right before tokens[v], back to punctuation, another verb or "that"; a bracketed
+    party and state right before the verb is skipped ("Sen. Elizabeth Warren (D-MA) said")."""
     clause: list[_Token] = []
-    for b in reversed(tokens[:v]):
+    end = v
+    if v >= 3 and tokens[v - 1].text == ")":
+        opening = next((k for k in range(v - 2, max(-1, v - 6), -1) if tokens[k].text == "("), None)
+        end = opening if opening is not None else v
+    for b in reversed(tokens[:end]):
         if not b.is_word or b.low in cues.verbs or b.low == "that":
             break
         clause.insert(0, b)
@@ -409,17 +440,16 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     """The speaker of the verb tokens[v] before a quote: the clause's subject, an inverted speaker after
     it, or, for ", saying “...”", the sentence's first name or pronoun."""
     clause = _clause_before(tokens, v, cues)
-    speaker = None
+    speaker = _coordinated_or_relative_subject(tokens, v, clause, cues, max_words)
+    if speaker is not None:
+        return speaker
     if len(clause) > 3:
         # a longer clause: its trailing noun phrase ("Last month the governor said")
         speaker = _speaker_words(_trailing_phrase(clause, cues), cues, max_words)
     if speaker is None and clause:
         speaker = _speaker_words(clause[-max_words:], cues, max_words)
-    if speaker is None and not clause and not tokens[v].low.endswith("ing") and cues.verbs.get(tokens[v].low) != "tell":
-        # inverted before the quote: "..., said Mr. X: “...”" (after "telling" or "told" is the addressee)
-        speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
-        if speaker and any(a.is_word for a in tokens[v + 1 + len(speaker):]):
-            speaker = None
+    if speaker is None and not clause:
+        speaker = _inverted_speaker(tokens, v, cues, max_words)
     if speaker is None and tokens[v].low.endswith("ing"):
         speaker = _first_subject(tokens[:v], cues, max_words)
     if speaker is None and clause and clause[-1].low in cues.pronouns:
@@ -427,6 +457,36 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     if speaker is None and v > 0 and tokens[v - 1].text == ",":
         speaker = _subject_before(tokens[:v], v, cues, max_words)    # "Brian Fallon, the press secretary, noted"
     return speaker
+
+
+def _inverted_speaker(tokens: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:
+    """A speaker after its verb before the quote: "..., said Mr. X: “...”" (not after "telling" or "told":
+    that is the addressee); opening the sentence, with an appositive: "Said Dorothy Poynter, who grew up
+    with Ali, “...”"."""
+    if tokens[v].low.endswith("ing") or cues.verbs.get(tokens[v].low) == "tell":
+        return None
+    speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
+    following = tokens[v + 1 + len(speaker):] if speaker else []
+    if speaker and any(a.is_word for a in following) and not (v == 0 and following[0].text == ","):
+        return None
+    return speaker
+
+
+def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
+                                     max_words: int) -> list[_Token] | None:
+    """The subject of a verb whose own clause has none: a second verb of the sentence's subject ("The
+    president noted ..., and added: “...”", "Boreing said ..., but said, “...”", "He said his attacks
+    gave him momentum and said that"), a participle after a longer clause ("issued a statement saying"),
+    or a relative clause whose antecedent is the name before its comma ("said Beck, who said there were
+    “...”")."""
+    if clause and (all(w.low in cues.coordinators for w in clause) or clause[-1].low in ("and", "but")):
+        return _first_subject(tokens[:v], cues, max_words)
+    if len(clause) > 3 and tokens[v].low.endswith("ing"):
+        # a participle's subject is the sentence's: "Black Lives Matter issued a statement saying it ..."
+        return _first_subject(tokens[:v], cues, max_words)
+    if len(clause) == 1 and clause[0].low in cues.relatives and v >= 3 and tokens[v - 2].text == ",":
+        return _speaker_words(_trailing_phrase(tokens[:v - 2], cues), cues, max_words)
+    return None
 
 
 def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: QuotesParams
@@ -442,10 +502,22 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
         return according
     for v in range(len(tokens) - 1, -1, -1):
         t = tokens[v]
-        if t.low in cues.verbs and t.text.islower():
+        # a verb is lower case, but for one opening the sentence before its speaker ("Said Dorothy Poynter")
+        if t.low in cues.verbs and (t.text.islower() or v == 0) and not _is_noun_use(tokens, v, cues):
             speaker = _speaker_of_verb(tokens, v, cues, max_words)
             return (speaker, t, all(not a.is_word for a in tokens[v + 1:])) if speaker else None
     return None
+
+
+def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
+    """Whether the verb form tokens[v] is a noun there: after a determiner, a possessive or a hyphenated
+    lower-case modifier ("Mr. Obama's remarks", "the following comment", "Donald Trump’s flurry of late-night
+    tweets was"). Not after a number: "Six in 10 say"."""
+    if v == 0:
+        return False
+    prev = tokens[v - 1]
+    return prev.is_word and (prev.low in cues.noun_determiners or prev.text.endswith(("’s", "'s"))
+                             or ("-" in prev.text and prev.text.islower()))
 
 
 def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
@@ -464,7 +536,9 @@ def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
 
 
 def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
-    """The sentence's first name, pronoun or determined noun phrase ("An Israeli official confirmed")."""
+    """The sentence's first name, pronoun or determined noun phrase ("An Israeli official confirmed"),
+    past an introductory phrase ("Hours later, Trump ...", "Meanwhile, it ...")."""
+    tokens = _without_introduction(tokens, cues)
     words: list[_Token] = []
     nominal = bool(tokens) and tokens[0].low in cues.determiners
     for t in tokens:
@@ -478,6 +552,32 @@ def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_T
         if t.low in cues.pronouns:
             break
     return _speaker_words(words, cues, max_words)
+
+
+def _without_introduction(tokens: list[_Token], cues: _Cues) -> list[_Token]:
+    """The tokens past an introductory phrase set off by a comma within six words: one that holds a
+    lower-case word ("Hours later,", "On Monday,") or is a sentence adverb ("Meanwhile,"); not a name and
+    its appositive ("Trump, who leads the polls, said"), nor a clause ("The president noted the law,")."""
+    if tokens and tokens[0].text[0].isupper() and tokens[0].low.endswith("ing") and tokens[0].text[1:].islower():
+        return _past_participial_phrase(tokens)
+    comma = next((k for k, t in enumerate(tokens[:7]) if t.text == ","), None)
+    if comma is None or comma == 0:
+        return tokens
+    intro = tokens[:comma]
+    if tokens[0].low in cues.determiners or any(t.low in cues.verbs for t in intro):
+        return tokens                    # a clause of its own: "The president noted the law, and added"
+    if tokens[0].low in cues.not_speakers or cues.intro_adverbs.intersection(t.low for t in intro) or any(
+            t.is_word and t.text.islower() and t.low not in cues.particles for t in intro):
+        return tokens[comma + 1:]
+    return tokens
+
+
+def _past_participial_phrase(tokens: list[_Token]) -> list[_Token]:
+    """The tokens past a participial phrase opening the sentence ("Speaking at a rally in Iowa, which votes
+    first, Bush said"): after its first comma before a capitalised word."""
+    comma = next((k for k in range(len(tokens) - 1) if tokens[k].text == "," and tokens[k + 1].text[0].isupper()),
+                 None)
+    return tokens[comma + 1:] if comma is not None else tokens
 
 
 def _ends_with_abbreviation(tail: str, cues: _Cues) -> bool:
@@ -559,9 +659,11 @@ def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | No
     mentions = doc.entities_in(*span)
     # a possessive mention qualifies the speaker ("Hillary Clinton's campaign manager Robby Mook"): a later
     # mention is the speaker, and with none ("Obama's former strategist") the words are a description
-    possessive = [e for e in mentions if doc.text[e[1]:e[1] + 2] in ("’s", "'s") and e[1] < span[1] - 2]
-    mentions = [e for e in mentions if e not in possessive]
-    if possessive and not mentions:
+    # so does a name before the head noun ("Sanders campaign manager Jeff Weaver", "A top Donald Trump
+    # adviser", "Clinton supporters"): the head is the last name, or the words when a noun ends them
+    qualifying = [e for e in mentions if _qualifies(doc, e, span)]
+    mentions = [e for e in mentions if e not in qualifying]
+    if qualifying and not any(e[2] in PERSON_LABELS for e in mentions):
         return doc.text[span[0]:span[1]], "nominal"
     for label_set, kind in ((PERSON_LABELS, "named"), (ORG_LABELS, "organization")):
         for e_start, e_end, label, canonical, _ in mentions:
@@ -572,6 +674,20 @@ def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | No
     return None
 
 
+def _qualifies(doc: _Doc, mention: Entity, span: tuple[int, int]) -> bool:
+    """A possessive mention inside the speaker words, or a PERSON one before a noun: it qualifies the head."""
+    possessive = doc.text[mention[1]:mention[1] + 2] in ("’s", "'s") and mention[1] < span[1] - 2
+    return possessive or (mention[2] in PERSON_LABELS and _is_name_modifier(doc, mention, span))
+
+
+def _is_name_modifier(doc: _Doc, mention: Entity, span: tuple[int, int]) -> bool:
+    """Whether a PERSON mention inside the speaker words qualifies a noun after it: a word follows it in
+    the span that is neither a preposition ("Rep. Tom Cole of Oklahoma") nor punctuation."""
+    after = _tokens(doc.text, mention[1], span[1])
+    return bool(after) and after[0].is_word and after[0].start <= mention[1] + 1 \
+        and after[0].low not in _cues().speaker_end
+
+
 def _unmentioned_name(doc: _Doc, words: list[_Token], cues: _Cues) -> str | None:
     """A capitalised name NER missed: the document's PERSON canonical with that surname, else as written."""
     names = [w for w in words if w.low not in cues.abbreviations]
@@ -580,7 +696,7 @@ def _unmentioned_name(doc: _Doc, words: list[_Token], cues: _Cues) -> str | None
         return None
     surname = names[-1].text
     for _, _, label, canonical, _ in doc.entities:
-        if label in PERSON_LABELS and canonical.split()[-1] == surname:
+        if label in PERSON_LABELS and canonical.split()[-1].upper() == surname.upper():   # "TAPPER" too
             return canonical
     return " ".join(w.text for w in names)
 
@@ -731,10 +847,11 @@ def _subject_candidates(doc: _Doc, quotes: list[_Quote], start: int, end: int, c
 
 
 def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, cues: _Cues,
-                        p: QuotesParams) -> Attribution | None:
+                        p: QuotesParams, weak: bool = True) -> Attribution | None:
     """An embedded quote with no reporting verb around it (“Clinton called half of Trump's supporters
     “deplorables.”"): the attribution after the sentence's last comma, else the first subject of its clause
-    before the quote; its verb is the word after the subject when that is a lower-case word."""
+    before the quote followed by a verb-like word; with `weak`, else the first one followed by a lower-case
+    word that is not a preposition ("Ohio in", "Libya civil war": no verb), which is its verb."""
     tail = _tail_attribution(doc, quotes, i, cues, p)
     if tail is not None:
         return tail
@@ -746,9 +863,29 @@ def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: i
                  and not (t.low.endswith("ly") and len(t.low) > 4)]
         if words and after and _looks_like_verb(after[0], cues):
             return words, after[0]
-        if words and after and after[0].is_word and after[0].text.islower() and fallback is None:
+        if weak and fallback is None and words and after and after[0].is_word and after[0].text.islower() \
+                and after[0].low not in cues.speaker_end and after[0].low not in cues.copulas:
             fallback = words, after[0]
     return fallback
+
+
+def _embedded_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, cues: _Cues,
+                          p: QuotesParams) -> Attribution | None:
+    """The attribution of an embedded quote with no reporting verb of its own: its clause's subject with a
+    verb; when another quote precedes it in its sentence, the sentence's reporting verb before it ("he said
+    he would do so not because of “...” but because Canova is a “good candidate”"); else a weaker clause
+    subject, in its clause then in its sentence."""
+    q = quotes[i]
+    found = _clause_attribution(doc, quotes, i, before_start, cues, p, weak=False)
+    sentence_start = doc.sent_starts[q.sentence]
+    if found is None and sentence_start < before_start:
+        before = _attribution_before(doc, sentence_start, q.open_mark, cues, p)
+        found = before[:2] if before is not None else None
+    if found is None:
+        found = _clause_attribution(doc, quotes, i, before_start, cues, p)
+    if found is None and sentence_start < before_start:
+        found = _clause_attribution(doc, quotes, i, sentence_start, cues, p)
+    return found
 
 
 def _colon_subject(doc: _Doc, quotes: list[_Quote], start: int, open_mark: int, cues: _Cues
@@ -765,8 +902,9 @@ def _colon_subject(doc: _Doc, quotes: list[_Quote], start: int, open_mark: int, 
 
 def _looks_like_verb(t: _Token, cues: _Cues) -> bool:
     """A lower-case word that can follow a subject as its verb ("called", "admires", "has"), not the noun
-    a modifier qualifies ("Islamic terror", "GOP candidate")."""
-    return t.is_word and t.text.islower() and (
+    a modifier qualifies ("Islamic terror", "GOP candidate"), a preposition ("Ohio in") or a copula: the
+    subject of "is" is described, not speaking ("Canova is a “good candidate”")."""
+    return t.is_word and t.text.islower() and t.low not in cues.speaker_end and t.low not in cues.copulas and (
         t.low in cues.verbs or t.low in cues.speaker_stop or t.low.endswith(("ed", "es", "s")) and len(t.low) > 3)
 
 
@@ -788,15 +926,13 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     starts_sentence = doc.text[before_start:q.open_mark].strip(" \t—–-") == ""
     found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
     if found is None and not starts_sentence:
-        found, attribution = _clause_attribution(doc, quotes, i, before_start, cues, p), "clause"
-        sentence_start = doc.sent_starts[q.sentence]
-        if found is None and sentence_start < before_start:     # another quote before it in its sentence
-            found = _attribution_before(doc, sentence_start, q.open_mark, cues, p) or \
-                _clause_attribution(doc, quotes, i, sentence_start, cues, p)
-            found = found[:2] if found is not None else None
+        found, attribution = _embedded_attribution(doc, quotes, i, before_start, cues, p), "clause"
         if found is not None and found[1].low not in cues.verbs and found[1].low not in cues.naming \
                 and _is_title(doc.text[q.start:q.end], cues):
             found = None                 # "She starred in “The Art of War”": a title, not name-calling
+    if found is None and starts_sentence:
+        found, attribution = _quoted_turn(doc, q), "transcript"
+        adjacent = found is not None
     q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)
     if found is None or q.kind not in ("direct", "partial"):
         return
@@ -827,15 +963,14 @@ def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: Quotes
     """Reported speech without quotation marks, one row per sentence that has no quotation: "Officials
     said the talks would resume", "The talks will resume, he said.", "According to X, ...". Its kind is
     "indirect", its start/end the reported content, its speaker found and resolved as a quote's."""
-    marked = {si for q in quotes if q.kind == "direct"
-              for si in range(doc.sentence_at(q.start), doc.sentence_at(max(q.start, q.end - 1)) + 1)}
+    marked = _quoted_sentences(doc, quotes)
     group = max((q.group for q in quotes), default=-1)
     out: list[_Quote] = []
     for si, (s_start, s_end) in enumerate(zip(doc.sent_starts, doc.sent_ends)):
         s_end = min(s_end, len(doc.text))       # a sentence table out of step with the text: no overrun
-        if si in marked or s_end <= s_start:
+        if si in marked or s_end <= s_start or (out and s_start < out[-1].end):
             continue
-        found = _statement_in(doc, s_start, s_end, cues, p)
+        found = _transcript_turn(doc, s_start, cues) or _statement_in(doc, s_start, s_end, cues, p)
         if found is None:
             continue
         (c_start, c_end), words, verb, where = found
@@ -846,9 +981,58 @@ def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: Quotes
         group += 1
         q = _Quote(c_start, c_end, c_start, c_end, 0, si, n_words=n_words, kind="indirect", attribution=where,
                    attributed=True, group=group, verb=verb.text.lower())
-        q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes + out, q, words, cues, p)
+        if words:
+            q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes + out, q, words, cues, p)
         out.append(q)
     return out
+
+
+def _quoted_turn(doc: _Doc, q: _Quote) -> Attribution | None:
+    """A transcript turn inside quotation marks, “PENCE: Well, look, ...”: the name in capitals, when a
+    person of the document has it as surname, is the speaker."""
+    m = TRANSCRIPT_TURN_RE.match(doc.text, q.start)
+    if m is None or not _names_a_person(doc, m.group(1)):
+        return None
+    return _tokens(doc.text, m.start(1), m.end(1)), _Token(":", m.end(1), m.end(1) + 1)
+
+
+def _names_a_person(doc: _Doc, name: str) -> bool:
+    surname = name.split()[-1].upper()
+    return any(label in PERSON_LABELS and canonical.split()[-1].upper() == surname
+               for _, _, label, canonical, _ in doc.entities)
+
+
+def _quoted_sentences(doc: _Doc, quotes: list[_Quote]) -> set[int]:
+    """Sentences that are mostly direct quotation (half of their characters or more): no indirect row. In
+    the others the reported content may hold a short quote ('Obama said “it gets me mad” every time he
+    thinks about the 20 first-graders who were killed')."""
+    quoted: dict[int, int] = {}
+    for q in quotes:
+        if q.kind != "direct":
+            continue
+        for si in range(doc.sentence_at(q.start), doc.sentence_at(max(q.start, q.end - 1)) + 1):
+            overlap = min(q.end, doc.sent_ends[si]) - max(q.start, doc.sent_starts[si])
+            quoted[si] = quoted.get(si, 0) + max(overlap, 0)
+    return {si for si, n in quoted.items() if 2 * n >= doc.sent_ends[si] - doc.sent_starts[si]}
+
+
+def _transcript_turn(doc: _Doc, s_start: int, cues: _Cues
+                     ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """A transcript turn, "TAPPER: Do you think ...", opening a paragraph: the name in capitals is the
+    speaker when it is the surname of a person the document names (so "UPDATE:" or "EDITOR'S NOTE:" are
+    not), the rest of the paragraph its words (attribution "transcript")."""
+    text = doc.text
+    if s_start > 0 and text[s_start - 1] != "\n":
+        return None
+    m = TRANSCRIPT_TURN_RE.match(text, s_start)
+    if m is None:
+        return None
+    if not _names_a_person(doc, m.group(1)):
+        return None
+    line_end = text.find("\n", m.end())
+    words = _tokens(text, m.start(1), m.end(1))
+    return (m.end(), len(text) if line_end < 0 else line_end), words, _Token(":", m.end(1), m.end(1) + 1), \
+        "transcript"
 
 
 def _statement_in(doc: _Doc, s_start: int, s_end: int, cues: _Cues, p: QuotesParams
@@ -867,7 +1051,20 @@ def _statement_in(doc: _Doc, s_start: int, s_end: int, cues: _Cues, p: QuotesPar
         cut = next((t for t in tokens[2:] if t.text == ","), None)
         if speaker and cut is not None:
             return (cut.end, end), speaker, _according_token(tokens, 0), "before"
-    return _verb_statement(tokens, end, cues, p)
+    return _verb_statement(tokens, end, cues, p) or _in_document_statement(tokens, end, cues, p)
+
+
+def _in_document_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
+                           ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """"In an NBC News poll released Monday, 50 percent chose Clinton": a sentence opening with "In" and a
+    determined phrase whose head is a document or a speech (`source_document_nouns`) up to its comma; the
+    phrase is the source, the rest of the sentence the content."""
+    if len(tokens) < 5 or tokens[0].low != "in" or tokens[1].low not in cues.noun_determiners:
+        return None
+    cut = next((k for k, t in enumerate(tokens[:2 + p.max_speaker_words]) if t.text == ","), None)
+    if cut is None or cut + 1 >= len(tokens) or not any(t.low in cues.document_nouns for t in tokens[2:cut]):
+        return None
+    return (tokens[cut + 1].start, end), tokens[1:cut], _Token("in", tokens[0].start, tokens[0].end), "before"
 
 
 def _punctuated_statement(tokens: list[_Token], s_start: int, end: int, cues: _Cues, p: QuotesParams
@@ -884,6 +1081,13 @@ def _punctuated_statement(tokens: list[_Token], s_start: int, end: int, cues: _C
         found = _tail_statement(rest[:nxt], cues, p)
         if found is not None:
             return (s_start, tokens[k].start if nxt == len(rest) else end), found[0], found[1], "after"
+    # a subject with an appositive up to the sentence end, from the first comma: "..., the White House
+    # spokesman, Josh Earnest, said on Thursday."
+    for k in range(1, len(tokens) - 2):
+        if tokens[k].text == "," and sum(t.text == "," for t in tokens[k + 1:]) >= 1:
+            found = _tail_statement(tokens[k + 1:], cues, p)
+            if found is not None:
+                return (s_start, tokens[k].start), found[0], found[1], "after"
     return None
 
 
@@ -897,32 +1101,65 @@ def _tail_statement(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attri
         return None
     verb_at = next(k for k, t in enumerate(tokens) if t is found[1])
     rest = [t for t in tokens[verb_at + 1:] if t.start >= found[0][-1].end]
+    if rest and cues.verbs.get(found[1].low) == "tell":
+        # the addressee: "he told me", "she told reporters", "told an audience at the Brookings Institution"
+        addressee = next((k for k, t in enumerate(rest) if not t.is_word or t.low in cues.speaker_end), len(rest))
+        rest = rest[addressee:] if 0 < addressee <= 4 else rest
     # only a time, place or channel may follow the attribution ("he said on Friday", "in a statement")
     return found if not rest or (len(rest) <= p.max_speaker_words and rest[0].low in cues.speaker_end) else None
+
+
+def _complementizer_after(tokens: list[_Token], v: int, cues: _Cues) -> int | None:
+    """Index of the "that"/"whether" opening the content of the verb tokens[v] (a reporting verb may have
+    a short object before it: "told reporters that"; a verb of `that_verbs` needs it right after), or None."""
+    reach = v + 6 if tokens[v].low in cues.verbs else v + 3
+    that = next((k for k in range(v + 1, min(reach, len(tokens))) if tokens[k].low in cues.complementizers), None)
+    if that is not None and any(not x.is_word for x in tokens[v + 1:that]):
+        return None
+    return that
+
+
+def _is_content_verb(tokens: list[_Token], v: int, cues: _Cues) -> bool:
+    """Whether tokens[v] is a lower-case verb form that may introduce reported content (a reporting verb,
+    a verb of `that_verbs` or `stance_verbs`), used as a verb."""
+    t = tokens[v]
+    known = t.low in cues.verbs or t.low in cues.that_verbs or t.low in cues.stance_verbs
+    return known and t.text.islower() and not _is_noun_use(tokens, v, cues)
 
 
 def _verb_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
                     ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
     """"X said (that) ...": the first reporting verb with a speaker; the content runs from after the verb
     (past "that", or past a short object then "that": "told reporters that") to the sentence end. A verb
-    other than those in `indirect_verbs` needs the "that"."""
+    other than those in `indirect_verbs` or `stance_verbs` needs the "that"."""
     for v, t in enumerate(tokens[:-2]):
-        if not t.text.islower() or (t.low not in cues.verbs and t.low not in cues.that_verbs):
+        if not _is_content_verb(tokens, v, cues):
             continue
-        reach = v + 6 if t.low in cues.verbs else v + 3     # a verb of `that_verbs`: "that" right after it
-        that = next((k for k in range(v + 1, min(reach, len(tokens))) if tokens[k].low in cues.complementizers),
-                    None)
-        if that is not None and any(not x.is_word for x in tokens[v + 1:that]):
-            that = None
-        if that is None and (cues.verbs.get(t.low) not in cues.indirect_verbs or not tokens[v + 1].is_word):
+        that = _complementizer_after(tokens, v, cues)
+        without_that = (t.low in cues.stance_verbs or cues.verbs.get(t.low) in cues.indirect_verbs) \
+            and t.low not in cues.noun_like
+        if that is None and not (without_that and tokens[v + 1].is_word):
             continue
         speaker = _speaker_of_verb(tokens, v, cues, p.max_speaker_words)
         if speaker is None and v > 0 and tokens[v - 1].text == ",":     # "Paul Porter, a truck driver, said"
             speaker = _subject_before(tokens[:v], v, cues, p.max_speaker_words)
-        if speaker is None:
+        # a subject that is no speaker ("Six in 10 say ...", "Those in favor say ..."), or none found: the
+        # statement stands, its source unknown
+        if speaker is None and v == 0:
             continue
         start = tokens[that + 1].start if that is not None and that + 1 < len(tokens) else tokens[v + 1].start
-        return (start, end), speaker, t, "before"
+        return (start, end), speaker or [], t, "before"
+    return _opening_participle(tokens, end, cues)
+
+
+def _opening_participle(tokens: list[_Token], end: int, cues: _Cues
+                        ) -> tuple[tuple[int, int], list[_Token], _Token, str] | None:
+    """A participle of a cue verb opening the sentence, no speaker found after it: "Asked whether he
+    would pay the fees, ..." (the content: the rest of the sentence, its source unknown)."""
+    first = tokens[0] if len(tokens) > 2 else None
+    if first is not None and first.text[0].isupper() and first.low.endswith("ed") and tokens[1].is_word and (
+            first.low in cues.verbs or first.low in cues.that_verbs or first.low in cues.stance_verbs):
+        return (tokens[1].start, end), [], first, "before"
     return None
 
 
@@ -932,8 +1169,8 @@ def _continues(prev: _Quote, q: _Quote, text: str) -> bool:
     """Whether direct quote q continues the direct quote before it: an unattributed part of the same
     paragraph (“A,” he said. “B.”), or the next paragraph of a quote left open (news style: every
     paragraph of a long quote opens with a mark, only the last one closes)."""
-    if q.kind != "direct" or prev.kind != "direct":
-        return False
+    if q.kind != "direct" or prev.kind != "direct" or q.attribution == "transcript":
+        return False              # a transcript turn names its own speaker ("WALLACE: ..." then "PENCE: ...")
     if prev.paragraph == q.paragraph and not q.attributed:
         return True
     return prev.close_mark is None and text.count("\n", prev.open_mark, q.open_mark) <= 2 and \

@@ -102,3 +102,20 @@ def test_quality_gate_check_and_new_floors() -> None:
     assert rows[("clean", "F1")]["pass"] is None                       # the gate did not run
     worse = {"dates": {"seconds": 1.0, "figures": {"value_F1": {"value": 56.0, "na": "", "scale": "%"}}}}
     assert qg.check(worse, {"dates": floors["dates"]})[0]["pass"] is False
+
+
+def test_publisher_halves_split_every_publisher_once() -> None:
+    assert set(bq.DEV_PUBLISHERS) | set(bq.HELD_OUT_PUBLISHERS) == set(bq.PUBLISHERS)
+    assert not set(bq.DEV_PUBLISHERS) & set(bq.HELD_OUT_PUBLISHERS)
+
+
+def test_read_records_keeps_only_the_ids_asked(tmp_path) -> None:
+    import gzip
+    import json
+    path = tmp_path / "input.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        for url in ("polnear:a", "polnear:b", "polnear:c"):
+            fh.write(json.dumps({"url": url, "text": "t"}) + "\n")
+    assert [json.loads(x)["url"] for x in bq.read_records(path, ids={"polnear:c", "polnear:a"})] == \
+        ["polnear:a", "polnear:c"]
+    assert len(bq.read_records(path, limit=1, ids={"polnear:b", "polnear:c"})) == 1

@@ -246,3 +246,117 @@ def test_an_honorific_agrees_with_the_gender_of_the_canonical_name():
     out = direct(run(both, {"Michelle Obama": "Michelle Obama", "Barack Obama": "Barack Obama",
                             "Obama": "Michelle Obama"}))
     assert out["speaker"].to_list() == ["Barack Obama"]
+
+
+def test_indirect_rows_after_stance_verbs_without_that():
+    text = ("Christie endorsed Trump for the nomination. Rubio wants to emerge as the go-to candidate. "
+            "A new poll shows Sanders with 47 percent. The endorsement came late. He was tired in Iowa.")
+    out = run(text, {"Christie": "Chris Christie", "Rubio": "Marco Rubio", "Trump": "Donald Trump",
+                     "Sanders": "Bernie Sanders"}, PARAMS)
+    ind = out.filter(pl.col("kind") == "indirect")
+    assert ind["quote"].to_list() == ["Trump for the nomination", "to emerge as the go-to candidate",
+                                      "Sanders with 47 percent"]
+    assert ind["speaker"].to_list() == ["Chris Christie", "Marco Rubio", "A new poll"]
+
+
+def test_a_verb_form_after_a_determiner_possessive_or_number_is_a_noun():
+    text = ("Hillary Clinton spoke on Friday. Donald Trump’s flurry of late-night tweets was “unhinged, even for "
+            "him.” Trump now enjoys 48 support in the state. Clinton won in six states and American Samoa.")
+    out = run(text, {"Hillary Clinton": "Hillary Clinton", "Donald Trump": "Donald Trump", "Trump": "Donald Trump",
+                     "Clinton": "Hillary Clinton"}, PARAMS)
+    quote = direct(out).row(0, named=True)
+    assert quote["quote"].startswith("unhinged") and quote["speaker"] is None
+    assert out.filter(pl.col("kind") == "indirect").height == 0
+
+
+def test_an_indirect_statement_whose_source_is_not_a_speaker_has_no_speaker():
+    text = "Six in 10 say he is at least somewhat decisive."
+    ind = run(text, params=PARAMS).filter(pl.col("kind") == "indirect")
+    assert ind["quote"].to_list() == ["he is at least somewhat decisive"]
+    assert ind["speaker"].to_list() == [None] and ind["speaker_start"].to_list() == [None]
+
+
+def test_indirect_rows_after_a_document_phrase_an_appositive_subject_and_an_addressee():
+    text = ("In an NBC News poll released Monday, half of the voters chose Clinton. "
+            "The visa program was abused by a terrorist, the White House spokesman, Josh Earnest, said on Thursday. "
+            "We must not overreact to the rhetoric, he told me.")
+    out = run(text, {"Josh Earnest": "Josh Earnest"}, PARAMS).filter(pl.col("kind") == "indirect")
+    assert out["quote"].to_list() == ["half of the voters chose Clinton", "The visa program was abused by a terrorist",
+                                      "We must not overreact to the rhetoric"]
+    assert out["speaker_text"].to_list() == ["an NBC News poll released Monday", "the White House spokesman", "he"]
+
+
+def test_partial_quote_speakers_from_the_sentence_a_coordinated_verb_and_a_relative_clause():
+    text = ("Gilbert said he would leave not because of “a personal vendetta” but because Canova is a “good "
+            "candidate.” The president noted the law, and added: “I know a little about this.” "
+            "“He is a dictator,” said Beck, who said there were “too many disturbing things.” "
+            "Said Dorothy Poynter, who grew up with Ali, “We were all so proud of him.”")
+    out = direct(run(text, {"Gilbert": "Dan Gilbert", "Canova": "Tim Canova", "Beck": "Glenn Beck",
+                            "Dorothy Poynter": "Dorothy Poynter"}))
+    assert out["speaker_text"].to_list() == ["Gilbert", "Gilbert", "The president", "Beck", "Beck", "Dorothy Poynter"]
+
+
+def test_a_name_before_the_head_noun_qualifies_the_speaker():
+    text = ("“We will win,” Sanders campaign manager Jeff Weaver said. "
+            "“It is over,” a top Donald Trump adviser said.")
+    out = direct(run(text, {"Sanders": "Bernie Sanders", "Jeff Weaver": "Jeff Weaver",
+                            "Donald Trump": "Donald Trump"}))
+    assert out["speaker"].to_list() == ["Jeff Weaver", "a top Donald Trump adviser"]
+    assert out["speaker_kind"].to_list() == ["named", "nominal"]
+
+
+def test_transcript_turns_are_statements_of_the_named_person():
+    text = ("Mary Fallin spoke to Jake Tapper.\n\nTAPPER: Do you think he is a healer? He was asked.\n\n"
+            "FALLIN: I think he is trying to campaign as a healer.\n\nUPDATE: The story was corrected on Monday.")
+    out = run(text, {"Mary Fallin": "Mary Fallin", "Jake Tapper": "Jake Tapper"}, PARAMS)
+    turns = out.filter(pl.col("attribution") == "transcript")
+    assert turns["quote"].to_list() == ["Do you think he is a healer? He was asked.",
+                                        "I think he is trying to campaign as a healer."]
+    assert turns["speaker"].to_list() == ["Jake Tapper", "Mary Fallin"] and set(turns["kind"]) == {"indirect"}
+
+
+
+def test_indirect_rows_beside_a_short_quote_after_an_opening_participle_and_an_addressee():
+    text = ("Obama said “it gets me mad” every time he thinks about the children who were killed. "
+            "Asked whether he would pay the fees, the candidate shrugged. "
+            "Resolve means depriving them of territory, she told an audience at the Brookings Institution.")
+    out = run(text, {"Obama": "Barack Obama"}, PARAMS)
+    ind = out.filter(pl.col("kind") == "indirect")
+    assert ind["quote"].to_list() == ["it gets me mad” every time he thinks about the children who were killed",
+                                      "whether he would pay the fees, the candidate shrugged",
+                                      "Resolve means depriving them of territory"]
+    assert ind["speaker"].to_list() == ["Barack Obama", None, None] and ind["speaker_text"].to_list()[2] == "she"
+
+
+def test_a_participle_or_a_second_verb_takes_the_sentence_subject_past_an_introduction():
+    text = ("Black Lives Matter issued a statement saying it withdrew “because of the unsafe conditions.” "
+            "He said his attacks have given his campaign momentum and said that Trump is not the “party of "
+            "Reagan.” Hours later, Trump returned the compliment, telling Reuters, “Sheldon is a friend.”")
+    out = direct(run(text, {"Trump": "Donald Trump", "Reagan": "Ronald Reagan"}))
+    assert out["speaker_text"].to_list() == ["Black Lives Matter", "He", "Trump"]
+
+
+def test_a_bracketed_party_before_the_verb_and_a_participial_introduction():
+    text = ("Sen. Elizabeth Warren (D-MA) said Donald Trump was a “proven failure as a businessman.” "
+            "Speaking at a rally in Iowa, which votes first, Bush referred to Rubio as “a bright, charismatic "
+            "leader.”")
+    out = direct(run(text, {"Elizabeth Warren": "Elizabeth Warren", "Donald Trump": "Donald Trump",
+                            "Bush": "Jeb Bush", "Rubio": "Marco Rubio"}))
+    assert out["speaker"].to_list() == ["Elizabeth Warren", "Jeb Bush"]
+
+
+def test_a_quoted_transcript_turn_an_appositive_with_a_state_and_more_cue_verbs():
+    text = ("Mike Pence spoke to Chris Wallace.\n\n“PENCE: Well, look, she thinks this is a show.”\n\n"
+            "“Our assumption is that the veto will fall,” Senate Majority Leader Mitch McConnell, R-Ky., said "
+            "Tuesday. “Denver,” he answered.")
+    out = direct(run(text, {"Mike Pence": "Mike Pence", "Chris Wallace": "Chris Wallace",
+                            "Mitch McConnell": "Mitch McConnell"}))
+    assert out["speaker"].to_list() == ["Mike Pence", "Mitch McConnell", "Mitch McConnell"]
+    assert out["attribution"].to_list() == ["transcript", "after", "after"]
+
+
+def test_quoted_transcript_turns_are_not_continuations_of_each_other():
+    text = ("Mike Pence spoke to Chris Wallace.\n\n\"WALLACE: Will she be there tomorrow night?\n\n"
+            "\"PENCE: She will not be attending the debate.")
+    out = direct(run(text, {"Mike Pence": "Mike Pence", "Chris Wallace": "Chris Wallace"}))
+    assert out["speaker"].to_list() == ["Chris Wallace", "Mike Pence"]
