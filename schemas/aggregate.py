@@ -36,6 +36,18 @@ class Stories(pa.DataFrameModel):
     story_size: pl.Int64 = pa.Field(ge=1)
     # The head of this document's near-duplicate cluster (null for heads): reprints of one text share it.
     duplicate_of: str = pa.Field(nullable=True, str_matches=DOC_ID_PATTERN)
+    # How firmly the evidence carries the relation (stories.py `_Measures.confidence`): 0.5 on the deciding
+    # threshold, 1.0 at the measure's best, under 0.5 for a cluster member below the threshold itself;
+    # 1.0 for originals and unique documents (no link claimed).
+    confidence: pl.Float64 = _share()
+    # The copy's evidence: its distinctive sentences aligned, in the source's order, to the source
+    # (alignments.parquet holds each one's source sentence); a rewrite's are its paraphrased ones.
+    n_evidence: pl.Int64 = pa.Field(ge=0)
+    evidence_sent_ids: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})
+
+    @pa.dataframe_check
+    def evidence_is_counted(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("evidence_sent_ids").list.len() == pl.col("n_evidence"))
 
     @pa.dataframe_check
     def source_only_for_copies(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -99,6 +99,41 @@ def _ordered_chain(edges: list[tuple[int, int]]) -> int:
     return len(tails)
 
 
+def _ordered_chain_members(edges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The edges of one longest chain `_ordered_chain` counts (copy and source positions both strictly
+    increasing), in copy order: the sentences that are a copy's evidence. Ties go to the smallest source
+    positions (patience sorting keeps, per chain length, the smallest tail), so the answer is deterministic."""
+    by_copy: dict[int, list[int]] = {}
+    for copy_pos, source_pos in edges:
+        by_copy.setdefault(copy_pos, []).append(source_pos)
+    tails: list[int] = []                       # smallest source position ending a chain of each length
+    tail_edge: list[tuple[int, int]] = []       # the edge at that tail
+    before: dict[tuple[int, int], tuple[int, int] | None] = {}
+    for copy_pos in sorted(by_copy):
+        for source_pos in sorted(set(by_copy[copy_pos]), reverse=True):
+            at = bisect.bisect_left(tails, source_pos)
+            edge = (copy_pos, source_pos)
+            before[edge] = tail_edge[at - 1] if at else None
+            if at == len(tails):
+                tails.append(source_pos)
+                tail_edge.append(edge)
+            else:
+                tails[at], tail_edge[at] = source_pos, edge
+    chain: list[tuple[int, int]] = []
+    edge = tail_edge[-1] if tail_edge else None
+    while edge is not None:
+        chain.append(edge)
+        edge = before[edge]
+    return chain[::-1]
+
+
+def _margin(value: float, threshold: float) -> float:
+    """How far `value` lies above `threshold`, as a share of the way from the threshold to 1."""
+    if threshold >= 1.0:
+        return 1.0 if value >= 1.0 else 0.0
+    return min(max((value - threshold) / (1.0 - threshold), 0.0), 1.0)
+
+
 class _Measures:
     """Exact measures of a directed document pair (copy x, source y), each computed once when first asked.
 
@@ -112,6 +147,10 @@ class _Measures:
         self.overlaps = dict(overlaps)
         self.shingle_cache: dict[tuple[int, int], tuple[float, float]] = {}
         self.chain_cache: dict[tuple[int, int], tuple[float, float]] = {}
+        # Every distinctive aligned sentence pair of a copy and its source, verbatim ones included (set
+        # once the stories are known: `_copy_edges`).
+        self.evidence_edges: Edges = {}
+        self.paraphrase_edges: Edges = {}
 
     def shingles(self, x: int, y: int) -> tuple[float, float]:
         """(jaccard, containment of x's shingles in y's)."""
@@ -160,6 +199,41 @@ class _Measures:
                 and order >= self.params.rewrite_min_order):
             return "rewrite", aligned_share
         return None
+
+    def confidence(self, x: int, y: int, relation: str, n_evidence: int) -> float:
+        """How firmly the evidence carries `relation` of x to y, in [0.5, 1] for a relation the rules accept
+        (0.5 on the threshold, 1.0 at the measure's best): the margin of the deciding measure over its
+        threshold. near_duplicate: the larger of the Jaccard margin (over near_jaccard) and, for texts of
+        about one length, the twin-containment margin; truncated_copy: the containment margin (over
+        containment_threshold); rewrite: the smallest of the aligned-share margin (over rewrite_share),
+        the order margin (over rewrite_min_order) and the evidence size (distinctive sentences in the
+        ordered chain over twice rewrite_min_sentences, at most 1): a rewrite is as weak as its weakest
+        part. A member of a copy cluster labelled through its head can sit below a threshold itself; its
+        confidence then falls under 0.5 (the measures against the original are what the row shows)."""
+        p = self.params
+        jaccard, containment = self.shingles(x, y)
+        if relation == "near_duplicate":
+            short, long = (x, y) if len(self.shingle_sets[x]) <= len(self.shingle_sets[y]) else (y, x)
+            twin = (_margin(self.shingles(short, long)[1], p.twin_containment)
+                    if len(self.shingle_sets[short]) > p.truncated_max_length_ratio * len(self.shingle_sets[long])
+                    else 0.0)
+            score, reached = max(_margin(jaccard, p.near_jaccard), twin), self.is_twin(x, y)
+        elif relation == "truncated_copy":
+            score, reached = _margin(containment, p.containment_threshold), self.is_cut_from(x, y)
+        else:
+            aligned_share, chain, order = self.aligned(x, y)
+            score = min(_margin(aligned_share, p.rewrite_share), _margin(order, p.rewrite_min_order),
+                        min(n_evidence / (2 * p.rewrite_min_sentences), 1.0))
+            reached = (aligned_share >= p.rewrite_share and chain >= p.rewrite_min_sentences
+                       and order >= p.rewrite_min_order)
+        return round(0.5 + 0.5 * score if reached else 0.5 * score, 6)
+
+    def evidence(self, x: int, y: int, relation: str) -> list[tuple[int, int]]:
+        """x's sentences that carry its relation to y, as (x position, y position) in x's order: the
+        longest in-order chain of its distinctive aligned sentences (recurring ones never count; a
+        rewrite's evidence is its paraphrased sentences only, as for its aligned share)."""
+        pairs = (self.paraphrase_edges if relation == "rewrite" else self.evidence_edges).get((x, y), [])
+        return _ordered_chain_members(pairs)
 
     def is_twin(self, x: int, y: int) -> bool:
         """Whether x and y are one text (symmetric): Jaccard >= near_jaccard, or two renderings of one article
@@ -273,6 +347,39 @@ def _distinctive_edges(edges: Edges, recurring: set[tuple[int, int]]) -> Edges:
             for (x, y), pairs in edges.items()}
 
 
+def _copy_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Corpus, copies: list[tuple[int, int]],
+                recurring: set[tuple[int, int]]) -> tuple[Edges, Edges, dict[int, list[str]]]:
+    """(all edges, paraphrased edges, sentence ids by position) of each (copy, original) pair: its aligned
+    (copy position, source position) sentence pairs without recurring sentences, every method and the
+    non-verbatim ones, and the sent_ids of each copy's sentences in document order (to name the evidence)."""
+    every: Edges = {}
+    paraphrased: Edges = {}
+    if not copies or directed.is_empty():
+        return every, paraphrased, {}
+    ids = corpus.ids
+    wanted = pl.DataFrame({"doc": [ids[x] for x, _ in copies], "src_doc": [ids[r] for _, r in copies],
+                           "x": [x for x, _ in copies], "y": [r for _, r in copies]},
+                          schema={"doc": pl.String, "src_doc": pl.String, "x": pl.Int64, "y": pl.Int64})
+    position = (sentences.sort("doc_id", "paragraph", "index")
+                .select("doc_id", "sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
+    pairs = (directed.join(wanted, on=["doc", "src_doc"])
+             .join(position.select("sent_id", "pos"), left_on="sent", right_on="sent_id")
+             .join(position.select("sent_id", src_pos="pos"), left_on="src_sent", right_on="sent_id")
+             .sort("x", "y", "pos", "similarity", "src_pos", descending=[False, False, False, True, False]))
+    for x, y, pos, src_pos, method in pairs.select("x", "y", "pos", "src_pos", "method").iter_rows():
+        if (x, pos) in recurring or (y, src_pos) in recurring:
+            continue
+        every.setdefault((x, y), []).append((pos, src_pos))
+        if method != "exact":
+            paraphrased.setdefault((x, y), []).append((pos, src_pos))
+    names: dict[int, list[str]] = {}
+    index = {doc_id: x for x, doc_id in enumerate(ids)}
+    for doc_id, sent_ids in (position.join(wanted.select(doc_id="doc"), on="doc_id", how="semi")
+                             .group_by("doc_id", maintain_order=True).agg("sent_id").iter_rows()):
+        names[index[doc_id]] = sent_ids
+    return every, paraphrased, names
+
+
 # ---------------------------------------------------------------------------------------------- grouping
 
 @dataclass(frozen=True)
@@ -338,10 +445,11 @@ def _story_originals(grouping: _Grouping, head: dict[int, int], measure: _Measur
 
 
 def _story_rows(corpus: _Corpus, head: dict[int, int], original_of: dict[int, int],
-                decided: dict[int, tuple[str, float]], measure: _Measures) -> pl.DataFrame:
+                decided: dict[int, tuple[str, float]], measure: _Measures,
+                sent_names: dict[int, list[str]]) -> pl.DataFrame:
     """One row per document: a head is an original / unique / copy of its story's original; the other
     members of its cluster are near-duplicates of the original (story heads) or copies of the same kind
-    (copy clusters)."""
+    (copy clusters). Each copy carries its confidence and its evidence sentences (`_Measures`)."""
     story_of = [original_of[head[x]] for x in range(len(corpus.ids))]
     sizes: dict[int, int] = {}
     for r in story_of:
@@ -352,7 +460,7 @@ def _story_rows(corpus: _Corpus, head: dict[int, int], original_of: dict[int, in
         twin = ids[head[x]] if head[x] != x else None
         if r == x:
             rows.append((ids[x], "s" + ids[x], "original" if sizes[x] > 1 else "unique", None,
-                         1.0, 1.0, 1.0, 1.0, sizes[x], twin))
+                         1.0, 1.0, 1.0, 1.0, sizes[x], twin, 1.0, 0, []))
             continue
         m = measure(x, r)
         if head[x] == r:
@@ -361,8 +469,12 @@ def _story_rows(corpus: _Corpus, head: dict[int, int], original_of: dict[int, in
             name = decided[x][0]
         else:
             name = (measure.relation(x, r) or decided[head[x]])[0]
+        evidence = measure.evidence(x, r, name)
+        names = sent_names.get(x, [])
         rows.append((ids[x], "s" + ids[r], name, ids[r], float(m[SCORE_OF[name]]), m["jaccard"],
-                     m["containment"], m["aligned_share"], sizes[r], twin))
+                     m["containment"], m["aligned_share"], sizes[r], twin,
+                     measure.confidence(x, r, name, len(evidence)), len(evidence),
+                     [names[pos] for pos, _ in evidence]))
     return pl.DataFrame(rows, schema=polars_schema(tables.Stories), orient="row").sort("doc_id")
 
 
@@ -400,7 +512,11 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, matches: ShingleMa
     measure = _Measures(matches.hash_sets, n_sentences, edges, params, matches.overlaps)
     grouping = _grouping(corpus, candidates, measure)
     head = _near_duplicate_heads(grouping, measure, params)
-    measure.edges = _distinctive_edges(edges, _recurring(signatures, sentences, corpus, head, params))
+    recurring = _recurring(signatures, sentences, corpus, head, params)
+    measure.edges = _distinctive_edges(edges, recurring)
     original_of, decided = _story_originals(grouping, head, measure)
-    stories = _story_rows(corpus, head, original_of, decided, measure)
+    copies = [(x, original_of[head[x]]) for x in range(len(corpus.ids)) if original_of[head[x]] != x]
+    measure.evidence_edges, measure.paraphrase_edges, sent_names = _copy_edges(directed, sentences, corpus,
+                                                                               copies, recurring)
+    stories = _story_rows(corpus, head, original_of, decided, measure, sent_names)
     return stories, _story_alignments(directed, stories)

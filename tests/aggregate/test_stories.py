@@ -297,3 +297,35 @@ def test_recurring_sentences_are_no_rewrite_evidence():
     kept = _distinctive_edges(edges, {(0, 1), (0, 0)})
     assert kept == {(0, 1): [(2, 2)], (1, 0): []}
     assert _distinctive_edges(edges, set()) is edges
+
+
+def test_every_copy_names_its_evidence_and_a_confidence():
+    rows, stories, alignments = run({A: ROME, B: REWRITE, C: CAIRO, D: ROME[:3]}, truncated=frozenset({D}))
+    for doc in (A, C):   # no link claimed
+        assert rows[doc]["confidence"] == 1.0 and rows[doc]["n_evidence"] == 0 and rows[doc]["evidence_sent_ids"] == []
+    cut, rewrite = rows[D], rows[B]
+    assert cut["evidence_sent_ids"] == [f"{D}:0:0", f"{D}:1:0", f"{D}:2:0"] and cut["confidence"] == 1.0
+    # The rewrite's evidence is its paraphrased sentences that follow the source's order, all aligned.
+    aligned = set(alignments.filter(pl.col("doc_id") == B)["sent_id"])
+    assert 3 <= rewrite["n_evidence"] == len(rewrite["evidence_sent_ids"])
+    assert set(rewrite["evidence_sent_ids"]) <= aligned
+    assert f"{B}:1:0" not in rewrite["evidence_sent_ids"]   # "This gathering marks a crucial moment ..."
+    assert 0.5 <= rewrite["confidence"] < 1.0
+
+
+def test_confidence_falls_with_the_margin_over_the_threshold():
+    _, stories, _ = run({A: ROME, B: REWRITE})
+    firm = stories.filter(pl.col("doc_id") == B)["confidence"].item()
+    # The same rewrite judged against a share threshold just under its own aligned share: barely a rewrite.
+    share = stories.filter(pl.col("doc_id") == B)["aligned_share"].item()
+    _, barely, _ = run({A: ROME, B: REWRITE}, {"stories": {"rewrite_share": share - 0.01}})
+    assert barely.filter(pl.col("doc_id") == B)["relation"].item() == "rewrite"
+    assert 0.5 <= barely.filter(pl.col("doc_id") == B)["confidence"].item() < firm
+
+
+def test_ordered_chain_members_are_one_longest_chain():
+    from stages.aggregate.stories import _ordered_chain, _ordered_chain_members
+    edges = [(0, 3), (1, 0), (1, 4), (2, 1), (3, 2), (3, 5), (4, 5)]
+    chain = _ordered_chain_members(edges)
+    assert len(chain) == _ordered_chain(edges) == 4 and chain == [(1, 0), (2, 1), (3, 2), (4, 5)]
+    assert _ordered_chain_members([]) == []
