@@ -277,6 +277,14 @@ class Claims(Alignment):
     max_sentence_stories: Positive
 
 
+class Related(Section):
+    min_shared_entities: Positive
+    min_shared_facts: Positive
+    min_score: Share
+    min_figure: NonNegative
+    max_fact_stories: Annotated[int, Field(ge=2, le=LARGE)]
+
+
 class Cooccurrence(Section):
     min_sentences: Positive
 
@@ -310,6 +318,7 @@ class Aggregate(CachedStage):
     named_labels: Annotated[list[EntityLabel], Field(min_length=1)]
     stories: Stories
     claims: Claims
+    related: Related
     cooccurrence: Cooccurrence
     report: Report
 

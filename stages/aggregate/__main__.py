@@ -26,6 +26,7 @@ from stages.aggregate.entity_stats import entity_stats
 from stages.aggregate.export import EXPORT_OUTPUTS, write_export
 from stages.aggregate.memory import release_memory
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, plot_tables
+from stages.aggregate.related import find_related
 from stages.aggregate.report import render_report
 from stages.aggregate.search import Caches, search_stories
 from stages.aggregate.timeline import build_timeline
@@ -46,7 +47,7 @@ COLUMNS = {
     "tag/quotes": ["doc_id", "kind", "speaker"],
     "tag/dates": ["doc_id", "sent_id", "start", "text", "date", "date_end", "granularity", "resolved"],
     "tag/attributions": ["doc_id"],
-    "tag/counts": ["doc_id"],
+    "tag/counts": ["doc_id", "value"],
     "tag/themes": ["doc_id"],
     "tag/faults": ["doc_id", "extractor"],
 }
@@ -55,6 +56,7 @@ COUNTED_TAGS = ("attributions", "counts", "themes")
 WRITTEN = {"stories": (tables.Stories, ["story_id", "doc_id"]),
            "alignments": (tables.Alignments, ["doc_id", "sent_id", "source_sent_id"]),
            "claims": (tables.Claims, ["claim_id"]),
+           "related": (tables.Related, ["story_id_a", "story_id_b"]),
            "entities": (tables.EntityStats, ["entity_id"]),
            "cooccurrence": (tables.Cooccurrence, ["entity_id_a", "entity_id_b"]),
            "timeline": (tables.Timeline, ["date", "date_end", "granularity", "story_id"])}
@@ -95,6 +97,8 @@ def main() -> None:
     pairs = cooccurrence(entities, sentences, stories, params.cooccurrence, params.named_labels)
     dates = read("tag/dates")
     timeline = build_timeline(dates, sentences, stories, clean_docs, claims)
+    counts = read("tag/counts")
+    related = find_related(stories, entities, dates, counts, params.named_labels, params.related)
 
     ingest_docs = read("ingest/documents")
     removed = read("clean/removed")
@@ -104,14 +108,15 @@ def main() -> None:
     metrics = compute_metrics(ingest_docs=ingest_docs, rejected=rejected, clean_docs=clean_docs, removed=removed,
                               boilerplate=boilerplate, sentences=sentences, entities=entities,
                               quotes=read("tag/quotes"), dates=dates,
-                              tag_rows={name: read(f"tag/{name}").height for name in COUNTED_TAGS},
+                              tag_rows={name: (counts if name == "counts" else read(f"tag/{name}")).height
+                                        for name in COUNTED_TAGS},
                               stories=stories, alignments=alignments, claims=claims, cooccurrence=pairs,
                               timeline=timeline, named_labels=params.named_labels,
                               faults=read("tag/faults"))
-    del entities, dates
+    del entities, dates, counts
     plots = plot_tables(entity_table, stories, boilerplate, params.report, params.named_labels)
 
-    written = write_tables({"stories": stories, "alignments": alignments, "claims": claims,
+    written = write_tables({"stories": stories, "alignments": alignments, "claims": claims, "related": related,
                             "entities": entity_table, "cooccurrence": pairs, "timeline": timeline})
     write_export(written["stories"])
     write_json(metrics, METRICS)
@@ -127,7 +132,8 @@ def main() -> None:
     log(STAGE, f"{clean_docs.height} documents -> {metrics['stories']['stories']} stories "
                f"({metrics['stories']['copies']} copies, {metrics['stories']['truncated_copies']} truncated, "
                f"{metrics['stories']['rewrites']} rewrites), {alignments.height} aligned sentences, "
-               f"{claims.height} claims, {entity_table.height} entities, {pairs.height} co-occurring pairs, "
+               f"{claims.height} claims, {related.height} related story pairs, "
+               f"{entity_table.height} entities, {pairs.height} co-occurring pairs, "
                f"{timeline.height} timeline events; report {len(page.encode()) // 1024} KiB")
 
 

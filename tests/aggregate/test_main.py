@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import polars as pl
 import yaml
 
-from schemas.aggregate import Alignments, Claims, Cooccurrence, EntityStats, Stories, Timeline
+from schemas.aggregate import Alignments, Claims, Cooccurrence, EntityStats, Related, Stories, Timeline
 from tests.aggregate.tiny_corpus import build_tiny_corpus
 from tests.shipped_params import params_yaml
 
@@ -23,7 +23,7 @@ TABLES = {"ingest/documents": "ingest_docs", "ingest/rejected": "rejected", "cle
           "clean/removed": "removed", "segment/sentences": "sentences", "tag/entities": "entities",
           "tag/quotes": "quotes", "tag/dates": "dates", "tag/attributions": "attributions",
           "tag/counts": "counts", "tag/themes": "themes", "tag/faults": "faults"}
-OUTPUTS = {"stories": Stories, "alignments": Alignments, "claims": Claims, "entities": EntityStats,
+OUTPUTS = {"stories": Stories, "alignments": Alignments, "claims": Claims, "related": Related, "entities": EntityStats,
            "cooccurrence": Cooccurrence, "timeline": Timeline}
 
 

@@ -71,9 +71,12 @@ def build_tiny_corpus() -> dict[str, pl.DataFrame]:
     quotes = pl.DataFrame({"doc_id": [A], "sent_id": [f"{A}:1:0"], "start": [60], "end": [80],
                            "quote": ["talks would go on"], "speaker": ["Hamas"], "verb": ["said"],
                            "kind": ["direct"]})
-    # The tag tables aggregate only counts (their rows, in metrics.json).
+    # The tag tables aggregate only counts (their rows, in metrics.json); counts' values are figures of
+    # related stories.
     counted = {name: pl.DataFrame({"doc_id": [A] * n}, schema={"doc_id": pl.String})
-               for name, n in (("attributions", 2), ("counts", 1), ("themes", 0))}
+               for name, n in (("attributions", 2), ("themes", 0))}
+    counted["counts"] = pl.DataFrame({"doc_id": [A], "value": [182000]},
+                                     schema={"doc_id": pl.String, "value": pl.Int64})
     faults = pl.DataFrame(schema={"doc_id": pl.String, "extractor": pl.String})  # no extractor raised
     sunday = datetime.date(2024, 7, 28)
     dates = pl.DataFrame({"doc_id": [A, B, C], "sent_id": [f"{A}:0:0", f"{B}:0:0", f"{C}:0:0"],
