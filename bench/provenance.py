@@ -579,9 +579,11 @@ def rerun_aggregate(project: Path) -> float:
     return time.perf_counter() - started
 
 
-def rescore(project: Path) -> tuple[str, dict[str, Any]]:
+def rescore(project: Path, split: str = "all") -> tuple[str, dict[str, Any]]:
     """(kind, result) of a kept copy after rerunning its aggregate stage with this checkout's code: for
-    iterating on aggregate without rebuilding the upstream stages."""
+    iterating on aggregate without rebuilding the upstream stages. With `split` (dev or check) on a copy of
+    all pages, only that split's pages are scored (the others stay in the corpus, as any other site's pages
+    would: a link to one of them is left out of the figures): tune on dev, judge on check from one run."""
     marker = project / MARKER
     if not marker.exists():
         raise BenchError(f"{marker} is absent: pass a project copy kept by --keep (its .../project folder)")
@@ -592,8 +594,15 @@ def rescore(project: Path) -> tuple[str, dict[str, Any]]:
         return "mixed", score_mixed(project / "data", saved["mapping"], {"inputs": saved["inputs"],
                                                                         "repro_seconds": round(seconds, 1)})
     mapping = {k: tuple(v) for k, v in saved["mapping"].items()}
+    settings = dict(saved["settings"])
+    if split != "all":
+        if settings.get("split", "all") != "all":
+            raise BenchError(f"this copy holds the {settings['split']} split only: score it without --split")
+        in_split = {page: page_split(page) == split for page in {page for page, _ in mapping.values()}}
+        mapping = {name: pv for name, pv in mapping.items() if in_split[pv[0]]}
+        settings["split"] = split
     scores = score_provenance(project / "data", mapping, saved["gold"])
-    return "provenance", {"meta": meta("provenance_boilerplate_dev", **saved["settings"], rerun=str(project),
+    return "provenance", {"meta": meta("provenance_boilerplate_dev", **settings, rerun=str(project),
                                        aggregate_seconds=round(seconds, 1), repro_seconds=0.0),
                           "figures": [f.as_dict() for f in provenance_figures(scores)], "scores": scores}
 
@@ -656,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = args.out or DEFAULT_OUT
     if args.rerun is not None:
-        kind, result = rescore(args.rerun)
+        kind, result = rescore(args.rerun, args.split)
         key = "mixed" if kind == "mixed" else _result_key(result["meta"].get("split", "all"))
         (report_mixed if kind == "mixed" else lambda r: report(r, args.show))(result)
     elif args.mixed:

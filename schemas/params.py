@@ -261,6 +261,9 @@ class Stories(Alignment):
     rewrite_share: Share
     rewrite_min_sentences: Positive
     rewrite_min_order: Share
+    rewrite_min_evidence: Annotated[float, Field(ge=0.0, le=1000.0)]
+    headline_min_words: Positive
+    headline_max_words: NonNegative
     max_sentence_clusters: Positive
     candidate_share: Share
 
