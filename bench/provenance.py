@@ -69,12 +69,14 @@ near_duplicate 10), 3.99 per 100 pages; copies missed 471. Mixed corpus: 1 rewri
 wrong links per 100 pages.
 Relations round (2026-12-03, branch relations; one dvc repro of the 1,329 pages at b6d49da, 882 s, then
 `--rerun` of aggregate only, before and after, on the same upstream outputs): ARI 0.906 -> 0.947 (raw
-MinHash 0.544), pair precision 0.947 -> 0.960, recall 0.868 -> 0.934, wrong cross-page links 42 -> 11
+MinHash 0.544), pair precision 0.947 -> 0.961, recall 0.868 -> 0.933, wrong cross-page links 42 -> 11
 (rewrite 26 -> 3, truncated_copy 7 -> 4, near_duplicate 9 -> 4), 3.16 -> 0.83 per 100 pages, copies
 missed 375 -> 180 (paywall cuts 307 -> 128: 188 cuts keep no body text after clean, most only a headline).
 By the fixed site split of the same run (rewrite_min_evidence chosen on dev and the seeds): dev ARI 0.915
--> 0.954, P 0.962 -> 0.964, 1.53 -> 0.46 wrong links per 100 pages; check (held out) ARI 0.903 -> 0.943,
-P 0.946 -> 0.964, R 0.864 -> 0.924, 3.86 -> 1.19 wrong links per 100 pages. Of the 313 cross-page pairs
+-> 0.954, P 0.962 -> 0.964, 1.53 -> 0.46 wrong links per 100 pages; check (held out) ARI 0.903 -> 0.942,
+P 0.946 -> 0.964, R 0.864 -> 0.922, 3.86 -> 1.19 wrong links per 100 pages. Mixed corpus, same day: 1
+false rewrite with the rules before (Billboard and Rolling Stone quoting one press statement), 0 after;
+33 claims carried by 2+ stories, 0 flagged. Of the 313 cross-page pairs
 left in stories, 277 join pages whose gold bodies share text (syndicated: the truth keeps them apart);
 without those, pair precision is 0.995.
 """

@@ -50,6 +50,7 @@ from stages.aggregate.sketches import ShingleMatches, _n_common
 from stages.aggregate.text_features import TypeLinks, align_sentences, tokens
 
 RELATION_RANK = {"near_duplicate": 0, "truncated_copy": 1, "rewrite": 2}
+QUOTE_MARKS = '["\u201c\u201d\u201e\u00ab\u00bb]'
 SCORE_OF = {"near_duplicate": "jaccard", "truncated_copy": "containment", "rewrite": "aligned_share"}
 # (copy, source) -> aligned sentences (copy position, source position, similarity), best first per copy sentence.
 Edges = dict[tuple[int, int], list[tuple[int, int, float]]]
@@ -331,6 +332,11 @@ def _content_sentences(signatures: pl.DataFrame, corpus: _Corpus, params: StoryP
     return n_sentences
 
 
+def _quoted() -> pl.Expr:
+    """Whether a sentence holds a quotation (a double quotation mark of any style)."""
+    return pl.col("text").fill_null("").str.contains(QUOTE_MARKS)
+
+
 def _sentence_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Corpus, n_sentences: list[int],
                     lsh_pairs: frozenset[tuple[int, int]], params: StoryParams
                     ) -> tuple[set[tuple[int, int]], Edges]:
@@ -343,15 +349,17 @@ def _sentence_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Co
     if directed.is_empty():
         return candidates, edges
     position = (sentences.sort("doc_id", "paragraph", "index")
-                .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
+                .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id"), quoted=_quoted()))
     numbers = pl.DataFrame({"doc": corpus.ids, "x": range(len(corpus.ids)), "n_x": n_sentences},
                            schema={"doc": pl.String, "x": pl.Int64, "n_x": pl.Int64})
     # Rewrite evidence is the paraphrased sentences: a verbatim sentence shared by two texts whose shingles
-    # do not already make them copies is a shared block (an "About X" paragraph, a footer, a quote).
-    rewritten = pl.col("method") != "exact"
+    # do not already make them copies is a shared block (an "About X" paragraph, a footer, a quote), and a
+    # quotation on either side is the speaker's words, which independent reports of one event share.
+    rewritten = (pl.col("method") != "exact") & ~pl.col("quoted") & ~pl.col("src_quoted")
     pairs = (directed.select("doc", "sent", "src_doc", "src_sent", "method", "similarity")
              .join(position, left_on="sent", right_on="sent_id")
-             .join(position.rename({"pos": "src_pos"}), left_on="src_sent", right_on="sent_id")
+             .join(position.rename({"pos": "src_pos", "quoted": "src_quoted"}), left_on="src_sent",
+                   right_on="sent_id")
              .sort("doc", "src_doc", "pos", "similarity", "src_pos", descending=[False, False, False, True, False])
              .group_by("doc", "src_doc", maintain_order=True)
              .agg(pl.col("pos").filter(rewritten), pl.col("src_pos").filter(rewritten),
@@ -410,16 +418,19 @@ def _copy_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Corpus
                            "x": [x for x, _ in copies], "y": [r for _, r in copies]},
                           schema={"doc": pl.String, "src_doc": pl.String, "x": pl.Int64, "y": pl.Int64})
     position = (sentences.sort("doc_id", "paragraph", "index")
-                .select("doc_id", "sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
+                .select("doc_id", "sent_id", pos=pl.int_range(pl.len()).over("doc_id"), quoted=_quoted()))
     pairs = (directed.join(wanted, on=["doc", "src_doc"])
-             .join(position.select("sent_id", "pos"), left_on="sent", right_on="sent_id")
-             .join(position.select("sent_id", src_pos="pos"), left_on="src_sent", right_on="sent_id")
-             .sort("x", "y", "pos", "similarity", "src_pos", descending=[False, False, False, True, False]))
-    for x, y, pos, src_pos, sim, method in pairs.select("x", "y", "pos", "src_pos", "similarity", "method").iter_rows():
+             .join(position.select("sent_id", "pos", "quoted"), left_on="sent", right_on="sent_id")
+             .join(position.select("sent_id", src_pos="pos", src_quoted="quoted"), left_on="src_sent",
+                   right_on="sent_id")
+             .sort("x", "y", "pos", "similarity", "src_pos", descending=[False, False, False, True, False])
+             .with_columns(paraphrased=(pl.col("method") != "exact") & ~pl.col("quoted") & ~pl.col("src_quoted")))
+    for x, y, pos, src_pos, sim, paraphrase in (pairs.select("x", "y", "pos", "src_pos", "similarity", "paraphrased")
+                                                .iter_rows()):
         if (x, pos) in recurring or (y, src_pos) in recurring:
             continue
         every.setdefault((x, y), []).append((pos, src_pos, sim))
-        if method != "exact":
+        if paraphrase:
             paraphrased.setdefault((x, y), []).append((pos, src_pos, sim))
     names: dict[int, list[str]] = {}
     index = {doc_id: x for x, doc_id in enumerate(ids)}

@@ -382,3 +382,13 @@ def test_the_same_short_furniture_under_other_headlines_is_two_articles():
     # A long text shared word for word is one article whatever each outlet headlined it.
     rows, _, _ = run({A: ROME, B: ROME}, titles=titles)
     assert {rows[A]["relation"], rows[B]["relation"]} == {"original", "near_duplicate"}
+
+
+def test_a_shared_quotation_is_no_rewrite_evidence():
+    """Two reports quoting one statement share the speaker's words, not each other's reporting."""
+    quoted = [f'"{sentence[:-1]}," officials said.' for sentence in ROME[:6]]
+    reworded = [f'"{sentence[:-1]}," a spokesman said, according to reporters.' for sentence in REWRITE[:6]]
+    rows, _, _ = run({A: quoted, B: reworded})
+    assert rows[B]["relation"] == "unique"
+    rows, _, _ = run({A: ROME, B: REWRITE})
+    assert rows[B]["relation"] == "rewrite"
