@@ -160,6 +160,7 @@ class _Measures:
         # find_stories (none known: never in conflict).
         self.title_words: list[frozenset[str]] = []
         self.n_words: list[int] = []
+        self.titled: list[bool] = []   # title of at least headline_min_words distinct words
         self.cut: list[bool] = []
         # Every distinctive aligned sentence pair of a copy and its source, verbatim ones included (set
         # once the stories are known: `_copy_edges`).
@@ -267,14 +268,11 @@ class _Measures:
         in the other): two articles whose extracted text is the same bit of page furniture (an author bio,
         "You can follow any responses to this entry ..."), not one article. A long text shared word for word
         is one article whatever each outlet headlined it."""
-        if not self.title_words:
+        if not (self.titled and self.titled[x] and self.titled[y]):
             return False
-        p = self.params
-        if min(self.n_words[x], self.n_words[y]) > p.headline_max_words:
+        if min(self.n_words[x], self.n_words[y]) > self.params.headline_max_words:
             return False
         a, b = self.title_words[x], self.title_words[y]
-        if min(len(a), len(b)) < p.headline_min_words:
-            return False
         return len(a & b) < 0.5 * min(len(a), len(b))
 
     def is_twin(self, x: int, y: int) -> bool:
@@ -367,7 +365,11 @@ def _sentence_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Co
                   n_sents=pl.col("sent").n_unique())
              .join(numbers, on="doc").join(numbers.select(src_doc="doc", y="x"), on="src_doc")
              .with_columns(a=pl.min_horizontal("x", "y"), b=pl.max_horizontal("x", "y")))
-    shared = pairs.filter(pl.col("n_sents") >= params.candidate_share * pl.max_horizontal("n_x", 1))
+    # Each document keeps its max_candidates partners sharing the most sentences (as the LSH bounds its
+    # buckets): thousands of template-like texts would otherwise all be each other's candidates.
+    shared = (pairs.filter(pl.col("n_sents") >= params.candidate_share * pl.max_horizontal("n_x", 1))
+              .sort("x", "n_sents", "y", descending=[False, True, False])
+              .group_by("x", maintain_order=True).head(params.max_candidates))
     candidates.update(shared.select("a", "b").iter_rows())
     wanted = pl.DataFrame(sorted(candidates), schema={"a": pl.Int64, "b": pl.Int64}, orient="row")
     for x, y, positions, src_positions, similarities in (pairs.join(wanted, on=["a", "b"], how="semi")
@@ -623,6 +625,7 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, matches: ShingleMa
     candidates, edges = _sentence_edges(directed, sentences, corpus, n_sentences, matches.pairs, params)
     measure = _Measures(matches.hash_sets, n_sentences, edges, params, matches.overlaps)
     measure.title_words = [frozenset(tokens(title)) for title in corpus.titles]
+    measure.titled = [len(words) >= params.headline_min_words for words in measure.title_words]
     measure.n_words = corpus.n_words
     measure.cut = [bool(flag) for flag in corpus.cut]
     grouping = _grouping(corpus, candidates, measure)
