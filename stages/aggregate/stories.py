@@ -28,7 +28,14 @@ source_doc_id is its story's original, and the reprints of a rewrite stay recogn
 
 Extra columns: jaccard, containment (share of this document's shingles in the source), aligned_share
 (share of its non-trivial sentences in the ordered chain) against the source (1.0 for originals and
-unique documents), story_size, duplicate_of.
+unique documents), story_size, duplicate_of, and each link's confidence (`_Measures.confidence`) and
+evidence (n_evidence, evidence_sent_ids: `_Measures.evidence`).
+
+What is never evidence: sentences recurring across unrelated documents (`_recurring`), verbatim or quoted
+sentences for a rewrite, and a chain of weak paraphrases (`rewrite_min_evidence`). A paywall cut that kept
+only its headline is found through titles (`_headline_copies`); short identical furniture under other
+headlines is two articles (`_Measures.short_with_other_titles`). Independent coverage of one event stays
+apart here and is linked by `related.py`.
 
 `find_stories` is corpus-wide and runs on the driver; it takes the per-document results (sketches made
 into `ShingleMatches`, sentence signatures) and the linked sentence types ready-made (the stage computes
