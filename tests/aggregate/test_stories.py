@@ -392,3 +392,25 @@ def test_a_shared_quotation_is_no_rewrite_evidence():
     assert rows[B]["relation"] == "unique"
     rows, _, _ = run({A: ROME, B: REWRITE})
     assert rows[B]["relation"] == "rewrite"
+
+
+def test_each_document_keeps_at_most_max_candidates_sentence_partners():
+    """Template-like texts all share sentences; each keeps the partners sharing the most."""
+    from stages.aggregate.stories import _Corpus, _sentence_edges
+    ids = [f"{n:016x}" for n in range(4)]
+    sentences = pl.DataFrame({"doc_id": [d for d in ids for _ in range(3)],
+                              "sent_id": [f"{d}:{k}:0" for d in ids for k in range(3)],
+                              "paragraph": [k for _ in ids for k in range(3)], "index": [0] * 12,
+                              "text": ["x"] * 12})
+    # 0 and 1 share all three sentences, so do 2 and 3; 0 and 2 share two.
+    shared = {(0, 1): 3, (2, 3): 3, (0, 2): 2}
+    rows = [(ids[a], f"{ids[a]}:{k}:0", ids[b], f"{ids[b]}:{k}:0", 0.9, "near")
+            for (x, y), n in shared.items() for a, b in ((x, y), (y, x)) for k in range(n)]
+    directed = pl.DataFrame(rows, orient="row", schema=["doc", "sent", "src_doc", "src_sent", "similarity", "method"])
+    corpus = _Corpus(ids, [None] * 4, [False] * 4, [10] * 4, [None] * 4, [""] * 4)
+    params = shipped("aggregate").stories
+    found, _ = _sentence_edges(directed, sentences, corpus, [3] * 4, frozenset(), params)
+    assert found == {(0, 1), (2, 3), (0, 2)}
+    capped = shipped("aggregate", {"stories": {"max_candidates": 1}}).stories
+    found, _ = _sentence_edges(directed, sentences, corpus, [3] * 4, frozenset(), capped)
+    assert found == {(0, 1), (2, 3)}
