@@ -1,6 +1,13 @@
 """Duplicate detection quality and speed of the aggregate stage's stories (and claims), on Reuters-21578.
 
     python bench/aggregate.py [--sizes 5000,10000,20000] [--repeat 2] [--sweep 0.7,0.8,0.9,0.95] [--no-claims]
+    python bench/aggregate.py --template 20000 [--max-candidates 100]
+
+--template N (issue 21's hostile case): N template-like short documents instead of Reuters, each two or
+three sentences of one of a few fixed templates with seeded slot values (companies, figures, days,
+places), so that thousands share most of their shingles and sentence features; printed: the story
+search's wall seconds, the process's peak RSS, and the stories found. Nothing is checked against a
+truth: the point is that one machine degrades gracefully (bounded candidates, near-linear memory).
 
 Corpus: Reuters-21578 records that have a non-blank body (../shared/benchmarks/reuters21578, 19,779 of
 them; a size above that takes them all and says so), in file order. Each body's hard line wraps are undone and its
@@ -156,8 +163,56 @@ def score(predicted: set, reference: set) -> tuple[float, float]:
     return (hit / len(reference) if reference else 1.0), (hit / len(predicted) if predicted else 1.0)
 
 
+TEMPLATES = [
+    ["Shares of {company} rose {n} percent on {day} after the company reported {metric} of {m} million dollars.",
+     "Analysts in {place} had expected {metric} of {m2} million dollars.",
+     "The stock closed at {n2} dollars."],
+    ["{company} said on {day} it would cut {n} jobs in {place}.",
+     "The company employs about {m} people worldwide.",
+     "A spokesman for {company} declined to comment further on the plan."],
+    ["Police in {place} said {n} people were injured on {day} when a bus hit a wall.",
+     "Officials said {n2} of them were taken to hospital."],
+]
+SLOTS = {"company": ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell",
+                     "Cyberdyne", "Soylent", "Wonka", "Oscorp", "Massive Dynamic", "Gringotts", "Monarch"],
+         "day": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
+         "place": ["London", "Paris", "Tokyo", "Chicago", "Berlin", "Madrid", "Toronto", "Sydney", "Nairobi"],
+         "metric": ["a profit", "revenue", "a loss", "sales"]}
+
+
+def template_bodies(n: int, seed: int = 21) -> list[str]:
+    """`n` short documents from TEMPLATES with seeded slot values (one paragraph a sentence)."""
+    import random
+    rng = random.Random(seed)
+    bodies = []
+    for _ in range(n):
+        sentences = rng.choice(TEMPLATES)
+        values = {k: rng.choice(v) for k, v in SLOTS.items()}
+        values.update(n=rng.randint(2, 99), n2=rng.randint(2, 99), m=rng.randint(10, 999), m2=rng.randint(10, 999))
+        bodies.append("\n ".join(sentence.format(**values) for sentence in sentences))
+    return bodies
+
+
+def measure_templates(n: int, max_candidates: int | None) -> None:
+    import resource
+    bodies = template_bodies(n)
+    docs, sentences = frames(bodies)
+    params = aggregate_params({"max_candidates": max_candidates} if max_candidates else None)
+    started = time.perf_counter()
+    stories, alignments = find_stories(docs, sentences, params)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    relations = dict(stories.group_by("relation").len().sort("relation").iter_rows())
+    print(f"{n} template-like documents ({sentences.height} sentences), stories.max_candidates "
+          f"{params.stories.max_candidates}: story search {seconds:.1f} s, peak RSS {peak_mb:.0f} MB; "
+          f"{stories['story_id'].n_unique()} stories, relations {relations}, {alignments.height} alignments")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--template", type=int, default=None, metavar="N",
+                        help="N template-like short documents instead of Reuters (time and peak RSS)")
+    parser.add_argument("--max-candidates", type=int, default=None, help="stories.max_candidates for --template")
     parser.add_argument("--sizes", default="5000,10000,20000")
     parser.add_argument("--no-claims", action="store_true", help="time the story search only")
     parser.add_argument("--sweep", default="0.7,0.8,0.9,0.95",
@@ -165,6 +220,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2,
                         help="runs per size; the fastest is kept (the machine is shared)")
     args = parser.parse_args()
+    if args.template:
+        measure_templates(args.template, args.max_candidates)
+        return
     all_bodies = load_bodies()
     sizes = [int(s) for s in args.sizes.split(",")]
     params = aggregate_params()

@@ -38,6 +38,18 @@ class Stories(pa.DataFrameModel):
     story_size: pl.Int64 = pa.Field(ge=1)
     # The head of this document's near-duplicate cluster (null for heads): reprints of one text share it.
     duplicate_of: str = pa.Field(nullable=True, str_matches=DOC_ID_PATTERN)
+    # How firmly the evidence carries the relation (stories.py `_Measures.confidence`): 0.5 on the deciding
+    # threshold, 1.0 at the measure's best, under 0.5 for a cluster member below the threshold itself;
+    # 1.0 for originals and unique documents (no link claimed).
+    confidence: pl.Float64 = _share()
+    # The copy's evidence: its distinctive sentences aligned, in the source's order, to the source
+    # (alignments.parquet holds each one's source sentence); a rewrite's are its paraphrased ones.
+    n_evidence: pl.Int64 = pa.Field(ge=0)
+    evidence_sent_ids: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})
+
+    @pa.dataframe_check
+    def evidence_is_counted(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("evidence_sent_ids").list.len() == pl.col("n_evidence"))
 
     @pa.dataframe_check
     def source_only_for_copies(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -64,6 +76,40 @@ class Alignments(pa.DataFrameModel):
         name = "aggregate/alignments"
         strict = True
         unique = ["sent_id", "source_sent_id"]
+
+
+class Related(pa.DataFrameModel):
+    """data/aggregate/related.parquet: two stories that cover one event independently (no shared text, the
+    same entities and days or figures; stages/aggregate/related.py). Both stay stories of their own and
+    count as independent for corroboration."""
+
+    story_id_a: str = pa.Field(str_length={"min_value": 1})
+    story_id_b: str = pa.Field(str_length={"min_value": 1})
+    doc_id_a: str = doc_id_field()      # each story's original (or its unique document)
+    doc_id_b: str = doc_id_field()
+    # IDF-weighted Jaccard of the two stories' facts (entities, days, figures).
+    score: pl.Float64 = _share()
+    n_entities: pl.Int64 = pa.Field(ge=0)
+    n_days: pl.Int64 = pa.Field(ge=0)
+    n_figures: pl.Int64 = pa.Field(ge=0)
+    shared_entities: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})   # canonical names
+    shared_days: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})       # ISO dates
+    shared_figures: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})    # counted values
+
+    @pa.dataframe_check
+    def pair_is_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("story_id_a") < pl.col("story_id_b"))
+
+    @pa.dataframe_check
+    def counts_match_lists(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("shared_entities").list.len() == pl.col("n_entities"))
+                                     & (pl.col("shared_days").list.len() == pl.col("n_days"))
+                                     & (pl.col("shared_figures").list.len() == pl.col("n_figures")))
+
+    class Config(BaseConfig):
+        name = "aggregate/related"
+        strict = True
+        unique = ["story_id_a", "story_id_b"]
 
 
 class EntityStats(pa.DataFrameModel):

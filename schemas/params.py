@@ -265,6 +265,9 @@ class Stories(Alignment):
     rewrite_share: Share
     rewrite_min_sentences: Positive
     rewrite_min_order: Share
+    rewrite_min_evidence: Annotated[float, Field(ge=0.0, le=1000.0)]
+    headline_min_words: Positive
+    headline_max_words: NonNegative
     max_sentence_clusters: Positive
     candidate_share: Share
 
@@ -279,6 +282,14 @@ class Stories(Alignment):
 class Claims(Alignment):
     min_docs: Annotated[int, Field(ge=2, le=LARGE)]
     max_sentence_stories: Positive
+
+
+class Related(Section):
+    min_shared_entities: Positive
+    min_shared_facts: Positive
+    min_score: Share
+    min_figure: NonNegative
+    max_fact_stories: Annotated[int, Field(ge=2, le=LARGE)]
 
 
 class Cooccurrence(Section):
@@ -318,6 +329,7 @@ class Aggregate(CachedStage):
     named_labels: Annotated[list[EntityLabel], Field(min_length=1)]
     stories: Stories
     claims: Claims
+    related: Related
     cooccurrence: Cooccurrence
     report: Report
 

@@ -55,8 +55,10 @@ GOOD = {
                     "theme": "ceasefire", "term": "cease-fire"}], Themes),
     Stories: pl.DataFrame({"doc_id": [D], "story_id": ["s1"], "relation": ["unique"], "source_doc_id": [None],
                            "similarity": [1.0], "jaccard": [1.0], "containment": [1.0], "aligned_share": [1.0],
-                           "story_size": [1], "duplicate_of": [None]},
-                          schema_overrides={"source_doc_id": pl.String, "duplicate_of": pl.String}),
+                           "story_size": [1], "duplicate_of": [None], "confidence": [1.0], "n_evidence": [0],
+                           "evidence_sent_ids": [[]]},
+                          schema_overrides={"source_doc_id": pl.String, "duplicate_of": pl.String,
+                                            "evidence_sent_ids": pl.List(pl.String)}),
     EntityStats: pl.DataFrame({"entity_id": [D], "canonical": ["Rome"], "label": ["GPE"], "n_mentions": [3],
                                "n_docs": [2], "n_stories": [1]}),
 }

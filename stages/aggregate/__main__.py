@@ -29,6 +29,7 @@ from stages.aggregate.entity_stats import entity_stats
 from stages.aggregate.export import EXPORT_OUTPUTS, write_export
 from stages.aggregate.memory import release_memory
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, plot_tables
+from stages.aggregate.related import find_related
 from stages.aggregate.report import render_report
 from stages.aggregate.search import Caches, search_stories
 from stages.aggregate.story_dates import resolve_story_dates
@@ -55,7 +56,7 @@ COLUMNS = {
     "tag/dates": ["doc_id", "sent_id", "start", "end", "text", "type", "value", "date", "date_end", "granularity",
                   "relative", "resolved", "resolution"],
     "tag/attributions": ["doc_id"],
-    "tag/counts": ["doc_id"],
+    "tag/counts": ["doc_id", "value"],
     "tag/themes": ["doc_id"],
     "tag/faults": ["doc_id", "extractor"],
 }
@@ -64,6 +65,7 @@ COUNTED_TAGS = ("attributions", "counts", "themes")
 WRITTEN = {"stories": (tables.Stories, ["story_id", "doc_id"]),
            "alignments": (tables.Alignments, ["doc_id", "sent_id", "source_sent_id"]),
            "claims": (tables.Claims, ["claim_id"]),
+           "related": (tables.Related, ["story_id_a", "story_id_b"]),
            "entities": (tables.EntityStats, ["entity_id"]),
            "cooccurrence": (tables.Cooccurrence, ["entity_id_a", "entity_id_b"]),
            "timeline": (tables.Timeline, ["date", "date_end", "granularity", "story_id"]),
@@ -109,6 +111,8 @@ def main() -> None:
     dates = read("tag/dates")
     story_dates = resolve_story_dates(dates, sentences, clean_docs, stories, dates_params)
     timeline = build_timeline(story_dates, sentences, stories, clean_docs, claims)
+    counts = read("tag/counts")
+    related = find_related(stories, entities, dates, counts, params.named_labels, params.related)
 
     ingest_docs = read("ingest/documents")
     removed = read("clean/removed")
@@ -118,14 +122,15 @@ def main() -> None:
     metrics = compute_metrics(ingest_docs=ingest_docs, rejected=rejected, clean_docs=clean_docs, removed=removed,
                               boilerplate=boilerplate, sentences=sentences, entities=entities,
                               quotes=read("tag/quotes"), dates=dates,
-                              tag_rows={name: read(f"tag/{name}").height for name in COUNTED_TAGS},
+                              tag_rows={name: (counts if name == "counts" else read(f"tag/{name}")).height
+                                        for name in COUNTED_TAGS},
                               stories=stories, alignments=alignments, claims=claims, cooccurrence=pairs,
                               timeline=timeline, named_labels=params.named_labels,
                               faults=read("tag/faults"))
-    del entities, dates
+    del entities, dates, counts
     plots = plot_tables(entity_table, stories, boilerplate, params.report, params.named_labels)
 
-    written = write_tables({"stories": stories, "alignments": alignments, "claims": claims,
+    written = write_tables({"stories": stories, "alignments": alignments, "claims": claims, "related": related,
                             "entities": entity_table, "cooccurrence": pairs, "timeline": timeline,
                             "story_dates": story_dates})
     write_export(written["stories"])
@@ -153,7 +158,8 @@ def main() -> None:
     log(STAGE, f"{clean_docs.height} documents -> {metrics['stories']['stories']} stories "
                f"({metrics['stories']['copies']} copies, {metrics['stories']['truncated_copies']} truncated, "
                f"{metrics['stories']['rewrites']} rewrites), {alignments.height} aligned sentences, "
-               f"{claims.height} claims, {entity_table.height} entities, {pairs.height} co-occurring pairs, "
+               f"{claims.height} claims, {related.height} related story pairs, "
+               f"{entity_table.height} entities, {pairs.height} co-occurring pairs, "
                f"{timeline.height} timeline events; report {len(page.encode()) // 1024} KiB")
     log(STAGE, f"what changed: {changes.line()}")
     _log_story_dates(story_dates)

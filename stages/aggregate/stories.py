@@ -28,7 +28,14 @@ source_doc_id is its story's original, and the reprints of a rewrite stay recogn
 
 Extra columns: jaccard, containment (share of this document's shingles in the source), aligned_share
 (share of its non-trivial sentences in the ordered chain) against the source (1.0 for originals and
-unique documents), story_size, duplicate_of.
+unique documents), story_size, duplicate_of, and each link's confidence (`_Measures.confidence`) and
+evidence (n_evidence, evidence_sent_ids: `_Measures.evidence`).
+
+What is never evidence: sentences recurring across unrelated documents (`_recurring`), verbatim or quoted
+sentences for a rewrite, and a chain of weak paraphrases (`rewrite_min_evidence`). A paywall cut that kept
+only its headline is found through titles (`_headline_copies`); short identical furniture under other
+headlines is two articles (`_Measures.short_with_other_titles`). Independent coverage of one event stays
+apart here and is linked by `related.py`.
 
 `find_stories` is corpus-wide and runs on the driver; it takes the per-document results (sketches made
 into `ShingleMatches`, sentence signatures) and the linked sentence types ready-made (the stage computes
@@ -47,19 +54,22 @@ from schemas import aggregate as tables
 from schemas.base import empty_frame, frame, polars_schema
 from schemas.params import Stories as StoryParams
 from stages.aggregate.sketches import ShingleMatches, _n_common
-from stages.aggregate.text_features import TypeLinks, align_sentences
+from stages.aggregate.text_features import TypeLinks, align_sentences, tokens
 
 RELATION_RANK = {"near_duplicate": 0, "truncated_copy": 1, "rewrite": 2}
+QUOTE_MARKS = '["\u201c\u201d\u201e\u00ab\u00bb]'
 SCORE_OF = {"near_duplicate": "jaccard", "truncated_copy": "containment", "rewrite": "aligned_share"}
-Edges = dict[tuple[int, int], list[tuple[int, int]]]
+# (copy, source) -> aligned sentences (copy position, source position, similarity), best first per copy sentence.
+Edges = dict[tuple[int, int], list[tuple[int, int, float]]]
 
 
 def story_documents(docs: pl.DataFrame) -> pl.DataFrame:
     """The documents a story search runs over, as every phase indexes them: one row per doc_id (its first),
     sorted by doc_id, with the columns the search reads (a null text is an empty one)."""
+    title = pl.col("title") if "title" in docs.columns else pl.lit(None, pl.String).alias("title")
     return (docs.unique("doc_id", keep="first").sort("doc_id")
             .select("doc_id", pl.col("text").fill_null(""), "published_date",
-                    pl.col("is_truncated").fill_null(False)))
+                    pl.col("is_truncated").fill_null(False), title.cast(pl.String)))
 
 
 @dataclass(frozen=True)
@@ -69,23 +79,26 @@ class _Corpus:
     dates: list[date | None]
     cut: list[bool]        # flagged truncated by the clean stage
     n_words: list[int]
+    titles: list[str | None]
+    texts: list[str]
 
     @classmethod
     def of(cls, docs: pl.DataFrame, matches: ShingleMatches) -> _Corpus:
         ids = docs["doc_id"].to_list()
         if ids != matches.doc_ids:
             raise ValueError("the shingle matches were not computed for these documents (story_documents)")
-        return cls(ids, docs["published_date"].to_list(), docs["is_truncated"].to_list(), matches.n_words)
+        return cls(ids, docs["published_date"].to_list(), docs["is_truncated"].to_list(), matches.n_words,
+                   docs["title"].to_list(), docs["text"].to_list())
 
 
 # ------------------------------------------------------------------------------------- exact measures
 
-def _ordered_chain(edges: list[tuple[int, int]]) -> int:
+def _ordered_chain(edges: list[tuple[int, int, float]]) -> int:
     """Longest chain of (copy position, source position) edges with both positions strictly increasing:
     sentences that follow the source's order, each source sentence used once (so one generic source
     sentence cannot vouch for many copy sentences)."""
     by_copy: dict[int, list[int]] = {}
-    for copy_pos, source_pos in edges:
+    for copy_pos, source_pos, _ in edges:
         by_copy.setdefault(copy_pos, []).append(source_pos)
     tails: list[int] = []
     for copy_pos in sorted(by_copy):
@@ -97,6 +110,44 @@ def _ordered_chain(edges: list[tuple[int, int]]) -> int:
             else:
                 tails[at] = source_pos
     return len(tails)
+
+
+def _ordered_chain_members(edges: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """The edges of one longest chain `_ordered_chain` counts (copy and source positions both strictly
+    increasing), in copy order, each with its similarity: the sentences that are a copy's evidence. Ties go
+    to the smallest source positions (patience sorting keeps, per chain length, the smallest tail), so the
+    answer is deterministic."""
+    by_copy: dict[int, list[int]] = {}
+    similarity: dict[tuple[int, int], float] = {}
+    for copy_pos, source_pos, sim in edges:
+        by_copy.setdefault(copy_pos, []).append(source_pos)
+        similarity[(copy_pos, source_pos)] = max(sim, similarity.get((copy_pos, source_pos), 0.0))
+    tails: list[int] = []                       # smallest source position ending a chain of each length
+    tail_edge: list[tuple[int, int]] = []       # the edge at that tail
+    before: dict[tuple[int, int], tuple[int, int] | None] = {}
+    for copy_pos in sorted(by_copy):
+        for source_pos in sorted(set(by_copy[copy_pos]), reverse=True):
+            at = bisect.bisect_left(tails, source_pos)
+            edge = (copy_pos, source_pos)
+            before[edge] = tail_edge[at - 1] if at else None
+            if at == len(tails):
+                tails.append(source_pos)
+                tail_edge.append(edge)
+            else:
+                tails[at], tail_edge[at] = source_pos, edge
+    chain: list[tuple[int, int]] = []
+    edge = tail_edge[-1] if tail_edge else None
+    while edge is not None:
+        chain.append(edge)
+        edge = before[edge]
+    return [(p, q, similarity[(p, q)]) for p, q in reversed(chain)]
+
+
+def _margin(value: float, threshold: float) -> float:
+    """How far `value` lies above `threshold`, as a share of the way from the threshold to 1."""
+    if threshold >= 1.0:
+        return 1.0 if value >= 1.0 else 0.0
+    return min(max((value - threshold) / (1.0 - threshold), 0.0), 1.0)
 
 
 class _Measures:
@@ -111,7 +162,17 @@ class _Measures:
         self.shingle_sets, self.n_sentences, self.edges, self.params = shingle_sets, n_sentences, edges, params
         self.overlaps = dict(overlaps)
         self.shingle_cache: dict[tuple[int, int], tuple[float, float]] = {}
-        self.chain_cache: dict[tuple[int, int], tuple[float, float]] = {}
+        self.chain_cache: dict[tuple[int, int], tuple[float, float, float, float]] = {}
+        # Per document: its title's words and its text's word count (`short_with_other_titles`); set by
+        # find_stories (none known: never in conflict).
+        self.title_words: list[frozenset[str]] = []
+        self.n_words: list[int] = []
+        self.titled: list[bool] = []   # title of at least headline_min_words distinct words
+        self.cut: list[bool] = []
+        # Every distinctive aligned sentence pair of a copy and its source, verbatim ones included (set
+        # once the stories are known: `_copy_edges`).
+        self.evidence_edges: Edges = {}
+        self.paraphrase_edges: Edges = {}
 
     def shingles(self, x: int, y: int) -> tuple[float, float]:
         """(jaccard, containment of x's shingles in y's)."""
@@ -126,27 +187,33 @@ class _Measures:
             found = self.shingle_cache[(x, y)] = (inter / union if union else 0.0, inter / len(a) if len(a) else 0.0)
         return found
 
-    def aligned(self, x: int, y: int) -> tuple[float, float, float]:
-        """(aligned_share, chain, order): x's paraphrased sentences in the ordered chain with y's, as a
-        share of x's statements and as a count, and the chain's share of x's paraphrased sentences (1.0
-        when they all follow y's order; independent coverage of one event matches here and there)."""
+    def aligned(self, x: int, y: int) -> tuple[float, float, float, float]:
+        """(aligned_share, chain, order, weight): x's paraphrased sentences in the ordered chain with y's, as
+        a share of x's statements and as a count, the chain's share of x's paraphrased sentences (1.0 when
+        they all follow y's order; independent coverage of one event matches here and there), and the
+        chain's summed similarity (three weak matches of 0.3 between two reports of one event weigh 0.9;
+        a rewrite restates sentence after sentence)."""
         found = self.chain_cache.get((x, y))
         if found is None:
             edges = self.edges.get((x, y), [])
-            chain = _ordered_chain(edges)
+            members = _ordered_chain_members(edges)
+            chain = len(members)
             share = min(chain / self.n_sentences[x], 1.0) if self.n_sentences[x] else 0.0
             # Each copy sentence's best match (edges come best first per copy sentence): how many follow
             # the source's order.
-            best = list({copy_pos: (copy_pos, source_pos) for copy_pos, source_pos in reversed(edges)}.values())
+            best = list({edge[0]: edge for edge in reversed(edges)}.values())
             order = _ordered_chain(best) / len(best) if best else 0.0
-            found = self.chain_cache[(x, y)] = (share, float(chain), order)
+            weight = 0.0
+            for _, _, sim in members:   # in order, one by one: the same float on every run
+                weight += sim
+            found = self.chain_cache[(x, y)] = (share, float(chain), order, weight)
         return found
 
     def __call__(self, x: int, y: int) -> dict[str, float]:
         jaccard, containment = self.shingles(x, y)
-        aligned_share, chain, order = self.aligned(x, y)
+        aligned_share, chain, order, weight = self.aligned(x, y)
         return {"jaccard": jaccard, "containment": containment, "aligned_share": aligned_share, "chain": chain,
-                "order": order}
+                "order": order, "weight": weight}
 
     def relation(self, x: int, y: int) -> tuple[str, float] | None:
         """How x copies y, with the score that decided it; None when it does not."""
@@ -155,17 +222,73 @@ class _Measures:
             return "near_duplicate", jaccard
         if self.is_cut_from(x, y):
             return "truncated_copy", containment
-        aligned_share, chain, order = self.aligned(x, y)
-        if (aligned_share >= self.params.rewrite_share and chain >= self.params.rewrite_min_sentences
-                and order >= self.params.rewrite_min_order):
-            return "rewrite", aligned_share
+        if self.is_rewrite(x, y):
+            return "rewrite", self.aligned(x, y)[0]
         return None
+
+    def is_rewrite(self, x: int, y: int) -> bool:
+        """Whether x's paraphrased distinctive sentences follow y's in order: enough of them (share and
+        count), mostly in y's order, and weighing enough together (summed similarity)."""
+        aligned_share, chain, order, weight = self.aligned(x, y)
+        p = self.params
+        return (aligned_share >= p.rewrite_share and chain >= p.rewrite_min_sentences
+                and order >= p.rewrite_min_order and weight >= p.rewrite_min_evidence)
+
+    def confidence(self, x: int, y: int, relation: str, n_evidence: int) -> float:
+        """How firmly the evidence carries `relation` of x to y, in [0.5, 1] for a relation the rules accept
+        (0.5 on the threshold, 1.0 at the measure's best): the margin of the deciding measure over its
+        threshold. near_duplicate: the larger of the Jaccard margin (over near_jaccard) and, for texts of
+        about one length, the twin-containment margin; truncated_copy: the containment margin (over
+        containment_threshold); rewrite: the smallest of the aligned-share margin (over rewrite_share),
+        the order margin (over rewrite_min_order) and the evidence size (distinctive sentences in the
+        ordered chain over twice rewrite_min_sentences, at most 1): a rewrite is as weak as its weakest
+        part. A member of a copy cluster labelled through its head can sit below a threshold itself; its
+        confidence then falls under 0.5 (the measures against the original are what the row shows)."""
+        p = self.params
+        jaccard, containment = self.shingles(x, y)
+        if relation == "near_duplicate":
+            short, long = (x, y) if len(self.shingle_sets[x]) <= len(self.shingle_sets[y]) else (y, x)
+            twin = (_margin(self.shingles(short, long)[1], p.twin_containment)
+                    if len(self.shingle_sets[short]) > p.truncated_max_length_ratio * len(self.shingle_sets[long])
+                    else 0.0)
+            score, reached = max(_margin(jaccard, p.near_jaccard), twin), self.is_twin(x, y)
+        elif relation == "truncated_copy":
+            score, reached = _margin(containment, p.containment_threshold), self.is_cut_from(x, y)
+        else:
+            aligned_share, _, order, weight = self.aligned(x, y)
+            score = min(_margin(aligned_share, p.rewrite_share), _margin(order, p.rewrite_min_order),
+                        min(n_evidence / (2 * p.rewrite_min_sentences), 1.0),
+                        min(weight / (2 * p.rewrite_min_evidence), 1.0) if p.rewrite_min_evidence else 1.0)
+            reached = self.is_rewrite(x, y)
+        return round(0.5 + 0.5 * score if reached else 0.5 * score, 6)
+
+    def evidence(self, x: int, y: int, relation: str) -> list[tuple[int, int, float]]:
+        """x's sentences that carry its relation to y, as (x position, y position) in x's order: the
+        longest in-order chain of its distinctive aligned sentences (recurring ones never count; a
+        rewrite's evidence is its paraphrased sentences only, as for its aligned share)."""
+        pairs = (self.paraphrase_edges if relation == "rewrite" else self.evidence_edges).get((x, y), [])
+        return _ordered_chain_members(pairs)
+
+    def short_with_other_titles(self, x: int, y: int) -> bool:
+        """Whether x or y is a short text (at most headline_max_words words) and their titles, both of at
+        least headline_min_words words, are different headlines (under half of the shorter title's words
+        in the other): two articles whose extracted text is the same bit of page furniture (an author bio,
+        "You can follow any responses to this entry ..."), not one article. A long text shared word for word
+        is one article whatever each outlet headlined it."""
+        if not (self.titled and self.titled[x] and self.titled[y]):
+            return False
+        if min(self.n_words[x], self.n_words[y]) > self.params.headline_max_words:
+            return False
+        a, b = self.title_words[x], self.title_words[y]
+        return len(a & b) < 0.5 * min(len(a), len(b))
 
     def is_twin(self, x: int, y: int) -> bool:
         """Whether x and y are one text (symmetric): Jaccard >= near_jaccard, or two renderings of one article
         of about one length (neither cut: the shorter has more than truncated_max_length_ratio of the longer's
         shingles) whose shorter lies within the longer (containment >= twin_containment; page furniture
         around a twin lowers the Jaccard, not the containment)."""
+        if self.short_with_other_titles(x, y):
+            return False
         jaccard, _ = self.shingles(x, y)
         if jaccard >= self.params.near_jaccard:
             return True
@@ -176,6 +299,10 @@ class _Measures:
     def is_cut_from(self, x: int, y: int) -> bool:
         """Whether x is a truncated copy of y (`relation(x, y)` says truncated_copy), from shingles alone."""
         jaccard, containment = self.shingles(x, y)
+        # A copy the clean stage found cut (a paywall notice) is a cut whatever its title says; an
+        # unflagged short text under another headline is the page furniture the two share.
+        if not (self.cut and self.cut[x]) and self.short_with_other_titles(x, y):
+            return False
         return (jaccard < self.params.near_jaccard and containment >= self.params.containment_threshold
                 and len(self.shingle_sets[x]) <= self.params.truncated_max_length_ratio * len(self.shingle_sets[y]))
 
@@ -210,6 +337,11 @@ def _content_sentences(signatures: pl.DataFrame, corpus: _Corpus, params: StoryP
     return n_sentences
 
 
+def _quoted() -> pl.Expr:
+    """Whether a sentence holds a quotation (a double quotation mark of any style)."""
+    return pl.col("text").fill_null("").str.contains(QUOTE_MARKS)
+
+
 def _sentence_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Corpus, n_sentences: list[int],
                     lsh_pairs: frozenset[tuple[int, int]], params: StoryParams
                     ) -> tuple[set[tuple[int, int]], Edges]:
@@ -222,27 +354,35 @@ def _sentence_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Co
     if directed.is_empty():
         return candidates, edges
     position = (sentences.sort("doc_id", "paragraph", "index")
-                .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
+                .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id"), quoted=_quoted()))
     numbers = pl.DataFrame({"doc": corpus.ids, "x": range(len(corpus.ids)), "n_x": n_sentences},
                            schema={"doc": pl.String, "x": pl.Int64, "n_x": pl.Int64})
     # Rewrite evidence is the paraphrased sentences: a verbatim sentence shared by two texts whose shingles
-    # do not already make them copies is a shared block (an "About X" paragraph, a footer, a quote).
-    rewritten = pl.col("method") != "exact"
+    # do not already make them copies is a shared block (an "About X" paragraph, a footer, a quote), and a
+    # quotation on either side is the speaker's words, which independent reports of one event share.
+    rewritten = (pl.col("method") != "exact") & ~pl.col("quoted") & ~pl.col("src_quoted")
     pairs = (directed.select("doc", "sent", "src_doc", "src_sent", "method", "similarity")
              .join(position, left_on="sent", right_on="sent_id")
-             .join(position.rename({"pos": "src_pos"}), left_on="src_sent", right_on="sent_id")
+             .join(position.rename({"pos": "src_pos", "quoted": "src_quoted"}), left_on="src_sent",
+                   right_on="sent_id")
              .sort("doc", "src_doc", "pos", "similarity", "src_pos", descending=[False, False, False, True, False])
              .group_by("doc", "src_doc", maintain_order=True)
              .agg(pl.col("pos").filter(rewritten), pl.col("src_pos").filter(rewritten),
+                  pl.col("similarity").filter(rewritten),
                   n_sents=pl.col("sent").n_unique())
              .join(numbers, on="doc").join(numbers.select(src_doc="doc", y="x"), on="src_doc")
              .with_columns(a=pl.min_horizontal("x", "y"), b=pl.max_horizontal("x", "y")))
-    shared = pairs.filter(pl.col("n_sents") >= params.candidate_share * pl.max_horizontal("n_x", 1))
+    # Each document keeps its max_candidates partners sharing the most sentences (as the LSH bounds its
+    # buckets): thousands of template-like texts would otherwise all be each other's candidates.
+    shared = (pairs.filter(pl.col("n_sents") >= params.candidate_share * pl.max_horizontal("n_x", 1))
+              .sort("x", "n_sents", "y", descending=[False, True, False])
+              .group_by("x", maintain_order=True).head(params.max_candidates))
     candidates.update(shared.select("a", "b").iter_rows())
     wanted = pl.DataFrame(sorted(candidates), schema={"a": pl.Int64, "b": pl.Int64}, orient="row")
-    for x, y, positions, src_positions in (pairs.join(wanted, on=["a", "b"], how="semi")
-                                           .select("x", "y", "pos", "src_pos").iter_rows()):
-        edges[(x, y)] = list(zip(positions, src_positions))
+    for x, y, positions, src_positions, similarities in (pairs.join(wanted, on=["a", "b"], how="semi")
+                                                         .select("x", "y", "pos", "src_pos", "similarity")
+                                                         .iter_rows()):
+        edges[(x, y)] = list(zip(positions, src_positions, similarities))
     return candidates, edges
 
 
@@ -269,8 +409,44 @@ def _distinctive_edges(edges: Edges, recurring: set[tuple[int, int]]) -> Edges:
     """The edges without a recurring sentence on either side: they never count as evidence of a rewrite."""
     if not recurring:
         return edges
-    return {(x, y): [(p, q) for p, q in pairs if (x, p) not in recurring and (y, q) not in recurring]
+    return {(x, y): [(p, q, s) for p, q, s in pairs if (x, p) not in recurring and (y, q) not in recurring]
             for (x, y), pairs in edges.items()}
+
+
+def _copy_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Corpus, copies: list[tuple[int, int]],
+                recurring: set[tuple[int, int]]) -> tuple[Edges, Edges, dict[int, list[str]]]:
+    """(all edges, paraphrased edges, sentence ids by position) of each (copy, original) pair: its aligned
+    (copy position, source position) sentence pairs without recurring sentences, every method and the
+    non-verbatim ones, and the sent_ids of each copy's sentences in document order (to name the evidence)."""
+    every: Edges = {}
+    paraphrased: Edges = {}
+    if not copies or directed.is_empty():
+        return every, paraphrased, {}
+    ids = corpus.ids
+    wanted = pl.DataFrame({"doc": [ids[x] for x, _ in copies], "src_doc": [ids[r] for _, r in copies],
+                           "x": [x for x, _ in copies], "y": [r for _, r in copies]},
+                          schema={"doc": pl.String, "src_doc": pl.String, "x": pl.Int64, "y": pl.Int64})
+    position = (sentences.sort("doc_id", "paragraph", "index")
+                .select("doc_id", "sent_id", pos=pl.int_range(pl.len()).over("doc_id"), quoted=_quoted()))
+    pairs = (directed.join(wanted, on=["doc", "src_doc"])
+             .join(position.select("sent_id", "pos", "quoted"), left_on="sent", right_on="sent_id")
+             .join(position.select("sent_id", src_pos="pos", src_quoted="quoted"), left_on="src_sent",
+                   right_on="sent_id")
+             .sort("x", "y", "pos", "similarity", "src_pos", descending=[False, False, False, True, False])
+             .with_columns(paraphrased=(pl.col("method") != "exact") & ~pl.col("quoted") & ~pl.col("src_quoted")))
+    for x, y, pos, src_pos, sim, paraphrase in (pairs.select("x", "y", "pos", "src_pos", "similarity", "paraphrased")
+                                                .iter_rows()):
+        if (x, pos) in recurring or (y, src_pos) in recurring:
+            continue
+        every.setdefault((x, y), []).append((pos, src_pos, sim))
+        if paraphrase:
+            paraphrased.setdefault((x, y), []).append((pos, src_pos, sim))
+    names: dict[int, list[str]] = {}
+    index = {doc_id: x for x, doc_id in enumerate(ids)}
+    for doc_id, sent_ids in (position.join(wanted.select(doc_id="doc"), on="doc_id", how="semi")
+                             .group_by("doc_id", maintain_order=True).agg("sent_id").iter_rows()):
+        names[index[doc_id]] = sent_ids
+    return every, paraphrased, names
 
 
 # ---------------------------------------------------------------------------------------------- grouping
@@ -337,11 +513,61 @@ def _story_originals(grouping: _Grouping, head: dict[int, int], measure: _Measur
     return original_of, decided
 
 
+def _longest_headline(starts: dict[tuple[str, ...], list[tuple[tuple[str, ...], int]]],
+                      sequences: list[list[str]], own_story: int) -> tuple[int, int] | None:
+    """(words, story) of the longest headline key found word for word in one of `sequences` (ties: the
+    smaller story position), other than one of `own_story`; None when there is none."""
+    best: tuple[int, int] | None = None
+    for sequence in sequences:
+        for at in range(len(sequence) - 1):
+            for key, story in starts.get(tuple(sequence[at:at + 2]), []):
+                if story == own_story or tuple(sequence[at:at + len(key)]) != key:
+                    continue
+                if best is None or (-len(key), story) < (-best[0], best[1]):
+                    best = (len(key), story)
+    return best
+
+
+def _headline_copies(corpus: _Corpus, head: dict[int, int], original_of: dict[int, int], n_sentences: list[int],
+                     params: StoryParams) -> dict[int, tuple[int, float]]:
+    """{copy: (story original, share of the copy's words in the headline)}: paywall cuts that kept nothing
+    but the headline (and a byline or a date line). A document alone in its story, with at most
+    `headline_max_words` words of text and no statement beyond them, whose title or text holds, word for
+    word, the title (>= `headline_min_words` words) of documents that have a body, all of one story, is a
+    truncated copy of that story. A title shared by documents of two stories (a site's name, "Home") is
+    nobody's evidence."""
+    story_of = {x: original_of[head[x]] for x in range(len(corpus.ids))}
+    size: dict[int, int] = {}
+    for r in story_of.values():
+        size[r] = size.get(r, 0) + 1
+    holders: dict[tuple[str, ...], set[int]] = {}
+    for x, title in enumerate(corpus.titles):
+        key = tuple(tokens(title))
+        if len(key) >= params.headline_min_words and n_sentences[x] > 0:
+            holders.setdefault(key, set()).add(story_of[x])
+    # Keys by their first two words: a copy's words are looked up where each key could start.
+    starts: dict[tuple[str, ...], list[tuple[tuple[str, ...], int]]] = {}
+    for key, stories in holders.items():
+        if len(stories) == 1:
+            starts.setdefault(key[:2], []).append((key, next(iter(stories))))
+    found: dict[int, tuple[int, float]] = {}
+    for x in range(len(corpus.ids)):
+        words = tokens(corpus.texts[x])
+        if size[story_of[x]] > 1 or len(words) > params.headline_max_words or n_sentences[x] > 2:
+            continue
+        best = _longest_headline(starts, [tokens(corpus.titles[x]), words], x)
+        if best is not None:
+            total = len(words) + len(tokens(corpus.titles[x]))
+            found[x] = (best[1], min(best[0] / total, 1.0) if total else 1.0)
+    return found
+
+
 def _story_rows(corpus: _Corpus, head: dict[int, int], original_of: dict[int, int],
-                decided: dict[int, tuple[str, float]], measure: _Measures) -> pl.DataFrame:
+                decided: dict[int, tuple[str, float]], measure: _Measures,
+                sent_names: dict[int, list[str]], headline: dict[int, tuple[int, float]]) -> pl.DataFrame:
     """One row per document: a head is an original / unique / copy of its story's original; the other
     members of its cluster are near-duplicates of the original (story heads) or copies of the same kind
-    (copy clusters)."""
+    (copy clusters). Each copy carries its confidence and its evidence sentences (`_Measures`)."""
     story_of = [original_of[head[x]] for x in range(len(corpus.ids))]
     sizes: dict[int, int] = {}
     for r in story_of:
@@ -352,7 +578,7 @@ def _story_rows(corpus: _Corpus, head: dict[int, int], original_of: dict[int, in
         twin = ids[head[x]] if head[x] != x else None
         if r == x:
             rows.append((ids[x], "s" + ids[x], "original" if sizes[x] > 1 else "unique", None,
-                         1.0, 1.0, 1.0, 1.0, sizes[x], twin))
+                         1.0, 1.0, 1.0, 1.0, sizes[x], twin, 1.0, 0, []))
             continue
         m = measure(x, r)
         if head[x] == r:
@@ -361,8 +587,15 @@ def _story_rows(corpus: _Corpus, head: dict[int, int], original_of: dict[int, in
             name = decided[x][0]
         else:
             name = (measure.relation(x, r) or decided[head[x]])[0]
-        rows.append((ids[x], "s" + ids[r], name, ids[r], float(m[SCORE_OF[name]]), m["jaccard"],
-                     m["containment"], m["aligned_share"], sizes[r], twin))
+        evidence = measure.evidence(x, r, name)
+        names = sent_names.get(x, [])
+        score, confidence = float(m[SCORE_OF[name]]), measure.confidence(x, r, name, len(evidence))
+        if x in headline:   # the headline is the evidence: weaker than any body (0.5 to 0.75)
+            score = headline[x][1]
+            confidence = round(0.5 + 0.25 * score, 6)
+        rows.append((ids[x], "s" + ids[r], name, ids[r], score, m["jaccard"],
+                     m["containment"], m["aligned_share"], sizes[r], twin, confidence, len(evidence),
+                     [names[pos] for pos, _, _ in evidence]))
     return pl.DataFrame(rows, schema=polars_schema(tables.Stories), orient="row").sort("doc_id")
 
 
@@ -398,9 +631,20 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, matches: ShingleMa
     n_sentences = _content_sentences(signatures, corpus, params)
     candidates, edges = _sentence_edges(directed, sentences, corpus, n_sentences, matches.pairs, params)
     measure = _Measures(matches.hash_sets, n_sentences, edges, params, matches.overlaps)
+    measure.title_words = [frozenset(tokens(title)) for title in corpus.titles]
+    measure.titled = [len(words) >= params.headline_min_words for words in measure.title_words]
+    measure.n_words = corpus.n_words
+    measure.cut = [bool(flag) for flag in corpus.cut]
     grouping = _grouping(corpus, candidates, measure)
     head = _near_duplicate_heads(grouping, measure, params)
-    measure.edges = _distinctive_edges(edges, _recurring(signatures, sentences, corpus, head, params))
+    recurring = _recurring(signatures, sentences, corpus, head, params)
+    measure.edges = _distinctive_edges(edges, recurring)
     original_of, decided = _story_originals(grouping, head, measure)
-    stories = _story_rows(corpus, head, original_of, decided, measure)
+    headline = _headline_copies(corpus, head, original_of, n_sentences, params)
+    for x, (r, share) in headline.items():
+        original_of[x], decided[x] = r, ("truncated_copy", share)
+    copies = [(x, original_of[head[x]]) for x in range(len(corpus.ids)) if original_of[head[x]] != x]
+    measure.evidence_edges, measure.paraphrase_edges, sent_names = _copy_edges(directed, sentences, corpus,
+                                                                               copies, recurring)
+    stories = _story_rows(corpus, head, original_of, decided, measure, sent_names, headline)
     return stories, _story_alignments(directed, stories)

@@ -14,7 +14,8 @@ from types import SimpleNamespace
 import polars as pl
 import yaml
 
-from schemas.aggregate import Alignments, Claims, Cooccurrence, EntityStats, Stories, StoryDates, Timeline
+from schemas.aggregate import (Alignments, Claims, Cooccurrence, EntityStats, Related, Stories, StoryDates,
+                               Timeline)
 from stages.aggregate.report import normalise_run_block
 from tests.aggregate.tiny_corpus import build_tiny_corpus
 from tests.shipped_params import params_yaml
@@ -24,7 +25,7 @@ TABLES = {"ingest/documents": "ingest_docs", "ingest/rejected": "rejected", "cle
           "clean/removed": "removed", "segment/sentences": "sentences", "tag/entities": "entities",
           "tag/quotes": "quotes", "tag/dates": "dates", "tag/attributions": "attributions",
           "tag/counts": "counts", "tag/themes": "themes", "tag/faults": "faults"}
-OUTPUTS = {"stories": Stories, "alignments": Alignments, "claims": Claims, "entities": EntityStats,
+OUTPUTS = {"stories": Stories, "alignments": Alignments, "claims": Claims, "related": Related, "entities": EntityStats,
            "cooccurrence": Cooccurrence, "timeline": Timeline, "story_dates": StoryDates}
 
 

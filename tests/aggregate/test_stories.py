@@ -72,12 +72,13 @@ CAIRO = [
 
 
 def frames(articles: dict[str, list[str]], dates: dict[str, datetime.date] | None = None,
-           truncated: frozenset[str] = frozenset()) -> tuple[pl.DataFrame, pl.DataFrame]:
+           truncated: frozenset[str] = frozenset(), titles: dict[str, str] | None = None
+           ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(docs, sentences) from paragraphs, sentences cut by SPLIT with exact offsets."""
     docs, sentences = [], []
     for doc_id, paragraphs in articles.items():
         text = "\n\n".join(paragraphs)
-        docs.append({"doc_id": doc_id, "title": None, "published_date": (dates or {}).get(doc_id),
+        docs.append({"doc_id": doc_id, "title": (titles or {}).get(doc_id), "published_date": (dates or {}).get(doc_id),
                      "text": text, "is_truncated": doc_id in truncated, "site": None})
         offset = 0
         for p_no, paragraph in enumerate(paragraphs):
@@ -293,7 +294,123 @@ def test_same_output_under_different_hash_seeds():
 
 def test_recurring_sentences_are_no_rewrite_evidence():
     from stages.aggregate.stories import _distinctive_edges
-    edges = {(0, 1): [(0, 0), (1, 1), (2, 2)], (1, 0): [(0, 0)]}
+    edges = {(0, 1): [(0, 0, 0.5), (1, 1, 0.5), (2, 2, 0.5)], (1, 0): [(0, 0, 0.5)]}
     kept = _distinctive_edges(edges, {(0, 1), (0, 0)})
-    assert kept == {(0, 1): [(2, 2)], (1, 0): []}
+    assert kept == {(0, 1): [(2, 2, 0.5)], (1, 0): []}
     assert _distinctive_edges(edges, set()) is edges
+
+
+def test_every_copy_names_its_evidence_and_a_confidence():
+    rows, stories, alignments = run({A: ROME, B: REWRITE, C: CAIRO, D: ROME[:3]}, truncated=frozenset({D}))
+    for doc in (A, C):   # no link claimed
+        assert rows[doc]["confidence"] == 1.0 and rows[doc]["n_evidence"] == 0 and rows[doc]["evidence_sent_ids"] == []
+    cut, rewrite = rows[D], rows[B]
+    assert cut["evidence_sent_ids"] == [f"{D}:0:0", f"{D}:1:0", f"{D}:2:0"] and cut["confidence"] == 1.0
+    # The rewrite's evidence is its paraphrased sentences that follow the source's order, all aligned.
+    aligned = set(alignments.filter(pl.col("doc_id") == B)["sent_id"])
+    assert 3 <= rewrite["n_evidence"] == len(rewrite["evidence_sent_ids"])
+    assert set(rewrite["evidence_sent_ids"]) <= aligned
+    assert f"{B}:1:0" not in rewrite["evidence_sent_ids"]   # "This gathering marks a crucial moment ..."
+    assert 0.5 <= rewrite["confidence"] < 1.0
+
+
+def test_confidence_falls_with_the_margin_over_the_threshold():
+    _, stories, _ = run({A: ROME, B: REWRITE})
+    firm = stories.filter(pl.col("doc_id") == B)["confidence"].item()
+    # The same rewrite judged against a share threshold just under its own aligned share: barely a rewrite.
+    share = stories.filter(pl.col("doc_id") == B)["aligned_share"].item()
+    _, barely, _ = run({A: ROME, B: REWRITE}, {"stories": {"rewrite_share": share - 0.01}})
+    assert barely.filter(pl.col("doc_id") == B)["relation"].item() == "rewrite"
+    assert 0.5 <= barely.filter(pl.col("doc_id") == B)["confidence"].item() < firm
+
+
+def test_ordered_chain_members_are_one_longest_chain():
+    from stages.aggregate.stories import _ordered_chain, _ordered_chain_members
+    edges = [(0, 3, 0.5), (1, 0, 0.4), (1, 4, 0.9), (2, 1, 0.3), (3, 2, 0.6), (3, 5, 0.7), (4, 5, 0.8)]
+    chain = _ordered_chain_members(edges)
+    assert len(chain) == _ordered_chain(edges) == 4
+    assert chain == [(1, 0, 0.4), (2, 1, 0.3), (3, 2, 0.6), (4, 5, 0.8)]
+    assert _ordered_chain_members([]) == []
+
+
+def test_weak_paraphrases_alone_never_make_a_rewrite():
+    """The rewrite's ordered chain must weigh rewrite_min_evidence (summed similarity), not just count."""
+    rows, _, _ = run({A: ROME, B: REWRITE})
+    assert rows[B]["relation"] == "rewrite"
+    rows, _, _ = run({A: ROME, B: REWRITE}, {"stories": {"rewrite_min_evidence": 50.0}})
+    assert rows[B]["relation"] == "unique"
+
+
+ROME_TITLE = "Officials meet in Rome to push for a Gaza cease-fire"
+
+
+def test_a_cut_that_kept_only_the_headline_is_a_truncated_copy():
+    titles = {A: ROME_TITLE, B: ROME_TITLE, C: "Cairo talks resume on a Gaza ceasefire"}
+    # B: the headline, a byline, nothing of the body (the paywall notice went with the boilerplate).
+    rows, stories, _ = run({A: ROME, B: ["By Jane Doe"], C: CAIRO, D: [ROME_TITLE + " By Jane Doe"]},
+                           titles=titles)
+    assert rows[B]["relation"] == "truncated_copy" and rows[B]["source_doc_id"] == A
+    assert rows[D]["relation"] == "truncated_copy" and rows[D]["source_doc_id"] == A   # headline in its text
+    assert 0.5 <= rows[B]["confidence"] <= 0.75 and rows[B]["n_evidence"] == 0
+    assert rows[C]["relation"] == "unique"
+    check_invariants(stories, [A, B, C, D])
+
+
+def test_a_headline_two_stories_carry_is_nobodys_evidence():
+    titles = {A: ROME_TITLE, C: ROME_TITLE, B: ROME_TITLE}
+    rows, _, _ = run({A: ROME, C: CAIRO, B: ["By Jane Doe"]}, titles=titles)
+    assert rows[B]["relation"] == "unique"
+    # Too short a title (under headline_min_words) matches nothing either.
+    rows, _, _ = run({A: ROME, B: []}, titles={A: "Rome talks", B: "Rome talks"})
+    assert rows[B]["relation"] == "unique"
+
+
+BIO = ["I live. I learn. I teach. And, 140 characters on Twitter is limiting.",
+       "Here I share and celebrate my creativity and the creativity of others."]
+
+
+def test_the_same_short_furniture_under_other_headlines_is_two_articles():
+    """Two pages whose extracted text is only the author's bio: not copies of each other."""
+    titles = {A: "A collection of vibrant origami animals", B: "The human bowling ball plays with your brain"}
+    rows, _, _ = run({A: BIO, B: BIO}, titles=titles)
+    assert rows[A]["relation"] == rows[B]["relation"] == "unique"
+    # The same text under one headline (or without titles) is one article.
+    rows, _, _ = run({A: BIO, B: BIO}, titles={A: titles[A], B: titles[A] + " | Site"})
+    assert {rows[A]["relation"], rows[B]["relation"]} == {"original", "near_duplicate"}
+    rows, _, _ = run({A: BIO, B: BIO})
+    assert {rows[A]["relation"], rows[B]["relation"]} == {"original", "near_duplicate"}
+    # A long text shared word for word is one article whatever each outlet headlined it.
+    rows, _, _ = run({A: ROME, B: ROME}, titles=titles)
+    assert {rows[A]["relation"], rows[B]["relation"]} == {"original", "near_duplicate"}
+
+
+def test_a_shared_quotation_is_no_rewrite_evidence():
+    """Two reports quoting one statement share the speaker's words, not each other's reporting."""
+    quoted = [f'"{sentence[:-1]}," officials said.' for sentence in ROME[:6]]
+    reworded = [f'"{sentence[:-1]}," a spokesman said, according to reporters.' for sentence in REWRITE[:6]]
+    rows, _, _ = run({A: quoted, B: reworded})
+    assert rows[B]["relation"] == "unique"
+    rows, _, _ = run({A: ROME, B: REWRITE})
+    assert rows[B]["relation"] == "rewrite"
+
+
+def test_each_document_keeps_at_most_max_candidates_sentence_partners():
+    """Template-like texts all share sentences; each keeps the partners sharing the most."""
+    from stages.aggregate.stories import _Corpus, _sentence_edges
+    ids = [f"{n:016x}" for n in range(4)]
+    sentences = pl.DataFrame({"doc_id": [d for d in ids for _ in range(3)],
+                              "sent_id": [f"{d}:{k}:0" for d in ids for k in range(3)],
+                              "paragraph": [k for _ in ids for k in range(3)], "index": [0] * 12,
+                              "text": ["x"] * 12})
+    # 0 and 1 share all three sentences, so do 2 and 3; 0 and 2 share two.
+    shared = {(0, 1): 3, (2, 3): 3, (0, 2): 2}
+    rows = [(ids[a], f"{ids[a]}:{k}:0", ids[b], f"{ids[b]}:{k}:0", 0.9, "near")
+            for (x, y), n in shared.items() for a, b in ((x, y), (y, x)) for k in range(n)]
+    directed = pl.DataFrame(rows, orient="row", schema=["doc", "sent", "src_doc", "src_sent", "similarity", "method"])
+    corpus = _Corpus(ids, [None] * 4, [False] * 4, [10] * 4, [None] * 4, [""] * 4)
+    params = shipped("aggregate").stories
+    found, _ = _sentence_edges(directed, sentences, corpus, [3] * 4, frozenset(), params)
+    assert found == {(0, 1), (2, 3), (0, 2)}
+    capped = shipped("aggregate", {"stories": {"max_candidates": 1}}).stories
+    found, _ = _sentence_edges(directed, sentences, corpus, [3] * 4, frozenset(), capped)
+    assert found == {(0, 1), (2, 3)}

@@ -71,9 +71,12 @@ def build_tiny_corpus() -> dict[str, pl.DataFrame]:
     quotes = pl.DataFrame({"doc_id": [A], "sent_id": [f"{A}:1:0"], "start": [60], "end": [80],
                            "quote": ["talks would go on"], "speaker": ["Hamas"], "verb": ["said"],
                            "kind": ["direct"]})
-    # The tag tables aggregate only counts (their rows, in metrics.json).
+    # The tag tables aggregate only counts (their rows, in metrics.json); counts' values are figures of
+    # related stories.
     counted = {name: pl.DataFrame({"doc_id": [A] * n}, schema={"doc_id": pl.String})
-               for name, n in (("attributions", 2), ("counts", 1), ("themes", 0))}
+               for name, n in (("attributions", 2), ("themes", 0))}
+    counted["counts"] = pl.DataFrame({"doc_id": [A], "value": [182000]},
+                                     schema={"doc_id": pl.String, "value": pl.Int64})
     faults = pl.DataFrame(schema={"doc_id": pl.String, "extractor": pl.String})  # no extractor raised
     sunday = datetime.date(2024, 7, 28)
     dates = pl.DataFrame({"doc_id": [A, B, C], "sent_id": [f"{A}:0:0", f"{B}:0:0", f"{C}:0:0"],
@@ -87,8 +90,11 @@ def build_tiny_corpus() -> dict[str, pl.DataFrame]:
                             "relation": ["original", "near_duplicate", "unique"], "source_doc_id": [None, A, None],
                             "similarity": [1.0, 0.95, 1.0], "jaccard": [1.0, 0.9, 1.0],
                             "containment": [1.0, 1.0, 1.0], "aligned_share": [1.0, 1.0, 1.0],
-                            "story_size": [2, 2, 1], "duplicate_of": [None, A, None]},
-                           schema_overrides={"source_doc_id": pl.String, "duplicate_of": pl.String})
+                            "story_size": [2, 2, 1], "duplicate_of": [None, A, None],
+                            "confidence": [1.0, 0.75, 1.0], "n_evidence": [0, 2, 0],
+                            "evidence_sent_ids": [[], [f"{B}:0:0", f"{B}:1:0"], []]},
+                           schema_overrides={"source_doc_id": pl.String, "duplicate_of": pl.String,
+                                              "evidence_sent_ids": pl.List(pl.String)})
     alignments = pl.DataFrame({"doc_id": [B, B], "sent_id": [f"{B}:0:0", f"{B}:1:0"],
                                "source_doc_id": [A, A], "source_sent_id": [f"{A}:0:0", f"{A}:1:0"],
                                "similarity": [1.0, 1.0], "method": ["exact", "exact"]})
