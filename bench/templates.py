@@ -61,7 +61,8 @@ def score(rng: random.Random) -> tuple[str, str]:
 
 def obituary(rng: random.Random) -> tuple[str, str]:
     city = rng.choice(CITIES)
-    name = f"{rng.choice(['John', 'Mary', 'Robert', 'Linda', 'James', 'Susan'])} {rng.choice(['Smith', 'Jones', 'Brown', 'Miller', 'Davis'])}"
+    first = rng.choice(["John", "Mary", "Robert", "Linda", "James", "Susan"])
+    name = f"{first} {rng.choice(['Smith', 'Jones', 'Brown', 'Miller', 'Davis'])}"
     return (f"{name}, {rng.randint(60, 99)}, of {city}",
             f"{name} of {city} died on {rng.choice(DAYS)} at the age of {rng.randint(60, 99)}. A service will be "
             f"held at the {city} Community Chapel on {rng.choice(DAYS)}. In lieu of flowers, the family asks "

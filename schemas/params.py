@@ -302,6 +302,7 @@ class Report(Section):
     max_pairs_per_story: Positive
     max_pair_sentences: Positive
     top_claims: Positive
+    top_related: Positive
     network_nodes: Positive
     network_edges: Positive
     layout_iterations: Annotated[int, Field(ge=1, le=10_000)]   # each iteration is O(nodes^2)

@@ -126,7 +126,7 @@ def main() -> None:
                                         for name in COUNTED_TAGS},
                               stories=stories, alignments=alignments, claims=claims, cooccurrence=pairs,
                               timeline=timeline, named_labels=params.named_labels,
-                              faults=read("tag/faults"))
+                              faults=read("tag/faults"), related=related)
     del entities, dates, counts
     plots = plot_tables(entity_table, stories, boilerplate, params.report, params.named_labels)
 
@@ -147,7 +147,7 @@ def main() -> None:
                          stories=written["stories"], alignments=written["alignments"], claims=written["claims"],
                          entity_stats=written["entities"], cooccurrence=written["cooccurrence"],
                          timeline=written["timeline"], params=params.report, labels=params.named_labels,
-                         run=run)
+                         run=run, related=written["related"])
     write_text_atomic(page, REPORT)
     caches.prune()
     # Last, once the report is written: the next run compares with this one.

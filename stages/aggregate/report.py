@@ -45,7 +45,8 @@ from stages.aggregate.entity_stats import top_entities
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TITLE = "newsflow report"
 NAV = [("run", "This run"), ("summary", "Summary"), ("documents", "Documents"), ("stories", "Stories"),
-       ("entities", "Entities"), ("network", "Network"), ("claims", "Claims"), ("timeline", "Timeline"),
+       ("related", "Related"), ("entities", "Entities"), ("network", "Network"), ("claims", "Claims"),
+       ("timeline", "Timeline"),
        ("cleaning", "Cleaning")]
 RELATION_ORDER = {"original": 0, "unique": 0, "near_duplicate": 1, "truncated_copy": 2, "rewrite": 3}
 SUMMARY_ORDER = ["documents", "cleaning", "removed_by_reason", "sentences", "entities", "quotes", "stories",
@@ -510,6 +511,17 @@ def claims_view(claims: pl.DataFrame, docs: Documents, params: Report) -> dict |
     return {"total": claims.height, "rows": rows}
 
 
+def related_view(related: pl.DataFrame | None, docs: Documents, params: Report) -> dict | None:
+    """The best-scored pairs of stories covering one event independently, with what they share."""
+    if related is None or related.is_empty():
+        return None
+    top = related.sort(["score", "story_id_a", "story_id_b"], descending=[True, False, False]).head(params.top_related)
+    rows = [{"a": docs.ref(r["doc_id_a"]), "b": docs.ref(r["doc_id_b"]), "score": r["score"],
+             "entities": ", ".join(r["shared_entities"]), "days": ", ".join(r["shared_days"]),
+             "figures": ", ".join(r["shared_figures"])} for r in top.iter_rows(named=True)]
+    return {"total": related.height, "rows": rows}
+
+
 def timeline_view(timeline: pl.DataFrame, params: Report) -> dict | None:
     if timeline.is_empty():
         return None
@@ -566,7 +578,7 @@ def render_report(*, metrics: dict[str, Any], ingest_docs: pl.DataFrame, rejecte
                   sentences: pl.DataFrame, stories: pl.DataFrame, alignments: pl.DataFrame,
                   claims: pl.DataFrame, entity_stats: pl.DataFrame, cooccurrence: pl.DataFrame,
                   timeline: pl.DataFrame, params: Report, labels: list[str],
-                  run: dict[str, Any] | None = None) -> str:
+                  run: dict[str, Any] | None = None, related: pl.DataFrame | None = None) -> str:
     """The whole page as a string (pure: no I/O besides reading the templates). `run` describes this run
     (input folder, counts, `Changes`); it fills the run-specific block only."""
     docs = Documents(ingest_docs, clean_docs, stories)
@@ -581,7 +593,8 @@ def render_report(*, metrics: dict[str, Any], ingest_docs: pl.DataFrame, rejecte
     return environment(params.max_field_chars).get_template("report.html.j2").render(
         title=TITLE, nav=NAV, run_begin=Markup(RUN_BEGIN), run_end=Markup(RUN_END),
         run=run_view(run, docs, stories, params), summary=summary_view(metrics, docs), index=index,
-        stories=story_section, entities=entities_view(entity_stats, labels, params),
+        stories=story_section, related=related_view(related, docs, params),
+        entities=entities_view(entity_stats, labels, params),
         network=network_view(entity_stats, cooccurrence, params),
         claims=claims_view(claims, docs, params), timeline=timeline_view(timeline, params),
         cleaning=cleaning_view(removed, boilerplate, rejected, metrics, docs, params))

@@ -29,7 +29,7 @@ HOSTILE_NAME = '<img src=x onerror=alert(1)> $x$ & Co'
 HOSTILE_SENTENCE = 'He said </td></table><b>bold</b> "quoted" & done.'
 
 
-def render(t: dict, changes: dict | None = None, run: dict | None = None) -> str:
+def render(t: dict, changes: dict | None = None, run: dict | None = None, related: pl.DataFrame | None = None) -> str:
     params = shipped("aggregate", {"cooccurrence": {"min_sentences": 1}, **(changes or {})})
     stats = entity_stats(t["entities"], t["stories"])
     pairs = cooccurrence(t["entities"], t["sentences"], t["stories"], params.cooccurrence, params.named_labels)
@@ -46,7 +46,7 @@ def render(t: dict, changes: dict | None = None, run: dict | None = None) -> str
                          clean_docs=t["clean_docs"], removed=t["removed"], boilerplate=boilerplate,
                          sentences=t["sentences"], stories=t["stories"], alignments=t["alignments"],
                          claims=t["claims"], entity_stats=stats, cooccurrence=pairs, timeline=timeline,
-                         params=params.report, labels=params.named_labels, run=run)
+                         params=params.report, labels=params.named_labels, run=run, related=related)
 
 
 def hostile_corpus() -> dict:
@@ -69,7 +69,8 @@ def page() -> str:
 
 
 def test_every_section_with_real_charts(page):
-    for section in ("run", "summary", "documents", "stories", "entities", "network", "claims", "timeline", "cleaning"):
+    for section in ("run", "summary", "documents", "stories", "related", "entities", "network", "claims", "timeline",
+                    "cleaning"):
         assert f'<section id="{section}">' in page
     svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
     assert len(svgs) >= 6  # story sizes, entities, network, timeline, removed reasons, boilerplate share
@@ -196,7 +197,7 @@ def test_renders_in_headless_chromium(page, tmp_path):
     result = report_check.check_html(path)
     assert result["returncode"] == 0
     assert result["console"] == [] and result["requests"] == []
-    assert result["sections"] == ["run", "summary", "documents", "stories", "entities", "network", "claims",
+    assert result["sections"] == ["run", "summary", "documents", "stories", "related", "entities", "network", "claims",
                                   "timeline", "cleaning"]
     assert result["svg_count"] >= 6
     assert result["index_rows"] == 3 and result["index_script_ran"] and result["ok"]

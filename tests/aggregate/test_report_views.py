@@ -167,3 +167,18 @@ def test_summary_names_faulty_documents_by_file():
     docs = Documents(t["ingest_docs"], t["clean_docs"], t["stories"])
     cards = dict(summary_view({"faults": {"documents": 2, "rows": 3, "doc_ids": f"{A} {B}"}}, docs))
     assert cards["faults"] == [("documents", 2), ("rows", 3), ("documents named", "seeds/a.txt seeds/b.txt")]
+
+
+def test_related_stories_are_listed_by_title_with_what_they_share():
+    t = build_tiny_corpus()
+    stories = dict(t["stories"].select("doc_id", "story_id").iter_rows())
+    a, c = sorted([(stories[A], A), (stories[C], C)])
+    related = pl.DataFrame({"story_id_a": [a[0]], "story_id_b": [c[0]], "doc_id_a": [a[1]], "doc_id_b": [c[1]],
+                            "score": [0.42], "n_entities": [2], "n_days": [1], "n_figures": [0],
+                            "shared_entities": [["Qatar", "Israel"]], "shared_days": [["2024-05-19"]],
+                            "shared_figures": [[]]})
+    section = render(t, related=related).split('<section id="related">')[1].split("</section>")[0]
+    assert "Qatar, Israel" in section and "2024-05-19" in section and "0.42" in section
+    assert not DOC_ID.search(visible_text(section))
+    empty = render(t).split('<section id="related">')[1].split("</section>")[0]
+    assert "<table>" not in empty
