@@ -164,10 +164,24 @@ def one_person_name(name: str) -> str | None:
     text = re.sub(r"^(?:by|por|von|par)\s+", "", text, flags=re.IGNORECASE).strip(" ,;:|-–—")
     if not text or re.search(r"[\d@/]|https?:|www\.", text):
         return None
+    words = name_words(text)
+    keys = [w.lower().strip(".,") for w in words]
+    outlets = set(byline.outlet_words)
+    if not 2 <= len(words) <= NAME_MAX_WORDS or any(k in outlets for k in keys):
+        return None
+    if not all(w[:1].isupper() or k in byline.name_particles for w, k in zip(words, keys)):
+        return None
+    return " ".join(words)
+
+
+def name_words(text: str) -> list[str]:
+    """The words of an author string up to what follows the name: a profile link's text, a job title, an
+    outlet's acronym."""
+    byline = load_cues().byline
     words = unglued_link(text.split(), set(byline.link_words))
     if len(words) > 1 and sequence_twice(words):   # "Sean Martin Sean Martin": a name and its link
         words = words[:len(words) // 2]
-    roles, outlets = set(byline.role_words) | set(byline.link_words), set(byline.outlet_words)
+    roles = set(byline.role_words) | set(byline.link_words)
     # A job title after the name ends it ("Tom Gillespie News reporter"); one right after the first word
     # leaves a single word, no one's name ("CNN Political Reporter").
     for k in range(1, len(words)):
@@ -179,12 +193,7 @@ def one_person_name(name: str) -> str | None:
     if not text.isupper():
         acronym = next((k for k, w in enumerate(words) if ACRONYM.search(w)), None)
         words = words if acronym is None else words[:acronym]
-    keys = [w.lower().strip(".,") for w in words]
-    if not 2 <= len(words) <= NAME_MAX_WORDS or any(k in outlets for k in keys):
-        return None
-    if not all(w[:1].isupper() or k in byline.name_particles for w, k in zip(words, keys)):
-        return None
-    return " ".join(words)
+    return words
 
 
 ACRONYM = re.compile(r"[A-Z]{2,}")
