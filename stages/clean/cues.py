@@ -32,6 +32,7 @@ class Byline(_Spec):
     role_words: list[str]
     outlet_words: list[str]
     link_words: list[str]
+    group_words: list[str]
 
 
 class Dateline(_Spec):

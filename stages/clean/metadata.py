@@ -164,9 +164,14 @@ def one_person_name(name: str) -> str | None:
     text = re.sub(r"^(?:by|por|von|par)\s+", "", text, flags=re.IGNORECASE).strip(" ,;:|-–—")
     if not text or re.search(r"[\d@/]|https?:|www\.", text):
         return None
+    unglued = unglued_link(text.split(), set(byline.link_words))
+    if unglued[-1].lower().strip(".,") in byline.group_words or text.lower().startswith("the "):
+        return None   # "Science X staff", "No Primary Author", "The Sports Network"
     words = name_words(text)
     keys = [w.lower().strip(".,") for w in words]
     outlets = set(byline.outlet_words)
+    if not any(len(k) >= 2 for k in keys):   # initials only ("U S" of "U S News")
+        return None
     if not 2 <= len(words) <= NAME_MAX_WORDS or any(k in outlets for k in keys):
         return None
     if not all(w[:1].isupper() or k in byline.name_particles for w, k in zip(words, keys)):
@@ -182,10 +187,13 @@ def name_words(text: str) -> list[str]:
     if len(words) > 1 and sequence_twice(words):   # "Sean Martin Sean Martin": a name and its link
         words = words[:len(words) // 2]
     roles = set(byline.role_words) | set(byline.link_words)
+    weekdays = set(load_cues().dateline.weekdays)
     # A job title after the name ends it ("Tom Gillespie News reporter"); one right after the first word
-    # leaves a single word, no one's name ("CNN Political Reporter").
+    # leaves a single word, no one's name ("CNN Political Reporter"). So does a date's weekday after two
+    # words ("Malcolm Owen Monday").
     for k in range(1, len(words)):
-        if words[k].lower().strip(".,") in roles:
+        key = words[k].lower().strip(".,")
+        if key in roles or (k >= 2 and key in weekdays):
             words = words[:k]
             break
     # An acronym in a name that is not all capitals is an outlet ("Jonathan Garber FOXBusiness", "CNN

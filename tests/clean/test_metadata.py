@@ -94,3 +94,14 @@ def test_person_name_drops_links_outlets_and_roles(author, name):
 def test_a_weekday_after_a_bylines_name_starts_its_date():
     assert parse_byline("By Brantley Hargrove Thu., Aug. 9 2012 at 1:00 PM", PARAMS) == ["Brantley Hargrove"]
     assert parse_byline("By Sun Yu and Jane Doe", PARAMS) == ["Sun Yu", "Jane Doe"]
+
+
+@pytest.mark.parametrize("author", ["Science X staff", "Practical Horseman Editorial Staff", "No Primary Author",
+                                    "U S News", "The Sports Network"])
+def test_groups_placeholders_and_initials_name_no_person(author):
+    assert person_name(author) is None
+
+
+def test_a_weekday_after_a_name_ends_it():
+    assert person_name("Malcolm Owen Monday") == "Malcolm Owen"
+    assert person_name("Jane Doe Staff Writer") == "Jane Doe"
