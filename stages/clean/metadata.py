@@ -161,7 +161,10 @@ def one_person_name(name: str) -> str | None:
     possessive = re.search(r"['’]s?\s+(?=\S)", text)
     if possessive and possessive.start() > 0 and text[possessive.start() - 1].isalpha():
         text = text[possessive.end():]
-    text = re.sub(r"^(?:by|por|von|par)\s+", "", text, flags=re.IGNORECASE).strip(" ,;:|-–—")
+    # "By Jane Doe", and "Analysis by Chris Cillizza": the name follows the last "by" (never inside one).
+    # ("von" only opening the string: "Ursula von der Leyen").
+    text = re.split(r"(?:^|\s)by\s+", text, flags=re.IGNORECASE)[-1]
+    text = re.sub(r"^(?:por|von|par)\s+", "", text, flags=re.IGNORECASE).strip(" ,;:|-–—")
     if not text or re.search(r"[\d@/]|https?:|www\.", text):
         return None
     unglued = unglued_link(text.split(), set(byline.link_words))

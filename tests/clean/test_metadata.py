@@ -105,3 +105,8 @@ def test_groups_placeholders_and_initials_name_no_person(author):
 def test_a_weekday_after_a_name_ends_it():
     assert person_name("Malcolm Owen Monday") == "Malcolm Owen"
     assert person_name("Jane Doe Staff Writer") == "Jane Doe"
+
+
+def test_the_name_follows_the_last_by():
+    assert person_name("Analysis by Chris Cillizza") == "Chris Cillizza"
+    assert person_name("Ursula von der Leyen") == "Ursula von der Leyen"   # "von" only opening the string
