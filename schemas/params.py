@@ -123,6 +123,7 @@ class Clean(CachedStage):
     drop_related_boxes: bool
     navigation_max_words: NonNegative
     truncation_window: NonNegative
+    empty_fallback_min_probability: Share
     byline_max_words: Positive
     dateline_max_words: Positive
     dateline_max_other_words: NonNegative

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -42,6 +43,8 @@ FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in 
             + tuple(f"win{w}_{name}" for w in WINDOWS for name in ("good_chars", "stop_share", "ends", "rule_body"))
             + ("rank", "chars_before", "from_span_start", "from_span_end", "page_blocks", "page_log_chars",
                "page_good_share", "page_rule_share", "extracted", "no_stop_language", "fallback", "page_votes"))
+
+PUNCTUATION = re.compile(r"[^\w\s]|_")   # what is neither alphanumeric (str.isalnum) nor white space
 
 _override: Callable[[str], Any] | None = None
 
@@ -85,7 +88,7 @@ def own_columns(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule
                      b.ends_sentence, b.has_digit, page.stop_share[i], CUE_CODES.get(b.cue, -1) if b.cue else -1,
                      b.copy_index > 0, b.n_docs, len(b.line_nos), prose.good[i], prose.near_good[i],
                      prose.repeated[i], i in span, i in rule_body, i in lines, i in headings,
-                     sum(1 for c in text if not c.isalnum() and not c.isspace()) / n, text.count("|") + text.count("»"),
+                     len(PUNCTUATION.findall(text)) / n, text.count("|") + text.count("»"),
                      b.n_chars / words, vote))
     return np.array(rows, dtype=np.float64).reshape(len(page.blocks), len(OWN))
 
@@ -133,10 +136,16 @@ def window_mean(values: np.ndarray, reach: int) -> np.ndarray:
 
 
 def body_probabilities(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule_body: list[int],
-                       headings: tuple[int | None, ...]) -> list[float] | None:
-    """Each block's probability of being body, or None without a model (or without blocks)."""
+                       headings: tuple[int | None, ...], decides: list[bool]) -> list[float] | None:
+    """Each block's probability of being body, or None without a model (or without blocks). Only the
+    blocks the model `decides` are predicted (the others, headings, metadata lines and cue blocks, get 0.0
+    and are never read: prediction is most of the classifier's time); all blocks are features."""
     model = model_for(page.doc_id)
     if model is None or not page.blocks:
         return None
-    matrix = block_matrix(page, lines, prose, span, rule_body, headings)
-    return model.predict(matrix, num_threads=1).tolist()
+    probabilities = np.zeros(len(page.blocks))
+    rows = np.flatnonzero(np.array(decides, dtype=bool))
+    if len(rows):
+        matrix = block_matrix(page, lines, prose, span, rule_body, headings)
+        probabilities[rows] = model.predict(matrix[rows], num_threads=1)
+    return probabilities.tolist()

@@ -31,6 +31,8 @@ class Byline(_Spec):
     name_openers: list[str]
     role_words: list[str]
     outlet_words: list[str]
+    link_words: list[str]
+    group_words: list[str]
 
 
 class Dateline(_Spec):

@@ -60,7 +60,7 @@ def clean_document(page: Page, identifier: Identifier, params: Clean) -> tuple[R
     removed rows (line_no, text, reason)."""
     rules = rule_phases(page, params)
     lines, prose, span, title, subtitle, body, reasons = rules
-    body = learned_body(page, lines, prose, span, body, (title.block, subtitle.block), reasons)
+    body = learned_body(page, lines, prose, span, body, (title.block, subtitle.block), reasons, params)
     language, sure = body_language(page, body, identifier, params)
     if body and language != "und" and sure:
         body = drop_foreign_passages(page, body, language, identifier, reasons, params)
@@ -211,23 +211,24 @@ def model_decides(i: int, lines: MetadataLines, prose: Prose, headings: tuple[in
 
 
 def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule_body: list[int],
-                 headings: tuple[int | None, ...], reasons: dict[int, str]) -> list[int]:
+                 headings: tuple[int | None, ...], reasons: dict[int, str], params: Clean) -> list[int]:
     """The body the block classifier (stages/clean/classifier.py) keeps, given the rules' verdicts: its
     blocks at BODY_THRESHOLD or more, bar headings, metadata lines and copies of the title or of an earlier
     body block. A block the rules removed and the model keeps loses its reason; a block the rules kept and
     the model drops gets its cue reason, or `repeated_across_docs`, or is labelled with the rest
     (label_the_rest: navigation, related, author_bio, boilerplate); neutral blocks it adds at the
     edges go (`trim_added_edges`). Without a model, on extracted text (a feed's), or when it
-    keeps nothing: the rules' body."""
+    keeps nothing: the rules' body; when both keep nothing, the most body-like run (`most_likely_run`)."""
     if page.extracted:   # a feed's text is the article already (and no such text trained the model)
         return rule_body
-    probabilities = classifier.body_probabilities(page, lines, prose, span, rule_body, headings)
+    decides = [model_decides(i, lines, prose, headings, reasons) for i in range(len(page.blocks))]
+    probabilities = classifier.body_probabilities(page, lines, prose, span, rule_body, headings, decides)
     if probabilities is None:
         return rule_body
     body, seen = [], set()
     for i, probability in enumerate(probabilities):
         block = page.blocks[i]
-        if not model_decides(i, lines, prose, headings, reasons):
+        if not decides[i]:
             continue
         if probability < classifier.BODY_THRESHOLD:
             if i not in reasons:
@@ -242,12 +243,34 @@ def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         reasons.pop(i, None)
         body.append(i)
         seen.add(block.key)
-    body = trim_added_edges(body, set(rule_body), prose, page.extracted or span.fallback)
-    if not body and rule_body:   # the model finds nothing where the rules found a body: the rules'
-        for i in rule_body:
+    # A short page's one paragraph is often neither good nor kept by the rules ("We've finally released
+    # Hacker Monthly #1."): trimming that would leave nothing keeps what the model found.
+    body = trim_added_edges(body, set(rule_body), prose, page.extracted or span.fallback) or body
+    if not body:   # the model finds nothing: the rules' body, else the most body-like run it saw
+        body = rule_body or most_likely_run(probabilities, decides, params.empty_fallback_min_probability)
+        for i in body:
             reasons.pop(i, None)
-        return rule_body
     return body
+
+
+def most_likely_run(probabilities: list[float], decidable: list[bool], min_probability: float) -> list[int]:
+    """The body when neither the model nor the rules keep a block: the decidable block the model finds
+    most body-like, if at `min_probability` or more (an index page with no article stays empty), with the
+    decidable blocks next to it (a run) that score at least half of its probability. A person reading the
+    page finds its article there (a one-sentence post among menus and comment forms)."""
+    candidates = [i for i, ok in enumerate(decidable) if ok]
+    if not candidates:
+        return []
+    best = max(candidates, key=lambda i: (probabilities[i], -i))
+    if probabilities[best] < min_probability:
+        return []
+    floor = probabilities[best] / 2
+    lo = hi = best
+    while lo > 0 and decidable[lo - 1] and probabilities[lo - 1] >= floor:
+        lo -= 1
+    while hi + 1 < len(decidable) and decidable[hi + 1] and probabilities[hi + 1] >= floor:
+        hi += 1
+    return list(range(lo, hi + 1))
 
 
 def trim_added_edges(body: list[int], rule_body: set[int], prose: Prose, keeps_edges: bool) -> list[int]:
@@ -379,14 +402,14 @@ def metadata_fields(page: Page, lines: MetadataLines, body: list[int], params: C
 
 def page_authors(page: Page, lines: MetadataLines, body: list[int], params: Clean) -> list[str]:
     """The article's authors, persons' names only (metadata.person_name: no role, no outlet): the
-    metadata's when it names a person, else the page's bylines. Bylines after the body's end (+
-    truncation_window) are the comments' ("Posted by ..."); a contributor line at the article's foot is
-    the article's."""
-    last = body[-1] + params.truncation_window if body else len(page.blocks)
-    bylines = [name for i in sorted(lines.bylines) if i <= last or meta.is_contributor_line(page.blocks[i].text)
-               for name in lines.bylines[i]]
+    metadata's when it names a person, else the article's byline (`article_bylines`), else its contributor
+    lines ("Vivian Yee contributed reporting": credited for reporting, not the byline); a contributor line
+    at the article's foot is the article's."""
+    contributor = {i for i in lines.bylines if meta.is_contributor_line(page.blocks[i].text)}
+    article = article_bylines([i for i in sorted(lines.bylines) if i not in contributor], body, params)
     authors: list[str] = []
-    for source in (list(page.meta.authors), bylines):
+    for source in (list(page.meta.authors), [name for i in article for name in lines.bylines[i]],
+                   [name for i in sorted(contributor) for name in lines.bylines[i]]):
         for raw in source:
             name = meta.person_name(raw) if isinstance(raw, str) else None
             if name and name not in authors:
@@ -394,6 +417,25 @@ def page_authors(page: Page, lines: MetadataLines, body: list[int], params: Clea
         if authors:
             break
     return authors
+
+
+def article_bylines(bylines: list[int], body: list[int], params: Clean) -> list[int]:
+    """Of a page's byline blocks (in order), the article's: the one closest above the body with the bylines
+    stacked right above it ("By Jane Doe" / "By John Roe"), else the first one inside the body. The others
+    name other articles' authors (a list of stories, each with its byline, above the article) or reader
+    comments' ("written by lynn, October 25, 2012" under each comment; "Posted by ..." after the body's end +
+    truncation_window)."""
+    if not body:
+        return bylines[:1]
+    above = [i for i in bylines if i < body[0]]
+    if above:
+        stack = [above[-1]]
+        for i in reversed(above[:-1]):
+            if stack[-1] - i > 1:
+                break
+            stack.append(i)
+        return sorted(stack)
+    return [i for i in bylines if i <= body[-1] + params.truncation_window][:1]
 
 
 def output_rows(page: Page, lines: MetadataLines, body: list[int], title: Picked, subtitle: Picked,

@@ -66,10 +66,14 @@ def may_be_byline(lower: str) -> bool:
 def _clean_name(chunk: str, stop_words: set[str]) -> str | None:
     """A person's name from a chunk of a byline, or None when the chunk does not look like one."""
     byline = load_cues().byline
+    weekdays = set(load_cues().dateline.weekdays)
     words = chunk.strip(" .,;:|-–—()").split()
     name: list[str] = []
     for word in words:
-        if word.lower().strip(".,") in stop_words:
+        key = word.lower().strip(".,")
+        # A weekday after a name starts the date glued to the byline ("Brantley Hargrove Thu., Aug. 9");
+        # only after two words ("By Sun Yu" is a name).
+        if key in stop_words or (len(name) >= 2 and key in weekdays):
             break
         name.append(word.strip(",;"))
     while name and name[0].lower() in byline.name_openers:
@@ -157,21 +161,69 @@ def one_person_name(name: str) -> str | None:
     possessive = re.search(r"['’]s?\s+(?=\S)", text)
     if possessive and possessive.start() > 0 and text[possessive.start() - 1].isalpha():
         text = text[possessive.end():]
-    text = re.sub(r"^(?:by|por|von|par)\s+", "", text, flags=re.IGNORECASE).strip(" ,;:|-–—")
+    # "By Jane Doe", and "Analysis by Chris Cillizza": the name follows the last "by" (never inside one).
+    # ("von" only opening the string: "Ursula von der Leyen").
+    text = re.split(r"(?:^|\s)by\s+", text, flags=re.IGNORECASE)[-1]
+    text = re.sub(r"^(?:por|von|par)\s+", "", text, flags=re.IGNORECASE).strip(" ,;:|-–—")
     if not text or re.search(r"[\d@/]|https?:|www\.", text):
         return None
-    words = text.split()
-    roles, outlets = set(byline.role_words), set(byline.outlet_words)
-    for k in range(2, len(words)):
-        if words[k].lower().strip(".,") in roles:
-            words = words[:k]
-            break
+    unglued = unglued_link(text.split(), set(byline.link_words))
+    if unglued[-1].lower().strip(".,") in byline.group_words or text.lower().startswith("the "):
+        return None   # "Science X staff", "No Primary Author", "The Sports Network"
+    words = name_words(text)
     keys = [w.lower().strip(".,") for w in words]
+    outlets = set(byline.outlet_words)
+    if not any(len(k) >= 2 for k in keys):   # initials only ("U S" of "U S News")
+        return None
     if not 2 <= len(words) <= NAME_MAX_WORDS or any(k in outlets for k in keys):
         return None
     if not all(w[:1].isupper() or k in byline.name_particles for w, k in zip(words, keys)):
         return None
     return " ".join(words)
+
+
+def name_words(text: str) -> list[str]:
+    """The words of an author string up to what follows the name: a profile link's text, a job title, an
+    outlet's acronym."""
+    byline = load_cues().byline
+    words = unglued_link(text.split(), set(byline.link_words))
+    if len(words) > 1 and sequence_twice(words):   # "Sean Martin Sean Martin": a name and its link
+        words = words[:len(words) // 2]
+    roles = set(byline.role_words) | set(byline.link_words)
+    weekdays = set(load_cues().dateline.weekdays)
+    # A job title after the name ends it ("Tom Gillespie News reporter"); one right after the first word
+    # leaves a single word, no one's name ("CNN Political Reporter"). So does a date's weekday after two
+    # words ("Malcolm Owen Monday").
+    for k in range(1, len(words)):
+        key = words[k].lower().strip(".,")
+        if key in roles or (k >= 2 and key in weekdays):
+            words = words[:k]
+            break
+    # An acronym in a name that is not all capitals is an outlet ("Jonathan Garber FOXBusiness", "CNN
+    # Political"): it ends the name.
+    if not text.isupper():
+        acronym = next((k for k, w in enumerate(words) if ACRONYM.search(w)), None)
+        words = words if acronym is None else words[:acronym]
+    return words
+
+
+ACRONYM = re.compile(r"[A-Z]{2,}")
+GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def unglued_link(words: list[str], link_words: set[str]) -> list[str]:
+    """The words of a name up to a profile link's text glued to one of them ("Spencer AckermanEmail
+    Author" -> "Spencer Ackerman"); other words with an inner capital stay ("McDonald")."""
+    for k, word in enumerate(words):
+        pieces = GLUED.split(word)
+        if len(pieces) > 1 and pieces[-1].lower() in link_words:
+            return [*words[:k], "".join(pieces[:-1])]
+    return words
+
+
+def sequence_twice(words: list[str]) -> bool:
+    half = len(words) // 2
+    return len(words) % 2 == 0 and words[:half] == words[half:]
 
 
 # --------------------------------------------------------------------------------------------- site

@@ -24,7 +24,11 @@ def parse_date(value: Any) -> str | None:
 
 
 # Elements whose text a browser does not show, and the ones that start a new line of the page's text.
-INVISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object", "select", "button")
+# Not "head" as a whole: lxml's parser leaves a page whose <head> holds a stray element (<mbox>) and no
+# <body> with ALL its content inside <head>, where a browser closes the head at that element and shows the
+# rest; the head's own elements (title, meta, link, base) are what is invisible.
+INVISIBLE = ("script", "style", "noscript", "template", "svg", "title", "meta", "link", "base", "iframe",
+             "object", "select", "button")
 HIDDEN_XPATH = ("//*[@hidden] | //*[@aria-hidden='true'] | "
                 "//*[contains(translate(@style, ' ', ''), 'display:none')] | "
                 "//*[contains(translate(@style, ' ', ''), 'visibility:hidden')]")

@@ -34,10 +34,32 @@ def test_menu_and_cues_go_body_stays_short_line_between_body_stays():
     assert doc["n_lines"] == 11 and doc["n_removed"] == 7 and 0 < doc["boilerplate_share"] < 0.5
 
 
-def test_min_body_words_param_changes_the_result():
+def test_min_body_words_param_changes_the_rules_verdict():
+    from stages.clean.corpus import corpus_pages
+    from stages.clean.document import rule_phases
     raw = "Menu\nShort sentence here that ends well and is long enough to pass.\nFooter"
-    assert clean_one(raw, {"min_body_words": 5, "length_low": 20})[0]["text"] != ""
-    assert clean_one(raw, {"min_body_words": 50, "length_low": 20})[0]["text"] == ""
+    for min_words, expected in ((5, [1]), (50, [])):
+        params = shipped("clean", {"min_body_words": min_words, "length_low": 20})
+        page = corpus_pages(docs_frame(raw), params)[0]
+        assert rule_phases(page, params)[5] == expected
+
+
+def test_a_short_page_the_rules_keep_nothing_of_keeps_its_one_sentence_not_an_empty_body():
+    # The rules find no good block here (min_body_words 50); the model's body and, without it, the
+    # most-likely-run fallback keep the sentence; with the fallback off and no model verdict it would be empty.
+    raw = "Menu\nShort sentence here that ends well and is long enough to pass.\nFooter"
+    row, reasons = clean_one(raw, {"min_body_words": 50, "length_low": 20})
+    assert row["text"] == "Short sentence here that ends well and is long enough to pass." and not row["is_empty"]
+    assert sorted(reasons) == [1, 3]
+
+
+def test_most_likely_run_extends_to_likely_neighbours_only_above_the_floor():
+    from stages.clean.document import most_likely_run
+    probabilities = [0.01, 0.2, 0.3, 0.12, 0.4]
+    assert most_likely_run(probabilities, [True] * 5, 0.1) == [4]
+    assert most_likely_run([0.01, 0.2, 0.3, 0.16, 0.02], [True] * 5, 0.1) == [1, 2, 3]
+    assert most_likely_run([0.01, 0.2, 0.3, 0.16, 0.02], [True, True, False, True, True], 0.1) == [1]
+    assert most_likely_run([0.01, 0.05], [True, True], 0.1) == []
 
 
 def test_line_repeated_across_documents_goes_unless_documents_are_copies():
@@ -82,10 +104,10 @@ def test_foreign_passage_is_dropped_and_language_recorded():
 
 def test_html_metadata_is_used():
     raw = f"Plan Review Set\n{PARA}\n{PARA2}"
-    doc, _ = clean_one(raw, meta_title="Plan Review Set", meta_authors=["A B"], meta_date="2020-01-02",
+    doc, _ = clean_one(raw, meta_title="Plan Review Set", meta_authors=["Ann Berg"], meta_date="2020-01-02",
                        meta_site="example.com")
     assert doc["title"] == "Plan Review Set" and doc["title_line_no"] == 1
-    assert doc["authors"] == ["A B"] and doc["published_date"] == dt.date(2020, 1, 2)
+    assert doc["authors"] == ["Ann Berg"] and doc["published_date"] == dt.date(2020, 1, 2)
     assert doc["site"] == "example.com"
 
 
@@ -98,6 +120,19 @@ def test_the_page_gives_authors_date_site_and_truncation():
     assert reasons[3] == "dateline" and reasons[6] == "paywall" and reasons[7] == "source"
     assert clean_one(f"{PARA}\n{PARA2}\nMost Popular")[0]["is_truncated"] is False
     assert clean_one(raw, {"truncation_window": 0})[0]["is_truncated"] is False
+
+
+def test_reader_comment_bylines_and_contributors_are_not_the_articles_authors():
+    from tests.clean.texts import PARA3, PARA4
+    comments = ["Written by Jane Doe on 24/10/12", PARA, PARA2, "written by Tony Hamilton, October 24, 2012",
+                PARA3, "written by Eco Friendly Guy, October 25, 2012", PARA4]
+    assert clean_one("\n".join(comments))[0]["authors"] == ["Jane Doe"]
+    stories = ["Talks stall again", "By Ann Poe", "Rain floods the north", "By Bob Moe",
+               "Plan Review Set After Long Talks", "By Jane Doe", "By John Roe", PARA, PARA2]
+    assert clean_one("\n".join(stories))[0]["authors"] == ["Jane Doe", "John Roe"]   # not the story list's
+    credited = ["By Jane Doe", PARA, PARA2, "John Roe contributed reporting from Cairo."]
+    assert clean_one("\n".join(credited))[0]["authors"] == ["Jane Doe"]
+    assert clean_one("\n".join(credited[1:]))[0]["authors"] == ["John Roe"]   # no byline: the contributors
 
 
 def test_the_description_gives_the_subtitle():

@@ -76,3 +76,37 @@ def test_person_name_takes_the_first_part_naming_a_person(author, name):
 def test_person_name_on_a_long_run_of_spaces():
     # The separators are fixed-width: a `\s*` before one rescanned the run from each space (quadratic).
     assert person_name(" " * 50_000 + "Jane Doe" + " " * 50_000 + ",") == "Jane Doe"
+
+
+@pytest.mark.parametrize(("author", "name"), [
+    ("Spencer AckermanEmail", "Spencer Ackerman"),          # a profile link's text glued on
+    ("Ronald McDonald", "Ronald McDonald"),                 # an inner capital of a name stays
+    ("Sean Martin Sean Martin", "Sean Martin"),             # the name and its link's text
+    ("CNN Political Reporter", None), ("CNN Political", None),
+    ("Jonathan Garber FOXBusiness", "Jonathan Garber"),     # an acronym in a mixed-case name is an outlet
+    ("SARAH LYALL", "SARAH LYALL"),                         # ... an all-capitals name is a name
+    ("Tom Gillespie News reporter", "Tom Gillespie"), ("Fox News' Jessica Napoli", "Jessica Napoli"),
+])
+def test_person_name_drops_links_outlets_and_roles(author, name):
+    assert person_name(author) == name
+
+
+def test_a_weekday_after_a_bylines_name_starts_its_date():
+    assert parse_byline("By Brantley Hargrove Thu., Aug. 9 2012 at 1:00 PM", PARAMS) == ["Brantley Hargrove"]
+    assert parse_byline("By Sun Yu and Jane Doe", PARAMS) == ["Sun Yu", "Jane Doe"]
+
+
+@pytest.mark.parametrize("author", ["Science X staff", "Practical Horseman Editorial Staff", "No Primary Author",
+                                    "U S News", "The Sports Network"])
+def test_groups_placeholders_and_initials_name_no_person(author):
+    assert person_name(author) is None
+
+
+def test_a_weekday_after_a_name_ends_it():
+    assert person_name("Malcolm Owen Monday") == "Malcolm Owen"
+    assert person_name("Jane Doe Staff Writer") == "Jane Doe"
+
+
+def test_the_name_follows_the_last_by():
+    assert person_name("Analysis by Chris Cillizza") == "Chris Cillizza"
+    assert person_name("Ursula von der Leyen") == "Ursula von der Leyen"   # "von" only opening the string

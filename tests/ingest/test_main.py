@@ -167,6 +167,15 @@ def test_html_no_extractor_reads_gives_the_visible_text():
                                                                           "readability", "trafilatura+readability")
 
 
+def test_html_content_left_inside_head_by_a_stray_element_is_visible():
+    # No <body>, a non-head element in <head>: lxml keeps everything inside <head>, a browser shows it.
+    from stages.ingest.html import visible_lines
+    html = ("<html><head><title>Rates rise</title><meta name='robots' content='all'><mbox>"
+            "<table><tr><td>Menu</td></tr><tr><td><p>The bank raised its rates on Tuesday.</p></td></tr></table>"
+            "</head></html>")
+    assert visible_lines(html) == ["Rates rise", "Menu", "The bank raised its rates on Tuesday."]
+
+
 def test_html_without_text_is_rejected(tmp_path):
     _, rejected = run(tmp_path, {"empty.html": b"<html><body><div></div></body></html>"})
     assert "no extractable" in reason(rejected, "in/empty.html")
