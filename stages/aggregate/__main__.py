@@ -15,6 +15,8 @@ use, so the peak (the sentence alignment) runs beside as little as possible.
 """
 from __future__ import annotations
 
+import datetime
+
 from pathlib import Path
 
 import polars as pl
@@ -141,7 +143,10 @@ def main() -> None:
     changes = compare(read_snapshot(snapshot_path(params.cache_dir)) if params.cache else None, snapshot)
     # Only shown (the check stage validated it): read as written, so a params.yaml of this stage alone works.
     input_dir = (read_params_file().get("ingest") or {}).get("input_dir") or "(not in params.yaml)"
-    run = {"input_dir": str(input_dir), "counts": input_counts(ingest_docs, rejected), "changes": changes}
+    # When, to the second, in UTC: shown only inside the report's run block (never in a table or metrics).
+    built_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    run = {"input_dir": str(input_dir), "counts": input_counts(ingest_docs, rejected), "changes": changes,
+           "built_at": built_at}
     page = render_report(metrics=metrics, ingest_docs=ingest_docs, rejected=rejected, clean_docs=clean_docs,
                          removed=removed, boilerplate=boilerplate, sentences=sentences,
                          stories=written["stories"], alignments=written["alignments"], claims=written["claims"],

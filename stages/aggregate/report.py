@@ -377,7 +377,8 @@ def run_view(run: dict[str, Any] | None, docs: Documents, stories: pl.DataFrame,
         return {"label": labels.get(story_id, story_id), "size": sizes.get(story_id, 0),
                 "anchor": f"story-{story_id}" if story_id in docs.stories_shown else None}
 
-    return {"known": True, "input_dir": run["input_dir"], "counts": run["counts"], "first_run": changes.first_run,
+    return {"known": True, "input_dir": run["input_dir"], "built_at": run.get("built_at"), "counts": run["counts"],
+            "first_run": changes.first_run,
             "line": changes.line(), "nothing": changes.nothing, "limit": n,
             "added": [path_ref(p) for p in changes.added[:n]], "n_added": len(changes.added),
             "removed": changes.removed[:n], "n_removed": len(changes.removed),

@@ -102,6 +102,9 @@ def test_the_run_block_in_the_page():
     assert "Input folder <code>seeds</code>: 4 files read, 3 documents, 1 rejected." in block
     assert '1 added: <a href="#doc-bbbbbbbbbbbbbbbb">seeds/b.txt</a>' in block
     assert '1 story grown: <a href="#story-s-a">Talks in Rome (2 documents)</a> (+1)' in block
+    assert "Built" not in block   # no time given, none shown
+    timed = render(t, run={**run, "built_at": "2024-05-19 10:00:00 UTC"})
+    assert "Built 2024-05-19 10:00:00 UTC." in timed[timed.index(RUN_BEGIN):timed.index(RUN_END)]
     first = render(t, run={**run, "changes": compare(None, now)})
     assert "no previous run on this machine" in first
     assert normalise_run_block(first) == normalise_run_block(page)
