@@ -325,6 +325,9 @@ EntityLabel = Literal["PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "
 
 
 class Aggregate(CachedStage):
+    RUN_ONLY: ClassVar[frozenset[str]] = CachedStage.RUN_ONLY | {"memory_reserve_mb"}
+    # Below this much available system memory the stage stops with a clear message (0: never).
+    memory_reserve_mb: Annotated[int, Field(ge=0, le=1_000_000)]
     # Labels of entities that name someone or something: the co-occurrence table, the top-entity chart and
     # plot, the report's network and the `named_mentions` metric count these (dates and numbers are not
     # "who and what").

@@ -38,12 +38,16 @@ from stages.aggregate.story_dates import resolve_story_dates
 from stages.aggregate.timeline import build_timeline
 from stages.common import (load_section, log, read_params_file, read_table, run_stage, write_json, write_table,
                            write_text_atomic)
+from stages.common.run import watch_memory
 
 STAGE = "aggregate"
 # Read from other stages' sections (dvc.yaml lists them too): the input folder the report names, and the
 # date params the story dates are resolved again with.
 OTHER_PARAMS = ["ingest.input_dir", "tag.dates"]
 DATA = Path("data")
+# What to do when the memory guard stops the stage (stages.common.run.watch_memory).
+MEMORY_HINT = ("The story search is the largest step: lower aggregate.stories.max_candidates, run on a machine "
+               "with more memory, or split the input folder.")
 OUT_DIR = DATA / "aggregate"
 # The columns each upstream table is read with: every column any function of this stage looks at (the
 # tag tables counted only in the metrics are read with one column).
@@ -94,6 +98,7 @@ def write_tables(written: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
 
 def main() -> None:
     params: Aggregate = load_section(STAGE)  # type: ignore[assignment]
+    watch_memory(STAGE, params.memory_reserve_mb, MEMORY_HINT)
     # the dates grammar's own params: a story's dates are resolved exactly as the tag stage resolves them
     dates_params = load_section("tag").dates  # type: ignore[attr-defined]
     caches = Caches.of(params)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -83,3 +84,57 @@ def run_stage(name: str, main: Any) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+# ------------------------------------------------------------------------------------------------ memory
+
+def available_mb(meminfo: Path = Path("/proc/meminfo")) -> int | None:
+    """The memory the system can still give without swapping (Linux's MemAvailable), in MB; None elsewhere."""
+    try:
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def resident_mb() -> int:
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def low_memory_message(stage: str, reserve_mb: int, left_mb: int, hint: str) -> str:
+    return (f"stopped before the machine ran out of memory: this stage held {resident_mb():,} MB and only "
+            f"{left_mb:,} MB were left (the stage stops below {stage}.memory_reserve_mb = {reserve_mb:,} MB, "
+            f"before the system's out-of-memory killer would end it without a word). Nothing was written. "
+            f"{hint}")
+
+
+def watch_memory(stage: str, reserve_mb: int, hint: str, interval_s: float = 0.5,
+                 available: Callable[[], int | None] = available_mb,
+                 on_low: Callable[[str], None] | None = None) -> threading.Event:
+    """Stop the stage with a clear message when the system's available memory falls under `reserve_mb`.
+
+    A daemon thread polls `available()`; below the reserve it prints the message and ends the process at
+    once with status 1 (`on_low` replaces that, for tests). Outputs are written atomically, so a stopped
+    stage leaves every output old or absent, never half-written. 0 switches the guard off. Returns an
+    event that stops the watching."""
+    stop = threading.Event()
+    if reserve_mb <= 0 or available() is None:
+        return stop
+
+    def die(message: str) -> None:
+        print(f"[{stage}] ERROR: {message}", file=sys.stderr, flush=True)
+        os._exit(1)
+
+    def watch() -> None:
+        while not stop.wait(interval_s):
+            left = available()
+            if left is not None and left < reserve_mb:
+                (on_low or die)(low_memory_message(stage, reserve_mb, left, hint))
+                return
+    threading.Thread(target=watch, name=f"{stage}-memory-guard", daemon=True).start()
+    return stop
