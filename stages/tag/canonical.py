@@ -18,15 +18,18 @@ Input: one row per mention (doc_id, sent_id, start, end, text, label). Each ment
   4. people, within a document: a name that is the tail of exactly one longer name in the same document
      becomes that name ("Mr. Netanyahu", "Netanyahu" -> "Benjamin Netanyahu"); two different longer names
      ("Joe Biden", "Hunter Biden") leave the short one alone;
-  5. people, across documents: full names that differ only by a nickname of the first name
-     (`data/nicknames.tsv`: "Bill Burns", "William Burns") take the formal one when it occurs; a bare
-     surname still unresolved takes the one full name in the whole input that ends with it, if there is
-     exactly one (`resolve_surnames_across_docs`);
+  5. people, across documents: a canonical name is always a form its document writes (the name, or the
+     document's own longer name it is the tail of). Full names that differ only by a nickname of the
+     first name (`data/nicknames.tsv`: "Bill Burns", "William Burns") keep what each document wrote but
+     share the formal one's entity_id when it occurs; a bare surname still unresolved keeps its name and
+     takes the entity_id of the one full name in the whole input that ends with it, if there is exactly
+     one (`resolve_surnames_across_docs`);
   6. organisations, within a document: an acronym that is the initials of exactly one organisation named
      in the same document takes that name ("Islamic Resistance Movement" ... "IRM");
   7. places: a reviewed place or a country takes the gazetteer's name ("Al-Mawasi" -> "Al Mawasi").
 - `entity_id`: the first 16 hex characters of sha256("{label}|{canonical}"): the same on every run and
-  machine, independent of row order.
+  machine, independent of row order. A person whose written name merges with a variant elsewhere (step 5)
+  takes the id of the merged name instead, so one person is one id while each article keeps its own form.
 - `latitude`, `longitude`, `country_code` for GPE/LOC/FAC mentions the gazetteer resolves unambiguously
   (see places.py; null otherwise, never a guess).
 
@@ -193,30 +196,40 @@ def _formal(name: str, nicknames: dict[str, str]) -> str:
     return f"{nicknames.get(first, first)} {rest}" if rest else name
 
 
-def resolve_people(person_names_by_doc: dict[str, set[str]], params: EntitiesParams) -> dict[tuple[str, str], str]:
-    """(doc_id, tidied name) -> canonical name for every PERSON name."""
+def resolve_people(person_names_by_doc: dict[str, set[str]],
+                   params: EntitiesParams) -> dict[tuple[str, str], tuple[str, str]]:
+    """(doc_id, tidied name) -> (canonical name, merge key) for every PERSON name.
+
+    The canonical name is always a form the document writes: the name itself, or the one longer name of
+    the same document it is the tail of ("Perry" -> "Rick Perry"); within a document, full names equal up
+    to a nickname take the formal form when the document writes it. The merge key is what makes one
+    person of the corpus's variants without rewriting them: a full name's formal form when that form is
+    written somewhere in the input ("Joe Biden" keeps its name, merged with "Joseph Biden"), and a bare
+    surname left unresolved takes the key of the one full name of the input ending with it
+    (`resolve_surnames_across_docs`). A reader sees what the article wrote ("Joseph Biden" in an article
+    that only says "Joe Biden" would be a name it never printed); the corpus still counts one entity.
+    """
     nicknames = read_nicknames()
     within: dict[tuple[str, str], str] = {}
     for doc_id in sorted(person_names_by_doc):
         names = sorted(person_names_by_doc[doc_id])
         index = _by_last_word(names)
+        longest = {name: _longer_name_for(name, index) or name for name in names}
+        written = set(longest.values())
         for name in names:
-            within[(doc_id, name)] = _longer_name_for(name, index) or name
+            formal = _formal(longest[name], nicknames)
+            within[(doc_id, name)] = formal if formal in written else longest[name]
 
-    # Across documents: full names equal up to a nickname take the formal form when it occurs.
     full_names = sorted({n for n in within.values() if " " in n})
     present = set(full_names)
-    by_formal: dict[str, str] = {}
-    for name in full_names:
-        formal = _formal(name, nicknames)
-        by_formal[name] = formal if formal in present else name
-    resolved = {key: by_formal.get(name, name) for key, name in within.items()}
+    key_of = {name: formal if (formal := _formal(name, nicknames)) in present else name for name in full_names}
+    resolved = {key: (name, key_of.get(name, name)) for key, name in within.items()}
 
     if params.resolve_surnames_across_docs:
-        corpus_full = _by_last_word(sorted(set(by_formal.values())))
-        for key, name in sorted(resolved.items()):
+        corpus_full = _by_last_word(sorted(set(key_of.values())))
+        for key, (name, merge_key) in sorted(resolved.items()):
             if " " not in name:
-                resolved[key] = _longer_name_for(name, corpus_full) or name
+                resolved[key] = (name, _longer_name_for(name, corpus_full) or merge_key)
     return resolved
 
 
@@ -293,8 +306,10 @@ def _resolve_names(mentions: pl.DataFrame, params: EntitiesParams, gazetteer: Ga
     `label` (reviewed places) and the coordinates."""
     people = _names_by_doc(mentions, "PERSON")
     person_canonical = pl.DataFrame(
-        [(doc, name, canonical) for (doc, name), canonical in resolve_people(people, params).items()],
-        schema={"doc_id": pl.String, "name": pl.String, "person": pl.String}, orient="row")
+        [(doc, name, canonical, merge_key)
+         for (doc, name), (canonical, merge_key) in resolve_people(people, params).items()],
+        schema={"doc_id": pl.String, "name": pl.String, "person": pl.String, "person_key": pl.String},
+        orient="row")
     acronyms = pl.DataFrame(
         [(doc, acronym, full) for doc, org_names in _names_by_doc(mentions, "ORG").items()
          for acronym, full in _acronym_table(org_names).items()],
@@ -329,10 +344,15 @@ def _with_ids(mentions: pl.DataFrame) -> pl.DataFrame:
                             schema={"text": pl.String, "fallback": pl.String})
     mentions = mentions.join(fallback, on="text", how="left", maintain_order="left").with_columns(
         canonical=pl.when(pl.col("name").fill_null("") == "").then(pl.col("fallback")).otherwise(pl.col("name")))
-    ids = mentions.select("label", "canonical").unique()
-    ids = ids.with_columns(entity_id=pl.Series([entity_id(label, canonical) for label, canonical in ids.iter_rows()],
+    # A person's id is that of the name its variants merge under (resolve_people's merge key), so "Joe
+    # Biden" and "Joseph Biden" stay as written yet count as one entity; any other id is its canonical's.
+    mentions = mentions.with_columns(id_name=pl.when((pl.col("label") == "PERSON")
+                                                     & (pl.col("person_key").fill_null("") != ""))
+                                     .then(pl.col("person_key")).otherwise(pl.col("canonical")))
+    ids = mentions.select("label", "id_name").unique()
+    ids = ids.with_columns(entity_id=pl.Series([entity_id(label, name) for label, name in ids.iter_rows()],
                                                dtype=pl.String))
-    return mentions.join(ids, on=["label", "canonical"], how="left", maintain_order="left")
+    return mentions.join(ids, on=["label", "id_name"], how="left", maintain_order="left")
 
 
 def _surface_table(pairs: pl.DataFrame) -> pl.DataFrame:
