@@ -58,6 +58,10 @@ from stages.tag.places import PLACE_LABELS, Gazetteer
 THE_STRIPPED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
 # Labels a reviewed alias or demonym may overwrite: the model's guess between kinds of name.
 RELABELLABLE = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC"})
+# Labels of names, as opposed to numbers and times: a document's mentions of one name vote among these.
+# The kinds of thing beyond RELABELLABLE ("Wimbledon" EVENT and ORG, "LIFFE" PRODUCT and ORG in one story)
+# are the model hesitating over one name as much as ORG against GPE is.
+NAME_LABELS = RELABELLABLE | frozenset({"EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 # What canonicalize adds to (or corrects in) each mention, in the order of schemas.tag.Entities.
 ADDED_COLUMNS = ["label", "canonical", "entity_id", "country", "latitude", "longitude", "country_code"]
 
@@ -285,11 +289,11 @@ def _one_label_per_name(mentions: pl.DataFrame) -> pl.DataFrame:
     """Within a document, every mention of a name takes the label most of its mentions have ("Derbyshire"
     ORG twice and PERSON once -> ORG); a tie goes to the first of LABEL_PRIORITY. A name of the reviewed
     alias file keeps its reviewed label (a known organisation or platform is never a person); only the
-    name labels of RELABELLABLE are voted."""
+    name labels of NAME_LABELS are voted (numbers and times keep theirs)."""
     aliases = read_aliases()
     known = sorted(name for name, (canonical, _) in aliases.items() if name == canonical)
     rank = {label: i for i, label in enumerate(LABEL_PRIORITY)}
-    votes = (mentions.filter(pl.col("label").is_in(sorted(RELABELLABLE)) & ~pl.col("name").is_in(known))
+    votes = (mentions.filter(pl.col("label").is_in(sorted(NAME_LABELS)) & ~pl.col("name").is_in(known))
              .group_by("doc_id", "name", "label").len()
              .with_columns(rank=pl.col("label").replace_strict(rank, default=len(rank)))
              .sort(["doc_id", "name", "len", "rank"], descending=[False, False, True, False])
@@ -297,7 +301,7 @@ def _one_label_per_name(mentions: pl.DataFrame) -> pl.DataFrame:
                                                                   n_labels=pl.col("label").n_unique())
              .filter(pl.col("n_labels") > 1).drop("n_labels"))
     return mentions.join(votes, on=["doc_id", "name"], how="left", maintain_order="left").with_columns(
-        label=pl.when(pl.col("voted").is_not_null() & pl.col("label").is_in(sorted(RELABELLABLE)))
+        label=pl.when(pl.col("voted").is_not_null() & pl.col("label").is_in(sorted(NAME_LABELS)))
         .then(pl.col("voted")).otherwise(pl.col("label"))).drop("voted")
 
 

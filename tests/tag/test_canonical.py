@@ -186,3 +186,10 @@ def test_one_label_per_name_in_a_document():
     assert out.filter(pl.col("doc_id") == "a")["label"].unique().to_list() == ["ORG"]    # the majority
     assert out.filter(pl.col("doc_id") == "b")["label"].to_list() == ["PERSON"]          # per document
     assert got[("a", "Twitter")] == ("Twitter", "ORG")              # a known platform is never a person
+
+
+def test_every_name_label_votes_but_numbers_keep_theirs():
+    out = canonicalize(mentions(("a", "Wimbledon", "EVENT"), ("a", "Wimbledon", "EVENT"), ("a", "Wimbledon", "ORG"),
+                                ("a", "1996", "DATE"), ("a", "1996", "CARDINAL"), ("a", "1996", "CARDINAL")))
+    labels = {(r["text"], r["label"]) for r in out.iter_rows(named=True)}
+    assert labels == {("Wimbledon", "EVENT"), ("1996", "DATE"), ("1996", "CARDINAL")}
