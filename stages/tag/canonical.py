@@ -10,7 +10,9 @@ Input: one row per mention (doc_id, sent_id, start, end, text, label). Each ment
      "the United States" -> "United States"; "CIA" -> "Central Intelligence Agency");
   3. demonyms (`data/demonyms.tsv`) become NORP with their singular form and the country they refer to
      in `country` ("Israelis" -> "Israeli", country "Israel");
-  3b. one label per name in a document: a one-word place, group or organisation that is the surname of
+  3b. one label per name in a document: a several-word ORG span ending with a person named in the same
+     document is that person ("American Dennis Mitchell" beside "Mitchell": "Dennis Mitchell"); a
+     one-word place, group, organisation, event, product or work that is the surname of
      a person named in the same document is that person ("Trump" ORG beside "Donald Trump"), unless it
      is a country, a reviewed place, a reviewed alias or all capitals; then every name whose mentions
      carry two labels takes the one most of them have (a tie: the first of LABEL_PRIORITY). Names of the
@@ -239,7 +241,7 @@ def resolve_people(person_names_by_doc: dict[str, set[str]],
 
 # --- the transform -----------------------------------------------------------------------------------
 # Labels a one-word mention may be wrongly given when it is the surname of a person named nearby.
-SURNAME_SUSPECT_LABELS = ("GPE", "LOC", "NORP", "ORG")
+SURNAME_SUSPECT_LABELS = ("EVENT", "GPE", "LOC", "NORP", "ORG", "PRODUCT", "WORK_OF_ART")
 # A tie in a document's vote on a name's label goes to the first of these.
 LABEL_PRIORITY = ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC")
 
@@ -258,11 +260,56 @@ def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gaze
     mentions = entities.select("doc_id", "text", "label").join(
         _surface_table(entities.select("text", "label").unique()), on=["text", "label"], how="left",
         maintain_order="left")
+    mentions = _people_tagged_as_organisations(mentions)
     mentions = _surnames_are_people(mentions, gazetteer)
     mentions = _one_label_per_name(mentions)
     mentions = _resolve_names(mentions, params, gazetteer)
     mentions = _with_ids(mentions)
     return entities.with_columns(mentions.select(ADDED_COLUMNS).cast({c: schema[c] for c in ADDED_COLUMNS}))
+
+
+@functools.lru_cache(maxsize=1)
+def org_heads() -> frozenset[str]:
+    """Head nouns that make a span an organisation's name ("Bank", "Reserve"): data/org_heads.txt."""
+    return frozenset(load_words(DATA_DIR / "org_heads.txt"))
+
+
+def _person_in_org_span(name: str, people: set[str], demonyms: dict[str, tuple[str, str]]) -> str | None:
+    """The person an ORG span names when its last word(s) are a person of its document: the longest such
+    tail of two or more words ("Centre Walter Little" -> "Walter Little"), else the span without a leading
+    demonym or title ("American Dennis Mitchell" beside "Mitchell" -> "Dennis Mitchell")."""
+    words = name.split()
+    for k in range(len(words) - 1, 0, -1):
+        if " ".join(words[-k:]) in people:
+            if k > 1:
+                return " ".join(words[-k:])
+            while len(words) > 2 and words[0] in demonyms:
+                words = words[1:]
+            return strip_titles(" ".join(words))
+    return None
+
+
+def _people_tagged_as_organisations(mentions: pl.DataFrame) -> pl.DataFrame:
+    """A several-word ORG span that ends with a person named in the same document is that person: the small
+    model reads a demonym, a title or a position before a name as an organisation ("American Dennis
+    Mitchell" ORG in a story that says "Mitchell" PERSON; "Hen Vipheak" beside "Vipheak"). A reviewed alias
+    or a span holding an organisation head noun ("Bank") stays an organisation. Sets `name`, `new_label`."""
+    people = (mentions.filter(pl.col("new_label") == "PERSON").group_by("doc_id").agg(pl.col("name").unique()))
+    people_of = {doc: set(names) for doc, names in people.iter_rows()}
+    suspects = (mentions.filter((pl.col("new_label") == "ORG") & pl.col("name").str.contains(" ", literal=True)
+                                & pl.col("doc_id").is_in(sorted(people_of)))
+                .select("doc_id", "name").unique().sort("doc_id", "name"))
+    aliases, demonyms, heads = read_aliases(), read_demonyms(), org_heads()
+    rows = [(doc, name, person) for doc, name in suspects.iter_rows()
+            if name not in aliases and not heads.intersection(name.split())
+            and (person := _person_in_org_span(name, people_of[doc], demonyms)) is not None]
+    found = pl.DataFrame(rows, orient="row", schema={"doc_id": pl.String, "name": pl.String, "person_name": pl.String})
+    return (mentions.join(found, on=["doc_id", "name"], how="left", maintain_order="left")
+            .with_columns(new_label=pl.when(pl.col("person_name").is_not_null() & (pl.col("new_label") == "ORG"))
+                          .then(pl.lit("PERSON")).otherwise(pl.col("new_label")))
+            .with_columns(name=pl.when(pl.col("person_name").is_not_null() & (pl.col("new_label") == "PERSON"))
+                          .then(pl.col("person_name")).otherwise(pl.col("name")))
+            .drop("person_name"))
 
 
 def _surnames_are_people(mentions: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:

@@ -193,3 +193,16 @@ def test_every_name_label_votes_but_numbers_keep_theirs():
                                 ("a", "1996", "DATE"), ("a", "1996", "CARDINAL"), ("a", "1996", "CARDINAL")))
     labels = {(r["text"], r["label"]) for r in out.iter_rows(named=True)}
     assert labels == {("Wimbledon", "EVENT"), ("1996", "DATE"), ("1996", "CARDINAL")}
+
+
+def test_an_org_span_ending_with_a_person_of_the_document_is_that_person():
+    got = canon(mentions(("a", "American Dennis Mitchell", "ORG"), ("a", "Mitchell", "PERSON"),
+                         ("b", "Centre Walter Little", "ORG"), ("b", "Walter Little", "PERSON"),
+                         ("c", "Australian Rodney Eyles", "ORG"), ("c", "Eyles", "PERSON"), ("c", "Eyles", "PRODUCT"),
+                         ("d", "Federal Reserve Bank Powell", "ORG"), ("d", "Powell", "PERSON"),
+                         ("e", "Hen Vipheak", "ORG")))
+    assert got[("a", "American Dennis Mitchell")] == got[("a", "Mitchell")] == ("Dennis Mitchell", "PERSON")
+    assert got[("b", "Centre Walter Little")] == ("Walter Little", "PERSON")
+    assert got[("c", "Eyles")] == ("Rodney Eyles", "PERSON")         # a surname of the person, whatever its label
+    assert got[("d", "Federal Reserve Bank Powell")][1] == "ORG"     # an organisation head noun: left alone
+    assert got[("e", "Hen Vipheak")] == ("Hen Vipheak", "ORG")       # no person of that name in its document
