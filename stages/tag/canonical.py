@@ -292,8 +292,9 @@ def _person_in_org_span(name: str, people: set[str], demonyms: dict[str, tuple[s
 def _people_tagged_as_organisations(mentions: pl.DataFrame) -> pl.DataFrame:
     """A several-word ORG span that ends with a person named in the same document is that person: the small
     model reads a demonym, a title or a position before a name as an organisation ("American Dennis
-    Mitchell" ORG in a story that says "Mitchell" PERSON; "Hen Vipheak" beside "Vipheak"). A reviewed alias
-    or a span holding an organisation head noun ("Bank") stays an organisation. Sets `name`, `new_label`."""
+    Mitchell" ORG in a story that says "Mitchell" PERSON; "Hen Vipheak" beside "Vipheak"). A reviewed alias,
+    a span holding an organisation head noun ("Bank") or a lower-case word ("Coalition to Stop Trump",
+    "Friends of Abe": a group named after a person) stays an organisation. Sets `name`, `new_label`."""
     people = (mentions.filter(pl.col("new_label") == "PERSON").group_by("doc_id").agg(pl.col("name").unique()))
     people_of = {doc: set(names) for doc, names in people.iter_rows()}
     suspects = (mentions.filter((pl.col("new_label") == "ORG") & pl.col("name").str.contains(" ", literal=True)
@@ -302,6 +303,7 @@ def _people_tagged_as_organisations(mentions: pl.DataFrame) -> pl.DataFrame:
     aliases, demonyms, heads = read_aliases(), read_demonyms(), org_heads()
     rows = [(doc, name, person) for doc, name in suspects.iter_rows()
             if name not in aliases and not heads.intersection(name.split())
+            and not any(word[:1].islower() for word in name.split())
             and (person := _person_in_org_span(name, people_of[doc], demonyms)) is not None]
     found = pl.DataFrame(rows, orient="row", schema={"doc_id": pl.String, "name": pl.String, "person_name": pl.String})
     return (mentions.join(found, on=["doc_id", "name"], how="left", maintain_order="left")

@@ -200,9 +200,11 @@ def test_an_org_span_ending_with_a_person_of_the_document_is_that_person():
                          ("b", "Centre Walter Little", "ORG"), ("b", "Walter Little", "PERSON"),
                          ("c", "Australian Rodney Eyles", "ORG"), ("c", "Eyles", "PERSON"), ("c", "Eyles", "PRODUCT"),
                          ("d", "Federal Reserve Bank Powell", "ORG"), ("d", "Powell", "PERSON"),
-                         ("e", "Hen Vipheak", "ORG")))
+                         ("e", "Hen Vipheak", "ORG"),
+                         ("f", "Coalition to Stop Trump", "ORG"), ("f", "Donald Trump", "PERSON")))
     assert got[("a", "American Dennis Mitchell")] == got[("a", "Mitchell")] == ("Dennis Mitchell", "PERSON")
     assert got[("b", "Centre Walter Little")] == ("Walter Little", "PERSON")
     assert got[("c", "Eyles")] == ("Rodney Eyles", "PERSON")         # a surname of the person, whatever its label
     assert got[("d", "Federal Reserve Bank Powell")][1] == "ORG"     # an organisation head noun: left alone
     assert got[("e", "Hen Vipheak")] == ("Hen Vipheak", "ORG")       # no person of that name in its document
+    assert got[("f", "Coalition to Stop Trump")] == ("Coalition to Stop Trump", "ORG")   # named after him
