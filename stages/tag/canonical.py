@@ -342,16 +342,22 @@ def _one_label_per_name(mentions: pl.DataFrame) -> pl.DataFrame:
     aliases = read_aliases()
     known = sorted(name for name, (canonical, _) in aliases.items() if name == canonical)
     rank = {label: i for i, label in enumerate(LABEL_PRIORITY)}
-    votes = (mentions.filter(pl.col("label").is_in(sorted(NAME_LABELS)) & ~pl.col("name").is_in(known))
-             .group_by("doc_id", "name", "label").len()
+    # Voted on the name without a leading "the": a work's title keeps its article, an organisation's name
+    # loses it ("the All Blacks" WORK_OF_ART, "All Blacks" ORG in one story are one name).
+    mentions = mentions.with_columns(voted_name=pl.col("name").str.replace(r"^(?:the|The) ", ""))
+    votes = (mentions.filter(pl.col("label").is_in(sorted(NAME_LABELS)) & ~pl.col("voted_name").is_in(known))
+             .group_by("doc_id", "voted_name", "label").len()
              .with_columns(rank=pl.col("label").replace_strict(rank, default=len(rank)))
-             .sort(["doc_id", "name", "len", "rank"], descending=[False, False, True, False])
-             .group_by("doc_id", "name", maintain_order=True).agg(voted=pl.col("label").first(),
-                                                                  n_labels=pl.col("label").n_unique())
+             .sort(["doc_id", "voted_name", "len", "rank"], descending=[False, False, True, False])
+             .group_by("doc_id", "voted_name", maintain_order=True).agg(voted=pl.col("label").first(),
+                                                                        n_labels=pl.col("label").n_unique())
              .filter(pl.col("n_labels") > 1).drop("n_labels"))
-    return mentions.join(votes, on=["doc_id", "name"], how="left", maintain_order="left").with_columns(
-        label=pl.when(pl.col("voted").is_not_null() & pl.col("label").is_in(sorted(NAME_LABELS)))
-        .then(pl.col("voted")).otherwise(pl.col("label"))).drop("voted")
+    relabelled = pl.col("voted").is_not_null() & pl.col("label").is_in(sorted(NAME_LABELS))
+    return (mentions.join(votes, on=["doc_id", "voted_name"], how="left", maintain_order="left")
+            .with_columns(label=pl.when(relabelled).then(pl.col("voted")).otherwise(pl.col("label")))
+            .with_columns(name=pl.when(relabelled & pl.col("label").is_in(sorted(THE_STRIPPED_LABELS)))
+                          .then(pl.col("voted_name")).otherwise(pl.col("name")))
+            .drop("voted", "voted_name"))
 
 
 def _resolve_names(mentions: pl.DataFrame, params: EntitiesParams, gazetteer: Gazetteer) -> pl.DataFrame:

@@ -208,3 +208,10 @@ def test_an_org_span_ending_with_a_person_of_the_document_is_that_person():
     assert got[("d", "Federal Reserve Bank Powell")][1] == "ORG"     # an organisation head noun: left alone
     assert got[("e", "Hen Vipheak")] == ("Hen Vipheak", "ORG")       # no person of that name in its document
     assert got[("f", "Coalition to Stop Trump")] == ("Coalition to Stop Trump", "ORG")   # named after him
+
+
+def test_a_name_with_and_without_its_article_is_one_name():
+    got = canon(mentions(("a", "the All Blacks", "WORK_OF_ART"), ("a", "the All Blacks", "ORG"),
+                         ("a", "All Blacks", "ORG"), ("b", "The Apprentice", "WORK_OF_ART")))
+    assert got[("a", "the All Blacks")] == ("All Blacks", "ORG")
+    assert got[("b", "The Apprentice")] == ("The Apprentice", "WORK_OF_ART")     # a title keeps its article
