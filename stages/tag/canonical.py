@@ -10,7 +10,9 @@ Input: one row per mention (doc_id, sent_id, start, end, text, label). Each ment
      "the United States" -> "United States"; "CIA" -> "Central Intelligence Agency");
   3. demonyms (`data/demonyms.tsv`) become NORP with their singular form and the country they refer to
      in `country` ("Israelis" -> "Israeli", country "Israel");
-  3b. one label per name in a document: a one-word place, group or organisation that is the surname of
+  3b. one label per name in a document: a several-word ORG span ending with a person named in the same
+     document is that person ("American Dennis Mitchell" beside "Mitchell": "Dennis Mitchell"); a
+     one-word place, group, organisation, event, product or work that is the surname of
      a person named in the same document is that person ("Trump" ORG beside "Donald Trump"), unless it
      is a country, a reviewed place, a reviewed alias or all capitals; then every name whose mentions
      carry two labels takes the one most of them have (a tie: the first of LABEL_PRIORITY). Names of the
@@ -18,15 +20,18 @@ Input: one row per mention (doc_id, sent_id, start, end, text, label). Each ment
   4. people, within a document: a name that is the tail of exactly one longer name in the same document
      becomes that name ("Mr. Netanyahu", "Netanyahu" -> "Benjamin Netanyahu"); two different longer names
      ("Joe Biden", "Hunter Biden") leave the short one alone;
-  5. people, across documents: full names that differ only by a nickname of the first name
-     (`data/nicknames.tsv`: "Bill Burns", "William Burns") take the formal one when it occurs; a bare
-     surname still unresolved takes the one full name in the whole input that ends with it, if there is
-     exactly one (`resolve_surnames_across_docs`);
+  5. people, across documents: a canonical name is always a form its document writes (the name, or the
+     document's own longer name it is the tail of). Full names that differ only by a nickname of the
+     first name (`data/nicknames.tsv`: "Bill Burns", "William Burns") keep what each document wrote but
+     share the formal one's entity_id when it occurs; a bare surname still unresolved keeps its name and
+     takes the entity_id of the one full name in the whole input that ends with it, if there is exactly
+     one (`resolve_surnames_across_docs`);
   6. organisations, within a document: an acronym that is the initials of exactly one organisation named
      in the same document takes that name ("Islamic Resistance Movement" ... "IRM");
   7. places: a reviewed place or a country takes the gazetteer's name ("Al-Mawasi" -> "Al Mawasi").
 - `entity_id`: the first 16 hex characters of sha256("{label}|{canonical}"): the same on every run and
-  machine, independent of row order.
+  machine, independent of row order. A person whose written name merges with a variant elsewhere (step 5)
+  takes the id of the merged name instead, so one person is one id while each article keeps its own form.
 - `latitude`, `longitude`, `country_code` for GPE/LOC/FAC mentions the gazetteer resolves unambiguously
   (see places.py; null otherwise, never a guess).
 
@@ -55,6 +60,10 @@ from stages.tag.places import PLACE_LABELS, Gazetteer
 THE_STRIPPED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
 # Labels a reviewed alias or demonym may overwrite: the model's guess between kinds of name.
 RELABELLABLE = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC"})
+# Labels of names, as opposed to numbers and times: a document's mentions of one name vote among these.
+# The kinds of thing beyond RELABELLABLE ("Wimbledon" EVENT and ORG, "LIFFE" PRODUCT and ORG in one story)
+# are the model hesitating over one name as much as ORG against GPE is.
+NAME_LABELS = RELABELLABLE | frozenset({"EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"})
 # What canonicalize adds to (or corrects in) each mention, in the order of schemas.tag.Entities.
 ADDED_COLUMNS = ["label", "canonical", "entity_id", "country", "latitude", "longitude", "country_code"]
 
@@ -193,36 +202,46 @@ def _formal(name: str, nicknames: dict[str, str]) -> str:
     return f"{nicknames.get(first, first)} {rest}" if rest else name
 
 
-def resolve_people(person_names_by_doc: dict[str, set[str]], params: EntitiesParams) -> dict[tuple[str, str], str]:
-    """(doc_id, tidied name) -> canonical name for every PERSON name."""
+def resolve_people(person_names_by_doc: dict[str, set[str]],
+                   params: EntitiesParams) -> dict[tuple[str, str], tuple[str, str]]:
+    """(doc_id, tidied name) -> (canonical name, merge key) for every PERSON name.
+
+    The canonical name is always a form the document writes: the name itself, or the one longer name of
+    the same document it is the tail of ("Perry" -> "Rick Perry"); within a document, full names equal up
+    to a nickname take the formal form when the document writes it. The merge key is what makes one
+    person of the corpus's variants without rewriting them: a full name's formal form when that form is
+    written somewhere in the input ("Joe Biden" keeps its name, merged with "Joseph Biden"), and a bare
+    surname left unresolved takes the key of the one full name of the input ending with it
+    (`resolve_surnames_across_docs`). A reader sees what the article wrote ("Joseph Biden" in an article
+    that only says "Joe Biden" would be a name it never printed); the corpus still counts one entity.
+    """
     nicknames = read_nicknames()
     within: dict[tuple[str, str], str] = {}
     for doc_id in sorted(person_names_by_doc):
         names = sorted(person_names_by_doc[doc_id])
         index = _by_last_word(names)
+        longest = {name: _longer_name_for(name, index) or name for name in names}
+        written = set(longest.values())
         for name in names:
-            within[(doc_id, name)] = _longer_name_for(name, index) or name
+            formal = _formal(longest[name], nicknames)
+            within[(doc_id, name)] = formal if formal in written else longest[name]
 
-    # Across documents: full names equal up to a nickname take the formal form when it occurs.
     full_names = sorted({n for n in within.values() if " " in n})
     present = set(full_names)
-    by_formal: dict[str, str] = {}
-    for name in full_names:
-        formal = _formal(name, nicknames)
-        by_formal[name] = formal if formal in present else name
-    resolved = {key: by_formal.get(name, name) for key, name in within.items()}
+    key_of = {name: formal if (formal := _formal(name, nicknames)) in present else name for name in full_names}
+    resolved = {key: (name, key_of.get(name, name)) for key, name in within.items()}
 
     if params.resolve_surnames_across_docs:
-        corpus_full = _by_last_word(sorted(set(by_formal.values())))
-        for key, name in sorted(resolved.items()):
+        corpus_full = _by_last_word(sorted(set(key_of.values())))
+        for key, (name, merge_key) in sorted(resolved.items()):
             if " " not in name:
-                resolved[key] = _longer_name_for(name, corpus_full) or name
+                resolved[key] = (name, _longer_name_for(name, corpus_full) or merge_key)
     return resolved
 
 
 # --- the transform -----------------------------------------------------------------------------------
 # Labels a one-word mention may be wrongly given when it is the surname of a person named nearby.
-SURNAME_SUSPECT_LABELS = ("GPE", "LOC", "NORP", "ORG")
+SURNAME_SUSPECT_LABELS = ("EVENT", "GPE", "LOC", "NORP", "ORG", "PRODUCT", "WORK_OF_ART")
 # A tie in a document's vote on a name's label goes to the first of these.
 LABEL_PRIORITY = ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC")
 
@@ -241,11 +260,58 @@ def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gaze
     mentions = entities.select("doc_id", "text", "label").join(
         _surface_table(entities.select("text", "label").unique()), on=["text", "label"], how="left",
         maintain_order="left")
+    mentions = _people_tagged_as_organisations(mentions)
     mentions = _surnames_are_people(mentions, gazetteer)
     mentions = _one_label_per_name(mentions)
     mentions = _resolve_names(mentions, params, gazetteer)
     mentions = _with_ids(mentions)
     return entities.with_columns(mentions.select(ADDED_COLUMNS).cast({c: schema[c] for c in ADDED_COLUMNS}))
+
+
+@functools.lru_cache(maxsize=1)
+def org_heads() -> frozenset[str]:
+    """Head nouns that make a span an organisation's name ("Bank", "Reserve"): data/org_heads.txt."""
+    return frozenset(load_words(DATA_DIR / "org_heads.txt"))
+
+
+def _person_in_org_span(name: str, people: set[str], demonyms: dict[str, tuple[str, str]]) -> str | None:
+    """The person an ORG span names when its last word(s) are a person of its document: the longest such
+    tail of two or more words ("Centre Walter Little" -> "Walter Little"), else the span without a leading
+    demonym or title ("American Dennis Mitchell" beside "Mitchell" -> "Dennis Mitchell")."""
+    words = name.split()
+    for k in range(len(words) - 1, 0, -1):
+        if " ".join(words[-k:]) in people:
+            if k > 1:
+                return " ".join(words[-k:])
+            while len(words) > 2 and words[0] in demonyms:
+                words = words[1:]
+            return strip_titles(" ".join(words))
+    return None
+
+
+def _people_tagged_as_organisations(mentions: pl.DataFrame) -> pl.DataFrame:
+    """A several-word ORG span that ends with a person named in the same document is that person: the small
+    model reads a demonym, a title or a position before a name as an organisation ("American Dennis
+    Mitchell" ORG in a story that says "Mitchell" PERSON; "Hen Vipheak" beside "Vipheak"). A reviewed alias,
+    a span holding an organisation head noun ("Bank") or a lower-case word ("Coalition to Stop Trump",
+    "Friends of Abe": a group named after a person) stays an organisation. Sets `name`, `new_label`."""
+    people = (mentions.filter(pl.col("new_label") == "PERSON").group_by("doc_id").agg(pl.col("name").unique()))
+    people_of = {doc: set(names) for doc, names in people.iter_rows()}
+    suspects = (mentions.filter((pl.col("new_label") == "ORG") & pl.col("name").str.contains(" ", literal=True)
+                                & pl.col("doc_id").is_in(sorted(people_of)))
+                .select("doc_id", "name").unique().sort("doc_id", "name"))
+    aliases, demonyms, heads = read_aliases(), read_demonyms(), org_heads()
+    rows = [(doc, name, person) for doc, name in suspects.iter_rows()
+            if name not in aliases and not heads.intersection(name.split())
+            and not any(word[:1].islower() for word in name.split())
+            and (person := _person_in_org_span(name, people_of[doc], demonyms)) is not None]
+    found = pl.DataFrame(rows, orient="row", schema={"doc_id": pl.String, "name": pl.String, "person_name": pl.String})
+    return (mentions.join(found, on=["doc_id", "name"], how="left", maintain_order="left")
+            .with_columns(new_label=pl.when(pl.col("person_name").is_not_null() & (pl.col("new_label") == "ORG"))
+                          .then(pl.lit("PERSON")).otherwise(pl.col("new_label")))
+            .with_columns(name=pl.when(pl.col("person_name").is_not_null() & (pl.col("new_label") == "PERSON"))
+                          .then(pl.col("person_name")).otherwise(pl.col("name")))
+            .drop("person_name"))
 
 
 def _surnames_are_people(mentions: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
@@ -272,20 +338,26 @@ def _one_label_per_name(mentions: pl.DataFrame) -> pl.DataFrame:
     """Within a document, every mention of a name takes the label most of its mentions have ("Derbyshire"
     ORG twice and PERSON once -> ORG); a tie goes to the first of LABEL_PRIORITY. A name of the reviewed
     alias file keeps its reviewed label (a known organisation or platform is never a person); only the
-    name labels of RELABELLABLE are voted."""
+    name labels of NAME_LABELS are voted (numbers and times keep theirs)."""
     aliases = read_aliases()
     known = sorted(name for name, (canonical, _) in aliases.items() if name == canonical)
     rank = {label: i for i, label in enumerate(LABEL_PRIORITY)}
-    votes = (mentions.filter(pl.col("label").is_in(sorted(RELABELLABLE)) & ~pl.col("name").is_in(known))
-             .group_by("doc_id", "name", "label").len()
+    # Voted on the name without a leading "the": a work's title keeps its article, an organisation's name
+    # loses it ("the All Blacks" WORK_OF_ART, "All Blacks" ORG in one story are one name).
+    mentions = mentions.with_columns(voted_name=pl.col("name").str.replace(r"^(?:the|The) ", ""))
+    votes = (mentions.filter(pl.col("label").is_in(sorted(NAME_LABELS)) & ~pl.col("voted_name").is_in(known))
+             .group_by("doc_id", "voted_name", "label").len()
              .with_columns(rank=pl.col("label").replace_strict(rank, default=len(rank)))
-             .sort(["doc_id", "name", "len", "rank"], descending=[False, False, True, False])
-             .group_by("doc_id", "name", maintain_order=True).agg(voted=pl.col("label").first(),
-                                                                  n_labels=pl.col("label").n_unique())
+             .sort(["doc_id", "voted_name", "len", "rank"], descending=[False, False, True, False])
+             .group_by("doc_id", "voted_name", maintain_order=True).agg(voted=pl.col("label").first(),
+                                                                        n_labels=pl.col("label").n_unique())
              .filter(pl.col("n_labels") > 1).drop("n_labels"))
-    return mentions.join(votes, on=["doc_id", "name"], how="left", maintain_order="left").with_columns(
-        label=pl.when(pl.col("voted").is_not_null() & pl.col("label").is_in(sorted(RELABELLABLE)))
-        .then(pl.col("voted")).otherwise(pl.col("label"))).drop("voted")
+    relabelled = pl.col("voted").is_not_null() & pl.col("label").is_in(sorted(NAME_LABELS))
+    return (mentions.join(votes, on=["doc_id", "voted_name"], how="left", maintain_order="left")
+            .with_columns(label=pl.when(relabelled).then(pl.col("voted")).otherwise(pl.col("label")))
+            .with_columns(name=pl.when(relabelled & pl.col("label").is_in(sorted(THE_STRIPPED_LABELS)))
+                          .then(pl.col("voted_name")).otherwise(pl.col("name")))
+            .drop("voted", "voted_name"))
 
 
 def _resolve_names(mentions: pl.DataFrame, params: EntitiesParams, gazetteer: Gazetteer) -> pl.DataFrame:
@@ -293,8 +365,10 @@ def _resolve_names(mentions: pl.DataFrame, params: EntitiesParams, gazetteer: Ga
     `label` (reviewed places) and the coordinates."""
     people = _names_by_doc(mentions, "PERSON")
     person_canonical = pl.DataFrame(
-        [(doc, name, canonical) for (doc, name), canonical in resolve_people(people, params).items()],
-        schema={"doc_id": pl.String, "name": pl.String, "person": pl.String}, orient="row")
+        [(doc, name, canonical, merge_key)
+         for (doc, name), (canonical, merge_key) in resolve_people(people, params).items()],
+        schema={"doc_id": pl.String, "name": pl.String, "person": pl.String, "person_key": pl.String},
+        orient="row")
     acronyms = pl.DataFrame(
         [(doc, acronym, full) for doc, org_names in _names_by_doc(mentions, "ORG").items()
          for acronym, full in _acronym_table(org_names).items()],
@@ -329,10 +403,15 @@ def _with_ids(mentions: pl.DataFrame) -> pl.DataFrame:
                             schema={"text": pl.String, "fallback": pl.String})
     mentions = mentions.join(fallback, on="text", how="left", maintain_order="left").with_columns(
         canonical=pl.when(pl.col("name").fill_null("") == "").then(pl.col("fallback")).otherwise(pl.col("name")))
-    ids = mentions.select("label", "canonical").unique()
-    ids = ids.with_columns(entity_id=pl.Series([entity_id(label, canonical) for label, canonical in ids.iter_rows()],
+    # A person's id is that of the name its variants merge under (resolve_people's merge key), so "Joe
+    # Biden" and "Joseph Biden" stay as written yet count as one entity; any other id is its canonical's.
+    mentions = mentions.with_columns(id_name=pl.when((pl.col("label") == "PERSON")
+                                                     & (pl.col("person_key").fill_null("") != ""))
+                                     .then(pl.col("person_key")).otherwise(pl.col("canonical")))
+    ids = mentions.select("label", "id_name").unique()
+    ids = ids.with_columns(entity_id=pl.Series([entity_id(label, name) for label, name in ids.iter_rows()],
                                                dtype=pl.String))
-    return mentions.join(ids, on=["label", "canonical"], how="left", maintain_order="left")
+    return mentions.join(ids, on=["label", "id_name"], how="left", maintain_order="left")
 
 
 def _surface_table(pairs: pl.DataFrame) -> pl.DataFrame:

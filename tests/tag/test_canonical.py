@@ -57,18 +57,39 @@ def test_a_surname_shared_by_two_people_is_left_alone():
     assert got[("a", "Joe Biden")][0] == "Joe Biden"
 
 
-def test_nickname_variants_across_documents_take_the_formal_name():
-    got = canon(mentions(("x", "William Burns", "PERSON"), ("y", "Bill Burns", "PERSON"),
-                         ("y", "Bill Clinton", "PERSON")))
-    assert got[("y", "Bill Burns")][0] == "William Burns"
-    assert got[("y", "Bill Clinton")][0] == "Bill Clinton"     # no "William Clinton" anywhere: unchanged
+def ids(frame: pl.DataFrame) -> dict[tuple[str, str], str]:
+    return {(r["doc_id"], r["text"]): r["entity_id"] for r in canonicalize(frame).iter_rows(named=True)}
 
 
-def test_a_bare_surname_resolves_across_documents_when_unique():
-    frame = mentions(("x", "Antony Blinken", "PERSON"), ("y", "Blinken", "PERSON"))
-    assert canon(frame)[("y", "Blinken")][0] == "Antony Blinken"
-    off = canon(frame, shipped("tag", {"entities": {"resolve_surnames_across_docs": False}}).entities)
-    assert off[("y", "Blinken")][0] == "Blinken"
+def test_nickname_variants_across_documents_keep_their_written_name_and_share_an_id():
+    frame = mentions(("x", "William Burns", "PERSON"), ("y", "Bill Burns", "PERSON"), ("y", "Bill Clinton", "PERSON"),
+                     ("z", "Hunter Burns", "PERSON"))
+    got, got_ids = canon(frame), ids(frame)
+    assert got[("y", "Bill Burns")][0] == "Bill Burns"           # what the article wrote, never "William"
+    assert got_ids[("y", "Bill Burns")] == got_ids[("x", "William Burns")] == entity_id("PERSON", "William Burns")
+    assert got[("y", "Bill Clinton")][0] == "Bill Clinton"
+    assert got_ids[("y", "Bill Clinton")] == entity_id("PERSON", "Bill Clinton")     # no merge: id of its name
+    assert got_ids[("z", "Hunter Burns")] != got_ids[("x", "William Burns")]
+
+
+def test_within_a_document_a_nickname_takes_the_formal_name_the_document_writes():
+    got = canon(mentions(("a", "Joseph Biden", "PERSON"), ("a", "Joe Biden", "PERSON"), ("a", "Biden", "PERSON"),
+                         ("b", "Rick Perry", "PERSON"), ("b", "Perry", "PERSON"), ("c", "Richard Perry", "PERSON")))
+    assert {got[("a", t)][0] for t in ("Joseph Biden", "Joe Biden")} == {"Joseph Biden"}
+    assert got[("b", "Perry")][0] == "Rick Perry"                  # the document's own full mention
+
+
+def test_a_bare_surname_keeps_its_name_and_joins_the_unique_full_name_across_documents():
+    frame = mentions(("x", "Antony Blinken", "PERSON"), ("y", "Blinken", "PERSON"), ("z", "Rick Perry", "PERSON"),
+                     ("w", "Richard Perry", "PERSON"), ("v", "Perry", "PERSON"))
+    got, got_ids = canon(frame), ids(frame)
+    assert got[("y", "Blinken")][0] == "Blinken"                   # the article never wrote "Antony"
+    assert got_ids[("y", "Blinken")] == got_ids[("x", "Antony Blinken")]
+    assert got[("v", "Perry")][0] == "Perry"
+    assert got_ids[("v", "Perry")] == got_ids[("z", "Rick Perry")] == got_ids[("w", "Richard Perry")]
+    off = canonicalize(frame, shipped("tag", {"entities": {"resolve_surnames_across_docs": False}}).entities)
+    off_ids = {(r["doc_id"], r["text"]): r["entity_id"] for r in off.iter_rows(named=True)}
+    assert off_ids[("y", "Blinken")] == entity_id("PERSON", "Blinken")
 
 
 def test_united_states_aliases_are_one_entity():
@@ -165,3 +186,32 @@ def test_one_label_per_name_in_a_document():
     assert out.filter(pl.col("doc_id") == "a")["label"].unique().to_list() == ["ORG"]    # the majority
     assert out.filter(pl.col("doc_id") == "b")["label"].to_list() == ["PERSON"]          # per document
     assert got[("a", "Twitter")] == ("Twitter", "ORG")              # a known platform is never a person
+
+
+def test_every_name_label_votes_but_numbers_keep_theirs():
+    out = canonicalize(mentions(("a", "Wimbledon", "EVENT"), ("a", "Wimbledon", "EVENT"), ("a", "Wimbledon", "ORG"),
+                                ("a", "1996", "DATE"), ("a", "1996", "CARDINAL"), ("a", "1996", "CARDINAL")))
+    labels = {(r["text"], r["label"]) for r in out.iter_rows(named=True)}
+    assert labels == {("Wimbledon", "EVENT"), ("1996", "DATE"), ("1996", "CARDINAL")}
+
+
+def test_an_org_span_ending_with_a_person_of_the_document_is_that_person():
+    got = canon(mentions(("a", "American Dennis Mitchell", "ORG"), ("a", "Mitchell", "PERSON"),
+                         ("b", "Centre Walter Little", "ORG"), ("b", "Walter Little", "PERSON"),
+                         ("c", "Australian Rodney Eyles", "ORG"), ("c", "Eyles", "PERSON"), ("c", "Eyles", "PRODUCT"),
+                         ("d", "Federal Reserve Bank Powell", "ORG"), ("d", "Powell", "PERSON"),
+                         ("e", "Hen Vipheak", "ORG"),
+                         ("f", "Coalition to Stop Trump", "ORG"), ("f", "Donald Trump", "PERSON")))
+    assert got[("a", "American Dennis Mitchell")] == got[("a", "Mitchell")] == ("Dennis Mitchell", "PERSON")
+    assert got[("b", "Centre Walter Little")] == ("Walter Little", "PERSON")
+    assert got[("c", "Eyles")] == ("Rodney Eyles", "PERSON")         # a surname of the person, whatever its label
+    assert got[("d", "Federal Reserve Bank Powell")][1] == "ORG"     # an organisation head noun: left alone
+    assert got[("e", "Hen Vipheak")] == ("Hen Vipheak", "ORG")       # no person of that name in its document
+    assert got[("f", "Coalition to Stop Trump")] == ("Coalition to Stop Trump", "ORG")   # named after him
+
+
+def test_a_name_with_and_without_its_article_is_one_name():
+    got = canon(mentions(("a", "the All Blacks", "WORK_OF_ART"), ("a", "the All Blacks", "ORG"),
+                         ("a", "All Blacks", "ORG"), ("b", "The Apprentice", "WORK_OF_ART")))
+    assert got[("a", "the All Blacks")] == ("All Blacks", "ORG")
+    assert got[("b", "The Apprentice")] == ("The Apprentice", "WORK_OF_ART")     # a title keeps its article

@@ -123,11 +123,16 @@ def test_seed_people_are_found_and_merged_end_to_end(nlp):
     out = canonicalize(pl.DataFrame(rows, schema=["doc_id", "sent_id", "start", "end", "text", "label"],
                                     orient="row"), PARAMS.entities, load_gazetteer(PARAMS.entities, None))
     people = out.filter(pl.col("label") == "PERSON")
-    by_text = dict(zip(people["text"], people["canonical"]))
-    assert by_text["Netanyahu"] == by_text["Benjamin Netanyahu"] == "Benjamin Netanyahu"
-    assert by_text["Dekel-Chen"] == "Jonathan Dekel-Chen"
-    assert by_text["Blinken"] == "Antony Blinken"
-    assert by_text["Bill Burns"] == by_text["William Burns"] == "William Burns"
+    by_text = {(r["doc_id"], r["text"]): r["canonical"] for r in people.iter_rows(named=True)}
+    id_of = {(r["doc_id"], r["text"]): r["entity_id"] for r in people.iter_rows(named=True)}
+    assert by_text[("002", "Netanyahu")] == by_text[("002", "Benjamin Netanyahu")] == "Benjamin Netanyahu"
+    # Another document writes only "Netanyahu": its name as written, the same entity.
+    assert by_text[("003", "Netanyahu")] == "Netanyahu"
+    assert id_of[("003", "Netanyahu")] == id_of[("002", "Benjamin Netanyahu")]
+    assert by_text[("002", "Dekel-Chen")] == "Jonathan Dekel-Chen"
+    assert by_text[("003", "Blinken")] == "Antony Blinken"
+    assert by_text[("004", "Bill Burns")] == "Bill Burns"
+    assert id_of[("004", "Bill Burns")] == id_of[("003", "William Burns")]
     assert people.filter(pl.col("canonical") == "Benjamin Netanyahu")["entity_id"].n_unique() == 1
     places = out.filter(pl.col("canonical").is_in(["Rome", "Cairo", "Doha", "United States"]))
     assert set(places["label"]) == {"GPE"} and places["country_code"].null_count() == 0
