@@ -14,7 +14,7 @@ import polars as pl
 from schemas import aggregate as tables
 from schemas.base import empty_frame, frame
 from schemas.params import Cooccurrence as CooccurrenceParams
-from stages.aggregate.entity_stats import with_story
+from stages.aggregate.entity_stats import entity_names, with_story
 
 
 def cooccurrence(entities: pl.DataFrame, sentences: pl.DataFrame, stories: pl.DataFrame,
@@ -27,8 +27,7 @@ def cooccurrence(entities: pl.DataFrame, sentences: pl.DataFrame, stories: pl.Da
         return empty_frame(tables.Cooccurrence)
     n_total = max(sentences.height, mentions["sent_id"].n_unique())
     per_entity = mentions.group_by("entity_id").agg(pl.len().cast(pl.Int64).alias("n"))
-    names = (entities.select("entity_id", "canonical").sort("entity_id", "canonical")
-             .unique("entity_id", keep="first"))
+    names = entity_names(entities)
 
     left = mentions.select("doc_id", "sent_id", pl.col("entity_id").alias("entity_id_a"))
     right = mentions.select("sent_id", pl.col("entity_id").alias("entity_id_b"))

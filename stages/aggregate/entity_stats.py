@@ -20,22 +20,33 @@ def with_story(table: pl.DataFrame, stories: pl.DataFrame) -> pl.DataFrame:
             .with_columns(pl.col("story_id").fill_null(pl.lit("doc:") + pl.col("doc_id"))))
 
 
-def entity_stats(entities: pl.DataFrame, stories: pl.DataFrame) -> pl.DataFrame:
-    """One row per entity_id: canonical name, label, mentions, documents and independent stories.
+def entity_names(entities: pl.DataFrame) -> pl.DataFrame:
+    """(entity_id, canonical): the name each entity is shown by.
 
-    An entity_id stands for one (canonical, label) pair, so both are constant within a group; `first`
-    after sorting keeps the choice deterministic anyway.
-    """
+    Each document keeps the form it writes ("Joe Biden" in one, "Joseph Biden" in another), while the
+    tag stage merges such variants (and a bare surname elsewhere) under one entity_id; the name shown is
+    a form of several words if there is one (a full name over a bare surname: "Donald Trump", not "Trump"),
+    then the one most mentions carry, then the longest, then the first in order."""
+    several_words = pl.col("canonical").str.contains(r"\s")
+    return (entities.group_by("entity_id", "canonical").agg(pl.len().alias("n"))
+            .sort(["entity_id", several_words, "n", pl.col("canonical").str.len_chars(), "canonical"],
+                  descending=[False, True, True, True, False])
+            .unique("entity_id", keep="first", maintain_order=True).select("entity_id", "canonical"))
+
+
+def entity_stats(entities: pl.DataFrame, stories: pl.DataFrame) -> pl.DataFrame:
+    """One row per entity_id: canonical name (`entity_names`), label, mentions, documents and independent
+    stories. The label is constant within an entity_id; `first` after sorting keeps it deterministic."""
     if entities.is_empty():
         return empty_frame(tables.EntityStats)
-    counted = (with_story(entities.select("doc_id", "entity_id", "canonical", "label"), stories)
-               .sort("entity_id", "canonical", "label")
+    counted = (with_story(entities.select("doc_id", "entity_id", "label"), stories)
+               .sort("entity_id", "label")
                .group_by("entity_id")
-               .agg(pl.col("canonical").first(), pl.col("label").first(),
+               .agg(pl.col("label").first(),
                     pl.len().cast(pl.Int64).alias("n_mentions"),
                     pl.col("doc_id").n_unique().cast(pl.Int64).alias("n_docs"),
                     pl.col("story_id").n_unique().cast(pl.Int64).alias("n_stories")))
-    return frame(counted, tables.EntityStats).sort("entity_id")
+    return frame(counted.join(entity_names(entities), on="entity_id"), tables.EntityStats).sort("entity_id")
 
 
 def top_entities(stats: pl.DataFrame, n: int, labels: list[str] | None = None) -> pl.DataFrame:

@@ -42,3 +42,13 @@ def test_top_entities_rank_by_stories_and_filter_labels(tiny_corpus):
     assert top["canonical"].to_list() == ["Israel", "Qatar", "Rome"]
     assert "Sunday" not in top_entities(stats, 10, ["GPE", "ORG"])["canonical"].to_list()
     assert top_entities(stats, 10)["entity_id"].is_in([ROME, ISRAEL, HAMAS]).sum() == 3
+
+
+def test_a_merged_entity_is_shown_by_its_full_name_whatever_the_order():
+    from stages.aggregate.entity_stats import entity_names
+    rows = {"doc_id": ["d1", "d1", "d2", "d3", "d3"], "entity_id": ["e"] * 5,
+            "canonical": ["Biden", "Biden", "Joe Biden", "Joseph Biden", "Joseph Biden"]}
+    names = entity_names(pl.DataFrame(rows))
+    assert names.to_dicts() == [{"entity_id": "e", "canonical": "Joseph Biden"}]   # several words, most mentions
+    shuffled = entity_names(pl.DataFrame(rows).reverse())
+    assert shuffled.equals(names)
