@@ -89,7 +89,8 @@ def is_hard_wrapped(lines: list[str], nonblank: list[int], stripped: list[str], 
     one (see runs_on), and most of those run into a lower-case word (or a figure). Wrapping breaks
     sentences, inside which most words are lower case; a stack of short capitalised lines (a headline, a
     byline, a date, a notice: a paywall cut; a list of headlines) runs on only by "filling" a width that its
-    own longest line sets, and is one block a line. `nonblank`: the indices of the non-blank lines;
+    own longest line sets, and is one block a line. A text that opens paragraphs with an indentation needs
+    no lower-case run-ons (its indented lines each open one). `nonblank`: the indices of the non-blank lines;
     `stripped`: the lines stripped."""
     if len(nonblank) < params.wrap_min_lines:
         return False
@@ -110,7 +111,12 @@ def is_hard_wrapped(lines: list[str], nonblank: list[int], stripped: list[str], 
                 into_lower += 1
             elif first and len(line) >= fill:
                 run_on += 1
-    return run_on >= needed and into_lower >= params.wrap_min_lower_share * run_on
+    if run_on < needed:
+        return False
+    # A text whose paragraphs open with an indentation is laid out at a fixed width (a wire's tables of
+    # figures: indented rows that fill the width); there no line runs on into an indented one.
+    uses_indent = any(lines[i][:1] in INDENT_CHARS and stripped[i - 1] for i in nonblank[1:])
+    return uses_indent or into_lower >= params.wrap_min_lower_share * run_on
 
 
 # ---------------------------------------------------------------------------------------- features

@@ -39,6 +39,12 @@ def test_a_stack_of_short_capitalised_lines_is_not_hard_wrapped():
                                          ([3], "Subscribe to continue reading.")]
     # The same lines are joined when the share of lines running into lower case may be 0.
     assert len(split_blocks(cut, shipped("clean", {"wrap_min_lower_share": 0.0}))) == 1
+    # A wire's table of figures opens each row with an indentation: still laid out at a fixed width (the
+    # NOTE's wrapped line is joined, no row runs on into the next).
+    table = ("Shr loss 46 cts vs loss 1.17 dlrs\n    Net loss 4,990,000 vs loss 12.8 mln\n"
+             "    Revs 47.0 mln vs 42.3 mln\n    NOTE: Includes losses of 501,000 vs 83,000 in qtr and 2.2\n"
+             "mln vs 83,000 in year.\n")
+    assert [b[0] for b in split_blocks(table, PARAMS)] == [[1], [2], [3], [4, 5]]
 
 
 def test_scraped_lines_are_blocks_of_their_own_and_blank_lines_none():
