@@ -141,6 +141,7 @@ class Clean(CachedStage):
     wrap_fill_ratio: Share
     wrap_min_share: Share
     wrap_min_lines: Positive
+    wrap_min_lower_share: Share
     cache_max_files: Positive
 
     @model_validator(mode="after")

@@ -76,21 +76,51 @@ def model_for(doc_id: str) -> Any:
 
 def own_columns(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule_body: set[int],
                 headings: tuple[int | None, ...]) -> np.ndarray:
-    """The OWN features of every block (one row each)."""
+    """The OWN features of every block (one row each), built a column at a time: float64, the same values
+    as a row-by-row loop (bools 0/1, ints and floats converted once)."""
+    n_blocks = len(page.blocks)
+    matrix = np.empty((n_blocks, len(OWN)), dtype=np.float64)
+    if not n_blocks:
+        return matrix
+    columns = {**block_columns(page), "stop_share": page.stop_share, "good": prose.good,
+               "near_good": prose.near_good, "repeated": prose.repeated,
+               **place_columns(n_blocks, lines, span, rule_body, headings), "votes": vote_column(page)}
+    for k, name in enumerate(OWN):
+        matrix[:, k] = columns[name]
+    return matrix
+
+
+def block_columns(page: Page) -> dict[str, list[Any]]:
+    """The OWN features each block has on its own."""
+    blocks = page.blocks
+    words = [max(1, b.words) for b in blocks]
+    return {
+        "log_chars": [math.log1p(b.chars) for b in blocks], "words": [b.words for b in blocks],
+        "alpha_share": [b.n_alpha_words / w for b, w in zip(blocks, words)],
+        "caps_share": [b.n_capitalised / w for b, w in zip(blocks, words)],
+        "ends_sentence": [b.ends_sentence for b in blocks], "has_digit": [b.has_digit for b in blocks],
+        "cue": [CUE_CODES.get(b.cue, -1) if b.cue else -1 for b in blocks],
+        "repeat": [b.copy_index > 0 for b in blocks], "n_docs": [b.n_docs for b in blocks],
+        "n_lines": [len(b.line_nos) for b in blocks],
+        "punct_share": [len(PUNCTUATION.findall(b.text)) / max(1, b.n_chars) for b in blocks],
+        "pipe": [b.text.count("|") + b.text.count("»") for b in blocks],
+        "mean_word": [b.n_chars / w for b, w in zip(blocks, words)]}
+
+
+def place_columns(n_blocks: int, lines: MetadataLines, span: Span, rule_body: set[int],
+                  headings: tuple[int | None, ...]) -> dict[str, list[bool]]:
+    """The OWN features of where each block stands: in the rules' span or body, a metadata line, a heading."""
+    indices = range(n_blocks)
+    return {"in_span": [i in span for i in indices], "rule_body": [i in rule_body for i in indices],
+            "metadata": [i in lines for i in indices], "heading": [i in headings for i in indices]}
+
+
+def vote_column(page: Page) -> list[int]:
+    """Each block's most extractor votes over its lines (HTML route), -1 without votes."""
     votes = page.meta.line_votes
-    rows = []
-    for i, b in enumerate(page.blocks):
-        text = b.text
-        n = max(1, b.n_chars)
-        words = max(1, b.words)
-        vote = max((votes[k - 1] for k in b.line_nos if k - 1 < len(votes)), default=-1) if votes else -1
-        rows.append((math.log1p(b.chars), b.words, b.n_alpha_words / words, b.n_capitalised / words,
-                     b.ends_sentence, b.has_digit, page.stop_share[i], CUE_CODES.get(b.cue, -1) if b.cue else -1,
-                     b.copy_index > 0, b.n_docs, len(b.line_nos), prose.good[i], prose.near_good[i],
-                     prose.repeated[i], i in span, i in rule_body, i in lines, i in headings,
-                     len(PUNCTUATION.findall(text)) / n, text.count("|") + text.count("»"),
-                     b.n_chars / words, vote))
-    return np.array(rows, dtype=np.float64).reshape(len(page.blocks), len(OWN))
+    if not votes:
+        return [-1] * len(page.blocks)
+    return [max((votes[k - 1] for k in b.line_nos if k - 1 < len(votes)), default=-1) for b in page.blocks]
 
 
 def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule_body: list[int],

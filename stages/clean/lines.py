@@ -85,8 +85,13 @@ def runs_on(line: str, next_line: str, fill: float) -> bool:
 
 
 def is_hard_wrapped(lines: list[str], nonblank: list[int], stripped: list[str], params: Clean) -> bool:
-    """True when the text is wrapped at a fixed width: no line is long, and enough lines run on into the
-    next one (see runs_on). `nonblank`: the indices of the non-blank lines; `stripped`: the lines stripped."""
+    """True when the text is wrapped at a fixed width: no line is long, enough lines run on into the next
+    one (see runs_on), and most of those run into a lower-case word (or a figure). Wrapping breaks
+    sentences, inside which most words are lower case; a stack of short capitalised lines (a headline, a
+    byline, a date, a notice: a paywall cut; a list of headlines) runs on only by "filling" a width that its
+    own longest line sets, and is one block a line. A text that opens paragraphs with an indentation needs
+    no lower-case run-ons (its indented lines each open one). `nonblank`: the indices of the non-blank lines;
+    `stripped`: the lines stripped."""
     if len(nonblank) < params.wrap_min_lines:
         return False
     right_stripped = [lines[i].rstrip() for i in nonblank]
@@ -95,18 +100,23 @@ def is_hard_wrapped(lines: list[str], nonblank: list[int], stripped: list[str], 
         return False
     fill = params.wrap_fill_ratio * width
     needed = max(1, params.wrap_min_share * len(nonblank))
-    # runs_on(lines[i], lines[i + 1], fill) inlined (this runs on every line of the corpus), stopping as
-    # soon as enough lines run on.
+    # runs_on(lines[i], lines[i + 1], fill) inlined (this runs on every line of the corpus).
     n_lines = len(lines)
-    run_on = 0
+    run_on = into_lower = 0
     for i, line in zip(nonblank, right_stripped):
         if i + 1 < n_lines and line[-1] not in ".!?:;":
             first = stripped[i + 1][:1]
-            if first and (len(line) >= fill or first.islower() or first.isdigit()):
+            if first and (first.islower() or first.isdigit()):
                 run_on += 1
-                if run_on >= needed:
-                    return True
-    return False
+                into_lower += 1
+            elif first and len(line) >= fill:
+                run_on += 1
+    if run_on < needed:
+        return False
+    # A text whose paragraphs open with an indentation is laid out at a fixed width (a wire's tables of
+    # figures: indented rows that fill the width); there no line runs on into an indented one.
+    uses_indent = any(lines[i][:1] in INDENT_CHARS and stripped[i - 1] for i in nonblank[1:])
+    return uses_indent or into_lower >= params.wrap_min_lower_share * run_on
 
 
 # ---------------------------------------------------------------------------------------- features

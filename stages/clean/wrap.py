@@ -107,11 +107,23 @@ def boundary_features(lines: list[str]) -> np.ndarray:
     starts = [start_class(line) for line in lines]
     runon = sum(1 for k in range(n - 1) if ends[k] in (0, 3) and starts[k + 1] == 0) / max(1, n - 1)
     rows = np.empty((n - 1, len(FEATURES)), dtype=np.float64)
-    for k in range(n - 1):
-        rows[k, :21] = (lengths[k], lengths[k + 1], words[k], words[k + 1], ends[k], starts[k + 1],
-                        stop[k], stop[k + 1], caps[k], caps[k + 1], lengths[k] / p90, lengths[k + 1] / p90,
-                        lengths[k - 1] if k else -1, lengths[k + 2] if k + 2 < n else -1,
-                        ends[k - 1] if k else -1, p90, long_share, runon, n, ends_stop[k], opens_stop[k + 1])
+    # Built a column at a time (numpy, the same float64 values a row-by-row loop wrote).
+    length = np.array(lengths, dtype=np.float64)
+    word = np.array(words, dtype=np.float64)
+    end = np.array(ends, dtype=np.float64)
+    start = np.array(starts, dtype=np.float64)
+    stop_share = np.array(stop, dtype=np.float64)
+    caps_share = np.array(caps, dtype=np.float64)
+    a, b = slice(0, n - 1), slice(1, n)
+    rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3] = length[a], length[b], word[a], word[b]
+    rows[:, 4], rows[:, 5], rows[:, 6], rows[:, 7] = end[a], start[b], stop_share[a], stop_share[b]
+    rows[:, 8], rows[:, 9], rows[:, 10], rows[:, 11] = caps_share[a], caps_share[b], length[a] / p90, length[b] / p90
+    rows[:, 12] = np.concatenate([[-1.0], length[:n - 2]])             # the line before the break's first
+    rows[:, 13] = np.concatenate([length[2:], [-1.0]])                 # the line after the break's second
+    rows[:, 14] = np.concatenate([[-1.0], end[:n - 2]])
+    rows[:, 15], rows[:, 16], rows[:, 17], rows[:, 18] = p90, long_share, runon, n
+    rows[:, 19] = np.array(ends_stop[:n - 1], dtype=np.float64)
+    rows[:, 20] = np.array(opens_stop[1:], dtype=np.float64)
     profile = (np.array(lengths, dtype=np.float64) / p90, np.array(stop),
                np.array([e in (0, 3, 4) for e in ends], dtype=np.float64),
                np.array([s == 0 for s in starts], dtype=np.float64))

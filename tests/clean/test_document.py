@@ -90,9 +90,10 @@ def test_wire_copies_keep_their_shared_body_and_lose_the_signature():
 
 
 def test_a_short_table_without_prose_keeps_its_lines():
-    raw = "Results\nShr 12 cts vs 15 cts\nNet 1.2 mln vs 1.0 mln\nRevs 40.1 mln vs 38.2 mln"   # wrapped: 2 blocks
+    # Not hard-wrapped (no row runs into lower case): one block a row, the rows stay apart.
+    raw = "Results\nShr 12 cts vs 15 cts\nNet 1.2 mln vs 1.0 mln\nRevs 40.1 mln vs 38.2 mln"
     assert clean_one(raw)[0]["text"] == \
-        "Results\n\nShr 12 cts vs 15 cts Net 1.2 mln vs 1.0 mln Revs 40.1 mln vs 38.2 mln"
+        "Results\n\nShr 12 cts vs 15 cts\n\nNet 1.2 mln vs 1.0 mln\n\nRevs 40.1 mln vs 38.2 mln"
     assert clean_one(raw, {"fallback_max_blocks": 1})[0]["text"] == ""
 
 
@@ -120,6 +121,20 @@ def test_the_page_gives_authors_date_site_and_truncation():
     assert reasons[3] == "dateline" and reasons[6] == "paywall" and reasons[7] == "source"
     assert clean_one(f"{PARA}\n{PARA2}\nMost Popular")[0]["is_truncated"] is False
     assert clean_one(raw, {"truncation_window": 0})[0]["is_truncated"] is False
+
+
+def test_a_paywall_cut_keeps_its_opening_lines_only_the_notice_is_paywall():
+    # A cut that kept a headline, a byline and a short lead: none of them is the notice's.
+    lead = "The minister said the plan would be reviewed soon."
+    doc, reasons = clean_one(f"Plan Review Set After Long Talks\nBy Jane Doe, 14 November 2010\n{lead}\n"
+                             "Subscribe to continue reading.\n")
+    assert doc["authors"] == ["Jane Doe"] and doc["text"] == lead and doc["is_truncated"] is True
+    assert reasons[2] == "byline" and reasons[4] == "paywall" and list(reasons.values()).count("paywall") == 1
+    # Only a headline and a byline kept: no body, but the headline is the title (what copies are matched on).
+    doc, reasons = clean_one("Plan Review Set After Long Talks\nBy Jane Doe, 14 November 2010\n"
+                             "Subscribe to continue reading.\n")
+    assert doc["title"] == "Plan Review Set After Long Talks" and doc["is_empty"] is True
+    assert reasons == {2: "byline", 3: "paywall"}
 
 
 def test_reader_comment_bylines_and_contributors_are_not_the_articles_authors():

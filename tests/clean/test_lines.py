@@ -30,6 +30,23 @@ def test_without_indentation_a_line_that_runs_on_continues_the_paragraph():
     assert [" ".join(b[1].split()) for b in blocks] == [PARA, PARA2]
 
 
+def test_a_stack_of_short_capitalised_lines_is_not_hard_wrapped():
+    # A paywall cut of a headline, a byline and the notice: each line "fills" the width its longest line
+    # sets and has no sentence end, but none runs into lower case; joined, the notice's cue took them all.
+    cut = "Students Read Hacker Monthly For Free\nBy Lim Cheng Soon, 14 November 2010\nSubscribe to continue reading.\n"
+    assert split_blocks(cut, PARAMS) == [([1], "Students Read Hacker Monthly For Free"),
+                                         ([2], "By Lim Cheng Soon, 14 November 2010"),
+                                         ([3], "Subscribe to continue reading.")]
+    # The same lines are joined when the share of lines running into lower case may be 0.
+    assert len(split_blocks(cut, shipped("clean", {"wrap_min_lower_share": 0.0}))) == 1
+    # A wire's table of figures opens each row with an indentation: still laid out at a fixed width (the
+    # NOTE's wrapped line is joined, no row runs on into the next).
+    table = ("Shr loss 46 cts vs loss 1.17 dlrs\n    Net loss 4,990,000 vs loss 12.8 mln\n"
+             "    Revs 47.0 mln vs 42.3 mln\n    NOTE: Includes losses of 501,000 vs 83,000 in qtr and 2.2\n"
+             "mln vs 83,000 in year.\n")
+    assert [b[0] for b in split_blocks(table, PARAMS)] == [[1], [2], [3], [4, 5]]
+
+
 def test_scraped_lines_are_blocks_of_their_own_and_blank_lines_none():
     assert split_blocks(f"{PARA}\n\n{PARA2}\n  Short line  ", PARAMS) == [([1], PARA), ([3], PARA2),
                                                                           ([4], "Short line")]
