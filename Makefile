@@ -10,7 +10,7 @@ CLUSTER_STAMP := $(VENV)/.installed-cluster
 export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup setup-cluster run test lint lock bench bench-clean train-clean bench-segment bench-tag bench-aggregate clean-data \
-	report-check bench-quotes bench-dates bench-ner bench-provenance gate bench-scale
+	report-check bench-quotes bench-dates bench-ner bench-provenance gate bench-scale bench-templates
 
 # Create .venv and install exactly what requirements.lock pins (hash-checked), once per lock change.
 $(STAMP): requirements.lock
@@ -73,6 +73,10 @@ bench-aggregate: $(STAMP)
 ## The tag stage: local executor vs Ray on one node vs two nodes on loopback (wall time, memory, hashes).
 bench-scale: $(CLUSTER_STAMP)
 	$(BIN)/python bench/scale.py
+
+## The whole pipeline on template-like short documents (5,000 and 20,000): time and memory growth per stage.
+bench-templates: $(STAMP)
+	$(BIN)/python bench/templates.py
 
 ## Quality harnesses: the whole pipeline on a ../shared dev benchmark, scored (JSON in bench/results/).
 bench-quotes: $(STAMP)
