@@ -63,9 +63,15 @@ def set_param(project: Path, section: str, key: tuple[str, ...], value) -> None:
 
 
 def first_key(project: Path, section: str) -> tuple[tuple[str, ...], object]:
-    """The first numeric param of a section, looking into sub-sections: (key path, value)."""
+    """The first numeric param of a section that decides outputs (run-only keys change nothing DVC tracks),
+    looking into sub-sections: (key path, value)."""
+    from schemas.params import SECTIONS
+    run_only = SECTIONS[section].RUN_ONLY
+
     def walk(node: dict, path: tuple[str, ...]):
         for k, v in node.items():
+            if not path and k in run_only:
+                continue
             if isinstance(v, dict):
                 yield from walk(v, path + (k,))
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
