@@ -60,6 +60,7 @@ class DateWordsFile(TypedDict):
     future_cues: list[str]
     past_cues: list[str]
     near_past_cues: list[str]
+    forward_words: list[str]
 
 
 class _Part(TypedDict):
@@ -90,6 +91,9 @@ class TimexGrammarFile(TypedDict):
     ordinals: dict[str, int]
     year_parts: dict[str, _Part]
     part_modifiers: dict[str, int]
+    part_anaphora: list[str]
+    part_anaphora_words: list[str]
+    period_anaphora: list[str]
     seasons: dict[str, _Season]
     season_cues: list[str]
     decade_modifiers: list[str]
@@ -123,6 +127,7 @@ class _DateLexicon:
         self.weekdays: dict[str, int] = {k.lower(): v for k, v in words["weekdays"].items()}
         self.relative_days: dict[str, int] = {k.lower(): v for k, v in words["relative_days"].items()}
         self.month_cues = lower_set(words["month_cues"])
+        self.forward_words = lower_set(words["forward_words"])
         self.weekday_names = [w.title() for w in self.weekdays if len(w) > 3]     # no "Sun", "Sat" alone
         self.patterns = self._patterns(words)
         self._triggers(words)
@@ -245,7 +250,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "weekend": re.compile(rf"\b(?P<mod>{_words(g['weekend_modifiers'])})\s+weekend\b", flags),
         "day_time": re.compile(rf"\b(?P<day>{_words(g['time_of_day_days'])})\s+(?P<tod>{_words(g['times_of_day'])})"
                                r"\b", flags),
-        "relative_part": re.compile(rf"\b(?P<mod>{_words(g['part_modifiers'])})\s+(?P<part>{parts})\b(?![\w-])",
+        "relative_part": re.compile(rf"\b(?P<mod>{_words(g['part_modifiers'])})\s+"
+                                    rf"(?P<part>{parts}|{_words(g['part_anaphora_words'])})\b(?![\w-])",
                                     flags),
         "duration": re.compile(
             rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})"
@@ -283,7 +289,8 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
     units = last(g["duration_units"])
     return {"year_earlier": ("year",), "year_part": last(g["year_parts"]), "fiscal_year": first(g["fiscal_words"]),
             "decade": ("0s", "0's"), "season": last(g["seasons"]), "weekend": ("weekend",),
-            "day_time": last(g["times_of_day"]), "relative_part": last(g["year_parts"]), "duration": units,
+            "day_time": last(g["times_of_day"]), "duration": units,
+            "relative_part": (*last(g["year_parts"]), *last(g["part_anaphora_words"])),
             "set": (*first(g["set_quantifiers"]), *last(g["set_words"])), "reference": last(g["references"]),
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
@@ -332,12 +339,14 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _tense(sentence: str, start: int, end: int, lex: _DateLexicon) -> tuple[str | None, int]:
+def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight: float = 1.0
+           ) -> tuple[str | None, float]:
     """("future", distance) when the tense marker nearest to [start, end) in the sentence is a future cue,
     ("past", distance) when it is a past one, (None, a large number) when the sentence has neither;
-    the distance in characters between the marker and the expression."""
-    def distance(m: re.Match[str]) -> int:
-        return start - m.end() if m.end() <= start else max(0, m.start() - end)
+    the distance in characters between the marker and the expression, times `after_weight` for a marker
+    after it (the verb governing a time adverbial mostly comes before it)."""
+    def distance(m: re.Match[str]) -> float:
+        return start - m.end() if m.end() <= start else max(0, m.start() - end) * after_weight
     if CASE_UNSAFE_RE.search(sentence):
         text, future_re, past_re = sentence, lex.future_re, lex.past_re
     else:                                   # same matches, same offsets, without slow IGNORECASE scanning
@@ -386,11 +395,15 @@ class _Match:
         """A bare weekday or month points forward after "next", or when the nearest tense cue is future."""
         return mod == "next" or (not mod and self.tense()[0] == "future")
 
-    def tense(self) -> tuple[str | None, int]:
+    def tense(self) -> tuple[str | None, float]:
         """The sentence's tense around the match (see `_tense`; None when tense cues are switched off)."""
         if not self.params.use_tense_cues:
             return None, 10**9
-        return _tense(self.sentence, self.m.start(), self.m.end(), self.lex)
+        # "postponed until Tuesday morning", but not "Until Thursday, they had not called him a suspect"
+        if self.word_before() in self.lex.forward_words and not self.lex.near_past_re.search(self.sentence,
+                                                                                             self.m.end()):
+            return "future", 0
+        return _tense(self.sentence, self.m.start(), self.m.end(), self.lex, self.params.after_cue_weight)
 
     def forward(self, ahead: int, back: int) -> bool:
         """Whether an expression without a year ("Dec. 15", "in January") names the coming one, `ahead`
@@ -709,10 +722,14 @@ def _resolve_year_part(x: _Match) -> Resolved | None:
 
 def _resolve_relative_part(x: _Match) -> Resolved | None:
     """"this quarter", "last quarter", "the latest quarter"; bare "the quarter" is the one last named."""
-    code, per_year = _part_of(x.lex.grammar, x.group("part"))
+    g = x.lex.grammar
     mod = " ".join(x.group("mod").lower().split())
-    if mod == "the" and x.doc.last_part and x.doc.last_part[5] == code:
-        return _timex(x.doc.last_part, "DATE", True, "offset")
+    last = x.doc.last_part
+    if x.group("part").lower() in g["part_anaphora_words"]:      # "the latest period", "that period"
+        return _timex(last, "DATE", True, "offset") if last and mod in g["period_anaphora"] else None
+    code, per_year = _part_of(g, x.group("part"))
+    if mod in g["part_anaphora"] and last and last[5] == code:   # "the quarter", "that quarter"
+        return _timex(last, "DATE", True, "offset")
     if x.base is None:
         return None, None, "month", True, "unresolved", "DATE", None
     index = x.base.year * per_year + (x.base.month - 1) * per_year // 12 + x.lex.grammar["part_modifiers"][mod]
@@ -795,7 +812,10 @@ def _resolve_clock_day(x: _Match) -> Resolved | None:
 
 
 def _resolve_weekday_time(x: _Match) -> Resolved | None:
-    return _time_value(_resolve_weekday(x), x.group("tod"), x.lex)
+    """"Friday night": the day, a DATE (TimeBank dates 8 of the 10 of the look half's to the day, none to
+    a part of it); "this morning", "last night" keep their part of the day (`_resolve_day_time`)."""
+    day = _resolve_weekday(x)
+    return None if day is None else (*day[:5], "DATE", _value_of(day[0], "day"))
 
 
 def _resolve_day_time(x: _Match) -> Resolved | None:
