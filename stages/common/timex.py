@@ -97,6 +97,7 @@ class TimexGrammarFile(TypedDict):
     seasons: dict[str, _Season]
     season_cues: list[str]
     decade_modifiers: list[str]
+    decade_words: dict[str, int]
     fiscal_words: list[str]
     weekend_modifiers: dict[str, int]
     times_of_day: dict[str, str]
@@ -220,7 +221,7 @@ class _DateLexicon:
 PATTERN_ORDER = ("iso", "clock_day", "year_earlier", "year_part", "fiscal_year", "decade", "century",
                  "spoken_year", "set", "holiday", "month_day", "day_month", "month_rel_year", "month_year",
                  "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year", "day_time",
-                 "relative_day", "relative_part", "relative_unit", "ago", "duration", "vague_duration",
+                 "relative_day", "relative_part", "relative_unit", "ago", "vague_ago", "duration", "vague_duration",
                  "reference")
 
 
@@ -244,7 +245,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "fiscal_year": re.compile(rf"\b(?:(?P<mod>{_words(g['part_modifiers'])})\s+(?:{fiscal})\s+year\b"
                                   rf"|(?:{fiscal})(?:\s+year)?\s+{year})", flags),
         "decade": re.compile(rf"\b(?:the\s+)?(?:(?:{_words(g['decade_modifiers'])})\s*)?"
-                             r"(?P<decade>1[5-9]\d|20\d)0'?s\b", flags),
+                             rf"(?:(?P<decade>1[5-9]\d|20\d)0'?s\b|(?<=the\s)(?P<word>{_words(g['decade_words'])})\b)",
+                             flags),
         "season": re.compile(rf"\b(?:(?P<mod>{_words(g['season_cues'])})\s*)?(?P<season>{seasons})\b"
                              rf"(?:\s+(?:of\s+)?{year})?", flags),
         "weekend": re.compile(rf"\b(?P<mod>{_words(g['weekend_modifiers'])})\s+weekend\b", flags),
@@ -255,13 +257,15 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
                                     flags),
         "duration": re.compile(
             rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})"
-            rf"(?:[\s-](?:{numbers})){{0,3}})[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
+            rf"(?:[\s-](?:{numbers})){{0,3}})(?:\s+more)?[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
                           rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b)", flags),
         "reference": re.compile(rf"\b(?P<ref>{_words(g['references'])})\b(?!-)", flags),
+        "vague_ago": re.compile(rf"\b(?:(?:{_words(g['duration_vague'])})\s+)?(?P<unit>{units})s\s+ago\b", flags),
         "vague_duration": re.compile(
             rf"(?:\b(?:{_words(g['vague_duration_before'])})\s+(?P<unit>{units})s\b(?![\w-])"
-            rf"|\b(?P<unit_after>{units})s(?=\s*(?:{_words(g['vague_duration_after'])})\b))", flags),
+            rf"|\b(?P<unit_after>{units})s(?=\s*(?:{_words(g['vague_duration_after'])})\b)"
+            rf"|\b(?P<unit_one>{units})-long\b)", flags),
         # "for the year" (not "the year 1990", "the year two thousand"); "the year ended Sept. 30": P1Y
         "this_year": re.compile(rf"\b(?P<phrase>{_words(g['this_year'])})\b(?!-\w|\s+(?:\d|two\s+thousand\b))"
                                 rf"(?:(?=\s+(?P<ended>{_words(g['year_duration_after'])})\b)|)", flags),
@@ -288,13 +292,13 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
     last = lambda phrases: tuple(sorted({p.lower().split()[-1].split("-")[-1] for p in phrases}))  # noqa: E731
     units = last(g["duration_units"])
     return {"year_earlier": ("year",), "year_part": last(g["year_parts"]), "fiscal_year": first(g["fiscal_words"]),
-            "decade": ("0s", "0's"), "season": last(g["seasons"]), "weekend": ("weekend",),
+            "decade": ("0s", "0's", *last(g["decade_words"])), "season": last(g["seasons"]), "weekend": ("weekend",),
             "day_time": last(g["times_of_day"]), "duration": units,
             "relative_part": (*last(g["year_parts"]), *last(g["part_anaphora_words"])),
             "set": (*first(g["set_quantifiers"]), *last(g["set_words"])), "reference": last(g["references"]),
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
-            "vague_duration": units}
+            "vague_duration": units, "vague_ago": ("ago",)}
 
 
 def _factored_cue_pattern(cues: list[str]) -> str:
@@ -748,7 +752,16 @@ def _resolve_fiscal_year(x: _Match) -> Resolved | None:
 
 
 def _resolve_decade(x: _Match) -> Resolved | None:
-    return _timex(x.group("decade"), "DATE", False, "absolute")
+    """"the 1990s" 199; "the nineties" 199 too: the latest such decade begun by the base, or the next one
+    when it begins within ten years ("the nineties" written in 1989); the 1900s' without a base."""
+    if x.group("decade"):
+        return _timex(x.group("decade"), "DATE", False, "absolute")
+    tens = x.lex.grammar["decade_words"][x.group("word").lower()]
+    century = 19
+    if x.base is not None:
+        century = x.base.year // 100 - (x.base.year % 100 < tens * 10)
+        century += (century + 1) * 100 + tens * 10 - x.base.year <= 10
+    return _timex(f"{century}{tens}", "DATE", x.base is not None, "offset" if x.base else "absolute")
 
 
 def _resolve_season(x: _Match) -> Resolved | None:
@@ -866,10 +879,20 @@ def _resolve_duration(x: _Match) -> Resolved | None:
     return None, None, None, True, "undated", "DURATION", value
 
 
+def _resolve_vague_ago(x: _Match) -> Resolved | None:
+    """"several years ago", "decades ago": some time before, no calendar period (TimeML PAST_REF); not a
+    counted "four decades ago"."""
+    before = x.word_before()
+    if before and (before[0].isdigit() or number_parser().parse(before.rstrip("-"))):
+        return None
+    return None, None, None, True, "undated", "DATE", "PAST_REF"
+
+
 def _resolve_vague_duration(x: _Match) -> Resolved | None:
-    """"for years" PXY, "months of talks" PXM, "within hours" PTXH."""
-    code = x.lex.grammar["duration_units"][(x.group("unit") or x.group("unit_after")).lower()]["code"]
-    value = f"PTX{code[1]}" if code.startswith("T") else f"PX{code}"
+    """"for years" PXY, "months of talks" PXM, "within hours" PTXH; "a day-long meeting" P1D."""
+    unit = x.lex.grammar["duration_units"][(x.group("unit") or x.group("unit_after") or x.group("unit_one")).lower()]
+    code, n = unit["code"], (str(unit["times"]) if x.group("unit_one") else "X")
+    value = f"PT{n}{code[1]}" if code.startswith("T") else f"P{n}{code}"
     return None, None, None, True, "undated", "DURATION", value
 
 
@@ -927,7 +950,8 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "day_time": _resolve_day_time, "duration": _resolve_duration, "set": _resolve_set,
     "month_rel_year": _resolve_month_rel_year, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
-    "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "clock_day": _resolve_clock_day,
+    "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "vague_ago": _resolve_vague_ago,
+    "clock_day": _resolve_clock_day,
 }
 
 

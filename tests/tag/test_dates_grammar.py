@@ -138,3 +138,22 @@ def test_the_latest_period_and_that_quarter_are_the_part_last_named():
                  "were flat.")
     assert [v for _, _, v in got] == ["1989-Q4", "1989-Q4", "1989-Q4"]
     assert values("Sales in the latest period rose.") == []        # no part named: no period to refer to
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Numbers fell through the nineties.", [("the nineties", "DATE", "199")]),
+    ("Support rose from 35 percent several years ago.", [("several years ago", "DATE", "PAST_REF")]),
+    ("It began more than four decades ago.", []),              # a counted span, not "some time ago"
+    ("He stays for at least two more weeks.", [("two more weeks", "DURATION", "P2W")]),
+    ("They left their third day-long meeting.", [("day-long", "DURATION", "P1D")]),
+    ("They will live without it for a while.", [("for a while", "DURATION", "PXX")]),
+    ("He arrived in Philadelphia later in the day.", [("later in the day", "DATE", "1989-11-02")]),
+])
+def test_vague_times_decade_words_and_the_day(text, expected):
+    assert values(text) == expected
+
+
+def test_decade_words_take_the_century_of_the_base():
+    assert values("Hits of the twenties.", dt.date(2024, 5, 19)) == [("the twenties", "DATE", "202")]
+    assert values("Hits of the nineties.", dt.date(2024, 5, 19)) == [("the nineties", "DATE", "199")]
+    assert values("Hits of the nineties.", None) == [("the nineties", "DATE", "199")]
