@@ -237,7 +237,9 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
     alone = _words([*g["duration_numbers"], *g["duration_vague"]])   # "a", "a couple of", "several": alone
     flags = re.IGNORECASE
     return {
-        "year_earlier": re.compile(rf"\b(?:the\s+)?(?P<phrase>{_words(g['year_earlier'])})\b(?!-\w)", flags),
+        # "the year-earlier third quarter": that part one year back, one expression
+        "year_earlier": re.compile(rf"\b(?:the\s+)?(?P<phrase>{_words(g['year_earlier'])})\b(?!-\w)"
+                                   rf"(?:\s+(?P<ord>{ordinals})[\s-]+(?P<part>{parts})\b)?", flags),
         "year_part": re.compile(
             rf"\b(?:the\s+)?(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
             rf"[\s-]+(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})\b(?!-(?:point|hour|mile))"
@@ -931,7 +933,12 @@ def _year_back(value: str) -> str | None:
 
 
 def _resolve_year_earlier(x: _Match) -> Resolved | None:
-    """"a year earlier", "year-earlier": the period last named, a year back (the base's year without one)."""
+    """"a year earlier", "year-earlier": the period last named, a year back (the base's year without one);
+    "the year-ago third quarter": that quarter (as "the third quarter" resolves) a year back."""
+    if x.group("part"):
+        part = _resolve_year_part(x)
+        back = _year_back(part[6]) if part is not None and part[6] else None
+        return _timex(back, "DATE", True, "offset") if back else part
     back = _year_back(x.doc.last_value) if x.doc.last_value else None
     if back:
         return _timex(back, "DATE", True, "offset")

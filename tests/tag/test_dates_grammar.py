@@ -157,3 +157,13 @@ def test_decade_words_take_the_century_of_the_base():
     assert values("Hits of the twenties.", dt.date(2024, 5, 19)) == [("the twenties", "DATE", "202")]
     assert values("Hits of the nineties.", dt.date(2024, 5, 19)) == [("the nineties", "DATE", "199")]
     assert values("Hits of the nineties.", None) == [("the nineties", "DATE", "199")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("He entered his current position in April.", [("current", "DATE", "PRESENT_REF"), ("April", "DATE", "1989-04")]),
+    ("Holders buy at the then current price.", [("then current", "DATE", "PAST_REF")]),
+    ("It expects sales in the current fiscal year to rise.", [("the current fiscal year", "DATE", "1989")]),
+    ("In the year-earlier third quarter, it earned $5.", [("the year-earlier third quarter", "DATE", "1988-Q3")]),
+])
+def test_current_and_a_named_part_a_year_back(text, expected):
+    assert values(text) == expected
