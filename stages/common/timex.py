@@ -92,6 +92,7 @@ class TimexGrammarFile(TypedDict):
     year_parts: dict[str, _Part]
     part_modifiers: dict[str, int]
     part_anaphora: list[str]
+    year_offsets: dict[str, int]
     part_anaphora_words: list[str]
     period_anaphora: list[str]
     seasons: dict[str, _Season]
@@ -241,7 +242,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "year_earlier": re.compile(rf"\b(?:the\s+)?(?P<phrase>{_words(g['year_earlier'])})\b(?!-\w)"
                                    rf"(?:\s+(?P<ord>{ordinals})[\s-]+(?P<part>{parts})\b)?", flags),
         "year_part": re.compile(
-            rf"\b(?:the\s+)?(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
+            rf"\b(?:the\s+)?(?:(?P<relyear>{_words(g['year_offsets'])})\s+year['\u2019]s\s+)?"
+            rf"(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
             rf"[\s-]+(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})\b(?!-(?:point|hour|mile))"
             rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?{year})?", flags),
         "fiscal_year": re.compile(rf"\b(?:(?P<mod>{_words(g['part_modifiers'])})\s+(?:{fiscal})\s+year\b"
@@ -718,6 +720,9 @@ def _resolve_year_part(x: _Match) -> Resolved | None:
         return _timex(f"{year}-{code}{n}", "DATE", False, "absolute")
     if x.base is None:
         return None, None, "month", True, "unresolved", "DATE", None
+    if x.group("relyear"):                                # "this year's third quarter", "last year's fourth"
+        by = x.lex.grammar["year_offsets"][x.group("relyear").lower()]
+        return _timex(f"{x.base.year + by}-{code}{n}", "DATE", True, "offset") if _in_years(x.base.year + by) else None
     current = (x.base.month - 1) * per_year // 12 + 1
     if x.future(""):                # "in the fourth quarter" said in October: this one
         y = x.base.year if n >= current else x.base.year + 1

@@ -164,6 +164,8 @@ def test_decade_words_take_the_century_of_the_base():
     ("Holders buy at the then current price.", [("then current", "DATE", "PAST_REF")]),
     ("It expects sales in the current fiscal year to rise.", [("the current fiscal year", "DATE", "1989")]),
     ("In the year-earlier third quarter, it earned $5.", [("the year-earlier third quarter", "DATE", "1988-Q3")]),
+    ("In this year's third quarter, net rose.", [("this year's third quarter", "DATE", "1989-Q3")]),
+    ("Unlike last year's fourth quarter.", [("last year's fourth quarter", "DATE", "1988-Q4")]),
 ])
 def test_current_and_a_named_part_a_year_back(text, expected):
     assert values(text) == expected
