@@ -106,6 +106,8 @@ class TimexGrammarFile(TypedDict):
     duration_units: dict[str, _Unit]
     duration_numbers: dict[str, int]
     duration_vague: list[str]
+    duration_fraction_units: list[str]
+    duration_ordinal_units: list[str]
     duration_prefixes: list[str]
     vague_duration_before: list[str]
     vague_duration_after: list[str]
@@ -863,6 +865,8 @@ _RATE_BEFORE_RE = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eigh
                              r"(?:\s+[a-z]+){0,2}\s+$")
 
 
+_OF_AFTER_RE = re.compile(r"\s+of\b")
+
 # linear: a run of spaces is entered only at its start and taken whole
 _AGE_AFTER_RE = re.compile(r"(?:(?<!\s)\s++|-)old\b")
 
@@ -876,9 +880,15 @@ def _resolve_duration(x: _Match) -> Resolved | None:
     n = _duration_number(x.group("n"), g)
     if n is None or len(n) > 6:
         return None
-    unit = g["duration_units"][x.group("unit").lower()]
+    word = x.group("unit").lower()
+    unit = g["duration_units"][word]
     if _AGE_AFTER_RE.match(x.sentence, x.m.end()):
         return None                                  # an age: "52 years old", "a 6-year-old"
+    if word in g["duration_fraction_units"] and not x.group("prefix") and _OF_AFTER_RE.match(x.sentence, x.m.end()):
+        return None                                  # a fraction: "three-quarters of its food"
+    if (word in g["duration_ordinal_units"] and x.group("n").lower() in ("a", "an") and not x.group("prefix")
+            and x.word_before() not in g["vague_duration_before"]):
+        return None                                  # the ordinal: "a second group"; "for a second" is one
     if n != "X" and unit["times"] != 1:
         n = f"{float(n) * unit['times']:g}"
     code = unit["code"]
@@ -897,6 +907,8 @@ def _resolve_vague_ago(x: _Match) -> Resolved | None:
 
 def _resolve_vague_duration(x: _Match) -> Resolved | None:
     """"for years" PXY, "months of talks" PXM, "within hours" PTXH; "a day-long meeting" P1D."""
+    if (x.group("unit_after") or "").lower() in x.lex.grammar["duration_fraction_units"]:
+        return None                                  # "three-quarters of", "quarters of an hour": fractions
     unit = x.lex.grammar["duration_units"][(x.group("unit") or x.group("unit_after") or x.group("unit_one")).lower()]
     code, n = unit["code"], (str(unit["times"]) if x.group("unit_one") else "X")
     value = f"PT{n}{code[1]}" if code.startswith("T") else f"P{n}{code}"

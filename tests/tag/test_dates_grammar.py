@@ -169,3 +169,15 @@ def test_decade_words_take_the_century_of_the_base():
 ])
 def test_current_and_a_named_part_a_year_back(text, expected):
     assert values(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Iraq imports about three-quarters of its food.", []),                   # a fraction
+    ("A second group of directors sold.", []),                               # the ordinal
+    ("He paused for a second.", [("a second", "DURATION", "PT1S")]),
+    ("The past two quarters were weak.", [("The past two quarters", "DURATION", "P6M")]),
+    ("The March accession will follow.", [("March", "DATE", "1990-03")]),
+    ("It sold itself under a June agreement.", [("June", "DATE", "1989-06")]),
+])
+def test_fractions_ordinals_and_a_month_after_an_article(text, expected):
+    assert values(text) == expected
