@@ -181,3 +181,12 @@ def test_current_and_a_named_part_a_year_back(text, expected):
 ])
 def test_fractions_ordinals_and_a_month_after_an_article(text, expected):
     assert values(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a scheduled event in the present tense is the coming one (written on a Thursday)
+    ("He and Arafat meet separately Monday with Albright.", [("Monday", "DATE", "1989-11-06")]),
+    ("Australians have kept it for almost a hundred years.", [("a hundred years", "DURATION", "P100Y")]),
+])
+def test_scheduled_present_and_a_hundred(text, expected):
+    assert values(text) == expected
