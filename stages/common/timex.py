@@ -865,7 +865,8 @@ _RATE_BEFORE_RE = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eigh
                              r"(?:\s+[a-z]+){0,2}\s+$")
 
 
-_OF_AFTER_RE = re.compile(r"\s+of\b")
+# linear: a run of spaces is entered only at its start and taken whole
+_OF_AFTER_RE = re.compile(r"(?<!\s)\s++of\b")
 
 # linear: a run of spaces is entered only at its start and taken whole
 _AGE_AFTER_RE = re.compile(r"(?:(?<!\s)\s++|-)old\b")
