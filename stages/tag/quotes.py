@@ -397,8 +397,24 @@ def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesP
     """The attribution between the closing mark and `limit`: "according to X", verb first, or speaker first."""
     assert q.close_mark is not None
     tokens = _join_name_dots(_tokens(doc.text, q.close_mark + 1, limit), cues)
+    if tokens and _continues_sentence(tokens, cues):
+        # the quoted words are part of a sentence that goes on ("“...” that Sanders can catch Clinton, said
+        # Steve Elmendorf", "“...” in comparison to Obama, Gingrich said"): its attribution, if any, follows
+        # one of its commas, never the words right after the mark ("“...” with Florida Sen. Marco Rubio")
+        # (not a clause of its own after the comma: "“glow in the dark,” for instance, and Trump vowed to")
+        for k, t in enumerate(tokens[:-1]):
+            found = _attribution_at(tokens[k + 1:], cues, p) \
+                if t.text == "," and tokens[k + 1].low not in cues.not_speakers else None
+            if found is not None:
+                return found
+        return None
     while tokens and tokens[0].text in ",;:—–":
         tokens = tokens[1:]
+    return _attribution_at(tokens, cues, p)
+
+
+def _attribution_at(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """"according to X", verb first or speaker first, opening `tokens`."""
     if not tokens:
         return None
     max_words = p.max_speaker_words
@@ -406,6 +422,22 @@ def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesP
         speaker = _according_to(tokens, 0, cues, max_words)
         return (speaker, _according_token(tokens, 0)) if speaker else None
     return _verb_first(tokens, cues, max_words) or _speaker_first(tokens, cues, max_words)
+
+
+def _continues_sentence(tokens: list[_Token], cues: _Cues) -> bool:
+    """Whether the words right after a closing mark continue the sentence the quote is part of: a lower-case
+    preposition, conjunction or complementizer ("for Clinton", "that Sanders can", "until Haley said"), or a
+    pronoun with a verb of its own ("they need to win"), rather than a speaker ("he said", "the official
+    said", "spokesman Josh Earnest said")."""
+    first = tokens[0]
+    if not first.is_word or not first.text.islower():
+        return False
+    if first.low in cues.speaker_end or first.low in cues.not_speakers or first.low in cues.complementizers:
+        return True
+    after = tokens[1] if len(tokens) > 1 else None
+    return (first.low in cues.pronouns or first.low in cues.unresolved) and first.low not in cues.determiners \
+        and after is not None and after.is_word \
+        and after.low not in cues.verbs and after.low not in cues.skip
 
 
 # ------------------------------------------------------------------ attribution before the quote
@@ -500,12 +532,24 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
     according = _according_to_before(tokens, cues, max_words)
     if according is not None:
         return according
-    for v in range(len(tokens) - 1, -1, -1):
-        t = tokens[v]
-        # a verb is lower case, but for one opening the sentence before its speaker ("Said Dorothy Poynter")
-        if t.low in cues.verbs and (t.text.islower() or v == 0) and not _is_noun_use(tokens, v, cues):
-            speaker = _speaker_of_verb(tokens, v, cues, max_words)
-            return (speaker, t, all(not a.is_word for a in tokens[v + 1:])) if speaker else None
+    verbs = [v for v, t in enumerate(tokens)
+             # a verb is lower case, but for one opening the sentence before its speaker ("Said Dorothy Poynter")
+             if t.low in cues.verbs and (t.text.islower() or v == 0) and not _is_noun_use(tokens, v, cues)]
+    if not verbs:
+        return None
+    last = verbs[-1]
+    if all(not a.is_word for a in tokens[last + 1:]):      # "X said: “...”", "X added, “...”"
+        speaker = _speaker_of_verb(tokens, last, cues, max_words)
+        return (speaker, tokens[last], True) if speaker else None
+    # the quote is inside the verb's content ("Cruz said he's certain Rubio will continue to be “...”"):
+    # the first verb with a speaker reports it, a later one is part of the content; only within the
+    # stretch with no punctuation before the quote (a clause set off by a comma before it is another's:
+    # "Clinton, who called Sanders after the winner was declared, told her supporters")
+    stretch = max((k + 1 for k in range(last) if not tokens[k].is_word), default=0)
+    for v in (v for v in verbs if v >= stretch):
+        speaker = _speaker_of_verb(tokens, v, cues, max_words)
+        if speaker:
+            return speaker, tokens[v], False
     return None
 
 

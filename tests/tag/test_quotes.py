@@ -360,3 +360,21 @@ def test_quoted_transcript_turns_are_not_continuations_of_each_other():
             "\"PENCE: She will not be attending the debate.")
     out = direct(run(text, {"Mike Pence": "Mike Pence", "Chris Wallace": "Chris Wallace"}))
     assert out["speaker"].to_list() == ["Chris Wallace", "Mike Pence"]
+
+
+def test_a_quote_inside_reported_content_takes_the_main_clause_verb():
+    # "continue" belongs to what Lopez said; a clause set off by a comma before the quote is another's
+    text = ("Lopez said she is sure Grant will continue to be “a strong voice for the farmers of the valley.”\n\n"
+            "Ruiz, who thanked Grant after the count was declared, told the crowd: “We did this together.”")
+    out = direct(run(text, {"Lopez": "Ana Lopez", "Grant": "Tom Grant", "Ruiz": "Eva Ruiz"}))
+    assert out["speaker"].to_list() == ["Ana Lopez", "Eva Ruiz"]
+    assert out["verb"].to_list() == ["said", "told"]
+
+
+def test_a_sentence_going_on_after_the_quote_is_attributed_after_its_comma_only():
+    text = ("“It looks very unlikely” that Grant can win the county, said Ana Lopez, a pollster.\n\n"
+            "Ruiz says she is “close behind” with Tom Grant, in a race that he said was tight.\n\n"
+            "“We are ready,” one volunteer wrote.")
+    out = direct(run(text, {"Ana Lopez": "Ana Lopez", "Grant": "Tom Grant", "Tom Grant": "Tom Grant",
+                            "Ruiz": "Eva Ruiz"}))
+    assert out["speaker"].to_list() == ["Ana Lopez", "Eva Ruiz", "one volunteer"]
