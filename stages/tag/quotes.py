@@ -1254,9 +1254,10 @@ def _inherit_across_paragraphs(quotes: list[_Quote], text: str) -> None:
         prev = quotes[i - 1]
         gap = text[prev.end:line_start]
         # the previous quote is in the paragraph just before this one (blank lines only between)
+        previous_end = len(text[:line_start].rstrip("\n"))
+        previous_start = text.rfind("\n", 0, previous_end) + 1
         if prev.kind == "direct" and prev.speaker_kind is not None and gap.count("\n") <= 2 and \
-                text.count("\n", prev.open_mark, line_start) <= 2 and \
-                text.rfind("\n", 0, line_start - 1) <= prev.open_mark <= line_start:
+                text.count("\n", prev.open_mark, line_start) <= 2 and previous_start <= prev.open_mark <= line_start:
             _copy_speaker(prev, q, "previous_paragraph")
 
 

@@ -140,6 +140,13 @@ def test_quote_after_the_previous_paragraph_inherits_its_speaker_unless_switched
     assert off["speaker"].to_list() == ["Jane Roe", None]
 
 
+def test_a_quote_inherits_across_a_blank_line_but_not_past_a_paragraph_between():
+    text = ("“We will rebuild,” said Jane Roe, the mayor.\n\n“It will take years, but we will do it.”\n\n"
+            "The council meets on Monday.\n\n“Nobody asked us.”")
+    out = direct(run(text, {"Jane Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["Jane Roe", "Jane Roe", None]
+
+
 def test_according_to_verb_first_and_speaker_before_the_quote():
     text = ("“The talks failed,” according to Omar Haddad. "
             "“We tried,” added Omar Haddad. "
