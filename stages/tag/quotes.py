@@ -977,6 +977,8 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     if found is None and starts_sentence:
         found, attribution = _quoted_turn(doc, q), "transcript"
         adjacent = found is not None
+    if found is None and starts_sentence:
+        found, attribution = _previous_sentence_speaker(doc, q, cues, p), "previous_sentence"
     q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)
     if found is None or q.kind not in ("direct", "partial"):
         return
@@ -1029,6 +1031,31 @@ def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: Quotes
             q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes + out, q, words, cues, p)
         out.append(q)
     return out
+
+
+def _previous_sentence_speaker(doc: _Doc, q: _Quote, cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """A quote with no attribution of its own opening a sentence right after one that reports what someone
+    said, without quotation marks ("Kerry said that 100,000 would be accepted. “That adds up to ...”",
+    "Professor Ann Lee agreed. “...”", "..., Schiff said.\n\n“...”"): that someone, who goes on speaking."""
+    if q.sentence == 0:
+        return None
+    s_start, s_end = doc.sent_starts[q.sentence - 1], min(doc.sent_ends[q.sentence - 1], q.open_mark)
+    # a quote in that sentence, or right before it (“... votes?” Trump said.), is one this one continues
+    before = len(doc.text[:s_start].rstrip())
+    before = before - 1 if before > 0 and "\n" not in doc.text[before:s_start] else s_start
+    if s_end <= s_start or QUOTE_MARK_RE.search(doc.text, before, s_end):
+        return None
+    found = _statement_in(doc, s_start, s_end, cues, p)
+    if found is None:
+        end = s_end
+        while end > s_start and doc.text[end - 1] in " .!?\n":
+            end -= 1
+        tokens = _join_name_dots(_tokens(doc.text, s_start, end), cues)
+        comma = max((k + 1 for k, t in enumerate(tokens) if t.text == ","), default=0)
+        tail = _tail_statement(tokens[comma:], cues, p)        # "Professor Ann Lee agreed."
+        return tail if tail is not None and tail[0] else None
+    _, words, verb, _ = found
+    return (words, verb) if words and verb.text != ":" else None
 
 
 def _quoted_turn(doc: _Doc, q: _Quote) -> Attribution | None:

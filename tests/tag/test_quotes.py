@@ -385,3 +385,12 @@ def test_a_sentence_going_on_after_the_quote_is_attributed_after_its_comma_only(
     out = direct(run(text, {"Ana Lopez": "Ana Lopez", "Grant": "Tom Grant", "Tom Grant": "Tom Grant",
                             "Ruiz": "Eva Ruiz"}))
     assert out["speaker"].to_list() == ["Ana Lopez", "Eva Ruiz", "one volunteer"]
+
+
+def test_a_quote_opening_a_sentence_after_reported_speech_is_that_speaker_s():
+    text = ("The mayor spoke after the vote. Later, Jane Roe said that the budget would pass. “It is a good day.”\n\n"
+            "The council met on Monday. “Nobody asked us.”\n\n"
+            "Professor Ann Lee agreed.\n\n“We waited too long.”")
+    out = direct(run(text, {"Jane Roe": "Jane Roe", "Ann Lee": "Ann Lee"}))
+    assert out["speaker"].to_list() == ["Jane Roe", None, "Ann Lee"]
+    assert out["attribution"].to_list() == ["previous_sentence", None, "previous_sentence"]
