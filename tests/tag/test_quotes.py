@@ -394,3 +394,19 @@ def test_a_quote_opening_a_sentence_after_reported_speech_is_that_speaker_s():
     out = direct(run(text, {"Jane Roe": "Jane Roe", "Ann Lee": "Ann Lee"}))
     assert out["speaker"].to_list() == ["Jane Roe", None, "Ann Lee"]
     assert out["attribution"].to_list() == ["previous_sentence", None, "previous_sentence"]
+
+
+def test_an_untagged_surname_of_a_person_of_the_document_is_a_clause_subject():
+    text = ("Julianne Moore joined the campaign in May.\n\n"
+            "Moore thanked him for “acting when nobody else would.”")
+    # only the full name is tagged: the model missed the bare surname
+    out = direct(run(text, {"Julianne Moore": "Julianne Moore"}))
+    assert out["speaker"].to_list() == ["Julianne Moore"]
+    assert out["speaker_text"].to_list() == ["Moore"]
+
+
+def test_an_embedded_quote_takes_the_speaker_of_the_reported_speech_around_it():
+    text = "According to Jane Roe, the plan was late but is now “the best thing that happened to the town.”"
+    out = direct(run(text, {"Jane Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["Jane Roe"]
+    assert out["attribution"].to_list() == ["clause"]
