@@ -74,6 +74,8 @@ ORG_LABELS = ("ORG", "GPE", "NORP")
 CLAUSE_SUBJECT_LABELS = ("PERSON", "PER", "ORG", "GPE")
 
 Entity = tuple[int, int, str, str, str]     # start, end, label, canonical, text
+AUXILIARIES = frozenset({"has", "had", "have", "is", "was", "are", "were", "will", "would", "can", "could", "should",
+                         "may", "might", "must", "does", "did"})
 
 
 @data_file_spec
@@ -892,12 +894,16 @@ def _subject_candidates(doc: _Doc, quotes: list[_Quote], start: int, end: int, c
     spans += [(t.start, t.end) for t in _tokens(doc.text, start, end)
               if t.low in cues.pronouns or t.low in cues.clause_pronouns
               or (t.text in surnames and not any(e[0] <= t.start < e[1] for e in mentions))]
+    places = {(e[0], e[1]) for e in mentions if e[2] == "GPE"}
     for s, e in sorted(spans):
         if any(a <= s < b for a, b in inside):
             continue
         before = _tokens(doc.text, max(start, s - 12), s)
-        if before and before[-1].low in cues.speaker_end:
-            continue
+        if before and (before[-1].low in cues.speaker_end or _is_verb_form(before[-1], cues)):
+            continue              # behind a preposition, or the object of a verb ("called Obama a “...”")
+        after = next(iter(_tokens(doc.text, e, e + 30)), None)
+        if (s, e) in places and (not _is_verb_form(after, cues, True) or after is None or after.low in cues.noun_like):
+            continue              # a place qualifying a noun ("the Paris attacks", "South Carolina congressman")
         if doc.text[e:e + 2] in ("’s", "'s"):
             continue
         yield s, e
@@ -955,6 +961,13 @@ def _colon_subject(doc: _Doc, quotes: list[_Quote], start: int, open_mark: int, 
         if words and after and _looks_like_verb(after[0], cues):
             return words, after[0], False
     return None
+
+
+def _is_verb_form(t: _Token | None, cues: _Cues, auxiliary: bool = False) -> bool:
+    """A lower-case form of a reporting, stance or naming verb (with `auxiliary`, or an auxiliary)."""
+    return t is not None and t.text.islower() and (
+        t.low in cues.verbs or t.low in cues.naming or t.low in cues.stance_verbs or t.low in cues.that_verbs
+        or (auxiliary and t.low in AUXILIARIES))
 
 
 def _looks_like_verb(t: _Token, cues: _Cues) -> bool:

@@ -410,3 +410,17 @@ def test_an_embedded_quote_takes_the_speaker_of_the_reported_speech_around_it():
     out = direct(run(text, {"Jane Roe": "Jane Roe"}))
     assert out["speaker"].to_list() == ["Jane Roe"]
     assert out["attribution"].to_list() == ["clause"]
+
+
+def test_the_object_of_a_verb_and_a_place_before_a_noun_are_not_the_clause_subject():
+    text = ("Jane Roe, hoping to win the county, called Tom Grant a “hopeless case.”\n\n"
+            "After the Paris attacks, Tom Grant took aim at “real terrorism.”")
+    docs_mentions = {"Jane Roe": "Jane Roe", "Tom Grant": "Tom Grant"}
+    docs, sents = frames(text)
+    entities = people(text, docs_mentions)
+    paris = text.index("Paris")
+    entities = pl.concat([entities, pl.DataFrame(
+        [{"doc_id": "d1", "sent_id": None, "start": paris, "end": paris + 5, "text": "Paris", "label": "GPE",
+          "canonical": "Paris", "entity_id": "Paris"}], schema=entities.schema)]).sort("start")
+    out = direct(extract_quotes(docs, sents, entities, QUOTES_ONLY))
+    assert out["speaker"].to_list() == ["Jane Roe", "Tom Grant"]
