@@ -896,17 +896,22 @@ def _subject_candidates(doc: _Doc, quotes: list[_Quote], start: int, end: int, c
               or (t.text in surnames and not any(e[0] <= t.start < e[1] for e in mentions))]
     places = {(e[0], e[1]) for e in mentions if e[2] == "GPE"}
     for s, e in sorted(spans):
-        if any(a <= s < b for a, b in inside):
-            continue
-        before = _tokens(doc.text, max(start, s - 12), s)
-        if before and (before[-1].low in cues.speaker_end or _is_verb_form(before[-1], cues)):
-            continue              # behind a preposition, or the object of a verb ("called Obama a “...”")
-        after = next(iter(_tokens(doc.text, e, e + 30)), None)
-        if (s, e) in places and (not _is_verb_form(after, cues, True) or after is None or after.low in cues.noun_like):
-            continue              # a place qualifying a noun ("the Paris attacks", "South Carolina congressman")
-        if doc.text[e:e + 2] in ("’s", "'s"):
-            continue
-        yield s, e
+        if not any(a <= s < b for a, b in inside) and _may_be_subject(doc, start, (s, e), (s, e) in places, cues):
+            yield s, e
+
+
+def _may_be_subject(doc: _Doc, start: int, span: tuple[int, int], place: bool, cues: _Cues) -> bool:
+    """Whether a mention or pronoun may be its clause's subject: not behind a preposition, not the object of
+    a verb ("called Obama a “...”"), not a possessive, not a place qualifying a noun ("the Paris attacks",
+    "South Carolina congressman")."""
+    s, e = span
+    before = _tokens(doc.text, max(start, s - 12), s)
+    if before and (before[-1].low in cues.speaker_end or _is_verb_form(before[-1], cues)):
+        return False
+    if doc.text[e:e + 2] in ("’s", "'s"):
+        return False
+    after = next(iter(_tokens(doc.text, e, e + 30)), None)
+    return not place or (_is_verb_form(after, cues, True) and after is not None and after.low not in cues.noun_like)
 
 
 def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, cues: _Cues,
