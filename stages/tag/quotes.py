@@ -501,6 +501,8 @@ def _inverted_speaker(tokens: list[_Token], v: int, cues: _Cues, max_words: int)
     if tokens[v].low.endswith("ing") or cues.verbs.get(tokens[v].low) == "tell":
         return None
     speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
+    if speaker and speaker[-1].text.endswith(("’s", "'s")):
+        return None                 # "questioned Trump's “New York values”": the object's owner
     following = tokens[v + 1 + len(speaker):] if speaker else []
     if speaker and any(a.is_word for a in following) and not (v == 0 and following[0].text == ","):
         return None
@@ -516,7 +518,10 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
     “...”")."""
     if clause and (all(w.low in cues.coordinators for w in clause) or clause[-1].low in ("and", "but")):
         return _first_subject(tokens[:v], cues, max_words)
-    if len(clause) > 3 and tokens[v].low.endswith("ing"):
+    if tokens[v].low.endswith("ing") and (len(clause) > 3 or (
+            clause and clause[0].low in cues.speaker_end and clause[0].low != "with")):
+        # (or after a prepositional phrase: "Clinton responded on Facebook writing, “...”"; but "with Gorka
+        # noting" has its own subject)
         # a participle's subject is the sentence's: "Black Lives Matter issued a statement saying it ..."
         return _first_subject(tokens[:v], cues, max_words)
     if len(clause) == 1 and clause[0].low in cues.relatives and v >= 3 and tokens[v - 2].text == ",":
@@ -563,7 +568,10 @@ def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
     if v == 0:
         return False
     prev = tokens[v - 1]
-    return prev.is_word and (prev.low in cues.noun_determiners or prev.text.endswith(("’s", "'s"))
+    # a possessive: "Mr. Obama's remarks", "Vargas’ question" (the apostrophe alone is no token)
+    possessive = prev.text.endswith(("’s", "'s")) or (prev.end < tokens[v].start and prev.text.endswith("s")
+                                                       and tokens[v].start - prev.end == 2)
+    return prev.is_word and (prev.low in cues.noun_determiners or possessive
                              or ("-" in prev.text and prev.text.islower()))
 
 

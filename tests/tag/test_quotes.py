@@ -424,3 +424,11 @@ def test_the_object_of_a_verb_and_a_place_before_a_noun_are_not_the_clause_subje
           "canonical": "Paris", "entity_id": "Paris"}], schema=entities.schema)]).sort("start")
     out = direct(extract_quotes(docs, sents, entities, QUOTES_ONLY))
     assert out["speaker"].to_list() == ["Jane Roe", "Tom Grant"]
+
+
+def test_a_document_reads_a_participle_after_a_place_phrase_and_a_possessive_object():
+    text = ("The city sent a letter to residents. “The bridge will close in May,” the letter read.\n\n"
+            "Jane Roe replied on the radio saying, “We will fight this.”\n\n"
+            "Tom Grant, who leads in the polls, questioned Roe's “small-town values” on Monday.")
+    out = direct(run(text, {"Jane Roe": "Jane Roe", "Roe": "Jane Roe", "Tom Grant": "Tom Grant"}))
+    assert out["speaker"].to_list() == ["the letter", "Jane Roe", "Tom Grant"]
