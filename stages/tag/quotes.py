@@ -378,6 +378,9 @@ def _speaker_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribu
         if t.low in cues.verbs and t.text.islower() and v > 0 and not (
                 v + 1 < len(tokens) and tokens[v + 1].low in cues.verbs):   # "the report said": a noun
             speaker = _subject_before(tokens[:v], v, cues, max_words)
+            subject = _without_skip_words(tokens[:v], cues)
+            if speaker is None and len(subject) == 1 and subject[0].low == "it":
+                speaker = subject              # “...,” it further wrote: a document (see _resolve_it)
             return (speaker, t) if speaker else None
         if not t.is_word and t.text != ",":
             return None
@@ -435,12 +438,10 @@ def _continues_sentence(tokens: list[_Token], cues: _Cues) -> bool:
     first = tokens[0]
     if not first.is_word or not first.text.islower():
         return False
-    if first.low in cues.speaker_end or first.low in cues.not_speakers or first.low in cues.complementizers:
-        return True
     after = tokens[1] if len(tokens) > 1 else None
-    return (first.low in cues.pronouns or first.low in cues.unresolved) and first.low not in cues.determiners \
-        and after is not None and after.is_word \
-        and after.low not in cues.verbs and after.low not in cues.skip
+    if (first.low in cues.pronouns or first.low in cues.unresolved) and first.low not in cues.determiners:
+        return after is not None and after.is_word and after.low not in cues.verbs and after.low not in cues.skip
+    return first.low in cues.speaker_end or first.low in cues.not_speakers or first.low in cues.complementizers
 
 
 # ------------------------------------------------------------------ attribution before the quote
@@ -770,6 +771,8 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     span = (words[0].start, words[-1].end)
     if len(words) == 1 and words[0].low in cues.pronouns:
         return _resolve_pronoun(doc, quotes, q, words[0].low, cues, p), "pronoun", span
+    if len(words) == 1 and words[0].low == "it":
+        return _resolve_it(doc, quotes, q), "pronoun", span
     if len(words) == 1 and words[0].low in cues.unresolved:
         return None, "pronoun", span
     mentioned = _mentioned_speaker(doc, span)
@@ -780,6 +783,17 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     if name is not None:
         return name, "named", span
     return doc.text[span[0]:span[1]], "nominal", span
+
+
+def _resolve_it(doc: _Doc, quotes: list[_Quote], q: _Quote) -> str | None:
+    """"“...,” the article read. “...,” it further wrote": "it" is the speaker of the nearest quote before,
+    in this paragraph or the one before, when that speaker is no person (a document, an organisation)."""
+    before = [x for x in quotes if x.start < q.start and x.speaker_kind is not None and x.kind != "indirect"]
+    if not before:
+        return None
+    last = max(before, key=lambda x: x.start)
+    near = doc.text.count("\n", last.end, q.start) <= 2
+    return last.speaker if near and last.speaker_kind in ("organization", "nominal") else None
 
 
 def _agreeing_name(doc: _Doc, words: list[_Token], canonical: str, cues: _Cues) -> str:

@@ -432,3 +432,11 @@ def test_a_document_reads_a_participle_after_a_place_phrase_and_a_possessive_obj
             "Tom Grant, who leads in the polls, questioned Roe's “small-town values” on Monday.")
     out = direct(run(text, {"Jane Roe": "Jane Roe", "Roe": "Jane Roe", "Tom Grant": "Tom Grant"}))
     assert out["speaker"].to_list() == ["the letter", "Jane Roe", "Tom Grant"]
+
+
+def test_it_after_a_quote_is_the_document_or_organisation_quoted_just_before():
+    text = ("“Sales fell in May,” the newspaper wrote. “But since then, the shop has recovered,” it added.\n\n"
+            "“We are glad,” Jane Roe said. “It was hard,” it read.")
+    out = direct(run(text, {"Jane Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["the newspaper", "the newspaper", "Jane Roe", None]
+    assert out["speaker_text"].to_list() == ["the newspaper", "it", "Jane Roe", "it"]
