@@ -880,9 +880,24 @@ def _find_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int
             before = _attribution_before(doc, previous_start, q.open_mark, cues, p) or \
                 _colon_subject(doc, quotes, previous_start, q.open_mark, cues)
     if before is None:
+        before = _named_before_colon(doc, before_start, q.open_mark)
+    if before is None:
         return None, False, None
     words, verb, adjacent = before
     return (words, verb), adjacent, "before"
+
+
+def _named_before_colon(doc: _Doc, start: int, open_mark: int) -> tuple[list[_Token], _Token, bool] | None:
+    """"Clinton: “Our goal is ...” Bush: “The mission is ...”", "... surprise Republican pollster Ann Lee:
+    “...”": a person named right before a colon that opens the quote (speaker words, the colon, adjacent)."""
+    head = doc.text[start:open_mark].rstrip()
+    if not head.endswith(":"):
+        return None
+    colon = start + len(head) - 1
+    for e_start, e_end, label, _, _ in doc.entities_in(start, colon):
+        if label in PERSON_LABELS and e_start >= start and not doc.text[e_end:colon].strip():
+            return _tokens(doc.text, e_start, e_end), _Token(":", colon, colon + 1), True
+    return None
 
 
 # ------------------------------------------------------------ the speaker of an embedded quote's clause

@@ -440,3 +440,12 @@ def test_it_after_a_quote_is_the_document_or_organisation_quoted_just_before():
     out = direct(run(text, {"Jane Roe": "Jane Roe"}))
     assert out["speaker"].to_list() == ["the newspaper", "the newspaper", "Jane Roe", None]
     assert out["speaker_text"].to_list() == ["the newspaper", "it", "Jane Roe", "it"]
+
+
+def test_a_person_named_right_before_the_colon_that_opens_a_quote_says_it():
+    text = ("Both reject the plan. Roe: “We want it gone.” Grant: “So do we.”\n\n"
+            "The vote did not surprise the pollster Ann Lee: “It was close all along.”\n\n"
+            "Grant brought a list to the meeting: “Roads, schools, parks.”")
+    out = direct(run(text, {"Roe": "Jane Roe", "Grant": "Tom Grant", "Ann Lee": "Ann Lee"}))
+    assert out["speaker"].to_list()[:3] == ["Jane Roe", "Tom Grant", "Ann Lee"]
+    assert out["attribution"].to_list()[:3] == ["before", "before", "before"]
