@@ -322,7 +322,21 @@ def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_To
         return None
     if any(w.low in cues.verbs for w in words):
         return None
-    return _cut_at_stop_word(words, cues)
+    return _cut_at_stop_word(_cut_at_verb_after_name(words, cues), cues)
+
+
+def _cut_at_verb_after_name(words: list[_Token], cues: _Cues) -> list[_Token]:
+    """A name ends before a lower-case verb form that follows it ("Clinton celebrated in Florida",
+    "Blackwell pointed to"): a past form in -ed, or a stance or naming verb; not a noun it qualifies
+    ("Clinton aides", "Sanders supporters")."""
+    for k in range(1, len(words)):
+        w = words[k]
+        name = words[k - 1]
+        if w.text.islower() and name.text[0].isupper() and name.low not in cues.determiners \
+                and name.low not in cues.unresolved and (
+                (w.low.endswith("ed") and len(w.low) > 4) or w.low in cues.stance_verbs or w.low in cues.naming):
+            return words[:k]
+    return words
 
 
 def _cut_at_stop_word(words: list[_Token], cues: _Cues) -> list[_Token] | None:

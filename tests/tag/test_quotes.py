@@ -449,3 +449,9 @@ def test_a_person_named_right_before_the_colon_that_opens_a_quote_says_it():
     out = direct(run(text, {"Roe": "Jane Roe", "Grant": "Tom Grant", "Ann Lee": "Ann Lee"}))
     assert out["speaker"].to_list()[:3] == ["Jane Roe", "Tom Grant", "Ann Lee"]
     assert out["attribution"].to_list()[:3] == ["before", "before", "before"]
+
+
+def test_a_speaker_name_ends_before_a_verb_that_follows_it():
+    text = "Roe celebrated in Dover with supporters, declaring it “a great night for the town.”"
+    out = direct(run(text, {"Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["Jane Roe"]
