@@ -532,7 +532,7 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
     or a relative clause whose antecedent is the name before its comma ("said Beck, who said there were
     “...”")."""
     if clause and (all(w.low in cues.coordinators for w in clause) or clause[-1].low in ("and", "but")):
-        return _first_subject(tokens[:v], cues, max_words)
+        return _first_subject(tokens[:v], cues, max_words) or _subject_of_previous_verb(tokens, v, cues, max_words)
     if tokens[v].low.endswith("ing") and (len(clause) > 3 or (
             clause and clause[0].low in cues.speaker_end and clause[0].low != "with")):
         # (or after a prepositional phrase: "Clinton responded on Facebook writing, “...”"; but "with Gorka
@@ -541,6 +541,24 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
         return _first_subject(tokens[:v], cues, max_words)
     if len(clause) == 1 and clause[0].low in cues.relatives and v >= 3 and tokens[v - 2].text == ",":
         return _speaker_words(_trailing_phrase(tokens[:v - 2], cues), cues, max_words)
+    return None
+
+
+def _subject_of_previous_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:
+    """The subject of the verb coordinated before tokens[v]: the last pronoun, or name, before it that a
+    verb-like word follows ("Eight years ago, he supported Obama over Clinton and said", "..., he looked into
+    my camera, furrowed his brow and said")."""
+    for k in range(v - 2, -1, -1):
+        t, after = tokens[k], tokens[k + 1]
+        if not after.is_word or not after.text.islower() or after.low in cues.coordinators:
+            continue
+        if t.low in cues.pronouns and after.low not in cues.speaker_end:
+            return [t]
+        if t.text[0].isupper() and t.is_word and _looks_like_verb(after, cues):
+            name = [t]
+            while k - len(name) >= 0 and tokens[k - len(name)].is_word and tokens[k - len(name)].text[0].isupper():
+                name.insert(0, tokens[k - len(name)])
+            return _speaker_words(name, cues, max_words)
     return None
 
 

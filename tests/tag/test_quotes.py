@@ -455,3 +455,9 @@ def test_a_speaker_name_ends_before_a_verb_that_follows_it():
     text = "Roe celebrated in Dover with supporters, declaring it “a great night for the town.”"
     out = direct(run(text, {"Roe": "Jane Roe"}))
     assert out["speaker"].to_list() == ["Jane Roe"]
+
+
+def test_a_coordinated_reporting_verb_takes_the_subject_of_the_verb_before_it():
+    text = "Asked about the vote, he looked at the crowd, raised his hand and said, “We won.”"
+    out = direct(run(text, {"Tom Grant": "Tom Grant"}))
+    assert out["speaker_text"].to_list() == ["he"]
