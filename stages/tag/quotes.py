@@ -901,11 +901,15 @@ def _find_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int
     """(speaker words and verb, adjacent to the marks, "after"/"before"): after the quote, nearest first;
     else before it, in its sentence or in the previous one when that ends in a colon ("X said:")."""
     q = quotes[i]
-    if q.close_mark is not None:
+    before = _attribution_before(doc, before_start, q.open_mark, cues, p)
+    set_off = before is not None and before[2] and before[1].text.islower() and \
+        doc.text[before[1].end:q.open_mark].strip() in (",", ":")
+    if q.close_mark is not None and not set_off:
+        # (a reporting verb right before the marks says it, the one after is the next quote's: "When someone
+        # shouted, “Cruz,” Beck joked, “Amen, brother!”")
         found = _attribution_after(doc, q, _limit_after(doc, quotes, i, cues), cues, p)
         if found:
             return found, True, "after"
-    before = _attribution_before(doc, before_start, q.open_mark, cues, p)
     if before is None and starts_sentence and q.sentence > 0:
         previous_start = doc.sent_starts[q.sentence - 1]
         if doc.text[previous_start:q.open_mark].rstrip().endswith(":"):

@@ -461,3 +461,10 @@ def test_a_coordinated_reporting_verb_takes_the_subject_of_the_verb_before_it():
     text = "Asked about the vote, he looked at the crowd, raised his hand and said, “We won.”"
     out = direct(run(text, {"Tom Grant": "Tom Grant"}))
     assert out["speaker_text"].to_list() == ["he"]
+
+
+def test_a_verb_set_off_right_before_the_marks_beats_the_next_quote_s_attribution():
+    text = ("When someone in the crowd yelled, “Grant!” Roe added, “Not today.”\n\n"
+            "“Out!” the crowd screamed.")
+    out = direct(run(text, {"Roe": "Jane Roe", "Grant": "Tom Grant"}))
+    assert out["speaker_text"].to_list() == ["the crowd", "Roe", "the crowd"]
