@@ -66,7 +66,8 @@ WORD_DOT_AT_END_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\.\s*+$")
 INITIALS_RE = re.compile(r"[A-Z](?:\.[A-Z])*")         # "J", "G.K" (before the dot that ends them)
 # "JAKE TAPPER: ..." at a paragraph start: one to three words in capitals, a colon, text (linear: each
 # word is a possessive run of capitals, words separated by one space)
-TRANSCRIPT_TURN_RE = re.compile(r"([A-Z][A-Z.'’-]++(?: [A-Z][A-Z.'’-]++){0,2}):[ \t]++(?=\S)")
+# A speaker token is at most 30 characters: unbounded, a search over a long capitalised run would be quadratic.
+TRANSCRIPT_TURN_RE = re.compile(r"([A-Z][A-Z.'’-]{0,29}+(?: [A-Z][A-Z.'’-]{0,29}+){0,2}):[ \t]++(?=\S)")
 PERSON_LABELS = ("PERSON", "PER")
 ORG_LABELS = ("ORG", "GPE", "NORP")
 # mentions that may be the subject of the clause around an embedded quote (NORP is mostly an adjective there:
