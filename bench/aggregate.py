@@ -3,9 +3,9 @@
     python bench/aggregate.py [--sizes 5000,10000,20000] [--repeat 2] [--sweep 0.7,0.8,0.9,0.95] [--no-claims]
     python bench/aggregate.py --template 20000 [--max-candidates 100]
 
---template N (issue 21's hostile case): N template-like short documents instead of Reuters, each two or
-three sentences of one of a few fixed templates with seeded slot values (companies, figures, days,
-places), so that thousands share most of their shingles and sentence features; printed: the story
+--template N (issue 21's hostile case): N template-like short documents instead of Reuters, the bodies of
+bench/templates.py's seeded corpus (weather, market ticker, score and obituary templates with seeded slot
+values), so that thousands share most of their shingles and sentence features; printed: the story
 search's wall seconds, the process's peak RSS, and the stories found. Nothing is checked against a
 truth: the point is that one machine degrades gracefully (bounded candidates, near-linear memory).
 
@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT / ".." / "shared"
 REUTERS = SHARED / "benchmarks" / "reuters21578" / "reuters21578.jsonl.gz"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import polars as pl  # noqa: E402
 from rensa import RMinHash, RMinHashLSH  # noqa: E402
@@ -163,34 +164,11 @@ def score(predicted: set, reference: set) -> tuple[float, float]:
     return (hit / len(reference) if reference else 1.0), (hit / len(predicted) if predicted else 1.0)
 
 
-TEMPLATES = [
-    ["Shares of {company} rose {n} percent on {day} after the company reported {metric} of {m} million dollars.",
-     "Analysts in {place} had expected {metric} of {m2} million dollars.",
-     "The stock closed at {n2} dollars."],
-    ["{company} said on {day} it would cut {n} jobs in {place}.",
-     "The company employs about {m} people worldwide.",
-     "A spokesman for {company} declined to comment further on the plan."],
-    ["Police in {place} said {n} people were injured on {day} when a bus hit a wall.",
-     "Officials said {n2} of them were taken to hospital."],
-]
-SLOTS = {"company": ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell",
-                     "Cyberdyne", "Soylent", "Wonka", "Oscorp", "Massive Dynamic", "Gringotts", "Monarch"],
-         "day": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
-         "place": ["London", "Paris", "Tokyo", "Chicago", "Berlin", "Madrid", "Toronto", "Sydney", "Nairobi"],
-         "metric": ["a profit", "revenue", "a loss", "sales"]}
-
-
-def template_bodies(n: int, seed: int = 21) -> list[str]:
-    """`n` short documents from TEMPLATES with seeded slot values (one paragraph a sentence)."""
-    import random
-    rng = random.Random(seed)
-    bodies = []
-    for _ in range(n):
-        sentences = rng.choice(TEMPLATES)
-        values = {k: rng.choice(v) for k, v in SLOTS.items()}
-        values.update(n=rng.randint(2, 99), n2=rng.randint(2, 99), m=rng.randint(10, 999), m2=rng.randint(10, 999))
-        bodies.append("\n ".join(sentence.format(**values) for sentence in sentences))
-    return bodies
+def template_bodies(n: int) -> list[str]:
+    """The bodies of bench/templates.py's corpus of `n` documents (one generator for both benches: the
+    story search here, the whole pipeline there)."""
+    from templates import template_corpus
+    return [record["text"] for record in template_corpus(n)]
 
 
 def measure_templates(n: int, max_candidates: int | None) -> None:

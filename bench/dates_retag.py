@@ -157,6 +157,12 @@ def dump(data: Path, dates: pl.DataFrame, ids: set[str], path: Path) -> None:
     print(f"dump: {path} ({', '.join(f'{k} {len(v)}' for k, v in sorted(kinds.items()))})")
 
 
+def dump_errors(data: Path, dates: pl.DataFrame, half: str, path: Path) -> None:
+    """`dump` of the articles of one half (`look`, `held_out`) or of all of them."""
+    split = halves()
+    dump(data, dates, set().union(*split.values()) if half == "all" else split[half], path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data", type=Path, help="data/ of a project copy built by bench/dates.py --keep")
@@ -175,8 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             scores[name] = score(args.data, tables[name], work, name, gold)
         print_table(scores)
         if args.dump:
-            ids = set().union(*split.values()) if args.dump_half == "all" else split[args.dump_half]
-            dump(args.data, tables["ours"], ids, args.dump)
+            dump_errors(args.data, tables["ours"], args.dump_half, args.dump)
     return 0
 
 

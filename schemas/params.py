@@ -203,6 +203,9 @@ class Dates(Section):
     future_nearer_by: Annotated[float, Field(ge=1.0, le=100.0)]
     # ... unless a past cue is this near: after it ("The Oct. 7 attack started") or before ("was named in")
     past_cue_chars: Annotated[int, Field(ge=0, le=1000)]
+    # a tense cue after the expression counts as this many times farther than one before it (the verb that
+    # governs a time adverbial comes before it: "will double its flights by August ... untouched by")
+    after_cue_weight: Annotated[float, Field(ge=1.0, le=100.0)]
     min_year: Positive
     max_year: Positive
 

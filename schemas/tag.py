@@ -52,7 +52,7 @@ class Quotes(DocumentSpan):
     # transcript: an indirect row that is a turn of a transcript ("TAPPER: Do you think ...")
     attribution: Optional[str] = pa.Field(nullable=True,
                                           isin=["after", "before", "clause", "continuation", "previous_paragraph",
-                                                "transcript"])
+                                                "previous_sentence", "transcript"])
     quote_group: pl.Int64 = pa.Field(ge=0)
     n_words: pl.Int64 = pa.Field(ge=0)
     closed: bool   # false: the quote runs on to the paragraph end (news style for multi-paragraph quotes)

@@ -37,11 +37,18 @@ def _clusters(signatures: pl.DataFrame, stories: pl.DataFrame, links: TypeLinks 
     graph = nx.Graph()
     # Identical normalised sentences join directly. A text found verbatim in more than max_sentence_stories
     # stories recurs across unrelated documents (a footer, an "About X" paragraph): it is no claim, and
-    # joins none (its sentences are dropped from the aligned pairs too).
+    # joins none (its sentences are dropped from the aligned pairs too); so is a sentence with fewer
+    # distinct content words than min_content_words.
+    # Distinct content words: a chant or a repeated phrase ("3 anos, 3 anos, 3 anos…") has many words but
+    # says nothing a claim could.
+    distinct_words = pl.col("features").list.eval(pl.element().filter(~pl.element().str.starts_with("@"))).list.len()
     content = signatures.filter(pl.col("n_content") >= params.min_content_words)
-    recurring = (content.select("sent_id", "doc_id", "norm").join(stories.select("doc_id", "story_id"), on="doc_id",
-                                                                  how="left")
-                 .filter(pl.col("story_id").n_unique().over("norm") > params.max_sentence_stories).select("sent_id"))
+    repeated = content.filter(distinct_words < params.min_content_words).select("sent_id")
+    recurring = pl.concat([
+        content.select("sent_id", "doc_id", "norm").join(stories.select("doc_id", "story_id"), on="doc_id",
+                                                         how="left")
+        .filter(pl.col("story_id").n_unique().over("norm") > params.max_sentence_stories).select("sent_id"),
+        repeated]).unique()
     content = content.join(recurring, on="sent_id", how="anti")
     same_text = content.filter(pl.col("doc_id").n_unique().over("norm") >= 2)
     for _, ids in same_text.group_by("norm").agg(pl.col("sent_id").sort()).iter_rows():

@@ -54,13 +54,13 @@ def _cleaning(boilerplate: pl.DataFrame, removed: pl.DataFrame) -> dict[str, Any
             "boilerplate_share": _share(removed.height, raw_lines), "mean_document_boilerplate_share": mean_share}
 
 
-def _stories(stories: pl.DataFrame, alignments: pl.DataFrame, related: pl.DataFrame | None) -> dict[str, int]:
+def _stories(stories: pl.DataFrame, alignments: pl.DataFrame, related: pl.DataFrame) -> dict[str, int]:
     relations = dict(stories.group_by("relation").len().iter_rows())
     story_sizes = stories.group_by("story_id").len()["len"]
     return {"stories": stories["story_id"].n_unique(), "documents": stories.height,
             **{name: int(relations.get(relation, 0)) for relation, name in COPY_RELATIONS.items()},
             "largest_story": int(story_sizes.max()) if story_sizes.len() else 0,
-            "aligned_sentences": alignments.height, "related_pairs": 0 if related is None else related.height}
+            "aligned_sentences": alignments.height, "related_pairs": related.height}
 
 
 def _faults(faults: pl.DataFrame) -> dict[str, Any]:
@@ -76,8 +76,7 @@ def compute_metrics(*, ingest_docs: pl.DataFrame, rejected: pl.DataFrame, clean_
                     entities: pl.DataFrame, quotes: pl.DataFrame, dates: pl.DataFrame,
                     tag_rows: dict[str, int], stories: pl.DataFrame, alignments: pl.DataFrame,
                     claims: pl.DataFrame, cooccurrence: pl.DataFrame, timeline: pl.DataFrame,
-                    named_labels: list[str], faults: pl.DataFrame,
-                    related: pl.DataFrame | None = None) -> dict[str, Any]:
+                    named_labels: list[str], faults: pl.DataFrame, related: pl.DataFrame) -> dict[str, Any]:
     """Headline figures: numbers only, flat or one level deep, deterministic (keys in the report's order).
 
     `boilerplate` is `boilerplate_by_document(ingest_docs, removed)` (so `ingest_docs` needs no raw_text);

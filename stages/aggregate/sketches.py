@@ -49,6 +49,14 @@ def sketch_documents(params: Stories, docs: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SKETCH_SCHEMA)
 
 
+def shingle_hashes(text_shingles: list[str]) -> np.ndarray:
+    """The sorted unique 64-bit hashes of shingles, as a sketch's hash set holds them (rensa's token hash)."""
+    if not text_shingles:
+        return np.empty(0, dtype=np.uint64)
+    hashes = RMinHash.hash_token_sets([text_shingles])[0]
+    return np.unique(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
+
+
 def _minhash(state: bytes, params: Stories) -> RMinHash:
     sketch = RMinHash(params.num_perm, params.seed)
     sketch.__setstate__(state)

@@ -53,12 +53,12 @@ import polars as pl
 from schemas import aggregate as tables
 from schemas.base import empty_frame, frame, polars_schema
 from schemas.params import Stories as StoryParams
-from stages.aggregate.sketches import ShingleMatches, _n_common
-from stages.aggregate.text_features import TypeLinks, align_sentences, tokens
+from stages.aggregate.sketches import ShingleMatches, _n_common, shingle_hashes
+from stages.aggregate.text_features import TypeLinks, align_sentences, shingles, tokens
 
 RELATION_RANK = {"near_duplicate": 0, "truncated_copy": 1, "rewrite": 2}
 QUOTE_MARKS = '["\u201c\u201d\u201e\u00ab\u00bb]'
-SCORE_OF = {"near_duplicate": "jaccard", "truncated_copy": "containment", "rewrite": "aligned_share"}
+SCORE_OF = {"near_duplicate": "jaccard", "truncated_copy": "own_containment", "rewrite": "aligned_share"}
 # (copy, source) -> aligned sentences (copy position, source position, similarity), best first per copy sentence.
 Edges = dict[tuple[int, int], list[tuple[int, int, float]]]
 
@@ -169,6 +169,9 @@ class _Measures:
         self.n_words: list[int] = []
         self.titled: list[bool] = []   # title of at least headline_min_words distinct words
         self.cut: list[bool] = []
+        # Per document holding a recurring block: its shingles without the block's (`_block_free_shingles`;
+        # set once the near-duplicate clusters are known). A cut's own words must lie in its source.
+        self.block_free: dict[int, np.ndarray] = {}
         # Every distinctive aligned sentence pair of a copy and its source, verbatim ones included (set
         # once the stories are known: `_copy_edges`).
         self.evidence_edges: Edges = {}
@@ -186,6 +189,15 @@ class _Measures:
             union = len(a) + len(b) - inter
             found = self.shingle_cache[(x, y)] = (inter / union if union else 0.0, inter / len(a) if len(a) else 0.0)
         return found
+
+    def own_containment(self, x: int, y: int) -> float:
+        """Share of x's shingles in y's, blocks x shares with unrelated pages (`block_free`) left out: a
+        footer or standard paragraph alone never makes x a cut of y. x's containment when it holds no block;
+        0.0 when its text is nothing but blocks."""
+        own = self.block_free.get(x)
+        if own is None:
+            return self.shingles(x, y)[1]
+        return _n_common(own, self.shingle_sets[y]) / len(own) if len(own) else 0.0
 
     def aligned(self, x: int, y: int) -> tuple[float, float, float, float]:
         """(aligned_share, chain, order, weight): x's paraphrased sentences in the ordered chain with y's, as
@@ -212,8 +224,8 @@ class _Measures:
     def __call__(self, x: int, y: int) -> dict[str, float]:
         jaccard, containment = self.shingles(x, y)
         aligned_share, chain, order, weight = self.aligned(x, y)
-        return {"jaccard": jaccard, "containment": containment, "aligned_share": aligned_share, "chain": chain,
-                "order": order, "weight": weight}
+        return {"jaccard": jaccard, "containment": containment, "own_containment": self.own_containment(x, y),
+                "aligned_share": aligned_share, "chain": chain, "order": order, "weight": weight}
 
     def relation(self, x: int, y: int) -> tuple[str, float] | None:
         """How x copies y, with the score that decided it; None when it does not."""
@@ -221,7 +233,7 @@ class _Measures:
         if self.is_twin(x, y):
             return "near_duplicate", jaccard
         if self.is_cut_from(x, y):
-            return "truncated_copy", containment
+            return "truncated_copy", self.own_containment(x, y)
         if self.is_rewrite(x, y):
             return "rewrite", self.aligned(x, y)[0]
         return None
@@ -253,7 +265,7 @@ class _Measures:
                     else 0.0)
             score, reached = max(_margin(jaccard, p.near_jaccard), twin), self.is_twin(x, y)
         elif relation == "truncated_copy":
-            score, reached = _margin(containment, p.containment_threshold), self.is_cut_from(x, y)
+            score, reached = _margin(self.own_containment(x, y), p.containment_threshold), self.is_cut_from(x, y)
         else:
             aligned_share, _, order, weight = self.aligned(x, y)
             score = min(_margin(aligned_share, p.rewrite_share), _margin(order, p.rewrite_min_order),
@@ -304,7 +316,8 @@ class _Measures:
         if not (self.cut and self.cut[x]) and self.short_with_other_titles(x, y):
             return False
         return (jaccard < self.params.near_jaccard and containment >= self.params.containment_threshold
-                and len(self.shingle_sets[x]) <= self.params.truncated_max_length_ratio * len(self.shingle_sets[y]))
+                and len(self.shingle_sets[x]) <= self.params.truncated_max_length_ratio * len(self.shingle_sets[y])
+                and self.own_containment(x, y) >= self.params.containment_threshold)
 
 
 # ---------------------------------------------------------------------------------- sentence alignment
@@ -388,21 +401,102 @@ def _sentence_edges(directed: pl.DataFrame, sentences: pl.DataFrame, corpus: _Co
 
 def _recurring(signatures: pl.DataFrame, sentences: pl.DataFrame, corpus: _Corpus, head: dict[int, int],
                params: StoryParams) -> set[tuple[int, int]]:
-    """(document, position) of the sentences whose text recurs across unrelated documents: found verbatim
-    in more than `max_sentence_clusters` near-duplicate clusters (a site's footer, an "About X" paragraph,
-    a promo). Reprints of one text are one cluster, so a syndicated article's sentences stay distinctive."""
+    """(document, position) of the sentences whose text recurs across unrelated documents: a site's footer,
+    an "About X" paragraph, a promo. A sentence found verbatim in more than `max_sentence_clusters`
+    near-duplicate clusters is such a block when those clusters are also more than that many unrelated
+    texts (`_unrelated_holders`): the rest of a footer's pages share nothing, while the copies and cuts of
+    a syndicated article share its other sentences too, so its sentences stay distinctive."""
     if signatures.is_empty():
         return set()
     cluster = pl.DataFrame({"doc_id": corpus.ids, "x": range(len(corpus.ids)),
                             "cluster": [head[x] for x in range(len(corpus.ids))]},
                            schema={"doc_id": pl.String, "x": pl.Int64, "cluster": pl.Int64})
+    found = (signatures.filter(pl.col("n_content") >= params.min_content_words).select("sent_id", "doc_id", "norm")
+             .join(cluster, on="doc_id"))
+    spread = found.filter(pl.col("cluster").n_unique().over("norm") > params.max_sentence_clusters)
+    if spread.is_empty():
+        return set()
+    blocks = _unrelated_holders(found, spread, params.max_sentence_clusters)
     position = (sentences.sort("doc_id", "paragraph", "index")
                 .select("sent_id", pos=pl.int_range(pl.len()).over("doc_id")))
-    common = (signatures.filter(pl.col("n_content") >= params.min_content_words).select("sent_id", "doc_id", "norm")
-              .join(cluster, on="doc_id")
-              .filter(pl.col("cluster").n_unique().over("norm") > params.max_sentence_clusters)
-              .join(position, on="sent_id"))
+    common = spread.filter(pl.col("norm").is_in(blocks)).join(position, on="sent_id")
     return set(common.select("x", "pos").iter_rows())
+
+
+def _unrelated_holders(found: pl.DataFrame, spread: pl.DataFrame, limit: int) -> list[str]:
+    """The norms of `spread` (sentences in more than `limit` clusters) whose clusters form more than
+    `limit` groups of related texts: two clusters are related when they share a sentence that is not
+    itself that widespread (their own reporting); a cluster with no such sentence of its own (a page whose
+    extracted text is only the block, a paywall cut of the lead) tells nothing and is not counted. A
+    widespread sentence is found in at most a few clusters' own text, so the pairs stay near-linear."""
+    own = (found.join(spread.select("norm").unique(), on="norm", how="anti")
+           .join(spread.select("cluster").unique(), on="cluster", how="semi")
+           .select("norm", "cluster").unique())
+    links = (own.join(own, on="norm").filter(pl.col("cluster") < pl.col("cluster_right"))
+             .select("cluster", "cluster_right").unique())
+    neighbours: dict[int, set[int]] = {}
+    for a, b in links.iter_rows():
+        neighbours.setdefault(a, set()).add(b)
+        neighbours.setdefault(b, set()).add(a)
+    with_own = set(own["cluster"].to_list())
+    blocks = []
+    for norm, clusters in (spread.select("norm", "cluster").unique().group_by("norm")
+                           .agg(pl.col("cluster").sort()).sort("norm").iter_rows()):
+        holders = [c for c in clusters if c in with_own]
+        if len(holders) > limit and _n_groups(holders, neighbours) > limit:
+            blocks.append(norm)
+    return blocks
+
+
+def _n_groups(members: list[int], neighbours: dict[int, set[int]]) -> int:
+    """Connected groups of `members` under `neighbours`, links between members only."""
+    inside, seen, groups = set(members), set(), 0
+    for start in members:
+        if start in seen:
+            continue
+        groups += 1
+        seen.add(start)
+        stack = [start]
+        while stack:
+            for other in neighbours.get(stack.pop(), ()):
+                if other in inside and other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+    return groups
+
+
+def _block_free_shingles(shingle_sets: list[np.ndarray], signatures: pl.DataFrame, sentences: pl.DataFrame,
+                         corpus: _Corpus, recurring: set[tuple[int, int]], params: StoryParams
+                         ) -> dict[int, np.ndarray]:
+    """{document: its shingle hashes without those inside its recurring sentences or its other sentences
+    that are no distinctive statement}, for the documents that hold a recurring sentence: what is left of a
+    text once the block it shares with unrelated pages is set aside, with the block's calls to action and
+    headings ("Please keep your comments relevant ...", too short or not a statement to be recurring
+    themselves). A shingle across the edge of a kept sentence stays: it joins the text's own words."""
+    if not recurring:
+        return {}
+    numbers = pl.DataFrame({"doc_id": corpus.ids, "x": range(len(corpus.ids))},
+                           schema={"doc_id": pl.String, "x": pl.Int64})
+    holders = pl.DataFrame({"x": sorted({x for x, _ in recurring})}, schema={"x": pl.Int64})
+    statements = signatures.filter(pl.col("n_content") >= params.min_content_words).select("sent_id")
+    placed = (sentences.sort("doc_id", "paragraph", "index")
+              .select("doc_id", "sent_id", "text", pos=pl.int_range(pl.len()).over("doc_id"))
+              .join(numbers, on="doc_id").join(holders, on="x", how="semi")
+              .join(statements.with_columns(statement=pl.lit(True)), on="sent_id", how="left"))
+    free: dict[int, np.ndarray] = {}
+    for x, positions, texts, statement in (placed.group_by("x", maintain_order=True)
+                                           .agg("pos", "text", "statement").iter_rows()):
+        # Runs of consecutive set-aside sentences are shingled as one text: a shingle across two of them
+        # is the block's too.
+        runs: list[list[str]] = [[]]
+        for pos, text, is_statement in zip(positions, texts, statement):
+            if not is_statement or (x, pos) in recurring:
+                runs[-1].extend(tokens(text))
+            elif runs[-1]:
+                runs.append([])
+        grams = [g for run in runs for g in shingles(run, params.shingle_size)]
+        free[x] = np.setdiff1d(shingle_sets[x], shingle_hashes(grams), assume_unique=True)
+    return free
 
 
 def _distinctive_edges(edges: Edges, recurring: set[tuple[int, int]]) -> Edges:
@@ -639,6 +733,7 @@ def find_stories(docs: pl.DataFrame, sentences: pl.DataFrame, matches: ShingleMa
     head = _near_duplicate_heads(grouping, measure, params)
     recurring = _recurring(signatures, sentences, corpus, head, params)
     measure.edges = _distinctive_edges(edges, recurring)
+    measure.block_free = _block_free_shingles(matches.hash_sets, signatures, sentences, corpus, recurring, params)
     original_of, decided = _story_originals(grouping, head, measure)
     headline = _headline_copies(corpus, head, original_of, n_sentences, params)
     for x, (r, share) in headline.items():

@@ -60,6 +60,7 @@ class DateWordsFile(TypedDict):
     future_cues: list[str]
     past_cues: list[str]
     near_past_cues: list[str]
+    forward_words: list[str]
 
 
 class _Part(TypedDict):
@@ -90,9 +91,14 @@ class TimexGrammarFile(TypedDict):
     ordinals: dict[str, int]
     year_parts: dict[str, _Part]
     part_modifiers: dict[str, int]
+    part_anaphora: list[str]
+    year_offsets: dict[str, int]
+    part_anaphora_words: list[str]
+    period_anaphora: list[str]
     seasons: dict[str, _Season]
     season_cues: list[str]
     decade_modifiers: list[str]
+    decade_words: dict[str, int]
     fiscal_words: list[str]
     weekend_modifiers: dict[str, int]
     times_of_day: dict[str, str]
@@ -100,6 +106,8 @@ class TimexGrammarFile(TypedDict):
     duration_units: dict[str, _Unit]
     duration_numbers: dict[str, int]
     duration_vague: list[str]
+    duration_fraction_units: list[str]
+    duration_ordinal_units: list[str]
     duration_prefixes: list[str]
     vague_duration_before: list[str]
     vague_duration_after: list[str]
@@ -123,6 +131,7 @@ class _DateLexicon:
         self.weekdays: dict[str, int] = {k.lower(): v for k, v in words["weekdays"].items()}
         self.relative_days: dict[str, int] = {k.lower(): v for k, v in words["relative_days"].items()}
         self.month_cues = lower_set(words["month_cues"])
+        self.forward_words = lower_set(words["forward_words"])
         self.weekday_names = [w.title() for w in self.weekdays if len(w) > 3]     # no "Sun", "Sat" alone
         self.patterns = self._patterns(words)
         self._triggers(words)
@@ -215,7 +224,7 @@ class _DateLexicon:
 PATTERN_ORDER = ("iso", "clock_day", "year_earlier", "year_part", "fiscal_year", "decade", "century",
                  "spoken_year", "set", "holiday", "month_day", "day_month", "month_rel_year", "month_year",
                  "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year", "day_time",
-                 "relative_day", "relative_part", "relative_unit", "ago", "duration", "vague_duration",
+                 "relative_day", "relative_part", "relative_unit", "ago", "vague_ago", "duration", "vague_duration",
                  "reference")
 
 
@@ -231,31 +240,38 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
     alone = _words([*g["duration_numbers"], *g["duration_vague"]])   # "a", "a couple of", "several": alone
     flags = re.IGNORECASE
     return {
-        "year_earlier": re.compile(rf"\b(?:the\s+)?(?P<phrase>{_words(g['year_earlier'])})\b(?!-\w)", flags),
+        # "the year-earlier third quarter": that part one year back, one expression
+        "year_earlier": re.compile(rf"\b(?:the\s+)?(?P<phrase>{_words(g['year_earlier'])})\b(?!-\w)"
+                                   rf"(?:\s+(?P<ord>{ordinals})[\s-]+(?P<part>{parts})\b)?", flags),
         "year_part": re.compile(
-            rf"\b(?:the\s+)?(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
+            rf"\b(?:the\s+)?(?:(?P<relyear>{_words(g['year_offsets'])})\s+year['\u2019]s\s+)?"
+            rf"(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
             rf"[\s-]+(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})\b(?!-(?:point|hour|mile))"
             rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?{year})?", flags),
         "fiscal_year": re.compile(rf"\b(?:(?P<mod>{_words(g['part_modifiers'])})\s+(?:{fiscal})\s+year\b"
                                   rf"|(?:{fiscal})(?:\s+year)?\s+{year})", flags),
         "decade": re.compile(rf"\b(?:the\s+)?(?:(?:{_words(g['decade_modifiers'])})\s*)?"
-                             r"(?P<decade>1[5-9]\d|20\d)0'?s\b", flags),
+                             rf"(?:(?P<decade>1[5-9]\d|20\d)0'?s\b|(?<=the\s)(?P<word>{_words(g['decade_words'])})\b)",
+                             flags),
         "season": re.compile(rf"\b(?:(?P<mod>{_words(g['season_cues'])})\s*)?(?P<season>{seasons})\b"
                              rf"(?:\s+(?:of\s+)?{year})?", flags),
         "weekend": re.compile(rf"\b(?P<mod>{_words(g['weekend_modifiers'])})\s+weekend\b", flags),
         "day_time": re.compile(rf"\b(?P<day>{_words(g['time_of_day_days'])})\s+(?P<tod>{_words(g['times_of_day'])})"
                                r"\b", flags),
-        "relative_part": re.compile(rf"\b(?P<mod>{_words(g['part_modifiers'])})\s+(?P<part>{parts})\b(?![\w-])",
+        "relative_part": re.compile(rf"\b(?P<mod>{_words(g['part_modifiers'])})\s+"
+                                    rf"(?P<part>{parts}|{_words(g['part_anaphora_words'])})\b(?![\w-])",
                                     flags),
         "duration": re.compile(
             rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})"
-            rf"(?:[\s-](?:{numbers})){{0,3}})[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
+            rf"(?:[\s-](?:{numbers})){{0,3}})(?:\s+more)?[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
                           rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b)", flags),
         "reference": re.compile(rf"\b(?P<ref>{_words(g['references'])})\b(?!-)", flags),
+        "vague_ago": re.compile(rf"\b(?:(?:{_words(g['duration_vague'])})\s+)?(?P<unit>{units})s\s+ago\b", flags),
         "vague_duration": re.compile(
             rf"(?:\b(?:{_words(g['vague_duration_before'])})\s+(?P<unit>{units})s\b(?![\w-])"
-            rf"|\b(?P<unit_after>{units})s(?=\s*(?:{_words(g['vague_duration_after'])})\b))", flags),
+            rf"|\b(?P<unit_after>{units})s(?=\s*(?:{_words(g['vague_duration_after'])})\b)"
+            rf"|\b(?P<unit_one>{units})-long\b)", flags),
         # "for the year" (not "the year 1990", "the year two thousand"); "the year ended Sept. 30": P1Y
         "this_year": re.compile(rf"\b(?P<phrase>{_words(g['this_year'])})\b(?!-\w|\s+(?:\d|two\s+thousand\b))"
                                 rf"(?:(?=\s+(?P<ended>{_words(g['year_duration_after'])})\b)|)", flags),
@@ -282,12 +298,13 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
     last = lambda phrases: tuple(sorted({p.lower().split()[-1].split("-")[-1] for p in phrases}))  # noqa: E731
     units = last(g["duration_units"])
     return {"year_earlier": ("year",), "year_part": last(g["year_parts"]), "fiscal_year": first(g["fiscal_words"]),
-            "decade": ("0s", "0's"), "season": last(g["seasons"]), "weekend": ("weekend",),
-            "day_time": last(g["times_of_day"]), "relative_part": last(g["year_parts"]), "duration": units,
+            "decade": ("0s", "0's", *last(g["decade_words"])), "season": last(g["seasons"]), "weekend": ("weekend",),
+            "day_time": last(g["times_of_day"]), "duration": units,
+            "relative_part": (*last(g["year_parts"]), *last(g["part_anaphora_words"])),
             "set": (*first(g["set_quantifiers"]), *last(g["set_words"])), "reference": last(g["references"]),
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
-            "vague_duration": units}
+            "vague_duration": units, "vague_ago": ("ago",)}
 
 
 def _factored_cue_pattern(cues: list[str]) -> str:
@@ -332,12 +349,14 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _tense(sentence: str, start: int, end: int, lex: _DateLexicon) -> tuple[str | None, int]:
+def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight: float = 1.0
+           ) -> tuple[str | None, float]:
     """("future", distance) when the tense marker nearest to [start, end) in the sentence is a future cue,
     ("past", distance) when it is a past one, (None, a large number) when the sentence has neither;
-    the distance in characters between the marker and the expression."""
-    def distance(m: re.Match[str]) -> int:
-        return start - m.end() if m.end() <= start else max(0, m.start() - end)
+    the distance in characters between the marker and the expression, times `after_weight` for a marker
+    after it (the verb governing a time adverbial mostly comes before it)."""
+    def distance(m: re.Match[str]) -> float:
+        return start - m.end() if m.end() <= start else max(0, m.start() - end) * after_weight
     if CASE_UNSAFE_RE.search(sentence):
         text, future_re, past_re = sentence, lex.future_re, lex.past_re
     else:                                   # same matches, same offsets, without slow IGNORECASE scanning
@@ -386,11 +405,15 @@ class _Match:
         """A bare weekday or month points forward after "next", or when the nearest tense cue is future."""
         return mod == "next" or (not mod and self.tense()[0] == "future")
 
-    def tense(self) -> tuple[str | None, int]:
+    def tense(self) -> tuple[str | None, float]:
         """The sentence's tense around the match (see `_tense`; None when tense cues are switched off)."""
         if not self.params.use_tense_cues:
             return None, 10**9
-        return _tense(self.sentence, self.m.start(), self.m.end(), self.lex)
+        # "postponed until Tuesday morning", but not "Until Thursday, they had not called him a suspect"
+        if self.word_before() in self.lex.forward_words and not self.lex.near_past_re.search(self.sentence,
+                                                                                             self.m.end()):
+            return "future", 0
+        return _tense(self.sentence, self.m.start(), self.m.end(), self.lex, self.params.after_cue_weight)
 
     def forward(self, ahead: int, back: int) -> bool:
         """Whether an expression without a year ("Dec. 15", "in January") names the coming one, `ahead`
@@ -699,6 +722,9 @@ def _resolve_year_part(x: _Match) -> Resolved | None:
         return _timex(f"{year}-{code}{n}", "DATE", False, "absolute")
     if x.base is None:
         return None, None, "month", True, "unresolved", "DATE", None
+    if x.group("relyear"):                                # "this year's third quarter", "last year's fourth"
+        by = x.lex.grammar["year_offsets"][x.group("relyear").lower()]
+        return _timex(f"{x.base.year + by}-{code}{n}", "DATE", True, "offset") if _in_years(x.base.year + by) else None
     current = (x.base.month - 1) * per_year // 12 + 1
     if x.future(""):                # "in the fourth quarter" said in October: this one
         y = x.base.year if n >= current else x.base.year + 1
@@ -709,10 +735,14 @@ def _resolve_year_part(x: _Match) -> Resolved | None:
 
 def _resolve_relative_part(x: _Match) -> Resolved | None:
     """"this quarter", "last quarter", "the latest quarter"; bare "the quarter" is the one last named."""
-    code, per_year = _part_of(x.lex.grammar, x.group("part"))
+    g = x.lex.grammar
     mod = " ".join(x.group("mod").lower().split())
-    if mod == "the" and x.doc.last_part and x.doc.last_part[5] == code:
-        return _timex(x.doc.last_part, "DATE", True, "offset")
+    last = x.doc.last_part
+    if x.group("part").lower() in g["part_anaphora_words"]:      # "the latest period", "that period"
+        return _timex(last, "DATE", True, "offset") if last and mod in g["period_anaphora"] else None
+    code, per_year = _part_of(g, x.group("part"))
+    if mod in g["part_anaphora"] and last and last[5] == code:   # "the quarter", "that quarter"
+        return _timex(last, "DATE", True, "offset")
     if x.base is None:
         return None, None, "month", True, "unresolved", "DATE", None
     index = x.base.year * per_year + (x.base.month - 1) * per_year // 12 + x.lex.grammar["part_modifiers"][mod]
@@ -731,7 +761,16 @@ def _resolve_fiscal_year(x: _Match) -> Resolved | None:
 
 
 def _resolve_decade(x: _Match) -> Resolved | None:
-    return _timex(x.group("decade"), "DATE", False, "absolute")
+    """"the 1990s" 199; "the nineties" 199 too: the latest such decade begun by the base, or the next one
+    when it begins within ten years ("the nineties" written in 1989); the 1900s' without a base."""
+    if x.group("decade"):
+        return _timex(x.group("decade"), "DATE", False, "absolute")
+    tens = x.lex.grammar["decade_words"][x.group("word").lower()]
+    century = 19
+    if x.base is not None:
+        century = x.base.year // 100 - (x.base.year % 100 < tens * 10)
+        century += (century + 1) * 100 + tens * 10 - x.base.year <= 10
+    return _timex(f"{century}{tens}", "DATE", x.base is not None, "offset" if x.base else "absolute")
 
 
 def _resolve_season(x: _Match) -> Resolved | None:
@@ -795,7 +834,10 @@ def _resolve_clock_day(x: _Match) -> Resolved | None:
 
 
 def _resolve_weekday_time(x: _Match) -> Resolved | None:
-    return _time_value(_resolve_weekday(x), x.group("tod"), x.lex)
+    """"Friday night": the day, a DATE (TimeBank dates 8 of the 10 of the look half's to the day, none to
+    a part of it); "this morning", "last night" keep their part of the day (`_resolve_day_time`)."""
+    day = _resolve_weekday(x)
+    return None if day is None else (*day[:5], "DATE", _value_of(day[0], "day"))
 
 
 def _resolve_day_time(x: _Match) -> Resolved | None:
@@ -824,6 +866,9 @@ _RATE_BEFORE_RE = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eigh
 
 
 # linear: a run of spaces is entered only at its start and taken whole
+_OF_AFTER_RE = re.compile(r"(?<!\s)\s++of\b")
+
+# linear: a run of spaces is entered only at its start and taken whole
 _AGE_AFTER_RE = re.compile(r"(?:(?<!\s)\s++|-)old\b")
 
 
@@ -836,9 +881,15 @@ def _resolve_duration(x: _Match) -> Resolved | None:
     n = _duration_number(x.group("n"), g)
     if n is None or len(n) > 6:
         return None
-    unit = g["duration_units"][x.group("unit").lower()]
+    word = x.group("unit").lower()
+    unit = g["duration_units"][word]
     if _AGE_AFTER_RE.match(x.sentence, x.m.end()):
         return None                                  # an age: "52 years old", "a 6-year-old"
+    if word in g["duration_fraction_units"] and not x.group("prefix") and _OF_AFTER_RE.match(x.sentence, x.m.end()):
+        return None                                  # a fraction: "three-quarters of its food"
+    if (word in g["duration_ordinal_units"] and x.group("n").lower() in ("a", "an") and not x.group("prefix")
+            and x.word_before() not in g["vague_duration_before"]):
+        return None                                  # the ordinal: "a second group"; "for a second" is one
     if n != "X" and unit["times"] != 1:
         n = f"{float(n) * unit['times']:g}"
     code = unit["code"]
@@ -846,10 +897,22 @@ def _resolve_duration(x: _Match) -> Resolved | None:
     return None, None, None, True, "undated", "DURATION", value
 
 
+def _resolve_vague_ago(x: _Match) -> Resolved | None:
+    """"several years ago", "decades ago": some time before, no calendar period (TimeML PAST_REF); not a
+    counted "four decades ago"."""
+    before = x.word_before()
+    if before and (before[0].isdigit() or number_parser().parse(before.rstrip("-"))):
+        return None
+    return None, None, None, True, "undated", "DATE", "PAST_REF"
+
+
 def _resolve_vague_duration(x: _Match) -> Resolved | None:
-    """"for years" PXY, "months of talks" PXM, "within hours" PTXH."""
-    code = x.lex.grammar["duration_units"][(x.group("unit") or x.group("unit_after")).lower()]["code"]
-    value = f"PTX{code[1]}" if code.startswith("T") else f"PX{code}"
+    """"for years" PXY, "months of talks" PXM, "within hours" PTXH; "a day-long meeting" P1D."""
+    if (x.group("unit_after") or "").lower() in x.lex.grammar["duration_fraction_units"]:
+        return None                                  # "three-quarters of", "quarters of an hour": fractions
+    unit = x.lex.grammar["duration_units"][(x.group("unit") or x.group("unit_after") or x.group("unit_one")).lower()]
+    code, n = unit["code"], (str(unit["times"]) if x.group("unit_one") else "X")
+    value = f"PT{n}{code[1]}" if code.startswith("T") else f"P{n}{code}"
     return None, None, None, True, "undated", "DURATION", value
 
 
@@ -888,7 +951,12 @@ def _year_back(value: str) -> str | None:
 
 
 def _resolve_year_earlier(x: _Match) -> Resolved | None:
-    """"a year earlier", "year-earlier": the period last named, a year back (the base's year without one)."""
+    """"a year earlier", "year-earlier": the period last named, a year back (the base's year without one);
+    "the year-ago third quarter": that quarter (as "the third quarter" resolves) a year back."""
+    if x.group("part"):
+        part = _resolve_year_part(x)
+        back = _year_back(part[6]) if part is not None and part[6] else None
+        return _timex(back, "DATE", True, "offset") if back else part
     back = _year_back(x.doc.last_value) if x.doc.last_value else None
     if back:
         return _timex(back, "DATE", True, "offset")
@@ -907,7 +975,8 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "day_time": _resolve_day_time, "duration": _resolve_duration, "set": _resolve_set,
     "month_rel_year": _resolve_month_rel_year, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
-    "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "clock_day": _resolve_clock_day,
+    "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "vague_ago": _resolve_vague_ago,
+    "clock_day": _resolve_clock_day,
 }
 
 

@@ -242,7 +242,7 @@ def resolve_people(person_names_by_doc: dict[str, set[str]],
 # --- the transform -----------------------------------------------------------------------------------
 # Labels a one-word mention may be wrongly given when it is the surname of a person named nearby.
 SURNAME_SUSPECT_LABELS = ("EVENT", "GPE", "LOC", "NORP", "ORG", "PRODUCT", "WORK_OF_ART")
-# A tie in a document's vote on a name's label goes to the first of these.
+# A tie in a document's vote on a name's label goes to the first of these (then alphabetical order).
 LABEL_PRIORITY = ("ORG", "PERSON", "GPE", "LOC", "NORP", "FAC")
 
 
@@ -336,7 +336,8 @@ def _surnames_are_people(mentions: pl.DataFrame, gazetteer: Gazetteer) -> pl.Dat
 
 def _one_label_per_name(mentions: pl.DataFrame) -> pl.DataFrame:
     """Within a document, every mention of a name takes the label most of its mentions have ("Derbyshire"
-    ORG twice and PERSON once -> ORG); a tie goes to the first of LABEL_PRIORITY. A name of the reviewed
+    ORG twice and PERSON once -> ORG); a tie goes to the first of LABEL_PRIORITY, then to the first label in
+    alphabetical order (LAW before PRODUCT), never to whichever row came first. A name of the reviewed
     alias file keeps its reviewed label (a known organisation or platform is never a person); only the
     name labels of NAME_LABELS are voted (numbers and times keep theirs)."""
     aliases = read_aliases()
@@ -348,7 +349,9 @@ def _one_label_per_name(mentions: pl.DataFrame) -> pl.DataFrame:
     votes = (mentions.filter(pl.col("label").is_in(sorted(NAME_LABELS)) & ~pl.col("voted_name").is_in(known))
              .group_by("doc_id", "voted_name", "label").len()
              .with_columns(rank=pl.col("label").replace_strict(rank, default=len(rank)))
-             .sort(["doc_id", "voted_name", "len", "rank"], descending=[False, False, True, False])
+             # The label itself breaks what rank leaves tied (two labels outside LABEL_PRIORITY): without it
+             # the winner followed the row order the NER workers produced, which differs between executors.
+             .sort(["doc_id", "voted_name", "len", "rank", "label"], descending=[False, False, True, False, False])
              .group_by("doc_id", "voted_name", maintain_order=True).agg(voted=pl.col("label").first(),
                                                                         n_labels=pl.col("label").n_unique())
              .filter(pl.col("n_labels") > 1).drop("n_labels"))

@@ -66,7 +66,8 @@ WORD_DOT_AT_END_RE = re.compile(r"(?<![A-Za-z])([A-Za-z]++)\.\s*+$")
 INITIALS_RE = re.compile(r"[A-Z](?:\.[A-Z])*")         # "J", "G.K" (before the dot that ends them)
 # "JAKE TAPPER: ..." at a paragraph start: one to three words in capitals, a colon, text (linear: each
 # word is a possessive run of capitals, words separated by one space)
-TRANSCRIPT_TURN_RE = re.compile(r"([A-Z][A-Z.'’-]++(?: [A-Z][A-Z.'’-]++){0,2}):[ \t]++(?=\S)")
+# A speaker token is at most 30 characters: unbounded, a search over a long capitalised run would be quadratic.
+TRANSCRIPT_TURN_RE = re.compile(r"([A-Z][A-Z.'’-]{0,29}+(?: [A-Z][A-Z.'’-]{0,29}+){0,2}):[ \t]++(?=\S)")
 PERSON_LABELS = ("PERSON", "PER")
 ORG_LABELS = ("ORG", "GPE", "NORP")
 # mentions that may be the subject of the clause around an embedded quote (NORP is mostly an adjective there:
@@ -74,6 +75,8 @@ ORG_LABELS = ("ORG", "GPE", "NORP")
 CLAUSE_SUBJECT_LABELS = ("PERSON", "PER", "ORG", "GPE")
 
 Entity = tuple[int, int, str, str, str]     # start, end, label, canonical, text
+AUXILIARIES = frozenset({"has", "had", "have", "is", "was", "are", "were", "will", "would", "can", "could", "should",
+                         "may", "might", "must", "does", "did"})
 
 
 @data_file_spec
@@ -207,6 +210,7 @@ class _Doc:
     entity_starts: list[int]
 
     surname_genders: dict[str, str | None] | None = None    # filled by _surname_genders on first use
+    surnames: set[str] | None = None                        # filled by _person_surnames on first use
 
     def sentence_at(self, pos: int) -> int:
         i = bisect.bisect_right(self.sent_starts, pos) - 1
@@ -319,7 +323,21 @@ def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_To
         return None
     if any(w.low in cues.verbs for w in words):
         return None
-    return _cut_at_stop_word(words, cues)
+    return _cut_at_stop_word(_cut_at_verb_after_name(words, cues), cues)
+
+
+def _cut_at_verb_after_name(words: list[_Token], cues: _Cues) -> list[_Token]:
+    """A name ends before a lower-case verb form that follows it ("Clinton celebrated in Florida",
+    "Blackwell pointed to"): a past form in -ed, or a stance or naming verb; not a noun it qualifies
+    ("Clinton aides", "Sanders supporters")."""
+    for k in range(1, len(words)):
+        w = words[k]
+        name = words[k - 1]
+        if w.text.islower() and name.text[0].isupper() and name.low not in cues.determiners \
+                and name.low not in cues.unresolved and (
+                (w.low.endswith("ed") and len(w.low) > 4) or w.low in cues.stance_verbs or w.low in cues.naming):
+            return words[:k]
+    return words
 
 
 def _cut_at_stop_word(words: list[_Token], cues: _Cues) -> list[_Token] | None:
@@ -375,6 +393,9 @@ def _speaker_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribu
         if t.low in cues.verbs and t.text.islower() and v > 0 and not (
                 v + 1 < len(tokens) and tokens[v + 1].low in cues.verbs):   # "the report said": a noun
             speaker = _subject_before(tokens[:v], v, cues, max_words)
+            subject = _without_skip_words(tokens[:v], cues)
+            if speaker is None and len(subject) == 1 and subject[0].low == "it":
+                speaker = subject              # “...,” it further wrote: a document (see _resolve_it)
             return (speaker, t) if speaker else None
         if not t.is_word and t.text != ",":
             return None
@@ -397,8 +418,24 @@ def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesP
     """The attribution between the closing mark and `limit`: "according to X", verb first, or speaker first."""
     assert q.close_mark is not None
     tokens = _join_name_dots(_tokens(doc.text, q.close_mark + 1, limit), cues)
+    if tokens and _continues_sentence(tokens, cues):
+        # the quoted words are part of a sentence that goes on ("“...” that Sanders can catch Clinton, said
+        # Steve Elmendorf", "“...” in comparison to Obama, Gingrich said"): its attribution, if any, follows
+        # one of its commas, never the words right after the mark ("“...” with Florida Sen. Marco Rubio")
+        # (not a clause of its own after the comma: "“glow in the dark,” for instance, and Trump vowed to")
+        for k, t in enumerate(tokens[:-1]):
+            found = _attribution_at(tokens[k + 1:], cues, p) \
+                if t.text == "," and tokens[k + 1].low not in cues.not_speakers else None
+            if found is not None:
+                return found
+        return None
     while tokens and tokens[0].text in ",;:—–":
         tokens = tokens[1:]
+    return _attribution_at(tokens, cues, p)
+
+
+def _attribution_at(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """"according to X", verb first or speaker first, opening `tokens`."""
     if not tokens:
         return None
     max_words = p.max_speaker_words
@@ -406,6 +443,20 @@ def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesP
         speaker = _according_to(tokens, 0, cues, max_words)
         return (speaker, _according_token(tokens, 0)) if speaker else None
     return _verb_first(tokens, cues, max_words) or _speaker_first(tokens, cues, max_words)
+
+
+def _continues_sentence(tokens: list[_Token], cues: _Cues) -> bool:
+    """Whether the words right after a closing mark continue the sentence the quote is part of: a lower-case
+    preposition, conjunction or complementizer ("for Clinton", "that Sanders can", "until Haley said"), or a
+    pronoun with a verb of its own ("they need to win"), rather than a speaker ("he said", "the official
+    said", "spokesman Josh Earnest said")."""
+    first = tokens[0]
+    if not first.is_word or not first.text.islower():
+        return False
+    after = tokens[1] if len(tokens) > 1 else None
+    if (first.low in cues.pronouns or first.low in cues.unresolved) and first.low not in cues.determiners:
+        return after is not None and after.is_word and after.low not in cues.verbs and after.low not in cues.skip
+    return first.low in cues.speaker_end or first.low in cues.not_speakers or first.low in cues.complementizers
 
 
 # ------------------------------------------------------------------ attribution before the quote
@@ -466,6 +517,8 @@ def _inverted_speaker(tokens: list[_Token], v: int, cues: _Cues, max_words: int)
     if tokens[v].low.endswith("ing") or cues.verbs.get(tokens[v].low) == "tell":
         return None
     speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
+    if speaker and speaker[-1].text.endswith(("’s", "'s")):
+        return None                 # "questioned Trump's “New York values”": the object's owner
     following = tokens[v + 1 + len(speaker):] if speaker else []
     if speaker and any(a.is_word for a in following) and not (v == 0 and following[0].text == ","):
         return None
@@ -480,12 +533,33 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
     or a relative clause whose antecedent is the name before its comma ("said Beck, who said there were
     “...”")."""
     if clause and (all(w.low in cues.coordinators for w in clause) or clause[-1].low in ("and", "but")):
-        return _first_subject(tokens[:v], cues, max_words)
-    if len(clause) > 3 and tokens[v].low.endswith("ing"):
+        return _first_subject(tokens[:v], cues, max_words) or _subject_of_previous_verb(tokens, v, cues, max_words)
+    if tokens[v].low.endswith("ing") and (len(clause) > 3 or (
+            clause and clause[0].low in cues.speaker_end and clause[0].low != "with")):
+        # (or after a prepositional phrase: "Clinton responded on Facebook writing, “...”"; but "with Gorka
+        # noting" has its own subject)
         # a participle's subject is the sentence's: "Black Lives Matter issued a statement saying it ..."
         return _first_subject(tokens[:v], cues, max_words)
     if len(clause) == 1 and clause[0].low in cues.relatives and v >= 3 and tokens[v - 2].text == ",":
         return _speaker_words(_trailing_phrase(tokens[:v - 2], cues), cues, max_words)
+    return None
+
+
+def _subject_of_previous_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:
+    """The subject of the verb coordinated before tokens[v]: the last pronoun, or name, before it that a
+    verb-like word follows ("Eight years ago, he supported Obama over Clinton and said", "..., he looked into
+    my camera, furrowed his brow and said")."""
+    for k in range(v - 2, -1, -1):
+        t, after = tokens[k], tokens[k + 1]
+        if not after.is_word or not after.text.islower() or after.low in cues.coordinators:
+            continue
+        if t.low in cues.pronouns and after.low not in cues.speaker_end:
+            return [t]
+        if t.text[0].isupper() and t.is_word and _looks_like_verb(after, cues):
+            name = [t]
+            while k - len(name) >= 0 and tokens[k - len(name)].is_word and tokens[k - len(name)].text[0].isupper():
+                name.insert(0, tokens[k - len(name)])
+            return _speaker_words(name, cues, max_words)
     return None
 
 
@@ -500,12 +574,24 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
     according = _according_to_before(tokens, cues, max_words)
     if according is not None:
         return according
-    for v in range(len(tokens) - 1, -1, -1):
-        t = tokens[v]
-        # a verb is lower case, but for one opening the sentence before its speaker ("Said Dorothy Poynter")
-        if t.low in cues.verbs and (t.text.islower() or v == 0) and not _is_noun_use(tokens, v, cues):
-            speaker = _speaker_of_verb(tokens, v, cues, max_words)
-            return (speaker, t, all(not a.is_word for a in tokens[v + 1:])) if speaker else None
+    verbs = [v for v, t in enumerate(tokens)
+             # a verb is lower case, but for one opening the sentence before its speaker ("Said Dorothy Poynter")
+             if t.low in cues.verbs and (t.text.islower() or v == 0) and not _is_noun_use(tokens, v, cues)]
+    if not verbs:
+        return None
+    last = verbs[-1]
+    if all(not a.is_word for a in tokens[last + 1:]):      # "X said: “...”", "X added, “...”"
+        speaker = _speaker_of_verb(tokens, last, cues, max_words)
+        return (speaker, tokens[last], True) if speaker else None
+    # the quote is inside the verb's content ("Cruz said he's certain Rubio will continue to be “...”"):
+    # the first verb with a speaker reports it, a later one is part of the content; only within the
+    # stretch with no punctuation before the quote (a clause set off by a comma before it is another's:
+    # "Clinton, who called Sanders after the winner was declared, told her supporters")
+    stretch = max((k + 1 for k in range(last) if not tokens[k].is_word), default=0)
+    for v in (v for v in verbs if v >= stretch):
+        speaker = _speaker_of_verb(tokens, v, cues, max_words)
+        if speaker:
+            return speaker, tokens[v], False
     return None
 
 
@@ -516,7 +602,10 @@ def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
     if v == 0:
         return False
     prev = tokens[v - 1]
-    return prev.is_word and (prev.low in cues.noun_determiners or prev.text.endswith(("’s", "'s"))
+    # a possessive: "Mr. Obama's remarks", "Vargas’ question" (the apostrophe alone is no token)
+    possessive = prev.text.endswith(("’s", "'s")) or (prev.end < tokens[v].start and prev.text.endswith("s")
+                                                       and tokens[v].start - prev.end == 2)
+    return prev.is_word and (prev.low in cues.noun_determiners or possessive
                              or ("-" in prev.text and prev.text.islower()))
 
 
@@ -632,6 +721,14 @@ def _surname_genders(doc: _Doc, cues: _Cues) -> dict[str, str | None]:
     return doc.surname_genders
 
 
+def _person_surnames(doc: _Doc) -> set[str]:
+    """The last words of the document's PERSON canonical names of two words or more."""
+    if doc.surnames is None:
+        doc.surnames = {canonical.rsplit(" ", 1)[-1] for _, _, label, canonical, _ in doc.entities
+                        if label in PERSON_LABELS and " " in canonical}
+    return doc.surnames
+
+
 def _person_gender(doc: _Doc, text: str, canonical: str, cues: _Cues) -> str | None:
     return _gender_of_mention(text, canonical, cues) or (
         _surname_genders(doc, cues).get(canonical) if " " not in canonical else None)
@@ -707,6 +804,8 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     span = (words[0].start, words[-1].end)
     if len(words) == 1 and words[0].low in cues.pronouns:
         return _resolve_pronoun(doc, quotes, q, words[0].low, cues, p), "pronoun", span
+    if len(words) == 1 and words[0].low == "it":
+        return _resolve_it(doc, quotes, q), "pronoun", span
     if len(words) == 1 and words[0].low in cues.unresolved:
         return None, "pronoun", span
     mentioned = _mentioned_speaker(doc, span)
@@ -717,6 +816,17 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     if name is not None:
         return name, "named", span
     return doc.text[span[0]:span[1]], "nominal", span
+
+
+def _resolve_it(doc: _Doc, quotes: list[_Quote], q: _Quote) -> str | None:
+    """"“...,” the article read. “...,” it further wrote": "it" is the speaker of the nearest quote before,
+    in this paragraph or the one before, when that speaker is no person (a document, an organisation)."""
+    before = [x for x in quotes if x.start < q.start and x.speaker_kind is not None and x.kind != "indirect"]
+    if not before:
+        return None
+    last = max(before, key=lambda x: x.start)
+    near = doc.text.count("\n", last.end, q.start) <= 2
+    return last.speaker if near and last.speaker_kind in ("organization", "nominal") else None
 
 
 def _agreeing_name(doc: _Doc, words: list[_Token], canonical: str, cues: _Cues) -> str:
@@ -792,20 +902,39 @@ def _find_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int
     """(speaker words and verb, adjacent to the marks, "after"/"before"): after the quote, nearest first;
     else before it, in its sentence or in the previous one when that ends in a colon ("X said:")."""
     q = quotes[i]
-    if q.close_mark is not None:
+    before = _attribution_before(doc, before_start, q.open_mark, cues, p)
+    set_off = before is not None and before[2] and before[1].text.islower() and \
+        doc.text[before[1].end:q.open_mark].strip() in (",", ":")
+    if q.close_mark is not None and not set_off:
+        # (a reporting verb right before the marks says it, the one after is the next quote's: "When someone
+        # shouted, “Cruz,” Beck joked, “Amen, brother!”")
         found = _attribution_after(doc, q, _limit_after(doc, quotes, i, cues), cues, p)
         if found:
             return found, True, "after"
-    before = _attribution_before(doc, before_start, q.open_mark, cues, p)
     if before is None and starts_sentence and q.sentence > 0:
         previous_start = doc.sent_starts[q.sentence - 1]
         if doc.text[previous_start:q.open_mark].rstrip().endswith(":"):
             before = _attribution_before(doc, previous_start, q.open_mark, cues, p) or \
                 _colon_subject(doc, quotes, previous_start, q.open_mark, cues)
     if before is None:
+        before = _named_before_colon(doc, before_start, q.open_mark)
+    if before is None:
         return None, False, None
     words, verb, adjacent = before
     return (words, verb), adjacent, "before"
+
+
+def _named_before_colon(doc: _Doc, start: int, open_mark: int) -> tuple[list[_Token], _Token, bool] | None:
+    """"Clinton: “Our goal is ...” Bush: “The mission is ...”", "... surprise Republican pollster Ann Lee:
+    “...”": a person named right before a colon that opens the quote (speaker words, the colon, adjacent)."""
+    head = doc.text[start:open_mark].rstrip()
+    if not head.endswith(":"):
+        return None
+    colon = start + len(head) - 1
+    for e_start, e_end, label, _, _ in doc.entities_in(start, colon):
+        if label in PERSON_LABELS and e_start >= start and not doc.text[e_end:colon].strip():
+            return _tokens(doc.text, e_start, e_end), _Token(":", colon, colon + 1), True
+    return None
 
 
 # ------------------------------------------------------------ the speaker of an embedded quote's clause
@@ -831,19 +960,32 @@ def _subject_candidates(doc: _Doc, quotes: list[_Quote], start: int, end: int, c
     """Spans in [start, end), in text order, that can be a clause's subject: a PERSON or organisation
     mention or a he/she/they pronoun outside quotes, not behind a preposition, not a possessive."""
     inside = [(x.open_mark, x.close_mark if x.close_mark is not None else x.end) for x in quotes]
-    spans = [(e[0], e[1]) for e in doc.entities_in(start, end)
-             if e[2] in CLAUSE_SUBJECT_LABELS and e[0] >= start and e[1] <= end]
+    mentions = doc.entities_in(start, end)
+    spans = [(e[0], e[1]) for e in mentions if e[2] in CLAUSE_SUBJECT_LABELS and e[0] >= start and e[1] <= end]
+    # a person's surname the model did not tag here ("Moore thanked him for “...”" in a story that names
+    # Julianne Moore): the document says who that is
+    surnames = _person_surnames(doc)
     spans += [(t.start, t.end) for t in _tokens(doc.text, start, end)
-              if t.low in cues.pronouns or t.low in cues.clause_pronouns]
+              if t.low in cues.pronouns or t.low in cues.clause_pronouns
+              or (t.text in surnames and not any(e[0] <= t.start < e[1] for e in mentions))]
+    places = {(e[0], e[1]) for e in mentions if e[2] == "GPE"}
     for s, e in sorted(spans):
-        if any(a <= s < b for a, b in inside):
-            continue
-        before = _tokens(doc.text, max(start, s - 12), s)
-        if before and before[-1].low in cues.speaker_end:
-            continue
-        if doc.text[e:e + 2] in ("’s", "'s"):
-            continue
-        yield s, e
+        if not any(a <= s < b for a, b in inside) and _may_be_subject(doc, start, (s, e), (s, e) in places, cues):
+            yield s, e
+
+
+def _may_be_subject(doc: _Doc, start: int, span: tuple[int, int], place: bool, cues: _Cues) -> bool:
+    """Whether a mention or pronoun may be its clause's subject: not behind a preposition, not the object of
+    a verb ("called Obama a “...”"), not a possessive, not a place qualifying a noun ("the Paris attacks",
+    "South Carolina congressman")."""
+    s, e = span
+    before = _tokens(doc.text, max(start, s - 12), s)
+    if before and (before[-1].low in cues.speaker_end or _is_verb_form(before[-1], cues)):
+        return False
+    if doc.text[e:e + 2] in ("’s", "'s"):
+        return False
+    after = next(iter(_tokens(doc.text, e, e + 30)), None)
+    return not place or (_is_verb_form(after, cues, True) and after is not None and after.low not in cues.noun_like)
 
 
 def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, cues: _Cues,
@@ -900,6 +1042,13 @@ def _colon_subject(doc: _Doc, quotes: list[_Quote], start: int, open_mark: int, 
     return None
 
 
+def _is_verb_form(t: _Token | None, cues: _Cues, auxiliary: bool = False) -> bool:
+    """A lower-case form of a reporting, stance or naming verb (with `auxiliary`, or an auxiliary)."""
+    return t is not None and t.text.islower() and (
+        t.low in cues.verbs or t.low in cues.naming or t.low in cues.stance_verbs or t.low in cues.that_verbs
+        or (auxiliary and t.low in AUXILIARIES))
+
+
 def _looks_like_verb(t: _Token, cues: _Cues) -> bool:
     """A lower-case word that can follow a subject as its verb ("called", "admires", "has"), not the noun
     a modifier qualifies ("Islamic terror", "GOP candidate"), a preposition ("Ohio in") or a copula: the
@@ -930,9 +1079,13 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
         if found is not None and found[1].low not in cues.verbs and found[1].low not in cues.naming \
                 and _is_title(doc.text[q.start:q.end], cues):
             found = None                 # "She starred in “The Art of War”": a title, not name-calling
+        if found is None:
+            found = _statement_around(doc, q, cues, p)
     if found is None and starts_sentence:
         found, attribution = _quoted_turn(doc, q), "transcript"
         adjacent = found is not None
+    if found is None and starts_sentence:
+        found, attribution = _previous_sentence_speaker(doc, q, cues, p), "previous_sentence"
     q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)
     if found is None or q.kind not in ("direct", "partial"):
         return
@@ -985,6 +1138,42 @@ def _indirect_statements(doc: _Doc, quotes: list[_Quote], cues: _Cues, p: Quotes
             q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes + out, q, words, cues, p)
         out.append(q)
     return out
+
+
+def _statement_around(doc: _Doc, q: _Quote, cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """The speaker of the reported speech whose content holds an embedded quote, found as an indirect
+    statement's ("Trump mocked Marco Rubio for “having a tough night”", "It was, Lopez said, “a fine day”")."""
+    s_start, s_end = doc.sent_starts[q.sentence], min(doc.sent_ends[q.sentence], len(doc.text))
+    found = _statement_in(doc, s_start, s_end, cues, p) if s_end > s_start else None
+    if found is None:
+        return None
+    (c_start, c_end), words, verb, _ = found
+    return (words, verb) if words and c_start <= q.open_mark and q.end <= c_end else None
+
+
+def _previous_sentence_speaker(doc: _Doc, q: _Quote, cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """A quote with no attribution of its own opening a sentence right after one that reports what someone
+    said, without quotation marks ("Kerry said that 100,000 would be accepted. “That adds up to ...”",
+    "Professor Ann Lee agreed. “...”", "..., Schiff said.\n\n“...”"): that someone, who goes on speaking."""
+    if q.sentence == 0:
+        return None
+    s_start, s_end = doc.sent_starts[q.sentence - 1], min(doc.sent_ends[q.sentence - 1], q.open_mark)
+    # a quote in that sentence, or right before it (“... votes?” Trump said.), is one this one continues
+    before = len(doc.text[:s_start].rstrip())
+    before = before - 1 if before > 0 and "\n" not in doc.text[before:s_start] else s_start
+    if s_end <= s_start or QUOTE_MARK_RE.search(doc.text, before, s_end):
+        return None
+    found = _statement_in(doc, s_start, s_end, cues, p)
+    if found is None:
+        end = s_end
+        while end > s_start and doc.text[end - 1] in " .!?\n":
+            end -= 1
+        tokens = _join_name_dots(_tokens(doc.text, s_start, end), cues)
+        comma = max((k + 1 for k, t in enumerate(tokens) if t.text == ","), default=0)
+        tail = _tail_statement(tokens[comma:], cues, p)        # "Professor Ann Lee agreed."
+        return tail if tail is not None and tail[0] else None
+    _, words, verb, _ = found
+    return (words, verb) if words and verb.text != ":" else None
 
 
 def _quoted_turn(doc: _Doc, q: _Quote) -> Attribution | None:
@@ -1210,9 +1399,10 @@ def _inherit_across_paragraphs(quotes: list[_Quote], text: str) -> None:
         prev = quotes[i - 1]
         gap = text[prev.end:line_start]
         # the previous quote is in the paragraph just before this one (blank lines only between)
+        previous_end = len(text[:line_start].rstrip("\n"))
+        previous_start = text.rfind("\n", 0, previous_end) + 1
         if prev.kind == "direct" and prev.speaker_kind is not None and gap.count("\n") <= 2 and \
-                text.count("\n", prev.open_mark, line_start) <= 2 and \
-                text.rfind("\n", 0, line_start - 1) <= prev.open_mark <= line_start:
+                text.count("\n", prev.open_mark, line_start) <= 2 and previous_start <= prev.open_mark <= line_start:
             _copy_speaker(prev, q, "previous_paragraph")
 
 

@@ -114,3 +114,10 @@ def test_template_sentences_with_other_numbers_are_different_claims():
     sentences = sentence_frame({A: [first, OTHER[0]], B: [second, OTHER[1]], C: OTHER[2:]})
     assert claims(sentences, INDEPENDENT).is_empty()
     assert claims(sentences, INDEPENDENT, changes={"number_conflict": False}).height == 1
+
+
+def test_a_repeated_phrase_is_no_claim():
+    """Many words, two of them distinct: no statement a claim could carry."""
+    chant = "“Three years, three years, three years, three years…”"
+    found = claims(sentence_frame({A: [OTHER[0], chant], B: [chant, OTHER[1]]}), INDEPENDENT)
+    assert found.is_empty()

@@ -5,6 +5,8 @@ import json
 
 import polars as pl
 
+from schemas.aggregate import Related
+from schemas.base import empty_frame
 from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.entity_stats import entity_stats
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics, plot_tables
@@ -12,6 +14,7 @@ from stages.aggregate.timeline import build_timeline
 from tests.shipped_params import shipped
 
 NO_FAULTS = pl.DataFrame(schema={"doc_id": pl.String, "extractor": pl.String})
+NO_RELATED = empty_frame(Related)
 PARAMS = shipped("aggregate", {"cooccurrence": {"min_sentences": 1}, "report": {"top_entities": 2}})
 
 
@@ -24,7 +27,7 @@ def metrics_of(t: dict) -> dict:
                            tag_rows={"themes": 0, "counts": 1}, stories=t["stories"], alignments=t["alignments"],
                            claims=t["claims"], cooccurrence=pairs, timeline=timeline,
                            named_labels=PARAMS.named_labels,
-                           faults=t.get("faults", NO_FAULTS))
+                           faults=t.get("faults", NO_FAULTS), related=t.get("related", NO_RELATED))
 
 
 def test_numbers_only_one_level(tiny_corpus):
@@ -76,3 +79,12 @@ def test_plot_tables(tiny_corpus):
     assert plots["story_sizes"].rows() == [(1, 1, 1), (2, 1, 2)]  # (story_size, stories, documents)
     assert plots["boilerplate"]["boilerplate_share"].to_list() == [0.5, 0.6, 0.6]
     assert plots["top_entities"].write_csv().splitlines()[0] == "canonical,label,n_stories,n_docs,n_mentions"
+
+
+def test_related_pairs_are_counted(tiny_corpus):
+    assert metrics_of(tiny_corpus)["stories"]["related_pairs"] == 0
+    pair = {"story_id_a": "s1", "story_id_b": "s2", "doc_id_a": "a" * 16, "doc_id_b": "b" * 16, "score": 0.5,
+            "n_entities": 0, "n_days": 0, "n_figures": 0, "shared_entities": [], "shared_days": [],
+            "shared_figures": []}
+    related = pl.DataFrame([pair], schema=NO_RELATED.schema)
+    assert metrics_of({**tiny_corpus, "related": related})["stories"]["related_pairs"] == 1

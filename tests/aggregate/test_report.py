@@ -14,6 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from schemas.aggregate import Related
+from schemas.base import empty_frame
 from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.entity_stats import entity_stats
 from stages.aggregate.metrics import boilerplate_by_document, compute_metrics
@@ -23,6 +25,7 @@ from tests.aggregate.tiny_corpus import A, build_tiny_corpus
 from tests.shipped_params import shipped
 
 NO_FAULTS = pl.DataFrame(schema={"doc_id": pl.String, "extractor": pl.String})
+NO_RELATED = empty_frame(Related)
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE_TITLE = '<script>alert("t")</script>'
 HOSTILE_NAME = '<img src=x onerror=alert(1)> $x$ & Co'
@@ -41,7 +44,7 @@ def render(t: dict, changes: dict | None = None, run: dict | None = None, relate
                               tag_rows={"themes": 0}, stories=t["stories"], alignments=t["alignments"],
                               claims=t["claims"], cooccurrence=pairs, timeline=timeline,
                               named_labels=params.named_labels,
-                              faults=NO_FAULTS)
+                              faults=NO_FAULTS, related=NO_RELATED if related is None else related)
     return render_report(metrics=metrics, ingest_docs=t["ingest_docs"], rejected=t["rejected"],
                          clean_docs=t["clean_docs"], removed=t["removed"], boilerplate=boilerplate,
                          sentences=t["sentences"], stories=t["stories"], alignments=t["alignments"],

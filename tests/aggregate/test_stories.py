@@ -414,3 +414,52 @@ def test_each_document_keeps_at_most_max_candidates_sentence_partners():
     capped = shipped("aggregate", {"stories": {"max_candidates": 1}}).stories
     found, _ = _sentence_edges(directed, sentences, corpus, [3] * 4, frozenset(), capped)
     assert found == {(0, 1), (2, 3)}
+
+
+# A comment-guidelines footer that every post of one site ends with, and five posts of that site.
+FOOTER = [
+    "Guidelines: reader feedback should stay within the guidelines for this community of football fans.",
+    "These guidelines will be used to identify those comments that will be removed from display on the site.",
+    "Comments may be no longer than two thousand characters and will post to the site shortly after submitting.",
+]
+POSTS = [
+    ["Fans went out on Halloween showing off their best impressions of famous quarterbacks around town."],
+    ["The rookie tight end caught the record-setting pass on Sunday and spoke about the locker room."],
+    ["An analyst discussed the safety's hit on the wide receiver, which the head coach praised loudly."],
+    ["During each week of the season photographers collect and curate the best pictures from the stadiums."],
+    ["Players got into the Halloween spirit last night and stepped out in full costume at the team party.",
+     "The kicker posed in his villain costume while the guard and tackle made a heroic team together.",
+     "The quarterback and his wife dressed as a superhero and a princess and posed with their young son.",
+     "A network analyst appeared on air in disguise, wearing a mask and a long cape through the show."],
+]
+
+
+def test_a_footer_shared_by_unrelated_posts_makes_no_copy():
+    """Short posts whose text is mostly the site's footer are no cut copies of the site's longer post, nor is
+    a page whose extracted text is the footer alone: the footer recurs across unrelated posts."""
+    ids = [f"{n:016x}" for n in range(len(POSTS))]
+    articles = {doc: [*post, " ".join(FOOTER)] for doc, post in zip(ids, POSTS)}
+    articles[A] = [" ".join(FOOTER)]
+    rows, stories, _ = run(articles)
+    assert {rows[doc]["relation"] for doc in [*ids, A]} == {"unique"}
+    check_invariants(stories, [*ids, A])
+
+
+def test_a_cut_of_a_syndicated_lead_stays_a_cut():
+    """The lead of an article printed in full, edited and cut on several sites is found in more clusters than
+    max_sentence_clusters, but those copies share the article's other sentences too: no recurring block,
+    and the cut keeps its source."""
+    articles = {A: ROME, B: [*ROME[:5], CAIRO[0]], C: ROME[:4], D: [*ROME[:3], "Subscribe to continue reading."],
+                E: ROME[:2]}
+    rows, stories, _ = run(articles, truncated=frozenset({D}))
+    assert rows[A]["relation"] == "original"
+    assert rows[D]["relation"] == "truncated_copy" and rows[D]["source_doc_id"] == A
+    assert {rows[doc]["story_id"] for doc in articles} == {"s" + A}
+    check_invariants(stories, list(articles))
+
+
+def test_groups_of_related_clusters():
+    from stages.aggregate.stories import _n_groups
+    neighbours = {1: {2}, 2: {1, 3}, 3: {2}, 4: {5}, 5: {4}}
+    assert _n_groups([1, 2, 3, 4, 5, 6], neighbours) == 3
+    assert _n_groups([1, 3, 4], neighbours) == 3   # 1 and 3 are linked only through 2, which is not a member

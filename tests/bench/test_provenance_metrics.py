@@ -109,3 +109,14 @@ def test_boilerplate_flags() -> None:
     assert pv.boilerplate_flags("MOST POPULAR STORIES", False) == ["no verb", "all-caps heading"]
     assert pv.boilerplate_flags("Read more at https://example.com", True) == ["url", "call to action"]
     assert pv.boilerplate_flags("The minister resigned on Tuesday.", True) == []
+
+
+def test_article_of_joins_pages_of_one_article_not_a_shared_block() -> None:
+    article = " ".join(f"word{i}" for i in range(40))
+    footer = " ".join(f"foot{i}" for i in range(20))
+    posts = [" ".join(f"{name}{i}" for i in range(12)) for name in ("alpha", "beta")]
+    gold = {"p1": article, "p2": article + " and a longer edition goes on here",
+            "p3": f"{posts[0]} {footer}", "p4": f"{posts[1]} {footer}"}
+    of = pv.article_of({page: pv.shingle_set(text) for page, text in gold.items()})
+    assert of["p1"] == of["p2"] == "p1"
+    assert of["p3"] == "p3" and of["p4"] == "p4"   # half their shingles are the footer: < 0.8 shared

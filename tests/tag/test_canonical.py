@@ -188,6 +188,18 @@ def test_one_label_per_name_in_a_document():
     assert got[("a", "Twitter")] == ("Twitter", "ORG")              # a known platform is never a person
 
 
+def test_a_tie_between_labels_outside_the_priority_list_does_not_follow_row_order():
+    # Found at 19,779 Reuters documents: "the Louvre Accord" once PRODUCT and once WORK_OF_ART in a document
+    # took whichever label its first row had, so two executors (row orders) gave different entities tables.
+    rows = [("a", "Louvre Accord", "PRODUCT"), ("a", "Louvre Accord", "WORK_OF_ART"),
+            ("a", "Northern 1", "PRODUCT"), ("a", "Northern 1", "LAW")]
+    rows += [("b", f"Name {i}", "EVENT") for i in range(50)]
+    for order in (rows, rows[::-1], rows[2:] + rows[:2]):
+        got = canon(mentions(*order))
+        assert got[("a", "Louvre Accord")][1] == "PRODUCT"
+        assert got[("a", "Northern 1")][1] == "LAW"
+
+
 def test_every_name_label_votes_but_numbers_keep_theirs():
     out = canonicalize(mentions(("a", "Wimbledon", "EVENT"), ("a", "Wimbledon", "EVENT"), ("a", "Wimbledon", "ORG"),
                                 ("a", "1996", "DATE"), ("a", "1996", "CARDINAL"), ("a", "1996", "CARDINAL")))

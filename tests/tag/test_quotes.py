@@ -140,6 +140,13 @@ def test_quote_after_the_previous_paragraph_inherits_its_speaker_unless_switched
     assert off["speaker"].to_list() == ["Jane Roe", None]
 
 
+def test_a_quote_inherits_across_a_blank_line_but_not_past_a_paragraph_between():
+    text = ("“We will rebuild,” said Jane Roe, the mayor.\n\n“It will take years, but we will do it.”\n\n"
+            "The council meets on Monday.\n\n“Nobody asked us.”")
+    out = direct(run(text, {"Jane Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["Jane Roe", "Jane Roe", None]
+
+
 def test_according_to_verb_first_and_speaker_before_the_quote():
     text = ("“The talks failed,” according to Omar Haddad. "
             "“We tried,” added Omar Haddad. "
@@ -360,3 +367,104 @@ def test_quoted_transcript_turns_are_not_continuations_of_each_other():
             "\"PENCE: She will not be attending the debate.")
     out = direct(run(text, {"Mike Pence": "Mike Pence", "Chris Wallace": "Chris Wallace"}))
     assert out["speaker"].to_list() == ["Chris Wallace", "Mike Pence"]
+
+
+def test_a_quote_inside_reported_content_takes_the_main_clause_verb():
+    # "continue" belongs to what Lopez said; a clause set off by a comma before the quote is another's
+    text = ("Lopez said she is sure Grant will continue to be “a strong voice for the farmers of the valley.”\n\n"
+            "Ruiz, who thanked Grant after the count was declared, told the crowd: “We did this together.”")
+    out = direct(run(text, {"Lopez": "Ana Lopez", "Grant": "Tom Grant", "Ruiz": "Eva Ruiz"}))
+    assert out["speaker"].to_list() == ["Ana Lopez", "Eva Ruiz"]
+    assert out["verb"].to_list() == ["said", "told"]
+
+
+def test_a_sentence_going_on_after_the_quote_is_attributed_after_its_comma_only():
+    text = ("“It looks very unlikely” that Grant can win the county, said Ana Lopez, a pollster.\n\n"
+            "Ruiz says she is “close behind” with Tom Grant, in a race that he said was tight.\n\n"
+            "“We are ready,” one volunteer wrote.")
+    out = direct(run(text, {"Ana Lopez": "Ana Lopez", "Grant": "Tom Grant", "Tom Grant": "Tom Grant",
+                            "Ruiz": "Eva Ruiz"}))
+    assert out["speaker"].to_list() == ["Ana Lopez", "Eva Ruiz", "one volunteer"]
+
+
+def test_a_quote_opening_a_sentence_after_reported_speech_is_that_speaker_s():
+    text = ("The mayor spoke after the vote. Later, Jane Roe said that the budget would pass. “It is a good day.”\n\n"
+            "The council met on Monday. “Nobody asked us.”\n\n"
+            "Professor Ann Lee agreed.\n\n“We waited too long.”")
+    out = direct(run(text, {"Jane Roe": "Jane Roe", "Ann Lee": "Ann Lee"}))
+    assert out["speaker"].to_list() == ["Jane Roe", None, "Ann Lee"]
+    assert out["attribution"].to_list() == ["previous_sentence", None, "previous_sentence"]
+
+
+def test_an_untagged_surname_of_a_person_of_the_document_is_a_clause_subject():
+    text = ("Julianne Moore joined the campaign in May.\n\n"
+            "Moore thanked him for “acting when nobody else would.”")
+    # only the full name is tagged: the model missed the bare surname
+    out = direct(run(text, {"Julianne Moore": "Julianne Moore"}))
+    assert out["speaker"].to_list() == ["Julianne Moore"]
+    assert out["speaker_text"].to_list() == ["Moore"]
+
+
+def test_an_embedded_quote_takes_the_speaker_of_the_reported_speech_around_it():
+    text = "According to Jane Roe, the plan was late but is now “the best thing that happened to the town.”"
+    out = direct(run(text, {"Jane Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["Jane Roe"]
+    assert out["attribution"].to_list() == ["clause"]
+
+
+def test_the_object_of_a_verb_and_a_place_before_a_noun_are_not_the_clause_subject():
+    text = ("Jane Roe, hoping to win the county, called Tom Grant a “hopeless case.”\n\n"
+            "After the Paris attacks, Tom Grant took aim at “real terrorism.”")
+    docs_mentions = {"Jane Roe": "Jane Roe", "Tom Grant": "Tom Grant"}
+    docs, sents = frames(text)
+    entities = people(text, docs_mentions)
+    paris = text.index("Paris")
+    entities = pl.concat([entities, pl.DataFrame(
+        [{"doc_id": "d1", "sent_id": None, "start": paris, "end": paris + 5, "text": "Paris", "label": "GPE",
+          "canonical": "Paris", "entity_id": "Paris"}], schema=entities.schema)]).sort("start")
+    out = direct(extract_quotes(docs, sents, entities, QUOTES_ONLY))
+    assert out["speaker"].to_list() == ["Jane Roe", "Tom Grant"]
+
+
+def test_a_document_reads_a_participle_after_a_place_phrase_and_a_possessive_object():
+    text = ("The city sent a letter to residents. “The bridge will close in May,” the letter read.\n\n"
+            "Jane Roe replied on the radio saying, “We will fight this.”\n\n"
+            "Tom Grant, who leads in the polls, questioned Roe's “small-town values” on Monday.")
+    out = direct(run(text, {"Jane Roe": "Jane Roe", "Roe": "Jane Roe", "Tom Grant": "Tom Grant"}))
+    assert out["speaker"].to_list() == ["the letter", "Jane Roe", "Tom Grant"]
+
+
+def test_it_after_a_quote_is_the_document_or_organisation_quoted_just_before():
+    text = ("“Sales fell in May,” the newspaper wrote. “But since then, the shop has recovered,” it added.\n\n"
+            "“We are glad,” Jane Roe said. “It was hard,” it read.")
+    out = direct(run(text, {"Jane Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["the newspaper", "the newspaper", "Jane Roe", None]
+    assert out["speaker_text"].to_list() == ["the newspaper", "it", "Jane Roe", "it"]
+
+
+def test_a_person_named_right_before_the_colon_that_opens_a_quote_says_it():
+    text = ("Both reject the plan. Roe: “We want it gone.” Grant: “So do we.”\n\n"
+            "The vote did not surprise the pollster Ann Lee: “It was close all along.”\n\n"
+            "Grant brought a list to the meeting: “Roads, schools, parks.”")
+    out = direct(run(text, {"Roe": "Jane Roe", "Grant": "Tom Grant", "Ann Lee": "Ann Lee"}))
+    assert out["speaker"].to_list()[:3] == ["Jane Roe", "Tom Grant", "Ann Lee"]
+    assert out["attribution"].to_list()[:3] == ["before", "before", "before"]
+
+
+def test_a_speaker_name_ends_before_a_verb_that_follows_it():
+    text = "Roe celebrated in Dover with supporters, declaring it “a great night for the town.”"
+    out = direct(run(text, {"Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["Jane Roe"]
+
+
+def test_a_coordinated_reporting_verb_takes_the_subject_of_the_verb_before_it():
+    text = "Asked about the vote, he looked at the crowd, raised his hand and said, “We won.”"
+    out = direct(run(text, {"Tom Grant": "Tom Grant"}))
+    assert out["speaker_text"].to_list() == ["he"]
+
+
+def test_a_verb_set_off_right_before_the_marks_beats_the_next_quote_s_attribution():
+    text = ("When someone in the crowd yelled, “Grant!” Roe added, “Not today.”\n\n"
+            "“Out!” the crowd screamed.")
+    out = direct(run(text, {"Roe": "Jane Roe", "Grant": "Tom Grant"}))
+    assert out["speaker_text"].to_list() == ["the crowd", "Roe", "the crowd"]

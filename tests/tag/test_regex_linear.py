@@ -15,7 +15,7 @@ import pytest
 
 from stages.tag.attributions import LAST_WORD_RE, _cues
 from stages.common.timex import _lexicon
-from stages.tag.quotes import WORD_DOT_AT_END_RE
+from stages.tag.quotes import TRANSCRIPT_TURN_RE, WORD_DOT_AT_END_RE
 
 
 def _adversarial(size: int) -> list[str]:
@@ -40,6 +40,7 @@ PATTERNS = {
     "attributions.LAST_WORD_RE": lambda: LAST_WORD_RE,
     "dates.prev_word_re": lambda: _lexicon().prev_word_re,
     "quotes.WORD_DOT_AT_END_RE": lambda: WORD_DOT_AT_END_RE,
+    "quotes.TRANSCRIPT_TURN_RE": lambda: TRANSCRIPT_TURN_RE,
 }
 
 
@@ -84,3 +85,11 @@ def test_word_dot_at_end():
     assert WORD_DOT_AT_END_RE.search("by J.").group(1) == "J"
     assert WORD_DOT_AT_END_RE.search("by J. x") is None
     assert WORD_DOT_AT_END_RE.search("the 4. ") is None
+
+
+def test_transcript_turn_takes_up_to_three_capitalised_words_before_the_colon():
+    assert TRANSCRIPT_TURN_RE.match("PENCE: Well, look").group(1) == "PENCE"
+    assert TRANSCRIPT_TURN_RE.match("SEN. JOHN MCCAIN: yes").group(1) == "SEN. JOHN MCCAIN"
+    assert TRANSCRIPT_TURN_RE.match("O'REILLY: no").group(1) == "O'REILLY"
+    assert TRANSCRIPT_TURN_RE.match("Pence: well") is None
+    assert TRANSCRIPT_TURN_RE.match("A B C D: four words") is None
