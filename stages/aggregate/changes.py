@@ -125,18 +125,18 @@ def _story_changes(previous: pl.DataFrame, current: pl.DataFrame) -> tuple[list[
     by_path = previous.unique("path", keep="first").select("path", pl.col("story_id").alias("by_path"))
     known = (current.join(by_id, on="doc_id", how="left").join(by_path, on="path", how="left")
              .with_columns(pl.coalesce("by_id", "by_path").alias("before")))
-    new_stories, grown = [], []
-    for (story_id,), group in sorted(known.filter(pl.col("story_id").is_not_null())
-                                     .group_by("story_id", maintain_order=True), key=lambda g: str(g[0][0])):
-        earlier = group["before"].drop_nulls().to_list()
-        if not earlier:
-            new_stories.append(str(story_id))
-            continue
-        # The story it continues: the previous story most of its documents were in (ties: the smallest id).
-        continued = min(set(earlier), key=lambda s: (-earlier.count(s), s))
-        gained = sum(1 for before in group["before"].to_list() if before != continued)
-        if gained:
-            grown.append((str(story_id), gained))
+    # Vectorised (a Python loop over the groups took 0.7 s at 5,000 documents, a tenth of a rerun's time).
+    # The story it continues: the previous story most of its documents were in (ties: the smallest id);
+    # it gained every document that was not in that one (new ones included).
+    known = known.filter(pl.col("story_id").is_not_null())
+    continued = (known.drop_nulls("before").group_by("story_id", "before").agg(kept=pl.len())
+                 .sort(["story_id", "kept", "before"], descending=[False, True, False])
+                 .group_by("story_id", maintain_order=True).first())
+    stories = (known.group_by("story_id").agg(size=pl.len()).join(continued, on="story_id", how="left")
+               .sort("story_id"))
+    new_stories = stories.filter(pl.col("before").is_null())["story_id"].to_list()
+    gained = stories.filter(pl.col("before").is_not_null() & (pl.col("size") > pl.col("kept")))
+    grown = list(zip(gained["story_id"].to_list(), (gained["size"] - gained["kept"]).to_list()))
     return new_stories, grown
 
 

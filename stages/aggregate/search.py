@@ -5,7 +5,9 @@
   the signatures of each document's sentences (`text_features.sentence_signatures`). Each reuses an
   unchanged document's rows from the last run (`stages.common.cache.RowsCache`, keyed by the document's
   `document_keys`: its text; its sentences and the entity ids in them).
-- Corpus-wide, on the driver: the LSH candidates and shingle overlaps (`sketches.shingle_matches`), one
+- Corpus-wide, on the driver: the LSH candidates and shingle overlaps (`sketches.update_matches`: updated
+  from the index the previous run left, `Caches.index`, when only documents were added; rebuilt when any
+  document it indexed was removed or changed, or the index is damaged), one
   search for linked sentence types serving stories and claims (`text_features.link_types`), the story
   grouping (`stories.find_stories`) and later the claims.
 
@@ -23,12 +25,12 @@ from pathlib import Path
 import polars as pl
 
 from schemas.params import Aggregate, Stories
-from stages.aggregate.sketches import shingle_matches, sketch_documents
+from stages.aggregate.sketches import ShingleMatches, sketch_documents, update_matches
 from stages.aggregate.statements import keep_statements
 from stages.aggregate.stories import find_stories, story_documents
 from stages.aggregate.text_features import (TypeLinks, link_types, sentence_signatures, shared_search,
                                             with_entity_ids)
-from stages.common.cache import KEY_COLUMN, RowsCache, document_keys, fingerprint
+from stages.common.cache import KEY_COLUMN, IndexCache, RowsCache, document_keys, fingerprint
 from stages.common.executor import Executor, InProcess, batches_of, map_batches
 
 PACKAGE = Path(__file__).resolve().parent
@@ -40,9 +42,11 @@ EXECUTOR: Executor = InProcess()
 @dataclass(frozen=True)
 class Caches:
     """The per-document caches: MinHash sketches (they depend on the story params' shingles and
-    permutations, and on rensa) and sentence signatures (they depend on no param)."""
+    permutations, and on rensa) and sentence signatures (they depend on no param); and the LSH index the
+    sketches' matches are updated from (the story params and rensa too: bands, threshold, max_candidates)."""
     sketches: RowsCache
     signatures: RowsCache
+    index: IndexCache
 
     @classmethod
     def of(cls, params: Aggregate) -> Caches:
@@ -50,13 +54,18 @@ class Caches:
             named = fingerprint(name, params=section, folders=[PACKAGE], libraries=libraries)
             return RowsCache(params.cache_dir, name, named, key=["doc_id", KEY_COLUMN], join_on=["doc_id"],
                              enabled=params.cache, stage="aggregate")
+        index = IndexCache(params.cache_dir, "lsh-index",
+                           fingerprint("lsh-index", params=params.stories, folders=[PACKAGE],
+                                       libraries=["rensa", "numpy"]),
+                           enabled=params.cache, stage="aggregate")
         return cls(sketches=cache("sketches", params.stories, ["rensa", "numpy"]),
-                   signatures=cache("signatures", None, []))
+                   signatures=cache("signatures", None, []), index=index)
 
     def prune(self) -> None:
-        """After a successful run: older fingerprints of both caches go."""
+        """After a successful run: older fingerprints of every cache go."""
         self.sketches.prune()
         self.signatures.prune()
+        self.index.prune()
 
 
 def _batches(frame: pl.DataFrame) -> list[pl.DataFrame]:
@@ -86,6 +95,16 @@ def document_signatures(sentences: pl.DataFrame, entities: pl.DataFrame, cache: 
     return rows.sort("sent_id")
 
 
+def document_matches(sketches: pl.DataFrame, params: Stories, index: IndexCache) -> ShingleMatches:
+    """The shingle matches of `sketches`, updated from the index the last run stored (and the updated index
+    stored for the next run when it changed)."""
+    previous = index.load()
+    matches, updated = update_matches(sketches, params, previous)
+    if previous is None or not updated.equals(previous):
+        index.store(updated)
+    return matches
+
+
 def _signatures_and_links(sentences: pl.DataFrame, entities: pl.DataFrame, params: Aggregate,
                           cache: RowsCache) -> tuple[pl.DataFrame, TypeLinks]:
     signatures = keep_statements(document_signatures(sentences, entities, cache), sentences)
@@ -106,8 +125,8 @@ def search_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.Dat
     docs = story_documents(docs)
     with ThreadPoolExecutor(max_workers=1) as background:
         pending = background.submit(_signatures_and_links, sentences, entities, params, caches.signatures)
-        matches = shingle_matches(document_sketches(docs.select("doc_id", "text"), params.stories,
-                                                    caches.sketches), params.stories)
+        matches = document_matches(document_sketches(docs.select("doc_id", "text"), params.stories,
+                                                     caches.sketches), params.stories, caches.index)
         signatures, links = pending.result()
     stories, alignments = find_stories(docs, sentences, matches, signatures, links, params.stories)
     return StorySearch(stories, alignments, signatures, links)

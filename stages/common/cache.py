@@ -148,7 +148,68 @@ def document_keys(*tables: pl.DataFrame) -> pl.DataFrame:
 
 # ------------------------------------------------------------------------------------------------ store
 
-class RowsCache:
+class _CacheFolder:
+    """One fingerprint's folder, `<cache_dir>/<name>-<fingerprint>/`: listed in this project's manifest when
+    written, pruned with the other fingerprints of its name, warned about once when it cannot be written."""
+
+    def __init__(self, cache_dir: str | Path, name: str, fingerprint_: str, enabled: bool = True, keep: int = 1,
+                 stage: str = "cache") -> None:
+        self.root = Path(cache_dir)
+        self.name = name
+        self.folder = self.root / f"{name}-{fingerprint_}"
+        self.enabled = enabled
+        self.keep = keep
+        self.stage = stage
+        self._warned = False
+        self._used = False   # whether a run used it (a RowsCache: with at least one key): an empty run prunes nothing
+
+    def _warn(self, message: str) -> None:
+        if not self._warned:
+            log(self.stage, f"warning: {message}; the run goes on without it")
+            self._warned = True
+
+    # ---- which fingerprints stay
+    def _touch(self) -> None:
+        try:
+            if self.folder.is_dir():
+                os.utime(self.folder)
+        except OSError:
+            pass
+
+    def _register(self) -> None:
+        with _MANIFEST_LOCK:
+            entries = set(read_manifest(self.root))
+            if self.folder.name not in entries:
+                write_manifest(self.root, entries | {self.folder.name})
+
+    def prune(self) -> list[str]:
+        """Remove this name's other fingerprints beyond the `keep` most recently used, when this project
+        wrote them and no other project lists them; returns the names removed."""
+        if not self.enabled or not self._used or not self.folder.is_dir():
+            return []
+        with _MANIFEST_LOCK:
+            return self._prune()
+
+    def _prune(self) -> list[str]:
+        mine = read_manifest(self.root)
+        others_entries = read_manifest(self.root, others=True)
+        rivals = [self.root / entry for entry in mine if entry.startswith(f"{self.name}-")
+                  and entry != self.folder.name and entry not in others_entries]
+        rivals = [path for path in rivals if path.exists()]
+        rivals.sort(key=_last_used, reverse=True)
+        removed = [path.name for path in rivals[max(self.keep - 1, 0):]]
+        for entry in removed:
+            shutil.rmtree(self.root / entry, ignore_errors=True)
+        gone = {entry for entry in mine if not (self.root / entry).exists()}
+        if removed or gone:
+            try:
+                write_manifest(self.root, set(mine) - set(removed) - gone)
+            except OSError:
+                pass
+        return removed
+
+
+class RowsCache(_CacheFolder):
     """Rows keyed by the input they were computed from, for one fingerprint (see the module docstring).
 
     `key` names the key columns; the rows `compute` returns carry `join_on` (a subset of `key`, by default
@@ -159,16 +220,9 @@ class RowsCache:
     def __init__(self, cache_dir: str | Path, name: str, fingerprint_: str, key: list[str],
                  join_on: list[str] | None = None, enabled: bool = True, keep: int = 1,
                  stage: str = "cache") -> None:
-        self.root = Path(cache_dir)
-        self.name = name
-        self.folder = self.root / f"{name}-{fingerprint_}"
+        super().__init__(cache_dir, name, fingerprint_, enabled=enabled, keep=keep, stage=stage)
         self.key = list(key)
         self.join_on = list(join_on or key)
-        self.enabled = enabled
-        self.keep = keep
-        self.stage = stage
-        self._warned = False
-        self._used = False   # whether a run with at least one key happened: an empty run prunes nothing
 
     # ---- the one call a stage makes
     def run(self, keys: pl.DataFrame, compute: Callable[[pl.DataFrame], pl.DataFrame]
@@ -277,50 +331,51 @@ class RowsCache:
         write_bytes_atomic(data, path, fsync=False)
         return path
 
-    def _warn(self, message: str) -> None:
-        if not self._warned:
-            log(self.stage, f"warning: {message}; the run goes on without it")
-            self._warned = True
 
-    # ---- which fingerprints stay
-    def _touch(self) -> None:
-        try:
-            if self.folder.is_dir():
-                os.utime(self.folder)
-        except OSError:
-            pass
+class IndexCache(_CacheFolder):
+    """One table a corpus-wide computation leaves for the next run to update (an index, not rows per key):
+    `load()` gives the table the last `store()` wrote under this fingerprint, or None.
 
-    def _register(self) -> None:
-        with _MANIFEST_LOCK:
-            entries = set(read_manifest(self.root))
-            if self.folder.name not in entries:
-                write_manifest(self.root, entries | {self.folder.name})
+    The table is one Parquet file named by the SHA-256 of its bytes, checked on every read: a damaged,
+    truncated or edited file (or anything else in its place) is removed and None returned, so the caller
+    rebuilds. Whether the table still describes the current inputs is the caller's to check (it stores what
+    it needs to: digests of the inputs it was built from). A failed write is a warning, never a failure.
+    """
 
-    def prune(self) -> list[str]:
-        """Remove this name's other fingerprints beyond the `keep` most recently used, when this project
-        wrote them and no other project lists them; returns the names removed."""
-        if not self.enabled or not self._used or not self.folder.is_dir():
-            return []
-        with _MANIFEST_LOCK:
-            return self._prune()
-
-    def _prune(self) -> list[str]:
-        mine = read_manifest(self.root)
-        others_entries = read_manifest(self.root, others=True)
-        rivals = [self.root / entry for entry in mine if entry.startswith(f"{self.name}-")
-                  and entry != self.folder.name and entry not in others_entries]
-        rivals = [path for path in rivals if path.exists()]
-        rivals.sort(key=_last_used, reverse=True)
-        removed = [path.name for path in rivals[max(self.keep - 1, 0):]]
-        for entry in removed:
-            shutil.rmtree(self.root / entry, ignore_errors=True)
-        gone = {entry for entry in mine if not (self.root / entry).exists()}
-        if removed or gone:
+    def load(self) -> pl.DataFrame | None:
+        if not self.enabled:
+            return None
+        self._used = True
+        found = None
+        for part in sorted(self.folder.glob("index-*.parquet")) if self.folder.is_dir() else []:
             try:
-                write_manifest(self.root, set(mine) - set(removed) - gone)
-            except OSError:
-                pass
-        return removed
+                data = read_regular(part)
+                if hashlib.sha256(data).hexdigest()[:32] != part.stem.removeprefix("index-"):
+                    raise ValueError("content does not match its name")
+                found = pl.read_parquet(io.BytesIO(data))
+            except Exception:   # damaged, edited, a directory, unreadable: rebuild, never fail
+                remove_damaged(part)
+        self._touch()
+        return found
+
+    def store(self, table: pl.DataFrame) -> None:
+        """Write `table` as this fingerprint's one index file (the previous one removed once it is in place)."""
+        if not self.enabled:
+            return
+        self._used = True
+        try:
+            buffer = io.BytesIO()
+            table.write_parquet(buffer, **PART_OPTIONS)
+            data = buffer.getvalue()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._register()
+            path = self.folder / f"index-{hashlib.sha256(data).hexdigest()[:32]}.parquet"
+            write_bytes_atomic(data, path, fsync=False)
+            for other in self.folder.glob("index-*.parquet"):
+                if other != path:
+                    remove_damaged(other)
+        except Exception as err:   # a cache only saves time
+            self._warn(f"index {self.folder} not written ({type(err).__name__}: {err})")
 
 
 def remove_damaged(part: Path) -> None:

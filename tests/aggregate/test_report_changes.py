@@ -50,6 +50,14 @@ def test_added_removed_changed_new_and_grown():
     assert changes.line() == "since the previous run: 2 added, 1 removed, 2 changed; 1 new stories, 1 grown"
 
 
+def test_stories_merged_from_two_continue_the_one_most_of_their_documents_were_in_ties_the_smallest_id():
+    current = snap([("d1", "a.txt", "h1", "m"), ("d2", "b.txt", "h2", "m"), ("d3", "c.txt", "h3", "m"),
+                    ("d4", "gone.txt", "h4", "t"), ("d5", "e.txt", "h5", "t"), ("d9", "new.txt", "h9", "n")])
+    changes = compare(BEFORE, current)
+    # m: two documents of s1, one of s3 -> continues s1, gained 1; t: one of s4, one of s5 -> s4 (tie), gained 1
+    assert changes.new_stories == ["n"] and changes.grown_stories == [("m", 1), ("t", 1)]
+
+
 def test_a_story_renamed_by_a_new_original_still_counts_as_grown():
     # A new, earlier document becomes the story's original, and the story id follows it.
     now = snap([("d0", "z.txt", "h0", "s0"), ("d1", "a.txt", "h1", "s0"), ("d2", "b.txt", "h2", "s0")])

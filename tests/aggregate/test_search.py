@@ -1,12 +1,16 @@
 """The story search as the stage runs it: per-document sketches and signatures reused from the cache for
-unchanged documents (only a new or changed document is computed), with the same results as without it."""
+unchanged documents (only a new or changed document is computed), and the LSH index updated with added
+documents, with the same results as without either."""
 from __future__ import annotations
+
+import io
 
 import polars as pl
 
 import stages.aggregate.search as search_module
 from stages.aggregate.search import Caches, document_signatures, search_stories
 from stages.aggregate.text_features import sentence_signatures, with_entity_ids
+from stages.common import PARQUET_OPTIONS
 from tests.aggregate.test_stories import CAIRO, NO_ENTITIES, REWRITE, ROME, A, B, C, D, E, frames
 from tests.shipped_params import shipped
 
@@ -64,4 +68,32 @@ def test_a_story_param_keeps_the_signatures_and_prune_drops_old_sketches(tmp_pat
     search_stories(docs, sentences, NO_ENTITIES, changed, again)
     again.prune()
     folders = sorted(path.name.split("-")[0] for path in (tmp_path / "cache").iterdir() if path.is_dir())
-    assert folders == ["signatures", "sketches"]
+    assert folders == ["lsh", "signatures", "sketches"]
+
+
+def parquet_bytes(found) -> list[bytes]:
+    written = []
+    for table in (found.stories, found.alignments):
+        buffer = io.BytesIO()
+        table.write_parquet(buffer, **PARQUET_OPTIONS)
+        written.append(buffer.getvalue())
+    return written
+
+
+def test_a_build_then_an_added_document_gives_the_bytes_of_a_full_build_and_a_damaged_index_is_rebuilt(tmp_path):
+    articles = {A: ROME, B: REWRITE, C: CAIRO}
+    grown = {**articles, D: ROME[:3], E: ROME}
+    params, plain = cached(tmp_path), cached(tmp_path, enabled=False)
+    search_stories(*frames(articles), NO_ENTITIES, params, Caches.of(params))
+    (index_file,) = Caches.of(params).index.folder.glob("index-*.parquet")
+    added = search_stories(*frames(grown), NO_ENTITIES, params, Caches.of(params))
+    full = search_stories(*frames(grown), NO_ENTITIES, plain, Caches.of(plain))
+    assert parquet_bytes(added) == parquet_bytes(full)
+    assert added.stories["relation"].to_list().count("unique") < len(grown)   # copies were found
+    (updated,) = Caches.of(params).index.folder.glob("index-*.parquet")
+    assert updated != index_file and not index_file.exists()
+    updated.write_bytes(updated.read_bytes()[:-9] + b"damaged!!")
+    again = search_stories(*frames(grown), NO_ENTITIES, params, Caches.of(params))
+    assert parquet_bytes(again) == parquet_bytes(full)
+    (rebuilt,) = Caches.of(params).index.folder.glob("index-*.parquet")
+    assert rebuilt.name == updated.name and rebuilt.read_bytes() != updated.read_bytes()[:-9] + b"damaged!!"

@@ -1,5 +1,5 @@
-"""stages.common.cache: rows reused by key under a fingerprint; damage, tampering and full disks only cost
-time; pruning touches only what this project wrote."""
+"""stages.common.cache: rows reused by key under a fingerprint, and one index table per fingerprint; damage,
+tampering and full disks only cost time; pruning touches only what this project wrote."""
 from __future__ import annotations
 
 import os
@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from stages.common.cache import (KEY_COLUMN, MAX_PARTS, RowsCache, document_keys, fingerprint, manifest_path,
-                                 read_manifest)
+from stages.common.cache import (KEY_COLUMN, MAX_PARTS, IndexCache, RowsCache, document_keys, fingerprint,
+                                 manifest_path, read_manifest)
 
 
 @pytest.fixture(autouse=True)
@@ -200,3 +200,40 @@ def test_a_directory_in_place_of_a_part_is_removed_so_the_part_can_be_written_ag
     RowsCache(tmp_path, "len", "f", key=["text"]).run(keys("a"), lengths(calls))
     rows, n = RowsCache(tmp_path, "len", "f", key=["text"]).run(keys("a"), lengths(calls))
     assert part.is_file() and n == 0 and rows["n"].to_list() == [1]
+
+
+# ------------------------------------------------------------------------------------------ IndexCache
+
+def test_an_index_is_read_back_as_stored_replaced_by_the_next_and_never_served_damaged(tmp_path):
+    first, second = pl.DataFrame({"doc_id": ["a"], "n": [1]}), pl.DataFrame({"doc_id": ["a", "b"], "n": [1, 2]})
+    cache = IndexCache(tmp_path, "idx", "f")
+    assert cache.load() is None
+    cache.store(first)
+    assert IndexCache(tmp_path, "idx", "f").load().equals(first)
+    assert IndexCache(tmp_path, "idx", "other").load() is None   # another fingerprint never sees it
+    cache.store(second)
+    (path,) = (tmp_path / "idx-f").glob("index-*.parquet")
+    assert IndexCache(tmp_path, "idx", "f").load().equals(second)
+    assert "idx-f" in read_manifest(tmp_path)
+    first.write_parquet(path)   # a valid table under the other's name: edited, so never served
+    assert IndexCache(tmp_path, "idx", "f").load() is None and not path.exists()
+    path.mkdir()
+    assert IndexCache(tmp_path, "idx", "f").load() is None and not path.exists()
+
+
+def test_a_disabled_or_unwritable_index_costs_only_time(tmp_path, capsys):
+    table = pl.DataFrame({"n": [1]})
+    disabled = IndexCache(tmp_path / "c", "idx", "f", enabled=False)
+    disabled.store(table)
+    assert disabled.load() is None and not (tmp_path / "c").exists()
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    IndexCache(blocker, "idx", "f").store(table)
+    assert IndexCache(blocker, "idx", "f").load() is None and "warning" in capsys.readouterr().err
+
+
+def test_an_index_prunes_its_older_fingerprints(tmp_path):
+    for name in ("f1", "f2"):
+        cache = IndexCache(tmp_path, "idx", name)
+        cache.store(pl.DataFrame({"n": [1]}))
+    assert cache.prune() == ["idx-f1"] and not (tmp_path / "idx-f1").exists() and (tmp_path / "idx-f2").is_dir()

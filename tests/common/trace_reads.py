@@ -168,6 +168,19 @@ def case_sketches():
             lambda: Caches.of(params).sketches.folder.name, None)
 
 
+def case_lsh_index():
+    from stages.aggregate.search import Caches, document_sketches
+    from stages.aggregate.sketches import update_matches
+    from stages.common import load_section, read_table
+    params = load_section("aggregate")
+    off = params.model_copy(update={"cache": False})
+
+    def run() -> None:
+        sketches = document_sketches(read_table("data/clean/documents.parquet"), off.stories, Caches.of(off).sketches)
+        update_matches(sketches, off.stories, None)
+    return run, lambda: Caches.of(params).index.folder.name, None
+
+
 def case_signatures():
     from stages.aggregate.search import Caches, document_signatures
     from stages.common import load_section, read_table
@@ -181,6 +194,7 @@ def case_signatures():
 CASES: dict[str, Callable[[], tuple[Callable[[], Any], Callable[[], str], str | None]]] = {
     "ingest": case_ingest, "clean": case_clean, "segment": case_segment, "ner": case_ner,
     "gazetteer": case_gazetteer, "sketches": case_sketches, "signatures": case_signatures,
+    "lsh-index": case_lsh_index,
 }
 EXTRACTOR_NAMES = ("quotes", "attributions", "counts", "dates", "themes")
 CASES.update({f"extract-{name}": extractor_case(name) for name in EXTRACTOR_NAMES})
