@@ -172,8 +172,10 @@ def _stated_number(modifiers: list[Word], head: str, cues: _Cues) -> int | None:
     if first in ("a", "an") and not head.endswith("s"):
         return 1
     if first[0].isdigit() or first in cues.number_words:
-        return number_parser().parse(" ".join(w for w, _, _ in modifiers
-                                              if w[0].isdigit() or w.lower() in cues.number_words))
+        stated = number_parser().parse(" ".join(w for w, _, _ in modifiers
+                                                if w[0].isdigit() or w.lower() in cues.number_words))
+        # "0 officials" counts no source (a table, a typo): unknown, not zero sources.
+        return stated if stated is not None and stated >= 1 else None
     return None
 
 

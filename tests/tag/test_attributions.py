@@ -111,3 +111,9 @@ def test_inverted_sources_and_other_verbs_need_a_complement():
     assert rows["two senior officials"]["n_sources"] == 2 and rows["two senior officials"]["cue"] == "verb"
     assert rows["Three diplomats"]["verb"] == "confirmed"
     assert "Officials" not in rows
+
+
+def test_a_stated_zero_is_no_count_of_sources():
+    # found by the totality property test ("0<official/said"): n_sources must be at least 1 or unknown
+    out = attributions("0 officials said the plan was dead.")
+    assert out.height == 1 and out["n_sources"].to_list() == [None]
