@@ -613,16 +613,14 @@ def measure(n_pages: int | None = None, seed: int = 0, parent: Path | None = Non
 # ------------------------------------------------------------------- rerunning aggregate only
 
 def sync_aggregate(project: Path) -> None:
-    """Bring this checkout's aggregate code, schemas and aggregate params into a kept project copy."""
-    import yaml
-    for name in ("stages/aggregate", "schemas"):
+    """Bring this checkout's aggregate code, the shared helpers it imports, schemas and params
+    into a kept project copy."""
+    for name in ("stages/aggregate", "stages/common", "schemas"):
         shutil.rmtree(project / name, ignore_errors=True)
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    mine = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params_path = project / "params.yaml"
-    theirs = yaml.safe_load(params_path.read_text(encoding="utf-8"))
-    theirs["aggregate"] = mine["aggregate"]
-    params_path.write_text(yaml.safe_dump(theirs, sort_keys=False), encoding="utf-8")
+    # The whole params file: every stage validates all of it, so a copy kept before a param was added
+    # would be refused; the upstream sections only describe outputs that are not rebuilt here.
+    shutil.copyfile(ROOT / "params.yaml", project / "params.yaml")
 
 
 def rerun_aggregate(project: Path) -> float:

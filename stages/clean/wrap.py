@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from stages.clean.classifier import load_booster
 from stages.clean.cues import load_cues
 
 JOIN_MODEL_FILE = Path(__file__).resolve().parent / "data" / "join_model.txt"
@@ -138,10 +139,7 @@ def boundary_features(lines: list[str]) -> np.ndarray:
 @lru_cache(maxsize=1)
 def join_model():
     """The trained join model (None when the file is absent: no break is joined)."""
-    import lightgbm
-    if not JOIN_MODEL_FILE.is_file():
-        return None
-    return lightgbm.Booster(model_file=str(JOIN_MODEL_FILE))
+    return load_booster(JOIN_MODEL_FILE)
 
 
 def join_probabilities(lines: list[str], model=None) -> list[float]:
