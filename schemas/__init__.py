@@ -5,10 +5,17 @@ stage builds its frames from the model (schemas.base.frame) and an undeclared co
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import sys
 from types import ModuleType
+from typing import Iterator
+
+# What pandera loads that these models never use: pandas (its pandas engine and check registry, loaded at
+# import and again at the first validation) and hypothesis (its data synthesis strategies, loaded at the
+# first validation).
+PANDERA_UNUSED = ("pandas", "hypothesis")
 
 
 class _Hidden(importlib.abc.MetaPathFinder):
@@ -23,25 +30,33 @@ class _Hidden(importlib.abc.MetaPathFinder):
         return None
 
 
-def import_without(module: str, unused: tuple[str, ...]) -> ModuleType:
-    """Import `module` as if the optional integrations `unused` were not installed.
+@contextlib.contextmanager
+def imports_hidden(unused: tuple[str, ...]) -> Iterator[None]:
+    """Inside the block, libraries import as if the optional integrations `unused` were not installed.
 
-    Some libraries import every integration they support that happens to be installed, whether the caller
-    uses it or not. Here that is the price of every stage process's start: pandera loads pandas and its own
-    pandas engine (0.45 s) where the cluster extra (Ray, which needs pandas) is installed; lightgbm loads
-    scikit-learn, pandas and pyarrow (1.5-2.3 s) where the dev extra is. Both take their documented path
-    for a missing integration instead. Only this import is affected: the hidden libraries stay importable
-    afterwards (Ray's data layer loads pandas), and a library already imported stays as it is."""
-    if module in sys.modules:
-        return sys.modules[module]
+    Some libraries load every integration they support that happens to be installed, whether the caller
+    uses it or not. Here that is the price of every stage process's start: pandera loads pandas and its
+    pandas engine (0.9 s, at import and at the first validation) where the cluster extra (Ray, which needs
+    pandas) is installed, and hypothesis where the dev extra is; lightgbm loads scikit-learn, pandas and
+    pyarrow (1.5-2.3 s). Each takes its documented path for a missing integration instead. Only imports
+    inside the block are affected: the hidden libraries stay importable afterwards (Ray's data layer loads
+    pandas), and a library already imported stays as it is."""
     hide = _Hidden(unused)
     sys.meta_path.insert(0, hide)
     try:
-        return importlib.import_module(module)
+        yield
     finally:
         sys.meta_path.remove(hide)
 
 
-# Every table model validates polars frames only: pandera without its pandas layer (pandera's own
-# polars-only path), before any model module imports `pandera.polars`.
-import_without("pandera.polars", ("pandas",))
+def import_without(module: str, unused: tuple[str, ...]) -> ModuleType:
+    """Import `module` inside `imports_hidden(unused)` (returned as it is when already imported)."""
+    if module in sys.modules:
+        return sys.modules[module]
+    with imports_hidden(unused):
+        return importlib.import_module(module)
+
+
+# Every table model validates polars frames only: pandera's own polars-only path, before any model module
+# imports `pandera.polars` (stages.common.tables validates inside imports_hidden too).
+import_without("pandera.polars", PANDERA_UNUSED)

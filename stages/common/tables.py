@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from schemas import PANDERA_UNUSED, imports_hidden
 from stages.common.run import StageError
 
 PARQUET_OPTIONS: dict[str, Any] = {
@@ -45,7 +46,8 @@ def validate(df: pl.DataFrame, model: Any, table: str, max_rows: int = 10) -> pl
     """
     import pandera.errors
     try:
-        return model.validate(df, lazy=True)
+        with imports_hidden(PANDERA_UNUSED):
+            return model.validate(df, lazy=True)
     except pandera.errors.SchemaErrors as err:
         raise SchemaViolation(describe_schema_errors(err.failure_cases, df, table, max_rows)) from None
 
