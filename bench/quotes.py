@@ -14,8 +14,8 @@ docstring is the definition): gold offsets mapped to the clean text line by line
 mention (`speaker_start`/`speaker_end`) overlaps the gold Source span (the Gender Gap Tracker's rule);
 named speakers are also judged by name (full name: equal after normalising, or our canonical name ends
 with the gold name and is written in the article; `fullname_by_name`, per publisher and half: the same
-rule against the name a gold source writes, its role dropped, see `gold_source_name`); the GGT protocol takes every attribution's Content
-span (indirect speech included) as gold, found when > 30% of it is covered.
+rule against the name a gold source writes, its role dropped, see `gold_source_name`); the GGT protocol
+takes every attribution's Content span (indirect speech included) as gold, found when > 30% of it is covered.
 
 Printed: detection P/R/F1 and recall on 1-3-word gold quotes; speaker right (span rule) overall, on our
 `direct` rows and on our `partial` rows; named speakers right by full name; end-to-end quote+speaker F1;
