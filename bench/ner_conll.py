@@ -21,7 +21,8 @@ micro precision, recall and F1 over all documents, also per type.
 
 Split names (for both): within one document, mention texts (normalised) are one name when equal, or when
 the shorter is the last word(s) of the longer and the longer has no lower-case word ("Trump" and "Donald
-Trump"; not "England" and "Bank of England"); a name is split when its mentions carry two or more labels
+Trump"; not "England" and "Bank of England", nor two texts the document's gold gives types that share
+none: "Air France" ORG and "France" LOC); a name is split when its mentions carry two or more labels
 after the mapping above (NORP and the other MISC-like labels as MISC; numeric labels ignored). Printed:
 names, split names, and a few examples.
 
