@@ -135,7 +135,7 @@ def split_names(mentions: Iterable[tuple[str, str]],
                 gold: Iterable[tuple[str, str]] = ()) -> list[dict[str, Any]]:
     """One document's names (see the module docstring) with their labels: [{"texts", "labels"}]. A text
     that ends another is not the same name when the document's gold gives the two types that share none
-    ("Air France" ORG and "France" LOC, "Neil Jordan" PER and "Jordan" LOC: two names, each labelled once)."""
+    ("Air France" ORG and "France" LOC, "Dynamo Moscow" ORG and "Moscow" LOC: two names, each labelled once)."""
     gold_types: dict[str, set[str]] = defaultdict(set)
     for kind, text in gold:
         gold_types[normalise(text)].add(kind)
