@@ -321,7 +321,10 @@ def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_To
     if not (first.text[0].isupper() or first.low in cues.pronouns or first.low in cues.unresolved
             or first.low in cues.determiners or first.low in cues.source_nouns):
         return None
-    if any(w.low in cues.verbs for w in words):
+    # a capitalised verb form followed by a capitalised word is part of a name ("Secretary of State Madeleine
+    # Albright"), not a verb
+    if any(w.low in cues.verbs and not (w.text[0].isupper() and k + 1 < len(words) and words[k + 1].text[0].isupper())
+           for k, w in enumerate(words)):
         return None
     return _cut_at_stop_word(_cut_at_verb_after_name(words, cues), cues)
 
@@ -630,10 +633,11 @@ def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_T
     tokens = _without_introduction(tokens, cues)
     words: list[_Token] = []
     nominal = bool(tokens) and tokens[0].low in cues.determiners
-    for t in tokens:
+    for k, t in enumerate(tokens):
         if not t.is_word or (nominal and (t.low in cues.verbs or t.low in cues.speaker_end or t.low in cues.skip)):
             break
         if words and not nominal and not (t.text[0].isupper() or t.low in cues.particles):
+            words += _role_then_name(tokens[k:], cues, max_words - len(words))
             break
         if not words and not (t.text[0].isupper() or t.low in cues.pronouns):
             return None
@@ -641,6 +645,24 @@ def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_T
         if t.low in cues.pronouns:
             break
     return _speaker_words(words, cues, max_words)
+
+
+def _role_then_name(tokens: list[_Token], cues: _Cues, room: int) -> list[_Token]:
+    """After a capitalised opening ("Republican", "Former Secretary"), the role words and the full name
+    that complete the subject: "presidential front-runner Donald Trump", "of State Madeleine Albright".
+    Up to three lower-case words (no verb, auxiliary or adverb) then two capitalised words or more; else
+    nothing (the opening is the subject: "Trump told reporters")."""
+    k = 0
+    while k < min(3, len(tokens)) and tokens[k].is_word and tokens[k].text.islower() \
+            and tokens[k].low not in cues.verbs and tokens[k].low not in cues.speaker_stop \
+            and tokens[k].low not in cues.stance_verbs and not tokens[k].low.endswith(("ed", "ly")):
+        k += 1
+    name = k
+    while name < len(tokens) and tokens[name].is_word and tokens[name].text[0].isupper():
+        name += 1
+    if k == 0 or name - k < 2 or name > room:
+        return []
+    return tokens[:name]
 
 
 def _without_introduction(tokens: list[_Token], cues: _Cues) -> list[_Token]:

@@ -53,3 +53,11 @@ def test_split_names() -> None:
     assert by_text[("Israeli",)] == ["MISC"]
     summary = nc.split_summary({"d": [("Donald Trump", "PERSON"), ("Trump", "ORG")], "e": [("Trump", "PERSON")]})
     assert summary["names"] == 2 and summary["split"] == 1 and summary["examples"][0]["doc"] == "d"
+
+
+def test_split_names_keeps_apart_a_tail_the_gold_types_otherwise() -> None:
+    ours = [("Air France", "ORG"), ("France", "GPE"), ("Donald Trump", "PERSON"), ("Trump", "ORG")]
+    gold = [("ORG", "Air France"), ("LOC", "France"), ("PER", "Donald Trump"), ("PER", "Trump")]
+    split = [n["texts"] for n in nc.split_names(ours, gold) if len(n["labels"]) > 1]
+    assert split == [["Donald Trump", "Trump"]]
+    assert len([n for n in nc.split_names(ours) if len(n["labels"]) > 1]) == 2     # without gold: tails join

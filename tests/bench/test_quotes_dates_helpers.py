@@ -119,3 +119,16 @@ def test_read_records_keeps_only_the_ids_asked(tmp_path) -> None:
     assert [json.loads(x)["url"] for x in bq.read_records(path, ids={"polnear:c", "polnear:a"})] == \
         ["polnear:a", "polnear:c"]
     assert len(bq.read_records(path, limit=1, ids={"polnear:b", "polnear:c"})) == 1
+
+
+def test_gold_source_name_drops_the_role_and_keeps_the_name() -> None:
+    titles = frozenset({"sen", "gov", "mr", "rep", "republican"})
+    cases = {"White House press secretary Josh Earnest": "Josh Earnest",
+             "Rep. Tom Cole of Oklahoma, an ally of GOP leadership,": "Tom Cole",
+             "Former Clinton Senior Adviser Sidney Blumenthal": "Sidney Blumenthal",
+             "Clinton\u2019s top aide Jake Sullivan": "Jake Sullivan",
+             "New Jersey Gov.\u00a0Chris Christie": "Chris Christie",
+             "Texas-based Matt Mackowiak": "Matt Mackowiak",
+             "Donald Trump": "Donald Trump",
+             "Fox News host": "Fox News host"}     # no name left: the source as given
+    assert {source: bq.gold_source_name(source, titles) for source in cases} == cases

@@ -468,3 +468,23 @@ def test_a_verb_set_off_right_before_the_marks_beats_the_next_quote_s_attributio
             "“Out!” the crowd screamed.")
     out = direct(run(text, {"Roe": "Jane Roe", "Grant": "Tom Grant"}))
     assert out["speaker_text"].to_list() == ["the crowd", "Roe", "the crowd"]
+
+
+def test_role_words_between_an_opening_and_the_full_name_are_one_subject():
+    text = "Republican presidential front-runner Donald Trump is insisting that he has “expanded the party” a lot."
+    out = direct(run(text, {"Donald Trump": "Donald Trump"}))
+    assert out.select("speaker", "speaker_text").rows() == [
+        ("Donald Trump", "Republican presidential front-runner Donald Trump")]
+
+
+def test_a_capitalised_verb_form_inside_a_title_is_part_of_the_name():
+    text = ("Former Secretary of State Madeleine Albright urged women to vote, saying, “There is a special place "
+            "in hell for them.”")
+    out = direct(run(text, {"Madeleine Albright": "Madeleine Albright"}))
+    assert out.select("speaker", "kind").rows() == [("Madeleine Albright", "direct")]
+
+
+def test_a_capitalised_opening_before_a_verb_stays_the_subject():
+    text = "Trump told reporters Clinton was “a disaster for the country” on Monday."
+    out = direct(run(text, {"Trump": "Donald Trump", "Clinton": "Hillary Clinton"}))
+    assert out["speaker"].to_list() == ["Donald Trump"]
