@@ -88,6 +88,7 @@ class _Holiday(TypedDict, total=False):
 class TimexGrammarFile(TypedDict):
     """data/timex_grammar.yaml: the words and TIMEX3 values of the normalisation grammar."""
     references: dict[str, str]
+    reference_not_before: dict[str, list[str]]
     ordinals: dict[str, int]
     year_parts: dict[str, _Part]
     part_modifiers: dict[str, int]
@@ -232,6 +233,14 @@ def _words(phrases: Any) -> str:
     return alternation([p.lower() for p in phrases])
 
 
+def _reference_words(g: TimexGrammarFile) -> str:
+    """The reference words' alternation, each word of `reference_not_before` with a lookahead refusing the
+    event nouns it does not name a time before ("the current round of talks")."""
+    blocked = {w.lower(): nouns for w, nouns in g["reference_not_before"].items()}
+    guarded = [rf"{_words([w])}(?!\s+(?:{_words(nouns)})\b)" for w, nouns in sorted(blocked.items())]
+    return "|".join([*guarded, _words([w for w in g["references"] if w.lower() not in blocked])])
+
+
 def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[str]]:
     """The expressions of data/timex_grammar.yaml (IGNORECASE; each repetition consumes a word: linear)."""
     parts, ordinals, seasons = _words(g["year_parts"]), _words(g["ordinals"]), _words(g["seasons"])
@@ -266,7 +275,7 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
             rf"(?:[\s-](?:{numbers})){{0,3}})(?:\s+more)?[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
                           rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b)", flags),
-        "reference": re.compile(rf"\b(?P<ref>{_words(g['references'])})\b(?!-)", flags),
+        "reference": re.compile(rf"\b(?P<ref>{_reference_words(g)})\b(?!-)", flags),
         "vague_ago": re.compile(rf"\b(?:(?:{_words(g['duration_vague'])})\s+)?(?P<unit>{units})s\s+ago\b", flags),
         "vague_duration": re.compile(
             rf"(?:\b(?:{_words(g['vague_duration_before'])})\s+(?P<unit>{units})s\b(?![\w-])"
