@@ -76,3 +76,26 @@ def test_every_data_file_of_the_repository_loads():
             assert json.loads(path.read_text(encoding="utf-8")), path
         else:
             pytest.fail(f"{path}: a data file of a kind the loader does not know")
+
+
+def test_the_c_parser_reads_every_yaml_file_as_the_python_parser_does():
+    # libyaml is ~10x faster (a stage parses params.yaml and several lexicons at every start); it must read
+    # the repository's files exactly as the pure-Python loader that states the rules.
+    import yaml
+
+    from stages.common.datafiles import _FastStrictLoader, _StrictLoader
+    assert issubclass(_FastStrictLoader, yaml.CSafeLoader), "PyYAML's C extension is missing"
+    files = sorted(p for p in (ROOT / "stages").rglob("data/*.yaml")) + [ROOT / "params.yaml"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=_FastStrictLoader) == yaml.load(text, Loader=_StrictLoader), path
+
+
+@pytest.mark.parametrize("text", ["a: &x [1, 2]\nb: [*x, *x]", "a: &x 1\nb: *x", "- &k key\n- {*k : 1}"])
+def test_the_c_parser_finds_aliases_too(text):
+    from stages.common.datafiles import _FastStrictLoader, _SharedNode
+    import yaml
+    with pytest.raises(_SharedNode):
+        yaml.load(text, Loader=_FastStrictLoader)  # noqa: S506
+    with pytest.raises(DataFileError, match=r"alias \*\w+ is not allowed"):
+        parse_yaml(text, "f.yaml")
