@@ -112,12 +112,13 @@ def main() -> None:
     clean_docs = clean_docs.drop("text")
     release_memory()
     claims = find_claims(sentences, found.signatures, stories, params.claims, links=found.links)
+    kinds = found.kinds
     del found
     entity_table = entity_stats(entities, stories)
     pairs = cooccurrence(entities, sentences, stories, params.cooccurrence, params.named_labels)
     dates = read("tag/dates")
     story_dates = resolve_story_dates(dates, sentences, clean_docs, stories, dates_params)
-    timeline = build_timeline(story_dates, sentences, stories, clean_docs, claims)
+    timeline = build_timeline(story_dates, sentences, stories, clean_docs, claims, kinds)
     counts = read("tag/counts")
     related = find_related(stories, entities, dates, counts, params.named_labels, params.related)
 

@@ -26,7 +26,7 @@ import polars as pl
 
 from schemas.params import Aggregate, Stories
 from stages.aggregate.sketches import ShingleMatches, sketch_documents, update_matches
-from stages.aggregate.statements import keep_statements
+from stages.aggregate.statements import keep_statements, sentence_kinds
 from stages.aggregate.stories import find_stories, story_documents
 from stages.aggregate.text_features import (TypeLinks, link_types, sentence_signatures, shared_search,
                                             with_entity_ids)
@@ -81,18 +81,27 @@ def document_sketches(docs: pl.DataFrame, params: Stories, cache: RowsCache) -> 
     return rows.sort("doc_id")
 
 
-def document_signatures(sentences: pl.DataFrame, entities: pl.DataFrame, cache: RowsCache) -> pl.DataFrame:
-    """The signatures of every sentence, from the cache for documents whose sentences and entity ids are
-    unchanged (a signature depends on its own sentence and mentions only), computed afresh for the others."""
+def document_signatures(sentences: pl.DataFrame, entities: pl.DataFrame, cache: RowsCache
+                        ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(signatures, kinds) of every sentence: `sentence_signatures` and `sentence_kinds`, from the cache for
+    documents whose sentences and entity ids are unchanged (both depend on the sentence and its mentions
+    only), computed afresh for the others. Kinds are cached beside the signatures because their regexes cost
+    more than reading them back, and the stories, claims and timeline all use them."""
     sentences = sentences.select("doc_id", "sent_id", "text")
     mentions = entities.select("doc_id", "sent_id", "entity_id")
 
     def compute(missing: pl.DataFrame) -> pl.DataFrame:
         todo = with_entity_ids(sentences.join(missing, on="doc_id", how="semi"),
                                mentions.join(missing, on="doc_id", how="semi"))
-        return map_batches(EXECUTOR, sentence_signatures, _batches(todo))
+        return map_batches(EXECUTOR, _signatures_and_kinds, _batches(todo))
     rows, _ = cache.run(document_keys(sentences, mentions), compute)
-    return rows.sort("sent_id")
+    rows = rows.sort("sent_id")
+    return rows.drop("kind"), rows.select("sent_id", "kind")
+
+
+def _signatures_and_kinds(batch: pl.DataFrame) -> pl.DataFrame:
+    kinds = sentence_kinds(batch.select("sent_id", "text").unique("sent_id", keep="first"))
+    return sentence_signatures(batch).join(kinds, on="sent_id", how="left", maintain_order="left")
 
 
 def document_matches(sketches: pl.DataFrame, params: Stories, index: IndexCache) -> ShingleMatches:
@@ -106,9 +115,10 @@ def document_matches(sketches: pl.DataFrame, params: Stories, index: IndexCache)
 
 
 def _signatures_and_links(sentences: pl.DataFrame, entities: pl.DataFrame, params: Aggregate,
-                          cache: RowsCache) -> tuple[pl.DataFrame, TypeLinks]:
-    signatures = keep_statements(document_signatures(sentences, entities, cache), sentences)
-    return signatures, link_types(signatures, shared_search(params.stories, params.claims))
+                          cache: RowsCache) -> tuple[pl.DataFrame, pl.DataFrame, TypeLinks]:
+    signatures, kinds = document_signatures(sentences, entities, cache)
+    signatures = keep_statements(signatures, kinds)
+    return signatures, kinds, link_types(signatures, shared_search(params.stories, params.claims))
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,7 @@ class StorySearch:
     alignments: pl.DataFrame
     signatures: pl.DataFrame   # of every sentence: the claims use them too
     links: TypeLinks           # of the shared search: the claims use them when they serve the claim params
+    kinds: pl.DataFrame        # sent_id, kind (statements.sentence_kinds) of every sentence: the timeline's too
 
 
 def search_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame, params: Aggregate,
@@ -127,6 +138,6 @@ def search_stories(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.Dat
         pending = background.submit(_signatures_and_links, sentences, entities, params, caches.signatures)
         matches = document_matches(document_sketches(docs.select("doc_id", "text"), params.stories,
                                                      caches.sketches), params.stories, caches.index)
-        signatures, links = pending.result()
+        signatures, kinds, links = pending.result()
     stories, alignments = find_stories(docs, sentences, matches, signatures, links, params.stories)
-    return StorySearch(stories, alignments, signatures, links)
+    return StorySearch(stories, alignments, signatures, links, kinds)

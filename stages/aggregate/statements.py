@@ -96,13 +96,13 @@ def is_statement(text: str) -> bool:
     return pl.select(kind_expr(pl.lit(text, pl.String))).item() == "statement"
 
 
-def keep_statements(signatures: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
-    """`signatures` (text_features.sentence_signatures) with n_content = 0 for every sentence that is not a
-    statement, so that no alignment, claim or aligned share counts it (order and columns unchanged)."""
+def keep_statements(signatures: pl.DataFrame, kinds: pl.DataFrame) -> pl.DataFrame:
+    """`signatures` (text_features.sentence_signatures) with n_content = 0 for every sentence whose kind
+    (`sentence_kinds`: sent_id, kind) is not a statement, so that no alignment, claim or aligned share counts
+    it (order and columns unchanged)."""
     if signatures.is_empty():
         return signatures
-    kinds = sentence_kinds(sentences.select("sent_id", "text").unique("sent_id", keep="first"))
     statement = pl.col("kind") == "statement"
-    return (signatures.join(kinds, on="sent_id", how="left", maintain_order="left")
+    return (signatures.join(kinds.select("sent_id", "kind"), on="sent_id", how="left", maintain_order="left")
             .with_columns(n_content=pl.when(statement).then(pl.col("n_content")).otherwise(0))
             .select(signatures.columns))

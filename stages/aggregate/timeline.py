@@ -33,10 +33,14 @@ def _support(claims: pl.DataFrame | None) -> pl.DataFrame:
 
 
 def build_timeline(dates: pl.DataFrame, sentences: pl.DataFrame, stories: pl.DataFrame,
-                   documents: pl.DataFrame, claims: pl.DataFrame | None = None) -> pl.DataFrame:
+                   documents: pl.DataFrame, claims: pl.DataFrame | None = None,
+                   kinds: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per (period, story) with the representative sentence; sorted by date, then story. `claims`
-    (find_claims) give each event its support; without them every event is carried by its story alone."""
-    statements = sentence_kinds(sentences.select("sent_id", "text")).filter(pl.col("kind") == "statement")
+    (find_claims) give each event its support; without them every event is carried by its story alone.
+    `kinds` (statements.sentence_kinds of `sentences`, as the story search has them) saves computing them."""
+    if kinds is None:
+        kinds = sentence_kinds(sentences.select("sent_id", "text"))
+    statements = kinds.filter(pl.col("kind") == "statement")
     resolved = (dates.filter(pl.col("resolved") & pl.col("date").is_not_null())
                 .join(statements.select("sent_id"), on="sent_id", how="semi"))
     if resolved.is_empty():

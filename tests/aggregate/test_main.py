@@ -48,7 +48,7 @@ def load_main(monkeypatch, corpus: dict[str, pl.DataFrame] | None = None):
     stage = importlib.import_module("stages.aggregate.__main__")
     if corpus is not None:
         found = SimpleNamespace(stories=corpus["stories"], alignments=corpus["alignments"], signatures=None,
-                                links=None)
+                                links=None, kinds=None)
         monkeypatch.setattr(stage, "search_stories", lambda *args: found)
         monkeypatch.setattr(stage, "find_claims", lambda *args, **kwargs: corpus["claims"])
     return stage

@@ -9,6 +9,7 @@ import polars as pl
 
 import stages.aggregate.search as search_module
 from stages.aggregate.search import Caches, document_signatures, search_stories
+from stages.aggregate.statements import sentence_kinds
 from stages.aggregate.text_features import sentence_signatures, with_entity_ids
 from stages.common import PARQUET_OPTIONS
 from tests.aggregate.test_stories import CAIRO, NO_ENTITIES, REWRITE, ROME, A, B, C, D, E, frames
@@ -49,10 +50,12 @@ def test_cached_signatures_equal_fresh_ones_and_follow_entity_changes(tmp_path):
     entities = pl.DataFrame({"doc_id": [doc_of_first], "sent_id": [first_sent], "entity_id": ["0123456789abcdef"]})
     cache = Caches.of(cached(tmp_path)).signatures
     fresh = sentence_signatures(with_entity_ids(sentences, entities))
-    assert document_signatures(sentences, entities, cache).equals(fresh)
-    assert document_signatures(sentences, entities, cache).equals(fresh)          # from the cache
+    fresh_kinds = sentence_kinds(sentences.select("sent_id", "text")).sort("sent_id")
+    for _ in range(2):                                                             # computed, then cached
+        signatures, kinds = document_signatures(sentences, entities, cache)
+        assert signatures.equals(fresh) and kinds.equals(fresh_kinds)
     other = entities.with_columns(pl.lit("fedcba9876543210").alias("entity_id"))
-    changed = document_signatures(sentences, other, cache)
+    changed, _ = document_signatures(sentences, other, cache)
     assert changed.equals(sentence_signatures(with_entity_ids(sentences, other))) and not changed.equals(fresh)
 
 

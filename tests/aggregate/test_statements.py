@@ -37,7 +37,7 @@ def test_empty_frame():
 def test_keep_statements_zeroes_furniture_only():
     signatures = pl.DataFrame({"sent_id": ["a", "b"], "doc_id": ["d", "d"], "n_content": [5, 6]})
     sentences = pl.DataFrame({"sent_id": ["b", "a"], "text": ["Follow us on Twitter.", "Prices rose sharply in May."]})
-    kept = keep_statements(signatures, sentences)
+    kept = keep_statements(signatures, sentence_kinds(sentences))
     assert kept.columns == signatures.columns
     assert kept["sent_id"].to_list() == ["a", "b"] and kept["n_content"].to_list() == [5, 0]
 
