@@ -646,8 +646,11 @@ def _headline_copies(corpus: _Corpus, head: dict[int, int], original_of: dict[in
             starts.setdefault(key[:2], []).append((key, next(iter(stories))))
     found: dict[int, tuple[int, float]] = {}
     for x in range(len(corpus.ids)):
+        # the cheap tests first: tokenising every text of the corpus cost more than all the rest
+        if size[story_of[x]] > 1 or n_sentences[x] > 2:
+            continue
         words = tokens(corpus.texts[x])
-        if size[story_of[x]] > 1 or len(words) > params.headline_max_words or n_sentences[x] > 2:
+        if len(words) > params.headline_max_words:
             continue
         best = _longest_headline(starts, [tokens(corpus.titles[x]), words], x)
         if best is not None:
