@@ -410,6 +410,12 @@ class _Match:
         prev = self.lex.prev_word_re.search(self.sentence[max(0, self.m.start() - 12):self.m.start()])
         return prev.group(1).lower() if prev else None
 
+    def opens_sentence(self) -> bool:
+        """A fronted time adverbial set off by a comma ("In January, ...", "By Dec. 15, ..."): at most one
+        word (its preposition) before it in the sentence and a comma right after it."""
+        return (_OPENING_RE.fullmatch(self.sentence, 0, self.m.start()) is not None
+                and self.sentence[self.m.end():self.m.end() + 1] == ",")
+
     def future(self, mod: str) -> bool:
         """A bare weekday or month points forward after "next", or when the nearest tense cue is future."""
         return mod == "next" or (not mod and self.tense()[0] == "future")
@@ -434,8 +440,11 @@ class _Match:
         form (`near_past_cues`) comes that close before it ("He was named in January")."""
         if not self.params.use_tense_cues:
             return False
-        if self.tense()[0] == "future":
+        tense = self.tense()[0]
+        if tense == "future":
             return True
+        if tense == "past" and self.opens_sentence():
+            return False                # "In January, American Medical brought in ...": the main verb decides
         start, end, window = self.m.start(), self.m.end(), self.params.past_cue_chars
         after = self.lex.past_re.search(self.sentence, end)      # "The Oct. 7 attack started ..."
         # in the same clause only: "... until Nov. 9, it said" is a report of a coming day
@@ -448,6 +457,9 @@ class _Match:
 
 
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\"\u201c\u201d]")
+# what may come before a fronted time adverbial: quotes and spaces, and at most one word (linear: one
+# optional letter run, taken whole)
+_OPENING_RE = re.compile(r"[\s\"'\u201c\u2018`]*+(?:[A-Za-z]++\s++)?+")
 
 
 def _day(d: dt.date | None, relative: bool, how: str) -> Resolved | None:

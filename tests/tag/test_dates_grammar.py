@@ -201,3 +201,17 @@ def test_fractions_ordinals_and_a_month_after_an_article(text, expected):
 ])
 def test_scheduled_present_and_a_hundred(text, expected):
     assert values(text) == expected
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # a fronted month set off by a comma is governed by the past verb of its main clause, however near
+    # the coming January is (written in late October)
+    ("In January, the company brought in a new chief executive.", dt.date(1989, 10, 27), "1989-01"),
+    ("In January, a week after the anniversary, a bombing killed a guard.", dt.date(1998, 10, 25), "1998-01"),
+    # not fronted: the coming month is still the nearer one ("payable in January")
+    ("The split was approved and would be paid in January.", dt.date(1989, 10, 26), "1990-01"),
+    # fronted, future main verb
+    ("In January, the company will name a new chief.", dt.date(1989, 10, 27), "1990-01"),
+])
+def test_a_fronted_month_takes_the_tense_of_its_main_clause(text, published, expected):
+    assert [v for t, _, v in values(text, published) if t == "January"] == [expected]
