@@ -1054,14 +1054,19 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
             resolved = x if kind in _ANAPHORIC else _RESOLVERS[kind](x)
             if resolved is not None:
                 found.append((m.start(), m.end(), resolved))
+    before: tuple[str | None, str | None] | None = None     # what the document had named before a forecast
     for start, end, item in sorted(found, key=lambda f: f[0]):
         resolved = _RESOLVERS[_kind_of(item, lex)](item) if isinstance(item, _Match) else _full(item)
         if resolved is None:
             continue
         resolved = _full(resolved)
         if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re):
-            _remember(doc, resolved[6], base)
+            state = (doc.last_value, doc.last_part)
+            if _remember(doc, resolved[6], base):
+                before = (before or state) if resolved[4] == "future" else None
         yield start, end, resolved
+    if before is not None:      # a forecast is read in its own sentence only (see _remember)
+        doc.last_value, doc.last_part = before
 
 
 def _kind_of(x: _Match, lex: _DateLexicon) -> str:
@@ -1086,15 +1091,20 @@ def _value_of(date: dt.date | None, granularity: str) -> str | None:
     return {"day": date.isoformat(), "month": date.isoformat()[:7], "year": date.isoformat()[:4]}[granularity]
 
 
-def _remember(doc: _Document, value: str | None, base: dt.date | None) -> None:
+def _remember(doc: _Document, value: str | None, base: dt.date | None) -> bool:
     """The period an anaphoric expression may read next (a year-earlier one's own result is never
     remembered: "a year earlier" twice is not two years back; nor is a period that begins after the base:
-    "In the year-ago period" after a forecast for "the third quarter of 1990" is a year before this one)."""
+    "In the year-ago period" after a forecast for "the third quarter of 1990" is a year before this one; and
+    a period resolved forward by tense is read in its own sentence only, `_dates_in_sentence`: after "a further
+    decline in the fourth quarter" said in October, "In the year-ago period" of the next sentence is the
+    third quarter's)."""
     period = _period(value) if value else None
-    if period and (base is None or period[0] <= base):
-        doc.last_value = value
-        if re.fullmatch(r"\d{4}-[QH]\d", value):
-            doc.last_part = value
+    if not period or (base is not None and period[0] > base):
+        return False
+    doc.last_value = value
+    if re.fullmatch(r"\d{4}-[QH]\d", value):
+        doc.last_part = value
+    return True
 
 
 def dates_in_document(sentences: Iterable[tuple[str, int, str]], base: dt.date | None, params: DatesParams

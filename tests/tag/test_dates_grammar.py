@@ -215,3 +215,14 @@ def test_scheduled_present_and_a_hundred(text, expected):
 ])
 def test_a_fronted_month_takes_the_tense_of_its_main_clause(text, published, expected):
     assert [v for t, _, v in values(text, published) if t == "January"] == [expected]
+
+
+def test_a_forecast_period_is_read_as_the_last_named_in_its_own_sentence_only():
+    base = dt.date(1989, 10, 26)
+    got = values("Net fell in the third quarter. Conditions will decline further in the fourth quarter. "
+                 "In the year-ago period, it earned $101 million.", base)
+    assert got[1] == ("the fourth quarter", "DATE", "1989-Q4")
+    assert got[-1][2] == "1988-Q3"
+    # in the forecast's own sentence the comparison is with the forecast period a year back
+    got = values("Net fell in the third quarter. Profit in the fourth quarter will rise from a year earlier.", base)
+    assert got[-1] == ("a year earlier", "DATE", "1988-Q4")
