@@ -226,3 +226,12 @@ def test_a_forecast_period_is_read_as_the_last_named_in_its_own_sentence_only():
     # in the forecast's own sentence the comparison is with the forecast period a year back
     got = values("Net fell in the third quarter. Profit in the fourth quarter will rise from a year earlier.", base)
     assert got[-1] == ("a year earlier", "DATE", "1988-Q4")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The plant would produce about 10,000 units annually.", []),
+    ("Sales should rise 8.5% annually through 1992.", [("1992", "DATE", "1992")]),
+    ("The board meets monthly.", [("monthly", "SET", "P1M")]),
+])
+def test_annually_is_no_set_but_monthly_is(text, expected):
+    assert values(text) == expected
