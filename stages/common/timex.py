@@ -284,7 +284,9 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         # "for the year" (not "the year 1990", "the year two thousand"); "the year ended Sept. 30": P1Y
         "this_year": re.compile(rf"\b(?P<phrase>{_words(g['this_year'])})\b(?!-\w|\s+(?:\d|two\s+thousand\b))"
                                 rf"(?:(?=\s+(?P<ended>{_words(g['year_duration_after'])})\b)|)", flags),
-        "spoken_year": re.compile(rf"\b(?:(?P<century>{_words(g['spoken_centuries'])})[\s-]+(?P<tens>{_TENS})"
+        # "nineteen ninety-six", "January nineteen ninety-seven" (a full month name, capitalised, before it)
+        "spoken_year": re.compile(rf"\b(?:(?-i:(?P<month>{_FULL_MONTHS}))\s+(?:of\s+)?)?"
+                                  rf"(?:(?P<century>{_words(g['spoken_centuries'])})[\s-]+(?P<tens>{_TENS})"
                                   rf"(?:[\s-]+(?P<unit>{_UNITS}))?|(?P<whole>{_words(g['spoken_years'])}))\b", flags),
         "century": re.compile(rf"\b(?:the\s+)?(?P<n>\d{{1,2}})(?:st|nd|rd|th)[\s-]+(?:{_words(g['century_words'])})\b",
                               flags),
@@ -296,6 +298,7 @@ _TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60
                "ninety": 90}
 _UNIT_WORDS = {w: n for n, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"), 1)}
 _TENS, _UNITS = "|".join(_TENS_WORDS), "|".join(_UNIT_WORDS)
+_FULL_MONTHS = "|".join(name for name in calendar.month_name if name)
 
 # the names a set can be of ("each July", "every Thursday"): data/date_words.yaml's full names
 _SET_NAMES = [*(name.lower() for name in calendar.month_name if name), *(d.lower() for d in calendar.day_name)]
@@ -679,14 +682,16 @@ def _resolve_this_year(x: _Match) -> Resolved | None:
 
 
 def _resolve_spoken_year(x: _Match) -> Resolved | None:
-    """"nineteen ninety-six" 1996, "the year two thousand" 2000."""
+    """"nineteen ninety-six" 1996, "the year two thousand" 2000, "January nineteen ninety-seven" 1997-01."""
     g = x.lex.grammar
     if x.group("whole"):
         year = g["spoken_years"][" ".join(x.group("whole").lower().split())]
     else:
         year = (g["spoken_centuries"][x.group("century").lower()] + _TENS_WORDS[x.group("tens").lower()]
                 + _UNIT_WORDS.get((x.group("unit") or "").lower(), 0))
-    return _timex(str(year), "DATE", False, "absolute")
+    month = x.group("month")
+    value = f"{year}-{list(calendar.month_name).index(month):02d}" if month else str(year)
+    return _timex(value, "DATE", False, "absolute")
 
 
 def _resolve_century(x: _Match) -> Resolved | None:

@@ -235,3 +235,12 @@ def test_a_forecast_period_is_read_as_the_last_named_in_its_own_sentence_only():
 ])
 def test_annually_is_no_set_but_monthly_is(text, expected):
     assert values(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("January nineteen ninety-seven. Atlanta again.", ("January nineteen ninety-seven", "DATE", "1997-01")),
+    ("In July of nineteen ninety-six, a bomb went off.", ("July of nineteen ninety-six", "DATE", "1996-07")),
+    ("Nineteen ninety-six was a bad year.", ("Nineteen ninety-six", "DATE", "1996")),
+])
+def test_a_month_before_a_spoken_year_is_one_month(text, expected):
+    assert values(text) == [expected]
