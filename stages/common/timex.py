@@ -138,12 +138,14 @@ class _DateLexicon:
         self._triggers(words)
         # factored alternations (see _factored_cue_pattern): the same matches as _cue_regex's, 4-5x faster
         # on bench/regex_redos.py's inputs (the unfactored IGNORECASE ones ran past its 5 s cap on a busy host)
+        # any "-ed" word is a past cue too, except the future cues written so ("scheduled")
+        ed_future = alternation([c.lower() for c in words["future_cues"] if re.fullmatch(r"[A-Za-z]+ed", c)])
+        ed_past = rf"\b(?!(?:{ed_future})\b)[A-Za-z]{{2,}}ed\b" if ed_future else r"\b[A-Za-z]{2,}ed\b"
         self.future_re = re.compile(_factored_cue_pattern(words["future_cues"]), re.IGNORECASE)
-        self.past_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|\b[A-Za-z]{{2,}}ed\b",
-                                  re.IGNORECASE)
+        self.past_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|{ed_past}", re.IGNORECASE)
         # the same two on lower-cased text (see CASE_UNSAFE_RE): IGNORECASE scanning is several times slower
         self.future_lower_re = re.compile(_factored_cue_pattern(words["future_cues"]))
-        self.past_lower_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|\b[A-Za-z]{{2,}}ed\b")
+        self.past_lower_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|{ed_past}")
         # the word ending a text; linear time: an attempt starts only where a letter run starts (the
         # lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
         self.near_past_re = _cue_regex(words["near_past_cues"])

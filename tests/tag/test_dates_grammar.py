@@ -244,3 +244,12 @@ def test_annually_is_no_set_but_monthly_is(text, expected):
 ])
 def test_a_month_before_a_spoken_year_is_one_month(text, expected):
     assert values(text) == [expected]
+
+
+def test_what_is_scheduled_lies_ahead_in_a_past_sentence():
+    base = dt.date(1999, 5, 5)                # a Wednesday
+    assert values("The U.S. attorney has scheduled a news conference Thursday.", base) == [
+        ("Thursday", "DATE", "1999-05-06")]
+    # another -ed form stays a past cue
+    assert values("The U.S. attorney announced a news conference Thursday.", base) == [
+        ("Thursday", "DATE", "1999-04-29")]
