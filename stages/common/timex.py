@@ -104,6 +104,7 @@ class TimexGrammarFile(TypedDict):
     weekend_modifiers: dict[str, int]
     times_of_day: dict[str, str]
     time_of_day_days: dict[str, int]
+    time_of_day_after: dict[str, int]
     duration_units: dict[str, _Unit]
     duration_numbers: dict[str, int]
     duration_vague: list[str]
@@ -267,8 +268,9 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "season": re.compile(rf"\b(?:(?P<mod>{_words(g['season_cues'])})\s*)?(?P<season>{seasons})\b"
                              rf"(?:\s+(?:of\s+)?{year})?", flags),
         "weekend": re.compile(rf"\b(?P<mod>{_words(g['weekend_modifiers'])})\s+weekend\b", flags),
-        "day_time": re.compile(rf"\b(?P<day>{_words(g['time_of_day_days'])})\s+(?P<tod>{_words(g['times_of_day'])})"
-                               r"\b", flags),
+        # "this morning", "mid-afternoon", "mid-afternoon yesterday"
+        "day_time": re.compile(rf"\b(?P<day>{_words(g['time_of_day_days'])})[\s-]+(?P<tod>{_words(g['times_of_day'])})"
+                               rf"\b(?:\s+(?P<after>{_words(g['time_of_day_after'])})\b)?", flags),
         "relative_part": re.compile(rf"\b(?P<mod>{_words(g['part_modifiers'])})\s+"
                                     rf"(?P<part>{parts}|{_words(g['part_anaphora_words'])})\b(?![\w-])",
                                     flags),
@@ -869,10 +871,12 @@ def _resolve_weekday_time(x: _Match) -> Resolved | None:
 
 
 def _resolve_day_time(x: _Match) -> Resolved | None:
-    """"this morning", "last night", "yesterday afternoon"."""
+    """"this morning", "last night", "yesterday afternoon", "mid-afternoon yesterday"."""
     if x.base is None:
         return None, None, "day", True, "unresolved", "TIME", None
     by = x.lex.grammar["time_of_day_days"][" ".join(x.group("day").lower().split())]
+    if x.group("after"):                              # "mid-afternoon yesterday": the day word after it
+        by = x.lex.grammar["time_of_day_after"][x.group("after").lower()]
     return _time_value(_day(x.base + dt.timedelta(days=by), True, "offset"), x.group("tod"), x.lex)
 
 

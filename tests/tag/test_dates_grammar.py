@@ -253,3 +253,12 @@ def test_what_is_scheduled_lies_ahead_in_a_past_sentence():
     # another -ed form stays a past cue
     assert values("The U.S. attorney announced a news conference Thursday.", base) == [
         ("Thursday", "DATE", "1999-04-29")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("By mid afternoon, sources said it was over.", ("mid afternoon", "TIME", "1989-11-02TAF")),
+    ("In London at mid-afternoon yesterday, shares rose.", ("mid-afternoon yesterday", "TIME", "1989-11-01TAF")),
+    ("Yesterday afternoon, shares rose.", ("Yesterday afternoon", "TIME", "1989-11-01TAF")),
+])
+def test_mid_afternoon_and_a_day_word_after_the_part_of_the_day(text, expected):
+    assert values(text) == [expected]
