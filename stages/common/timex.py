@@ -140,7 +140,7 @@ class _DateLexicon:
         # factored alternations (see _factored_cue_pattern): the same matches as _cue_regex's, 4-5x faster
         # on bench/regex_redos.py's inputs (the unfactored IGNORECASE ones ran past its 5 s cap on a busy host)
         # any "-ed" word is a past cue too, except the future cues written so ("scheduled")
-        ed_future = alternation([c.lower() for c in words["future_cues"] if re.fullmatch(r"[A-Za-z]+ed", c)])
+        ed_future = alternation([c.lower() for c in words["future_cues"] if c.isalpha() and c.endswith("ed")])
         ed_past = rf"\b(?!(?:{ed_future})\b)[A-Za-z]{{2,}}ed\b" if ed_future else r"\b[A-Za-z]{2,}ed\b"
         self.future_re = re.compile(_factored_cue_pattern(words["future_cues"]), re.IGNORECASE)
         self.past_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|{ed_past}", re.IGNORECASE)
@@ -420,8 +420,9 @@ class _Match:
     def opens_sentence(self) -> bool:
         """A fronted time adverbial set off by a comma ("In January, ...", "By Dec. 15, ..."): at most one
         word (its preposition) before it in the sentence and a comma right after it."""
-        return (_OPENING_RE.fullmatch(self.sentence, 0, self.m.start()) is not None
-                and self.sentence[self.m.end():self.m.end() + 1] == ",")
+        head = self.sentence[:self.m.start()].strip(" \t\n" + _QUOTES)
+        one_word = not head or (head.isascii() and head.isalpha())
+        return one_word and self.sentence[self.m.end():self.m.end() + 1] == ","
 
     def future(self, mod: str) -> bool:
         """A bare weekday or month points forward after "next", or when the nearest tense cue is future."""
@@ -464,9 +465,6 @@ class _Match:
 
 
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\"\u201c\u201d]")
-# what may come before a fronted time adverbial: quotes and spaces, and at most one word (linear: one
-# optional letter run, taken whole)
-_OPENING_RE = re.compile(r"[\s\"'\u201c\u2018`]*+(?:[A-Za-z]++\s++)?+")
 
 
 def _day(d: dt.date | None, relative: bool, how: str) -> Resolved | None:
