@@ -184,7 +184,7 @@ class _DateLexicon:
             "year": re.compile(rf"\b{year}(?![\w%]|[,.-]\d)"),
             "relative_day": re.compile(rf"\b(?P<rel>{alternation(list(self.relative_days))})\b", re.IGNORECASE),
             "relative_unit": re.compile(
-                rf"\b(?P<mod>last|next|this|earlier\s+this|later\s+this|the\s+past|the\s+coming)\s+(?P<unit>{units})\b",
+                rf"\b(?P<mod>last|next|this\s+past|this|earlier\s+this|later\s+this|the\s+past|the\s+coming)\s+(?P<unit>{units})\b",
                 re.IGNORECASE),
             "ago": re.compile(rf"\b(?P<n>\d+|{ago_numbers})"
                               rf"\s+(?P<unit>day|{units})s?\s+ago\b", re.IGNORECASE),
@@ -590,7 +590,8 @@ def _unit_offset(x: _Match) -> int:
     if x.group("n") is not None:
         n = x.group("n").lower()
         return -(1 if n in ("a", "an") else number_parser().parse(n) or 0)
-    return {"last": -1, "next": 1, "the past": -1, "the coming": 1}.get(" ".join(x.group("mod").lower().split()), 0)
+    return {"last": -1, "next": 1, "the past": -1, "this past": -1, "the coming": 1}.get(
+        " ".join(x.group("mod").lower().split()), 0)
 
 
 def _resolve_relative_unit(x: _Match) -> Resolved | None:

@@ -262,3 +262,7 @@ def test_what_is_scheduled_lies_ahead_in_a_past_sentence():
 ])
 def test_mid_afternoon_and_a_day_word_after_the_part_of_the_day(text, expected):
     assert values(text) == [expected]
+
+
+def test_this_past_week_is_last_week():
+    assert values("Talks resumed this past week.") == [("this past week", "DATE", "1989-W43")]
