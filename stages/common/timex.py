@@ -277,8 +277,13 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "duration": re.compile(
             rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})"
             rf"(?:[\s-](?:{numbers})){{0,3}})(?:\s+more)?[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
+        # "every week", "each July", "daily"; a weekday in the plural: "on Sundays", "Tuesday nights"
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
-                          rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b)", flags),
+                          rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b"
+                          rf"|(?-i:(?P<days>{_DAY_NAMES}))(?:s|\s+(?P<tods>{_words(g['times_of_day'])})s)\b"
+                          # the first of two: "Monday and Tuesday nights"
+                          rf"|(?-i:(?P<cday>{_DAY_NAMES}))(?=\s+(?:and|or)\s+(?-i:{_DAY_NAMES})\s+"
+                          rf"(?P<ctods>{_words(g['times_of_day'])})s\b))", flags),
         "reference": re.compile(rf"\b(?P<ref>{_reference_words(g)})\b(?!-)", flags),
         "vague_ago": re.compile(rf"\b(?:(?:{_words(g['duration_vague'])})\s+)?(?P<unit>{units})s\s+ago\b", flags),
         "vague_duration": re.compile(
@@ -305,6 +310,7 @@ _TENS, _UNITS = "|".join(_TENS_WORDS), "|".join(_UNIT_WORDS)
 _FULL_MONTHS = "|".join(name for name in calendar.month_name if name)
 
 # the names a set can be of ("each July", "every Thursday"): data/date_words.yaml's full names
+_DAY_NAMES = "|".join(calendar.day_name)
 _SET_NAMES = [*(name.lower() for name in calendar.month_name if name), *(d.lower() for d in calendar.day_name)]
 
 
@@ -317,7 +323,8 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
             "decade": ("0s", "0's", *last(g["decade_words"])), "season": last(g["seasons"]), "weekend": ("weekend",),
             "day_time": last(g["times_of_day"]), "duration": units,
             "relative_part": (*last(g["year_parts"]), *last(g["part_anaphora_words"])),
-            "set": (*first(g["set_quantifiers"]), *last(g["set_words"])), "reference": last(g["references"]),
+            "set": (*first(g["set_quantifiers"]), *last(g["set_words"]), "days",
+                    *(f"{t.lower()}s" for t in g["times_of_day"])), "reference": last(g["references"]),
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
             "vague_duration": units, "vague_ago": ("ago",)}
@@ -948,10 +955,14 @@ def _resolve_vague_duration(x: _Match) -> Resolved | None:
 
 
 def _resolve_set(x: _Match) -> Resolved | None:
-    """"every week" P1W, "each July" XXXX-07, "every Thursday" XXXX-WXX-4, "daily" P1D."""
+    """"every week" P1W, "each July" XXXX-07, "every Thursday" XXXX-WXX-4, "daily" P1D, "Sundays" XXXX-WXX-7."""
     g = x.lex.grammar
     if x.group("word"):
         return None, None, None, True, "undated", "SET", g["set_words"][x.group("word").lower()]
+    days, tods = x.group("days") or x.group("cday"), x.group("tods") or x.group("ctods")
+    if days:                                         # "Sundays" XXXX-WXX-7, "Tuesday nights" XXXX-WXX-2TNI
+        tod = f"T{g['times_of_day'][tods.lower()]}" if tods else ""
+        return None, None, None, True, "undated", "SET", f"XXXX-WXX-{x.lex.weekdays[days.lower()] + 1}{tod}"
     what = x.group("what").lower()
     if what in g["duration_units"]:
         unit = g["duration_units"][what]

@@ -266,3 +266,16 @@ def test_mid_afternoon_and_a_day_word_after_the_part_of_the_day(text, expected):
 
 def test_this_past_week_is_last_week():
     assert values("Talks resumed this past week.") == [("this past week", "DATE", "1989-W43")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Shops close on Sundays.", [("Sundays", "SET", "XXXX-WXX-7")]),
+    ("Two flights leave on Monday and Tuesday nights.", [("Monday", "SET", "XXXX-WXX-1TNI"),
+                                                          ("Tuesday nights", "SET", "XXXX-WXX-2TNI")]),
+    # one day is a date, not a set
+    ("He spoke Tuesday night, and Sunday and Monday were quiet.", [("Tuesday night", "DATE", "1989-10-31"),
+                                                                   ("Sunday", "DATE", "1989-10-29"),
+                                                                   ("Monday", "DATE", "1989-10-30")]),
+])
+def test_a_weekday_in_the_plural_is_a_set(text, expected):
+    assert values(text) == expected
