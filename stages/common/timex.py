@@ -151,6 +151,11 @@ class _DateLexicon:
         # lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
         self.near_past_re = _cue_regex(words["near_past_cues"])
         self.prev_word_re = re.compile(r"(?<![A-Za-z])([A-Za-z]++-?)\s*+$")
+        # "the quarter ended Sept. 30": the day that closes a period named before it in its sentence, which
+        # stays the one an anaphoric expression reads ("... from $623.5 million a year ago": that quarter a
+        # year back); after "the six months ended Aug. 12" (no period) the day is the one
+        self.period_end_re = re.compile(rf"\b(?:{alternation(self.grammar['year_duration_after'])})\s++$",
+                                        re.IGNORECASE)
 
     def _patterns(self, words: DateWordsFile) -> list[tuple[str, re.Pattern[str]]]:
         """The expressions, most specific first (a later pattern never overlaps an earlier match)."""
@@ -1075,15 +1080,26 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
             resolved = x if kind in _ANAPHORIC else _RESOLVERS[kind](x)
             if resolved is not None:
                 found.append((m.start(), m.end(), resolved))
+    yield from _resolve_in_order(sorted(found, key=lambda f: f[0]), sentence, base, lex, doc)
+
+
+def _resolve_in_order(found: list[tuple[int, int, Resolved | _Match]], sentence: str, base: dt.date | None,
+                      lex: _DateLexicon, doc: _Document) -> Iterator[tuple[int, int, Resolved]]:
+    """A sentence's expressions in text order, the anaphoric ones resolved now, each period remembered
+    for the ones after it (`_remember`)."""
     before: tuple[str | None, str | None] | None = None     # what the document had named before a forecast
-    for start, end, item in sorted(found, key=lambda f: f[0]):
+    named_here = False                                       # a period was remembered in this sentence
+    for start, end, item in found:
         resolved = _RESOLVERS[_kind_of(item, lex)](item) if isinstance(item, _Match) else _full(item)
         if resolved is None:
             continue
         resolved = _full(resolved)
-        if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re):
+        # "the quarter ended Sept. 30": the day closes the period just named, which stays the one to read
+        ends_named = named_here and lex.period_end_re.search(sentence, max(0, start - 12), start) is not None
+        if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re) and not ends_named:
             state = (doc.last_value, doc.last_part)
             if _remember(doc, resolved[6], base):
+                named_here = True
                 before = (before or state) if resolved[4] == "future" else None
         yield start, end, resolved
     if before is not None:      # a forecast is read in its own sentence only (see _remember)

@@ -279,3 +279,13 @@ def test_this_past_week_is_last_week():
 ])
 def test_a_weekday_in_the_plural_is_a_set(text, expected):
     assert values(text) == expected
+
+
+def test_the_day_closing_a_named_period_leaves_that_period_the_one_read_next():
+    base = dt.date(1989, 10, 26)
+    got = values("It earned $4 million for the fiscal-first quarter ended Sept. 30. It lost $2 million a year ago.",
+                 base)
+    assert got[0][2] == "1989-Q1" and got[-1] == ("a year ago", "DATE", "1988-Q1")
+    # no period before "ended": the day is the one
+    got = values("For the six months ended Aug. 12, it earned $6 million, against $18 million a year earlier.", base)
+    assert got[-1] == ("a year earlier", "DATE", "1988-08-12")
