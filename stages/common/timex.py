@@ -258,8 +258,10 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
     flags = re.IGNORECASE
     return {
         # "the year-earlier third quarter": that part one year back, one expression
+        # "the year-earlier nine months": that stretch, a duration (P9M)
         "year_earlier": re.compile(rf"\b(?:the\s+)?(?P<phrase>{_words(g['year_earlier'])})\b(?!-\w)"
-                                   rf"(?:\s+(?P<ord>{ordinals})[\s-]+(?P<part>{parts})\b)?", flags),
+                                   rf"(?:\s+(?P<ord>{ordinals})[\s-]+(?P<part>{parts})\b"
+                                   rf"|\s+(?P<n>\d+|{numbers})\s+(?P<unit>{units})s\b)?", flags),
         "year_part": re.compile(
             rf"\b(?:the\s+)?(?:(?P<relyear>{_words(g['year_offsets'])})\s+year['\u2019]s\s+)?"
             rf"(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
@@ -999,7 +1001,10 @@ def _year_back(value: str) -> str | None:
 
 def _resolve_year_earlier(x: _Match) -> Resolved | None:
     """"a year earlier", "year-earlier": the period last named, a year back (the base's year without one);
-    "the year-ago third quarter": that quarter (as "the third quarter" resolves) a year back."""
+    "the year-ago third quarter": that quarter (as "the third quarter" resolves) a year back; "the
+    year-earlier nine months" is that stretch, a duration (P9M)."""
+    if x.group("unit"):
+        return _resolve_duration(x)
     if x.group("part"):
         part = _resolve_year_part(x)
         back = _year_back(part[6]) if part is not None and part[6] else None

@@ -289,3 +289,8 @@ def test_the_day_closing_a_named_period_leaves_that_period_the_one_read_next():
     # no period before "ended": the day is the one
     got = values("For the six months ended Aug. 12, it earned $6 million, against $18 million a year earlier.", base)
     assert got[-1] == ("a year earlier", "DATE", "1988-08-12")
+
+
+def test_the_year_earlier_nine_months_is_one_duration():
+    assert values("Net for the year-earlier nine months included a gain.", dt.date(1989, 10, 26)) == [
+        ("the year-earlier nine months", "DURATION", "P9M")]
