@@ -261,7 +261,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         # "the year-earlier nine months": that stretch, a duration (P9M)
         "year_earlier": re.compile(rf"\b(?:the\s+)?(?P<phrase>{_words(g['year_earlier'])})\b(?!-\w)"
                                    rf"(?:\s+(?P<ord>{ordinals})[\s-]+(?P<part>{parts})\b"
-                                   rf"|\s+(?P<n>\d+|{numbers})\s+(?P<unit>{units})s\b)?", flags),
+                                   rf"|\s+(?P<n>\d+|{numbers})\s+(?P<unit>{units})s\b|(?=\s+(?P<period>period)\b))?",
+                                   flags),
         "year_part": re.compile(
             rf"\b(?:the\s+)?(?:(?P<relyear>{_words(g['year_offsets'])})\s+year['\u2019]s\s+)?"
             rf"(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
@@ -410,6 +411,7 @@ class _Document:
     ("a year earlier" is that period a year back; "the quarter" is the quarter last named)."""
     last_value: str | None = None
     last_part: str | None = None
+    last_stretch: str | None = None     # a stretch of months or weeks named after that period ("the nine months")
 
 
 @dataclass(slots=True)
@@ -1009,6 +1011,8 @@ def _resolve_year_earlier(x: _Match) -> Resolved | None:
         part = _resolve_year_part(x)
         back = _year_back(part[6]) if part is not None and part[6] else None
         return _timex(back, "DATE", True, "offset") if back else part
+    if x.group("period") and x.doc.last_stretch:   # "For the nine months, ... In the year-earlier period"
+        return None, None, None, True, "undated", "DURATION", x.doc.last_stretch
     back = _year_back(x.doc.last_value) if x.doc.last_value else None
     if back:
         return _timex(back, "DATE", True, "offset")
@@ -1088,6 +1092,11 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
     yield from _resolve_in_order(sorted(found, key=lambda f: f[0]), sentence, base, lex, doc)
 
 
+# a stretch a year-earlier period may name: the months or weeks a report covers ("the nine months", "the
+# first six months", "the 13 weeks"; linear: each part is a literal or a letter run taken whole)
+_STRETCH_RE = re.compile(r"(?i:the\s++(?:first\s++|past\s++|last\s++)?+(?:\d++|[a-z]++)\s++(?:months|weeks))")
+
+
 def _resolve_in_order(found: list[tuple[int, int, Resolved | _Match]], sentence: str, base: dt.date | None,
                       lex: _DateLexicon, doc: _Document) -> Iterator[tuple[int, int, Resolved]]:
     """A sentence's expressions in text order, the anaphoric ones resolved now, each period remembered
@@ -1103,7 +1112,10 @@ def _resolve_in_order(found: list[tuple[int, int, Resolved | _Match]], sentence:
         ends_named = named_here and lex.period_end_re.search(sentence, max(0, start - 12), start) is not None
         if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re) and not ends_named:
             state = (doc.last_value, doc.last_part)
-            if _remember(doc, resolved[6], base):
+            if resolved[5] == "DURATION" and _STRETCH_RE.fullmatch(sentence[start:end]):
+                doc.last_stretch = resolved[6]
+            elif _remember(doc, resolved[6], base):
+                doc.last_stretch = None
                 named_here = True
                 before = (before or state) if resolved[4] == "future" else None
         yield start, end, resolved

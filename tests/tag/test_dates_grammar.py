@@ -294,3 +294,9 @@ def test_the_day_closing_a_named_period_leaves_that_period_the_one_read_next():
 def test_the_year_earlier_nine_months_is_one_duration():
     assert values("Net for the year-earlier nine months included a gain.", dt.date(1989, 10, 26)) == [
         ("the year-earlier nine months", "DURATION", "P9M")]
+
+
+def test_the_year_earlier_period_after_the_nine_months_is_that_stretch():
+    got = values("For the nine months, net rose 5%. In the year-earlier period, it had net of $7 million. "
+                 "Net fell in the third quarter. In the year-earlier period, it lost.", dt.date(1989, 10, 26))
+    assert [v for _, _, v in got] == ["P9M", "P9M", "1989-Q3", "1988-Q3"]
