@@ -151,10 +151,10 @@ class _DateLexicon:
         # lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
         self.near_past_re = _cue_regex(words["near_past_cues"])
         self.prev_word_re = re.compile(r"(?<![A-Za-z])([A-Za-z]++-?)\s*+$")
-        # "the quarter ended Sept. 30": the day that closes a period named before it in its sentence, which
-        # stays the one an anaphoric expression reads ("... from $623.5 million a year ago": that quarter a
-        # year back); after "the six months ended Aug. 12" (no period) the day is the one
-        self.period_end_re = re.compile(rf"\b(?:{alternation(self.grammar['year_duration_after'])})\s++$",
+        # "the quarter ended Sept. 30": the day that closes the period named right before it, which stays
+        # the one an anaphoric expression reads ("... from $623.5 million a year ago": that quarter a year
+        # back); after "the six months ended Aug. 12" (no period) the day is the one
+        self.period_end_re = re.compile(rf"\s++(?:{alternation(self.grammar['year_duration_after'])})\s++",
                                         re.IGNORECASE)
 
     def _patterns(self, words: DateWordsFile) -> list[tuple[str, re.Pattern[str]]]:
@@ -1102,21 +1102,21 @@ def _resolve_in_order(found: list[tuple[int, int, Resolved | _Match]], sentence:
     """A sentence's expressions in text order, the anaphoric ones resolved now, each period remembered
     for the ones after it (`_remember`)."""
     before: tuple[str | None, str | None] | None = None     # what the document had named before a forecast
-    named_here = False                                       # a period was remembered in this sentence
+    named_end = -1                          # where the period last remembered in this sentence ends
     for start, end, item in found:
         resolved = _RESOLVERS[_kind_of(item, lex)](item) if isinstance(item, _Match) else _full(item)
         if resolved is None:
             continue
         resolved = _full(resolved)
         # "the quarter ended Sept. 30": the day closes the period just named, which stays the one to read
-        ends_named = named_here and lex.period_end_re.search(sentence, max(0, start - 12), start) is not None
+        ends_named = named_end >= 0 and lex.period_end_re.fullmatch(sentence, named_end, start) is not None
         if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re) and not ends_named:
             state = (doc.last_value, doc.last_part)
             if resolved[5] == "DURATION" and _STRETCH_RE.fullmatch(sentence[start:end]):
                 doc.last_stretch = resolved[6]
             elif _remember(doc, resolved[6], base):
                 doc.last_stretch = None
-                named_here = True
+                named_end = end
                 before = (before or state) if resolved[4] == "future" else None
         yield start, end, resolved
     if before is not None:      # a forecast is read in its own sentence only (see _remember)

@@ -289,6 +289,10 @@ def test_the_day_closing_a_named_period_leaves_that_period_the_one_read_next():
     # no period before "ended": the day is the one
     got = values("For the six months ended Aug. 12, it earned $6 million, against $18 million a year earlier.", base)
     assert got[-1] == ("a year earlier", "DATE", "1988-08-12")
+    # only the period named right before "ended": "today" earlier in the sentence is not closed by the day
+    got = values("It today reported a loss for the year ended Nov. 30, against a loss a year before.",
+                 dt.date(1987, 3, 1))
+    assert got[-1] == ("a year before", "DATE", "1985-11-30")
 
 
 def test_the_year_earlier_nine_months_is_one_duration():
