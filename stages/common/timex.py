@@ -154,7 +154,8 @@ class _DateLexicon:
         # "the quarter ended Sept. 30": the day that closes the period named right before it, which stays
         # the one an anaphoric expression reads ("... from $623.5 million a year ago": that quarter a year
         # back); after "the six months ended Aug. 12" (no period) the day is the one
-        self.period_end_re = re.compile(rf"\s++(?:{alternation(self.grammar['year_duration_after'])})\s++",
+        # (linear: a run of spaces is entered only at its start and taken whole)
+        self.period_end_re = re.compile(rf"(?<!\s)\s++(?:{alternation(self.grammar['year_duration_after'])})\s++",
                                         re.IGNORECASE)
 
     def _patterns(self, words: DateWordsFile) -> list[tuple[str, re.Pattern[str]]]:
