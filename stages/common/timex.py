@@ -104,6 +104,7 @@ class TimexGrammarFile(TypedDict):
     weekend_modifiers: dict[str, int]
     times_of_day: dict[str, str]
     time_of_day_days: dict[str, int]
+    time_of_day_after: dict[str, int]
     duration_units: dict[str, _Unit]
     duration_numbers: dict[str, int]
     duration_vague: list[str]
@@ -138,16 +139,24 @@ class _DateLexicon:
         self._triggers(words)
         # factored alternations (see _factored_cue_pattern): the same matches as _cue_regex's, 4-5x faster
         # on bench/regex_redos.py's inputs (the unfactored IGNORECASE ones ran past its 5 s cap on a busy host)
+        # any "-ed" word is a past cue too, except the future cues written so ("scheduled")
+        ed_future = alternation([c.lower() for c in words["future_cues"] if c.isalpha() and c.endswith("ed")])
+        ed_past = rf"\b(?!(?:{ed_future})\b)[A-Za-z]{{2,}}ed\b" if ed_future else r"\b[A-Za-z]{2,}ed\b"
         self.future_re = re.compile(_factored_cue_pattern(words["future_cues"]), re.IGNORECASE)
-        self.past_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|\b[A-Za-z]{{2,}}ed\b",
-                                  re.IGNORECASE)
+        self.past_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|{ed_past}", re.IGNORECASE)
         # the same two on lower-cased text (see CASE_UNSAFE_RE): IGNORECASE scanning is several times slower
         self.future_lower_re = re.compile(_factored_cue_pattern(words["future_cues"]))
-        self.past_lower_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|\b[A-Za-z]{{2,}}ed\b")
+        self.past_lower_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|{ed_past}")
         # the word ending a text; linear time: an attempt starts only where a letter run starts (the
         # lookbehind) and takes the run and the trailing whitespace whole (possessive, nothing to give back)
         self.near_past_re = _cue_regex(words["near_past_cues"])
         self.prev_word_re = re.compile(r"(?<![A-Za-z])([A-Za-z]++-?)\s*+$")
+        # "the quarter ended Sept. 30": the day that closes the period named right before it, which stays
+        # the one an anaphoric expression reads ("... from $623.5 million a year ago": that quarter a year
+        # back); after "the six months ended Aug. 12" (no period) the day is the one
+        # (linear: a run of spaces is entered only at its start and taken whole)
+        self.period_end_re = re.compile(rf"(?<!\s)\s++(?:{alternation(self.grammar['year_duration_after'])})\s++",
+                                        re.IGNORECASE)
 
     def _patterns(self, words: DateWordsFile) -> list[tuple[str, re.Pattern[str]]]:
         """The expressions, most specific first (a later pattern never overlaps an earlier match)."""
@@ -181,7 +190,7 @@ class _DateLexicon:
             "year": re.compile(rf"\b{year}(?![\w%]|[,.-]\d)"),
             "relative_day": re.compile(rf"\b(?P<rel>{alternation(list(self.relative_days))})\b", re.IGNORECASE),
             "relative_unit": re.compile(
-                rf"\b(?P<mod>last|next|this|earlier\s+this|later\s+this|the\s+past|the\s+coming)\s+(?P<unit>{units})\b",
+                rf"\b(?P<mod>last|next|this\s+past|this|earlier\s+this|later\s+this|the\s+past|the\s+coming)\s+(?P<unit>{units})\b",
                 re.IGNORECASE),
             "ago": re.compile(rf"\b(?P<n>\d+|{ago_numbers})"
                               rf"\s+(?P<unit>day|{units})s?\s+ago\b", re.IGNORECASE),
@@ -250,8 +259,11 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
     flags = re.IGNORECASE
     return {
         # "the year-earlier third quarter": that part one year back, one expression
+        # "the year-earlier nine months": that stretch, a duration (P9M)
         "year_earlier": re.compile(rf"\b(?:the\s+)?(?P<phrase>{_words(g['year_earlier'])})\b(?!-\w)"
-                                   rf"(?:\s+(?P<ord>{ordinals})[\s-]+(?P<part>{parts})\b)?", flags),
+                                   rf"(?:\s+(?P<ord>{ordinals})[\s-]+(?P<part>{parts})\b"
+                                   rf"|\s+(?P<n>\d+|{numbers})\s+(?P<unit>{units})s\b|(?=\s+(?P<period>period)\b))?",
+                                   flags),
         "year_part": re.compile(
             rf"\b(?:the\s+)?(?:(?P<relyear>{_words(g['year_offsets'])})\s+year['\u2019]s\s+)?"
             rf"(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
@@ -265,16 +277,22 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "season": re.compile(rf"\b(?:(?P<mod>{_words(g['season_cues'])})\s*)?(?P<season>{seasons})\b"
                              rf"(?:\s+(?:of\s+)?{year})?", flags),
         "weekend": re.compile(rf"\b(?P<mod>{_words(g['weekend_modifiers'])})\s+weekend\b", flags),
-        "day_time": re.compile(rf"\b(?P<day>{_words(g['time_of_day_days'])})\s+(?P<tod>{_words(g['times_of_day'])})"
-                               r"\b", flags),
+        # "this morning", "mid-afternoon", "mid-afternoon yesterday"
+        "day_time": re.compile(rf"\b(?P<day>{_words(g['time_of_day_days'])})[\s-]+(?P<tod>{_words(g['times_of_day'])})"
+                               rf"\b(?:\s+(?P<after>{_words(g['time_of_day_after'])})\b)?", flags),
         "relative_part": re.compile(rf"\b(?P<mod>{_words(g['part_modifiers'])})\s+"
                                     rf"(?P<part>{parts}|{_words(g['part_anaphora_words'])})\b(?![\w-])",
                                     flags),
         "duration": re.compile(
             rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})"
             rf"(?:[\s-](?:{numbers})){{0,3}})(?:\s+more)?[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
+        # "every week", "each July", "daily"; a weekday in the plural: "on Sundays", "Tuesday nights"
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
-                          rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b)", flags),
+                          rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b"
+                          rf"|(?-i:(?P<days>{_DAY_NAMES}))(?:s|\s+(?P<tods>{_words(g['times_of_day'])})s)\b"
+                          # the first of two: "Monday and Tuesday nights"
+                          rf"|(?-i:(?P<cday>{_DAY_NAMES}))(?=\s+(?:and|or)\s+(?-i:{_DAY_NAMES})\s+"
+                          rf"(?P<ctods>{_words(g['times_of_day'])})s\b))", flags),
         "reference": re.compile(rf"\b(?P<ref>{_reference_words(g)})\b(?!-)", flags),
         "vague_ago": re.compile(rf"\b(?:(?:{_words(g['duration_vague'])})\s+)?(?P<unit>{units})s\s+ago\b", flags),
         "vague_duration": re.compile(
@@ -284,7 +302,9 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         # "for the year" (not "the year 1990", "the year two thousand"); "the year ended Sept. 30": P1Y
         "this_year": re.compile(rf"\b(?P<phrase>{_words(g['this_year'])})\b(?!-\w|\s+(?:\d|two\s+thousand\b))"
                                 rf"(?:(?=\s+(?P<ended>{_words(g['year_duration_after'])})\b)|)", flags),
-        "spoken_year": re.compile(rf"\b(?:(?P<century>{_words(g['spoken_centuries'])})[\s-]+(?P<tens>{_TENS})"
+        # "nineteen ninety-six", "January nineteen ninety-seven" (a full month name, capitalised, before it)
+        "spoken_year": re.compile(rf"\b(?:(?-i:(?P<month>{_FULL_MONTHS}))\s+(?:of\s+)?)?"
+                                  rf"(?:(?P<century>{_words(g['spoken_centuries'])})[\s-]+(?P<tens>{_TENS})"
                                   rf"(?:[\s-]+(?P<unit>{_UNITS}))?|(?P<whole>{_words(g['spoken_years'])}))\b", flags),
         "century": re.compile(rf"\b(?:the\s+)?(?P<n>\d{{1,2}})(?:st|nd|rd|th)[\s-]+(?:{_words(g['century_words'])})\b",
                               flags),
@@ -296,8 +316,10 @@ _TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60
                "ninety": 90}
 _UNIT_WORDS = {w: n for n, w in enumerate(("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"), 1)}
 _TENS, _UNITS = "|".join(_TENS_WORDS), "|".join(_UNIT_WORDS)
+_FULL_MONTHS = "|".join(name for name in calendar.month_name if name)
 
 # the names a set can be of ("each July", "every Thursday"): data/date_words.yaml's full names
+_DAY_NAMES = "|".join(calendar.day_name)
 _SET_NAMES = [*(name.lower() for name in calendar.month_name if name), *(d.lower() for d in calendar.day_name)]
 
 
@@ -310,7 +332,8 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
             "decade": ("0s", "0's", *last(g["decade_words"])), "season": last(g["seasons"]), "weekend": ("weekend",),
             "day_time": last(g["times_of_day"]), "duration": units,
             "relative_part": (*last(g["year_parts"]), *last(g["part_anaphora_words"])),
-            "set": (*first(g["set_quantifiers"]), *last(g["set_words"])), "reference": last(g["references"]),
+            "set": (*first(g["set_quantifiers"]), *last(g["set_words"]), "days",
+                    *(f"{t.lower()}s" for t in g["times_of_day"])), "reference": last(g["references"]),
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
             "vague_duration": units, "vague_ago": ("ago",)}
@@ -389,6 +412,7 @@ class _Document:
     ("a year earlier" is that period a year back; "the quarter" is the quarter last named)."""
     last_value: str | None = None
     last_part: str | None = None
+    last_stretch: str | None = None     # a stretch of months or weeks named after that period ("the nine months")
 
 
 @dataclass(slots=True)
@@ -409,6 +433,13 @@ class _Match:
         """The word right before the match (lower case, a trailing hyphen kept), if any."""
         prev = self.lex.prev_word_re.search(self.sentence[max(0, self.m.start() - 12):self.m.start()])
         return prev.group(1).lower() if prev else None
+
+    def opens_sentence(self) -> bool:
+        """A fronted time adverbial set off by a comma ("In January, ...", "By Dec. 15, ..."): at most one
+        word (its preposition) before it in the sentence and a comma right after it."""
+        head = self.sentence[:self.m.start()].strip(" \t\n" + _QUOTES)
+        one_word = not head or (head.isascii() and head.isalpha())
+        return one_word and self.sentence[self.m.end():self.m.end() + 1] == ","
 
     def future(self, mod: str) -> bool:
         """A bare weekday or month points forward after "next", or when the nearest tense cue is future."""
@@ -434,8 +465,11 @@ class _Match:
         form (`near_past_cues`) comes that close before it ("He was named in January")."""
         if not self.params.use_tense_cues:
             return False
-        if self.tense()[0] == "future":
+        tense = self.tense()[0]
+        if tense == "future":
             return True
+        if tense == "past" and self.opens_sentence():
+            return False                # "In January, American Medical brought in ...": the main verb decides
         start, end, window = self.m.start(), self.m.end(), self.params.past_cue_chars
         after = self.lex.past_re.search(self.sentence, end)      # "The Oct. 7 attack started ..."
         # in the same clause only: "... until Nov. 9, it said" is a report of a coming day
@@ -573,7 +607,8 @@ def _unit_offset(x: _Match) -> int:
     if x.group("n") is not None:
         n = x.group("n").lower()
         return -(1 if n in ("a", "an") else number_parser().parse(n) or 0)
-    return {"last": -1, "next": 1, "the past": -1, "the coming": 1}.get(" ".join(x.group("mod").lower().split()), 0)
+    return {"last": -1, "next": 1, "the past": -1, "this past": -1, "the coming": 1}.get(
+        " ".join(x.group("mod").lower().split()), 0)
 
 
 def _resolve_relative_unit(x: _Match) -> Resolved | None:
@@ -667,14 +702,16 @@ def _resolve_this_year(x: _Match) -> Resolved | None:
 
 
 def _resolve_spoken_year(x: _Match) -> Resolved | None:
-    """"nineteen ninety-six" 1996, "the year two thousand" 2000."""
+    """"nineteen ninety-six" 1996, "the year two thousand" 2000, "January nineteen ninety-seven" 1997-01."""
     g = x.lex.grammar
     if x.group("whole"):
         year = g["spoken_years"][" ".join(x.group("whole").lower().split())]
     else:
         year = (g["spoken_centuries"][x.group("century").lower()] + _TENS_WORDS[x.group("tens").lower()]
                 + _UNIT_WORDS.get((x.group("unit") or "").lower(), 0))
-    return _timex(str(year), "DATE", False, "absolute")
+    month = x.group("month")
+    value = f"{year}-{list(calendar.month_name).index(month):02d}" if month else str(year)
+    return _timex(value, "DATE", False, "absolute")
 
 
 def _resolve_century(x: _Match) -> Resolved | None:
@@ -850,10 +887,12 @@ def _resolve_weekday_time(x: _Match) -> Resolved | None:
 
 
 def _resolve_day_time(x: _Match) -> Resolved | None:
-    """"this morning", "last night", "yesterday afternoon"."""
+    """"this morning", "last night", "yesterday afternoon", "mid-afternoon yesterday"."""
     if x.base is None:
         return None, None, "day", True, "unresolved", "TIME", None
     by = x.lex.grammar["time_of_day_days"][" ".join(x.group("day").lower().split())]
+    if x.group("after"):                              # "mid-afternoon yesterday": the day word after it
+        by = x.lex.grammar["time_of_day_after"][x.group("after").lower()]
     return _time_value(_day(x.base + dt.timedelta(days=by), True, "offset"), x.group("tod"), x.lex)
 
 
@@ -926,10 +965,14 @@ def _resolve_vague_duration(x: _Match) -> Resolved | None:
 
 
 def _resolve_set(x: _Match) -> Resolved | None:
-    """"every week" P1W, "each July" XXXX-07, "every Thursday" XXXX-WXX-4, "daily" P1D."""
+    """"every week" P1W, "each July" XXXX-07, "every Thursday" XXXX-WXX-4, "daily" P1D, "Sundays" XXXX-WXX-7."""
     g = x.lex.grammar
     if x.group("word"):
         return None, None, None, True, "undated", "SET", g["set_words"][x.group("word").lower()]
+    days, tods = x.group("days") or x.group("cday"), x.group("tods") or x.group("ctods")
+    if days:                                         # "Sundays" XXXX-WXX-7, "Tuesday nights" XXXX-WXX-2TNI
+        tod = f"T{g['times_of_day'][tods.lower()]}" if tods else ""
+        return None, None, None, True, "undated", "SET", f"XXXX-WXX-{x.lex.weekdays[days.lower()] + 1}{tod}"
     what = x.group("what").lower()
     if what in g["duration_units"]:
         unit = g["duration_units"][what]
@@ -961,11 +1004,16 @@ def _year_back(value: str) -> str | None:
 
 def _resolve_year_earlier(x: _Match) -> Resolved | None:
     """"a year earlier", "year-earlier": the period last named, a year back (the base's year without one);
-    "the year-ago third quarter": that quarter (as "the third quarter" resolves) a year back."""
+    "the year-ago third quarter": that quarter (as "the third quarter" resolves) a year back; "the
+    year-earlier nine months" is that stretch, a duration (P9M)."""
+    if x.group("unit"):
+        return _resolve_duration(x)
     if x.group("part"):
         part = _resolve_year_part(x)
         back = _year_back(part[6]) if part is not None and part[6] else None
         return _timex(back, "DATE", True, "offset") if back else part
+    if x.group("period") and x.doc.last_stretch:   # "For the nine months, ... In the year-earlier period"
+        return None, None, None, True, "undated", "DURATION", x.doc.last_stretch
     back = _year_back(x.doc.last_value) if x.doc.last_value else None
     if back:
         return _timex(back, "DATE", True, "offset")
@@ -1042,14 +1090,38 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
             resolved = x if kind in _ANAPHORIC else _RESOLVERS[kind](x)
             if resolved is not None:
                 found.append((m.start(), m.end(), resolved))
-    for start, end, item in sorted(found, key=lambda f: f[0]):
+    yield from _resolve_in_order(sorted(found, key=lambda f: f[0]), sentence, base, lex, doc)
+
+
+# a stretch a year-earlier period may name: the months or weeks a report covers ("the nine months", "the
+# first six months", "the 13 weeks"; linear: each part is a literal or a letter run taken whole)
+_STRETCH_RE = re.compile(r"(?i:the\s++(?:first\s++|past\s++|last\s++)?+(?:\d++|[a-z]++)\s++(?:months|weeks))")
+
+
+def _resolve_in_order(found: list[tuple[int, int, Resolved | _Match]], sentence: str, base: dt.date | None,
+                      lex: _DateLexicon, doc: _Document) -> Iterator[tuple[int, int, Resolved]]:
+    """A sentence's expressions in text order, the anaphoric ones resolved now, each period remembered
+    for the ones after it (`_remember`)."""
+    before: tuple[str | None, str | None] | None = None     # what the document had named before a forecast
+    named_end = -1                          # where the period last remembered in this sentence ends
+    for start, end, item in found:
         resolved = _RESOLVERS[_kind_of(item, lex)](item) if isinstance(item, _Match) else _full(item)
         if resolved is None:
             continue
         resolved = _full(resolved)
-        if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re):
-            _remember(doc, resolved[6], base)
+        # "the quarter ended Sept. 30": the day closes the period just named, which stays the one to read
+        ends_named = named_end >= 0 and lex.period_end_re.fullmatch(sentence, named_end, start) is not None
+        if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re) and not ends_named:
+            state = (doc.last_value, doc.last_part)
+            if resolved[5] == "DURATION" and _STRETCH_RE.fullmatch(sentence[start:end]):
+                doc.last_stretch = resolved[6]
+            elif _remember(doc, resolved[6], base):
+                doc.last_stretch = None
+                named_end = end
+                before = (before or state) if resolved[4] == "future" else None
         yield start, end, resolved
+    if before is not None:      # a forecast is read in its own sentence only (see _remember)
+        doc.last_value, doc.last_part = before
 
 
 def _kind_of(x: _Match, lex: _DateLexicon) -> str:
@@ -1074,15 +1146,20 @@ def _value_of(date: dt.date | None, granularity: str) -> str | None:
     return {"day": date.isoformat(), "month": date.isoformat()[:7], "year": date.isoformat()[:4]}[granularity]
 
 
-def _remember(doc: _Document, value: str | None, base: dt.date | None) -> None:
+def _remember(doc: _Document, value: str | None, base: dt.date | None) -> bool:
     """The period an anaphoric expression may read next (a year-earlier one's own result is never
     remembered: "a year earlier" twice is not two years back; nor is a period that begins after the base:
-    "In the year-ago period" after a forecast for "the third quarter of 1990" is a year before this one)."""
+    "In the year-ago period" after a forecast for "the third quarter of 1990" is a year before this one; and
+    a period resolved forward by tense is read in its own sentence only, `_dates_in_sentence`: after "a further
+    decline in the fourth quarter" said in October, "In the year-ago period" of the next sentence is the
+    third quarter's)."""
     period = _period(value) if value else None
-    if period and (base is None or period[0] <= base):
-        doc.last_value = value
-        if re.fullmatch(r"\d{4}-[QH]\d", value):
-            doc.last_part = value
+    if not period or (base is not None and period[0] > base):
+        return False
+    doc.last_value = value
+    if re.fullmatch(r"\d{4}-[QH]\d", value):
+        doc.last_part = value
+    return True
 
 
 def dates_in_document(sentences: Iterable[tuple[str, int, str]], base: dt.date | None, params: DatesParams

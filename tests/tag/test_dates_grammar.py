@@ -201,3 +201,106 @@ def test_fractions_ordinals_and_a_month_after_an_article(text, expected):
 ])
 def test_scheduled_present_and_a_hundred(text, expected):
     assert values(text) == expected
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # a fronted month set off by a comma is governed by the past verb of its main clause, however near
+    # the coming January is (written in late October)
+    ("In January, the company brought in a new chief executive.", dt.date(1989, 10, 27), "1989-01"),
+    ("In January, a week after the anniversary, a bombing killed a guard.", dt.date(1998, 10, 25), "1998-01"),
+    # not fronted: the coming month is still the nearer one ("payable in January")
+    ("The split was approved and would be paid in January.", dt.date(1989, 10, 26), "1990-01"),
+    # fronted, future main verb
+    ("In January, the company will name a new chief.", dt.date(1989, 10, 27), "1990-01"),
+])
+def test_a_fronted_month_takes_the_tense_of_its_main_clause(text, published, expected):
+    assert [v for t, _, v in values(text, published) if t == "January"] == [expected]
+
+
+def test_a_forecast_period_is_read_as_the_last_named_in_its_own_sentence_only():
+    base = dt.date(1989, 10, 26)
+    got = values("Net fell in the third quarter. Conditions will decline further in the fourth quarter. "
+                 "In the year-ago period, it earned $101 million.", base)
+    assert got[1] == ("the fourth quarter", "DATE", "1989-Q4")
+    assert got[-1][2] == "1988-Q3"
+    # in the forecast's own sentence the comparison is with the forecast period a year back
+    got = values("Net fell in the third quarter. Profit in the fourth quarter will rise from a year earlier.", base)
+    assert got[-1] == ("a year earlier", "DATE", "1988-Q4")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The plant would produce about 10,000 units annually.", []),
+    ("Sales should rise 8.5% annually through 1992.", [("1992", "DATE", "1992")]),
+    ("The board meets monthly.", [("monthly", "SET", "P1M")]),
+])
+def test_annually_is_no_set_but_monthly_is(text, expected):
+    assert values(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("January nineteen ninety-seven. Atlanta again.", ("January nineteen ninety-seven", "DATE", "1997-01")),
+    ("In July of nineteen ninety-six, a bomb went off.", ("July of nineteen ninety-six", "DATE", "1996-07")),
+    ("Nineteen ninety-six was a bad year.", ("Nineteen ninety-six", "DATE", "1996")),
+])
+def test_a_month_before_a_spoken_year_is_one_month(text, expected):
+    assert values(text) == [expected]
+
+
+def test_what_is_scheduled_lies_ahead_in_a_past_sentence():
+    base = dt.date(1999, 5, 5)                # a Wednesday
+    assert values("The U.S. attorney has scheduled a news conference Thursday.", base) == [
+        ("Thursday", "DATE", "1999-05-06")]
+    # another -ed form stays a past cue
+    assert values("The U.S. attorney announced a news conference Thursday.", base) == [
+        ("Thursday", "DATE", "1999-04-29")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("By mid afternoon, sources said it was over.", ("mid afternoon", "TIME", "1989-11-02TAF")),
+    ("In London at mid-afternoon yesterday, shares rose.", ("mid-afternoon yesterday", "TIME", "1989-11-01TAF")),
+    ("Yesterday afternoon, shares rose.", ("Yesterday afternoon", "TIME", "1989-11-01TAF")),
+])
+def test_mid_afternoon_and_a_day_word_after_the_part_of_the_day(text, expected):
+    assert values(text) == [expected]
+
+
+def test_this_past_week_is_last_week():
+    assert values("Talks resumed this past week.") == [("this past week", "DATE", "1989-W43")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Shops close on Sundays.", [("Sundays", "SET", "XXXX-WXX-7")]),
+    ("Two flights leave on Monday and Tuesday nights.", [("Monday", "SET", "XXXX-WXX-1TNI"),
+                                                          ("Tuesday nights", "SET", "XXXX-WXX-2TNI")]),
+    # one day is a date, not a set
+    ("He spoke Tuesday night, and Sunday and Monday were quiet.", [("Tuesday night", "DATE", "1989-10-31"),
+                                                                   ("Sunday", "DATE", "1989-10-29"),
+                                                                   ("Monday", "DATE", "1989-10-30")]),
+])
+def test_a_weekday_in_the_plural_is_a_set(text, expected):
+    assert values(text) == expected
+
+
+def test_the_day_closing_a_named_period_leaves_that_period_the_one_read_next():
+    base = dt.date(1989, 10, 26)
+    got = values("It earned $4 million for the fiscal-first quarter ended Sept. 30. It lost $2 million a year ago.",
+                 base)
+    assert got[0][2] == "1989-Q1" and got[-1] == ("a year ago", "DATE", "1988-Q1")
+    # no period before "ended": the day is the one
+    got = values("For the six months ended Aug. 12, it earned $6 million, against $18 million a year earlier.", base)
+    assert got[-1] == ("a year earlier", "DATE", "1988-08-12")
+    # only the period named right before "ended": "today" earlier in the sentence is not closed by the day
+    got = values("It today reported a loss for the year ended Nov. 30, against a loss a year before.",
+                 dt.date(1987, 3, 1))
+    assert got[-1] == ("a year before", "DATE", "1985-11-30")
+
+
+def test_the_year_earlier_nine_months_is_one_duration():
+    assert values("Net for the year-earlier nine months included a gain.", dt.date(1989, 10, 26)) == [
+        ("the year-earlier nine months", "DURATION", "P9M")]
+
+
+def test_the_year_earlier_period_after_the_nine_months_is_that_stretch():
+    got = values("For the nine months, net rose 5%. In the year-earlier period, it had net of $7 million. "
+                 "Net fell in the third quarter. In the year-earlier period, it lost.", dt.date(1989, 10, 26))
+    assert [v for _, _, v in got] == ["P9M", "P9M", "1989-Q3", "1988-Q3"]
