@@ -91,8 +91,11 @@ def visible_lines(html: str) -> list[str]:
 
 
 def block_text_lines(tree: Any) -> list[str]:
-    """Every block element's text of an lxml tree, one line each, white space squeezed."""
+    """Every block element's text of an lxml tree, one line each, white space squeezed. HTML comments and
+    processing instructions go first, their tails kept (etree.iterwalk skips them, tails and all: "Sprint
+    Nextel <!--link--> (News)" lost "(News)")."""
     from lxml import etree
+    etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
     parts: list[str] = []
     for event, node in etree.iterwalk(tree, events=("start", "end")):
         is_element = isinstance(node.tag, str)
