@@ -184,6 +184,13 @@ def test_html_comments_inside_a_paragraph_keep_the_text_after_them():
     assert visible_lines(html) == ["Faced with a slowdown, Sprint Nextel (News) announced cuts. More."]
 
 
+def test_line_votes_mark_trafilaturas_comment_section_with_a_third_bit():
+    from stages.ingest.html import VOTE_COMMENTS, line_votes
+    lines = ["The council approved the new budget on Monday night.", "Great article, thanks for writing it up."]
+    votes, extractor = line_votes(lines, lines[0], "", lines[1])
+    assert votes == [VOTE_TRAFILATURA, VOTE_COMMENTS] and extractor == "trafilatura"
+
+
 def test_html_without_text_is_rejected(tmp_path):
     _, rejected = run(tmp_path, {"empty.html": b"<html><body><div></div></body></html>"})
     assert "no extractable" in reason(rejected, "in/empty.html")
