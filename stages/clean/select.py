@@ -64,11 +64,10 @@ def select_model() -> Any:
     return classifier.load_booster(SELECT_MODEL_FILE)
 
 
-def candidate_bodies(page: Page, body: list[int], decides: list[bool]) -> dict[str, list[int]]:
+def candidate_bodies(page: Page, body: list[int], decides: list[bool], ored: list[int]) -> dict[str, list[int]]:
     """{name: blocks} of the page's candidate bodies (see the module docstring): ours first, then each
     extractor's that keeps anything, then ours with trafilatura's (readability's) added when that differs
-    from both."""
-    ored = classifier.vote_columns(page)["votes"]
+    from both. `ored`: each block's votes (classifier.vote_columns)."""
     found = {"ours": body}
     for name, bits in BITS.items():
         chosen, seen = [], set()
@@ -94,7 +93,7 @@ def agreement(a: set[int], b: set[int], chars: np.ndarray) -> float:
 
 
 def selector_matrix(page: Page, candidates: dict[str, list[int]], probabilities: list[float],
-                    good: list[bool]) -> np.ndarray:
+                    good: list[bool], ored: list[int]) -> np.ndarray:
     """SELECT_FEATURES of every candidate but ours (one row each, in `candidates`' order); `good`: each
     block's body-likeness (document.body_likeness: running prose)."""
     chars = np.array([b.chars for b in page.blocks], dtype=np.float64)
@@ -104,7 +103,6 @@ def selector_matrix(page: Page, candidates: dict[str, list[int]], probabilities:
     prob = np.array(probabilities, dtype=np.float64)
     total = max(1.0, chars.sum())
     sets = {name: set(blocks) for name, blocks in candidates.items()}
-    ored = classifier.vote_columns(page)["votes"]
     shares = [chars[[i for i, v in enumerate(ored) if v > 0 and v & bit]].sum() / total
               for bit in (classifier.VOTE_TRAFILATURA, classifier.VOTE_READABILITY, classifier.VOTE_COMMENTS)]
 
@@ -159,11 +157,12 @@ def chosen_body(page: Page, body: list[int], decides: list[bool], probabilities:
     model = _override(page.doc_id) if _override is not None else select_model()
     if model is None and _recorder is None:
         return body
-    candidates = candidate_bodies(page, body, decides)
+    ored = classifier.vote_columns(page)["votes"]
+    candidates = candidate_bodies(page, body, decides, ored)
     names = [name for name in candidates if name != "ours"]
     if not names:
         return body
-    matrix = selector_matrix(page, candidates, probabilities, good)
+    matrix = selector_matrix(page, candidates, probabilities, good, ored)
     if _recorder is not None:
         _recorder(page.doc_id, names, matrix, ["\n\n".join(page.blocks[i].text.strip() for i in candidates[name])
                                                for name in names])
