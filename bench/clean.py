@@ -2,6 +2,7 @@
 
     python bench/clean.py [--fast] [--sets article_extraction,l3s,dragnet] [--routes text,text_wrapped,html]
                           [--no-baselines] [--no-copies] [--set key=value ...] [--show-worst K] [--reuters N]
+                          [--show-losses]
 
 Sets: ../shared/benchmarks/article_extraction (111 pages: `texts/ID.txt`, `html/ID.html.gz`) and
 ../shared/benchmarks/boilerplate_dev split into its two sets, `l3s` (408 pages) and `dragnet` (922), each with
@@ -383,6 +384,65 @@ def author_figures(pages: list[dict], authors_of: dict[str, list[str]]) -> dict:
             "page_recall": pages_hit / pages_named if pages_named else float("nan"), "wrong": wrong}
 
 
+# ------------------------------------------------------------------------------------------- losses
+
+LOSS_MARGIN = 0.05   # a page counts as lost when its F1 is this far under the best extractor's
+
+
+def page_f1(predicted: str, gold: str) -> float:
+    precision, recall = page_scores(predicted, gold)
+    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+
+
+def loss_causes(ours: str, best: str, gold: str) -> str | None:
+    """Why a page's output loses to the best extractor's by LOSS_MARGIN or more (None when it does not):
+    "article missed" (recall under 0.5 where the extractor's is over 0.7), "recall", "precision", "both"
+    (each more than LOSS_MARGIN under the extractor's), else "other"."""
+    (p, r), (bp, br) = page_scores(ours, gold), page_scores(best, gold)
+    if page_f1(ours, gold) > page_f1(best, gold) - LOSS_MARGIN:
+        return None
+    if r < 0.5 and br > 0.7:
+        return "article missed"
+    lower_r, lower_p = r < br - LOSS_MARGIN, p < bp - LOSS_MARGIN
+    return "both" if lower_r and lower_p else "recall" if lower_r else "precision" if lower_p else "other"
+
+
+def comment_share(rows: list[dict], out: dict[str, dict], gold: dict[str, str]) -> tuple[float, float]:
+    """(share of the kept characters on lines that only trafilatura's comment section holds, line vote 4;
+    share of those in the gold body) over the HTML route's pages: reader comments are body in some
+    collections' gold and not in others'."""
+    kept = in_comments = in_gold = 0
+    for r in rows:
+        votes = r.get("line_votes") or []
+        body = set(out[r["doc_id"]]["body_line_nos"])
+        gold_text = f" {' '.join(TOKEN.findall(gold[r['page']]))} "
+        for k, line in enumerate(r["raw_text"].split("\n"), 1):
+            if k not in body:
+                continue
+            kept += len(line)
+            if k - 1 < len(votes) and votes[k - 1] & 4 and not votes[k - 1] & 3:
+                in_comments += len(line)
+                in_gold += len(line) * (f" {' '.join(TOKEN.findall(line))} " in gold_text)
+    return in_comments / max(1, kept), in_gold / max(1, in_comments)
+
+
+def show_losses(set_name: str, rows: list[dict], out: dict[str, dict], gold: dict[str, str],
+                baselines: dict[str, dict[str, str]]) -> None:
+    """The HTML route's pages that lose to the best same-run extractor, grouped by cause, and the
+    comment-section share of what was kept (--show-losses)."""
+    causes = Counter()
+    for r in rows:
+        best = max((baselines[name][r["page"]] for name in ("trafilatura", "readability")),
+                   key=lambda text, g=gold[r["page"]]: page_f1(text, g))
+        cause = loss_causes(out[r["doc_id"]]["text"], best, gold[r["page"]])
+        if cause:
+            causes[cause] += 1
+    share, gold_share = comment_share(rows, out, gold)
+    print(f"  {'':<13}losses to the best extractor by {LOSS_MARGIN}+ ({sum(causes.values())} of {len(rows)} "
+          f"pages): " + ", ".join(f"{cause} {n}" for cause, n in causes.most_common())
+          + f"; kept characters on comment-section lines {share:.3f}, of them in the gold {gold_share:.3f}")
+
+
 # ------------------------------------------------------------------------------------------ running
 
 def run_clean(rows: list[dict], params) -> tuple[dict[str, dict], float, float, object]:
@@ -412,7 +472,7 @@ def cv_figures() -> dict:
 
 
 def bench_routes(set_name: str, set_pages: list[dict], routes: list[str], params, cv: dict, figures: dict,
-                 worst: list) -> tuple[dict, float, float]:
+                 worst: list, losses: dict | None = None) -> tuple[dict, float, float]:
     """One set through each route: its figures (printed), and the MB and CPU seconds of clean."""
     gold = {p["id"]: p["gold"] for p in set_pages}
     set_figures: dict = {}
@@ -435,6 +495,8 @@ def bench_routes(set_name: str, set_pages: list[dict], routes: list[str], params
             c = cv[set_name][route]
             print(f"  {'':<13}{'ours CV by site':<16}{c['P']:.3f} {c['R']:.3f} {c['F1']:.3f}  "
                   f"{c['tok']:.3f} {c['empty']:>4}")
+        if losses and route == "html":
+            show_losses(set_name, rows, out, gold, losses)
         figures["authors"].setdefault(set_name, {})[route] = author_figures(
             set_pages, {r["page"]: out[r["doc_id"]]["authors"] for r in rows})
         for r in rows:
@@ -471,6 +533,8 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], help="param overrides key=value")
     parser.add_argument("--show-worst", type=int, default=0, help="list the K pages with the lowest F1")
     parser.add_argument("--show-authors", action="store_true", help="list the output authors found wrong")
+    parser.add_argument("--show-losses", action="store_true",
+                        help="HTML route: the pages losing to the best extractor by cause, and the comment share")
     parser.add_argument("--speed-pages", type=int, default=30,
                         help="time the HTML extractors and ours on this many pages of each set (0: not)")
     parser.add_argument("--json", type=Path, default=None, help="write the figures there")
@@ -499,7 +563,8 @@ def main() -> None:
         set_pages = [p for p in pages if p["set"] == set_name]
         print(f"\n== {set_name} ({len(set_pages)} pages)")
         print(f"  {'route':<13}{'what':<16}{'P':>6}{'R':>6}{'F1':>6}  {'tok':>5} {'empty':>4}")
-        set_figures, mb, cpu = bench_routes(set_name, set_pages, routes, params, cv, figures, worst)
+        set_figures, mb, cpu = bench_routes(set_name, set_pages, routes, params, cv, figures, worst,
+                                            baselines if args.show_losses else None)
         mb_total, cpu_total = mb_total + mb, cpu_total + cpu
         for name in baselines:
             b = scores([(baselines[name][p["id"]], p["gold"]) for p in set_pages])

@@ -1,6 +1,7 @@
 """The body classifier's part of bench/train_clean.py (see its docstring): data, labels, CV, final model."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -91,26 +92,74 @@ def examples(pages: list[dict], folds: list[int], p) -> tuple[np.ndarray, np.nda
     return np.vstack(xs), np.concatenate(ys), np.concatenate(ws), np.concatenate(fs), corpora
 
 
-def cv_scores(corpora: list, models: list, fold_of: dict[str, int], gold_of: dict[str, str], p) -> dict:
-    """bench/clean.py's figures of the stage's own output, each page cleaned with the model of the fold
-    that held its site out."""
+def cv_scores(corpora: list, models: list, fold_of: dict[str, int], gold_of: dict[str, str], p,
+              texts: dict | None = None, selectors: list | None = None, record=None, label: str = "") -> dict:
+    """bench/clean.py's figures of the stage's own output, each page cleaned with the block model (and the
+    document-level selector, when `selectors` are given; else none) of the fold that held its site out;
+    `texts`, when given, gets each output ({set: {route: {page id: text}}}); `record` gets the selector's
+    candidates (stages.clean.select.selector_for_documents)."""
     from stages.clean.classifier import model_for_documents
     from stages.clean.corpus import clean_corpus
+    from stages.clean.select import selector_for_documents
     out: dict = {}
     for set_name, route, rows, docs in corpora:
         doc_fold = {row["doc_id"]: fold_of[row["page"]] for row in rows}
-        with model_for_documents(lambda doc_id, doc_fold=doc_fold: models[doc_fold[doc_id]]):
+        choose = (lambda doc_id, doc_fold=doc_fold: selectors[doc_fold[doc_id]]) if selectors else None
+        with model_for_documents(lambda doc_id, doc_fold=doc_fold: models[doc_fold[doc_id]]), \
+                selector_for_documents(choose, record):
             documents, _ = clean_corpus(docs, p)
         text_of = dict(zip(documents["doc_id"].to_list(), documents["text"].to_list()))
+        if texts is not None:
+            texts.setdefault(set_name, {})[route] = {r["page"]: text_of[r["doc_id"]] for r in rows}
         out.setdefault(set_name, {})[route] = bench.scores([(text_of[r["doc_id"]], gold_of[r["page"]])
                                                             for r in rows])
         s = out[set_name][route]
-        print(f"  CV {set_name:<19}{route:<13} P {s['P']:.3f} R {s['R']:.3f} F1 {s['F1']:.3f} tok {s['tok']:.3f} "
-              f"empty {s['empty']}", flush=True)
+        print(f"  CV {set_name:<19}{route + label:<13} P {s['P']:.3f} R {s['R']:.3f} F1 {s['F1']:.3f} "
+              f"tok {s['tok']:.3f} empty {s['empty']}", flush=True)
     return out
 
 
-def train_body(pages: list[dict], folds: list[int], n_folds: int, seed: int, write: bool) -> dict:
+def page_f1(text: str, gold: str) -> float:
+    precision, recall = bench.page_scores(text, gold)
+    return 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+
+
+def train_selector(corpora: list, models: list, fold_of: dict[str, int], gold_of: dict[str, str], p,
+                   n_folds: int, seed: int, write: bool, dump: Path | None = None) -> dict:
+    """The document-level selector (stages/clean/select.py), on the HTML route: every candidate body of
+    every page with the cross-validated block model, its label how much better than ours its F1 is
+    (bench/clean.py's page metric); CV by the same site folds, scored as the stage's own output."""
+    import train_clean
+    html = [corpus for corpus in corpora if corpus[1] == "html"]
+    recorded: dict[str, tuple] = {}
+    ours = {}
+    texts: dict = {}
+    cv_scores(html, models, fold_of, gold_of, p, texts,
+              record=lambda doc_id, names, matrix, candidate_texts: recorded.update(
+                  {doc_id: (matrix, candidate_texts)}))
+    for set_name, _, rows, _ in html:
+        ours.update({r["doc_id"]: (r["page"], texts[set_name]["html"][r["page"]]) for r in rows})
+    xs, ys, fs = [], [], []
+    for doc_id, (matrix, candidate_texts) in recorded.items():
+        page, text = ours[doc_id]
+        base = page_f1(text, gold_of[page])
+        xs.append(matrix)
+        ys.append([page_f1(t, gold_of[page]) - base for t in candidate_texts])
+        fs.append([fold_of[page]] * len(candidate_texts))
+    x, y, fold = np.vstack(xs), np.concatenate(ys), np.concatenate(fs)
+    if dump:
+        np.savez(dump.with_suffix(".select.npz"), x=x, y=y, fold=fold)
+    print(f"selector: {len(y)} candidates of {len(recorded)} pages; better than ours by 0.01+: "
+          f"{int((y > 0.01).sum())}, worse: {int((y < -0.01).sum())}", flush=True)
+    selectors = [train_clean.fit_selector(x[fold != k], y[fold != k], seed) for k in range(n_folds)]
+    cv = cv_scores(html, models, fold_of, gold_of, p, selectors=selectors, label="+select")
+    if write:
+        train_clean.fit_selector(x, y, seed).save_model(str(DATA / "select_model.txt"))
+    return cv
+
+
+def train_body(pages: list[dict], folds: list[int], n_folds: int, seed: int, write: bool,
+               dump: Path | None = None) -> dict:
     import train_clean
     from stages.clean.classifier import FEATURES
     p = params()
@@ -127,7 +176,14 @@ def train_body(pages: list[dict], folds: list[int], n_folds: int, seed: int, wri
     print(f"  CV block accuracy (weighted by words): {block_accuracy:.4f}", flush=True)
     fold_of = {page["id"]: f for page, f in zip(pages, folds)}
     gold_of = {page["id"]: page["gold"] for page in pages}
-    cv = cv_scores(corpora, models, fold_of, gold_of, p)
+    texts: dict | None = {} if dump else None
+    cv = cv_scores(corpora, models, fold_of, gold_of, p, texts)
+    if dump:
+        dump.write_text(json.dumps(texts))
+    selected = train_selector(corpora, models, fold_of, gold_of, p, n_folds, seed, write, dump)
+    for set_name, per_route in selected.items():
+        cv[set_name]["html_classifier_only"] = cv[set_name]["html"]
+        cv[set_name]["html"] = per_route["html"]
     if write:
         final = train_clean.fit(x, y, w, train_clean.BODY_ROUNDS, seed)
         final.save_model(str(DATA / "body_model.txt"))

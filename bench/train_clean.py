@@ -1,6 +1,6 @@
 """Train the clean stage's two small models, cross-validated by site; one command: `make train-clean`.
 
-    python bench/train_clean.py [--only join|body] [--folds 5] [--seed 0] [--no-write]
+    python bench/train_clean.py [--only join|body] [--folds 5] [--seed 0] [--no-write] [--dump-cv FILE]
 
 Data (pinned: the files of ../shared/benchmarks as they are; nothing is downloaded): the 1,330 boilerplate_dev
 pages (L3S-GN1, Dragnet; `text/`, `text_wrapped/`, `html/`, gold bodies) and the 111 article_extraction pages
@@ -21,6 +21,14 @@ saw. The final models are then fitted on all pages and written as LightGBM text 
    (its words, for a short block) are in the gold body. The CV figure is the stage's own output for the
    held-out pages (clean_corpus with the fold's model), scored with bench/clean.py's metric; it goes, per set
    and route, to stages/clean/data/body_model.cv.json, which `make bench-clean` prints beside its figures.
+3. select (stages/clean/data/select_model.txt, stages/clean/select.py): on the HTML route, is an
+   extractor's article (trafilatura's, readability's, trafilatura's with its comments, from the line votes)
+   better than the classifier's body, and by how much? A regression over each candidate's size, agreement
+   with the other candidates, the classifier's probabilities over it and the page's profile; its examples
+   are every HTML page's candidates under the cross-validated block model, its label the candidate's F1
+   gain over ours (bench/clean.py's page metric). CV by the same folds; the HTML figures in
+   body_model.cv.json are the stage's output with both fold models ("html_classifier_only": without the
+   selector).
 
 LightGBM runs with `deterministic`, one thread and fixed seeds: the same data give the same model files.
 """
@@ -47,7 +55,8 @@ DATA = ROOT / "stages" / "clean" / "data"
 LGB_PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 40,
               "feature_fraction": 0.9, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
               "deterministic": True, "force_row_wise": True, "num_threads": 1, "verbosity": -1}
-JOIN_ROUNDS, BODY_ROUNDS = 150, 300
+JOIN_ROUNDS, BODY_ROUNDS, SELECT_ROUNDS = 150, 300, 200
+SELECT_PARAMS = {**LGB_PARAMS, "objective": "l1", "num_leaves": 15, "min_data_in_leaf": 20}
 
 CANONICAL = re.compile(r"<link\s[^>]*rel\s*=\s*[\"']canonical[\"'][^>]*>|<meta\s[^>]*og:url[^>]*>", re.I)
 HREF = re.compile(r"(?:href|content)\s*=\s*[\"'](https?://[^\"']+)[\"']", re.I)
@@ -97,6 +106,14 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray | None, rounds: int, seed: i
     import lightgbm
     params = {**LGB_PARAMS, "seed": seed, "bagging_seed": seed, "feature_fraction_seed": seed}
     return lightgbm.train(params, lightgbm.Dataset(x, y, weight=w, free_raw_data=True), num_boost_round=rounds)
+
+
+def fit_selector(x: np.ndarray, y: np.ndarray, seed: int):
+    """The document-level selector: a regression (L1: the median, robust to the few pages an extractor
+    reads very badly) of each candidate's F1 gain over ours."""
+    import lightgbm
+    params = {**SELECT_PARAMS, "seed": seed, "bagging_seed": seed, "feature_fraction_seed": seed}
+    return lightgbm.train(params, lightgbm.Dataset(x, y, free_raw_data=True), num_boost_round=SELECT_ROUNDS)
 
 
 # -------------------------------------------------------------------------------------------- join
@@ -167,6 +184,8 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--dump-cv", type=Path, default=None,
+                        help="write the body model's CV output texts there ({set: {route: {page: text}}})")
     args = parser.parse_args()
     pages = bench.load_gold(fast=False)
     sites = [page_site(p, bench.html_of(p)) for p in pages]
@@ -178,7 +197,7 @@ def main() -> None:
         report["join"] = train_join(pages, folds, args.folds, args.seed, not args.no_write)
     if args.only in (None, "body"):
         import train_body
-        report.update(train_body.train_body(pages, folds, args.folds, args.seed, not args.no_write))
+        report.update(train_body.train_body(pages, folds, args.folds, args.seed, not args.no_write, args.dump_cv))
     if not args.no_write:
         cv_file = DATA / "body_model.cv.json"
         kept = json.loads(cv_file.read_text()) if cv_file.is_file() else {}

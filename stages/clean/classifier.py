@@ -7,7 +7,9 @@ language, capitals, sentence end, digits, cue reason, in-document and corpus rep
 position (rank, share of the page's characters before it, distance to the rules' span), its neighbours'
 (one and two blocks each side; windows of three and ten blocks: good characters, stop words, sentence
 ends) and the page's profile (blocks, characters, share of good characters, whether the text is already an
-extractor's output, and on the HTML route each line's extractor votes). A gradient-boosted tree model
+extractor's output, and on the HTML route each line's extractor votes: each extractor's bit, the share of
+its neighbours each keeps, whether it lies inside an extractor's article, how much of the page each keeps
+and how far they agree). A gradient-boosted tree model
 (LightGBM, text format, data/body_model.txt; `make train-clean` trains it on the boilerplate_dev and
 article_extraction pages with folds by site and writes its cross-validated figures to
 data/body_model.cv.json) gives each block a probability of being body; a block is body at
@@ -31,19 +33,27 @@ from schemas import import_without
 from stages.clean.blocks import MetadataLines, Page, Prose, Span
 from stages.clean.reasons import CUE_REASONS
 
+# stages/ingest/html.py's line-vote bits (a stage never imports another stage: the values are ingest's
+# documented `line_votes` format).
+VOTE_TRAFILATURA, VOTE_READABILITY, VOTE_COMMENTS = 1, 2, 4
+
 BODY_MODEL_FILE = Path(__file__).resolve().parent / "data" / "body_model.txt"
 BODY_THRESHOLD = 0.5
 CUE_CODES = {reason: k for k, reason in enumerate(CUE_REASONS)}
 OWN = ("log_chars", "words", "alpha_share", "caps_share", "ends_sentence", "has_digit", "stop_share", "cue",
        "repeat", "n_docs", "n_lines", "good", "near_good", "repeated", "in_span", "rule_body", "metadata",
-       "heading", "punct_share", "pipe", "mean_word", "votes")
+       "heading", "punct_share", "pipe", "mean_word", "votes", "vote_traf", "vote_read", "vote_comment",
+       "in_traf_run", "in_read_run")
 NEIGHBOURS = ("log_chars", "stop_share", "ends_sentence", "good", "rule_body", "cue")
 OFFSETS = (-2, -1, 1, 2)
 WINDOWS = (3, 10)
 FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in NEIGHBOURS)
-            + tuple(f"win{w}_{name}" for w in WINDOWS for name in ("good_chars", "stop_share", "ends", "rule_body"))
+            + tuple(f"win{w}_{name}" for w in WINDOWS for name in ("good_chars", "stop_share", "ends", "rule_body",
+                                                                   "vote_traf", "vote_read", "vote_comment"))
             + ("rank", "chars_before", "from_span_start", "from_span_end", "page_blocks", "page_log_chars",
-               "page_good_share", "page_rule_share", "extracted", "no_stop_language", "fallback", "page_votes"))
+               "page_good_share", "page_rule_share", "extracted", "no_stop_language", "fallback", "page_votes")
+            + tuple(f"page_{name}_share" for name in ("traf", "read", "comment", "both", "rule_traf", "rule_read"))
+            + ("page_traf_read_agreement",))
 
 PUNCTUATION = re.compile(r"[^\w\s]|_")   # what is neither alphanumeric (str.isalnum) nor white space
 
@@ -95,7 +105,7 @@ def own_columns(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule
         return matrix
     columns = {**block_columns(page), "stop_share": page.stop_share, "good": prose.good,
                "near_good": prose.near_good, "repeated": prose.repeated,
-               **place_columns(n_blocks, lines, span, rule_body, headings), "votes": vote_column(page)}
+               **place_columns(n_blocks, lines, span, rule_body, headings), **vote_columns(page)}
     for k, name in enumerate(OWN):
         matrix[:, k] = columns[name]
     return matrix
@@ -126,12 +136,50 @@ def place_columns(n_blocks: int, lines: MetadataLines, span: Span, rule_body: se
             "metadata": [i in lines for i in indices], "heading": [i in headings for i in indices]}
 
 
-def vote_column(page: Page) -> list[int]:
-    """Each block's most extractor votes over its lines (HTML route), -1 without votes."""
+def vote_columns(page: Page) -> dict[str, list[int]]:
+    """The OWN features of the extractors' votes (HTML route; -1 without votes): each block's votes over
+    its lines (bits or-ed: stages/ingest/html.py's VOTE_*), each bit apart, and whether the block lies
+    between the first and the last block trafilatura (readability) keeps: inside the article an extractor
+    found, where it skipped a caption, a list or a paragraph its markup set apart."""
     votes = page.meta.line_votes
+    n = len(page.blocks)
     if not votes:
-        return [-1] * len(page.blocks)
-    return [max((votes[k - 1] for k in b.line_nos if k - 1 < len(votes)), default=-1) for b in page.blocks]
+        return {name: [-1] * n for name in ("votes", "vote_traf", "vote_read", "vote_comment", "in_traf_run",
+                                            "in_read_run")}
+    ored = []
+    for block in page.blocks:
+        bits = 0
+        for k in block.line_nos:
+            if k - 1 < len(votes):
+                bits |= votes[k - 1]
+        ored.append(bits)
+    columns = {"votes": ored}
+    for name, bit in (("traf", VOTE_TRAFILATURA), ("read", VOTE_READABILITY), ("comment", VOTE_COMMENTS)):
+        columns[f"vote_{name}"] = [int(bool(v & bit)) for v in ored]
+    for name in ("traf", "read"):
+        kept = [i for i, v in enumerate(columns[f"vote_{name}"]) if v]
+        lo, hi = (kept[0], kept[-1]) if kept else (n, -1)
+        columns[f"in_{name}_run"] = [int(lo <= i <= hi) for i in range(n)]
+    return columns
+
+
+def page_vote_columns(n: int, chars: np.ndarray, col: dict[str, np.ndarray], rule_body: list[int]) -> np.ndarray:
+    """The page's share of characters each extractor keeps (trafilatura, readability, trafilatura's
+    comments, both), the share of the rules' body each keeps, and how far trafilatura and readability
+    agree (characters both keep over characters either keeps): -1 without votes. Where the extractors
+    agree, their article is likely the page's; where they part, the model weighs them by the page."""
+    if not n or col["votes"][0] < 0:
+        return np.full((n, 7), -1.0)
+    total = max(1.0, chars.sum())
+    traf, read = chars * col["vote_traf"], chars * col["vote_read"]
+    both, either = (chars * (col["vote_traf"] * col["vote_read"])).sum(), (chars * np.maximum(
+        col["vote_traf"], col["vote_read"])).sum()
+    rule = np.zeros(n)
+    rule[list(rule_body)] = 1.0
+    rule_chars = max(1.0, (chars * rule).sum())
+    values = [traf.sum() / total, read.sum() / total, (chars * col["vote_comment"]).sum() / total, both / total,
+              (traf * rule).sum() / rule_chars, (read * rule).sum() / rule_chars, both / max(1.0, either)]
+    return np.tile(np.array(values), (n, 1))
 
 
 def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule_body: list[int],
@@ -152,7 +200,8 @@ def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
     chars = np.array([b.chars for b in page.blocks], dtype=np.float64)
     good_chars = chars * col["good"]
     for reach in WINDOWS:
-        for values in (good_chars, col["stop_share"], col["ends_sentence"], col["rule_body"]):
+        for values in (good_chars, col["stop_share"], col["ends_sentence"], col["rule_body"], col["vote_traf"],
+                       col["vote_read"], col["vote_comment"]):
             parts.append(window_mean(values, reach)[:, None])
     total = max(1.0, chars.sum())
     before = (np.cumsum(chars) - chars) / total
@@ -165,6 +214,7 @@ def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         np.full(n, sum(chars[i] for i in rule_body) / total), np.full(n, page.extracted),
         np.full(n, page.lang_stop is None), np.full(n, span.fallback), np.full(n, page_votes)])
     parts.append(page_columns)
+    parts.append(page_vote_columns(n, chars, col, rule_body))
     return np.hstack(parts)
 
 

@@ -37,7 +37,7 @@ import re
 from typing import Any
 
 from schemas.params import Clean
-from stages.clean import classifier, metadata as meta
+from stages.clean import classifier, metadata as meta, select
 from stages.clean.blocks import MetadataLines, Page, Picked, Prose, Span
 from stages.clean.cues import load_cues
 from stages.clean.language import Identifier
@@ -218,8 +218,11 @@ def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
     the model drops gets its cue reason, or `repeated_across_docs`, or is labelled with the rest
     (label_the_rest: navigation, related, author_bio, boilerplate); neutral blocks it adds at the
     edges go (`trim_added_edges`). Without a model, on extracted text (a feed's), or when it
-    keeps nothing: the rules' body; when both keep nothing, the most body-like run (`most_likely_run`)."""
-    if page.extracted:   # a feed's text is the article already (and no such text trained the model)
+    keeps nothing: the rules' body; when both keep nothing, the most body-like run (`most_likely_run`).
+    On the HTML route an extractor's article may then replace it as a whole (stages/clean/select.py)."""
+    if page.extracted or (span.fallback and rule_body):
+        # A feed's text is the article already, and a short text without a paragraph of prose (a results
+        # table) is all content: no such text trained the model.
         return rule_body
     decides = [model_decides(i, lines, prose, headings, reasons) for i in range(len(page.blocks))]
     probabilities = classifier.body_probabilities(page, lines, prose, span, rule_body, headings, decides)
@@ -250,7 +253,7 @@ def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         body = rule_body or most_likely_run(probabilities, decides, params.empty_fallback_min_probability)
         for i in body:
             reasons.pop(i, None)
-    return body
+    return select.chosen_body(page, body, decides, probabilities, prose.good, reasons)
 
 
 def most_likely_run(probabilities: list[float], decidable: list[bool], min_probability: float) -> list[int]:

@@ -65,9 +65,18 @@ def fallback_content(blocks: list[Block], lines: MetadataLines, prose: Prose, pa
         return None
     content = [i for i, block in enumerate(blocks)
                if block.cue is None and not prose.repeated[i] and i not in lines]
+    # A headline right above a byline or dateline is the title (titles.pick_title looks above the span).
+    if len(content) > 1 and content[0] + 1 in lines and headline_shaped(blocks[content[0]], params):
+        content = content[1:]
     if not content or sum(blocks[i].words for i in content) < params.min_body_words:
         return None
     return content[0], content[-1], float(sum(blocks[i].chars for i in content))
+
+
+def headline_shaped(block: Block, params: Clean) -> bool:
+    """No sentence end and mostly capitalised words (document.body_likeness's headline test)."""
+    return (not block.ends_sentence and block.words > 0
+            and block.n_capitalised >= params.headline_caps_share * block.words)
 
 
 def max_subarray(scores: list[float]) -> tuple[int, int, float]:

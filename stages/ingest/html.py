@@ -38,8 +38,10 @@ BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "br", "capt
                         "summary", "table", "td", "th", "tr", "ul", "body", "html", "option", "legend"})
 TOKEN = re.compile(r"\w+")
 WHITE_SPACE = re.compile(r"\s+")   # a source line break inside a block is a space
-# Line votes (ingest's `line_votes`): which extractors keep a line of the page's visible text.
-VOTE_TRAFILATURA, VOTE_READABILITY = 1, 2
+# Line votes (ingest's `line_votes`): which extractors keep a line of the page's visible text; the third bit
+# is trafilatura's comment section (reader comments: body for some collections, not for others; clean's
+# classifier learns what to make of it).
+VOTE_TRAFILATURA, VOTE_READABILITY, VOTE_COMMENTS = 1, 2, 4
 
 
 def html_to_record(html: str) -> dict[str, Any]:
@@ -50,7 +52,7 @@ def html_to_record(html: str) -> dict[str, Any]:
     `extractor` says which extractors found an article; "visible_text" when neither did (the page's
     visible text, unvoted). A page with no visible text at all is Unreadable."""
     import trafilatura
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True)
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=True, include_tables=True)
     lines = visible_lines(html)
     if not lines:
         text = (doc.text if doc is not None else None) or trafilatura.baseline(html)[1] or ""
@@ -58,7 +60,8 @@ def html_to_record(html: str) -> dict[str, Any]:
     if not lines:
         raise Unreadable("HTML page with no extractable article text (the markup is empty, or nested too "
                          "deeply to parse)")
-    votes, extractor = line_votes(lines, (doc.text if doc is not None else None) or "", readability_text(html))
+    votes, extractor = line_votes(lines, (doc.text if doc is not None else None) or "", readability_text(html),
+                                  (doc.comments if doc is not None else None) or "")
     author = getattr(doc, "author", None)
     return {
         "extractor": extractor,
@@ -91,8 +94,11 @@ def visible_lines(html: str) -> list[str]:
 
 
 def block_text_lines(tree: Any) -> list[str]:
-    """Every block element's text of an lxml tree, one line each, white space squeezed."""
+    """Every block element's text of an lxml tree, one line each, white space squeezed. HTML comments and
+    processing instructions go first, their tails kept (etree.iterwalk skips them, tails and all: "Sprint
+    Nextel <!--link--> (News)" lost "(News)")."""
     from lxml import etree
+    etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
     parts: list[str] = []
     for event, node in etree.iterwalk(tree, events=("start", "end")):
         is_element = isinstance(node.tag, str)
@@ -121,8 +127,9 @@ def readability_text(html: str) -> str:
 
 
 def line_votes(lines: list[str], *extracted: str) -> tuple[list[int], str]:
-    """(each line's votes, the extractor column): bit k is set when extractor k's text holds the line (most
-    of its 3-word shingles; a shorter line: its words in a row)."""
+    """(each line's votes, the extractor column): bit k is set when extracted text k (trafilatura's article,
+    readability's, trafilatura's comments) holds the line (most of its 3-word shingles; a shorter line: its
+    words in a row). The extractor column names the extractors that found an article."""
     names = ("trafilatura", "readability")
     keys = [extractor_keys(text) for text in extracted]
     votes = []

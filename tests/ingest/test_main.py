@@ -176,6 +176,21 @@ def test_html_content_left_inside_head_by_a_stray_element_is_visible():
     assert visible_lines(html) == ["Rates rise", "Menu", "The bank raised its rates on Tuesday."]
 
 
+def test_html_comments_inside_a_paragraph_keep_the_text_after_them():
+    # etree.iterwalk skips comment nodes with their tails: the words after "<!--link-->" were lost.
+    from stages.ingest.html import visible_lines
+    html = ("<html><body><p>Faced with a slowdown, <!--link-->Sprint Nextel (<a href='/n'>News</a>)<!--end--> "
+            "announced cuts.<?php x ?> More.</p></body></html>")
+    assert visible_lines(html) == ["Faced with a slowdown, Sprint Nextel (News) announced cuts. More."]
+
+
+def test_line_votes_mark_trafilaturas_comment_section_with_a_third_bit():
+    from stages.ingest.html import VOTE_COMMENTS, line_votes
+    lines = ["The council approved the new budget on Monday night.", "Great article, thanks for writing it up."]
+    votes, extractor = line_votes(lines, lines[0], "", lines[1])
+    assert votes == [VOTE_TRAFILATURA, VOTE_COMMENTS] and extractor == "trafilatura"
+
+
 def test_html_without_text_is_rejected(tmp_path):
     _, rejected = run(tmp_path, {"empty.html": b"<html><body><div></div></body></html>"})
     assert "no extractable" in reason(rejected, "in/empty.html")

@@ -1,0 +1,83 @@
+"""stages.clean.classifier: the block features the learned body model reads, on tiny inline pages."""
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from stages.clean.classifier import FEATURES, block_matrix
+from stages.clean.corpus import corpus_pages
+from stages.clean.document import rule_phases
+from tests.clean.texts import PARA, PARA2, docs_frame
+from tests.shipped_params import shipped
+
+PARAMS = shipped("clean")
+
+
+def features_of(raw: str, votes: list[int]) -> dict[str, np.ndarray]:
+    """{feature name: its value for each block} of one HTML-route page with these line votes."""
+    docs = docs_frame(raw, source_format="html").with_columns(line_votes=pl.Series([votes], dtype=pl.List(pl.Int64)))
+    page = corpus_pages(docs, PARAMS)[0]
+    lines, prose, span, title, subtitle, body, _ = rule_phases(page, PARAMS)
+    matrix = block_matrix(page, lines, prose, span, body, (title.block, subtitle.block))
+    assert matrix.shape == (len(page.blocks), len(FEATURES))
+    return {name: matrix[:, k] for k, name in enumerate(FEATURES)}
+
+
+def test_vote_bits_runs_and_page_agreement_are_features():
+    # trafilatura (1) keeps both paragraphs and skips the caption between them; readability (2) keeps the
+    # first paragraph only; the last line is trafilatura's comment section (4).
+    raw = "\n".join(["Home", PARA, "A photo caption here", PARA2, "Great piece, thanks for writing it."])
+    f = features_of(raw, [0, 3, 0, 1, 4])
+    assert f["vote_traf"].tolist() == [0, 1, 0, 1, 0] and f["vote_read"].tolist() == [0, 1, 0, 0, 0]
+    assert f["vote_comment"].tolist() == [0, 0, 0, 0, 1]
+    assert f["in_traf_run"].tolist() == [0, 1, 1, 1, 0] and f["in_read_run"].tolist() == [0, 1, 0, 0, 0]
+    chars = np.array([len(line) for line in raw.split("\n")], dtype=float)
+    assert np.allclose(f["page_traf_share"], (chars[1] + chars[3]) / chars.sum())
+    assert np.allclose(f["page_traf_read_agreement"], chars[1] / (chars[1] + chars[3]))
+    assert 0 < f["win3_vote_traf"][2] < 1
+
+
+def test_a_page_without_votes_has_no_vote_features():
+    raw = "\n".join(["Home", PARA, PARA2])
+    docs = docs_frame(raw)
+    page = corpus_pages(docs, PARAMS)[0]
+    lines, prose, span, title, subtitle, body, _ = rule_phases(page, PARAMS)
+    matrix = block_matrix(page, lines, prose, span, body, (title.block, subtitle.block))
+    for name in ("vote_traf", "in_read_run", "page_traf_read_agreement", "page_comment_share"):
+        assert (matrix[:, FEATURES.index(name)] == -1).all()
+
+
+class Gains:
+    """A stand-in selector: predicts the given gain for each candidate by name."""
+
+    def __init__(self, **gains: float):
+        self.gains = gains
+        self.names: list[str] = []
+
+    def predict(self, matrix: np.ndarray, num_threads: int = 1) -> np.ndarray:
+        from stages.clean.select import CANDIDATES, SELECT_FEATURES
+        assert matrix.shape[1] == len(SELECT_FEATURES)
+        self.names = [CANDIDATES[int(code)] for code in matrix[:, 0]]
+        return np.array([self.gains.get(name, -1.0) for name in self.names])
+
+
+def test_the_selector_may_replace_our_body_by_an_extractors_and_every_line_keeps_a_reason():
+    from stages.clean.corpus import clean_corpus
+    from stages.clean.select import selector_for_documents
+    from tests.clean.texts import accounted
+    raw = "\n".join(["Home", PARA, "Related: five things to know", PARA2, "Great piece, thanks for writing it."])
+    docs = docs_frame(raw, source_format="html").with_columns(
+        line_votes=pl.Series([[0, 3, 0, 1, 4]], dtype=pl.List(pl.Int64)))
+    with selector_for_documents(None):   # no selector: the classifier's body
+        ours = clean_corpus(docs, PARAMS)[0].row(0, named=True)["body_line_nos"]
+    assert ours != [2]
+    stub = Gains(read=0.2)
+    with selector_for_documents(lambda doc_id: stub):
+        documents, removed = clean_corpus(docs, PARAMS)
+    doc = documents.row(0, named=True)
+    assert stub.names[:3] == ["traf", "read", "traf_comments"] and set(stub.names[3:]) <= {"ours_traf", "ours_read"}
+    assert doc["body_line_nos"] == [2] and doc["text"] == PARA
+    assert accounted(raw, doc, removed) and 4 in removed["line_no"].to_list()
+    with selector_for_documents(lambda doc_id: Gains(read=-0.1, traf=-0.2)):   # no gain: ours stays
+        kept = clean_corpus(docs, PARAMS)[0].row(0, named=True)
+    assert kept["body_line_nos"] == ours
