@@ -120,6 +120,23 @@ def reporting_verbs() -> dict[str, str]:
     return forms
 
 
+def _lemma_lines(name: str) -> dict[str, str]:
+    """Surface form (lower case, "_" read as a space) -> lemma, from a data file of a lemma then its forms a line."""
+    forms: dict[str, str] = {}
+    for line in data_words(name):
+        words = [w.replace("_", " ") for w in line.lower().split()]
+        for w in words:
+            forms.setdefault(w, words[0])
+    return forms
+
+
+@functools.lru_cache(maxsize=None)
+def quote_verbs() -> dict[str, str]:
+    """The reporting verbs of quotes: data/reporting_verbs.txt and the two-word ones of
+    data/phrasal_reporting_verbs.txt ("went on", "shot back"), form -> lemma."""
+    return {**_lemma_lines("phrasal_reporting_verbs.txt"), **reporting_verbs()}
+
+
 @data_file_spec
 class FirstNamesFile(TypedDict):
     """data/first_names.yaml."""
@@ -133,7 +150,14 @@ class _Cues:
         names = data_yaml("first_names.yaml", FirstNamesFile)
         self.first_names = {**{n: "male" for n in lower_set(names["male"])},
                             **{n: "female" for n in lower_set(names["female"])}}
-        self.verbs = reporting_verbs()
+        self.verbs = quote_verbs()
+        # "went" -> {"on"}: the first words of the two-word reporting verbs, and the words that complete them
+        self.phrasal: dict[str, set[str]] = {}
+        for form in self.verbs:
+            if " " in form:
+                first, second = form.split(" ", 1)
+                self.phrasal.setdefault(first, set()).add(second)
+        self.irregular = frozenset(_lemma_lines("verb_forms.txt"))
         self.pronouns: dict[str, str] = {k.lower(): v for k, v in cues["pronouns"].items()}
         self.honorifics: dict[str, str] = {k.lower(): v for k, v in cues["honorifics"].items()}
         self.skip = lower_set(cues["skip_words"])
@@ -269,7 +293,26 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _join_name_dots(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     """Join the dot after an honorific or initials ("Mr.", "J.", "G.K.") to its word, so it does not end a
-    speaker and the speaker's span keeps it."""
+    speaker and the speaker's span keeps it; and the two words of a two-word reporting verb ("went on",
+    "shot back": `_join_phrasal_verbs`)."""
+    return _join_phrasal_verbs(_join_dots(tokens, cues), cues)
+
+
+def _join_phrasal_verbs(tokens: list[_Token], cues: _Cues) -> list[_Token]:
+    """"Trump went on", "Sanders shot back", "as a memo put it": one verb token of the two lower-case words
+    of data/phrasal_reporting_verbs.txt, written with one space."""
+    out: list[_Token] = []
+    for t in tokens:
+        prev = out[-1] if out else None
+        if prev is not None and t.low in cues.phrasal.get(prev.low, ()) and prev.text.islower() \
+                and t.text.islower() and t.start == prev.end + 1:
+            out[-1] = _Token(f"{prev.text} {t.text}", prev.start, t.end)
+            continue
+        out.append(t)
+    return out
+
+
+def _join_dots(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     out: list[_Token] = []
     for k, t in enumerate(tokens):
         if t.text == "." and out and out[-1].is_word and out[-1].end == t.start and (
@@ -332,12 +375,14 @@ def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_To
 def _cut_at_verb_after_name(words: list[_Token], cues: _Cues) -> list[_Token]:
     """A name ends before a lower-case verb form that follows it ("Clinton celebrated in Florida",
     "Blackwell pointed to"): a past form in -ed, or a stance or naming verb; not a noun it qualifies
-    ("Clinton aides", "Sanders supporters")."""
+    ("Clinton aides", "Sanders supporters"). Any speaker ends before a form of an irregular verb
+    (data/verb_forms.txt: "Pence went on", "The Florida senator sought to")."""
     for k in range(1, len(words)):
         w = words[k]
         name = words[k - 1]
-        if w.text.islower() and name.text[0].isupper() and name.low not in cues.determiners \
-                and name.low not in cues.unresolved and (
+        if not w.text.islower() or name.low in cues.determiners or name.low in cues.unresolved:
+            continue
+        if w.low in cues.irregular or name.text[0].isupper() and (
                 (w.low.endswith("ed") and len(w.low) > 4) or w.low in cues.stance_verbs or w.low in cues.naming):
             return words[:k]
     return words
@@ -421,6 +466,10 @@ def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesP
     """The attribution between the closing mark and `limit`: "according to X", verb first, or speaker first."""
     assert q.close_mark is not None
     tokens = _join_name_dots(_tokens(doc.text, q.close_mark + 1, limit), cues)
+    if len(tokens) > 2 and tokens[0].low == "as" and tokens[0].text.islower():
+        found = _as_attribution(tokens[1:], cues, p.max_speaker_words)
+        if found is not None:
+            return found
     if tokens and _continues_sentence(tokens, cues):
         # the quoted words are part of a sentence that goes on ("“...” that Sanders can catch Clinton, said
         # Steve Elmendorf", "“...” in comparison to Obama, Gingrich said"): its attribution, if any, follows
@@ -435,6 +484,16 @@ def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesP
     while tokens and tokens[0].text in ",;:—–":
         tokens = tokens[1:]
     return _attribution_at(tokens, cues, p)
+
+
+def _as_attribution(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribution | None:
+    """“...,” as a Homeland Security memo put it / as Trump said on Monday: the speaker and verb after "as",
+    the verb ending the clause (or a preposition after it); not "as examples of Trump's comments about"."""
+    found = _speaker_first(tokens, cues, max_words)
+    if found is None:
+        return None
+    after = tokens[tokens.index(found[1]) + 1:]
+    return found if not after or not after[0].is_word or after[0].low in cues.speaker_end else None
 
 
 def _attribution_at(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
@@ -487,6 +546,8 @@ def _clause_before(tokens: list[_Token], v: int, cues: _Cues) -> list[_Token]:
         if not b.is_word or b.low in cues.verbs or b.low == "that":
             break
         clause.insert(0, b)
+    if len(clause) > 1 and clause[0].low == "as":
+        return clause[1:]                            # "As Politico reported, “...”"
     return clause
 
 
@@ -494,6 +555,9 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     """The speaker of the verb tokens[v] before a quote: the clause's subject, an inverted speaker after
     it, or, for ", saying “...”", the sentence's first name or pronoun."""
     clause = _clause_before(tokens, v, cues)
+    if len(clause) == 1 and clause[0].low == "to" and v >= 2 and _looks_like_verb(tokens[v - 2], cues):
+        # an infinitive after another verb: its subject ("He went on to say", "Trump continued to say")
+        return _speaker_of_verb(tokens, v - 2, cues, max_words)
     speaker = _coordinated_or_relative_subject(tokens, v, clause, cues, max_words)
     if speaker is not None:
         return speaker
@@ -613,18 +677,23 @@ def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
 
 
 def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
-    """The noun phrase ending a clause: from its last determiner, else its trailing capitalised name."""
-    tail = clause[-5:]
-    for k in range(len(tail) - 1, -1, -1):
-        if tail[k].low in cues.determiners:
-            return tail[k:]
-    out: list[_Token] = []
+    """The noun phrase ending a clause: a capitalised name after a conjunction or preposition ("a woman asked
+    for a photo and Clinton said"), else from its last determiner unless a preposition governs it (the
+    subject is before that: "Trump at the time said"), else its trailing capitalised name."""
+    name: list[_Token] = []
     for t in reversed(clause):
-        if t.text[0].isupper() or (out and t.low in cues.particles):
-            out.insert(0, t)
+        if t.text[0].isupper() or (name and t.low in cues.particles):
+            name.insert(0, t)
         else:
             break
-    return out
+    if name and len(name) < len(clause) and clause[-len(name) - 1].low in cues.speaker_stop:
+        return name
+    for k in range(len(clause) - 1, max(-1, len(clause) - 6), -1):
+        if clause[k].low in cues.determiners:
+            governed = k > 0 and clause[k - 1].low in cues.speaker_end and clause[k - 1].text.islower()
+            # (unless nothing that can be a subject is before it: "someone in the crowd yelled")
+            return (_trailing_phrase(clause[:k - 1], cues) if governed else []) or clause[k:]
+    return name
 
 
 def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
@@ -1042,9 +1111,11 @@ def _embedded_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start:
     q = quotes[i]
     found = _clause_attribution(doc, quotes, i, before_start, cues, p, weak=False)
     sentence_start = doc.sent_starts[q.sentence]
-    if found is None and sentence_start < before_start:
+    if (found is None or not _is_verb_form(found[1], cues)) and sentence_start < before_start:
+        # (a clause subject whose verb reports nothing is inside the sentence's reported content: "Ted Cruz
+        # says his “friend and colleague” Marco Rubio ran “an optimistic campaign”")
         before = _attribution_before(doc, sentence_start, q.open_mark, cues, p)
-        found = before[:2] if before is not None else None
+        found = before[:2] if before is not None else found
     if found is None:
         found = _clause_attribution(doc, quotes, i, before_start, cues, p)
     if found is None and sentence_start < before_start:
@@ -1076,7 +1147,8 @@ def _looks_like_verb(t: _Token, cues: _Cues) -> bool:
     a modifier qualifies ("Islamic terror", "GOP candidate"), a preposition ("Ohio in") or a copula: the
     subject of "is" is described, not speaking ("Canova is a “good candidate”")."""
     return t.is_word and t.text.islower() and t.low not in cues.speaker_end and t.low not in cues.copulas and (
-        t.low in cues.verbs or t.low in cues.speaker_stop or t.low.endswith(("ed", "es", "s")) and len(t.low) > 3)
+        t.low in cues.verbs or t.low in cues.speaker_stop or t.low in cues.irregular
+        or t.low.endswith(("ed", "es", "s")) and len(t.low) > 3)
 
 
 def _kind(q: _Quote, text: str, starts_sentence: bool, adjacent: bool, attributed: bool, cues: _Cues,
@@ -1494,7 +1566,7 @@ def extract_quotes(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.Dat
                    params: QuotesParams) -> pl.DataFrame:
     """One row per quotation span (a split quote gives one row per part, sharing quote_group;
     schemas.tag.Quotes)."""
-    verbs = reporting_verbs()
+    verbs = quote_verbs()
     rows = [_quote_row(doc_id, doc, q, verbs)
             for doc_id, doc in _docs_with_quote_marks(docs, sentences, entities, params.indirect_speech)
             for q in _doc_quotes(doc, params)]

@@ -488,3 +488,56 @@ def test_a_capitalised_opening_before_a_verb_stays_the_subject():
     text = "Trump told reporters Clinton was “a disaster for the country” on Monday."
     out = direct(run(text, {"Trump": "Donald Trump", "Clinton": "Hillary Clinton"}))
     assert out["speaker"].to_list() == ["Donald Trump"]
+
+
+def test_two_word_reporting_verbs_attribute():
+    # data/phrasal_reporting_verbs.txt: "shot back", "went on" are cues; "went" alone is none
+    text = ("Clinton spoke first. Sanders shot back, “Secretary Clinton called them out.”\n\n"
+            "“You know, it happens, right?” Trump went on, as if he did not hear her.")
+    out = direct(run(text, {"Clinton": "Hillary Clinton", "Sanders": "Bernie Sanders", "Trump": "Donald Trump"}))
+    rows = {r["quote"][:9]: r for r in out.iter_rows(named=True)}
+    assert (rows["Secretary"]["speaker"], rows["Secretary"]["verb"], rows["Secretary"]["kind"]) == \
+        ("Bernie Sanders", "shot back", "direct")
+    assert (rows["You know,"]["speaker"], rows["You know,"]["verb"], rows["You know,"]["verb_lemma"]) == \
+        ("Donald Trump", "went on", "go on")
+
+
+def test_irregular_verb_ends_the_speaker():
+    # data/verb_forms.txt: "sought" is a verb, not part of the nominal speaker
+    text = "The Florida senator sought to calm his supporters, saying the person would “not get beat up” there."
+    out = direct(run(text))
+    assert out["speaker_text"].to_list() == ["The Florida senator"]
+
+
+def test_infinitive_after_a_verb_takes_its_subject():
+    text = "Pence spoke.\n\nTrump went on to say, “She once threw a Bible at an agent.”"
+    out = direct(run(text, {"Trump": "Donald Trump", "Pence": "Mike Pence"}))
+    assert (out["speaker"].to_list(), out["verb"].to_list(), out["kind"].to_list()) == \
+        (["Donald Trump"], ["say"], ["direct"])
+
+
+def test_as_speaker_verb_attributes():
+    text = ("The rule is a “lawful source of investment income,” as a Homeland Security memo put it.\n\n"
+            "As Politico reported, “Trump would win, and handily, if it were held tonight.”")
+    out = direct(run(text))
+    assert out["speaker_text"].to_list() == ["a Homeland Security memo", "Politico"]
+
+
+def test_as_attribution_needs_the_verb_to_end_its_clause():
+    text = ("At the debate, Clinton cited Trump’s references to Machado as “Miss Piggy” as examples of Trump’s "
+            "disrespectful comments about women.")
+    out = direct(run(text, {"Clinton": "Hillary Clinton", "Trump": "Donald Trump", "Machado": "Alicia Machado"}))
+    assert out["speaker"].to_list() == ["Hillary Clinton"]
+
+
+def test_subject_is_not_a_prepositional_object():
+    text = ("At one point, a woman asked for a photo and Clinton said, “as long as we’re not violating any laws.”\n\n"
+            "The supporter was charged. Trump at the time said he’d asked his “people” to pay the fees.")
+    out = direct(run(text, {"Clinton": "Hillary Clinton", "Trump": "Donald Trump"}))
+    assert out["speaker_text"].to_list() == ["Clinton", "Trump"]
+
+
+def test_sentence_reporting_verb_beats_a_clause_subject_that_reports_nothing():
+    text = "Ted Cruz says his “friend and colleague” Marco Rubio ran “an optimistic campaign focused on the future.”"
+    out = direct(run(text, {"Ted Cruz": "Ted Cruz", "Marco Rubio": "Marco Rubio"}))
+    assert out["speaker"].to_list() == ["Ted Cruz", "Ted Cruz"]
