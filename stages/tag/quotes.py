@@ -645,7 +645,7 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
              # a verb is lower case, but for one opening the sentence before its speaker ("Said Dorothy Poynter")
              if t.low in cues.verbs and (t.text.islower() or v == 0) and not _is_noun_use(tokens, v, cues)]
     if not verbs:
-        return None
+        return _possessive_source(tokens, cues)
     last = verbs[-1]
     if all(not a.is_word for a in tokens[last + 1:]):      # "X said: “...”", "X added, “...”"
         speaker = _speaker_of_verb(tokens, last, cues, max_words)
@@ -659,6 +659,26 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
         speaker = _speaker_of_verb(tokens, v, cues, max_words)
         if speaker:
             return speaker, tokens[v], False
+    return None
+
+
+def _possessive_source(tokens: list[_Token], cues: _Cues) -> tuple[list[_Token], _Token, bool] | None:
+    """"Donald Trump’s claim that there have been “...”", "Obama’s statement: “...”": a reporting verb form
+    or a source document noun (quote_cues.yaml) after a capitalised possessive, opening its content with
+    "that" or a colon: the possessor is the source (speaker words without the "’s", the noun, adjacent when
+    nothing follows the colon)."""
+    for k in range(len(tokens) - 2, 0, -1):
+        noun, owner, after = tokens[k], tokens[k - 1], tokens[k + 1]
+        if not (after.low == "that" or after.text == ":") or not noun.text.islower() or (
+                noun.low not in cues.verbs and noun.low not in cues.document_nouns):
+            continue
+        if not (owner.text[0].isupper() and owner.text.endswith(("’s", "'s")) and len(owner.text) > 2):
+            return None
+        words = [_Token(owner.text[:-2], owner.start, owner.end - 2)]
+        while k - len(words) - 1 >= 0 and tokens[k - len(words) - 1].is_word \
+                and tokens[k - len(words) - 1].text[0].isupper():
+            words.insert(0, tokens[k - len(words) - 1])
+        return words, noun, all(not a.is_word for a in tokens[k + 1:])
     return None
 
 
@@ -1495,9 +1515,18 @@ def _inherit_across_paragraphs(quotes: list[_Quote], text: str) -> None:
         # the previous quote is in the paragraph just before this one (blank lines only between)
         previous_end = len(text[:line_start].rstrip("\n"))
         previous_start = text.rfind("\n", 0, previous_end) + 1
-        if prev.kind == "direct" and prev.speaker_kind is not None and gap.count("\n") <= 2 and \
+        if (prev.kind == "direct" or _ends_with_partial(prev, text)) and prev.speaker_kind is not None \
+                and gap.count("\n") <= 2 and \
                 text.count("\n", prev.open_mark, line_start) <= 2 and previous_start <= prev.open_mark <= line_start:
             _copy_speaker(prev, q, "previous_paragraph")
+
+
+def _ends_with_partial(q: _Quote, text: str) -> bool:
+    """A partial quote that ends its sentence and its paragraph: its speaker may go on in a quote opening the
+    next paragraph ("Trump shot back, saying he's “made a lot of money in down markets.”\n\n“Frankly, ...”")."""
+    line_end = text.find("\n", q.end)
+    return q.kind == "partial" and q.close_mark is not None and text[q.start:q.end].endswith((".", "?", "!")) \
+        and not text[q.close_mark + 1:line_end if line_end >= 0 else len(text)].strip()
 
 
 def _copy_speaker(source: _Quote, target: _Quote, how: str) -> None:

@@ -541,3 +541,19 @@ def test_sentence_reporting_verb_beats_a_clause_subject_that_reports_nothing():
     text = "Ted Cruz says his “friend and colleague” Marco Rubio ran “an optimistic campaign focused on the future.”"
     out = direct(run(text, {"Ted Cruz": "Ted Cruz", "Marco Rubio": "Marco Rubio"}))
     assert out["speaker"].to_list() == ["Ted Cruz", "Ted Cruz"]
+
+
+def test_possessor_of_a_reporting_noun_before_that_is_the_source():
+    text = ("Politifact did a fact-check on Donald Trump’s claim that there have been “thousands of shootings” in "
+            "Chicago.\n\nIt is a blind faith in Obama’s statement: “As we have explained before, the figure is wrong.”")
+    out = direct(run(text, {"Donald Trump": "Donald Trump", "Obama": "Barack Obama"}))
+    assert out.select("speaker", "speaker_text", "kind").rows() == [
+        ("Donald Trump", "Donald Trump", "partial"), ("Barack Obama", "Obama", "direct")]
+
+
+def test_a_paragraph_ending_with_a_partial_quote_passes_its_speaker_on():
+    text = ("Trump shot back in a statement, saying he’s “made a lot of money in down markets.”\n\n"
+            "“Frankly, this is the kind of thinking our country needs.”")
+    out = direct(run(text, {"Trump": "Donald Trump"}))
+    assert out.select("speaker", "attribution").rows() == [("Donald Trump", "before"),
+                                                          ("Donald Trump", "previous_paragraph")]
