@@ -157,7 +157,7 @@ class _Cues:
             if " " in form:
                 first, second = form.split(" ", 1)
                 self.phrasal.setdefault(first, set()).add(second)
-        self.irregular = frozenset(_lemma_lines("verb_forms.txt"))
+        self.irregular = frozenset(w for line in data_words("verb_forms.txt") for w in line.split())
         self.pronouns: dict[str, str] = {k.lower(): v for k, v in cues["pronouns"].items()}
         self.honorifics: dict[str, str] = {k.lower(): v for k, v in cues["honorifics"].items()}
         self.skip = lower_set(cues["skip_words"])

@@ -557,3 +557,10 @@ def test_a_paragraph_ending_with_a_partial_quote_passes_its_speaker_on():
     out = direct(run(text, {"Trump": "Donald Trump"}))
     assert out.select("speaker", "attribution").rows() == [("Donald Trump", "before"),
                                                           ("Donald Trump", "previous_paragraph")]
+
+
+def test_a_base_form_that_is_a_noun_does_not_end_the_speaker():
+    # data/verb_forms.txt lists no base forms: "fight" is a noun here, not the verb after "Famed"
+    text = "“It was brutal,” Famed fight doctor Ferdie Pacheco said."
+    out = direct(run(text, {"Ferdie Pacheco": "Ferdie Pacheco"}))
+    assert out["speaker"].to_list() == ["Ferdie Pacheco"]
