@@ -845,9 +845,10 @@ def _person_gender(doc: _Doc, text: str, canonical: str, cues: _Cues) -> str | N
         _surname_genders(doc, cues).get(canonical) if " " not in canonical else None)
 
 
-def _most_salient(doc: _Doc, before: int, gender: str, cues: _Cues) -> str | None:
+def _most_salient(doc: _Doc, before: int, gender: str | None, cues: _Cues) -> str | None:
     """The PERSON canonical mentioned most often before `before` whose gender is known to be `gender`
-    (a tie: the one mentioned last); None when there is none."""
+    (a tie: the one mentioned last); when there is none, the one whose gender is unknown (`gender` None:
+    "Phyllis Schlafly", whose first name data/first_names.yaml does not list); None when there is none."""
     counts: dict[str, list[int]] = {}
     for e_start, _, label, canonical, text in doc.entities:
         if e_start >= before:
@@ -857,7 +858,7 @@ def _most_salient(doc: _Doc, before: int, gender: str, cues: _Cues) -> str | Non
             entry[0] += 1
             entry[1] = e_start
     if not counts:
-        return None
+        return _most_salient(doc, before, None, cues) if gender is not None else None
     return max(counts.items(), key=lambda item: (item[1][0], item[1][1]))[0]
 
 
