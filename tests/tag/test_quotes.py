@@ -568,6 +568,7 @@ def test_a_base_form_that_is_a_noun_does_not_end_the_speaker():
 
 def test_a_pronoun_past_the_lookback_takes_the_most_salient_person_of_unknown_gender():
     filler = " ".join(f"The border was busy on day {i}." for i in range(8))
-    text = f"Phyllis Schlafly wrote her last column. Schlafly was 92. {filler}\n\n“Voters finally have a choice,” she wrote."
+    text = (f"Phyllis Schlafly wrote her last column. Schlafly was 92. {filler}\n\n"
+            "“Voters finally have a choice,” she wrote.")
     out = direct(run(text, {"Phyllis Schlafly": "Phyllis Schlafly", "Schlafly": "Phyllis Schlafly"}))
     assert out["speaker"].to_list() == ["Phyllis Schlafly"]
