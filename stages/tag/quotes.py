@@ -697,23 +697,31 @@ def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
 
 
 def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
-    """The noun phrase ending a clause: a capitalised name after a conjunction or preposition ("a woman asked
-    for a photo and Clinton said"), else from its last determiner unless a preposition governs it (the
-    subject is before that: "Trump at the time said"), else its trailing capitalised name."""
+    """The noun phrase ending a clause: a capitalised name after a conjunction ("a woman asked for a photo
+    and Clinton said"); not a name or a determined phrase a preposition governs (the subject is before
+    it: "Trump at the time said", "Another source speaking to Fox News said"); else from the last
+    determiner, else the trailing capitalised name."""
     name: list[_Token] = []
     for t in reversed(clause):
         if t.text[0].isupper() or (name and t.low in cues.particles):
             name.insert(0, t)
         else:
             break
-    if name and len(name) < len(clause) and clause[-len(name) - 1].low in cues.speaker_stop:
+    before = clause[-len(name) - 1] if name and len(name) < len(clause) else None
+    if before is not None and before.low in cues.coordinators:
         return name
+    if before is not None and _is_preposition(before, cues):
+        return _trailing_phrase(clause[:-len(name) - 1], cues) or name
     for k in range(len(clause) - 1, max(-1, len(clause) - 6), -1):
         if clause[k].low in cues.determiners:
-            governed = k > 0 and clause[k - 1].low in cues.speaker_end and clause[k - 1].text.islower()
+            governed = k > 0 and _is_preposition(clause[k - 1], cues)
             # (unless nothing that can be a subject is before it: "someone in the crowd yelled")
             return (_trailing_phrase(clause[:k - 1], cues) if governed else []) or clause[k:]
     return name
+
+
+def _is_preposition(t: _Token, cues: _Cues) -> bool:
+    return t.text.islower() and t.low in cues.speaker_end and t.low not in cues.relatives
 
 
 def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
@@ -763,13 +771,20 @@ def _without_introduction(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     comma = next((k for k, t in enumerate(tokens[:7]) if t.text == ","), None)
     if comma is None or comma == 0:
         return tokens
-    intro = tokens[:comma]
-    if tokens[0].low in cues.determiners or any(t.low in cues.verbs for t in intro):
-        return tokens                    # a clause of its own: "The president noted the law, and added"
-    if tokens[0].low in cues.not_speakers or cues.intro_adverbs.intersection(t.low for t in intro) or any(
-            t.is_word and t.text.islower() and t.low not in cues.particles for t in intro):
-        return tokens[comma + 1:]
-    return tokens
+    return tokens[comma + 1:] if _is_introduction(tokens[:comma], cues) else tokens
+
+
+def _is_introduction(intro: list[_Token], cues: _Cues) -> bool:
+    """Whether the words before a sentence's first comma are an introductory phrase (see
+    `_without_introduction`)."""
+    if any(t.low in cues.verbs for t in intro):
+        return False                     # a clause of its own: "The president noted the law, and added"
+    if intro[-1].low in cues.intro_adverbs:
+        return True                      # a time phrase ending in an adverb: "Eight years ago,", "A day later,"
+    if intro[0].low in cues.determiners:
+        return False                     # a noun phrase and its appositive: "The senator, a Democrat, said"
+    return intro[0].low in cues.not_speakers or bool(cues.intro_adverbs.intersection(t.low for t in intro)) or any(
+        t.is_word and t.text.islower() and t.low not in cues.particles for t in intro)
 
 
 def _past_participial_phrase(tokens: list[_Token]) -> list[_Token]:
@@ -795,17 +810,20 @@ def _gender_of_mention(text: str, canonical: str, cues: _Cues) -> str | None:
     return cues.first_names.get(first) or cues.first_names.get(canonical.split(" ", 1)[0].lower())
 
 
-def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: str, cues: _Cues,
+def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: tuple[str, int], cues: _Cues,
                      p: QuotesParams) -> str | None:
     """The person the text was last about: first PERSON mention (outside quotes) of the nearest sentence
     whose gender (honorific or first name, data/first_names.yaml) does not contradict the pronoun's; past
-    the lookback, the person of that gender the document mentioned most before the quote (salience)."""
-    gender = cues.pronouns[pronoun]
+    the lookback, the person of that gender the document mentioned most before the quote (salience).
+    `pronoun`: its lower-case form and its offset."""
+    gender = cues.pronouns[pronoun[0]]
     inside = [(x.start, x.end) for x in quotes]
     first_sentence = max(0, q.sentence - p.pronoun_lookback_sentences)
     for si in range(q.sentence, first_sentence - 1, -1):
         s_start = doc.sent_starts[si]
-        s_end = doc.sent_ends[si] if si != q.sentence else q.open_mark
+        # (in the quote's own sentence, only what precedes the pronoun: "Eight years ago, he supported
+        # Barack Obama over Clinton and said, “...”" is not about Obama)
+        s_end = doc.sent_ends[si] if si != q.sentence else min(q.open_mark, pronoun[1])
         for e_start, _, label, canonical, text in doc.entities_in(s_start, s_end):
             if label not in PERSON_LABELS or e_start < s_start or e_start >= s_end:
                 continue
@@ -915,7 +933,7 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     """(speaker, speaker_kind, span of the speaker words)."""
     span = (words[0].start, words[-1].end)
     if len(words) == 1 and words[0].low in cues.pronouns:
-        return _resolve_pronoun(doc, quotes, q, words[0].low, cues, p), "pronoun", span
+        return _resolve_pronoun(doc, quotes, q, (words[0].low, span[0]), cues, p), "pronoun", span
     if len(words) == 1 and words[0].low == "it":
         return _resolve_it(doc, quotes, q), "pronoun", span
     if len(words) == 1 and words[0].low in cues.unresolved:

@@ -572,3 +572,17 @@ def test_a_pronoun_past_the_lookback_takes_the_most_salient_person_of_unknown_ge
             "“Voters finally have a choice,” she wrote.")
     out = direct(run(text, {"Phyllis Schlafly": "Phyllis Schlafly", "Schlafly": "Phyllis Schlafly"}))
     assert out["speaker"].to_list() == ["Phyllis Schlafly"]
+
+
+def test_a_name_a_preposition_governs_is_not_the_subject():
+    text = "Another intelligence source speaking to Fox News said, “The agents are investigating the donations.”"
+    out = direct(run(text))
+    assert out["speaker_text"].to_list() == ["Another intelligence source speaking"]
+
+
+def test_a_time_phrase_before_the_subject_and_a_name_after_the_pronoun():
+    # "Eight years ago," is no subject; "he" is not the Obama named after it in its own sentence
+    text = ("Sharpton was in the contest. Eight years ago, he supported Barack Obama over Clinton and said, "
+            "“Hillary Clinton has never done nothing for us.”")
+    out = direct(run(text, {"Sharpton": "Al Sharpton", "Barack Obama": "Barack Obama", "Clinton": "Hillary Clinton"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Al Sharpton", "he")]
