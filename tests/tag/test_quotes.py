@@ -586,3 +586,11 @@ def test_a_time_phrase_before_the_subject_and_a_name_after_the_pronoun():
             "“Hillary Clinton has never done nothing for us.”")
     out = direct(run(text, {"Sharpton": "Al Sharpton", "Barack Obama": "Barack Obama", "Clinton": "Hillary Clinton"}))
     assert out.select("speaker", "speaker_text").rows() == [("Al Sharpton", "he")]
+
+
+def test_more_reporting_verbs():
+    text = ("Tiegen was troubled.\n\n“Who wants to work with us, if you have somebody like that?” he wondered.\n\n"
+            "“The way I see it,” Woods elaborated, “no one ever questioned his sacrifice.”")
+    out = direct(run(text, {"Tiegen": "Mark Tiegen", "Woods": "Lynn Woods"}))
+    assert out.select("speaker", "verb_lemma").rows() == [("Mark Tiegen", "wonder"), ("Lynn Woods", "elaborate"),
+                                                         ("Lynn Woods", "elaborate")]
