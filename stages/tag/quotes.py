@@ -107,6 +107,7 @@ class QuoteCuesFile(TypedDict):
     copulas: list[str]
     intro_adverbs: list[str]
     relatives: list[str]
+    standalone_determiners: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -183,6 +184,7 @@ class _Cues:
         self.copulas = lower_set(cues["copulas"])
         self.intro_adverbs = lower_set(cues["intro_adverbs"])
         self.relatives = lower_set(cues["relatives"])
+        self.standalone = lower_set(cues["standalone_determiners"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -396,7 +398,8 @@ def _cut_at_stop_word(words: list[_Token], cues: _Cues) -> list[_Token] | None:
         if w.low in cues.speaker_stop or (w.text.islower() and w.low.endswith("ly") and len(w.low) > 4):
             words = words[:k]
             break
-    if words[-1].low in cues.determiners or words[-1].low in cues.speaker_end:
+    if (words[-1].low in cues.determiners and not (len(words) == 1 and words[0].low in cues.standalone)) \
+            or words[-1].low in cues.speaker_end:
         return None
     return words
 

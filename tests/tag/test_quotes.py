@@ -594,3 +594,8 @@ def test_more_reporting_verbs():
     out = direct(run(text, {"Tiegen": "Mark Tiegen", "Woods": "Lynn Woods"}))
     assert out.select("speaker", "verb_lemma").rows() == [("Mark Tiegen", "wonder"), ("Lynn Woods", "elaborate"),
                                                          ("Lynn Woods", "elaborate")]
+
+
+def test_another_alone_is_a_nominal_speaker():
+    out = direct(run("Many tweets followed. Another tweeted, “Clinton thinks she’s above rules and the law.”"))
+    assert out.select("speaker", "speaker_kind").rows() == [("Another", "nominal")]
