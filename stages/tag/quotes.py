@@ -603,6 +603,9 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
     or a relative clause whose antecedent is the name before its comma ("said Beck, who said there were
     “...”")."""
     if clause and (all(w.low in cues.coordinators for w in clause) or clause[-1].low in ("and", "but")):
+        if v >= 3 and tokens[v - 1].low == "and" and tokens[v - 3].low in cues.pronouns \
+                and _looks_like_verb(tokens[v - 2], cues):
+            return [tokens[v - 3]]                   # "..., he laughed and said, “We’ll see.”"
         return _first_subject(tokens[:v], cues, max_words) or _subject_of_previous_verb(tokens, v, cues, max_words)
     if tokens[v].low.endswith("ing") and (len(clause) > 3 or (
             clause and clause[0].low in cues.speaker_end and clause[0].low != "with")):

@@ -599,3 +599,10 @@ def test_more_reporting_verbs():
 def test_another_alone_is_a_nominal_speaker():
     out = direct(run("Many tweets followed. Another tweeted, “Clinton thinks she’s above rules and the law.”"))
     assert out.select("speaker", "speaker_kind").rows() == [("Another", "nominal")]
+
+
+def test_pronoun_verb_and_said_takes_the_pronoun():
+    text = ("Podesta was asked. When asked if Clinton would schedule a press conference prior to Election Day, "
+            "he laughed and said, “We’ll see.”")
+    out = direct(run(text, {"Podesta": "John Podesta", "Clinton": "Hillary Clinton"}))
+    assert out.select("speaker", "speaker_text").rows() == [("John Podesta", "he")]
