@@ -602,7 +602,7 @@ def test_another_alone_is_a_nominal_speaker():
 
 
 def test_pronoun_verb_and_said_takes_the_pronoun():
-    text = ("Podesta was asked. When asked if Clinton would schedule a press conference prior to Election Day, "
-            "he laughed and said, “We’ll see.”")
-    out = direct(run(text, {"Podesta": "John Podesta", "Clinton": "Hillary Clinton"}))
-    assert out.select("speaker", "speaker_text").rows() == [("John Podesta", "he")]
+    text = ("When Robby Mook, Clinton’s campaign manager was asked during a luncheon if Clinton would schedule "
+            "a press conference, he laughed and said, “We’ll see.”")
+    out = direct(run(text, {"Robby Mook": "Robby Mook", "Clinton": "Hillary Clinton"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Robby Mook", "he")]
