@@ -613,8 +613,17 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
         # noting" has its own subject)
         # a participle's subject is the sentence's: "Black Lives Matter issued a statement saying it ..."
         return _first_subject(tokens[:v], cues, max_words)
-    if len(clause) == 1 and clause[0].low in cues.relatives and v >= 3 and tokens[v - 2].text == ",":
-        return _speaker_words(_trailing_phrase(tokens[:v - 2], cues), cues, max_words)
+    return _relative_subject(tokens, v, clause, cues)
+
+
+def _relative_subject(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues) -> list[_Token] | None:
+    """The relative pronoun opening the clause of tokens[v] after a comma ("Beck, who has in the past
+    described"): the speaker's mention, resolved to its antecedent (`_resolve_relative`); not when the
+    clause has a subject of its own ("the report, which Politico cited")."""
+    start = v - len(clause)
+    if clause and clause[0].low in cues.relatives and start >= 2 and tokens[start - 1].text == "," and not any(
+            w.text[0].isupper() or w.low in cues.pronouns or w.low in cues.unresolved for w in clause[1:]):
+        return [clause[0]]
     return None
 
 
@@ -944,6 +953,8 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
         return _resolve_it(doc, quotes, q), "pronoun", span
     if len(words) == 1 and words[0].low in cues.unresolved:
         return None, "pronoun", span
+    if len(words) == 1 and words[0].low in cues.relatives:
+        return _resolve_relative(doc, quotes, q, words[0], cues, p)
     mentioned = _mentioned_speaker(doc, span)
     if mentioned is not None:
         return _agreeing_name(doc, words, mentioned[0], cues) if mentioned[1] == "named" else mentioned[0], \
@@ -952,6 +963,22 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     if name is not None:
         return name, "named", span
     return doc.text[span[0]:span[1]], "nominal", span
+
+
+def _resolve_relative(doc: _Doc, quotes: list[_Quote], q: _Quote, relative: _Token, cues: _Cues,
+                      p: QuotesParams) -> tuple[str | None, str | None, tuple[int, int]]:
+    """"said Beck, who said there were “...”", "Beck, who has in the past described Trump as “...”": the
+    speaker's mention is the relative pronoun (its span), its speaker the name or phrase before its comma."""
+    span = (relative.start, relative.end)
+    tokens = _join_name_dots(_tokens(doc.text, doc.sent_starts[doc.sentence_at(relative.start)], relative.start), cues)
+    if len(tokens) < 2 or tokens[-1].text != ",":
+        return None, "pronoun", span
+    stretch = tokens[max((k + 1 for k, t in enumerate(tokens[:-1]) if not t.is_word), default=0):-1]
+    antecedent = _speaker_words(_trailing_phrase(stretch, cues), cues, p.max_speaker_words)
+    if antecedent is None:
+        return None, "pronoun", span
+    speaker, kind, _ = _resolve_speaker(doc, quotes, q, antecedent, cues, p)
+    return speaker, kind, span
 
 
 def _resolve_it(doc: _Doc, quotes: list[_Quote], q: _Quote) -> str | None:

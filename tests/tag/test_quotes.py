@@ -300,7 +300,17 @@ def test_partial_quote_speakers_from_the_sentence_a_coordinated_verb_and_a_relat
             "Said Dorothy Poynter, who grew up with Ali, “We were all so proud of him.”")
     out = direct(run(text, {"Gilbert": "Dan Gilbert", "Canova": "Tim Canova", "Beck": "Glenn Beck",
                             "Dorothy Poynter": "Dorothy Poynter"}))
-    assert out["speaker_text"].to_list() == ["Gilbert", "Gilbert", "The president", "Beck", "Beck", "Dorothy Poynter"]
+    # a relative clause's speaker mention is its pronoun ("who"), resolved to the name before its comma
+    assert out["speaker_text"].to_list() == ["Gilbert", "Gilbert", "The president", "Beck", "who", "Dorothy Poynter"]
+    assert out["speaker"].to_list()[3:5] == ["Glenn Beck", "Glenn Beck"]
+
+
+def test_a_relative_pronoun_with_words_before_its_verb_is_the_speaker_mention():
+    text = ("Beck, who has in the past described Trump as “a pathological narcissistic sociopath,” spoke.\n\n"
+            "Trump cited the report, which Politico called “a hit job.”")
+    out = direct(run(text, {"Beck": "Glenn Beck", "Trump": "Donald Trump"}))
+    assert out.select("speaker", "speaker_text").rows()[0] == ("Glenn Beck", "who")
+    assert out.filter(pl.col("quote") == "a hit job.")["speaker_text"].to_list() != ["which"]
 
 
 def test_a_name_before_the_head_noun_qualifies_the_speaker():
