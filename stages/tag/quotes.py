@@ -573,11 +573,19 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
         speaker = _inverted_speaker(tokens, v, cues, max_words)
     if speaker is None and tokens[v].low.endswith("ing"):
         speaker = _first_subject(tokens[:v], cues, max_words)
-    if speaker is None and clause and clause[-1].low in cues.pronouns:
-        speaker = clause[-1:]                        # "though he said “budget reforms”"
+    if speaker is None and clause:
+        speaker = _pronoun_subject(clause, cues)     # "though he said “budget reforms”", "It added, “...”"
     if speaker is None and v > 0 and tokens[v - 1].text == ",":
         speaker = _subject_before(tokens[:v], v, cues, max_words)    # "Brian Fallon, the press secretary, noted"
     return speaker
+
+
+def _pronoun_subject(clause: list[_Token], cues: _Cues) -> list[_Token] | None:
+    """A he/she ending the clause before a verb, or "it" alone: a document or an organisation quoted before
+    ("the company wrote in its statement. It added, “...”", resolved by `_resolve_it`)."""
+    if clause[-1].low in cues.pronouns or (len(clause) == 1 and clause[0].low == "it"):
+        return clause[-1:]
+    return None
 
 
 def _inverted_speaker(tokens: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:

@@ -616,3 +616,10 @@ def test_pronoun_verb_and_said_takes_the_pronoun():
             "a press conference, he laughed and said, “We’ll see.”")
     out = direct(run(text, {"Robby Mook": "Robby Mook", "Clinton": "Hillary Clinton"}))
     assert out.select("speaker", "speaker_text").rows() == [("Robby Mook", "he")]
+
+
+def test_it_alone_before_a_quote_is_the_document_quoted_before():
+    text = ("“No one here has any relationship with Zimmerman,” the company wrote in its statement. "
+            "It added, “We want no part in the listing on our web site.”")
+    out = direct(run(text))
+    assert out.select("speaker", "speaker_text").rows() == [("the company", "the company"), ("the company", "It")]
