@@ -623,3 +623,11 @@ def test_it_alone_before_a_quote_is_the_document_quoted_before():
             "It added, “We want no part in the listing on our web site.”")
     out = direct(run(text))
     assert out.select("speaker", "speaker_text").rows() == [("the company", "the company"), ("the company", "It")]
+
+
+def test_a_closing_mark_opening_a_paragraph_opens_a_quote():
+    text = ("Cruz was favored.\n\n” … in the case of Wyoming, the Cruz train has already left the station,” wrote "
+            "Time magazine. “Cruz’s domination in the county conventions followed his organizing.”")
+    out = direct(run(text, {"Cruz": "Ted Cruz"}))
+    assert out.select("speaker_text", "attribution").rows() == [("Time magazine", "after"),
+                                                               ("Time magazine", "continuation")]
