@@ -631,3 +631,10 @@ def test_a_closing_mark_opening_a_paragraph_opens_a_quote():
     out = direct(run(text, {"Cruz": "Ted Cruz"}))
     assert out.select("speaker_text", "attribution").rows() == [("Time magazine", "after"),
                                                                ("Time magazine", "continuation")]
+
+
+def test_another_inside_a_sentence_is_no_speaker():
+    text = ("This was reflected in another question that asked Democrats how likely Clinton was to win, to which "
+            "21 percent said “not too likely” and 14 percent said “not at all likely.”")
+    out = run(text, {"Clinton": "Hillary Clinton"})
+    assert "another" not in out["speaker"].to_list()
