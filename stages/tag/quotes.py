@@ -271,9 +271,7 @@ def _find_quotes(text: str) -> list[tuple[int, int | None, int]]:
         for m in QUOTE_MARK_RE.finditer(text, line_start, line_end):
             mark = m.group(0)
             if open_at is None:
-                # a closing mark opens nothing, but for one opening the paragraph (a typo: "” … in the case of
-                # Wyoming, the Cruz train has already left the station,” wrote Time magazine.")
-                if mark != "”" or not text[line_start:m.start()].strip():
+                if mark != "”":
                     open_at = m.start()
             elif mark == "“":                     # a second opening mark: the first was never closed
                 spans.append((open_at, None, m.start()))

@@ -625,14 +625,6 @@ def test_it_alone_before_a_quote_is_the_document_quoted_before():
     assert out.select("speaker", "speaker_text").rows() == [("the company", "the company"), ("the company", "It")]
 
 
-def test_a_closing_mark_opening_a_paragraph_opens_a_quote():
-    text = ("Cruz was favored.\n\n” … in the case of Wyoming, the Cruz train has already left the station,” wrote "
-            "Time magazine. “Cruz’s domination in the county conventions followed his organizing.”")
-    out = direct(run(text, {"Cruz": "Ted Cruz"}))
-    assert out.select("speaker_text", "attribution").rows() == [("Time magazine", "after"),
-                                                               ("Time magazine", "continuation")]
-
-
 def test_another_inside_a_sentence_is_no_speaker():
     text = ("This was reflected in another question that asked Democrats how likely Clinton was to win, to which "
             "21 percent said “not too likely” and 14 percent said “not at all likely.”")
