@@ -599,8 +599,8 @@ def _inverted_speaker(tokens: list[_Token], v: int, cues: _Cues, max_words: int)
     if tokens[v].low.endswith("ing") or cues.verbs.get(tokens[v].low) == "tell":
         return None
     speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
-    if speaker and speaker[-1].text.endswith(("’s", "'s")):
-        return None                 # "questioned Trump's “New York values”": the object's owner
+    if speaker and (speaker[-1].text.endswith(("’s", "'s")) or (len(speaker) == 1 and speaker[0].low in cues.pronouns)):
+        return None                 # "questioned Trump's “New York values”": the object's owner; "said he “...”"
     following = tokens[v + 1 + len(speaker):] if speaker else []
     if speaker and any(a.is_word for a in following) and not (v == 0 and following[0].text == ","):
         return None

@@ -630,3 +630,10 @@ def test_another_inside_a_sentence_is_no_speaker():
             "21 percent said “not too likely” and 14 percent said “not at all likely.”")
     out = run(text, {"Clinton": "Hillary Clinton"})
     assert "another" not in out["speaker"].to_list()
+
+
+def test_said_he_before_an_embedded_quote_is_no_inverted_speaker():
+    text = ("Corey Lewandowski, in a statement released on Thursday, said he “appreciates the professionalism” "
+            "of the state attorney.")
+    out = direct(run(text, {"Corey Lewandowski": "Corey Lewandowski"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Corey Lewandowski", "Corey Lewandowski")]
