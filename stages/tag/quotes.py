@@ -674,18 +674,38 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
     if not verbs:
         return _possessive_source(tokens, cues)
     last = verbs[-1]
+    stretch = max((k + 1 for k in range(last) if not tokens[k].is_word), default=0)
     if all(not a.is_word for a in tokens[last + 1:]):      # "X said: “...”", "X added, “...”"
+        outer = _outer_report(tokens, verbs, stretch, cues, max_words)
+        if outer is not None:
+            return outer[0], outer[1], False
         speaker = _speaker_of_verb(tokens, last, cues, max_words)
         return (speaker, tokens[last], True) if speaker else None
     # the quote is inside the verb's content ("Cruz said he's certain Rubio will continue to be “...”"):
     # the first verb with a speaker reports it, a later one is part of the content; only within the
     # stretch with no punctuation before the quote (a clause set off by a comma before it is another's:
     # "Clinton, who called Sanders after the winner was declared, told her supporters")
-    stretch = max((k + 1 for k in range(last) if not tokens[k].is_word), default=0)
     for v in (v for v in verbs if v >= stretch):
         speaker = _speaker_of_verb(tokens, v, cues, max_words)
         if speaker:
             return speaker, tokens[v], False
+    return None
+
+
+def _outer_report(tokens: list[_Token], verbs: list[int], stretch: int, cues: _Cues, max_words: int
+                  ) -> Attribution | None:
+    """A reporting verb with a speaker before the last one, in the same stretch, whose content holds it: it
+    reports the whole ("Law enforcement sources have said he said “no more baby parts”"); not one whose
+    infinitive the last verb is ("went on to say"), nor one of a coordinated clause ("a woman asked for
+    a photo and Clinton said")."""
+    last = verbs[-1]
+    for v in (v for v in verbs if stretch <= v < last):
+        between = tokens[v + 1:last]
+        if all(t.low == "to" for t in between) or any(t.low in cues.coordinators for t in between):
+            continue
+        speaker = _speaker_of_verb(tokens, v, cues, max_words)
+        if speaker:
+            return speaker, tokens[v]
     return None
 
 

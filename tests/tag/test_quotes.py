@@ -637,3 +637,10 @@ def test_said_he_before_an_embedded_quote_is_no_inverted_speaker():
             "of the state attorney.")
     out = direct(run(text, {"Corey Lewandowski": "Corey Lewandowski"}))
     assert out.select("speaker", "speaker_text").rows() == [("Corey Lewandowski", "Corey Lewandowski")]
+
+
+def test_an_outer_reporting_verb_reports_a_nested_one():
+    text = ("Law enforcement sources have said he said “no more baby parts” after the shooting.\n\n"
+            "At one point, a woman asked for a photo and Clinton said, “as long as we’re not violating any laws.”")
+    out = direct(run(text, {"Clinton": "Hillary Clinton"}))
+    assert out["speaker_text"].to_list() == ["Law enforcement sources", "Clinton"]
