@@ -398,14 +398,10 @@ def _cut_at_stop_word(words: list[_Token], cues: _Cues) -> list[_Token] | None:
         if w.low in cues.speaker_stop or (w.text.islower() and w.low.endswith("ly") and len(w.low) > 4):
             words = words[:k]
             break
-    if (words[-1].low in cues.determiners and not _standalone(words, cues)) or words[-1].low in cues.speaker_end:
+    if (words[-1].low in cues.determiners and not (len(words) == 1 and words[0].low in cues.standalone)) \
+            or words[-1].low in cues.speaker_end:
         return None
     return words
-
-
-def _standalone(words: list[_Token], cues: _Cues) -> bool:
-    """"Another" opening its sentence as the speaker ("Another tweeted, “...”"); not "in another question"."""
-    return len(words) == 1 and words[0].low in cues.standalone and words[0].text[0].isupper()
 
 
 def _speaker_after_verb(tokens: list[_Token], i: int, cues: _Cues, max_words: int) -> list[_Token] | None:

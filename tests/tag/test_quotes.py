@@ -625,13 +625,6 @@ def test_it_alone_before_a_quote_is_the_document_quoted_before():
     assert out.select("speaker", "speaker_text").rows() == [("the company", "the company"), ("the company", "It")]
 
 
-def test_another_inside_a_sentence_is_no_speaker():
-    text = ("This was reflected in another question that asked Democrats how likely Clinton was to win, to which "
-            "21 percent said “not too likely” and 14 percent said “not at all likely.”")
-    out = run(text, {"Clinton": "Hillary Clinton"})
-    assert "another" not in out["speaker"].to_list()
-
-
 def test_said_he_before_an_embedded_quote_is_no_inverted_speaker():
     text = ("Corey Lewandowski, in a statement released on Thursday, said he “appreciates the professionalism” "
             "of the state attorney.")
