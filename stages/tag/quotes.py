@@ -344,9 +344,10 @@ def _without_skip_words(words: list[_Token], cues: _Cues) -> list[_Token]:
 
 
 def _without_lower_case_role(words: list[_Token], cues: _Cues) -> list[_Token]:
-    """A lower-case role before a name: "spokesman David Annesley", "analyst Joseph Phillippi"."""
+    """A lower-case role before a name: "spokesman David Annesley", "analyst Joseph Phillippi", "9/11 widow
+    Terry Strada"."""
     lead = 0
-    while lead < len(words) - 1 and words[lead].text[0].islower() and words[lead].low not in cues.determiners \
+    while lead < len(words) - 1 and not words[lead].text[0].isupper() and words[lead].low not in cues.determiners \
             and words[lead].low not in cues.pronouns and words[lead].low not in cues.unresolved:
         lead += 1
     if 0 < lead < len(words) and words[lead].text[0].isupper():

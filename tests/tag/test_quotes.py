@@ -637,3 +637,9 @@ def test_an_outer_reporting_verb_reports_a_nested_one():
             "At one point, a woman asked for a photo and Clinton said, “as long as we’re not violating any laws.”")
     out = direct(run(text, {"Clinton": "Hillary Clinton"}))
     assert out["speaker_text"].to_list() == ["Law enforcement sources", "Clinton"]
+
+
+def test_a_role_opening_with_a_number_before_a_name():
+    text = "“They are 100 percent wrong,” said 9/11 widow Terry Strada."
+    out = direct(run(text, {"Terry Strada": "Terry Strada"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Terry Strada", "Terry Strada")]
