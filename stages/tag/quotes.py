@@ -1267,7 +1267,7 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     """Set quote i's kind and, for a direct or partial quote with an attribution, its speaker and verb."""
     q = quotes[i]
     before_start = _clause_start(doc, quotes, i)
-    starts_sentence = doc.text[before_start:q.open_mark].strip(" \t—–-") == ""
+    starts_sentence = _opens_sentence(doc, before_start, q.open_mark, cues)
     found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
     if found is None and not starts_sentence:
         found, attribution = _embedded_attribution(doc, quotes, i, before_start, cues, p), "clause"
@@ -1289,6 +1289,17 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     q.attributed = True
     q.verb = verb.text.lower()
     q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes, q, words, cues, p)
+
+
+def _opens_sentence(doc: _Doc, start: int, open_mark: int, cues: _Cues) -> bool:
+    """Whether a quote opens its sentence: nothing but dashes before it, or a sentence adverb or a
+    conjunction ("Instead, “he just acts like a defeated man.”", "But “Donald Trump’s candidacy is ...”")."""
+    head = doc.text[start:open_mark].strip(" \t—–-")
+    if not head:
+        return True
+    words = _tokens(doc.text, start, open_mark)
+    return 0 < len(words) <= 3 and words[0].text[0].isupper() and all(
+        not t.is_word or t.low in cues.intro_adverbs or t.low in cues.coordinators for t in words)
 
 
 def _doc_quotes(doc: _Doc, p: QuotesParams) -> list[_Quote]:

@@ -643,3 +643,11 @@ def test_a_role_opening_with_a_number_before_a_name():
     text = "“They are 100 percent wrong,” said 9/11 widow Terry Strada."
     out = direct(run(text, {"Terry Strada": "Terry Strada"}))
     assert out.select("speaker", "speaker_text").rows() == [("Terry Strada", "Terry Strada")]
+
+
+def test_a_sentence_adverb_before_a_quote_still_opens_the_sentence():
+    text = ("“He’s supposed to be a cheerleader for this country,” Trump said. "
+            "Instead, “he just acts like a defeated man.”")
+    out = direct(run(text, {"Trump": "Donald Trump"}))
+    assert out.select("speaker", "kind", "attribution").rows() == [("Donald Trump", "direct", "after"),
+                                                                  ("Donald Trump", "direct", "continuation")]
