@@ -466,6 +466,20 @@ def _subject_before(before: list[_Token], v: int, cues: _Cues, max_words: int) -
     return _speaker_words(before, cues, max_words)
 
 
+def _after_introduction(before: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
+    """Before a quote, in a clause opening with a preposition, conjunction or participle that is no speaker
+    ("After winning Ohio in the primary, Gov. John Kasich (R-OH), said"): the words between the last two
+    commas before the verb, without a bracketed party and state."""
+    commas = [k for k, b in enumerate(before) if b.text == ","]
+    if len(commas) < 2 or not before[0].text[0].isupper() or not (
+            before[0].low in cues.not_speakers or before[0].low.endswith("ing")):
+        return None
+    words = before[commas[-2] + 1:commas[-1]]
+    if len(words) > 3 and words[-1].text == ")" and "(" in (w.text for w in words):
+        words = words[:max(k for k, w in enumerate(words) if w.text == "(")]
+    return _speaker_words(words, cues, max_words)
+
+
 def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesParams) -> Attribution | None:
     """The attribution between the closing mark and `limit`: "according to X", verb first, or speaker first."""
     assert q.close_mark is not None
@@ -577,7 +591,8 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     if speaker is None and clause:
         speaker = _pronoun_subject(clause, cues)     # "though he said “budget reforms”", "It added, “...”"
     if speaker is None and v > 0 and tokens[v - 1].text == ",":
-        speaker = _subject_before(tokens[:v], v, cues, max_words)    # "Brian Fallon, the press secretary, noted"
+        # "Brian Fallon, the press secretary, noted"
+        speaker = _subject_before(tokens[:v], v, cues, max_words) or _after_introduction(tokens[:v], cues, max_words)
     return speaker
 
 

@@ -651,3 +651,10 @@ def test_a_sentence_adverb_before_a_quote_still_opens_the_sentence():
     out = direct(run(text, {"Trump": "Donald Trump"}))
     assert out.select("speaker", "kind", "attribution").rows() == [("Donald Trump", "direct", "after"),
                                                                   ("Donald Trump", "direct", "continuation")]
+
+
+def test_the_subject_between_the_last_commas_after_an_introduction():
+    text = ("On Tuesday at a university in Berea, OH, after winning Ohio in the primary, Gov. John Kasich (R-OH), "
+            "said, “I’m getting ready to rent a covered wagon.”")
+    out = direct(run(text, {"John Kasich": "John Kasich"}))
+    assert out.select("speaker", "speaker_text", "kind").rows() == [("John Kasich", "Gov. John Kasich", "direct")]
