@@ -658,3 +658,9 @@ def test_the_subject_between_the_last_commas_after_an_introduction():
             "said, “I’m getting ready to rent a covered wagon.”")
     out = direct(run(text, {"John Kasich": "John Kasich"}))
     assert out.select("speaker", "speaker_text", "kind").rows() == [("John Kasich", "Gov. John Kasich", "direct")]
+
+
+def test_my_father_is_a_nominal_speaker():
+    text = "The paranoia remained.\n\n“We live in Satan's kingdom,” my father often said."
+    out = direct(run(text))
+    assert out.select("speaker", "speaker_kind").rows() == [("my father", "nominal")]
