@@ -664,3 +664,9 @@ def test_my_father_is_a_nominal_speaker():
     text = "The paranoia remained.\n\n“We live in Satan's kingdom,” my father often said."
     out = direct(run(text))
     assert out.select("speaker", "speaker_kind").rows() == [("my father", "nominal")]
+
+
+def test_a_name_right_before_the_verb_after_a_lower_case_phrase():
+    text = "“It is reminiscent of the 1960s,” the dawn of the modern conservative movement, Bozell says."
+    out = direct(run(text, {"Bozell": "Brent Bozell"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Brent Bozell", "Bozell")]
