@@ -108,6 +108,7 @@ class QuoteCuesFile(TypedDict):
     intro_adverbs: list[str]
     relatives: list[str]
     standalone_determiners: list[str]
+    subordinators: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -185,6 +186,7 @@ class _Cues:
         self.intro_adverbs = lower_set(cues["intro_adverbs"])
         self.relatives = lower_set(cues["relatives"])
         self.standalone = lower_set(cues["standalone_determiners"])
+        self.subordinators = lower_set(cues["subordinators"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -722,12 +724,13 @@ def _outer_report(tokens: list[_Token], verbs: list[int], stretch: int, cues: _C
                   ) -> Attribution | None:
     """A reporting verb with a speaker before the last one, in the same stretch, whose content holds it: it
     reports the whole ("Law enforcement sources have said he said “no more baby parts”"); not one whose
-    infinitive the last verb is ("went on to say"), nor one of a coordinated clause ("a woman asked for
-    a photo and Clinton said")."""
+    infinitive the last verb is ("went on to say"), nor one of a coordinated or subordinate clause ("a woman
+    asked for a photo and Clinton said", "Cruz said as the heckler yelled: “You suck!”")."""
     last = verbs[-1]
     for v in (v for v in verbs if stretch <= v < last):
         between = tokens[v + 1:last]
-        if all(t.low == "to" for t in between) or any(t.low in cues.coordinators for t in between):
+        if all(t.low == "to" for t in between) or any(
+                t.low in cues.coordinators or t.low in cues.subordinators for t in between):
             continue
         speaker = _speaker_of_verb(tokens, v, cues, max_words)
         if speaker:
