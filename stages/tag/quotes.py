@@ -447,7 +447,6 @@ def _speaker_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribu
         if t.low in cues.verbs and t.text.islower() and v > 0 and not (
                 v + 1 < len(tokens) and tokens[v + 1].low in cues.verbs):   # "the report said": a noun
             speaker = _subject_before(tokens[:v], v, cues, max_words)
-            speaker = _name_before_verb(tokens, v, speaker, cues, max_words)
             subject = _without_skip_words(tokens[:v], cues)
             if speaker is None and len(subject) == 1 and subject[0].low == "it":
                 speaker = subject              # “...,” it further wrote: a document (see _resolve_it)
@@ -455,19 +454,6 @@ def _speaker_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribu
         if not t.is_word and t.text != ",":
             return None
     return None
-
-
-def _name_before_verb(tokens: list[_Token], v: int, speaker: list[_Token] | None, cues: _Cues,
-                      max_words: int) -> list[_Token] | None:
-    """“...,” the dawn of the modern conservative movement, Bozell says: a name between the last comma and the
-    verb, after a phrase of no capitalised word, is the speaker."""
-    if not speaker or any(w.text[0].isupper() for w in speaker) or v < 2 or tokens[v - 1].text == ",":
-        return speaker
-    comma = max((k for k in range(v) if tokens[k].text == ","), default=None)
-    name = tokens[comma + 1:v] if comma is not None else []
-    if name and all(w.is_word and w.text[0].isupper() for w in name):
-        return _speaker_words(name, cues, max_words) or speaker
-    return speaker
 
 
 def _subject_before(before: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:

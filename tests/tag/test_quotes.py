@@ -666,12 +666,6 @@ def test_my_father_is_a_nominal_speaker():
     assert out.select("speaker", "speaker_kind").rows() == [("my father", "nominal")]
 
 
-def test_a_name_right_before_the_verb_after_a_lower_case_phrase():
-    text = "“It is reminiscent of the 1960s,” the dawn of the modern conservative movement, Bozell says."
-    out = direct(run(text, {"Bozell": "Brent Bozell"}))
-    assert out.select("speaker", "speaker_text").rows() == [("Brent Bozell", "Bozell")]
-
-
 def test_a_reporting_verb_in_a_subordinate_clause_is_not_reported_content():
     text = "“Apparently there's a young man who's having some problems,” Cruz said as the heckler yelled: “You suck!”"
     out = direct(run(text, {"Cruz": "Ted Cruz"}))
