@@ -1126,10 +1126,8 @@ def _find_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int
         if doc.text[previous_start:q.open_mark].rstrip().endswith(":"):
             before = _attribution_before(doc, previous_start, q.open_mark, cues, p) or \
                 _colon_subject(doc, quotes, previous_start, q.open_mark, cues)
-    if before is None or not before[2]:
-        # a person named right before the colon that opens the quote beats a verb whose content holds it
-        # ("he tweeted about ... Donald Trump: “Appreciate the congrats ...”")
-        before = _named_before_colon(doc, before_start, q.open_mark) or before
+    if before is None:
+        before = _named_before_colon(doc, before_start, q.open_mark)
     if before is None:
         return None, False, None
     words, verb, adjacent = before

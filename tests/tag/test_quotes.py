@@ -671,9 +671,3 @@ def test_a_reporting_verb_in_a_subordinate_clause_is_not_reported_content():
     out = direct(run(text, {"Cruz": "Ted Cruz"}))
     assert out["speaker_text"].to_list() == ["Cruz", "the heckler"]
 
-
-def test_a_person_right_before_the_colon_beats_a_verb_that_holds_the_quote():
-    text = ("The candidate's Twitter feed serves as a sort of direct line to his mind, so it was no surprise that "
-            "soon after Sunday's massacre in Orlando he tweeted about … Donald Trump: \"Appreciate the congrats.\"")
-    out = direct(run(text, {"Donald Trump": "Donald Trump"}))
-    assert out.select("speaker", "kind").rows() == [("Donald Trump", "direct")]
