@@ -13,6 +13,10 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
      `,” he said.`, `,” the official told Reuters.`) or `,” according to X.`;
    - before the opening mark, in the same sentence: `X said: “...”`, `X said the plan was “...”`,
      `According to X, “...”`; a quote opening a sentence after one that ends in a colon uses that one.
+   Reporting verbs are the forms of data/reporting_verbs.txt and the two-word ones of
+   data/phrasal_reporting_verbs.txt ("shot back", "went on", "as a memo put it"); a form of an irregular
+   verb (data/verb_forms.txt: "went", "sought") ends a speaker's words ("Pence went on to say"). A relative
+   clause's speaker mention is its pronoun ("Beck, who said"), resolved to the name before its comma.
    The speaker words are resolved to a canonical name with the NER entities: a PERSON mention in
    them gives its canonical; "he"/"she" gives the person the text was last about (the first PERSON
    mention, outside quotes, of the nearest preceding sentence that has one; a "Mr." candidate is skipped
