@@ -60,6 +60,10 @@ Issue 17, speakers (2026-12-03, one NER worker, same day, dvc repro 91 s): held-
 R 70.9; all 924 articles (same-day run of the code before in brackets): detection F1 95.5 (95.0), speaker 85.9
 (82.6; direct rows 90.1, partial rows 77.0 (71.7)), full name 75.6 (72.5), e2e 81.3 (77.9), GGT 88.1 / 70.1
 (88.3 / 70.1).
+Issue 17, sixth session (2026-12-04, same session, `--half`): held-out half detection F1 95.3 -> 95.4, speaker
+85.6 -> 86.8, partial 75.2 -> 77.8, full name 74.2 -> 74.6 (by name 82.8 -> 83.4), e2e 80.9 -> 82.1, GGT P / R
+88.1 / 70.9 unchanged; dev half speaker 86.8 -> 89.0, partial 79.7 -> 83.3, full name 78.0 -> 80.0 (by name
+86.8 -> 89.0), e2e 82.4 -> 84.5.
 """
 from __future__ import annotations
 

@@ -274,10 +274,13 @@ def org_heads() -> frozenset[str]:
     return frozenset(load_words(DATA_DIR / "org_heads.txt"))
 
 
-def _person_in_org_span(name: str, people: set[str], demonyms: dict[str, tuple[str, str]]) -> str | None:
+def _person_in_org_span(name: str, people: set[str], demonyms: dict[str, tuple[str, str]],
+                        singles: set[str] = frozenset()) -> str | None:
     """The person an ORG span names when its last word(s) are a person of its document: the longest such
     tail of two or more words ("Centre Walter Little" -> "Walter Little"), else the span without a leading
-    demonym or title ("American Dennis Mitchell" beside "Mitchell" -> "Dennis Mitchell")."""
+    demonym or title ("American Dennis Mitchell" beside "Mitchell" -> "Dennis Mitchell"). A demonym then a
+    name of two words or more whose last word the document also writes alone (`singles`, any label) is a
+    person too ("Australian Rodney Eyles" beside "Eyles" PRODUCT: news introduces a sports person so)."""
     words = name.split()
     for k in range(len(words) - 1, 0, -1):
         if " ".join(words[-k:]) in people:
@@ -286,6 +289,8 @@ def _person_in_org_span(name: str, people: set[str], demonyms: dict[str, tuple[s
             while len(words) > 2 and words[0] in demonyms:
                 words = words[1:]
             return strip_titles(" ".join(words))
+    if len(words) > 2 and words[0] in demonyms and words[-1] in singles and words[1] not in demonyms:
+        return " ".join(words[1:])
     return None
 
 
@@ -297,14 +302,18 @@ def _people_tagged_as_organisations(mentions: pl.DataFrame) -> pl.DataFrame:
     "Friends of Abe": a group named after a person) stays an organisation. Sets `name`, `new_label`."""
     people = (mentions.filter(pl.col("new_label") == "PERSON").group_by("doc_id").agg(pl.col("name").unique()))
     people_of = {doc: set(names) for doc, names in people.iter_rows()}
+    single = pl.col("new_label").is_in(sorted(NAME_LABELS)) & ~pl.col("name").str.contains(" ", literal=True)
+    singles = mentions.filter(single).group_by("doc_id").agg(pl.col("name").unique())
+    singles_of = {doc: set(names) for doc, names in singles.iter_rows()}
     suspects = (mentions.filter((pl.col("new_label") == "ORG") & pl.col("name").str.contains(" ", literal=True)
-                                & pl.col("doc_id").is_in(sorted(people_of)))
+                                & pl.col("doc_id").is_in(sorted(set(people_of) | set(singles_of))))
                 .select("doc_id", "name").unique().sort("doc_id", "name"))
     aliases, demonyms, heads = read_aliases(), read_demonyms(), org_heads()
     rows = [(doc, name, person) for doc, name in suspects.iter_rows()
             if name not in aliases and not heads.intersection(name.split())
             and not any(word[:1].islower() for word in name.split())
-            and (person := _person_in_org_span(name, people_of[doc], demonyms)) is not None]
+            and (person := _person_in_org_span(name, people_of.get(doc, set()), demonyms,
+                                               singles_of.get(doc, set()))) is not None]
     found = pl.DataFrame(rows, orient="row", schema={"doc_id": pl.String, "name": pl.String, "person_name": pl.String})
     return (mentions.join(found, on=["doc_id", "name"], how="left", maintain_order="left")
             .with_columns(new_label=pl.when(pl.col("person_name").is_not_null() & (pl.col("new_label") == "ORG"))

@@ -13,6 +13,10 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
      `,” he said.`, `,” the official told Reuters.`) or `,” according to X.`;
    - before the opening mark, in the same sentence: `X said: “...”`, `X said the plan was “...”`,
      `According to X, “...”`; a quote opening a sentence after one that ends in a colon uses that one.
+   Reporting verbs are the forms of data/reporting_verbs.txt and the two-word ones of
+   data/phrasal_reporting_verbs.txt ("shot back", "went on", "as a memo put it"); a form of an irregular
+   verb (data/verb_forms.txt: "went", "sought") ends a speaker's words ("Pence went on to say"). A relative
+   clause's speaker mention is its pronoun ("Beck, who said"), resolved to the name before its comma.
    The speaker words are resolved to a canonical name with the NER entities: a PERSON mention in
    them gives its canonical; "he"/"she" gives the person the text was last about (the first PERSON
    mention, outside quotes, of the nearest preceding sentence that has one; a "Mr." candidate is skipped
@@ -107,6 +111,8 @@ class QuoteCuesFile(TypedDict):
     copulas: list[str]
     intro_adverbs: list[str]
     relatives: list[str]
+    standalone_determiners: list[str]
+    subordinators: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -118,6 +124,23 @@ def reporting_verbs() -> dict[str, str]:
         for w in words:
             forms.setdefault(w.lower(), words[0].lower())
     return forms
+
+
+def _lemma_lines(name: str) -> dict[str, str]:
+    """Surface form (lower case, "_" read as a space) -> lemma, from a data file of a lemma then its forms a line."""
+    forms: dict[str, str] = {}
+    for line in data_words(name):
+        words = [w.replace("_", " ") for w in line.lower().split()]
+        for w in words:
+            forms.setdefault(w, words[0])
+    return forms
+
+
+@functools.lru_cache(maxsize=None)
+def quote_verbs() -> dict[str, str]:
+    """The reporting verbs of quotes: data/reporting_verbs.txt and the two-word ones of
+    data/phrasal_reporting_verbs.txt ("went on", "shot back"), form -> lemma."""
+    return {**_lemma_lines("phrasal_reporting_verbs.txt"), **reporting_verbs()}
 
 
 @data_file_spec
@@ -133,7 +156,14 @@ class _Cues:
         names = data_yaml("first_names.yaml", FirstNamesFile)
         self.first_names = {**{n: "male" for n in lower_set(names["male"])},
                             **{n: "female" for n in lower_set(names["female"])}}
-        self.verbs = reporting_verbs()
+        self.verbs = quote_verbs()
+        # "went" -> {"on"}: the first words of the two-word reporting verbs, and the words that complete them
+        self.phrasal: dict[str, set[str]] = {}
+        for form in self.verbs:
+            if " " in form:
+                first, second = form.split(" ", 1)
+                self.phrasal.setdefault(first, set()).add(second)
+        self.irregular = frozenset(w for line in data_words("verb_forms.txt") for w in line.split())
         self.pronouns: dict[str, str] = {k.lower(): v for k, v in cues["pronouns"].items()}
         self.honorifics: dict[str, str] = {k.lower(): v for k, v in cues["honorifics"].items()}
         self.skip = lower_set(cues["skip_words"])
@@ -159,6 +189,8 @@ class _Cues:
         self.copulas = lower_set(cues["copulas"])
         self.intro_adverbs = lower_set(cues["intro_adverbs"])
         self.relatives = lower_set(cues["relatives"])
+        self.standalone = lower_set(cues["standalone_determiners"])
+        self.subordinators = lower_set(cues["subordinators"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -269,7 +301,26 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _join_name_dots(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     """Join the dot after an honorific or initials ("Mr.", "J.", "G.K.") to its word, so it does not end a
-    speaker and the speaker's span keeps it."""
+    speaker and the speaker's span keeps it; and the two words of a two-word reporting verb ("went on",
+    "shot back": `_join_phrasal_verbs`)."""
+    return _join_phrasal_verbs(_join_dots(tokens, cues), cues)
+
+
+def _join_phrasal_verbs(tokens: list[_Token], cues: _Cues) -> list[_Token]:
+    """"Trump went on", "Sanders shot back", "as a memo put it": one verb token of the two lower-case words
+    of data/phrasal_reporting_verbs.txt, written with one space."""
+    out: list[_Token] = []
+    for t in tokens:
+        prev = out[-1] if out else None
+        if prev is not None and t.low in cues.phrasal.get(prev.low, ()) and prev.text.islower() \
+                and t.text.islower() and t.start == prev.end + 1:
+            out[-1] = _Token(f"{prev.text} {t.text}", prev.start, t.end)
+            continue
+        out.append(t)
+    return out
+
+
+def _join_dots(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     out: list[_Token] = []
     for k, t in enumerate(tokens):
         if t.text == "." and out and out[-1].is_word and out[-1].end == t.start and (
@@ -299,9 +350,10 @@ def _without_skip_words(words: list[_Token], cues: _Cues) -> list[_Token]:
 
 
 def _without_lower_case_role(words: list[_Token], cues: _Cues) -> list[_Token]:
-    """A lower-case role before a name: "spokesman David Annesley", "analyst Joseph Phillippi"."""
+    """A lower-case role before a name: "spokesman David Annesley", "analyst Joseph Phillippi", "9/11 widow
+    Terry Strada"."""
     lead = 0
-    while lead < len(words) - 1 and words[lead].text[0].islower() and words[lead].low not in cues.determiners \
+    while lead < len(words) - 1 and not words[lead].text[0].isupper() and words[lead].low not in cues.determiners \
             and words[lead].low not in cues.pronouns and words[lead].low not in cues.unresolved:
         lead += 1
     if 0 < lead < len(words) and words[lead].text[0].isupper():
@@ -332,12 +384,14 @@ def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_To
 def _cut_at_verb_after_name(words: list[_Token], cues: _Cues) -> list[_Token]:
     """A name ends before a lower-case verb form that follows it ("Clinton celebrated in Florida",
     "Blackwell pointed to"): a past form in -ed, or a stance or naming verb; not a noun it qualifies
-    ("Clinton aides", "Sanders supporters")."""
+    ("Clinton aides", "Sanders supporters"). Any speaker ends before a form of an irregular verb
+    (data/verb_forms.txt: "Pence went on", "The Florida senator sought to")."""
     for k in range(1, len(words)):
         w = words[k]
         name = words[k - 1]
-        if w.text.islower() and name.text[0].isupper() and name.low not in cues.determiners \
-                and name.low not in cues.unresolved and (
+        if not w.text.islower() or name.low in cues.determiners or name.low in cues.unresolved:
+            continue
+        if w.low in cues.irregular or name.text[0].isupper() and (
                 (w.low.endswith("ed") and len(w.low) > 4) or w.low in cues.stance_verbs or w.low in cues.naming):
             return words[:k]
     return words
@@ -351,7 +405,8 @@ def _cut_at_stop_word(words: list[_Token], cues: _Cues) -> list[_Token] | None:
         if w.low in cues.speaker_stop or (w.text.islower() and w.low.endswith("ly") and len(w.low) > 4):
             words = words[:k]
             break
-    if words[-1].low in cues.determiners or words[-1].low in cues.speaker_end:
+    if (words[-1].low in cues.determiners and not (len(words) == 1 and words[0].low in cues.standalone)) \
+            or words[-1].low in cues.speaker_end:
         return None
     return words
 
@@ -417,10 +472,28 @@ def _subject_before(before: list[_Token], v: int, cues: _Cues, max_words: int) -
     return _speaker_words(before, cues, max_words)
 
 
+def _after_introduction(before: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
+    """Before a quote, in a clause opening with a preposition, conjunction or participle that is no speaker
+    ("After winning Ohio in the primary, Gov. John Kasich (R-OH), said"): the words between the last two
+    commas before the verb, without a bracketed party and state."""
+    commas = [k for k, b in enumerate(before) if b.text == ","]
+    if len(commas) < 2 or not before[0].text[0].isupper() or not (
+            before[0].low in cues.not_speakers or before[0].low.endswith("ing")):
+        return None
+    words = before[commas[-2] + 1:commas[-1]]
+    if len(words) > 3 and words[-1].text == ")" and "(" in (w.text for w in words):
+        words = words[:max(k for k, w in enumerate(words) if w.text == "(")]
+    return _speaker_words(words, cues, max_words)
+
+
 def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesParams) -> Attribution | None:
     """The attribution between the closing mark and `limit`: "according to X", verb first, or speaker first."""
     assert q.close_mark is not None
     tokens = _join_name_dots(_tokens(doc.text, q.close_mark + 1, limit), cues)
+    if len(tokens) > 2 and tokens[0].low == "as" and tokens[0].text.islower():
+        found = _as_attribution(tokens[1:], cues, p.max_speaker_words)
+        if found is not None:
+            return found
     if tokens and _continues_sentence(tokens, cues):
         # the quoted words are part of a sentence that goes on ("“...” that Sanders can catch Clinton, said
         # Steve Elmendorf", "“...” in comparison to Obama, Gingrich said"): its attribution, if any, follows
@@ -435,6 +508,16 @@ def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesP
     while tokens and tokens[0].text in ",;:—–":
         tokens = tokens[1:]
     return _attribution_at(tokens, cues, p)
+
+
+def _as_attribution(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribution | None:
+    """“...,” as a Homeland Security memo put it / as Trump said on Monday: the speaker and verb after "as",
+    the verb ending the clause (or a preposition after it); not "as examples of Trump's comments about"."""
+    found = _speaker_first(tokens, cues, max_words)
+    if found is None:
+        return None
+    after = tokens[tokens.index(found[1]) + 1:]
+    return found if not after or not after[0].is_word or after[0].low in cues.speaker_end else None
 
 
 def _attribution_at(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
@@ -487,6 +570,8 @@ def _clause_before(tokens: list[_Token], v: int, cues: _Cues) -> list[_Token]:
         if not b.is_word or b.low in cues.verbs or b.low == "that":
             break
         clause.insert(0, b)
+    if len(clause) > 1 and clause[0].low == "as":
+        return clause[1:]                            # "As Politico reported, “...”"
     return clause
 
 
@@ -494,6 +579,9 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     """The speaker of the verb tokens[v] before a quote: the clause's subject, an inverted speaker after
     it, or, for ", saying “...”", the sentence's first name or pronoun."""
     clause = _clause_before(tokens, v, cues)
+    if len(clause) == 1 and clause[0].low == "to" and v >= 2 and _looks_like_verb(tokens[v - 2], cues):
+        # an infinitive after another verb: its subject ("He went on to say", "Trump continued to say")
+        return _speaker_of_verb(tokens, v - 2, cues, max_words)
     speaker = _coordinated_or_relative_subject(tokens, v, clause, cues, max_words)
     if speaker is not None:
         return speaker
@@ -506,11 +594,20 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
         speaker = _inverted_speaker(tokens, v, cues, max_words)
     if speaker is None and tokens[v].low.endswith("ing"):
         speaker = _first_subject(tokens[:v], cues, max_words)
-    if speaker is None and clause and clause[-1].low in cues.pronouns:
-        speaker = clause[-1:]                        # "though he said “budget reforms”"
+    if speaker is None and clause:
+        speaker = _pronoun_subject(clause, cues)     # "though he said “budget reforms”", "It added, “...”"
     if speaker is None and v > 0 and tokens[v - 1].text == ",":
-        speaker = _subject_before(tokens[:v], v, cues, max_words)    # "Brian Fallon, the press secretary, noted"
+        # "Brian Fallon, the press secretary, noted"
+        speaker = _subject_before(tokens[:v], v, cues, max_words) or _after_introduction(tokens[:v], cues, max_words)
     return speaker
+
+
+def _pronoun_subject(clause: list[_Token], cues: _Cues) -> list[_Token] | None:
+    """A he/she ending the clause before a verb, or "it" alone: a document or an organisation quoted before
+    ("the company wrote in its statement. It added, “...”", resolved by `_resolve_it`)."""
+    if clause[-1].low in cues.pronouns or (len(clause) == 1 and clause[0].low == "it"):
+        return clause[-1:]
+    return None
 
 
 def _inverted_speaker(tokens: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:
@@ -520,8 +617,8 @@ def _inverted_speaker(tokens: list[_Token], v: int, cues: _Cues, max_words: int)
     if tokens[v].low.endswith("ing") or cues.verbs.get(tokens[v].low) == "tell":
         return None
     speaker = _speaker_after_verb(tokens, v + 1, cues, max_words)
-    if speaker and speaker[-1].text.endswith(("’s", "'s")):
-        return None                 # "questioned Trump's “New York values”": the object's owner
+    if speaker and (speaker[-1].text.endswith(("’s", "'s")) or (len(speaker) == 1 and speaker[0].low in cues.pronouns)):
+        return None                 # "questioned Trump's “New York values”": the object's owner; "said he “...”"
     following = tokens[v + 1 + len(speaker):] if speaker else []
     if speaker and any(a.is_word for a in following) and not (v == 0 and following[0].text == ","):
         return None
@@ -536,6 +633,9 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
     or a relative clause whose antecedent is the name before its comma ("said Beck, who said there were
     “...”")."""
     if clause and (all(w.low in cues.coordinators for w in clause) or clause[-1].low in ("and", "but")):
+        if v >= 3 and tokens[v - 1].low == "and" and tokens[v - 3].low in cues.pronouns \
+                and _looks_like_verb(tokens[v - 2], cues):
+            return [tokens[v - 3]]                   # "..., he laughed and said, “We’ll see.”"
         return _first_subject(tokens[:v], cues, max_words) or _subject_of_previous_verb(tokens, v, cues, max_words)
     if tokens[v].low.endswith("ing") and (len(clause) > 3 or (
             clause and clause[0].low in cues.speaker_end and clause[0].low != "with")):
@@ -543,8 +643,17 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
         # noting" has its own subject)
         # a participle's subject is the sentence's: "Black Lives Matter issued a statement saying it ..."
         return _first_subject(tokens[:v], cues, max_words)
-    if len(clause) == 1 and clause[0].low in cues.relatives and v >= 3 and tokens[v - 2].text == ",":
-        return _speaker_words(_trailing_phrase(tokens[:v - 2], cues), cues, max_words)
+    return _relative_subject(tokens, v, clause, cues)
+
+
+def _relative_subject(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues) -> list[_Token] | None:
+    """The relative pronoun opening the clause of tokens[v] after a comma ("Beck, who has in the past
+    described"): the speaker's mention, resolved to its antecedent (`_resolve_relative`); not when the
+    clause has a subject of its own ("the report, which Politico cited")."""
+    start = v - len(clause)
+    if clause and clause[0].low in cues.relatives and start >= 2 and tokens[start - 1].text == "," and not any(
+            w.text[0].isupper() or w.low in cues.pronouns or w.low in cues.unresolved for w in clause[1:]):
+        return [clause[0]]
     return None
 
 
@@ -581,20 +690,61 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
              # a verb is lower case, but for one opening the sentence before its speaker ("Said Dorothy Poynter")
              if t.low in cues.verbs and (t.text.islower() or v == 0) and not _is_noun_use(tokens, v, cues)]
     if not verbs:
-        return None
+        return _possessive_source(tokens, cues)
     last = verbs[-1]
+    stretch = max((k + 1 for k in range(last) if not tokens[k].is_word), default=0)
     if all(not a.is_word for a in tokens[last + 1:]):      # "X said: “...”", "X added, “...”"
+        outer = _outer_report(tokens, verbs, stretch, cues, max_words)
+        if outer is not None:
+            return outer[0], outer[1], False
         speaker = _speaker_of_verb(tokens, last, cues, max_words)
         return (speaker, tokens[last], True) if speaker else None
     # the quote is inside the verb's content ("Cruz said he's certain Rubio will continue to be “...”"):
     # the first verb with a speaker reports it, a later one is part of the content; only within the
     # stretch with no punctuation before the quote (a clause set off by a comma before it is another's:
     # "Clinton, who called Sanders after the winner was declared, told her supporters")
-    stretch = max((k + 1 for k in range(last) if not tokens[k].is_word), default=0)
     for v in (v for v in verbs if v >= stretch):
         speaker = _speaker_of_verb(tokens, v, cues, max_words)
         if speaker:
             return speaker, tokens[v], False
+    return None
+
+
+def _outer_report(tokens: list[_Token], verbs: list[int], stretch: int, cues: _Cues, max_words: int
+                  ) -> Attribution | None:
+    """A reporting verb with a speaker before the last one, in the same stretch, whose content holds it: it
+    reports the whole ("Law enforcement sources have said he said “no more baby parts”"); not one whose
+    infinitive the last verb is ("went on to say"), nor one of a coordinated or subordinate clause ("a woman
+    asked for a photo and Clinton said", "Cruz said as the heckler yelled: “You suck!”")."""
+    last = verbs[-1]
+    for v in (v for v in verbs if stretch <= v < last):
+        between = tokens[v + 1:last]
+        if all(t.low == "to" for t in between) or any(
+                t.low in cues.coordinators or t.low in cues.subordinators for t in between):
+            continue
+        speaker = _speaker_of_verb(tokens, v, cues, max_words)
+        if speaker:
+            return speaker, tokens[v]
+    return None
+
+
+def _possessive_source(tokens: list[_Token], cues: _Cues) -> tuple[list[_Token], _Token, bool] | None:
+    """"Donald Trump’s claim that there have been “...”", "Obama’s statement: “...”": a reporting verb form
+    or a source document noun (quote_cues.yaml) after a capitalised possessive, opening its content with
+    "that" or a colon: the possessor is the source (speaker words without the "’s", the noun, adjacent when
+    nothing follows the colon)."""
+    for k in range(len(tokens) - 2, 0, -1):
+        noun, owner, after = tokens[k], tokens[k - 1], tokens[k + 1]
+        if not (after.low == "that" or after.text == ":") or not noun.text.islower() or (
+                noun.low not in cues.verbs and noun.low not in cues.document_nouns):
+            continue
+        if not (owner.text[0].isupper() and owner.text.endswith(("’s", "'s")) and len(owner.text) > 2):
+            return None
+        words = [_Token(owner.text[:-2], owner.start, owner.end - 2)]
+        while k - len(words) - 1 >= 0 and tokens[k - len(words) - 1].is_word \
+                and tokens[k - len(words) - 1].text[0].isupper():
+            words.insert(0, tokens[k - len(words) - 1])
+        return words, noun, all(not a.is_word for a in tokens[k + 1:])
     return None
 
 
@@ -613,18 +763,31 @@ def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
 
 
 def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
-    """The noun phrase ending a clause: from its last determiner, else its trailing capitalised name."""
-    tail = clause[-5:]
-    for k in range(len(tail) - 1, -1, -1):
-        if tail[k].low in cues.determiners:
-            return tail[k:]
-    out: list[_Token] = []
+    """The noun phrase ending a clause: a capitalised name after a conjunction ("a woman asked for a photo
+    and Clinton said"); not a name or a determined phrase a preposition governs (the subject is before
+    it: "Trump at the time said", "Another source speaking to Fox News said"); else from the last
+    determiner, else the trailing capitalised name."""
+    name: list[_Token] = []
     for t in reversed(clause):
-        if t.text[0].isupper() or (out and t.low in cues.particles):
-            out.insert(0, t)
+        if t.text[0].isupper() or (name and t.low in cues.particles):
+            name.insert(0, t)
         else:
             break
-    return out
+    before = clause[-len(name) - 1] if name and len(name) < len(clause) else None
+    if before is not None and before.low in cues.coordinators:
+        return name
+    if before is not None and _is_preposition(before, cues):
+        return _trailing_phrase(clause[:-len(name) - 1], cues) or name
+    for k in range(len(clause) - 1, max(-1, len(clause) - 6), -1):
+        if clause[k].low in cues.determiners:
+            governed = k > 0 and _is_preposition(clause[k - 1], cues)
+            # (unless nothing that can be a subject is before it: "someone in the crowd yelled")
+            return (_trailing_phrase(clause[:k - 1], cues) if governed else []) or clause[k:]
+    return name
+
+
+def _is_preposition(t: _Token, cues: _Cues) -> bool:
+    return t.text.islower() and t.low in cues.speaker_end and t.low not in cues.relatives
 
 
 def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
@@ -674,13 +837,20 @@ def _without_introduction(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     comma = next((k for k, t in enumerate(tokens[:7]) if t.text == ","), None)
     if comma is None or comma == 0:
         return tokens
-    intro = tokens[:comma]
-    if tokens[0].low in cues.determiners or any(t.low in cues.verbs for t in intro):
-        return tokens                    # a clause of its own: "The president noted the law, and added"
-    if tokens[0].low in cues.not_speakers or cues.intro_adverbs.intersection(t.low for t in intro) or any(
-            t.is_word and t.text.islower() and t.low not in cues.particles for t in intro):
-        return tokens[comma + 1:]
-    return tokens
+    return tokens[comma + 1:] if _is_introduction(tokens[:comma], cues) else tokens
+
+
+def _is_introduction(intro: list[_Token], cues: _Cues) -> bool:
+    """Whether the words before a sentence's first comma are an introductory phrase (see
+    `_without_introduction`)."""
+    if any(t.low in cues.verbs for t in intro):
+        return False                     # a clause of its own: "The president noted the law, and added"
+    if intro[-1].low in cues.intro_adverbs:
+        return True                      # a time phrase ending in an adverb: "Eight years ago,", "A day later,"
+    if intro[0].low in cues.determiners:
+        return False                     # a noun phrase and its appositive: "The senator, a Democrat, said"
+    return intro[0].low in cues.not_speakers or bool(cues.intro_adverbs.intersection(t.low for t in intro)) or any(
+        t.is_word and t.text.islower() and t.low not in cues.particles for t in intro)
 
 
 def _past_participial_phrase(tokens: list[_Token]) -> list[_Token]:
@@ -706,17 +876,20 @@ def _gender_of_mention(text: str, canonical: str, cues: _Cues) -> str | None:
     return cues.first_names.get(first) or cues.first_names.get(canonical.split(" ", 1)[0].lower())
 
 
-def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: str, cues: _Cues,
+def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: tuple[str, int], cues: _Cues,
                      p: QuotesParams) -> str | None:
     """The person the text was last about: first PERSON mention (outside quotes) of the nearest sentence
     whose gender (honorific or first name, data/first_names.yaml) does not contradict the pronoun's; past
-    the lookback, the person of that gender the document mentioned most before the quote (salience)."""
-    gender = cues.pronouns[pronoun]
+    the lookback, the person of that gender the document mentioned most before the quote (salience).
+    `pronoun`: its lower-case form and its offset."""
+    gender = cues.pronouns[pronoun[0]]
     inside = [(x.start, x.end) for x in quotes]
     first_sentence = max(0, q.sentence - p.pronoun_lookback_sentences)
     for si in range(q.sentence, first_sentence - 1, -1):
         s_start = doc.sent_starts[si]
-        s_end = doc.sent_ends[si] if si != q.sentence else q.open_mark
+        # (in the quote's own sentence, only what precedes the pronoun: "Eight years ago, he supported
+        # Barack Obama over Clinton and said, “...”" is not about Obama)
+        s_end = doc.sent_ends[si] if si != q.sentence else min(q.open_mark, pronoun[1])
         for e_start, _, label, canonical, text in doc.entities_in(s_start, s_end):
             if label not in PERSON_LABELS or e_start < s_start or e_start >= s_end:
                 continue
@@ -756,9 +929,10 @@ def _person_gender(doc: _Doc, text: str, canonical: str, cues: _Cues) -> str | N
         _surname_genders(doc, cues).get(canonical) if " " not in canonical else None)
 
 
-def _most_salient(doc: _Doc, before: int, gender: str, cues: _Cues) -> str | None:
+def _most_salient(doc: _Doc, before: int, gender: str | None, cues: _Cues) -> str | None:
     """The PERSON canonical mentioned most often before `before` whose gender is known to be `gender`
-    (a tie: the one mentioned last); None when there is none."""
+    (a tie: the one mentioned last); when there is none, the one whose gender is unknown (`gender` None:
+    "Phyllis Schlafly", whose first name data/first_names.yaml does not list); None when there is none."""
     counts: dict[str, list[int]] = {}
     for e_start, _, label, canonical, text in doc.entities:
         if e_start >= before:
@@ -768,7 +942,7 @@ def _most_salient(doc: _Doc, before: int, gender: str, cues: _Cues) -> str | Non
             entry[0] += 1
             entry[1] = e_start
     if not counts:
-        return None
+        return _most_salient(doc, before, None, cues) if gender is not None else None
     return max(counts.items(), key=lambda item: (item[1][0], item[1][1]))[0]
 
 
@@ -825,11 +999,13 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     """(speaker, speaker_kind, span of the speaker words)."""
     span = (words[0].start, words[-1].end)
     if len(words) == 1 and words[0].low in cues.pronouns:
-        return _resolve_pronoun(doc, quotes, q, words[0].low, cues, p), "pronoun", span
+        return _resolve_pronoun(doc, quotes, q, (words[0].low, span[0]), cues, p), "pronoun", span
     if len(words) == 1 and words[0].low == "it":
         return _resolve_it(doc, quotes, q), "pronoun", span
     if len(words) == 1 and words[0].low in cues.unresolved:
         return None, "pronoun", span
+    if len(words) == 1 and words[0].low in cues.relatives:
+        return _resolve_relative(doc, quotes, q, words[0], cues, p)
     mentioned = _mentioned_speaker(doc, span)
     if mentioned is not None:
         return _agreeing_name(doc, words, mentioned[0], cues) if mentioned[1] == "named" else mentioned[0], \
@@ -838,6 +1014,22 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     if name is not None:
         return name, "named", span
     return doc.text[span[0]:span[1]], "nominal", span
+
+
+def _resolve_relative(doc: _Doc, quotes: list[_Quote], q: _Quote, relative: _Token, cues: _Cues,
+                      p: QuotesParams) -> tuple[str | None, str | None, tuple[int, int]]:
+    """"said Beck, who said there were “...”", "Beck, who has in the past described Trump as “...”": the
+    speaker's mention is the relative pronoun (its span), its speaker the name or phrase before its comma."""
+    span = (relative.start, relative.end)
+    tokens = _join_name_dots(_tokens(doc.text, doc.sent_starts[doc.sentence_at(relative.start)], relative.start), cues)
+    if len(tokens) < 2 or tokens[-1].text != ",":
+        return None, "pronoun", span
+    stretch = tokens[max((k + 1 for k, t in enumerate(tokens[:-1]) if not t.is_word), default=0):-1]
+    antecedent = _speaker_words(_trailing_phrase(stretch, cues), cues, p.max_speaker_words)
+    if antecedent is None:
+        return None, "pronoun", span
+    speaker, kind, _ = _resolve_speaker(doc, quotes, q, antecedent, cues, p)
+    return speaker, kind, span
 
 
 def _resolve_it(doc: _Doc, quotes: list[_Quote], q: _Quote) -> str | None:
@@ -1042,9 +1234,11 @@ def _embedded_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start:
     q = quotes[i]
     found = _clause_attribution(doc, quotes, i, before_start, cues, p, weak=False)
     sentence_start = doc.sent_starts[q.sentence]
-    if found is None and sentence_start < before_start:
+    if (found is None or not _is_verb_form(found[1], cues)) and sentence_start < before_start:
+        # (a clause subject whose verb reports nothing is inside the sentence's reported content: "Ted Cruz
+        # says his “friend and colleague” Marco Rubio ran “an optimistic campaign”")
         before = _attribution_before(doc, sentence_start, q.open_mark, cues, p)
-        found = before[:2] if before is not None else None
+        found = before[:2] if before is not None else found
     if found is None:
         found = _clause_attribution(doc, quotes, i, before_start, cues, p)
     if found is None and sentence_start < before_start:
@@ -1076,7 +1270,8 @@ def _looks_like_verb(t: _Token, cues: _Cues) -> bool:
     a modifier qualifies ("Islamic terror", "GOP candidate"), a preposition ("Ohio in") or a copula: the
     subject of "is" is described, not speaking ("Canova is a “good candidate”")."""
     return t.is_word and t.text.islower() and t.low not in cues.speaker_end and t.low not in cues.copulas and (
-        t.low in cues.verbs or t.low in cues.speaker_stop or t.low.endswith(("ed", "es", "s")) and len(t.low) > 3)
+        t.low in cues.verbs or t.low in cues.speaker_stop or t.low in cues.irregular
+        or t.low.endswith(("ed", "es", "s")) and len(t.low) > 3)
 
 
 def _kind(q: _Quote, text: str, starts_sentence: bool, adjacent: bool, attributed: bool, cues: _Cues,
@@ -1094,7 +1289,7 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     """Set quote i's kind and, for a direct or partial quote with an attribution, its speaker and verb."""
     q = quotes[i]
     before_start = _clause_start(doc, quotes, i)
-    starts_sentence = doc.text[before_start:q.open_mark].strip(" \t—–-") == ""
+    starts_sentence = _opens_sentence(doc, before_start, q.open_mark, cues)
     found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
     if found is None and not starts_sentence:
         found, attribution = _embedded_attribution(doc, quotes, i, before_start, cues, p), "clause"
@@ -1116,6 +1311,17 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     q.attributed = True
     q.verb = verb.text.lower()
     q.speaker, q.speaker_kind, q.speaker_span = _resolve_speaker(doc, quotes, q, words, cues, p)
+
+
+def _opens_sentence(doc: _Doc, start: int, open_mark: int, cues: _Cues) -> bool:
+    """Whether a quote opens its sentence: nothing but dashes before it, or a sentence adverb or a
+    conjunction ("Instead, “he just acts like a defeated man.”", "But “Donald Trump’s candidacy is ...”")."""
+    head = doc.text[start:open_mark].strip(" \t—–-")
+    if not head:
+        return True
+    words = _tokens(doc.text, start, open_mark)
+    return 0 < len(words) <= 3 and words[0].text[0].isupper() and all(
+        not t.is_word or t.low in cues.intro_adverbs or t.low in cues.coordinators for t in words)
 
 
 def _doc_quotes(doc: _Doc, p: QuotesParams) -> list[_Quote]:
@@ -1423,9 +1629,18 @@ def _inherit_across_paragraphs(quotes: list[_Quote], text: str) -> None:
         # the previous quote is in the paragraph just before this one (blank lines only between)
         previous_end = len(text[:line_start].rstrip("\n"))
         previous_start = text.rfind("\n", 0, previous_end) + 1
-        if prev.kind == "direct" and prev.speaker_kind is not None and gap.count("\n") <= 2 and \
+        if (prev.kind == "direct" or _ends_with_partial(prev, text)) and prev.speaker_kind is not None \
+                and gap.count("\n") <= 2 and \
                 text.count("\n", prev.open_mark, line_start) <= 2 and previous_start <= prev.open_mark <= line_start:
             _copy_speaker(prev, q, "previous_paragraph")
+
+
+def _ends_with_partial(q: _Quote, text: str) -> bool:
+    """A partial quote that ends its sentence and its paragraph: its speaker may go on in a quote opening the
+    next paragraph ("Trump shot back, saying he's “made a lot of money in down markets.”\n\n“Frankly, ...”")."""
+    line_end = text.find("\n", q.end)
+    return q.kind == "partial" and q.close_mark is not None and text[q.start:q.end].endswith((".", "?", "!")) \
+        and not text[q.close_mark + 1:line_end if line_end >= 0 else len(text)].strip()
 
 
 def _copy_speaker(source: _Quote, target: _Quote, how: str) -> None:
@@ -1494,7 +1709,7 @@ def extract_quotes(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.Dat
                    params: QuotesParams) -> pl.DataFrame:
     """One row per quotation span (a split quote gives one row per part, sharing quote_group;
     schemas.tag.Quotes)."""
-    verbs = reporting_verbs()
+    verbs = quote_verbs()
     rows = [_quote_row(doc_id, doc, q, verbs)
             for doc_id, doc in _docs_with_quote_marks(docs, sentences, entities, params.indirect_speech)
             for q in _doc_quotes(doc, params)]

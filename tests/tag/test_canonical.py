@@ -227,3 +227,13 @@ def test_a_name_with_and_without_its_article_is_one_name():
                          ("a", "All Blacks", "ORG"), ("b", "The Apprentice", "WORK_OF_ART")))
     assert got[("a", "the All Blacks")] == ("All Blacks", "ORG")
     assert got[("b", "The Apprentice")] == ("The Apprentice", "WORK_OF_ART")     # a title keeps its article
+
+
+def test_a_demonym_then_a_name_whose_surname_is_written_alone_is_a_person():
+    # no PERSON mention in the document: the tail the story writes alone ("Eyles", any label) is the evidence
+    got = canon(mentions(("c", "Australian Rodney Eyles", "ORG"), ("c", "Eyles", "PRODUCT"),
+                         ("g", "Chinese Foreign Ministry", "ORG"), ("g", "Ministry", "ORG"),
+                         ("h", "American Airlines Group", "ORG")))
+    assert got[("c", "Australian Rodney Eyles")] == got[("c", "Eyles")] == ("Rodney Eyles", "PERSON")
+    assert got[("g", "Chinese Foreign Ministry")][1] == "ORG"        # an organisation head noun
+    assert got[("h", "American Airlines Group")][1] == "ORG"         # its tail is never written alone

@@ -300,7 +300,17 @@ def test_partial_quote_speakers_from_the_sentence_a_coordinated_verb_and_a_relat
             "Said Dorothy Poynter, who grew up with Ali, “We were all so proud of him.”")
     out = direct(run(text, {"Gilbert": "Dan Gilbert", "Canova": "Tim Canova", "Beck": "Glenn Beck",
                             "Dorothy Poynter": "Dorothy Poynter"}))
-    assert out["speaker_text"].to_list() == ["Gilbert", "Gilbert", "The president", "Beck", "Beck", "Dorothy Poynter"]
+    # a relative clause's speaker mention is its pronoun ("who"), resolved to the name before its comma
+    assert out["speaker_text"].to_list() == ["Gilbert", "Gilbert", "The president", "Beck", "who", "Dorothy Poynter"]
+    assert out["speaker"].to_list()[3:5] == ["Glenn Beck", "Glenn Beck"]
+
+
+def test_a_relative_pronoun_with_words_before_its_verb_is_the_speaker_mention():
+    text = ("Beck, who has in the past described Trump as “a pathological narcissistic sociopath,” spoke.\n\n"
+            "Trump cited the report, which Politico called “a hit job.”")
+    out = direct(run(text, {"Beck": "Glenn Beck", "Trump": "Donald Trump"}))
+    assert out.select("speaker", "speaker_text").rows()[0] == ("Glenn Beck", "who")
+    assert out.filter(pl.col("quote") == "a hit job.")["speaker_text"].to_list() != ["which"]
 
 
 def test_a_name_before_the_head_noun_qualifies_the_speaker():
@@ -488,3 +498,176 @@ def test_a_capitalised_opening_before_a_verb_stays_the_subject():
     text = "Trump told reporters Clinton was “a disaster for the country” on Monday."
     out = direct(run(text, {"Trump": "Donald Trump", "Clinton": "Hillary Clinton"}))
     assert out["speaker"].to_list() == ["Donald Trump"]
+
+
+def test_two_word_reporting_verbs_attribute():
+    # data/phrasal_reporting_verbs.txt: "shot back", "went on" are cues; "went" alone is none
+    text = ("Clinton spoke first. Sanders shot back, “Secretary Clinton called them out.”\n\n"
+            "“You know, it happens, right?” Trump went on, as if he did not hear her.")
+    out = direct(run(text, {"Clinton": "Hillary Clinton", "Sanders": "Bernie Sanders", "Trump": "Donald Trump"}))
+    rows = {r["quote"][:9]: r for r in out.iter_rows(named=True)}
+    assert (rows["Secretary"]["speaker"], rows["Secretary"]["verb"], rows["Secretary"]["kind"]) == \
+        ("Bernie Sanders", "shot back", "direct")
+    assert (rows["You know,"]["speaker"], rows["You know,"]["verb"], rows["You know,"]["verb_lemma"]) == \
+        ("Donald Trump", "went on", "go on")
+
+
+def test_irregular_verb_ends_the_speaker():
+    # data/verb_forms.txt: "sought" is a verb, not part of the nominal speaker
+    text = "The Florida senator sought to calm his supporters, saying the person would “not get beat up” there."
+    out = direct(run(text))
+    assert out["speaker_text"].to_list() == ["The Florida senator"]
+
+
+def test_infinitive_after_a_verb_takes_its_subject():
+    text = "Pence spoke.\n\nTrump went on to say, “She once threw a Bible at an agent.”"
+    out = direct(run(text, {"Trump": "Donald Trump", "Pence": "Mike Pence"}))
+    assert (out["speaker"].to_list(), out["verb"].to_list(), out["kind"].to_list()) == \
+        (["Donald Trump"], ["say"], ["direct"])
+
+
+def test_as_speaker_verb_attributes():
+    text = ("The rule is a “lawful source of investment income,” as a Homeland Security memo put it.\n\n"
+            "As Politico reported, “Trump would win, and handily, if it were held tonight.”")
+    out = direct(run(text))
+    assert out["speaker_text"].to_list() == ["a Homeland Security memo", "Politico"]
+
+
+def test_as_attribution_needs_the_verb_to_end_its_clause():
+    text = ("At the debate, Clinton cited Trump’s references to Machado as “Miss Piggy” as examples of Trump’s "
+            "disrespectful comments about women.")
+    out = direct(run(text, {"Clinton": "Hillary Clinton", "Trump": "Donald Trump", "Machado": "Alicia Machado"}))
+    assert out["speaker"].to_list() == ["Hillary Clinton"]
+
+
+def test_subject_is_not_a_prepositional_object():
+    text = ("At one point, a woman asked for a photo and Clinton said, “as long as we’re not violating any laws.”\n\n"
+            "The supporter was charged. Trump at the time said he’d asked his “people” to pay the fees.")
+    out = direct(run(text, {"Clinton": "Hillary Clinton", "Trump": "Donald Trump"}))
+    assert out["speaker_text"].to_list() == ["Clinton", "Trump"]
+
+
+def test_sentence_reporting_verb_beats_a_clause_subject_that_reports_nothing():
+    text = "Ted Cruz says his “friend and colleague” Marco Rubio ran “an optimistic campaign focused on the future.”"
+    out = direct(run(text, {"Ted Cruz": "Ted Cruz", "Marco Rubio": "Marco Rubio"}))
+    assert out["speaker"].to_list() == ["Ted Cruz", "Ted Cruz"]
+
+
+def test_possessor_of_a_reporting_noun_before_that_is_the_source():
+    text = ("Politifact did a fact-check on Donald Trump’s claim that there have been “thousands of shootings” in "
+            "Chicago.\n\nIt is a blind faith in Obama’s statement: “As we have explained before, the figure is wrong.”")
+    out = direct(run(text, {"Donald Trump": "Donald Trump", "Obama": "Barack Obama"}))
+    assert out.select("speaker", "speaker_text", "kind").rows() == [
+        ("Donald Trump", "Donald Trump", "partial"), ("Barack Obama", "Obama", "direct")]
+
+
+def test_a_paragraph_ending_with_a_partial_quote_passes_its_speaker_on():
+    text = ("Trump shot back in a statement, saying he’s “made a lot of money in down markets.”\n\n"
+            "“Frankly, this is the kind of thinking our country needs.”")
+    out = direct(run(text, {"Trump": "Donald Trump"}))
+    assert out.select("speaker", "attribution").rows() == [("Donald Trump", "before"),
+                                                          ("Donald Trump", "previous_paragraph")]
+
+
+def test_a_base_form_that_is_a_noun_does_not_end_the_speaker():
+    # data/verb_forms.txt lists no base forms: "fight" is a noun here, not the verb after "Famed"
+    text = "“It was brutal,” Famed fight doctor Ferdie Pacheco said."
+    out = direct(run(text, {"Ferdie Pacheco": "Ferdie Pacheco"}))
+    assert out["speaker"].to_list() == ["Ferdie Pacheco"]
+
+
+def test_a_pronoun_past_the_lookback_takes_the_most_salient_person_of_unknown_gender():
+    filler = " ".join(f"The border was busy on day {i}." for i in range(8))
+    text = (f"Phyllis Schlafly wrote her last column. Schlafly was 92. {filler}\n\n"
+            "“Voters finally have a choice,” she wrote.")
+    out = direct(run(text, {"Phyllis Schlafly": "Phyllis Schlafly", "Schlafly": "Phyllis Schlafly"}))
+    assert out["speaker"].to_list() == ["Phyllis Schlafly"]
+
+
+def test_a_name_a_preposition_governs_is_not_the_subject():
+    text = "Another intelligence source speaking to Fox News said, “The agents are investigating the donations.”"
+    out = direct(run(text))
+    assert out["speaker_text"].to_list() == ["Another intelligence source speaking"]
+
+
+def test_a_time_phrase_before_the_subject_and_a_name_after_the_pronoun():
+    # "Eight years ago," is no subject; "he" is not the Obama named after it in its own sentence
+    text = ("Sharpton was in the contest. Eight years ago, he supported Barack Obama over Clinton and said, "
+            "“Hillary Clinton has never done nothing for us.”")
+    out = direct(run(text, {"Sharpton": "Al Sharpton", "Barack Obama": "Barack Obama", "Clinton": "Hillary Clinton"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Al Sharpton", "he")]
+
+
+def test_more_reporting_verbs():
+    text = ("Tiegen was troubled.\n\n“Who wants to work with us, if you have somebody like that?” he wondered.\n\n"
+            "“The way I see it,” Woods elaborated, “no one ever questioned his sacrifice.”")
+    out = direct(run(text, {"Tiegen": "Mark Tiegen", "Woods": "Lynn Woods"}))
+    assert out.select("speaker", "verb_lemma").rows() == [("Mark Tiegen", "wonder"), ("Lynn Woods", "elaborate"),
+                                                         ("Lynn Woods", "elaborate")]
+
+
+def test_another_alone_is_a_nominal_speaker():
+    out = direct(run("Many tweets followed. Another tweeted, “Clinton thinks she’s above rules and the law.”"))
+    assert out.select("speaker", "speaker_kind").rows() == [("Another", "nominal")]
+
+
+def test_pronoun_verb_and_said_takes_the_pronoun():
+    text = ("When Robby Mook, Clinton’s campaign manager was asked during a luncheon if Clinton would schedule "
+            "a press conference, he laughed and said, “We’ll see.”")
+    out = direct(run(text, {"Robby Mook": "Robby Mook", "Clinton": "Hillary Clinton"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Robby Mook", "he")]
+
+
+def test_it_alone_before_a_quote_is_the_document_quoted_before():
+    text = ("“No one here has any relationship with Zimmerman,” the company wrote in its statement. "
+            "It added, “We want no part in the listing on our web site.”")
+    out = direct(run(text))
+    assert out.select("speaker", "speaker_text").rows() == [("the company", "the company"), ("the company", "It")]
+
+
+def test_said_he_before_an_embedded_quote_is_no_inverted_speaker():
+    text = ("Corey Lewandowski, in a statement released on Thursday, said he “appreciates the professionalism” "
+            "of the state attorney.")
+    out = direct(run(text, {"Corey Lewandowski": "Corey Lewandowski"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Corey Lewandowski", "Corey Lewandowski")]
+
+
+def test_an_outer_reporting_verb_reports_a_nested_one():
+    text = ("Law enforcement sources have said he said “no more baby parts” after the shooting.\n\n"
+            "At one point, a woman asked for a photo and Clinton said, “as long as we’re not violating any laws.”")
+    out = direct(run(text, {"Clinton": "Hillary Clinton"}))
+    assert out["speaker_text"].to_list() == ["Law enforcement sources", "Clinton"]
+
+
+def test_a_role_opening_with_a_number_before_a_name():
+    text = "“They are 100 percent wrong,” said 9/11 widow Terry Strada."
+    out = direct(run(text, {"Terry Strada": "Terry Strada"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Terry Strada", "Terry Strada")]
+
+
+def test_a_sentence_adverb_before_a_quote_still_opens_the_sentence():
+    text = ("“He’s supposed to be a cheerleader for this country,” Trump said. "
+            "Instead, “he just acts like a defeated man.”")
+    out = direct(run(text, {"Trump": "Donald Trump"}))
+    assert out.select("speaker", "kind", "attribution").rows() == [("Donald Trump", "direct", "after"),
+                                                                  ("Donald Trump", "direct", "continuation")]
+
+
+def test_the_subject_between_the_last_commas_after_an_introduction():
+    text = ("On Tuesday at a university in Berea, OH, after winning Ohio in the primary, Gov. John Kasich (R-OH), "
+            "said, “I’m getting ready to rent a covered wagon.”")
+    out = direct(run(text, {"John Kasich": "John Kasich"}))
+    assert out.select("speaker", "speaker_text", "kind").rows() == [("John Kasich", "Gov. John Kasich", "direct")]
+
+
+def test_my_father_is_a_nominal_speaker():
+    text = "The paranoia remained.\n\n“We live in Satan's kingdom,” my father often said."
+    out = direct(run(text))
+    assert out.select("speaker", "speaker_kind").rows() == [("my father", "nominal")]
+
+
+def test_a_reporting_verb_in_a_subordinate_clause_is_not_reported_content():
+    text = "“Apparently there's a young man who's having some problems,” Cruz said as the heckler yelled: “You suck!”"
+    out = direct(run(text, {"Cruz": "Ted Cruz"}))
+    assert out["speaker_text"].to_list() == ["Cruz", "the heckler"]
+
