@@ -597,8 +597,11 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     if speaker is None and clause:
         speaker = _pronoun_subject(clause, cues)     # "though he said “budget reforms”", "It added, “...”"
     if speaker is None and v > 0 and tokens[v - 1].text == ",":
-        # "Brian Fallon, the press secretary, noted"
-        speaker = _subject_before(tokens[:v], v, cues, max_words) or _after_introduction(tokens[:v], cues, max_words)
+        # "Brian Fallon, the press secretary, noted"; the words between the last two commas are a subject
+        # only before a finite verb: before a participle they are a clause ("As the talks continue, the
+        # international community watches closely, hoping that ...")
+        speaker = _subject_before(tokens[:v], v, cues, max_words) or (
+            None if tokens[v].low.endswith("ing") else _after_introduction(tokens[:v], cues, max_words))
     return speaker
 
 

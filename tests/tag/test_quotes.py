@@ -660,6 +660,16 @@ def test_the_subject_between_the_last_commas_after_an_introduction():
     assert out.select("speaker", "speaker_text", "kind").rows() == [("John Kasich", "Gov. John Kasich", "direct")]
 
 
+def test_a_clause_between_commas_before_a_participle_is_no_speaker():
+    # seed 92bf9ced: the words between the last two commas are a clause with its own verb, not an appositive
+    text = ("As the Rome talks continue, the international community watches closely, hoping that a diplomatic "
+            "breakthrough can alleviate the suffering endured by civilians on both sides of the conflict.")
+    assert run(text, params=PARAMS).filter(pl.col("speaker").is_not_null()).height == 0
+    finite = "After winning Ohio in the primary, Gov. John Kasich, said that he would rent a covered wagon."
+    out = run(finite, {"John Kasich": "John Kasich"}, params=PARAMS)
+    assert out.select("kind", "speaker").rows() == [("indirect", "John Kasich")]
+
+
 def test_my_father_is_a_nominal_speaker():
     text = "The paranoia remained.\n\n“We live in Satan's kingdom,” my father often said."
     out = direct(run(text))
