@@ -139,7 +139,7 @@ REFERENCE = {"ari": 0.889, "ari_raw_minhash": 0.668, "ari_lsh_containment": 0.88
 # both sides. A page's site is the registered domain (last two labels, three under a two-letter country
 # suffix such as .co.uk) of the host its absolute links name most often (ties: the smaller name); a page
 # without absolute links is a site of its own. Site names are hashed with a fixed salt: even hash -> dev.
-SPLITS = ("all", "dev", "check")
+SPLITS = ("all", "dev", "check", "extraction")
 SPLIT_SALT = "provenance-split:"
 LINK_HOST = re.compile(r"""href=["']https?://([^/"':?#]+)""", re.IGNORECASE)
 MARKER = "provenance_corpus.json"   # in a kept project copy: what --rerun needs to score it again
@@ -286,6 +286,23 @@ def load_pages(n_pages: int | None, seed: int, exclude: Iterable[str] = (), spli
     return [{"id": pid, "html": gzip.decompress((BOILERPLATE / "html" / f"{pid}.html.gz").read_bytes()),
              "text": (BOILERPLATE / "text" / f"{pid}.txt").read_text(encoding="utf-8"), "gold": gold[pid]}
             for pid in ids]
+
+
+def load_extraction_pages() -> list[dict[str, Any]]:
+    """The article_extraction pages (HTML, plain-text scrape, gold body) in the same form as `load_pages`:
+    more development material of the provenance construction, from sites boilerplate_dev does not have."""
+    gold_path = EXTRACTION / "gold.jsonl"
+    if not gold_path.exists():
+        raise BenchError(f"{gold_path} is absent: the benchmark needs ../shared/benchmarks (see ../shared/README.md)")
+    gold = {}
+    with open(gold_path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                record = json.loads(line)
+                gold[record["id"]] = record["article_body"]
+    return [{"id": pid, "html": gzip.decompress((EXTRACTION / "html" / f"{pid}.html.gz").read_bytes()),
+             "text": (EXTRACTION / "texts" / f"{pid}.txt").read_text(encoding="utf-8"), "gold": gold[pid]}
+            for pid in sorted(gold)]
 
 
 def write_files(files: dict[str, bytes], folder: Path) -> None:
@@ -594,7 +611,7 @@ def report_mixed(result: dict[str, Any]) -> None:
 def measure(n_pages: int | None = None, seed: int = 0, parent: Path | None = None, keep: bool = False,
             exclude: Iterable[str] = (), split: str = "all") -> dict[str, Any]:
     exclude = sorted(set(exclude))
-    pages = load_pages(n_pages, seed, exclude, split)
+    pages = load_extraction_pages() if split == "extraction" else load_pages(n_pages, seed, exclude, split)
     files, mapping = build_corpus(pages, seed)
     gold = {p["id"]: p["gold"] for p in pages}
     settings = {"pages": len(pages), "n_pages": n_pages, "seed": seed, "excluded": exclude, "split": split}
@@ -665,10 +682,12 @@ def rescore(project: Path, split: str = "all") -> tuple[str, dict[str, Any]]:
 
 def report(result: dict[str, Any], show: int = 5) -> None:
     m, s = result["meta"], result["scores"]
-    split = f" of the {m['split']} split" if m.get("split", "all") != "all" else ""
+    split = m.get("split", "all")
+    source = "article_extraction" if split == "extraction" else "boilerplate_dev"
+    split = f" of the {split} split" if split not in ("all", "extraction") else ""
     took = (f"aggregate rerun {m['aggregate_seconds']:.0f} s in {m['rerun']}" if m.get("rerun")
             else f"dvc repro {m['repro_seconds']:.0f} s")
-    print(f"provenance corpus: {s['pages']} boilerplate_dev pages{split}"
+    print(f"provenance corpus: {s['pages']} {source} pages{split}"
           f"{' (sample, seed %d)' % m['seed'] if m['n_pages'] else ''}"
           f", {s['inputs']} inputs, {s['documents']} documents in stories; {took}")
     if m.get("excluded"):
@@ -699,7 +718,7 @@ def report(result: dict[str, Any], show: int = 5) -> None:
               f"(gold containment {ex['gold_containment']})")
 
 
-RESULT_KEYS = ("provenance", "provenance_dev", "provenance_check", "mixed")
+RESULT_KEYS = ("provenance", "provenance_dev", "provenance_check", "provenance_extraction", "mixed")
 
 
 def _result_key(split: str) -> str:
@@ -719,7 +738,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="parent of the temporary project copy")
     parser.add_argument("--keep", action="store_true", help="keep the project copy")
     parser.add_argument("--split", choices=SPLITS, default="all",
-                        help="boilerplate_dev pages of the fixed site split: dev (tune here), check (judge here)")
+                        help="boilerplate_dev pages of the fixed site split: dev (tune here), check (judge here); "
+                             "or extraction: the 111 article_extraction pages, same construction (more dev material)")
     parser.add_argument("--rerun", type=Path, default=None, metavar="PROJECT",
                         help="a project copy kept by --keep: rerun only its aggregate stage with this "
                              "checkout's code and params, and score it again")

@@ -120,3 +120,11 @@ def test_article_of_joins_pages_of_one_article_not_a_shared_block() -> None:
     of = pv.article_of({page: pv.shingle_set(text) for page, text in gold.items()})
     assert of["p1"] == of["p2"] == "p1"
     assert of["p3"] == "p3" and of["p4"] == "p4"   # half their shingles are the footer: < 0.8 shared
+
+
+@pytest.mark.skipif(not (pv.EXTRACTION / "gold.jsonl").exists(), reason="needs ../shared/benchmarks")
+def test_extraction_pages_give_the_same_four_versions() -> None:
+    pages = pv.load_extraction_pages()
+    assert len(pages) == 111 and all(p["html"] and p["text"] and p["gold"] for p in pages)
+    files, mapping = pv.build_corpus(pages[:3], seed=0)
+    assert sorted(version for _, version in mapping.values()) == sorted(pv.VARIANTS * 3)
