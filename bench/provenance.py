@@ -261,11 +261,8 @@ def page_split(page_id: str) -> str:
     return split_of(site_of(gzip.decompress((BOILERPLATE / "html" / f"{page_id}.html.gz").read_bytes()), page_id))
 
 
-def load_pages(n_pages: int | None, seed: int, exclude: Iterable[str] = (), split: str = "all"
-               ) -> list[dict[str, Any]]:
-    """The pages of `split` (all, or n_pages of them drawn with `seed`), then without the ids in `exclude`
-    (so the sample does not depend on what is excluded)."""
-    gold_path = BOILERPLATE / "gold.jsonl"
+def read_gold(gold_path: Path) -> dict[str, str]:
+    """Page id -> gold article body, from a benchmark's gold.jsonl."""
     if not gold_path.exists():
         raise BenchError(f"{gold_path} is absent: the benchmark needs ../shared/benchmarks (see ../shared/README.md)")
     gold = {}
@@ -274,6 +271,14 @@ def load_pages(n_pages: int | None, seed: int, exclude: Iterable[str] = (), spli
             if line.strip():
                 record = json.loads(line)
                 gold[record["id"]] = record["article_body"]
+    return gold
+
+
+def load_pages(n_pages: int | None, seed: int, exclude: Iterable[str] = (), split: str = "all"
+               ) -> list[dict[str, Any]]:
+    """The pages of `split` (all, or n_pages of them drawn with `seed`), then without the ids in `exclude`
+    (so the sample does not depend on what is excluded)."""
+    gold = read_gold(BOILERPLATE / "gold.jsonl")
     ids = sorted(gold)
     if split != "all":
         ids = [pid for pid in ids if page_split(pid) == split]
@@ -291,15 +296,7 @@ def load_pages(n_pages: int | None, seed: int, exclude: Iterable[str] = (), spli
 def load_extraction_pages() -> list[dict[str, Any]]:
     """The article_extraction pages (HTML, plain-text scrape, gold body) in the same form as `load_pages`:
     more development material of the provenance construction, from sites boilerplate_dev does not have."""
-    gold_path = EXTRACTION / "gold.jsonl"
-    if not gold_path.exists():
-        raise BenchError(f"{gold_path} is absent: the benchmark needs ../shared/benchmarks (see ../shared/README.md)")
-    gold = {}
-    with open(gold_path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                record = json.loads(line)
-                gold[record["id"]] = record["article_body"]
+    gold = read_gold(EXTRACTION / "gold.jsonl")
     return [{"id": pid, "html": gzip.decompress((EXTRACTION / "html" / f"{pid}.html.gz").read_bytes()),
              "text": (EXTRACTION / "texts" / f"{pid}.txt").read_text(encoding="utf-8"), "gold": gold[pid]}
             for pid in sorted(gold)]
