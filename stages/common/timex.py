@@ -98,6 +98,7 @@ class TimexGrammarFile(TypedDict):
     period_anaphora: list[str]
     narrative_steps: dict[str, int]
     narrative_units: list[str]
+    narrative_day_steps: dict[str, int]
     then_after: list[str]
     seasons: dict[str, _Season]
     season_cues: list[str]
@@ -318,8 +319,9 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
                               flags),
         "holiday": re.compile(rf"\b(?P<holiday>{_words(g['holidays'])})(?![\w'])", flags),
         # "the following month", "the preceding day"; "then" of "Until then", "by then" (the lookbehinds fixed-width)
-        "narrative": re.compile(rf"\bthe\s+(?P<step>{_words(g['narrative_steps'])})\s+"
-                                rf"(?P<unit>{_words(g['narrative_units'])})\b(?![\w'\u2019-])"
+        "narrative": re.compile(rf"\bthe\s+(?:(?P<step>{_words(g['narrative_steps'])})\s+"
+                                rf"(?P<unit>{_words(g['narrative_units'])})|(?P<day_step>{_words(g['narrative_day_steps'])})"
+                                rf"\s+day)\b(?![\w'\u2019-])"
                                 rf"|(?:{_then_lookbehinds(g)})(?P<then>then)\b(?![\w-])",
                                 flags),
     }
@@ -350,7 +352,7 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
             "vague_duration": units, "vague_ago": ("ago",),
-            "narrative": (*first(g["narrative_steps"]), "then")}
+            "narrative": (*first(g["narrative_steps"]), *first(g["narrative_day_steps"]), "then")}
 
 
 def _factored_cue_pattern(cues: list[str]) -> str:
@@ -1053,10 +1055,12 @@ def _resolve_narrative(x: _Match) -> Resolved | None:
         return None
     if x.group("then"):
         return _timex(named, "DATE", True, "offset")
-    unit = x.group("unit").lower()
+    unit = (x.group("unit") or "day").lower()
     if not _NARRATIVE_FROM[unit].fullmatch(named):
         return None                                  # "the following day" after "in March": no day to count from
-    by = x.lex.grammar["narrative_steps"][x.group("step").lower()]
+    g = x.lex.grammar
+    by = g["narrative_steps"][x.group("step").lower()] if x.group("step") else \
+        g["narrative_day_steps"][x.group("day_step").lower()]
     try:
         shifted = _shifted_period(period[0], unit, by)
     except (ValueError, OverflowError):

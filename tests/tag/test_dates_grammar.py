@@ -314,6 +314,11 @@ def test_narrative_anaphora_count_from_the_date_last_named():
     assert got[-1] == ("then", "DATE", "1989-11-30")
     assert values("He arrived on Oct. 12, 1988. He left the preceding day.")[-1] == ("the preceding day", "DATE",
                                                                                     "1988-10-11")
+    assert values("He was arrested on Oct. 12, 1988. He was freed the next day.")[-1] == ("the next day", "DATE",
+                                                                                        "1988-10-13")
+    # "next" is narrative before "day" only: "over the next month" counts from the creation time
+    assert values("He was arrested on Oct. 12, 1988. Prices may rise over the next month.")[-1] == (
+        "next month", "DATE", "1989-12")
 
 
 def test_narrative_anaphora_need_a_date_as_fine_as_their_unit():
