@@ -328,3 +328,8 @@ def test_narrative_anaphora_need_a_date_as_fine_as_their_unit():
         ("the third quarter", "DATE", "1989-Q3")]
     # "since then" is a stretch up to now, not the date named
     assert values("The plant opened on Oct. 2. Since then, output doubled.") == [("Oct. 2", "DATE", "1989-10-02")]
+
+
+def test_the_future_of_a_thing_names_no_time():
+    assert values("That is very important to the future of our peoples.") == []
+    assert values("Air strikes may continue well into the future.") == [("the future", "DATE", "FUTURE_REF")]
