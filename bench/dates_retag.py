@@ -2,6 +2,7 @@
 copy of the code, the baseline) and score it whole and on two halves split by document; dump every error.
 
     python bench/dates_retag.py DATA [--baseline-code DIR] [--dump FILE] [--dump-half look|held_out|all]
+                                [--decompose look|held_out|all]
 
 DATA is the `data/` of a project copy that `bench/dates.py --keep` built (ingest, clean and segment are read,
 never rebuilt: they do not depend on the dates code). `stages.tag.dates.extract_dates` runs in a subprocess
@@ -16,6 +17,13 @@ The dump (all TIMEX3 types, not only DATE as score.py's failure examples): per a
 each miss (gold with no overlapping prediction), false alarm (prediction overlapping no gold) and value error
 (gold value != predicted value on a matched pair), with its context, grouped by kind. Matching is score.py's
 (relaxed overlap, one-to-one greedy by overlap; align.py maps gold offsets to the clean text).
+
+--decompose HALF: the DATE-only value F1 of that half taken apart by cause, with score.py's DATE frame
+(predictions matched against DATE gold only; an unmatched prediction on TIME/DURATION/SET gold is left out):
+(a) gold DATEs no prediction overlaps, (b) false alarms (by our type), (c) a DATE matched by a prediction of
+another type, (d) a wrong value with another extent, (e) a wrong value with the same extent; beside each, the
+F1 if that cause alone were fixed (a miss found with the right value, a false alarm dropped, a value set
+right), and the predictions left out on other types.
 """
 from __future__ import annotations
 
@@ -24,6 +32,7 @@ import collections
 import gzip
 import json
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -157,6 +166,71 @@ def dump(data: Path, dates: pl.DataFrame, ids: set[str], path: Path) -> None:
     print(f"dump: {path} ({', '.join(f'{k} {len(v)}' for k, v in sorted(kinds.items()))})")
 
 
+def date_losses(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> collections.Counter[str]:
+    """One article's DATE-frame outcomes (score.py's): "right", "a miss", "b false alarm TYPE", "c type TYPE",
+    "d extent", "e value", "left out on TYPE". Gold and predictions are dicts with `c` (start, end; None for
+    gold in a dropped line: a miss), `type` and `value`."""
+    out: collections.Counter[str] = collections.Counter()
+    out["gold"] += sum(1 for g in golds if g["type"] == "DATE")
+    mapped = [g for g in golds if g["c"] is not None]
+    dates = [g for g in mapped if g["type"] == "DATE"]
+    m = _matches(dates, preds)
+    out["a miss"] += sum(1 for g in golds if g["type"] == "DATE") - len(m)
+    for i, j in m.items():
+        g, p = dates[i], preds[j]
+        out["right" if p["value"] == g["value"] else f"c type {p['type']}" if p["type"] != "DATE"
+            else "d extent" if tuple(p["c"]) != tuple(g["c"]) else "e value"] += 1
+    matched = set(m.values())
+    for j, p in enumerate(preds):
+        if j in matched:
+            continue
+        other = next((g for g in mapped if g["type"] != "DATE"
+                      and min(g["c"][1], p["c"][1]) > max(g["c"][0], p["c"][0])), None)
+        out[f"left out on {other['type']}" if other else f"b false alarm {p['type']}"] += 1
+    return out
+
+
+def loss_table(counts: collections.Counter[str]) -> list[tuple[str, int, float]]:
+    """(cause, count, DATE value F1 if that cause alone were fixed), the first row the F1 as it is."""
+    gold, right = counts["gold"], counts["right"]
+    pred = right + sum(n for k, n in counts.items() if k[:2] in ("b ", "c ", "d ", "e "))
+
+    def f1(right: int, pred: int) -> float:
+        return 200 * right / (pred + gold) if pred + gold else 0.0
+    rows = [("DATE value F1", right, f1(right, pred))]
+    for kind in sorted(k for k in counts if k[:2] in ("a ", "b ", "c ", "d ", "e ")):
+        n = counts[kind]
+        fixed = {"a": f1(right + n, pred + n), "b": f1(right, pred - n)}.get(kind[0], f1(right + n, pred))
+        rows.append((kind, n, fixed))
+    rows += [(k, counts[k], f1(right, pred)) for k in sorted(counts) if k.startswith("left out")]
+    return rows
+
+
+def decompose(data: Path, dates: pl.DataFrame, ids: set[str]) -> collections.Counter[str]:
+    """`date_losses` summed over the articles `ids` of a built `data/` and a dates table."""
+    sys.path.insert(0, str(BENCH))
+    from align import Aligner
+    ingest = pl.read_parquet(data / "ingest" / "documents.parquet", columns=["doc_id", "meta_url"])
+    doc_of = dict(zip(ingest["meta_url"], ingest["doc_id"]))
+    clean = pl.read_parquet(data / "clean" / "documents.parquet", columns=["doc_id", "text"])
+    texts = dict(zip(clean["doc_id"], clean["text"]))
+    by_doc = collections.defaultdict(list)
+    for row in dates.iter_rows(named=True):
+        by_doc[row["doc_id"]].append({**row, "c": (row["start"], row["end"])})
+    total: collections.Counter[str] = collections.Counter()
+    with gzip.open(GOLD, "rt", encoding="utf-8") as f:
+        for line in f:
+            g = json.loads(line) if line.strip() else None
+            if g is None or g["id"] not in ids or doc_of.get(g["id"]) not in texts:
+                continue
+            aligner = Aligner(g["text"], texts[doc_of[g["id"]]])
+            # score.py pads one-digit ISO weeks ("2000-W7")
+            golds = [{**t, "value": re.sub(r"^(\d{4})-W(\d)(?=$|-)", r"\1-W0\2", t["value"] or ""),
+                      "c": aligner.span(t["start"], t["end"])} for t in g["timexes"]]
+            total.update(date_losses(golds, by_doc.get(doc_of[g["id"]], [])))
+    return total
+
+
 def dump_errors(data: Path, dates: pl.DataFrame, half: str, path: Path) -> None:
     """`dump` of the articles of one half (`look`, `held_out`) or of all of them."""
     split = halves()
@@ -169,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-code", type=Path, default=None, help="root of the baseline code")
     parser.add_argument("--dump", type=Path, default=None, help="write every error of --dump-half here")
     parser.add_argument("--dump-half", choices=("look", "held_out", "all"), default="look")
+    parser.add_argument("--decompose", choices=("look", "held_out", "all"), default=None,
+                        help="the DATE-only value F1 loss of that half by cause")
     args = parser.parse_args(argv)
     split = halves()
     with tempfile.TemporaryDirectory(prefix="newsflow-dates-retag-") as tmp:
@@ -182,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
         print_table(scores)
         if args.dump:
             dump_errors(args.data, tables["ours"], args.dump_half, args.dump)
+        if args.decompose:
+            ids = set().union(*split.values()) if args.decompose == "all" else split[args.decompose]
+            print(f"\nDATE-only value F1 of the {args.decompose} articles by cause")
+            for name, table in tables.items():
+                for kind, n, fixed in loss_table(decompose(args.data, table, ids)):
+                    print(f"{name:<10}{kind:<32}{n:>6}{fixed:>8.2f}")
     return 0
 
 

@@ -96,6 +96,10 @@ class TimexGrammarFile(TypedDict):
     year_offsets: dict[str, int]
     part_anaphora_words: list[str]
     period_anaphora: list[str]
+    narrative_steps: dict[str, int]
+    narrative_units: list[str]
+    narrative_day_steps: dict[str, int]
+    then_after: list[str]
     seasons: dict[str, _Season]
     season_cues: list[str]
     decade_modifiers: list[str]
@@ -234,8 +238,8 @@ class _DateLexicon:
 PATTERN_ORDER = ("iso", "clock_day", "year_earlier", "year_part", "fiscal_year", "decade", "century",
                  "spoken_year", "set", "holiday", "month_day", "day_month", "month_rel_year", "month_year",
                  "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year", "day_time",
-                 "relative_day", "relative_part", "relative_unit", "ago", "vague_ago", "duration", "vague_duration",
-                 "reference")
+                 "relative_day", "relative_part", "narrative", "relative_unit", "ago", "vague_ago", "duration",
+                 "vague_duration", "reference")
 
 
 def _words(phrases: Any) -> str:
@@ -248,6 +252,11 @@ def _reference_words(g: TimexGrammarFile) -> str:
     blocked = {w.lower(): nouns for w, nouns in g["reference_not_before"].items()}
     guarded = [rf"{_words([w])}(?!\s+(?:{_words(nouns)})\b)" for w, nouns in sorted(blocked.items())]
     return "|".join([*guarded, _words([w for w in g["references"] if w.lower() not in blocked])])
+
+
+def _then_lookbehinds(g: TimexGrammarFile) -> str:
+    """One fixed-width lookbehind per word of `then_after` ("until then": the expression is "then")."""
+    return "|".join(rf"(?<=\b{re.escape(w.lower())}\s)" for w in g["then_after"])
 
 
 def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[str]]:
@@ -309,6 +318,12 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "century": re.compile(rf"\b(?:the\s+)?(?P<n>\d{{1,2}})(?:st|nd|rd|th)[\s-]+(?:{_words(g['century_words'])})\b",
                               flags),
         "holiday": re.compile(rf"\b(?P<holiday>{_words(g['holidays'])})(?![\w'])", flags),
+        # "the following month", "the preceding day"; "then" of "Until then", "by then" (the lookbehinds fixed-width)
+        "narrative": re.compile(rf"\bthe\s+(?:(?P<step>{_words(g['narrative_steps'])})\s+"
+                                rf"(?P<unit>{_words(g['narrative_units'])})|(?P<day_step>{_words(g['narrative_day_steps'])})"
+                                rf"\s+day)\b(?![\w'\u2019-])"
+                                rf"|(?:{_then_lookbehinds(g)})(?P<then>then)\b(?![\w-])",
+                                flags),
     }
 
 
@@ -336,7 +351,8 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
                     *(f"{t.lower()}s" for t in g["times_of_day"])), "reference": last(g["references"]),
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
-            "vague_duration": units, "vague_ago": ("ago",)}
+            "vague_duration": units, "vague_ago": ("ago",),
+            "narrative": (*first(g["narrative_steps"]), *first(g["narrative_day_steps"]), "then")}
 
 
 def _factored_cue_pattern(cues: list[str]) -> str:
@@ -413,6 +429,7 @@ class _Document:
     last_value: str | None = None
     last_part: str | None = None
     last_stretch: str | None = None     # a stretch of months or weeks named after that period ("the nine months")
+    last_named: str | None = None       # the calendar date last named, future ones too ("the following month")
 
 
 @dataclass(slots=True)
@@ -1022,6 +1039,35 @@ def _resolve_year_earlier(x: _Match) -> Resolved | None:
     return _timex(f"{x.base.year - 1}", "DATE", True, "offset")
 
 
+# the values a narrative unit counts from: a day from a day, a week from a day or a week, a month from a day
+# or a month, a year from any value with a year (not a quarter's first month: "the following month" of a quarter)
+_NARRATIVE_FROM = {"day": re.compile(r"\d{4}-\d\d-\d\d"), "week": re.compile(r"\d{4}-(?:\d\d-\d\d|W\d\d)"),
+                   "month": re.compile(r"\d{4}-\d\d(?:-\d\d)?"), "year": re.compile(r"\d{4}(?:-[\dWQHSFWI][\w-]*)?")}
+
+
+def _resolve_narrative(x: _Match) -> Resolved | None:
+    """"the following month", "the preceding day": the date last named in the document (`_Document.last_named`)
+    a unit on or back, at the unit's granularity; "until then": that date itself. Nothing without a date
+    named before that is at least as fine as the unit (left out, not resolved from the base)."""
+    named = x.doc.last_named
+    period = _period(named) if named else None
+    if named is None or period is None:
+        return None
+    if x.group("then"):
+        return _timex(named, "DATE", True, "offset")
+    unit = (x.group("unit") or "day").lower()
+    if not _NARRATIVE_FROM[unit].fullmatch(named):
+        return None                                  # "the following day" after "in March": no day to count from
+    g = x.lex.grammar
+    by = g["narrative_steps"][x.group("step").lower()] if x.group("step") else \
+        g["narrative_day_steps"][x.group("day_step").lower()]
+    try:
+        shifted = _shifted_period(period[0], unit, by)
+    except (ValueError, OverflowError):
+        return None
+    return None if shifted is None else (*shifted[:4], "offset")
+
+
 _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "iso": _resolve_iso, "month_day": _resolve_month_day, "day_month": _resolve_month_day,
     "month_year": _resolve_month_year, "year": _resolve_year, "month": _resolve_month,
@@ -1033,7 +1079,7 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "month_rel_year": _resolve_month_rel_year, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
     "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "vague_ago": _resolve_vague_ago,
-    "clock_day": _resolve_clock_day,
+    "clock_day": _resolve_clock_day, "narrative": _resolve_narrative,
 }
 
 
@@ -1068,7 +1114,7 @@ def _families_in(sentence: str, lex: _DateLexicon) -> set[str]:
 _CLOCK_TRIGGERS = ("a.m", "p.m", "am", "pm", "noon", "midnight")
 
 # resolved after the sentence's other expressions, in text order: they read the period last named
-_ANAPHORIC = frozenset({"year_earlier", "relative_part"})
+_ANAPHORIC = frozenset({"year_earlier", "relative_part", "narrative"})
 
 
 def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc: _Document | None = None
@@ -1109,6 +1155,8 @@ def _resolve_in_order(found: list[tuple[int, int, Resolved | _Match]], sentence:
         if resolved is None:
             continue
         resolved = _full(resolved)
+        if resolved[5] == "DATE" and resolved[6] and _period(resolved[6]) and "T" not in resolved[6]:
+            doc.last_named = resolved[6]
         # "the quarter ended Sept. 30": the day closes the period just named, which stays the one to read
         ends_named = named_end >= 0 and lex.period_end_re.fullmatch(sentence, named_end, start) is not None
         if not (isinstance(item, _Match) and item.m.re is lex.year_earlier_re) and not ends_named:

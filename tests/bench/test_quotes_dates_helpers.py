@@ -132,3 +132,27 @@ def test_gold_source_name_drops_the_role_and_keeps_the_name() -> None:
              "Donald Trump": "Donald Trump",
              "Fox News host": "Fox News host"}     # no name left: the source as given
     assert {source: bq.gold_source_name(source, titles) for source in cases} == cases
+
+
+def test_date_losses_take_the_date_only_frame_apart_by_cause() -> None:
+    import dates_retag as dr
+    golds = [{"c": (0, 5), "type": "DATE", "value": "1989-11"},          # right
+             {"c": (10, 15), "type": "DATE", "value": "1989"},           # same extent, wrong value
+             {"c": (20, 30), "type": "DATE", "value": "1988"},           # another extent, wrong value
+             {"c": (40, 45), "type": "DATE", "value": "1989-Q3"},        # matched by a duration
+             {"c": (50, 55), "type": "DATE", "value": "PRESENT_REF"},    # missed
+             {"c": None, "type": "DATE", "value": "1990"},               # in a dropped line: missed
+             {"c": (60, 65), "type": "DURATION", "value": "P1Y"}]
+    preds = [{"c": (0, 5), "type": "DATE", "value": "1989-11"}, {"c": (10, 15), "type": "DATE", "value": "1990"},
+             {"c": (22, 30), "type": "DATE", "value": "1987"}, {"c": (40, 45), "type": "DURATION", "value": "P3M"},
+             {"c": (61, 63), "type": "DATE", "value": "1989"}, {"c": (70, 75), "type": "DATE", "value": "1989"}]
+    counts = dr.date_losses(golds, preds)
+    assert {k: v for k, v in counts.items() if v} == {
+        "gold": 6, "right": 1, "e value": 1, "d extent": 1, "c type DURATION": 1, "a miss": 2,
+        "left out on DURATION": 1, "b false alarm DATE": 1}
+    rows = {kind: (n, round(f1, 2)) for kind, n, f1 in dr.loss_table(counts)}
+    # 1 right of 5 predictions counted (the one on the DURATION left out) and 6 gold: 2 * 1 / 11
+    assert rows["DATE value F1"] == (1, 18.18)
+    assert rows["a miss"] == (2, round(200 * 3 / 13, 2))
+    assert rows["b false alarm DATE"] == (1, 20.0)
+    assert rows["e value"] == (1, round(200 * 2 / 11, 2))

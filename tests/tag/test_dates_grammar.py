@@ -304,3 +304,32 @@ def test_the_year_earlier_period_after_the_nine_months_is_that_stretch():
     got = values("For the nine months, net rose 5%. In the year-earlier period, it had net of $7 million. "
                  "Net fell in the third quarter. In the year-earlier period, it lost.", dt.date(1989, 10, 26))
     assert [v for _, _, v in got] == ["P9M", "P9M", "1989-Q3", "1988-Q3"]
+
+
+def test_narrative_anaphora_count_from_the_date_last_named():
+    got = values("In March, shareholders urged a sale. The following month, the company put itself up for sale.")
+    assert got[-1] == ("The following month", "DATE", "1989-04")
+    # a future date named counts too, and "then" after "until" is that date
+    got = values("Conversion rights will terminate on Nov. 30. Until then, the stock remains convertible.")
+    assert got[-1] == ("then", "DATE", "1989-11-30")
+    assert values("He arrived on Oct. 12, 1988. He left the preceding day.")[-1] == ("the preceding day", "DATE",
+                                                                                    "1988-10-11")
+    assert values("He was arrested on Oct. 12, 1988. He was freed the next day.")[-1] == ("the next day", "DATE",
+                                                                                        "1988-10-13")
+    # "next" is narrative before "day" only: "over the next month" counts from the creation time
+    assert values("He was arrested on Oct. 12, 1988. Prices may rise over the next month.")[-1] == (
+        "next month", "DATE", "1989-12")
+
+
+def test_narrative_anaphora_need_a_date_as_fine_as_their_unit():
+    # no date named before, or only a quarter: no "following month" counted from the creation time
+    assert values("The following day, he left.") == []
+    assert values("Sales rose in the third quarter. The following month they fell.") == [
+        ("the third quarter", "DATE", "1989-Q3")]
+    # "since then" is a stretch up to now, not the date named
+    assert values("The plant opened on Oct. 2. Since then, output doubled.") == [("Oct. 2", "DATE", "1989-10-02")]
+
+
+def test_the_future_of_a_thing_names_no_time():
+    assert values("That is very important to the future of our peoples.") == []
+    assert values("Air strikes may continue well into the future.") == [("the future", "DATE", "FUTURE_REF")]
