@@ -36,7 +36,8 @@ names (precision; case, accents and punctuation ignored, and a declared value ma
 on each half by sha256(id) (look: 0-7, held out: 8-f); --show-authors lists the look half's wrong ones. Printed
 beside it, the same against a person-only reference: the parts of the declared values (split at commas, pipes,
 "and") that may name a person (two words or more, not opening with "the", no digit, none of NON_PERSON_WORDS:
-"World News", "The CNN Wire Staff", "Cleveland.com" go), pages left with none not scored. The HTML route reads the same meta tags (ingest's metadata), so its figure mostly
+"World News", "The CNN Wire Staff", "Cleveland.com" go), pages left with none not scored.
+The HTML route reads the same meta tags (ingest's metadata), so its figure mostly
 checks person_name; the text routes' come from the page's own bylines.
 Speed: MB of raw_text per CPU second of `clean_corpus` on each route's corpus (model loading excluded by a
 one-page warm-up; polars threads count in CPU seconds, so this is MB/s per core), and with --reuters N also
@@ -420,7 +421,8 @@ def author_figures(pages: list[dict], authors_of: dict[str, list[str]]) -> dict:
             wrong = []
             for page in pages:
                 gold = (page.get("authors_html") or set()) if reference == "declared" else person_reference(page)
-                if not gold or page["id"] not in authors_of or half != "all" and look_half(page["id"]) != (half == "look"):
+                in_half = half == "all" or look_half(page["id"]) == (half == "look")
+                if not gold or page["id"] not in authors_of or not in_half:
                     continue
                 pages_named += 1
                 names = list(authors_of[page["id"]])
