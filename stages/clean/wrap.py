@@ -68,31 +68,45 @@ def may_be_wrapped(lines: list[str]) -> bool:
     return False
 
 
+STRIPPED = ".,;:!?\"'()“”‘’"   # stripped from both ends of a token before it is looked up
+
+
 def line_stats(lines: list[str]) -> tuple[list[int], list[float], list[float], list[int], list[bool], list[bool]]:
     """Each line's words, stop-word share (any stop list), capitalised share, end class, whether its last
     word is a stop word ("... the"), and whether its first is a lower-case stop word."""
-    stops = any_stopwords()
+    is_stop = any_stopwords().__contains__
     words, stop, caps, ends, ends_stop, opens_stop = [], [], [], [], [], []
     for line in lines:
-        tokens = [t.strip(".,;:!?\"'()“”‘’") for t in line.split()]
+        tokens = [t.strip(STRIPPED) for t in line.split()]
         n = len(tokens)
-        lowered = [t.lower() for t in tokens]
+        # Tokens hold no space, so the line of tokens lowered at once splits back into them lowered.
+        lowered = " ".join(tokens).lower().split(" ")
         words.append(n)
-        stop.append(sum(1 for t in lowered if t in stops) / n if n else 0.0)
-        caps.append(sum(1 for t in tokens if t[:1].isupper()) / n if n else 0.0)
+        if n:
+            stop.append(sum(map(is_stop, lowered)) / n)
+            caps.append(sum([t[:1].isupper() for t in tokens]) / n)
+        else:
+            stop.append(0.0)
+            caps.append(0.0)
         ends.append(end_class(line))
-        ends_stop.append(bool(n) and line[-1].isalpha() and lowered[-1] in stops)
-        opens_stop.append(bool(n) and tokens[0][:1].islower() and lowered[0] in stops)
+        ends_stop.append(bool(n) and line[-1].isalpha() and is_stop(lowered[-1]))
+        opens_stop.append(bool(n) and tokens[0][:1].islower() and is_stop(lowered[0]))
     return words, stop, caps, ends, ends_stop, opens_stop
 
 
-def window_means(values: np.ndarray, n_breaks: int, reach: int) -> np.ndarray:
-    """For each break k (between lines k and k + 1): the mean of `values` over lines k - reach + 1 ..
-    k + reach (clipped to the text)."""
-    sums = np.concatenate([[0.0], np.cumsum(values)])
+def window_bounds(n_lines: int, n_breaks: int, reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each break k (between lines k and k + 1): the lines k - reach + 1 .. k + reach, clipped to the
+    text, as the slice bounds (lo, hi) of `window_means`."""
     k = np.arange(n_breaks)
-    lo = np.clip(k - reach + 1, 0, len(values))
-    hi = np.clip(k + reach + 1, 0, len(values))
+    return np.clip(k - reach + 1, 0, n_lines), np.clip(k + reach + 1, 0, n_lines)
+
+
+def window_means(values: np.ndarray, n_breaks: int, reach: int, bounds: tuple[np.ndarray, np.ndarray] | None = None
+                 ) -> np.ndarray:
+    """For each break k (between lines k and k + 1): the mean of `values` over lines k - reach + 1 ..
+    k + reach (clipped to the text); `bounds` are `window_bounds`' (computed when not given)."""
+    sums = np.concatenate([[0.0], np.cumsum(values)])
+    lo, hi = bounds if bounds is not None else window_bounds(len(values), n_breaks, reach)
     return (sums[hi] - sums[lo]) / np.maximum(1, hi - lo)
 
 
@@ -130,8 +144,9 @@ def boundary_features(lines: list[str]) -> np.ndarray:
                np.array([s == 0 for s in starts], dtype=np.float64))
     column = 21
     for reach in WINDOWS:
+        bounds = window_bounds(n, n - 1, reach)
         for values in profile:
-            rows[:, column] = window_means(values, n - 1, reach)
+            rows[:, column] = window_means(values, n - 1, reach, bounds)
             column += 1
     return rows
 
