@@ -20,3 +20,11 @@ def test_window_means_reuse_their_bounds():
     assert [b.tolist() for b in bounds] == [[0, 0, 1, 2], [3, 4, 5, 5]]
     assert wrap.window_means(values, 4, 2, bounds).tolist() == wrap.window_means(values, 4, 2).tolist() \
         == [2.0, 2.5, 3.5, 4.0]
+
+
+def test_token_codes_count_stop_words_and_capitals_in_one_sum():
+    codes = [wrap.token_code(token) for token in ["“The", "cat", "(on)", "Mat."]]
+    total = sum(codes)
+    assert total & wrap.STOP_MASK == 2 and total >> wrap.CAPS_SHIFT == 2
+    assert wrap.TOKEN_CODES["“The"] == codes[0] and "“The" in wrap.TOKEN_CODES   # remembered
+    assert wrap.end_class("a line,") == 3 and wrap.start_class("«Quoted") == 3
