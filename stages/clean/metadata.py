@@ -75,6 +75,13 @@ def _clean_name(chunk: str, stop_words: set[str]) -> str | None:
         # only after two words ("By Sun Yu" is a name).
         if key in stop_words or (len(name) >= 2 and key in weekdays):
             break
+        if word.endswith(":") and word[:1].isupper():
+            # A capitalised label glued after the name ends it ("Tim Ferriss Topics: Entrepreneurship"); a
+            # colon right after the name's own words goes ("By Jane Doe: ..."). A lower-case word stays and
+            # fails the name ("by Anonymous Coward writes: ...", a reader comment's header).
+            if len(name) < 2:
+                name.append(word.strip(",;:"))
+            break
         name.append(word.strip(",;"))
     while name and name[0].lower() in byline.name_openers:
         name = name[1:]
@@ -117,6 +124,13 @@ def parse_byline(text: str, params: Clean) -> list[str] | None:
             rest = re.split(r"\s[|•·–—]\s|\s-\s", rest)[0]
             return _split_names(rest, stop_words) or None
     return None
+
+
+def is_byline_prefix(text: str) -> bool:
+    """Whether a line is a byline's prefix alone ("By", "Posted by"): a scrape that keeps the HTML source's
+    line breaks puts the name on the next line (`<span>By</span>` / `<a>Jane Doe</a>`), and
+    `parse_byline(text + " " + next_line)` reads the two as one byline."""
+    return f"{' '.join(text.lower().split())} " in _byline_cues()[0]
 
 
 def is_contributor_line(text: str) -> bool:
@@ -196,8 +210,8 @@ def name_words(text: str) -> list[str]:
     # words ("Malcolm Owen Monday").
     for k in range(1, len(words)):
         key = words[k].lower().strip(".,")
-        if key in roles or (k >= 2 and key in weekdays):
-            words = words[:k]
+        if key in roles or (k >= 2 and key in weekdays) or (k >= 2 and key.endswith(":") and words[k][:1].isupper()):
+            words = words[:k]   # ... and so does a label after two words ("Tim Ferriss Topics: Marketing")
             break
     # An acronym in a name that is not all capitals is an outlet ("Jonathan Garber FOXBusiness", "CNN
     # Political"): it ends the name.
