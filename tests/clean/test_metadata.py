@@ -131,3 +131,22 @@ def test_a_bylines_prefix_alone_on_its_line_is_known():
     assert is_byline_prefix("By") and is_byline_prefix("  Posted   by ") and not is_byline_prefix("By Jane Doe")
     assert not is_byline_prefix("Bye")
     assert parse_byline("By" + " " + "DAN BILEFSKY", PARAMS) == ["DAN BILEFSKY"]
+
+
+@pytest.mark.parametrize(("author", "name"), [
+    ("Software Engineer", None), ("Developer Programs Engineer", None), ("Senior Writer Jane Doe", "Jane Doe"),
+    ("About Us", None), ("Other Articles", None), ("Filed Under Cities", None),
+    ("Carrie Arnold November", "Carrie Arnold"), ("Martin Edwards Aug", "Martin Edwards"),
+    ("April Ryan", "April Ryan"),                                  # a month opening a name stays
+    ("Call Center", None), ("Blue Lily Photography", None),        # organisations
+])
+def test_person_name_drops_titles_page_words_months_and_organisations(author, name):
+    assert person_name(author) == name
+
+
+def test_an_all_capitals_and_splits_a_bylines_names():
+    assert parse_byline("By CHARLES FORELLE AND DAVID ROMÁN", PARAMS) == ["CHARLES FORELLE", "DAVID ROMÁN"]
+
+
+def test_a_reader_comments_header_names_no_author():
+    assert person_name("Adam Isom says:") is None
