@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from schemas.params import Clean
 from stages.clean.cues import load_cues
 from stages.clean.lines import normalise_key
-from stages.common.dates import find_date, without_dates
+from stages.common.dates import find_date, text_dates, without_dates
 
 TIME_RE = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?", re.IGNORECASE)
 NAME_MAX_WORDS = 5   # words of one person's name in a byline
@@ -75,6 +75,13 @@ def _clean_name(chunk: str, stop_words: set[str]) -> str | None:
         # only after two words ("By Sun Yu" is a name).
         if key in stop_words or (len(name) >= 2 and key in weekdays):
             break
+        if word.endswith(":") and word[:1].isupper():
+            # A capitalised label glued after the name ends it ("Tim Ferriss Topics: Entrepreneurship"); a
+            # colon right after the name's own words goes ("By Jane Doe: ..."). A lower-case word stays and
+            # fails the name ("by Anonymous Coward writes: ...", a reader comment's header).
+            if len(name) < 2:
+                name.append(word.strip(",;:"))
+            break
         name.append(word.strip(",;"))
     while name and name[0].lower() in byline.name_openers:
         name = name[1:]
@@ -88,7 +95,7 @@ def _clean_name(chunk: str, stop_words: set[str]) -> str | None:
 
 
 def _split_names(text: str, stop_words: set[str]) -> list[str]:
-    parts = re.split(r",|;|\band\b|&|\|", text)
+    parts = re.split(r",|;|\band\b|&|\|", text, flags=re.IGNORECASE)   # "CHARLES FORELLE AND DAVID ROMÁN"
     names = []
     for part in parts:
         name = _clean_name(part, stop_words)
@@ -117,6 +124,13 @@ def parse_byline(text: str, params: Clean) -> list[str] | None:
             rest = re.split(r"\s[|•·–—]\s|\s-\s", rest)[0]
             return _split_names(rest, stop_words) or None
     return None
+
+
+def is_byline_prefix(text: str) -> bool:
+    """Whether a line is a byline's prefix alone ("By", "Posted by"): a scrape that keeps the HTML source's
+    line breaks puts the name on the next line (`<span>By</span>` / `<a>Jane Doe</a>`), and
+    `parse_byline(text + " " + next_line)` reads the two as one byline."""
+    return f"{' '.join(text.lower().split())} " in _byline_cues()[0]
 
 
 def is_contributor_line(text: str) -> bool:
@@ -189,14 +203,18 @@ def name_words(text: str) -> list[str]:
     words = unglued_link(text.split(), set(byline.link_words))
     if len(words) > 1 and sequence_twice(words):   # "Sean Martin Sean Martin": a name and its link
         words = words[:len(words) // 2]
-    roles = set(byline.role_words) | set(byline.link_words)
-    weekdays = set(load_cues().dateline.weekdays)
-    # A job title after the name ends it ("Tom Gillespie News reporter"); one right after the first word
-    # leaves a single word, no one's name ("CNN Political Reporter"). So does a date's weekday after two
-    # words ("Malcolm Owen Monday").
+    roles = set(byline.role_words) | set(byline.link_words) | set(byline.name_stop_words)
+    dated = set(load_cues().dateline.weekdays) | set(text_dates().month_numbers)
+    # Job titles and page words before the name go ("Senior Writer Jane Doe", "Other Articles": no name left).
+    while words and words[0].lower().strip(".,") in roles:
+        words = words[1:]
+    # A job title or a page word after the name ends it ("Tom Gillespie News reporter", "Filed Under
+    # Cities"); one right after the first word leaves a single word, no one's name ("CNN Political
+    # Reporter"). So does a date's weekday or month after two words ("Malcolm Owen Monday", "Carrie Arnold
+    # November"), and a capitalised label ("Tim Ferriss Topics: Marketing").
     for k in range(1, len(words)):
         key = words[k].lower().strip(".,")
-        if key in roles or (k >= 2 and key in weekdays):
+        if key in roles or k >= 2 and (key in dated or key.endswith(":") and words[k][:1].isupper()):
             words = words[:k]
             break
     # An acronym in a name that is not all capitals is an outlet ("Jonathan Garber FOXBusiness", "CNN

@@ -42,14 +42,22 @@ def any_stopwords() -> frozenset[str]:
 
 
 def end_class(line: str) -> int:
-    last = line[-1]
+    return END_CODES[line[-1]]
+
+
+def start_class(line: str) -> int:
+    return START_CODES[line[0]]
+
+
+def end_class_of(last: str) -> int:
+    """The class of a line's last character (the `end_a` feature)."""
     if last in END_CLASSES:
         return END_CLASSES[last]
     return 6 if last.isdigit() else 0 if last.isalpha() else 7
 
 
-def start_class(line: str) -> int:
-    first = line[0]
+def start_class_of(first: str) -> int:
+    """The class of a line's first character (the `start_b` feature)."""
     if first.islower():
         return 0
     if first.isupper():
@@ -57,6 +65,23 @@ def start_class(line: str) -> int:
     if first.isdigit():
         return 2
     return START_CLASSES.get(first, 5)
+
+
+class Memo(dict):
+    """key -> function(key), computed on first sight (a lookup is cheaper than the work); the caller empties
+    it past `MEMO_MAX` entries, so its memory stays bounded."""
+
+    def __init__(self, function) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: str) -> int:
+        value = self[key] = self.function(key)
+        return value
+
+
+MEMO_MAX = 1 << 18
+END_CODES, START_CODES = Memo(end_class_of), Memo(start_class_of)
 
 
 def may_be_wrapped(lines: list[str]) -> bool:
@@ -68,31 +93,62 @@ def may_be_wrapped(lines: list[str]) -> bool:
     return False
 
 
+STRIPPED = ".,;:!?\"'()“”‘’"   # stripped from both ends of a token before it is looked up
+CAPS_SHIFT = 31   # token_code: bit 0 a stop word, bit CAPS_SHIFT capitalised (a line's sum holds both counts)
+STOP_MASK = (1 << CAPS_SHIFT) - 1
+
+
+def token_code(token: str) -> int:
+    """A whitespace-delimited token, stripped of `STRIPPED`: 1 if it is a stop word (lower case, any stop
+    list), plus 1 << CAPS_SHIFT if it opens with a capital. Summed over a line, the low bits count its stop
+    words and the high bits its capitalised words (fewer than 2**31 tokens a line)."""
+    stripped = token.strip(STRIPPED)
+    return (stripped.lower() in any_stopwords()) | (stripped[:1].isupper() << CAPS_SHIFT)
+
+
+TOKEN_CODES = Memo(token_code)
+
+
 def line_stats(lines: list[str]) -> tuple[list[int], list[float], list[float], list[int], list[bool], list[bool]]:
     """Each line's words, stop-word share (any stop list), capitalised share, end class, whether its last
     word is a stop word ("... the"), and whether its first is a lower-case stop word."""
-    stops = any_stopwords()
-    words, stop, caps, ends, ends_stop, opens_stop = [], [], [], [], [], []
+    for memo in (TOKEN_CODES, END_CODES, START_CODES):
+        if len(memo) > MEMO_MAX:
+            memo.clear()
+    code = TOKEN_CODES.__getitem__
+    words, stop, caps, ends_stop, opens_stop = [], [], [], [], []
+    ends = list(map(END_CODES.__getitem__, [line[-1] for line in lines]))
     for line in lines:
-        tokens = [t.strip(".,;:!?\"'()“”‘’") for t in line.split()]
+        tokens = line.split()
         n = len(tokens)
-        lowered = [t.lower() for t in tokens]
         words.append(n)
-        stop.append(sum(1 for t in lowered if t in stops) / n if n else 0.0)
-        caps.append(sum(1 for t in tokens if t[:1].isupper()) / n if n else 0.0)
-        ends.append(end_class(line))
-        ends_stop.append(bool(n) and line[-1].isalpha() and lowered[-1] in stops)
-        opens_stop.append(bool(n) and tokens[0][:1].islower() and lowered[0] in stops)
+        if not n:
+            stop.append(0.0)
+            caps.append(0.0)
+            ends_stop.append(False)
+            opens_stop.append(False)
+            continue
+        total = sum(map(code, tokens))
+        stop.append((total & STOP_MASK) / n)
+        caps.append((total >> CAPS_SHIFT) / n)
+        ends_stop.append(line[-1].isalpha() and bool(code(tokens[-1]) & 1))
+        opens_stop.append(tokens[0].strip(STRIPPED)[:1].islower() and bool(code(tokens[0]) & 1))
     return words, stop, caps, ends, ends_stop, opens_stop
 
 
-def window_means(values: np.ndarray, n_breaks: int, reach: int) -> np.ndarray:
-    """For each break k (between lines k and k + 1): the mean of `values` over lines k - reach + 1 ..
-    k + reach (clipped to the text)."""
-    sums = np.concatenate([[0.0], np.cumsum(values)])
+def window_bounds(n_lines: int, n_breaks: int, reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each break k (between lines k and k + 1): the lines k - reach + 1 .. k + reach, clipped to the
+    text, as the slice bounds (lo, hi) of `window_means`."""
     k = np.arange(n_breaks)
-    lo = np.clip(k - reach + 1, 0, len(values))
-    hi = np.clip(k + reach + 1, 0, len(values))
+    return np.clip(k - reach + 1, 0, n_lines), np.clip(k + reach + 1, 0, n_lines)
+
+
+def window_means(values: np.ndarray, n_breaks: int, reach: int, bounds: tuple[np.ndarray, np.ndarray] | None = None
+                 ) -> np.ndarray:
+    """For each break k (between lines k and k + 1): the mean of `values` over lines k - reach + 1 ..
+    k + reach (clipped to the text); `bounds` are `window_bounds`' (computed when not given)."""
+    sums = np.concatenate([[0.0], np.cumsum(values)])
+    lo, hi = bounds if bounds is not None else window_bounds(len(values), n_breaks, reach)
     return (sums[hi] - sums[lo]) / np.maximum(1, hi - lo)
 
 
@@ -105,7 +161,7 @@ def boundary_features(lines: list[str]) -> np.ndarray:
     p90 = max(1, ordered[int(0.9 * (n - 1))])
     long_share = sum(1 for length in lengths if length >= 60) / n
     words, stop, caps, ends, ends_stop, opens_stop = line_stats(lines)
-    starts = [start_class(line) for line in lines]
+    starts = list(map(START_CODES.__getitem__, [line[0] for line in lines]))
     runon = sum(1 for k in range(n - 1) if ends[k] in (0, 3) and starts[k + 1] == 0) / max(1, n - 1)
     rows = np.empty((n - 1, len(FEATURES)), dtype=np.float64)
     # Built a column at a time (numpy, the same float64 values a row-by-row loop wrote).
@@ -125,13 +181,14 @@ def boundary_features(lines: list[str]) -> np.ndarray:
     rows[:, 15], rows[:, 16], rows[:, 17], rows[:, 18] = p90, long_share, runon, n
     rows[:, 19] = np.array(ends_stop[:n - 1], dtype=np.float64)
     rows[:, 20] = np.array(opens_stop[1:], dtype=np.float64)
-    profile = (np.array(lengths, dtype=np.float64) / p90, np.array(stop),
+    profile = (length / p90, stop_share,
                np.array([e in (0, 3, 4) for e in ends], dtype=np.float64),
                np.array([s == 0 for s in starts], dtype=np.float64))
     column = 21
     for reach in WINDOWS:
+        bounds = window_bounds(n, n - 1, reach)
         for values in profile:
-            rows[:, column] = window_means(values, n - 1, reach)
+            rows[:, column] = window_means(values, n - 1, reach, bounds)
             column += 1
     return rows
 

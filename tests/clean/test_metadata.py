@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from stages.clean.metadata import (glued_key, is_dateline, may_be_byline, parse_byline, parse_source_site,
-                                   person_name, title_copy)
+from stages.clean.metadata import (glued_key, is_byline_prefix, is_dateline, may_be_byline, parse_byline,
+                                   parse_source_site, person_name, title_copy)
 from tests.shipped_params import shipped
 
 PARAMS = shipped("clean")
@@ -110,3 +110,43 @@ def test_a_weekday_after_a_name_ends_it():
 def test_the_name_follows_the_last_by():
     assert person_name("Analysis by Chris Cillizza") == "Chris Cillizza"
     assert person_name("Ursula von der Leyen") == "Ursula von der Leyen"   # "von" only opening the string
+
+
+def test_a_label_glued_after_a_name_ends_it():
+    assert parse_byline("Written by Tim Ferriss Topics: Entrepreneurship, Marketing", PARAMS) == \
+        ["Tim Ferriss", "Marketing"]
+    assert parse_byline("By Jane Doe: the inside story", PARAMS) == ["Jane Doe"]
+    assert person_name("Tim Ferriss Topics: Entrepreneurship") == "Tim Ferriss"
+    # A lower-case word before the colon is no label: a reader comment's header names no author.
+    assert parse_byline("by Anonymous Coward writes: on Tuesday July 24", PARAMS) is None
+
+
+def test_an_outlet_after_a_bylines_comma_is_no_person():
+    assert [person_name(name) for name in parse_byline("by Andy Howell, Western Mail", PARAMS)] == \
+        ["Andy Howell", None]
+
+
+def test_a_bylines_prefix_alone_on_its_line_is_known():
+    # The hard-wrapped rendering breaks "By <name>" after the prefix; the caller joins the next line.
+    assert is_byline_prefix("By") and is_byline_prefix("  Posted   by ") and not is_byline_prefix("By Jane Doe")
+    assert not is_byline_prefix("Bye")
+    assert parse_byline("By" + " " + "DAN BILEFSKY", PARAMS) == ["DAN BILEFSKY"]
+
+
+@pytest.mark.parametrize(("author", "name"), [
+    ("Software Engineer", None), ("Developer Programs Engineer", None), ("Senior Writer Jane Doe", "Jane Doe"),
+    ("About Us", None), ("Other Articles", None), ("Filed Under Cities", None),
+    ("Carrie Arnold November", "Carrie Arnold"), ("Martin Edwards Aug", "Martin Edwards"),
+    ("April Ryan", "April Ryan"),                                  # a month opening a name stays
+    ("Call Center", None), ("Blue Lily Photography", None),        # organisations
+])
+def test_person_name_drops_titles_page_words_months_and_organisations(author, name):
+    assert person_name(author) == name
+
+
+def test_an_all_capitals_and_splits_a_bylines_names():
+    assert parse_byline("By CHARLES FORELLE AND DAVID ROMÁN", PARAMS) == ["CHARLES FORELLE", "DAVID ROMÁN"]
+
+
+def test_a_reader_comments_header_names_no_author():
+    assert person_name("Adam Isom says:") is None
