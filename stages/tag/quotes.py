@@ -79,6 +79,8 @@ ORG_LABELS = ("ORG", "GPE", "NORP")
 CLAUSE_SUBJECT_LABELS = ("PERSON", "PER", "ORG", "GPE")
 
 Entity = tuple[int, int, str, str, str]     # start, end, label, canonical, text
+# The speaker of "I said" outside quotation marks when the document names no author: its writer.
+AUTHOR = "the author"
 AUXILIARIES = frozenset({"has", "had", "have", "is", "was", "are", "were", "will", "would", "can", "could", "should",
                          "may", "might", "must", "does", "did"})
 
@@ -91,6 +93,7 @@ class QuoteCuesFile(TypedDict):
     skip_words: list[str]
     not_speakers: list[str]
     unresolved_pronouns: list[str]
+    author_pronouns: list[str]
     name_abbreviations: list[str]
     name_particles: list[str]
     determiners: list[str]
@@ -169,6 +172,7 @@ class _Cues:
         self.skip = lower_set(cues["skip_words"])
         self.not_speakers = lower_set(cues["not_speakers"])
         self.unresolved = lower_set(cues["unresolved_pronouns"])
+        self.author_pronouns = lower_set(cues["author_pronouns"])
         self.abbreviations = lower_set(cues["name_abbreviations"])
         self.particles = lower_set(cues["name_particles"])
         self.determiners = lower_set(cues["determiners"])
@@ -241,6 +245,7 @@ class _Doc:
     entities: list[Entity]             # sorted
     entity_starts: list[int]
 
+    author: str = AUTHOR                                    # who "I" is outside quotes: the byline, or AUTHOR
     surname_genders: dict[str, str | None] | None = None    # filled by _surname_genders on first use
     surnames: set[str] | None = None                        # filled by _person_surnames on first use
 
@@ -1005,6 +1010,8 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
         return _resolve_pronoun(doc, quotes, q, (words[0].low, span[0]), cues, p), "pronoun", span
     if len(words) == 1 and words[0].low == "it":
         return _resolve_it(doc, quotes, q), "pronoun", span
+    if len(words) == 1 and words[0].low in cues.author_pronouns:
+        return doc.author, "pronoun", span         # outside quotes, "I" is the writer ("“...,” I said.")
     if len(words) == 1 and words[0].low in cues.unresolved:
         return None, "pronoun", span
     if len(words) == 1 and words[0].low in cues.relatives:
@@ -1700,12 +1707,22 @@ def _docs_with_quote_marks(docs: pl.DataFrame, sentences: pl.DataFrame, entities
               if every and text or _has_quote_mark(text)]
     ents = _entities_by_doc(entities, quoted)
     sents = _sentences_by_doc(sentences, quoted)
-    for doc_id, text in zip(docs["doc_id"].to_list(), docs["text"].to_list()):
+    authors = docs["authors"].to_list() if "authors" in docs.columns else [None] * docs.height
+    for doc_id, text, byline in zip(docs["doc_id"].to_list(), docs["text"].to_list(), authors):
         if not (every and text or _has_quote_mark(text)) or doc_id not in sents:
             continue
         starts, ends, ids = sents[doc_id]
         doc_entities = ents.get(doc_id, [])
-        yield doc_id, _Doc(text, starts, ends, ids, doc_entities, [e[0] for e in doc_entities])
+        yield doc_id, _Doc(text, starts, ends, ids, doc_entities, [e[0] for e in doc_entities],
+                           _author_name(byline))
+
+
+def _author_name(byline: list[str] | None) -> str:
+    """The document's authors as one speaker name ("A and B", "A, B and C"), AUTHOR when it names none."""
+    names = [n.strip() for n in byline or [] if n and n.strip()]
+    if not names:
+        return AUTHOR
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def extract_quotes(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,

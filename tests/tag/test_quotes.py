@@ -681,3 +681,15 @@ def test_a_reporting_verb_in_a_subordinate_clause_is_not_reported_content():
     out = direct(run(text, {"Cruz": "Ted Cruz"}))
     assert out["speaker_text"].to_list() == ["Cruz", "the heckler"]
 
+
+
+def test_first_person_outside_quotes_is_the_writer():
+    text = ("The judge then turned to me. “Your Honor,” I said, “I would like to answer the question you raised.” "
+            "“We are ready to talk, whenever they are,” they said.")
+    out = direct(run(text))
+    assert out["speaker"].to_list() == ["the author", "the author", None]
+    assert out["speaker_text"].to_list() == ["I", "I", "they"]
+    docs, sents = frames(text)
+    docs = docs.with_columns(authors=pl.Series([["Jane Roe", "John Doe"]]))
+    named = direct(extract_quotes(docs, sents, people(text, {}), QUOTES_ONLY))
+    assert named["speaker"].to_list() == ["Jane Roe and John Doe", "Jane Roe and John Doe", None]
