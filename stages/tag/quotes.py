@@ -587,7 +587,9 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     if len(clause) == 1 and clause[0].low == "to" and v >= 2 and _looks_like_verb(tokens[v - 2], cues):
         # an infinitive after another verb: its subject ("He went on to say", "Trump continued to say")
         return _speaker_of_verb(tokens, v - 2, cues, max_words)
-    speaker = _coordinated_or_relative_subject(tokens, v, clause, cues, max_words)
+    speaker = _named_before_participle(tokens, v, clause, cues, max_words) or \
+        _name_before_open_appositive(tokens, v, clause, cues, max_words) or \
+        _coordinated_or_relative_subject(tokens, v, clause, cues, max_words)
     if speaker is not None:
         return speaker
     if len(clause) > 3:
@@ -608,6 +610,37 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
         speaker = _subject_before(tokens[:v], v, cues, max_words) or (
             None if tokens[v].low.endswith("ing") else _after_introduction(tokens[:v], cues, max_words))
     return speaker
+
+
+def _named_before_participle(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
+                             max_words: int) -> list[_Token] | None:
+    """"The ad uses footage of Hillary Clinton asking, “...”", "an account of Clinton telling one agent to
+    “...”": a participle right after "of" and a name has that name for its subject, not the sentence's."""
+    if not tokens[v].low.endswith("ing") or len(clause) < 2:
+        return None
+    of = max((k for k, w in enumerate(clause) if w.low == "of" and w.text.islower()), default=None)
+    name = clause[of + 1:] if of is not None else []
+    if not name or len(name) > 4 or not all(w.is_word and (w.text[0].isupper() or w.low in cues.particles)
+                                            for w in name) or not name[0].text[0].isupper():
+        return None
+    return _speaker_words(name, cues, max_words)
+
+
+def _name_before_open_appositive(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
+                                 max_words: int) -> list[_Token] | None:
+    """"Anthony Anton, president and CEO of the association stated, “...”", "Sam Lau, the communications
+    director for the party said": an appositive whose closing comma is missing; its name (two or more
+    capitalised words from the start of the stretch, none of them an introduction word) is the subject."""
+    start = v - len(clause)
+    if len(clause) < 2 or start < 3 or tokens[start - 1].text != "," or not clause[0].text.islower() \
+            or clause[0].low in cues.pronouns or clause[0].low in cues.relatives or clause[0].low in cues.coordinators:
+        return None
+    first = max((k + 1 for k in range(start - 1) if not tokens[k].is_word), default=0)
+    name = tokens[first:start - 1]
+    if len(name) < 2 or len(name) > 4 or not all(w.is_word and w.text[0].isupper() for w in name) or any(
+            w.low in cues.not_speakers or w.low in cues.intro_adverbs for w in name):
+        return None
+    return _speaker_words(name, cues, max_words)
 
 
 def _pronoun_subject(clause: list[_Token], cues: _Cues) -> list[_Token] | None:

@@ -693,3 +693,19 @@ def test_first_person_outside_quotes_is_the_writer():
     docs = docs.with_columns(authors=pl.Series([["Jane Roe", "John Doe"]]))
     named = direct(extract_quotes(docs, sents, people(text, {}), QUOTES_ONLY))
     assert named["speaker"].to_list() == ["Jane Roe and John Doe", "Jane Roe and John Doe", None]
+
+
+def test_a_participle_after_of_and_a_name_has_that_name_for_subject():
+    text = ("The ad uses footage of Hillary Clinton asking, “Why aren’t I 50 points ahead, you might ask?” "
+            "Black Lives Matter issued a statement saying, “We will keep marching for justice.”")
+    out = direct(run(text, {"Hillary Clinton": "Hillary Clinton"}))
+    assert out["speaker_text"].to_list() == ["Hillary Clinton", "Black Lives Matter"]
+    assert out["speaker"].to_list()[0] == "Hillary Clinton"
+
+
+def test_a_name_before_an_appositive_missing_its_closing_comma_is_the_subject():
+    text = ("Anthony Anton, president and CEO of Washington Restaurant Association stated, “It’s a math problem.” "
+            "Brian Fallon, the press secretary, noted, “We are not worried.” "
+            "On Tuesday, the governor said, “We will win.”")
+    out = direct(run(text, {"Anthony Anton": "Anthony Anton", "Brian Fallon": "Brian Fallon"}))
+    assert out["speaker"].to_list() == ["Anthony Anton", "Brian Fallon", "the governor"]
