@@ -116,6 +116,7 @@ class QuoteCuesFile(TypedDict):
     relatives: list[str]
     standalone_determiners: list[str]
     subordinators: list[str]
+    embedding_words: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -195,6 +196,7 @@ class _Cues:
         self.relatives = lower_set(cues["relatives"])
         self.standalone = lower_set(cues["standalone_determiners"])
         self.subordinators = lower_set(cues["subordinators"])
+        self.embedding = lower_set(cues["embedding_words"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -1261,11 +1263,30 @@ def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: i
         after = [t for t in _tokens(doc.text, e, min(q.open_mark, e + 40)) if t.low not in cues.skip
                  and not (t.low.endswith("ly") and len(t.low) > 4)]
         if words and after and _looks_like_verb(after[0], cues):
-            return words, after[0]
+            return _named_antecedent(doc, quotes, i, words, cues, p) or words, after[0]
         if weak and fallback is None and words and after and after[0].is_word and after[0].text.islower() \
                 and after[0].low not in cues.speaker_end and after[0].low not in cues.copulas:
             fallback = words, after[0]
     return fallback
+
+
+def _named_antecedent(doc: _Doc, quotes: list[_Quote], i: int, words: list[_Token], cues: _Cues,
+                      p: QuotesParams) -> list[_Token] | None:
+    """A he/she subject of a clause embedded in the sentence ("what she calls “...”", "whom he called a “...”",
+    "since he suspended ...") whose person the clause before names: that mention, the main clause's subject
+    ("Hillary Clinton says Americans are “right to be angry,” but also hungry for what she calls “...”"): the
+    first subject of the sentence that is a PERSON mention of the person the pronoun resolves to."""
+    if len(words) != 1 or words[0].low not in cues.pronouns:
+        return None
+    before = _tokens(doc.text, max(0, words[0].start - 20), words[0].start)
+    if not before or before[-1].low not in cues.embedding:
+        return None
+    person = _resolve_pronoun(doc, quotes, quotes[i], (words[0].low, words[0].start), cues, p)
+    sentence_start = doc.sent_starts[quotes[i].sentence]
+    for s, e in _subject_candidates(doc, quotes, sentence_start, words[0].start, cues):
+        if any(m[2] in PERSON_LABELS and m[3] == person and m[0] == s for m in doc.entities_in(s, e)):
+            return _join_name_dots(_tokens(doc.text, s, e), cues)
+    return None
 
 
 def _embedded_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, cues: _Cues,

@@ -709,3 +709,12 @@ def test_a_name_before_an_appositive_missing_its_closing_comma_is_the_subject():
             "On Tuesday, the governor said, “We will win.”")
     out = direct(run(text, {"Anthony Anton": "Anthony Anton", "Brian Fallon": "Brian Fallon"}))
     assert out["speaker"].to_list() == ["Anthony Anton", "Brian Fallon", "the governor"]
+
+
+def test_a_pronoun_in_an_embedded_clause_gives_the_name_of_the_main_clause():
+    text = ("Hillary Clinton says Americans are “right to be angry,” but also hungry for what she calls “real "
+            "solutions.” Trump called the assault “an attack on our country,” but he also noted the “senseless, "
+            "tragic deaths.”")
+    out = direct(run(text, {"Hillary Clinton": "Hillary Clinton", "Trump": "Donald Trump"}))
+    assert out["speaker_text"].to_list() == ["Hillary Clinton", "Hillary Clinton", "Trump", "he"]
+    assert out["speaker"].to_list() == ["Hillary Clinton", "Hillary Clinton", "Donald Trump", "Donald Trump"]
