@@ -117,6 +117,8 @@ class QuoteCuesFile(TypedDict):
     standalone_determiners: list[str]
     subordinators: list[str]
     embedding_words: list[str]
+    noun_prepositions: list[str]
+    be_forms: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -197,6 +199,8 @@ class _Cues:
         self.standalone = lower_set(cues["standalone_determiners"])
         self.subordinators = lower_set(cues["subordinators"])
         self.embedding = lower_set(cues["embedding_words"])
+        self.noun_prepositions = lower_set(cues["noun_prepositions"])
+        self.be_forms = lower_set(cues["be_forms"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -680,6 +684,9 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
                 and _looks_like_verb(tokens[v - 2], cues):
             return [tokens[v - 3]]                   # "..., he laughed and said, “We’ll see.”"
         return _first_subject(tokens[:v], cues, max_words) or _subject_of_previous_verb(tokens, v, cues, max_words)
+    progressive = _progressive_subject(clause, cues, max_words)
+    if progressive is not None:
+        return progressive
     if tokens[v].low.endswith("ing") and (len(clause) > 3 or (
             clause and clause[0].low in cues.speaker_end and clause[0].low != "with")):
         # (or after a prepositional phrase: "Clinton responded on Facebook writing, “...”"; but "with Gorka
@@ -687,6 +694,21 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
         # a participle's subject is the sentence's: "Black Lives Matter issued a statement saying it ..."
         return _first_subject(tokens[:v], cues, max_words)
     return _relative_subject(tokens, v, clause, cues)
+
+
+def _progressive_subject(clause: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
+    """A participle after a form of "be" is a finite verb ("John Kasich’s campaign is already claiming
+    victory in the so-called “...”"): its subject is the words before that form, not the sentence's first."""
+    k = len(clause)
+    while k > 0 and (clause[k - 1].low in cues.skip or (clause[k - 1].low.endswith("ly") and len(clause[k - 1].low) > 4)):
+        k -= 1
+    if k < 2 or clause[k - 1].low not in cues.be_forms or not clause[k - 1].text.islower():
+        return None
+    subject = clause[:k - 1]
+    while subject and subject[0].low in cues.coordinators:
+        subject = subject[1:]                         # "..., but John Kasich’s campaign is claiming"
+    return (_first_subject(subject, cues, max_words) or _speaker_words(_trailing_phrase(subject, cues), cues, max_words)
+            ) if subject else None
 
 
 def _relative_subject(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues) -> list[_Token] | None:
@@ -791,7 +813,7 @@ def _possessive_source(tokens: list[_Token], cues: _Cues) -> tuple[list[_Token],
     return None
 
 
-def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
+def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues, after_preposition: bool = True) -> bool:
     """Whether the verb form tokens[v] is a noun there: after a determiner, a possessive or a hyphenated
     lower-case modifier ("Mr. Obama's remarks", "the following comment", "Donald Trump’s flurry of late-night
     tweets was"). Not after a number: "Six in 10 say"."""
@@ -801,7 +823,12 @@ def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
     # a possessive: "Mr. Obama's remarks", "Vargas’ question" (the apostrophe alone is no token)
     possessive = prev.text.endswith(("’s", "'s")) or (prev.end < tokens[v].start and prev.text.endswith("s")
                                                        and tokens[v].start - prev.end == 2)
-    return prev.is_word and (prev.low in cues.noun_determiners or possessive
+    # after a preposition a form that is no participle is a noun: "primary contests in states with more
+    # diverse electorates", "the number of claims" (but "by saying", "to say")
+    # (with `after_preposition`; indirect speech keeps "in favor of", "in hopes of" as its cues)
+    governed = after_preposition and prev.text.islower() and prev.low in cues.noun_prepositions \
+        and not tokens[v].low.endswith("ing")
+    return prev.is_word and (prev.low in cues.noun_determiners or possessive or governed
                              or ("-" in prev.text and prev.text.islower()))
 
 
@@ -1605,7 +1632,7 @@ def _is_content_verb(tokens: list[_Token], v: int, cues: _Cues) -> bool:
     a verb of `that_verbs` or `stance_verbs`), used as a verb."""
     t = tokens[v]
     known = t.low in cues.verbs or t.low in cues.that_verbs or t.low in cues.stance_verbs
-    return known and t.text.islower() and not _is_noun_use(tokens, v, cues)
+    return known and t.text.islower() and not _is_noun_use(tokens, v, cues, after_preposition=False)
 
 
 def _verb_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams

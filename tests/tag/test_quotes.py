@@ -718,3 +718,13 @@ def test_a_pronoun_in_an_embedded_clause_gives_the_name_of_the_main_clause():
     out = direct(run(text, {"Hillary Clinton": "Hillary Clinton", "Trump": "Donald Trump"}))
     assert out["speaker_text"].to_list() == ["Hillary Clinton", "Hillary Clinton", "Trump", "he"]
     assert out["speaker"].to_list() == ["Hillary Clinton", "Hillary Clinton", "Donald Trump", "Donald Trump"]
+
+
+def test_a_verb_form_after_a_preposition_is_a_noun_and_a_progressive_has_its_own_subject():
+    text = ("As the race has turned to contests in states with more diverse electorates, Jane Roe has decried "
+            "the issue of “systemic racism” in the city. "
+            "The final results aren’t in, but John Doe’s campaign is already claiming victory in the “governor’s "
+            "bracket.”")
+    out = direct(run(text, {"Jane Roe": "Jane Roe", "John Doe": "John Doe"}))
+    assert out["speaker_text"].to_list()[0] == "Jane Roe"
+    assert out["speaker_text"].to_list()[1].startswith("John Doe")
