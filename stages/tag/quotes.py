@@ -1393,7 +1393,7 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
         found, attribution = _quoted_turn(doc, q), "transcript"
         adjacent = found is not None
     if found is None and starts_sentence:
-        found, attribution = _previous_sentence_speaker(doc, q, cues, p), "previous_sentence"
+        found, attribution = _previous_sentence_speaker(doc, quotes, q, cues, p), "previous_sentence"
     q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)
     if found is None or q.kind not in ("direct", "partial"):
         return
@@ -1470,17 +1470,21 @@ def _statement_around(doc: _Doc, q: _Quote, cues: _Cues, p: QuotesParams) -> Att
     return (words, verb) if words and c_start <= q.open_mark and q.end <= c_end else None
 
 
-def _previous_sentence_speaker(doc: _Doc, q: _Quote, cues: _Cues, p: QuotesParams) -> Attribution | None:
+def _previous_sentence_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, cues: _Cues, p: QuotesParams
+                               ) -> Attribution | None:
     """A quote with no attribution of its own opening a sentence right after one that reports what someone
     said, without quotation marks ("Kerry said that 100,000 would be accepted. “That adds up to ...”",
-    "Professor Ann Lee agreed. “...”", "..., Schiff said.\n\n“...”"): that someone, who goes on speaking."""
+    "Professor Ann Lee agreed. “...”", "..., Schiff said.\n\n“...”", "Howard continued his remarks. “...”"):
+    that someone, who goes on speaking. A stray mark that opens no quote there does not count as a quote
+    ("” … they are so not like him,” she said in December. “...”")."""
     if q.sentence == 0:
         return None
     s_start, s_end = doc.sent_starts[q.sentence - 1], min(doc.sent_ends[q.sentence - 1], q.open_mark)
     # a quote in that sentence, or right before it (“... votes?” Trump said.), is one this one continues
     before = len(doc.text[:s_start].rstrip())
     before = before - 1 if before > 0 and "\n" not in doc.text[before:s_start] else s_start
-    if s_end <= s_start or QUOTE_MARK_RE.search(doc.text, before, s_end):
+    if s_end <= s_start or any(before <= x.open_mark < s_end or (x.close_mark is not None and before <= x.close_mark < s_end)
+                               for x in quotes):
         return None
     found = _statement_in(doc, s_start, s_end, cues, p)
     if found is None:
@@ -1490,9 +1494,22 @@ def _previous_sentence_speaker(doc: _Doc, q: _Quote, cues: _Cues, p: QuotesParam
         tokens = _join_name_dots(_tokens(doc.text, s_start, end), cues)
         comma = max((k + 1 for k, t in enumerate(tokens) if t.text == ","), default=0)
         tail = _tail_statement(tokens[comma:], cues, p)        # "Professor Ann Lee agreed."
-        return tail if tail is not None and tail[0] else None
+        return tail if tail is not None and tail[0] else _subject_then_reporting_verb(tokens, cues, p)
     _, words, verb, _ = found
     return (words, verb) if words and verb.text != ":" else None
+
+
+def _subject_then_reporting_verb(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """A sentence opening with its subject then a reporting verb, whatever follows ("Howard continued his
+    scathing remarks.", "Schoen elaborated in an editorial piece that ..."): the subject and the verb."""
+    words = _first_subject(tokens, cues, p.max_speaker_words)
+    if not words:
+        return None
+    k = next((k for k, t in enumerate(tokens) if t.start >= words[-1].end), len(tokens))
+    while k < len(tokens) and tokens[k].low in cues.skip:
+        k += 1
+    verb = tokens[k] if k < len(tokens) else None
+    return (words, verb) if verb is not None and verb.text.islower() and verb.low in cues.verbs else None
 
 
 def _quoted_turn(doc: _Doc, q: _Quote) -> Attribution | None:

@@ -728,3 +728,11 @@ def test_a_verb_form_after_a_preposition_is_a_noun_and_a_progressive_has_its_own
     out = direct(run(text, {"Jane Roe": "Jane Roe", "John Doe": "John Doe"}))
     assert out["speaker_text"].to_list()[0] == "Jane Roe"
     assert out["speaker_text"].to_list()[1].startswith("John Doe")
+
+
+def test_a_quote_after_a_sentence_opening_with_a_speaker_and_a_reporting_verb_is_theirs():
+    text = ("Jane Roe continued her scathing remarks. “Eight years ago she was the presumed nominee.”\n"
+            "” … they are so not like him,” Ann Lee said in December. “My father would be appalled.”")
+    out = direct(run(text, {"Jane Roe": "Jane Roe", "Ann Lee": "Ann Lee"}))
+    assert out["speaker"].to_list() == ["Jane Roe", "Ann Lee"]
+    assert out["attribution"].to_list() == ["previous_sentence", "previous_sentence"]
