@@ -1291,10 +1291,37 @@ def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: i
                  and not (t.low.endswith("ly") and len(t.low) > 4)]
         if words and after and _looks_like_verb(after[0], cues):
             return _named_antecedent(doc, quotes, i, words, cues, p) or words, after[0]
+        verb = _verb_past_modifiers(doc, (s, e), q.open_mark, cues) if words and words[0].text[0].isupper() else None
+        if verb is not None:
+            return words, verb
         if weak and fallback is None and words and after and after[0].is_word and after[0].text.islower() \
                 and after[0].low not in cues.speaker_end and after[0].low not in cues.copulas:
             fallback = words, after[0]
     return fallback
+
+
+def _verb_past_modifiers(doc: _Doc, span: tuple[int, int], limit: int, cues: _Cues) -> _Token | None:
+    """The verb after a name and what may follow it before its verb: a place ("Gov. Earl Ray Tomblin of West
+    Virginia lauded"), a phrase set off by commas ("Mike Huckabee, for his part, is labeling"), an auxiliary
+    or a form of "be" before a participle ("is labeling"); None when no verb-like word comes next."""
+    tokens = [t for t in _tokens(doc.text, span[1], min(limit, span[1] + 120)) if t.low not in cues.skip
+              and not (t.low.endswith("ly") and len(t.low) > 4)]
+    k = 0
+    if len(tokens) > 2 and tokens[0].low == "of" and tokens[1].text[0].isupper():
+        k = 1
+        while k < len(tokens) and tokens[k].is_word and tokens[k].text[0].isupper():
+            k += 1                                            # "of West Virginia"
+    elif tokens and tokens[0].text == ",":
+        close = next((j for j in range(1, min(len(tokens), 10)) if tokens[j].text == ","), None)
+        if close is None or any(t.text in ".;:" for t in tokens[1:close]):
+            return None
+        k = close + 1                                         # ", for his part,"
+    if k == 0:
+        return None
+    if k + 1 < len(tokens) and (tokens[k].low in AUXILIARIES or tokens[k].low in cues.be_forms) \
+            and tokens[k + 1].text.islower() and tokens[k + 1].low.endswith(("ing", "ed")):
+        return tokens[k + 1]                                  # "is labeling"
+    return tokens[k] if k < len(tokens) and _looks_like_verb(tokens[k], cues) else None
 
 
 def _named_antecedent(doc: _Doc, quotes: list[_Quote], i: int, words: list[_Token], cues: _Cues,

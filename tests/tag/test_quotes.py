@@ -736,3 +736,12 @@ def test_a_quote_after_a_sentence_opening_with_a_speaker_and_a_reporting_verb_is
     out = direct(run(text, {"Jane Roe": "Jane Roe", "Ann Lee": "Ann Lee"}))
     assert out["speaker"].to_list() == ["Jane Roe", "Ann Lee"]
     assert out["attribution"].to_list() == ["previous_sentence", "previous_sentence"]
+
+
+def test_a_clause_subject_may_carry_a_place_or_a_phrase_between_commas_before_its_verb():
+    text = ("In January, Gov. Earl Ray Tomblin of West Virginia lauded Mr. Clarke for helping develop “new and "
+            "innovative ideas.” Former Gov. Mike Huckabee, for his part, is labeling Obama’s actions “a blatant, "
+            "belligerent abuse of power.”")
+    out = direct(run(text, {"Earl Ray Tomblin": "Earl Ray Tomblin", "Mr. Clarke": "Tom Clarke",
+                            "Mike Huckabee": "Mike Huckabee", "Obama": "Barack Obama"}))
+    assert out["speaker"].to_list() == ["Earl Ray Tomblin", "Mike Huckabee"]
