@@ -119,6 +119,8 @@ class QuoteCuesFile(TypedDict):
     embedding_words: list[str]
     noun_prepositions: list[str]
     be_forms: list[str]
+    time_prepositions: list[str]
+    time_words: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -201,6 +203,8 @@ class _Cues:
         self.embedding = lower_set(cues["embedding_words"])
         self.noun_prepositions = lower_set(cues["noun_prepositions"])
         self.be_forms = lower_set(cues["be_forms"])
+        self.time_prepositions = lower_set(cues["time_prepositions"])
+        self.time_words = lower_set(cues["time_words"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -1302,8 +1306,9 @@ def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: i
 
 def _verb_past_modifiers(doc: _Doc, span: tuple[int, int], limit: int, cues: _Cues) -> _Token | None:
     """The verb after a name and what may follow it before its verb: a place ("Gov. Earl Ray Tomblin of West
-    Virginia lauded"), a phrase set off by commas ("Mike Huckabee, for his part, is labeling"), an auxiliary
-    or a form of "be" before a participle ("is labeling"); None when no verb-like word comes next."""
+    Virginia lauded"), a phrase set off by commas or brackets ("Mike Huckabee, for his part, is labeling",
+    "Sen. Elizabeth Warren (D-MA) slammed"), a time ("Clinton on Monday night called"), an auxiliary or a
+    form of "be" before a participle ("is labeling"); None when no verb-like word comes next."""
     tokens = [t for t in _tokens(doc.text, span[1], min(limit, span[1] + 120)) if t.low not in cues.skip
               and not (t.low.endswith("ly") and len(t.low) > 4)]
     k = 0
@@ -1311,11 +1316,18 @@ def _verb_past_modifiers(doc: _Doc, span: tuple[int, int], limit: int, cues: _Cu
         k = 1
         while k < len(tokens) and tokens[k].is_word and tokens[k].text[0].isupper():
             k += 1                                            # "of West Virginia"
-    elif tokens and tokens[0].text == ",":
-        close = next((j for j in range(1, min(len(tokens), 10)) if tokens[j].text == ","), None)
+    elif tokens and tokens[0].text in ",(":
+        closing = "," if tokens[0].text == "," else ")"
+        close = next((j for j in range(1, min(len(tokens), 10)) if tokens[j].text == closing), None)
         if close is None or any(t.text in ".;:" for t in tokens[1:close]):
             return None
-        k = close + 1                                         # ", for his part,"
+        k = close + 1                                         # ", for his part,", "(D-MA)"
+    elif len(tokens) > 2 and tokens[0].low in cues.time_prepositions and tokens[0].text.islower():
+        k = 1
+        while k < min(len(tokens), 4) and tokens[k].is_word and (
+                tokens[k].text[0].isupper() or tokens[k].text[0].isdigit() or tokens[k].low in cues.time_words):
+            k += 1                                            # "on Tuesday", "on Monday night"
+        k = k if k > 1 else 0
     if k == 0:
         return None
     if k + 1 < len(tokens) and (tokens[k].low in AUXILIARIES or tokens[k].low in cues.be_forms) \

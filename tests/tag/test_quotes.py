@@ -5,7 +5,7 @@ import polars as pl
 
 from schemas.base import polars_schema
 from schemas.tag import Quotes
-from stages.tag.quotes import extract_quotes
+from stages.tag.quotes import _cues, _Doc, _verb_past_modifiers, extract_quotes
 from tests.shipped_params import shipped
 from tests.tag.sentence_frames import frames
 
@@ -741,7 +741,17 @@ def test_a_quote_after_a_sentence_opening_with_a_speaker_and_a_reporting_verb_is
 def test_a_clause_subject_may_carry_a_place_or_a_phrase_between_commas_before_its_verb():
     text = ("In January, Gov. Earl Ray Tomblin of West Virginia lauded Mr. Clarke for helping develop “new and "
             "innovative ideas.” Former Gov. Mike Huckabee, for his part, is labeling Obama’s actions “a blatant, "
-            "belligerent abuse of power.”")
+            "belligerent abuse of power.” Sen. Elizabeth Warren (D-MA) dismissed the plan as “a gift to the rich.” "
+            "Jane Roe on Monday night dismissed the bill as “a disaster for the state.”")
     out = direct(run(text, {"Earl Ray Tomblin": "Earl Ray Tomblin", "Mr. Clarke": "Tom Clarke",
-                            "Mike Huckabee": "Mike Huckabee", "Obama": "Barack Obama"}))
-    assert out["speaker"].to_list() == ["Earl Ray Tomblin", "Mike Huckabee"]
+                            "Mike Huckabee": "Mike Huckabee", "Obama": "Barack Obama",
+                            "Elizabeth Warren": "Elizabeth Warren", "Jane Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["Earl Ray Tomblin", "Mike Huckabee", "Elizabeth Warren", "Jane Roe"]
+    # the verb after a bracket or a time, whatever other subject the clause holds after it
+    for head, name in (("Sen. Elizabeth Warren (D-MA) dismissed", "Elizabeth Warren"),
+                       ("Jane Roe on Monday night dismissed", "Jane Roe")):
+        doc_text = head + " the plan."
+        start = doc_text.index(name)
+        doc = _Doc(doc_text, [0], [len(doc_text)], ["s"], [], [])
+        verb = _verb_past_modifiers(doc, (start, start + len(name)), len(doc_text), _cues())
+        assert verb is not None and verb.text == "dismissed"
