@@ -755,3 +755,14 @@ def test_a_clause_subject_may_carry_a_place_or_a_phrase_between_commas_before_it
         doc = _Doc(doc_text, [0], [len(doc_text)], ["s"], [], [])
         verb = _verb_past_modifiers(doc, (start, start + len(name)), len(doc_text), _cues())
         assert verb is not None and verb.text == "dismissed"
+
+
+def test_an_outer_source_after_the_attribution_is_the_source_given():
+    text = ("“I ask you not to protest on the floor,” Bernie Sanders said, according to CNN. "
+            "“This platform says you are no longer welcome,” said Kristen Day, a director, reports USA Today. "
+            "“When does it stop?,” the judge said, the Times reported. "
+            "Trump said: “There will always be exceptions,” the Times reported. "
+            "“We will win,” Jane Roe told CNN.")
+    out = direct(run(text, {"Bernie Sanders": "Bernie Sanders", "Kristen Day": "Kristen Day", "Jane Roe": "Jane Roe",
+                            "Trump": "Donald Trump"}))
+    assert out["speaker_text"].to_list() == ["CNN", "USA Today", "the Times", "the Times", "Jane Roe"]
