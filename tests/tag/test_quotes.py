@@ -762,7 +762,8 @@ def test_an_outer_source_after_the_attribution_is_the_source_given():
             "“This platform says you are no longer welcome,” said Kristen Day, a director, reports USA Today. "
             "“When does it stop?,” the judge said, the Times reported. "
             "Trump said: “There will always be exceptions,” the Times reported. "
-            "“We will win,” Jane Roe told CNN.")
+            "“We will win,” Jane Roe told CNN. "
+            "According to Yahoo News, spokesman Jesse Lehrich said Friday that “she would sign this bill.”")
     out = direct(run(text, {"Bernie Sanders": "Bernie Sanders", "Kristen Day": "Kristen Day", "Jane Roe": "Jane Roe",
-                            "Trump": "Donald Trump"}))
-    assert out["speaker_text"].to_list() == ["CNN", "USA Today", "the Times", "the Times", "Jane Roe"]
+                            "Trump": "Donald Trump", "Jesse Lehrich": "Jesse Lehrich"}))
+    assert out["speaker_text"].to_list() == ["CNN", "USA Today", "the Times", "the Times", "Jane Roe", "Yahoo News"]
