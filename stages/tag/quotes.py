@@ -536,9 +536,12 @@ def _outer_source(tokens: list[_Token], verb: _Token, cues: _Cues, p: QuotesPara
             speaker = _according_to(rest, k, cues, p.max_speaker_words)
             return (speaker, _according_token(rest, k)) if speaker else None
     comma = max((k for k, t in enumerate(rest) if t.text == ","), default=None)
-    if comma is None:
-        return None
-    tail = rest[comma + 1:]
+    return _reported_by(rest[comma + 1:], cues, p) if comma is not None else None
+
+
+def _reported_by(tail: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """", the Post reported." / ", reports USA Today.": the tail of a sentence that is only a report's source
+    and its verb."""
     while tail and not tail[-1].is_word:
         tail = tail[:-1]
     found = _verb_first(tail, cues, p.max_speaker_words) or _speaker_first(tail, cues, p.max_speaker_words)
@@ -620,9 +623,7 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     if len(clause) == 1 and clause[0].low == "to" and v >= 2 and _looks_like_verb(tokens[v - 2], cues):
         # an infinitive after another verb: its subject ("He went on to say", "Trump continued to say")
         return _speaker_of_verb(tokens, v - 2, cues, max_words)
-    speaker = _named_before_participle(tokens, v, clause, cues, max_words) or \
-        _name_before_open_appositive(tokens, v, clause, cues, max_words) or \
-        _coordinated_or_relative_subject(tokens, v, clause, cues, max_words)
+    speaker = _subject_of_clause_shape(tokens, v, clause, cues, max_words)
     if speaker is not None:
         return speaker
     if len(clause) > 3:
@@ -643,6 +644,15 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
         speaker = _subject_before(tokens[:v], v, cues, max_words) or (
             None if tokens[v].low.endswith("ing") else _after_introduction(tokens[:v], cues, max_words))
     return speaker
+
+
+def _subject_of_clause_shape(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
+                             max_words: int) -> list[_Token] | None:
+    """The subject a verb's clause gives by its shape: a name before a participle after "of", a name before an
+    appositive missing its closing comma, a coordinated, participial, progressive or relative subject."""
+    return _named_before_participle(tokens, v, clause, cues, max_words) or \
+        _name_before_open_appositive(tokens, v, clause, cues, max_words) or \
+        _coordinated_or_relative_subject(tokens, v, clause, cues, max_words)
 
 
 def _named_before_participle(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
@@ -727,7 +737,8 @@ def _progressive_subject(clause: list[_Token], cues: _Cues, max_words: int) -> l
     """A participle after a form of "be" is a finite verb ("John Kasich’s campaign is already claiming
     victory in the so-called “...”"): its subject is the words before that form, not the sentence's first."""
     k = len(clause)
-    while k > 0 and (clause[k - 1].low in cues.skip or (clause[k - 1].low.endswith("ly") and len(clause[k - 1].low) > 4)):
+    while k > 0 and (clause[k - 1].low in cues.skip or (
+            clause[k - 1].low.endswith("ly") and len(clause[k - 1].low) > 4)):
         k -= 1
     if k < 2 or clause[k - 1].low not in cues.be_forms or not clause[k - 1].text.islower():
         return None
@@ -1332,15 +1343,23 @@ def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: i
         words = _join_name_dots(_tokens(doc.text, s, e), cues)
         after = [t for t in _tokens(doc.text, e, min(q.open_mark, e + 40)) if t.low not in cues.skip
                  and not (t.low.endswith("ly") and len(t.low) > 4)]
-        if words and after and _looks_like_verb(after[0], cues):
-            return _named_antecedent(doc, quotes, i, words, cues, p) or words, after[0]
-        verb = _verb_past_modifiers(doc, (s, e), q.open_mark, cues) if words and words[0].text[0].isupper() else None
-        if verb is not None:
-            return words, verb
+        found = _subject_with_verb(doc, quotes, i, (s, e), words, after, cues, p)
+        if found is not None:
+            return found
         if weak and fallback is None and words and after and after[0].is_word and after[0].text.islower() \
                 and after[0].low not in cues.speaker_end and after[0].low not in cues.copulas:
             fallback = words, after[0]
     return fallback
+
+
+def _subject_with_verb(doc: _Doc, quotes: list[_Quote], i: int, span: tuple[int, int], words: list[_Token],
+                       after: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """A clause-subject candidate and its verb: the verb-like word right after it, or past a name's place,
+    phrase between commas or brackets, or time (`_verb_past_modifiers`)."""
+    if words and after and _looks_like_verb(after[0], cues):
+        return _named_antecedent(doc, quotes, i, words, cues, p) or words, after[0]
+    verb = _verb_past_modifiers(doc, span, quotes[i].open_mark, cues) if words and words[0].text[0].isupper() else None
+    return (words, verb) if verb is not None else None
 
 
 def _verb_past_modifiers(doc: _Doc, span: tuple[int, int], limit: int, cues: _Cues) -> _Token | None:
@@ -1350,29 +1369,51 @@ def _verb_past_modifiers(doc: _Doc, span: tuple[int, int], limit: int, cues: _Cu
     form of "be" before a participle ("is labeling"); None when no verb-like word comes next."""
     tokens = [t for t in _tokens(doc.text, span[1], min(limit, span[1] + 120)) if t.low not in cues.skip
               and not (t.low.endswith("ly") and len(t.low) > 4)]
-    k = 0
-    if len(tokens) > 2 and tokens[0].low == "of" and tokens[1].text[0].isupper():
-        k = 1
-        while k < len(tokens) and tokens[k].is_word and tokens[k].text[0].isupper():
-            k += 1                                            # "of West Virginia"
-    elif tokens and tokens[0].text in ",(":
-        closing = "," if tokens[0].text == "," else ")"
-        close = next((j for j in range(1, min(len(tokens), 10)) if tokens[j].text == closing), None)
-        if close is None or any(t.text in ".;:" for t in tokens[1:close]):
-            return None
-        k = close + 1                                         # ", for his part,", "(D-MA)"
-    elif len(tokens) > 2 and tokens[0].low in cues.time_prepositions and tokens[0].text.islower():
-        k = 1
-        while k < min(len(tokens), 4) and tokens[k].is_word and (
-                tokens[k].text[0].isupper() or tokens[k].text[0].isdigit() or tokens[k].low in cues.time_words):
-            k += 1                                            # "on Tuesday", "on Monday night"
-        k = k if k > 1 else 0
+    k = _postmodifier_end(tokens, cues)
     if k == 0:
         return None
     if k + 1 < len(tokens) and (tokens[k].low in AUXILIARIES or tokens[k].low in cues.be_forms) \
             and tokens[k + 1].text.islower() and tokens[k + 1].low.endswith(("ing", "ed")):
         return tokens[k + 1]                                  # "is labeling"
     return tokens[k] if k < len(tokens) and _looks_like_verb(tokens[k], cues) else None
+
+
+def _postmodifier_end(tokens: list[_Token], cues: _Cues) -> int:
+    """How many of the tokens after a name are its place, its phrase between commas or brackets or a time
+    (see `_verb_past_modifiers`); 0 when they open with none of these."""
+    return _place_end(tokens) or _set_off_end(tokens) or _time_end(tokens, cues)
+
+
+def _place_end(tokens: list[_Token]) -> int:
+    """"of West Virginia" (of, then capitalised words)."""
+    if len(tokens) < 3 or tokens[0].low != "of" or not tokens[1].text[0].isupper():
+        return 0
+    k = 1
+    while k < len(tokens) and tokens[k].is_word and tokens[k].text[0].isupper():
+        k += 1
+    return k
+
+
+def _set_off_end(tokens: list[_Token]) -> int:
+    """", for his part," / "(D-MA)": up to the closing comma or bracket within ten tokens, no sentence mark."""
+    if not tokens or tokens[0].text not in ",(":
+        return 0
+    closing = "," if tokens[0].text == "," else ")"
+    close = next((j for j in range(1, min(len(tokens), 10)) if tokens[j].text == closing), None)
+    if close is None or any(t.text in ".;:" for t in tokens[1:close]):
+        return 0
+    return close + 1
+
+
+def _time_end(tokens: list[_Token], cues: _Cues) -> int:
+    """"on Tuesday", "on Monday night": a time preposition, then capitalised words, numbers or time words."""
+    if len(tokens) < 3 or tokens[0].low not in cues.time_prepositions or not tokens[0].text.islower():
+        return 0
+    k = 1
+    while k < min(len(tokens), 4) and tokens[k].is_word and (
+            tokens[k].text[0].isupper() or tokens[k].text[0].isdigit() or tokens[k].low in cues.time_words):
+        k += 1
+    return k if k > 1 else 0
 
 
 def _named_antecedent(doc: _Doc, quotes: list[_Quote], i: int, words: list[_Token], cues: _Cues,
@@ -1561,8 +1602,8 @@ def _previous_sentence_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, cues:
     # a quote in that sentence, or right before it (“... votes?” Trump said.), is one this one continues
     before = len(doc.text[:s_start].rstrip())
     before = before - 1 if before > 0 and "\n" not in doc.text[before:s_start] else s_start
-    if s_end <= s_start or any(before <= x.open_mark < s_end or (x.close_mark is not None and before <= x.close_mark < s_end)
-                               for x in quotes):
+    if s_end <= s_start or any(before <= x.open_mark < s_end or (
+            x.close_mark is not None and before <= x.close_mark < s_end) for x in quotes):
         return None
     found = _statement_in(doc, s_start, s_end, cues, p)
     if found is None:
