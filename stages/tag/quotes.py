@@ -22,7 +22,11 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
    mention, outside quotes, of the nearest preceding sentence that has one; a "Mr." candidate is skipped
    for "she" and the reverse); an ORG/GPE/NORP mention gives its canonical; a capitalised name NER
    missed is matched to the document's PERSON canonicals by surname, else kept as written; any other
-   noun phrase ("a senior Hamas official") is kept as written with speaker_kind "nominal".
+   noun phrase ("a senior Hamas official") is kept as written with speaker_kind "nominal". "I" outside
+   quotation marks is the writer: the document's authors, else "the author" (data/quote_cues.yaml
+   `author_pronouns`). A source the attribution is reported from is the speaker, as PolNeAR marks it:
+   "“...,” Sanders said, according to CNN.", ", reports USA Today.", ", the Times reported.", "According
+   to Yahoo News, X said ... “...”" (the source the text gives for the quote).
 3. Kinds. A quote that opens its sentence, or is attributed right next to its marks, is "direct"; one
    embedded in a sentence ("said the talks were “going nowhere fast”") is "partial" when it has at
    least `min_partial_words` words; shorter embedded ones are "scare" quotes (a “humanitarian zone”,
@@ -37,7 +41,8 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
 5. Embedded quotes without a reporting verb around them take the speaker of their clause (attribution
    "clause"): the attribution after the sentence's last comma ("..., Warren said."), else the first
    PERSON/organisation mention or pronoun subject of the clause before the quote that is followed by a
-   verb-like word ("Clinton called half of Trump's supporters “deplorables.”"). Short quotes so
+   verb-like word ("Clinton called half of Trump's supporters “deplorables.”"), past a place, a phrase
+   between commas or brackets or a time ("Mike Huckabee, for his part, is labeling"). Short quotes so
    attributed are partial quotes; scare quotes are only the unattributed ones; a title-cased quote after
    a verb that neither reports nor names ("starred in “The Art of War”") stays a title.
 6. Indirect speech (`indirect_speech`): each sentence outside direct quotes gives at most one row of kind
