@@ -631,6 +631,8 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     speaker = _subject_of_clause_shape(tokens, v, clause, cues, max_words)
     if speaker is not None:
         return speaker
+    if len(clause) > 1 and clause[-1].low in cues.pronouns and clause[-2].is_word and clause[-2].text.islower():
+        return clause[-1:]          # a relative clause without "that": "an investment he concludes has ..."
     if len(clause) > 3:
         # a longer clause: its trailing noun phrase ("Last month the governor said")
         speaker = _speaker_words(_trailing_phrase(clause, cues), cues, max_words)

@@ -767,3 +767,10 @@ def test_an_outer_source_after_the_attribution_is_the_source_given():
     out = direct(run(text, {"Bernie Sanders": "Bernie Sanders", "Kristen Day": "Kristen Day", "Jane Roe": "Jane Roe",
                             "Trump": "Donald Trump", "Jesse Lehrich": "Jesse Lehrich"}))
     assert out["speaker_text"].to_list() == ["CNN", "USA Today", "the Times", "the Times", "Jane Roe", "Yahoo News"]
+
+
+def test_a_pronoun_right_before_the_verb_of_a_relative_clause_without_that_is_the_subject():
+    text = ("Chris Carr runs the operation. The move was the result of three years of preparation — an investment "
+            "he concludes has constituted a “head-start on the rivals and their allies.”")
+    out = direct(run(text, {"Chris Carr": "Chris Carr"}))
+    assert out["speaker_text"].to_list() == ["he"] and out["speaker"].to_list() == ["Chris Carr"]
