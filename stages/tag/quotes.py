@@ -631,8 +631,6 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     speaker = _subject_of_clause_shape(tokens, v, clause, cues, max_words)
     if speaker is not None:
         return speaker
-    if len(clause) > 1 and clause[-1].low in cues.pronouns and clause[-2].is_word and clause[-2].text.islower():
-        return clause[-1:]          # a relative clause without "that": "an investment he concludes has ..."
     if len(clause) > 3:
         # a longer clause: its trailing noun phrase ("Last month the governor said")
         speaker = _speaker_words(_trailing_phrase(clause, cues), cues, max_words)
@@ -659,7 +657,15 @@ def _subject_of_clause_shape(tokens: list[_Token], v: int, clause: list[_Token],
     appositive missing its closing comma, a coordinated, participial, progressive or relative subject."""
     return _named_before_participle(tokens, v, clause, cues, max_words) or \
         _name_before_open_appositive(tokens, v, clause, cues, max_words) or \
-        _coordinated_or_relative_subject(tokens, v, clause, cues, max_words)
+        _coordinated_or_relative_subject(tokens, v, clause, cues, max_words) or _pronoun_before_verb(clause, cues)
+
+
+def _pronoun_before_verb(clause: list[_Token], cues: _Cues) -> list[_Token] | None:
+    """A he/she right before the verb after a lower-case word: the subject of a relative clause without
+    "that" ("an investment he concludes has constituted a “...”")."""
+    if len(clause) > 1 and clause[-1].low in cues.pronouns and clause[-2].is_word and clause[-2].text.islower():
+        return clause[-1:]
+    return None
 
 
 def _named_before_participle(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
