@@ -64,6 +64,10 @@ Issue 17, sixth session (2026-12-04, same session, `--half`): held-out half dete
 85.6 -> 86.8, partial 75.2 -> 77.8, full name 74.2 -> 74.6 (by name 82.8 -> 83.4), e2e 80.9 -> 82.1, GGT P / R
 88.1 / 70.9 unchanged; dev half speaker 86.8 -> 89.0, partial 79.7 -> 83.3, full name 78.0 -> 80.0 (by name
 86.8 -> 89.0), e2e 82.4 -> 84.5.
+Issue 17, seventh session (2026-12-04, same session, all 924 articles at 1fa07e1 against 9488ae3): held-out
+half detection F1 95.4 -> 95.5, speaker 86.8 -> 87.4, partial 77.8 -> 78.8, full name 74.6 -> 75.5 (by name
+83.4 -> 84.2), e2e 82.1 -> 82.6, GGT P / R 88.1 / 70.9 unchanged; dev half speaker 89.0 -> 90.3, partial
+83.3 -> 84.8, full name 80.0 -> 80.9 (by name 89.0 -> 90.1), e2e 84.5 -> 85.8; all articles speaker 88.5.
 """
 from __future__ import annotations
 

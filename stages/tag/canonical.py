@@ -262,6 +262,7 @@ def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gaze
         maintain_order="left")
     mentions = _people_tagged_as_organisations(mentions)
     mentions = _surnames_are_people(mentions, gazetteer)
+    mentions = _unknown_places_ending_organisations(mentions, gazetteer)
     mentions = _one_label_per_name(mentions)
     mentions = _resolve_names(mentions, params, gazetteer)
     mentions = _with_ids(mentions)
@@ -341,6 +342,28 @@ def _surnames_are_people(mentions: pl.DataFrame, gazetteer: Gazetteer) -> pl.Dat
         label=pl.when(pl.col("surname") & pl.col("new_label").is_in(SURNAME_SUSPECT_LABELS)
                       & pl.col("country").is_null())
         .then(pl.lit("PERSON")).otherwise(pl.col("new_label"))).drop("surname", "new_label")
+
+
+def _unknown_places_ending_organisations(mentions: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
+    """A one-word "place" the gazetteer does not know that is the last word of an organisation named in the
+    same document is that organisation's short form ("Treasuries" GPE beside "U.S. Treasuries" ORG): ORG. A
+    known place stays one ("Moscow" beside "Dynamo Moscow"), and so do a reviewed alias, a demonym's
+    country and a name in capitals (an acronym or a code); the organisation's words are all capitalised."""
+    orgs = (mentions.filter((pl.col("label") == "ORG") & pl.col("name").str.contains(" ", literal=True))
+            .select("doc_id", "name").unique())
+    tails = [(doc, name.rsplit(" ", 1)[-1]) for doc, name in orgs.iter_rows()
+             if not any(word[:1].islower() for word in name.split())]
+    tail_frame = pl.DataFrame(tails, orient="row", schema={"doc_id": pl.String, "name": pl.String}).unique()
+    suspects = (mentions.filter(pl.col("label").is_in(PLACE_LABELS) & pl.col("country").is_null()
+                                & ~pl.col("name").str.contains(" ", literal=True))
+                .select("doc_id", "name").unique().join(tail_frame, on=["doc_id", "name"], how="semi"))
+    aliases = read_aliases()
+    unknown = sorted({name for name in suspects["name"].to_list()
+                      if name not in aliases and not name.isupper() and gazetteer.place_label(name) is None})
+    relabelled = suspects.filter(pl.col("name").is_in(unknown)).with_columns(org_tail=pl.lit(True))
+    return mentions.join(relabelled, on=["doc_id", "name"], how="left", maintain_order="left").with_columns(
+        label=pl.when(pl.col("org_tail") & pl.col("label").is_in(PLACE_LABELS)).then(pl.lit("ORG"))
+        .otherwise(pl.col("label"))).drop("org_tail")
 
 
 def _one_label_per_name(mentions: pl.DataFrame) -> pl.DataFrame:

@@ -22,7 +22,11 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
    mention, outside quotes, of the nearest preceding sentence that has one; a "Mr." candidate is skipped
    for "she" and the reverse); an ORG/GPE/NORP mention gives its canonical; a capitalised name NER
    missed is matched to the document's PERSON canonicals by surname, else kept as written; any other
-   noun phrase ("a senior Hamas official") is kept as written with speaker_kind "nominal".
+   noun phrase ("a senior Hamas official") is kept as written with speaker_kind "nominal". "I" outside
+   quotation marks is the writer: the document's authors, else "the author" (data/quote_cues.yaml
+   `author_pronouns`). A source the attribution is reported from is the speaker, as PolNeAR marks it:
+   "“...,” Sanders said, according to CNN.", ", reports USA Today.", ", the Times reported.", "According
+   to Yahoo News, X said ... “...”" (the source the text gives for the quote).
 3. Kinds. A quote that opens its sentence, or is attributed right next to its marks, is "direct"; one
    embedded in a sentence ("said the talks were “going nowhere fast”") is "partial" when it has at
    least `min_partial_words` words; shorter embedded ones are "scare" quotes (a “humanitarian zone”,
@@ -37,7 +41,8 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
 5. Embedded quotes without a reporting verb around them take the speaker of their clause (attribution
    "clause"): the attribution after the sentence's last comma ("..., Warren said."), else the first
    PERSON/organisation mention or pronoun subject of the clause before the quote that is followed by a
-   verb-like word ("Clinton called half of Trump's supporters “deplorables.”"). Short quotes so
+   verb-like word ("Clinton called half of Trump's supporters “deplorables.”"), past a place, a phrase
+   between commas or brackets or a time ("Mike Huckabee, for his part, is labeling"). Short quotes so
    attributed are partial quotes; scare quotes are only the unattributed ones; a title-cased quote after
    a verb that neither reports nor names ("starred in “The Art of War”") stays a title.
 6. Indirect speech (`indirect_speech`): each sentence outside direct quotes gives at most one row of kind
@@ -79,6 +84,8 @@ ORG_LABELS = ("ORG", "GPE", "NORP")
 CLAUSE_SUBJECT_LABELS = ("PERSON", "PER", "ORG", "GPE")
 
 Entity = tuple[int, int, str, str, str]     # start, end, label, canonical, text
+# The speaker of "I said" outside quotation marks when the document names no author: its writer.
+AUTHOR = "the author"
 AUXILIARIES = frozenset({"has", "had", "have", "is", "was", "are", "were", "will", "would", "can", "could", "should",
                          "may", "might", "must", "does", "did"})
 
@@ -91,6 +98,7 @@ class QuoteCuesFile(TypedDict):
     skip_words: list[str]
     not_speakers: list[str]
     unresolved_pronouns: list[str]
+    author_pronouns: list[str]
     name_abbreviations: list[str]
     name_particles: list[str]
     determiners: list[str]
@@ -113,6 +121,11 @@ class QuoteCuesFile(TypedDict):
     relatives: list[str]
     standalone_determiners: list[str]
     subordinators: list[str]
+    embedding_words: list[str]
+    noun_prepositions: list[str]
+    be_forms: list[str]
+    time_prepositions: list[str]
+    time_words: list[str]
 
 
 @functools.lru_cache(maxsize=None)
@@ -169,6 +182,7 @@ class _Cues:
         self.skip = lower_set(cues["skip_words"])
         self.not_speakers = lower_set(cues["not_speakers"])
         self.unresolved = lower_set(cues["unresolved_pronouns"])
+        self.author_pronouns = lower_set(cues["author_pronouns"])
         self.abbreviations = lower_set(cues["name_abbreviations"])
         self.particles = lower_set(cues["name_particles"])
         self.determiners = lower_set(cues["determiners"])
@@ -191,6 +205,11 @@ class _Cues:
         self.relatives = lower_set(cues["relatives"])
         self.standalone = lower_set(cues["standalone_determiners"])
         self.subordinators = lower_set(cues["subordinators"])
+        self.embedding = lower_set(cues["embedding_words"])
+        self.noun_prepositions = lower_set(cues["noun_prepositions"])
+        self.be_forms = lower_set(cues["be_forms"])
+        self.time_prepositions = lower_set(cues["time_prepositions"])
+        self.time_words = lower_set(cues["time_words"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -241,6 +260,7 @@ class _Doc:
     entities: list[Entity]             # sorted
     entity_starts: list[int]
 
+    author: str = AUTHOR                                    # who "I" is outside quotes: the byline, or AUTHOR
     surname_genders: dict[str, str | None] | None = None    # filled by _surname_genders on first use
     surnames: set[str] | None = None                        # filled by _person_surnames on first use
 
@@ -507,7 +527,33 @@ def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesP
         return None
     while tokens and tokens[0].text in ",;:—–":
         tokens = tokens[1:]
-    return _attribution_at(tokens, cues, p)
+    found = _attribution_at(tokens, cues, p)
+    return (_outer_source(tokens, found[1], cues, p) or found) if found is not None else None
+
+
+def _outer_source(tokens: list[_Token], verb: _Token, cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """The source an attribution is reported from, written after it ("“...,” Sanders said, according to CNN.",
+    "“...,” said Kristen Day, ..., reports USA Today.", "“...,” the judge said, the Post reported."): the
+    outer source, who is the source the text gives for the quote (PolNeAR marks that one)."""
+    rest = [t for t in tokens if t.start > verb.start]
+    for k, t in enumerate(rest[:-2]):
+        if t.low == "according" and rest[k + 1].low == "to" and (k == 0 or rest[k - 1].text == ","):
+            speaker = _according_to(rest, k, cues, p.max_speaker_words)
+            return (speaker, _according_token(rest, k)) if speaker else None
+    comma = max((k for k, t in enumerate(rest) if t.text == ","), default=None)
+    return _reported_by(rest[comma + 1:], cues, p) if comma is not None else None
+
+
+def _reported_by(tail: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """", the Post reported." / ", reports USA Today.": the tail of a sentence that is only a report's source
+    and its verb."""
+    while tail and not tail[-1].is_word:
+        tail = tail[:-1]
+    found = _verb_first(tail, cues, p.max_speaker_words) or _speaker_first(tail, cues, p.max_speaker_words)
+    if found is None or cues.verbs.get(found[1].low) != "report" or found[1] is tail[-1] and len(found[0]) == 0:
+        return None
+    ends = found[1] is tail[-1] or found[0][-1] is tail[-1]
+    return found if ends else None
 
 
 def _as_attribution(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribution | None:
@@ -582,7 +628,7 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     if len(clause) == 1 and clause[0].low == "to" and v >= 2 and _looks_like_verb(tokens[v - 2], cues):
         # an infinitive after another verb: its subject ("He went on to say", "Trump continued to say")
         return _speaker_of_verb(tokens, v - 2, cues, max_words)
-    speaker = _coordinated_or_relative_subject(tokens, v, clause, cues, max_words)
+    speaker = _subject_of_clause_shape(tokens, v, clause, cues, max_words)
     if speaker is not None:
         return speaker
     if len(clause) > 3:
@@ -603,6 +649,54 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
         speaker = _subject_before(tokens[:v], v, cues, max_words) or (
             None if tokens[v].low.endswith("ing") else _after_introduction(tokens[:v], cues, max_words))
     return speaker
+
+
+def _subject_of_clause_shape(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
+                             max_words: int) -> list[_Token] | None:
+    """The subject a verb's clause gives by its shape: a name before a participle after "of", a name before an
+    appositive missing its closing comma, a coordinated, participial, progressive or relative subject."""
+    return _named_before_participle(tokens, v, clause, cues, max_words) or \
+        _name_before_open_appositive(tokens, v, clause, cues, max_words) or \
+        _coordinated_or_relative_subject(tokens, v, clause, cues, max_words) or _pronoun_before_verb(clause, cues)
+
+
+def _pronoun_before_verb(clause: list[_Token], cues: _Cues) -> list[_Token] | None:
+    """A he/she right before the verb after a lower-case word: the subject of a relative clause without
+    "that" ("an investment he concludes has constituted a “...”")."""
+    if len(clause) > 1 and clause[-1].low in cues.pronouns and clause[-2].is_word and clause[-2].text.islower():
+        return clause[-1:]
+    return None
+
+
+def _named_before_participle(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
+                             max_words: int) -> list[_Token] | None:
+    """"The ad uses footage of Hillary Clinton asking, “...”", "an account of Clinton telling one agent to
+    “...”": a participle right after "of" and a name has that name for its subject, not the sentence's."""
+    if not tokens[v].low.endswith("ing") or len(clause) < 2:
+        return None
+    of = max((k for k, w in enumerate(clause) if w.low == "of" and w.text.islower()), default=None)
+    name = clause[of + 1:] if of is not None else []
+    if not name or len(name) > 4 or not all(w.is_word and (w.text[0].isupper() or w.low in cues.particles)
+                                            for w in name) or not name[0].text[0].isupper():
+        return None
+    return _speaker_words(name, cues, max_words)
+
+
+def _name_before_open_appositive(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
+                                 max_words: int) -> list[_Token] | None:
+    """"Anthony Anton, president and CEO of the association stated, “...”", "Sam Lau, the communications
+    director for the party said": an appositive whose closing comma is missing; its name (two or more
+    capitalised words from the start of the stretch, none of them an introduction word) is the subject."""
+    start = v - len(clause)
+    if len(clause) < 2 or start < 3 or tokens[start - 1].text != "," or not clause[0].text.islower() \
+            or clause[0].low in cues.pronouns or clause[0].low in cues.relatives or clause[0].low in cues.coordinators:
+        return None
+    first = max((k + 1 for k in range(start - 1) if not tokens[k].is_word), default=0)
+    name = tokens[first:start - 1]
+    if len(name) < 2 or len(name) > 4 or not all(w.is_word and w.text[0].isupper() for w in name) or any(
+            w.low in cues.not_speakers or w.low in cues.intro_adverbs for w in name):
+        return None
+    return _speaker_words(name, cues, max_words)
 
 
 def _pronoun_subject(clause: list[_Token], cues: _Cues) -> list[_Token] | None:
@@ -640,6 +734,9 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
                 and _looks_like_verb(tokens[v - 2], cues):
             return [tokens[v - 3]]                   # "..., he laughed and said, “We’ll see.”"
         return _first_subject(tokens[:v], cues, max_words) or _subject_of_previous_verb(tokens, v, cues, max_words)
+    progressive = _progressive_subject(clause, cues, max_words)
+    if progressive is not None:
+        return progressive
     if tokens[v].low.endswith("ing") and (len(clause) > 3 or (
             clause and clause[0].low in cues.speaker_end and clause[0].low != "with")):
         # (or after a prepositional phrase: "Clinton responded on Facebook writing, “...”"; but "with Gorka
@@ -647,6 +744,22 @@ def _coordinated_or_relative_subject(tokens: list[_Token], v: int, clause: list[
         # a participle's subject is the sentence's: "Black Lives Matter issued a statement saying it ..."
         return _first_subject(tokens[:v], cues, max_words)
     return _relative_subject(tokens, v, clause, cues)
+
+
+def _progressive_subject(clause: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
+    """A participle after a form of "be" is a finite verb ("John Kasich’s campaign is already claiming
+    victory in the so-called “...”"): its subject is the words before that form, not the sentence's first."""
+    k = len(clause)
+    while k > 0 and (clause[k - 1].low in cues.skip or (
+            clause[k - 1].low.endswith("ly") and len(clause[k - 1].low) > 4)):
+        k -= 1
+    if k < 2 or clause[k - 1].low not in cues.be_forms or not clause[k - 1].text.islower():
+        return None
+    subject = clause[:k - 1]
+    while subject and subject[0].low in cues.coordinators:
+        subject = subject[1:]                         # "..., but John Kasich’s campaign is claiming"
+    return (_first_subject(subject, cues, max_words) or _speaker_words(_trailing_phrase(subject, cues), cues, max_words)
+            ) if subject else None
 
 
 def _relative_subject(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues) -> list[_Token] | None:
@@ -681,7 +794,22 @@ def _subject_of_previous_verb(tokens: list[_Token], v: int, cues: _Cues, max_wor
 def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: QuotesParams
                         ) -> tuple[list[_Token], _Token, bool] | None:
     """(speaker words, verb, adjacent) from the clause before the opening mark: "According to X,", else
-    the last reporting verb there."""
+    the last reporting verb there; a sentence opening with "According to X," and reporting someone else's
+    words has X for its source ("According to Yahoo News, Clinton spokesman Jesse Lehrich said “...”": the
+    outer source, see `_outer_source`)."""
+    found = _attribution_in_clause(doc, start, open_mark, cues, p)
+    tokens = _join_name_dots(_tokens(doc.text, start, min(open_mark, start + 120)), cues)
+    if found is None or len(tokens) < 4 or tokens[0].low != "according" or tokens[1].low != "to" \
+            or found[1].start <= tokens[1].start:
+        return found
+    outer = _according_to(tokens, 0, cues, p.max_speaker_words)
+    after = tokens[2 + len(outer)] if outer and len(tokens) > 2 + len(outer) else None
+    return (outer, _according_token(tokens, 0), found[2]) if after is not None and after.text == "," else found
+
+
+def _attribution_in_clause(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: QuotesParams
+                           ) -> tuple[list[_Token], _Token, bool] | None:
+    """`_attribution_before` without the outer source."""
     tokens = _join_name_dots(_tokens(doc.text, start, open_mark), cues)
     if not tokens:
         return None
@@ -751,7 +879,7 @@ def _possessive_source(tokens: list[_Token], cues: _Cues) -> tuple[list[_Token],
     return None
 
 
-def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
+def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues, after_preposition: bool = True) -> bool:
     """Whether the verb form tokens[v] is a noun there: after a determiner, a possessive or a hyphenated
     lower-case modifier ("Mr. Obama's remarks", "the following comment", "Donald Trump’s flurry of late-night
     tweets was"). Not after a number: "Six in 10 say"."""
@@ -761,7 +889,12 @@ def _is_noun_use(tokens: list[_Token], v: int, cues: _Cues) -> bool:
     # a possessive: "Mr. Obama's remarks", "Vargas’ question" (the apostrophe alone is no token)
     possessive = prev.text.endswith(("’s", "'s")) or (prev.end < tokens[v].start and prev.text.endswith("s")
                                                        and tokens[v].start - prev.end == 2)
-    return prev.is_word and (prev.low in cues.noun_determiners or possessive
+    # after a preposition a form that is no participle is a noun: "primary contests in states with more
+    # diverse electorates", "the number of claims" (but "by saying", "to say")
+    # (with `after_preposition`; indirect speech keeps "in favor of", "in hopes of" as its cues)
+    governed = after_preposition and prev.text.islower() and prev.low in cues.noun_prepositions \
+        and not tokens[v].low.endswith("ing")
+    return prev.is_word and (prev.low in cues.noun_determiners or possessive or governed
                              or ("-" in prev.text and prev.text.islower()))
 
 
@@ -1005,6 +1138,8 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
         return _resolve_pronoun(doc, quotes, q, (words[0].low, span[0]), cues, p), "pronoun", span
     if len(words) == 1 and words[0].low == "it":
         return _resolve_it(doc, quotes, q), "pronoun", span
+    if len(words) == 1 and words[0].low in cues.author_pronouns:
+        return doc.author, "pronoun", span         # outside quotes, "I" is the writer ("“...,” I said.")
     if len(words) == 1 and words[0].low in cues.unresolved:
         return None, "pronoun", span
     if len(words) == 1 and words[0].low in cues.relatives:
@@ -1122,11 +1257,12 @@ def _find_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int
     before = _attribution_before(doc, before_start, q.open_mark, cues, p)
     set_off = before is not None and before[2] and before[1].text.islower() and \
         doc.text[before[1].end:q.open_mark].strip() in (",", ":")
-    if q.close_mark is not None and not set_off:
+    if q.close_mark is not None:
         # (a reporting verb right before the marks says it, the one after is the next quote's: "When someone
-        # shouted, “Cruz,” Beck joked, “Amen, brother!”")
+        # shouted, “Cruz,” Beck joked, “Amen, brother!”"; but a report after it is its outer source: "Trump
+        # said: “...” the Times reported.")
         found = _attribution_after(doc, q, _limit_after(doc, quotes, i, cues), cues, p)
-        if found:
+        if found and (not set_off or cues.verbs.get(found[1].low) == "report"):
             return found, True, "after"
     if before is None and starts_sentence and q.sentence > 0:
         previous_start = doc.sent_starts[q.sentence - 1]
@@ -1220,12 +1356,96 @@ def _clause_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: i
         words = _join_name_dots(_tokens(doc.text, s, e), cues)
         after = [t for t in _tokens(doc.text, e, min(q.open_mark, e + 40)) if t.low not in cues.skip
                  and not (t.low.endswith("ly") and len(t.low) > 4)]
-        if words and after and _looks_like_verb(after[0], cues):
-            return words, after[0]
+        found = _subject_with_verb(doc, quotes, i, (s, e), words, after, cues, p)
+        if found is not None:
+            return found
         if weak and fallback is None and words and after and after[0].is_word and after[0].text.islower() \
                 and after[0].low not in cues.speaker_end and after[0].low not in cues.copulas:
             fallback = words, after[0]
     return fallback
+
+
+def _subject_with_verb(doc: _Doc, quotes: list[_Quote], i: int, span: tuple[int, int], words: list[_Token],
+                       after: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """A clause-subject candidate and its verb: the verb-like word right after it, or past a name's place,
+    phrase between commas or brackets, or time (`_verb_past_modifiers`)."""
+    if words and after and _looks_like_verb(after[0], cues):
+        return _named_antecedent(doc, quotes, i, words, cues, p) or words, after[0]
+    verb = _verb_past_modifiers(doc, span, quotes[i].open_mark, cues) if words and words[0].text[0].isupper() else None
+    return (words, verb) if verb is not None else None
+
+
+def _verb_past_modifiers(doc: _Doc, span: tuple[int, int], limit: int, cues: _Cues) -> _Token | None:
+    """The verb after a name and what may follow it before its verb: a place ("Gov. Earl Ray Tomblin of West
+    Virginia lauded"), a phrase set off by commas or brackets ("Mike Huckabee, for his part, is labeling",
+    "Sen. Elizabeth Warren (D-MA) slammed"), a time ("Clinton on Monday night called"), an auxiliary or a
+    form of "be" before a participle ("is labeling"); None when no verb-like word comes next."""
+    tokens = [t for t in _tokens(doc.text, span[1], min(limit, span[1] + 120)) if t.low not in cues.skip
+              and not (t.low.endswith("ly") and len(t.low) > 4)]
+    k = _postmodifier_end(tokens, cues)
+    if k == 0:
+        return None
+    if k + 1 < len(tokens) and (tokens[k].low in AUXILIARIES or tokens[k].low in cues.be_forms) \
+            and tokens[k + 1].text.islower() and tokens[k + 1].low.endswith(("ing", "ed")):
+        return tokens[k + 1]                                  # "is labeling"
+    return tokens[k] if k < len(tokens) and _looks_like_verb(tokens[k], cues) else None
+
+
+def _postmodifier_end(tokens: list[_Token], cues: _Cues) -> int:
+    """How many of the tokens after a name are its place, its phrase between commas or brackets or a time
+    (see `_verb_past_modifiers`); 0 when they open with none of these."""
+    return _place_end(tokens) or _set_off_end(tokens) or _time_end(tokens, cues)
+
+
+def _place_end(tokens: list[_Token]) -> int:
+    """"of West Virginia" (of, then capitalised words)."""
+    if len(tokens) < 3 or tokens[0].low != "of" or not tokens[1].text[0].isupper():
+        return 0
+    k = 1
+    while k < len(tokens) and tokens[k].is_word and tokens[k].text[0].isupper():
+        k += 1
+    return k
+
+
+def _set_off_end(tokens: list[_Token]) -> int:
+    """", for his part," / "(D-MA)": up to the closing comma or bracket within ten tokens, no sentence mark."""
+    if not tokens or tokens[0].text not in ",(":
+        return 0
+    closing = "," if tokens[0].text == "," else ")"
+    close = next((j for j in range(1, min(len(tokens), 10)) if tokens[j].text == closing), None)
+    if close is None or any(t.text in ".;:" for t in tokens[1:close]):
+        return 0
+    return close + 1
+
+
+def _time_end(tokens: list[_Token], cues: _Cues) -> int:
+    """"on Tuesday", "on Monday night": a time preposition, then capitalised words, numbers or time words."""
+    if len(tokens) < 3 or tokens[0].low not in cues.time_prepositions or not tokens[0].text.islower():
+        return 0
+    k = 1
+    while k < min(len(tokens), 4) and tokens[k].is_word and (
+            tokens[k].text[0].isupper() or tokens[k].text[0].isdigit() or tokens[k].low in cues.time_words):
+        k += 1
+    return k if k > 1 else 0
+
+
+def _named_antecedent(doc: _Doc, quotes: list[_Quote], i: int, words: list[_Token], cues: _Cues,
+                      p: QuotesParams) -> list[_Token] | None:
+    """A he/she subject of a clause embedded in the sentence ("what she calls “...”", "whom he called a “...”",
+    "since he suspended ...") whose person the clause before names: that mention, the main clause's subject
+    ("Hillary Clinton says Americans are “right to be angry,” but also hungry for what she calls “...”"): the
+    first subject of the sentence that is a PERSON mention of the person the pronoun resolves to."""
+    if len(words) != 1 or words[0].low not in cues.pronouns:
+        return None
+    before = _tokens(doc.text, max(0, words[0].start - 20), words[0].start)
+    if not before or before[-1].low not in cues.embedding:
+        return None
+    person = _resolve_pronoun(doc, quotes, quotes[i], (words[0].low, words[0].start), cues, p)
+    sentence_start = doc.sent_starts[quotes[i].sentence]
+    for s, e in _subject_candidates(doc, quotes, sentence_start, words[0].start, cues):
+        if any(m[2] in PERSON_LABELS and m[3] == person and m[0] == s for m in doc.entities_in(s, e)):
+            return _join_name_dots(_tokens(doc.text, s, e), cues)
+    return None
 
 
 def _embedded_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int, cues: _Cues,
@@ -1305,7 +1525,7 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
         found, attribution = _quoted_turn(doc, q), "transcript"
         adjacent = found is not None
     if found is None and starts_sentence:
-        found, attribution = _previous_sentence_speaker(doc, q, cues, p), "previous_sentence"
+        found, attribution = _previous_sentence_speaker(doc, quotes, q, cues, p), "previous_sentence"
     q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)
     if found is None or q.kind not in ("direct", "partial"):
         return
@@ -1382,17 +1602,21 @@ def _statement_around(doc: _Doc, q: _Quote, cues: _Cues, p: QuotesParams) -> Att
     return (words, verb) if words and c_start <= q.open_mark and q.end <= c_end else None
 
 
-def _previous_sentence_speaker(doc: _Doc, q: _Quote, cues: _Cues, p: QuotesParams) -> Attribution | None:
+def _previous_sentence_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, cues: _Cues, p: QuotesParams
+                               ) -> Attribution | None:
     """A quote with no attribution of its own opening a sentence right after one that reports what someone
     said, without quotation marks ("Kerry said that 100,000 would be accepted. “That adds up to ...”",
-    "Professor Ann Lee agreed. “...”", "..., Schiff said.\n\n“...”"): that someone, who goes on speaking."""
+    "Professor Ann Lee agreed. “...”", "..., Schiff said.\n\n“...”", "Howard continued his remarks. “...”"):
+    that someone, who goes on speaking. A stray mark that opens no quote there does not count as a quote
+    ("” … they are so not like him,” she said in December. “...”")."""
     if q.sentence == 0:
         return None
     s_start, s_end = doc.sent_starts[q.sentence - 1], min(doc.sent_ends[q.sentence - 1], q.open_mark)
     # a quote in that sentence, or right before it (“... votes?” Trump said.), is one this one continues
     before = len(doc.text[:s_start].rstrip())
     before = before - 1 if before > 0 and "\n" not in doc.text[before:s_start] else s_start
-    if s_end <= s_start or QUOTE_MARK_RE.search(doc.text, before, s_end):
+    if s_end <= s_start or any(before <= x.open_mark < s_end or (
+            x.close_mark is not None and before <= x.close_mark < s_end) for x in quotes):
         return None
     found = _statement_in(doc, s_start, s_end, cues, p)
     if found is None:
@@ -1402,9 +1626,22 @@ def _previous_sentence_speaker(doc: _Doc, q: _Quote, cues: _Cues, p: QuotesParam
         tokens = _join_name_dots(_tokens(doc.text, s_start, end), cues)
         comma = max((k + 1 for k, t in enumerate(tokens) if t.text == ","), default=0)
         tail = _tail_statement(tokens[comma:], cues, p)        # "Professor Ann Lee agreed."
-        return tail if tail is not None and tail[0] else None
+        return tail if tail is not None and tail[0] else _subject_then_reporting_verb(tokens, cues, p)
     _, words, verb, _ = found
     return (words, verb) if words and verb.text != ":" else None
+
+
+def _subject_then_reporting_verb(tokens: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
+    """A sentence opening with its subject then a reporting verb, whatever follows ("Howard continued his
+    scathing remarks.", "Schoen elaborated in an editorial piece that ..."): the subject and the verb."""
+    words = _first_subject(tokens, cues, p.max_speaker_words)
+    if not words:
+        return None
+    k = next((k for k, t in enumerate(tokens) if t.start >= words[-1].end), len(tokens))
+    while k < len(tokens) and tokens[k].low in cues.skip:
+        k += 1
+    verb = tokens[k] if k < len(tokens) else None
+    return (words, verb) if verb is not None and verb.text.islower() and verb.low in cues.verbs else None
 
 
 def _quoted_turn(doc: _Doc, q: _Quote) -> Attribution | None:
@@ -1544,7 +1781,7 @@ def _is_content_verb(tokens: list[_Token], v: int, cues: _Cues) -> bool:
     a verb of `that_verbs` or `stance_verbs`), used as a verb."""
     t = tokens[v]
     known = t.low in cues.verbs or t.low in cues.that_verbs or t.low in cues.stance_verbs
-    return known and t.text.islower() and not _is_noun_use(tokens, v, cues)
+    return known and t.text.islower() and not _is_noun_use(tokens, v, cues, after_preposition=False)
 
 
 def _verb_statement(tokens: list[_Token], end: int, cues: _Cues, p: QuotesParams
@@ -1700,12 +1937,22 @@ def _docs_with_quote_marks(docs: pl.DataFrame, sentences: pl.DataFrame, entities
               if every and text or _has_quote_mark(text)]
     ents = _entities_by_doc(entities, quoted)
     sents = _sentences_by_doc(sentences, quoted)
-    for doc_id, text in zip(docs["doc_id"].to_list(), docs["text"].to_list()):
+    authors = docs["authors"].to_list() if "authors" in docs.columns else [None] * docs.height
+    for doc_id, text, byline in zip(docs["doc_id"].to_list(), docs["text"].to_list(), authors):
         if not (every and text or _has_quote_mark(text)) or doc_id not in sents:
             continue
         starts, ends, ids = sents[doc_id]
         doc_entities = ents.get(doc_id, [])
-        yield doc_id, _Doc(text, starts, ends, ids, doc_entities, [e[0] for e in doc_entities])
+        yield doc_id, _Doc(text, starts, ends, ids, doc_entities, [e[0] for e in doc_entities],
+                           _author_name(byline))
+
+
+def _author_name(byline: list[str] | None) -> str:
+    """The document's authors as one speaker name ("A and B", "A, B and C"), AUTHOR when it names none."""
+    names = [n.strip() for n in byline or [] if n and n.strip()]
+    if not names:
+        return AUTHOR
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def extract_quotes(docs: pl.DataFrame, sentences: pl.DataFrame, entities: pl.DataFrame,

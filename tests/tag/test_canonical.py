@@ -237,3 +237,12 @@ def test_a_demonym_then_a_name_whose_surname_is_written_alone_is_a_person():
     assert got[("c", "Australian Rodney Eyles")] == got[("c", "Eyles")] == ("Rodney Eyles", "PERSON")
     assert got[("g", "Chinese Foreign Ministry")][1] == "ORG"        # an organisation head noun
     assert got[("h", "American Airlines Group")][1] == "ORG"         # its tail is never written alone
+
+
+def test_an_unknown_place_ending_an_organisation_of_the_document_is_that_organisation():
+    got = canon(mentions(("a", "U.S. Treasuries", "ORG"), ("a", "Treasuries", "GPE"),
+                         ("b", "Dynamo Moscow", "ORG"), ("b", "Moscow", "GPE"),
+                         ("c", "Treasuries", "GPE")))
+    assert got[("a", "Treasuries")][1] == "ORG"
+    assert got[("b", "Moscow")][1] == "GPE"          # a place the gazetteer knows stays a place
+    assert got[("c", "Treasuries")][1] == "GPE"      # no organisation ends with it in that document

@@ -5,7 +5,7 @@ import polars as pl
 
 from schemas.base import polars_schema
 from schemas.tag import Quotes
-from stages.tag.quotes import extract_quotes
+from stages.tag.quotes import _cues, _Doc, _verb_past_modifiers, extract_quotes
 from tests.shipped_params import shipped
 from tests.tag.sentence_frames import frames
 
@@ -681,3 +681,96 @@ def test_a_reporting_verb_in_a_subordinate_clause_is_not_reported_content():
     out = direct(run(text, {"Cruz": "Ted Cruz"}))
     assert out["speaker_text"].to_list() == ["Cruz", "the heckler"]
 
+
+
+def test_first_person_outside_quotes_is_the_writer():
+    text = ("The judge then turned to me. “Your Honor,” I said, “I would like to answer the question you raised.” "
+            "“We are ready to talk, whenever they are,” they said.")
+    out = direct(run(text))
+    assert out["speaker"].to_list() == ["the author", "the author", None]
+    assert out["speaker_text"].to_list() == ["I", "I", "they"]
+    docs, sents = frames(text)
+    docs = docs.with_columns(authors=pl.Series([["Jane Roe", "John Doe"]]))
+    named = direct(extract_quotes(docs, sents, people(text, {}), QUOTES_ONLY))
+    assert named["speaker"].to_list() == ["Jane Roe and John Doe", "Jane Roe and John Doe", None]
+
+
+def test_a_participle_after_of_and_a_name_has_that_name_for_subject():
+    text = ("The ad uses footage of Hillary Clinton asking, “Why aren’t I 50 points ahead, you might ask?” "
+            "Black Lives Matter issued a statement saying, “We will keep marching for justice.”")
+    out = direct(run(text, {"Hillary Clinton": "Hillary Clinton"}))
+    assert out["speaker_text"].to_list() == ["Hillary Clinton", "Black Lives Matter"]
+    assert out["speaker"].to_list()[0] == "Hillary Clinton"
+
+
+def test_a_name_before_an_appositive_missing_its_closing_comma_is_the_subject():
+    text = ("Anthony Anton, president and CEO of Washington Restaurant Association stated, “It’s a math problem.” "
+            "Brian Fallon, the press secretary, noted, “We are not worried.” "
+            "On Tuesday, the governor said, “We will win.”")
+    out = direct(run(text, {"Anthony Anton": "Anthony Anton", "Brian Fallon": "Brian Fallon"}))
+    assert out["speaker"].to_list() == ["Anthony Anton", "Brian Fallon", "the governor"]
+
+
+def test_a_pronoun_in_an_embedded_clause_gives_the_name_of_the_main_clause():
+    text = ("Hillary Clinton says Americans are “right to be angry,” but also hungry for what she calls “real "
+            "solutions.” Trump called the assault “an attack on our country,” but he also noted the “senseless, "
+            "tragic deaths.”")
+    out = direct(run(text, {"Hillary Clinton": "Hillary Clinton", "Trump": "Donald Trump"}))
+    assert out["speaker_text"].to_list() == ["Hillary Clinton", "Hillary Clinton", "Trump", "he"]
+    assert out["speaker"].to_list() == ["Hillary Clinton", "Hillary Clinton", "Donald Trump", "Donald Trump"]
+
+
+def test_a_verb_form_after_a_preposition_is_a_noun_and_a_progressive_has_its_own_subject():
+    text = ("As the race has turned to contests in states with more diverse electorates, Jane Roe has decried "
+            "the issue of “systemic racism” in the city. "
+            "The final results aren’t in, but John Doe’s campaign is already claiming victory in the “governor’s "
+            "bracket.”")
+    out = direct(run(text, {"Jane Roe": "Jane Roe", "John Doe": "John Doe"}))
+    assert out["speaker_text"].to_list()[0] == "Jane Roe"
+    assert out["speaker_text"].to_list()[1].startswith("John Doe")
+
+
+def test_a_quote_after_a_sentence_opening_with_a_speaker_and_a_reporting_verb_is_theirs():
+    text = ("Jane Roe continued her scathing remarks. “Eight years ago she was the presumed nominee.”\n"
+            "” … they are so not like him,” Ann Lee said in December. “My father would be appalled.”")
+    out = direct(run(text, {"Jane Roe": "Jane Roe", "Ann Lee": "Ann Lee"}))
+    assert out["speaker"].to_list() == ["Jane Roe", "Ann Lee"]
+    assert out["attribution"].to_list() == ["previous_sentence", "previous_sentence"]
+
+
+def test_a_clause_subject_may_carry_a_place_or_a_phrase_between_commas_before_its_verb():
+    text = ("In January, Gov. Earl Ray Tomblin of West Virginia lauded Mr. Clarke for helping develop “new and "
+            "innovative ideas.” Former Gov. Mike Huckabee, for his part, is labeling Obama’s actions “a blatant, "
+            "belligerent abuse of power.” Sen. Elizabeth Warren (D-MA) dismissed the plan as “a gift to the rich.” "
+            "Jane Roe on Monday night dismissed the bill as “a disaster for the state.”")
+    out = direct(run(text, {"Earl Ray Tomblin": "Earl Ray Tomblin", "Mr. Clarke": "Tom Clarke",
+                            "Mike Huckabee": "Mike Huckabee", "Obama": "Barack Obama",
+                            "Elizabeth Warren": "Elizabeth Warren", "Jane Roe": "Jane Roe"}))
+    assert out["speaker"].to_list() == ["Earl Ray Tomblin", "Mike Huckabee", "Elizabeth Warren", "Jane Roe"]
+    # the verb after a bracket or a time, whatever other subject the clause holds after it
+    for head, name in (("Sen. Elizabeth Warren (D-MA) dismissed", "Elizabeth Warren"),
+                       ("Jane Roe on Monday night dismissed", "Jane Roe")):
+        doc_text = head + " the plan."
+        start = doc_text.index(name)
+        doc = _Doc(doc_text, [0], [len(doc_text)], ["s"], [], [])
+        verb = _verb_past_modifiers(doc, (start, start + len(name)), len(doc_text), _cues())
+        assert verb is not None and verb.text == "dismissed"
+
+
+def test_an_outer_source_after_the_attribution_is_the_source_given():
+    text = ("“I ask you not to protest on the floor,” Bernie Sanders said, according to CNN. "
+            "“This platform says you are no longer welcome,” said Kristen Day, a director, reports USA Today. "
+            "“When does it stop?,” the judge said, the Times reported. "
+            "Trump said: “There will always be exceptions,” the Times reported. "
+            "“We will win,” Jane Roe told CNN. "
+            "According to Yahoo News, spokesman Jesse Lehrich said Friday that “she would sign this bill.”")
+    out = direct(run(text, {"Bernie Sanders": "Bernie Sanders", "Kristen Day": "Kristen Day", "Jane Roe": "Jane Roe",
+                            "Trump": "Donald Trump", "Jesse Lehrich": "Jesse Lehrich"}))
+    assert out["speaker_text"].to_list() == ["CNN", "USA Today", "the Times", "the Times", "Jane Roe", "Yahoo News"]
+
+
+def test_a_pronoun_right_before_the_verb_of_a_relative_clause_without_that_is_the_subject():
+    text = ("Chris Carr runs the operation. The move was the result of three years of preparation — an investment "
+            "he concludes has constituted a “head-start on the rivals and their allies.”")
+    out = direct(run(text, {"Chris Carr": "Chris Carr"}))
+    assert out["speaker_text"].to_list() == ["he"] and out["speaker"].to_list() == ["Chris Carr"]
