@@ -794,22 +794,7 @@ def _subject_of_previous_verb(tokens: list[_Token], v: int, cues: _Cues, max_wor
 def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: QuotesParams
                         ) -> tuple[list[_Token], _Token, bool] | None:
     """(speaker words, verb, adjacent) from the clause before the opening mark: "According to X,", else
-    the last reporting verb there; a sentence opening with "According to X," and reporting someone else's
-    words has X for its source ("According to Yahoo News, Clinton spokesman Jesse Lehrich said “...”": the
-    outer source, see `_outer_source`)."""
-    found = _attribution_in_clause(doc, start, open_mark, cues, p)
-    tokens = _join_name_dots(_tokens(doc.text, start, min(open_mark, start + 120)), cues)
-    if found is None or len(tokens) < 4 or tokens[0].low != "according" or tokens[1].low != "to" \
-            or found[1].start <= tokens[1].start:
-        return found
-    outer = _according_to(tokens, 0, cues, p.max_speaker_words)
-    after = tokens[2 + len(outer)] if outer and len(tokens) > 2 + len(outer) else None
-    return (outer, _according_token(tokens, 0), found[2]) if after is not None and after.text == "," else found
-
-
-def _attribution_in_clause(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: QuotesParams
-                           ) -> tuple[list[_Token], _Token, bool] | None:
-    """`_attribution_before` without the outer source."""
+    the last reporting verb there."""
     tokens = _join_name_dots(_tokens(doc.text, start, open_mark), cues)
     if not tokens:
         return None

@@ -762,11 +762,10 @@ def test_an_outer_source_after_the_attribution_is_the_source_given():
             "“This platform says you are no longer welcome,” said Kristen Day, a director, reports USA Today. "
             "“When does it stop?,” the judge said, the Times reported. "
             "Trump said: “There will always be exceptions,” the Times reported. "
-            "“We will win,” Jane Roe told CNN. "
-            "According to Yahoo News, spokesman Jesse Lehrich said Friday that “she would sign this bill.”")
+            "“We will win,” Jane Roe told CNN.")
     out = direct(run(text, {"Bernie Sanders": "Bernie Sanders", "Kristen Day": "Kristen Day", "Jane Roe": "Jane Roe",
-                            "Trump": "Donald Trump", "Jesse Lehrich": "Jesse Lehrich"}))
-    assert out["speaker_text"].to_list() == ["CNN", "USA Today", "the Times", "the Times", "Jane Roe", "Yahoo News"]
+                            "Trump": "Donald Trump"}))
+    assert out["speaker_text"].to_list() == ["CNN", "USA Today", "the Times", "the Times", "Jane Roe"]
 
 
 def test_a_pronoun_right_before_the_verb_of_a_relative_clause_without_that_is_the_subject():
