@@ -527,33 +527,7 @@ def _attribution_after(doc: _Doc, q: _Quote, limit: int, cues: _Cues, p: QuotesP
         return None
     while tokens and tokens[0].text in ",;:—–":
         tokens = tokens[1:]
-    found = _attribution_at(tokens, cues, p)
-    return (_outer_source(tokens, found[1], cues, p) or found) if found is not None else None
-
-
-def _outer_source(tokens: list[_Token], verb: _Token, cues: _Cues, p: QuotesParams) -> Attribution | None:
-    """The source an attribution is reported from, written after it ("“...,” Sanders said, according to CNN.",
-    "“...,” said Kristen Day, ..., reports USA Today.", "“...,” the judge said, the Post reported."): the
-    outer source, who is the source the text gives for the quote (PolNeAR marks that one)."""
-    rest = [t for t in tokens if t.start > verb.start]
-    for k, t in enumerate(rest[:-2]):
-        if t.low == "according" and rest[k + 1].low == "to" and (k == 0 or rest[k - 1].text == ","):
-            speaker = _according_to(rest, k, cues, p.max_speaker_words)
-            return (speaker, _according_token(rest, k)) if speaker else None
-    comma = max((k for k, t in enumerate(rest) if t.text == ","), default=None)
-    return _reported_by(rest[comma + 1:], cues, p) if comma is not None else None
-
-
-def _reported_by(tail: list[_Token], cues: _Cues, p: QuotesParams) -> Attribution | None:
-    """", the Post reported." / ", reports USA Today.": the tail of a sentence that is only a report's source
-    and its verb."""
-    while tail and not tail[-1].is_word:
-        tail = tail[:-1]
-    found = _verb_first(tail, cues, p.max_speaker_words) or _speaker_first(tail, cues, p.max_speaker_words)
-    if found is None or cues.verbs.get(found[1].low) != "report" or found[1] is tail[-1] and len(found[0]) == 0:
-        return None
-    ends = found[1] is tail[-1] or found[0][-1] is tail[-1]
-    return found if ends else None
+    return _attribution_at(tokens, cues, p)
 
 
 def _as_attribution(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribution | None:
@@ -1242,12 +1216,11 @@ def _find_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start: int
     before = _attribution_before(doc, before_start, q.open_mark, cues, p)
     set_off = before is not None and before[2] and before[1].text.islower() and \
         doc.text[before[1].end:q.open_mark].strip() in (",", ":")
-    if q.close_mark is not None:
+    if q.close_mark is not None and not set_off:
         # (a reporting verb right before the marks says it, the one after is the next quote's: "When someone
-        # shouted, “Cruz,” Beck joked, “Amen, brother!”"; but a report after it is its outer source: "Trump
-        # said: “...” the Times reported.")
+        # shouted, “Cruz,” Beck joked, “Amen, brother!”")
         found = _attribution_after(doc, q, _limit_after(doc, quotes, i, cues), cues, p)
-        if found and (not set_off or cues.verbs.get(found[1].low) == "report"):
+        if found:
             return found, True, "after"
     if before is None and starts_sentence and q.sentence > 0:
         previous_start = doc.sent_starts[q.sentence - 1]

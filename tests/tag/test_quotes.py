@@ -757,7 +757,8 @@ def test_a_clause_subject_may_carry_a_place_or_a_phrase_between_commas_before_it
         assert verb is not None and verb.text == "dismissed"
 
 
-def test_an_outer_source_after_the_attribution_is_the_source_given():
+def test_a_quote_reported_by_an_outlet_is_still_its_speakers():
+    # the outlet that reported the words is not who said them: the speaker table stays "who said what"
     text = ("“I ask you not to protest on the floor,” Bernie Sanders said, according to CNN. "
             "“This platform says you are no longer welcome,” said Kristen Day, a director, reports USA Today. "
             "“When does it stop?,” the judge said, the Times reported. "
@@ -765,7 +766,7 @@ def test_an_outer_source_after_the_attribution_is_the_source_given():
             "“We will win,” Jane Roe told CNN.")
     out = direct(run(text, {"Bernie Sanders": "Bernie Sanders", "Kristen Day": "Kristen Day", "Jane Roe": "Jane Roe",
                             "Trump": "Donald Trump"}))
-    assert out["speaker_text"].to_list() == ["CNN", "USA Today", "the Times", "the Times", "Jane Roe"]
+    assert out["speaker_text"].to_list() == ["Bernie Sanders", "Kristen Day", "the judge", "Trump", "Jane Roe"]
 
 
 def test_a_pronoun_right_before_the_verb_of_a_relative_clause_without_that_is_the_subject():
