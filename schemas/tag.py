@@ -39,6 +39,8 @@ class Quotes(DocumentSpan):
     would resume" in "Officials said the talks would resume")."""
 
     quote: str = pa.Field(str_length=NON_EMPTY)
+    # the canonical name of who said it; "I" outside quotation marks is the writer: the document's authors
+    # ("Jane Roe and John Doe"), or "the author" when the page names none (speaker_kind "pronoun")
     speaker: Optional[str] = pa.Field(nullable=True)
     verb: Optional[str] = pa.Field(nullable=True)
     verb_lemma: Optional[str] = pa.Field(nullable=True)
