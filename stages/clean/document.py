@@ -91,7 +91,12 @@ def metadata_lines(page: Page, params: Clean) -> MetadataLines:
     """Bylines ("By ...", contributor lines) and datelines among the short one-line blocks."""
     found = MetadataLines()
     for i, block in enumerate(page.blocks):
-        if block.words > METADATA_MAX_WORDS or not block.one_line:
+        if block.words > METADATA_MAX_WORDS or not block.one_line or i in found.bylines:
+            continue
+        names = _split_byline(page, i, params)
+        if names:
+            # "By" / "DAN BILEFSKY": a scrape that keeps the source's line breaks splits the byline in two
+            found.bylines[i] = found.bylines[i + 1] = names
             continue
         if meta.may_be_byline(block.text.lower()):
             names = meta.parse_byline(block.text, params)
@@ -103,6 +108,14 @@ def metadata_lines(page: Page, params: Clean) -> MetadataLines:
             if date is not None:
                 found.datelines[i] = date
     return found
+
+
+def _split_byline(page: Page, i: int, params: Clean) -> list[str] | None:
+    """The names of a byline whose prefix is alone on block i and whose names are the next one-line block."""
+    blocks = page.blocks
+    if i + 1 >= len(blocks) or not meta.is_byline_prefix(blocks[i].text) or not blocks[i + 1].one_line:
+        return None
+    return meta.parse_byline(f"{blocks[i].text.strip()} {blocks[i + 1].text.strip()}", params)
 
 
 def body_likeness(page: Page, lines: MetadataLines, params: Clean) -> list[tuple[bool, bool]]:

@@ -150,6 +150,13 @@ def test_reader_comment_bylines_and_contributors_are_not_the_articles_authors():
     assert clean_one("\n".join(credited[1:]))[0]["authors"] == ["John Roe"]   # no byline: the contributors
 
 
+def test_a_byline_split_after_its_prefix_is_one_byline():
+    # a scrape keeping the HTML's line breaks: <span>By</span> / <a>DAN BILEFSKY</a>
+    doc, reasons = clean_one("\n".join(["Plan Review Set After Long Talks", "By", "DAN BILEFSKY", PARA, PARA2]))
+    assert doc["authors"] == ["DAN BILEFSKY"]
+    assert reasons[2] == "byline" and reasons[3] == "byline"
+
+
 def test_the_description_gives_the_subtitle():
     dek = "The government will decide by the end of the year, the minister told reporters in the capital."
     doc, _ = clean_one(f"Plan Review Set\n{dek[:-1]}\n{PARA}\n{PARA2}", meta_title="Plan Review Set",
