@@ -95,20 +95,26 @@ def repeat_counts(blocks: pl.DataFrame, params: Clean) -> pl.DataFrame:
 
 def copy_groups(blocks: pl.DataFrame, params: Clean) -> pl.DataFrame:
     """(doc_id, group): documents that are copies of one article (an HTML and a text scrape of one page,
-    a reprint, a cut copy) share a group. Two documents are copies when they share at least
-    `copy_min_paragraphs` paragraphs of `copy_paragraph_min_words`+ words, or most of the shorter one's
-    (`copy_min_share`); only paragraphs found in at most `copy_max_docs` documents are compared (a site's
-    boilerplate paragraph in hundreds of pages links no one). Linear in the shared paragraphs; the groups are
-    the connected components (the smallest doc_id names each)."""
+    a reprint, a cut copy) share a group. Two documents are copies when the paragraphs of
+    `copy_paragraph_min_words`+ words they share hold most of the characters of the shorter one's
+    (`copy_min_share`), and they are at least `copy_min_paragraphs` unless one has fewer; only paragraphs
+    found in at most `copy_max_docs` documents are compared (a site's boilerplate paragraph in hundreds of
+    pages links no one). Two different articles of one site that share a box of related-story teasers or
+    newsletter lines (long paragraphs, but shorter than an article's and a fraction of either page's text)
+    are not copies: were they, those lines would count as one document's, and look like the article's own
+    prose. Linear in the shared paragraphs; the groups are the connected components (the smallest doc_id
+    names each)."""
     long = (blocks.filter(pl.col("key").str.count_matches(" ", literal=True) + 1 >= params.copy_paragraph_min_words)
-            .select("doc_id", "key").unique())
-    n_long = long.group_by("doc_id").agg(n_long=pl.len())
+            .select("doc_id", "key").unique().with_columns(size=pl.col("key").str.len_chars()))
+    n_long = long.group_by("doc_id").agg(n_long=pl.len(), long_chars=pl.col("size").sum())
     shared = long.filter(pl.col("doc_id").n_unique().over("key").is_between(2, params.copy_max_docs))
     pairs = (shared.join(shared, on="key", suffix="_b").filter(pl.col("doc_id") < pl.col("doc_id_b"))
-             .group_by("doc_id", "doc_id_b").agg(n_shared=pl.len())
+             .group_by("doc_id", "doc_id_b").agg(n_shared=pl.len(), shared_chars=pl.col("size").sum())
              .join(n_long, on="doc_id").join(n_long, left_on="doc_id_b", right_on="doc_id", suffix="_b")
-             .filter((pl.col("n_shared") >= params.copy_min_paragraphs)
-                     | (pl.col("n_shared") >= params.copy_min_share * pl.min_horizontal("n_long", "n_long_b")))
+             .filter((pl.col("shared_chars") >= params.copy_min_share
+                      * pl.min_horizontal("long_chars", "long_chars_b"))
+                     & (pl.col("n_shared") >= pl.min_horizontal(pl.lit(params.copy_min_paragraphs), "n_long",
+                                                                "n_long_b")))
              .select("doc_id", "doc_id_b").sort("doc_id", "doc_id_b"))
     parent: dict[str, str] = {}
 

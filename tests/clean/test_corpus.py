@@ -47,6 +47,30 @@ def test_copies_of_one_article_count_once():
     assert groups["group"].to_list() == [f"{0:016x}", f"{0:016x}", f"{2:016x}"]
 
 
+def test_articles_sharing_a_related_stories_box_are_not_copies():
+    """Two different articles of one site with the same three teasers of related stories (long
+    paragraphs, a third of either page's) are two documents: the teasers recur, and a cut copy that kept
+    only an article's lead (all of its one long paragraph) is still a copy of it."""
+    own = [[f"Paragraph {k} of story {name} tells what the council decided about the {name} bridge this week."
+            for k in range(6)] for name in ("north", "south")]
+    box = [f"Teaser {k}: a man was arrested after a crash that left a pedestrian hurt on the road downtown."
+           for k in range(3)]
+    docs = docs_frame("\n".join(own[0] + box), "\n".join(own[1] + box), own[0][0])
+    blocks = split_documents(docs, PARAMS)
+    assert copy_groups(blocks, PARAMS)["group"].to_list() == [f"{0:016x}", f"{1:016x}", f"{0:016x}"]
+    counts = repeat_counts(blocks, PARAMS).sort("doc_id", "block_idx")["n_docs"].to_list()
+    assert counts[6:9] == [2, 2, 2] and counts[:6] == [1] * 6
+    # As many teasers as the article has paragraphs, but a teaser is a line, a paragraph is several: the
+    # shared lines hold a fraction of either page's text.
+    story = [" ".join(f"Sentence {j} of part {k} of the east story says what the council decided this week."
+                      for j in range(4)) for k in range(6)]
+    other = [paragraph.replace("east", "west") for paragraph in story]
+    teasers = [f"Teaser {k}: a man was arrested after a crash that left a pedestrian hurt downtown." for k in range(6)]
+    groups = copy_groups(split_documents(docs_frame("\n".join(story + teasers), "\n".join(other + teasers)), PARAMS),
+                         PARAMS)
+    assert groups["group"].to_list() == [f"{0:016x}", f"{1:016x}"]
+
+
 def test_batches_give_the_rows_of_one_batch_in_any_executor():
     """The task is a partial of a module-level function with the params model: it runs the same in
     another process."""

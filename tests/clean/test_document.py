@@ -7,6 +7,7 @@ import textwrap
 import polars as pl
 import pytest
 
+from stages.clean.classifier import model_for_documents
 from stages.clean.corpus import clean_corpus
 from tests.clean.texts import PARA, PARA2, SPANISH, accounted, docs_frame
 from tests.shipped_params import shipped
@@ -204,7 +205,11 @@ def test_the_body_ends_at_a_comment_section():
     raw = "\n".join([PARA, "Comments", PARA2])
     doc, reasons = clean_one(raw)
     assert doc["text"] == PARA and reasons[2] == "share"
-    assert clean_one(raw, {"use_terminators": False})[0]["text"] == f"{PARA}\n\n{PARA2}"   # a cue line still goes
+    # Without terminators the rules' span runs on past the cue line (which still goes); the shipped body
+    # model, which learns from the pages what follows a comment heading, is left out of that check.
+    with model_for_documents(lambda doc_id: None):
+        assert clean_one(raw)[0]["text"] == PARA
+        assert clean_one(raw, {"use_terminators": False})[0]["text"] == f"{PARA}\n\n{PARA2}"
 
 
 def test_a_repeated_paragraph_is_a_duplicate_line():

@@ -16,9 +16,11 @@ from tests.shipped_params import params_yaml, shipped
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_LINE = "Markets desk special edition"  # not prose: boilerplate once it recurs across documents
+OWN_PARA = ("The harbour authority said on Tuesday that the new quay would open in the spring, after two years "
+            "of work and a long dispute with the city over who would pay for it.")
 CORPUS = [
     "\n".join(["Home", "World", "Plan Review Set After Long Talks", "By Jane Doe", PARA, PARA2, "Share this"]),
-    "\n".join([PARA3, SHARED_LINE, PARA]),  # a short line between paragraphs stays, unless it recurs
+    "\n".join([PARA3, SHARED_LINE, OWN_PARA]),  # a short line between paragraphs stays, unless it recurs
     "\n".join(["Accueil", FRENCH, "Share this"]),
     "\n".join(["Results", "Shr 12 cts vs 15 cts", "Net 1.2 mln vs 1.0 mln", "Revs 40.1 mln vs 38.2 mln"]),
     "",
