@@ -122,16 +122,21 @@ def _matches(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> dict[i
     return out
 
 
-def dump(data: Path, dates: pl.DataFrame, ids: set[str], path: Path) -> None:
+def _run_tables(data: Path, dates: pl.DataFrame) -> tuple[Any, dict[str, str], dict[str, str], dict[str, list]]:
+    """The scorer's Aligner class, URL -> doc_id, doc_id -> clean text and doc_id -> its date rows (with the
+    scorer's character span "c") of a built `data/`."""
     sys.path.insert(0, str(BENCH))
     from align import Aligner
     ingest = pl.read_parquet(data / "ingest" / "documents.parquet", columns=["doc_id", "meta_url"])
-    doc_of = dict(zip(ingest["meta_url"], ingest["doc_id"]))
     clean = pl.read_parquet(data / "clean" / "documents.parquet", columns=["doc_id", "text"])
-    texts = dict(zip(clean["doc_id"], clean["text"]))
-    by_doc = collections.defaultdict(list)
+    by_doc: dict[str, list] = collections.defaultdict(list)
     for row in dates.iter_rows(named=True):
         by_doc[row["doc_id"]].append({**row, "c": (row["start"], row["end"])})
+    return Aligner, dict(zip(ingest["meta_url"], ingest["doc_id"])), dict(zip(clean["doc_id"], clean["text"])), by_doc
+
+
+def dump(data: Path, dates: pl.DataFrame, ids: set[str], path: Path) -> None:
+    Aligner, doc_of, texts, by_doc = _run_tables(data, dates)
     kinds: dict[str, list[str]] = collections.defaultdict(list)
     with gzip.open(GOLD, "rt", encoding="utf-8") as f:
         records = [json.loads(line) for line in f if line.strip()]
@@ -208,15 +213,7 @@ def loss_table(counts: collections.Counter[str]) -> list[tuple[str, int, float]]
 
 def decompose(data: Path, dates: pl.DataFrame, ids: set[str]) -> collections.Counter[str]:
     """`date_losses` summed over the articles `ids` of a built `data/` and a dates table."""
-    sys.path.insert(0, str(BENCH))
-    from align import Aligner
-    ingest = pl.read_parquet(data / "ingest" / "documents.parquet", columns=["doc_id", "meta_url"])
-    doc_of = dict(zip(ingest["meta_url"], ingest["doc_id"]))
-    clean = pl.read_parquet(data / "clean" / "documents.parquet", columns=["doc_id", "text"])
-    texts = dict(zip(clean["doc_id"], clean["text"]))
-    by_doc = collections.defaultdict(list)
-    for row in dates.iter_rows(named=True):
-        by_doc[row["doc_id"]].append({**row, "c": (row["start"], row["end"])})
+    Aligner, doc_of, texts, by_doc = _run_tables(data, dates)
     total: collections.Counter[str] = collections.Counter()
     with gzip.open(GOLD, "rt", encoding="utf-8") as f:
         for line in f:
