@@ -785,3 +785,9 @@ def test_name_calling_speaker_is_the_subject_of_the_naming_verb():
     text = "The leaders who rebuked Trump included Gov. Mike Pence, who called their son “an American hero.”"
     out = direct(run(text, {"Trump": "Donald Trump", "Mike Pence": "Mike Pence"}))
     assert out.select("speaker", "speaker_text").rows() == [("Mike Pence", "who")]
+
+
+def test_referring_to_someone_as_a_name_is_name_calling_of_the_subject_before_the_verb():
+    text = "Christie refers to him as “Mr. Trump,” while Trump refers to the governor as “Chris.”"
+    out = direct(run(text, {"Trump": "Donald Trump", "Christie": "Chris Christie"}))
+    assert out.select("quote", "speaker").rows() == [("Mr. Trump", "Chris Christie"), ("Chris.", "Donald Trump")]
