@@ -1413,8 +1413,9 @@ def _embedded_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start:
     he would do so not because of “...” but because Canova is a “good candidate”"); else a weaker clause
     subject, in its clause then in its sentence."""
     q = quotes[i]
-    found = _clause_attribution(doc, quotes, i, before_start, cues, p, weak=False)
     sentence_start = doc.sent_starts[q.sentence]
+    found = _naming_subject(doc, quotes, i, sentence_start, cues) \
+        or _clause_attribution(doc, quotes, i, before_start, cues, p, weak=False)
     if (found is None or not _is_verb_form(found[1], cues)) and sentence_start < before_start:
         # (a clause subject whose verb reports nothing is inside the sentence's reported content: "Ted Cruz
         # says his “friend and colleague” Marco Rubio ran “an optimistic campaign”")
@@ -1425,6 +1426,61 @@ def _embedded_attribution(doc: _Doc, quotes: list[_Quote], i: int, before_start:
     if found is None and sentence_start < before_start:
         found = _clause_attribution(doc, quotes, i, sentence_start, cues, p)
     return found
+
+
+def _naming_subject(doc: _Doc, quotes: list[_Quote], i: int, sentence_start: int, cues: _Cues
+                    ) -> Attribution | None:
+    """Name-calling ("X called Y a “Z”"): the subject of the last naming verb before the quote in its
+    sentence, not the sentence's first subject ("..., Bannon, who Beck on Wednesday called “...”", "...,
+    Mike Pence, who called their son “an American hero.”"): the mention right before the verb (past
+    auxiliaries, adverbs, a time), or the "who" of "NAME, who called"; not a pronoun (an embedded "what he
+    calls" is the main clause's subject's, see `_named_antecedent`), not a possessive ("Sanders' call"),
+    not inside reported content ("reports that Trump called")."""
+    q = quotes[i]
+    previous = max((x.close_mark or x.end for x in quotes[:i] if x.open_mark >= sentence_start), default=sentence_start)
+    tokens = _tokens(doc.text, previous, q.open_mark)         # after the sentence's last quote before this one
+    v = _naming_verb_at(tokens, cues)
+    k = _before_verb_modifiers(tokens, v, cues) if v is not None else 0
+    if v is None or k == 0:
+        return None
+    if k >= 2 and tokens[k - 1].low == "who" and tokens[k - 2].text == ",":      # "Mike Pence, who called"
+        return [tokens[k - 1]], tokens[v]
+    end = tokens[k - 1].end
+    mention = next((m for m in doc.entities_in(end - 1, end) if m[1] == end and m[2] in CLAUSE_SUBJECT_LABELS), None)
+    if mention is None or doc.text[mention[1]:mention[1] + 1] in ("’", "'"):      # "Sanders' call for"
+        return None
+    before = [t for t in tokens[:k] if t.start < mention[0]]
+    if before and before[-1].low == "that":      # reported content: "she pointed to reports that Trump called"
+        return None
+    return _join_name_dots(_tokens(doc.text, mention[0], mention[1]), cues), tokens[v]
+
+
+def _naming_verb_at(tokens: list[_Token], cues: _Cues) -> int | None:
+    """The index of the last lower-case naming verb that is no participle, when at most nine tokens and no
+    clause punctuation separate it from the end (its object: "called the 12-nation TPP pact")."""
+    v = next((k for k in range(len(tokens) - 1, -1, -1) if tokens[k].low in cues.naming
+              and tokens[k].text.islower() and not tokens[k].low.endswith("ing")), None)
+    if v is None or len(tokens) - v > 10 or any(t.text in ",;:.!?()—–" for t in tokens[v + 1:]):
+        return None
+    return v
+
+
+def _before_verb_modifiers(tokens: list[_Token], v: int, cues: _Cues) -> int:
+    """Where the subject of the verb at v ends: before it, past auxiliaries, adverbs and a time."""
+    k = v
+    while k > 0 and (tokens[k - 1].low in AUXILIARIES or tokens[k - 1].low in cues.skip
+                     or (tokens[k - 1].low.endswith("ly") and len(tokens[k - 1].low) > 4)):
+        k -= 1
+    return k - _time_before(tokens[:k], cues)
+
+
+def _time_before(tokens: list[_Token], cues: _Cues) -> int:
+    """How many tokens at the end are a time ("on Wednesday", "on Monday night"): 0 when none."""
+    for n in (3, 2):
+        if len(tokens) > n and tokens[-n].low in cues.time_prepositions and tokens[-n].text.islower() \
+                and _time_end(tokens[-n:] + [tokens[-1]], cues) >= n:
+            return n
+    return 0
 
 
 def _colon_subject(doc: _Doc, quotes: list[_Quote], start: int, open_mark: int, cues: _Cues

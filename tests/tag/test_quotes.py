@@ -774,3 +774,20 @@ def test_a_pronoun_right_before_the_verb_of_a_relative_clause_without_that_is_th
             "he concludes has constituted a “head-start on the rivals and their allies.”")
     out = direct(run(text, {"Chris Carr": "Chris Carr"}))
     assert out["speaker_text"].to_list() == ["he"] and out["speaker"].to_list() == ["Chris Carr"]
+
+
+def test_name_calling_speaker_is_the_subject_of_the_naming_verb():
+    # the subject right before "called" (past a time), or the "who" of "NAME, who called": not the sentence's
+    # first subject
+    text = "Much of Beck’s ire was directed at Bannon, who Beck on Wednesday called “a horrible human being.”"
+    out = direct(run(text, {"Beck": "Glenn Beck", "Bannon": "Steve Bannon"}))
+    assert out.select("speaker", "speaker_start").rows() == [("Glenn Beck", text.index("Beck on"))]
+    text = "The leaders who rebuked Trump included Gov. Mike Pence, who called their son “an American hero.”"
+    out = direct(run(text, {"Trump": "Donald Trump", "Mike Pence": "Mike Pence"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Mike Pence", "who")]
+
+
+def test_referring_to_someone_as_a_name_is_name_calling_of_the_subject_before_the_verb():
+    text = "Christie refers to him as “Mr. Trump,” while Trump refers to the governor as “Chris.”"
+    out = direct(run(text, {"Trump": "Donald Trump", "Christie": "Chris Christie"}))
+    assert out.select("quote", "speaker").rows() == [("Mr. Trump", "Chris Christie"), ("Chris.", "Donald Trump")]
