@@ -263,7 +263,7 @@ def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gaze
     mentions = _people_tagged_as_organisations(mentions)
     mentions = _surnames_are_people(mentions, gazetteer)
     mentions = _unknown_places_ending_organisations(mentions, gazetteer)
-    mentions = _one_label_per_name(mentions)
+    mentions = _one_label_per_name(mentions, gazetteer)
     mentions = _resolve_names(mentions, params, gazetteer)
     mentions = _with_ids(mentions)
     return entities.with_columns(mentions.select(ADDED_COLUMNS).cast({c: schema[c] for c in ADDED_COLUMNS}))
@@ -366,33 +366,58 @@ def _unknown_places_ending_organisations(mentions: pl.DataFrame, gazetteer: Gaze
         .otherwise(pl.col("label"))).drop("org_tail")
 
 
-def _one_label_per_name(mentions: pl.DataFrame) -> pl.DataFrame:
+def _tails_of_longer_names(mentions: pl.DataFrame, gazetteer: Gazetteer, known: list[str]) -> pl.DataFrame:
+    """(doc_id, voted_name, group): a one-word name that is the last word of exactly one longer name of its
+    document ("Cup" EVENT beside "Fed Cup" ORG, "Nerweyi" ORG beside "Faik Nerweyi") is voted with that name,
+    so the two carry one label. A name that stands alone is left out: a known place ("Moscow" beside "Dynamo
+    Moscow"), a demonym, a reviewed alias, a name in capitals (an acronym or a code); so is a tail of two
+    longer names ("Joe Biden", "Hunter Biden") and of one with a lower-case word ("Bank of England")."""
+    names = (mentions.filter(pl.col("label").is_in(sorted(NAME_LABELS)) & ~pl.col("voted_name").is_in(known))
+             .group_by("doc_id", "voted_name").agg(demonym=pl.col("country").is_not_null().any()))
+    longer = [(doc, name) for doc, name, _ in names.iter_rows()
+              if " " in name and not any(word[:1].islower() for word in name.split())]
+    longer_by_tail: dict[tuple[str, str], set[str]] = {}
+    for doc, name in longer:
+        longer_by_tail.setdefault((doc, name.rsplit(" ", 1)[-1]), set()).add(name)
+    rows = sorted((doc, name, next(iter(longer_by_tail[doc, name])))
+                  for doc, name, demonym in names.iter_rows()
+                  if " " not in name and len(longer_by_tail.get((doc, name), ())) == 1 and not demonym
+                  and not name.isupper() and gazetteer.place_label(name) is None)
+    return pl.DataFrame(rows, orient="row", schema={"doc_id": pl.String, "voted_name": pl.String,
+                                                    "group": pl.String})
+
+
+def _one_label_per_name(mentions: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
     """Within a document, every mention of a name takes the label most of its mentions have ("Derbyshire"
     ORG twice and PERSON once -> ORG); a tie goes to the first of LABEL_PRIORITY, then to the first label in
-    alphabetical order (LAW before PRODUCT), never to whichever row came first. A name of the reviewed
-    alias file keeps its reviewed label (a known organisation or platform is never a person); only the
-    name labels of NAME_LABELS are voted (numbers and times keep theirs)."""
+    alphabetical order (LAW before PRODUCT), never to whichever row came first. A one-word name is voted
+    with the one longer name it ends (`_tails_of_longer_names`). A name of the reviewed alias file keeps its
+    reviewed label (a known organisation or platform is never a person); only the name labels of
+    NAME_LABELS are voted (numbers and times keep theirs)."""
     aliases = read_aliases()
     known = sorted(name for name, (canonical, _) in aliases.items() if name == canonical)
     rank = {label: i for i, label in enumerate(LABEL_PRIORITY)}
     # Voted on the name without a leading "the": a work's title keeps its article, an organisation's name
     # loses it ("the All Blacks" WORK_OF_ART, "All Blacks" ORG in one story are one name).
     mentions = mentions.with_columns(voted_name=pl.col("name").str.replace(r"^(?:the|The) ", ""))
+    groups = _tails_of_longer_names(mentions, gazetteer, known)
+    mentions = (mentions.join(groups, on=["doc_id", "voted_name"], how="left", maintain_order="left")
+                .with_columns(group=pl.coalesce("group", "voted_name")))
     votes = (mentions.filter(pl.col("label").is_in(sorted(NAME_LABELS)) & ~pl.col("voted_name").is_in(known))
-             .group_by("doc_id", "voted_name", "label").len()
+             .group_by("doc_id", "group", "label").len()
              .with_columns(rank=pl.col("label").replace_strict(rank, default=len(rank)))
              # The label itself breaks what rank leaves tied (two labels outside LABEL_PRIORITY): without it
              # the winner followed the row order the NER workers produced, which differs between executors.
-             .sort(["doc_id", "voted_name", "len", "rank", "label"], descending=[False, False, True, False, False])
-             .group_by("doc_id", "voted_name", maintain_order=True).agg(voted=pl.col("label").first(),
-                                                                        n_labels=pl.col("label").n_unique())
+             .sort(["doc_id", "group", "len", "rank", "label"], descending=[False, False, True, False, False])
+             .group_by("doc_id", "group", maintain_order=True).agg(voted=pl.col("label").first(),
+                                                                   n_labels=pl.col("label").n_unique())
              .filter(pl.col("n_labels") > 1).drop("n_labels"))
     relabelled = pl.col("voted").is_not_null() & pl.col("label").is_in(sorted(NAME_LABELS))
-    return (mentions.join(votes, on=["doc_id", "voted_name"], how="left", maintain_order="left")
+    return (mentions.join(votes, on=["doc_id", "group"], how="left", maintain_order="left")
             .with_columns(label=pl.when(relabelled).then(pl.col("voted")).otherwise(pl.col("label")))
             .with_columns(name=pl.when(relabelled & pl.col("label").is_in(sorted(THE_STRIPPED_LABELS)))
                           .then(pl.col("voted_name")).otherwise(pl.col("name")))
-            .drop("voted", "voted_name"))
+            .drop("voted", "voted_name", "group"))
 
 
 def _resolve_names(mentions: pl.DataFrame, params: EntitiesParams, gazetteer: Gazetteer) -> pl.DataFrame:

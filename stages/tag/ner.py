@@ -73,6 +73,7 @@ SCORE_TRIMMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 _PLAUSIBLE_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}|21[0-9]{2}")
 _GLUED = re.compile(r"[a-z]{3}[A-Z][a-z]{3}")  # "WorldNegotiations": a section label glued to a word
 _CLOSERS = "\"'”’)] \t\n"
+_QUOTE_MARKS = frozenset({'"', "“", "”", "„", "``", "''", "«", "»"})
 
 
 def _is_score(text: str) -> bool:
@@ -96,6 +97,17 @@ def _without_edge_punctuation(span: Span) -> tuple[int, int] | None:
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and doc[end - 1].text != ".":
         end -= 1
     return (start, end) if start < end else None
+
+
+def _without_lone_quote_mark(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """A span across one quote mark runs over a quotation's edge (`Sleeping Bread " Puig`: a title's
+    closing quote, then its author): the longer side is kept (the first on a tie). A pair of marks is part
+    of the name (`Dwayne "The Rock" Johnson`)."""
+    marks = [i for i in range(start, end) if doc[i].text in _QUOTE_MARKS]
+    if len(marks) != 1:
+        return start, end
+    mark = marks[0]
+    return (start, mark) if mark - start >= end - mark - 1 else (mark + 1, end)
 
 
 def _number_or_date(doc: Doc, start: int, end: int, label: str) -> Span:
@@ -207,7 +219,7 @@ class EntityRules:
         trimmed = _without_edge_punctuation(span)
         if trimmed is None:
             return None
-        start, end = trimmed
+        start, end = _without_lone_quote_mark(doc, *trimmed)
         if label in ("DATE", "TIME"):
             return _number_or_date(doc, start, end, label)
         if label not in NAME_LABELS:

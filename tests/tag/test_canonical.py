@@ -246,3 +246,23 @@ def test_an_unknown_place_ending_an_organisation_of_the_document_is_that_organis
     assert got[("a", "Treasuries")][1] == "ORG"
     assert got[("b", "Moscow")][1] == "GPE"          # a place the gazetteer knows stays a place
     assert got[("c", "Treasuries")][1] == "GPE"      # no organisation ends with it in that document
+
+
+def test_a_one_word_name_takes_one_label_with_the_longer_name_it_ends():
+    # CoNLL++ dev: "Cup" EVENT beside "Fed Cup" ORG twice; "Nerweyi" ORG twice beside "Faik Nerweyi"
+    # WORK_OF_ART: each was one name with two labels in its document.
+    got = canon(mentions(("a", "Fed Cup", "ORG"), ("a", "Fed Cup", "ORG"), ("a", "Cup", "EVENT"),
+                         ("b", "Faik Nerweyi", "WORK_OF_ART"), ("b", "Nerweyi", "ORG"), ("b", "Nerweyi", "ORG")))
+    assert got[("a", "Cup")][1] == got[("a", "Fed Cup")][1] == "ORG"
+    assert got[("b", "Faik Nerweyi")][1] == got[("b", "Nerweyi")][1] == "ORG"
+
+
+def test_a_known_place_a_shared_tail_or_an_acronym_keeps_its_own_label():
+    got = canon(mentions(("a", "Dynamo Moscow", "ORG"), ("a", "Moscow", "GPE"), ("a", "Moscow", "GPE"),
+                         ("b", "Stock Exchange", "ORG"), ("b", "Corn Exchange", "FAC"), ("b", "Exchange", "EVENT"),
+                         ("c", "Bank of Poland", "ORG"), ("c", "Poland", "GPE"),
+                         ("d", "Liffe Market", "ORG"), ("d", "LIFFE", "PRODUCT")))
+    assert got[("a", "Moscow")][1] == "GPE" and got[("a", "Dynamo Moscow")][1] == "ORG"
+    assert got[("b", "Exchange")][1] == "EVENT"          # the tail of two longer names: no vote
+    assert got[("c", "Poland")][1] == "GPE"
+    assert got[("d", "LIFFE")][1] == "PRODUCT"

@@ -202,3 +202,11 @@ def test_a_score_after_a_name_is_trimmed_but_a_one_digit_channel_kept(nlp):
     assert found.get("A. Smith") == "PERSON" and found.get("D. Blenkiron") == "PERSON"
     assert not any(any(ch.isdigit() for ch in name) for name, label in found.items() if label == "PERSON")
     assert ents(nlp, "He watched Channel 4 in London.").get("Channel 4") == "ORG"
+
+
+def test_a_span_across_one_quote_mark_is_cut_there_but_a_quoted_nickname_stays(nlp):
+    # CoNLL++ dev: the model ran a novel's title over its closing quote into its author's name.
+    text = 'He wrote "Sleeping Bread" Puig said.'
+    assert rules_on(nlp, text, [('Sleeping Bread" Puig', "WORK_OF_ART")]) == {"Sleeping Bread": "WORK_OF_ART"}
+    text = 'Dwayne "The Rock" Johnson arrived.'
+    assert rules_on(nlp, text, [('Dwayne "The Rock" Johnson', "PERSON")]) == {'Dwayne "The Rock" Johnson': "PERSON"}
