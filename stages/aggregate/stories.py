@@ -54,7 +54,7 @@ from schemas import aggregate as tables
 from schemas.base import empty_frame, frame, polars_schema
 from schemas.params import Stories as StoryParams
 from stages.aggregate.sketches import ShingleMatches, _n_common, shingle_hashes
-from stages.aggregate.text_features import TOKEN_RE, TypeLinks, align_sentences, shingles, tokens
+from stages.aggregate.text_features import TypeLinks, align_sentences, shingles, tokens
 
 RELATION_RANK = {"near_duplicate": 0, "truncated_copy": 1, "rewrite": 2}
 QUOTE_MARKS = '["\u201c\u201d\u201e\u00ab\u00bb]'
@@ -608,48 +608,18 @@ def _story_originals(grouping: _Grouping, head: dict[int, int], measure: _Measur
 
 
 def _longest_headline(starts: dict[tuple[str, ...], list[tuple[tuple[str, ...], int]]],
-                      sequences: list[list[str]], own_story: int) -> tuple[int, int, tuple[str, ...]] | None:
-    """(words, story, key) of the longest headline key found word for word in one of `sequences` (ties:
-    the smaller story position), other than one of `own_story`; None when there is none."""
-    best: tuple[int, int, tuple[str, ...]] | None = None
+                      sequences: list[list[str]], own_story: int) -> tuple[int, int] | None:
+    """(words, story) of the longest headline key found word for word in one of `sequences` (ties: the
+    smaller story position), other than one of `own_story`; None when there is none."""
+    best: tuple[int, int] | None = None
     for sequence in sequences:
         for at in range(len(sequence) - 1):
             for key, story in starts.get(tuple(sequence[at:at + 2]), []):
                 if story == own_story or tuple(sequence[at:at + len(key)]) != key:
                     continue
                 if best is None or (-len(key), story) < (-best[0], best[1]):
-                    best = (len(key), story, key)
+                    best = (len(key), story)
     return best
-
-
-def _word_strings(texts: list[str | None]) -> pl.Series:
-    """Each text as its `tokens` joined by single spaces, with a space at both ends (so that a key found in
-    it with `str.contains` starts and ends on word boundaries), computed in polars for the whole corpus
-    (commas occur only inside number tokens: removing them drops the thousand separators)."""
-    words = pl.Series("words", texts, dtype=pl.String).fill_null("").str.to_lowercase()
-    joined = words.str.extract_all(TOKEN_RE.pattern).list.join(" ").str.replace_all(",", "", literal=True)
-    return pl.select(pl.concat_str(pl.lit(" "), pl.lit(joined), pl.lit(" "))).to_series()
-
-
-def _furniture_keys(corpus: _Corpus, story_of: dict[int, int], keys: set[tuple[str, ...]],
-                    found: dict[int, tuple[int, float, tuple[str, ...]]]) -> set[tuple[str, ...]]:
-    """The headline keys of `found` that some document outside the key's story and its cuts holds word for
-    word, in its title or its text: a line many pages carry (a site's tagline, a sidebar
-    title, "Leave a Reply Cancel reply" extracted as a title) is page furniture, and a cut whose only
-    evidence it is could belong to any of those pages. A real headline is held by its own story."""
-    if not keys:
-        return set()
-    texts, titles = _word_strings(corpus.texts), _word_strings(corpus.titles)
-    holders: dict[tuple[str, ...], set[int]] = {}
-    for key in sorted(keys):
-        needle = " " + " ".join(key) + " "
-        hit = (texts.str.contains(needle, literal=True) | titles.str.contains(needle, literal=True)).arg_true()
-        holders[key] = {story_of[x] for x in hit.to_list()}
-    # Cuts of one story under one headline back each other up: their own stories are not third pages.
-    cuts: dict[tuple[int, tuple[str, ...]], set[int]] = {}
-    for x, (r, _, key) in found.items():
-        cuts.setdefault((r, key), set()).add(story_of[x])
-    return {key for (r, key), own in cuts.items() if holders[key] - own - {r}}
 
 
 def _headline_copies(corpus: _Corpus, head: dict[int, int], original_of: dict[int, int], n_sentences: list[int],
@@ -674,7 +644,7 @@ def _headline_copies(corpus: _Corpus, head: dict[int, int], original_of: dict[in
     for key, stories in holders.items():
         if len(stories) == 1:
             starts.setdefault(key[:2], []).append((key, next(iter(stories))))
-    found: dict[int, tuple[int, float, tuple[str, ...]]] = {}
+    found: dict[int, tuple[int, float]] = {}
     for x in range(len(corpus.ids)):
         # the cheap tests first: tokenising every text of the corpus cost more than all the rest
         if size[story_of[x]] > 1 or n_sentences[x] > 2:
@@ -685,9 +655,8 @@ def _headline_copies(corpus: _Corpus, head: dict[int, int], original_of: dict[in
         best = _longest_headline(starts, [tokens(corpus.titles[x]), words], x)
         if best is not None:
             total = len(words) + len(tokens(corpus.titles[x]))
-            found[x] = (best[1], min(best[0] / total, 1.0) if total else 1.0, best[2])
-    furniture = _furniture_keys(corpus, story_of, {key for _, _, key in found.values()}, found)
-    return {x: (r, share) for x, (r, share, key) in found.items() if key not in furniture}
+            found[x] = (best[1], min(best[0] / total, 1.0) if total else 1.0)
+    return found
 
 
 def _story_rows(corpus: _Corpus, head: dict[int, int], original_of: dict[int, int],

@@ -463,15 +463,3 @@ def test_groups_of_related_clusters():
     neighbours = {1: {2}, 2: {1, 3}, 3: {2}, 4: {5}, 5: {4}}
     assert _n_groups([1, 2, 3, 4, 5, 6], neighbours) == 3
     assert _n_groups([1, 3, 4], neighbours) == 3   # 1 and 3 are linked only through 2, which is not a member
-
-
-def test_a_title_other_pages_carry_as_furniture_is_no_headline_evidence():
-    """A comment-form line extracted as one page's title, found in the text of an unrelated page too, is
-    page furniture: a bodiless cut under that title belongs to neither."""
-    furniture = "Leave a Reply Cancel reply"
-    titles = {A: furniture, B: furniture, C: "Cairo talks resume on a Gaza ceasefire"}
-    rows, _, _ = run({A: ROME, B: ["By Jane Doe"], C: CAIRO + [furniture]}, titles=titles)
-    assert rows[B]["relation"] == "unique"
-    # Without the unrelated page carrying it, the title is one story's headline and the cut is its copy.
-    rows, _, _ = run({A: ROME, B: ["By Jane Doe"], C: CAIRO}, titles=titles)
-    assert rows[B]["relation"] == "truncated_copy" and rows[B]["source_doc_id"] == A
