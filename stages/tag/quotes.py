@@ -887,8 +887,9 @@ def _is_preposition(t: _Token, cues: _Cues) -> bool:
 
 def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
     """The sentence's first name, pronoun or determined noun phrase ("An Israeli official confirmed"),
-    past an introductory phrase ("Hours later, Trump ...", "Meanwhile, it ...")."""
-    tokens = _without_introduction(tokens, cues)
+    past a dateline ("WASHINGTON (UPI) —") and an introductory phrase ("Hours later, Trump ...", "Meanwhile, it
+    ...")."""
+    tokens = _without_introduction(_without_dateline(tokens), cues)
     words: list[_Token] = []
     nominal = bool(tokens) and tokens[0].low in cues.determiners
     for k, t in enumerate(tokens):
@@ -903,6 +904,20 @@ def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_T
         if t.low in cues.pronouns:
             break
     return _speaker_words(words, cues, max_words)
+
+
+def _without_dateline(tokens: list[_Token]) -> list[_Token]:
+    """The tokens past a dateline opening the sentence: a place, then optionally a date and a bracketed news
+    agency, before a dash ("WASHINGTON, Dec. 8 (UPI) —", "Washington (AFP) –"); the place is in capitals or
+    the agency is there. No lower-case word before the dash (a name and an appositive: "Trump — who ...")."""
+    dash = next((k for k, t in enumerate(tokens[:10]) if t.text in "—–"), None)
+    if not dash or any(t.is_word and t.text.islower() for t in tokens[:dash]):
+        return tokens
+    head = tokens[:dash]
+    agency = any(t.text == "(" for t in head) and head[-1].text == ")"
+    if agency or (head[0].text.isupper() and len(head[0].text) > 2):
+        return tokens[dash + 1:]
+    return tokens
 
 
 def _role_then_name(tokens: list[_Token], cues: _Cues, room: int) -> list[_Token]:

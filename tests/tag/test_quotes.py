@@ -791,3 +791,13 @@ def test_referring_to_someone_as_a_name_is_name_calling_of_the_subject_before_th
     text = "Christie refers to him as “Mr. Trump,” while Trump refers to the governor as “Chris.”"
     out = direct(run(text, {"Trump": "Donald Trump", "Christie": "Chris Christie"}))
     assert out.select("quote", "speaker").rows() == [("Mr. Trump", "Chris Christie"), ("Chris.", "Donald Trump")]
+
+
+def test_dateline_is_no_speaker():
+    # a dateline opening the sentence ("WASHINGTON (UPI) —") is not the subject of ", saying" or "called"
+    text = ("Washington (AFP) – Democrat Hillary Clinton has taken a swipe at Donald Trump’s stance on Brexit, "
+            "saying that “bombastic comments” do more harm than good.")
+    out = direct(run(text, {"Hillary Clinton": "Hillary Clinton", "Donald Trump": "Donald Trump"}))
+    assert out["speaker"].to_list() == ["Hillary Clinton"]
+    text = "WASHINGTON (UPI) — A spokesman for the campaign called the report “outrageous.”"
+    assert direct(run(text))["speaker_text"].to_list() == ["A spokesman"]
