@@ -1136,7 +1136,26 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
             resolved = x if kind in _ANAPHORIC else _RESOLVERS[kind](x)
             if resolved is not None:
                 found.append((m.start(), m.end(), resolved))
+                if kind == "month_day":
+                    found.extend(_second_day(sentence, m.end(), resolved))
     yield from _resolve_in_order(sorted(found, key=lambda f: f[0]), sentence, base, lex, doc)
+
+
+# the second day of "April 24 and 25", "on Nov. 2 or 3": its own expression (TimeML tags each day), in the
+# month of the first; only before punctuation, the end or a preposition ("April 24 and 25 percent" is none)
+_SECOND_DAY_RE = re.compile(r"(?<!\s)\s++(?:and|or)\s++(?P<day>[0-3]?\d)(?:st|nd|rd|th)?+\b"
+                            r"(?=\s*+(?:[.,;:)]|$)|\s++(?:in|at|on|of|for|to|and|when|after|before)\b)")
+
+
+def _second_day(sentence: str, end: int, first: Resolved) -> list[tuple[int, int, Resolved]]:
+    """The second day after a month-day match ending at `end`, resolved like the first (`_SECOND_DAY_RE`)."""
+    m = _SECOND_DAY_RE.match(sentence, end)
+    if m is None or first[0] is None or first[2] != "day":
+        return []
+    day = _safe_date(first[0].year, first[0].month, int(m.group("day")))
+    if day is None or day <= first[0]:
+        return []
+    return [(m.start("day"), m.end("day"), _day(day, first[3], first[4]))]
 
 
 # a stretch a year-earlier period may name: the months or weeks a report covers ("the nine months", "the

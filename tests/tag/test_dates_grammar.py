@@ -333,3 +333,11 @@ def test_narrative_anaphora_need_a_date_as_fine_as_their_unit():
 def test_the_future_of_a_thing_names_no_time():
     assert values("That is very important to the future of our peoples.") == []
     assert values("Air strikes may continue well into the future.") == [("the future", "DATE", "FUTURE_REF")]
+
+
+def test_the_second_day_of_a_pair_is_its_own_date():
+    assert values("The summit will take place on Nov. 24 and 25.") == [
+        ("Nov. 24", "DATE", "1989-11-24"), ("25", "DATE", "1989-11-25")]
+    assert values("They met Oct. 2 or 3, he said.") == [("Oct. 2", "DATE", "1989-10-02"), ("3", "DATE", "1989-10-03")]
+    # a count after the day is no day
+    assert values("On Oct. 24 and 25 people died.") == [("Oct. 24", "DATE", "1989-10-24")]
