@@ -397,6 +397,9 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+_BE_BEFORE_RE = re.compile(r"\bbe\s$", re.IGNORECASE)
+
+
 def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight: float = 1.0
            ) -> tuple[str | None, float]:
     """("future", distance) when the tense marker nearest to [start, end) in the sentence is a future cue,
@@ -410,8 +413,9 @@ def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight:
     else:                                   # same matches, same offsets, without slow IGNORECASE scanning
         text, future_re, past_re = sentence.lower(), lex.future_lower_re, lex.past_lower_re
     future = [distance(m) for m in future_re.finditer(text)]
+    # a participle after "be" is no past tense: "will be held", "is to be made"
     past = [distance(m) for m in past_re.finditer(text)
-            if not (start <= m.start() < end)]
+            if not (start <= m.start() < end) and not _BE_BEFORE_RE.search(text, max(0, m.start() - 4), m.start())]
     if not future and not past:
         return None, 10**9
     nearest_future, nearest_past = min(future, default=10**9), min(past, default=10**9)

@@ -341,3 +341,9 @@ def test_the_second_day_of_a_pair_is_its_own_date():
     assert values("They met Oct. 2 or 3, he said.") == [("Oct. 2", "DATE", "1989-10-02"), ("3", "DATE", "1989-10-03")]
     # a count after the day is no day
     assert values("On Oct. 24 and 25 people died.") == [("Oct. 24", "DATE", "1989-10-24")]
+
+
+def test_a_participle_after_be_is_no_past_tense():
+    # written on Nov. 2, 1989: "will be held" points forward as "will take place" does
+    assert values("The summit will be held on Nov. 24.") == [("Nov. 24", "DATE", "1989-11-24")]
+    assert values("The summit was held on Oct. 24.") == [("Oct. 24", "DATE", "1989-10-24")]
