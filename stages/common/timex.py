@@ -615,8 +615,18 @@ def _is_title(x: _Match) -> bool:
     return not headline and _NAME_BEFORE_RE.search(sentence, max(0, start - 40), start) is not None
 
 
+# "today's" before a plural noun or a generic one is the present age ("today's personal computers",
+# "today's youth"), no day: gold leaves it untagged; "today's editions" of a paper is the day
+_TODAYS_GENERIC_RE = re.compile(r"['\u2019]s[ \t]++(?:(?![a-z]*ing\b)[a-z]++[ \t]++)?"
+                                r"(?!(?:was|is|has|does|goes|ends|begins|starts|opens)\b)(?:[a-z]*s|youth|world|society)\b")
+
+
 def _resolve_relative_day(x: _Match) -> Resolved | None:
     if _is_title(x):
+        return None
+    if x.group("rel").lower() == "today" and _TODAYS_GENERIC_RE.match(x.sentence, x.m.end()) and not re.match(
+            r"['\u2019]s\s++(?:editions|papers|newspapers|headlines|sessions|meetings|talks|trading)\b",
+            x.sentence[x.m.end():]):
         return None
     if x.base is None:
         return None, None, "day", True, "unresolved"

@@ -347,3 +347,10 @@ def test_a_participle_after_be_is_no_past_tense():
     # written on Nov. 2, 1989: "will be held" points forward as "will take place" does
     assert values("The summit will be held on Nov. 24.") == [("Nov. 24", "DATE", "1989-11-24")]
     assert values("The summit was held on Oct. 24.") == [("Oct. 24", "DATE", "1989-10-24")]
+
+
+def test_todays_before_a_generic_noun_is_the_present_age_not_a_day():
+    assert values("The chips run many of today's personal computers.") == []
+    assert values("The case is for today's youth what the blockade was.") == []
+    assert values("The offer, advertised in today's editions, expires.") == [("today", "DATE", "1989-11-02")]
+    assert values("Today's vote was close.") == [("Today", "DATE", "1989-11-02")]
