@@ -397,6 +397,9 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+_BE_BEFORE_RE = re.compile(r"\bbe\s$", re.IGNORECASE)
+
+
 def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight: float = 1.0
            ) -> tuple[str | None, float]:
     """("future", distance) when the tense marker nearest to [start, end) in the sentence is a future cue,
@@ -410,8 +413,9 @@ def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight:
     else:                                   # same matches, same offsets, without slow IGNORECASE scanning
         text, future_re, past_re = sentence.lower(), lex.future_lower_re, lex.past_lower_re
     future = [distance(m) for m in future_re.finditer(text)]
+    # a participle after "be" is no past tense: "will be held", "is to be made"
     past = [distance(m) for m in past_re.finditer(text)
-            if not (start <= m.start() < end)]
+            if not (start <= m.start() < end) and not _BE_BEFORE_RE.search(text, max(0, m.start() - 4), m.start())]
     if not future and not past:
         return None, 10**9
     nearest_future, nearest_past = min(future, default=10**9), min(past, default=10**9)
@@ -611,8 +615,18 @@ def _is_title(x: _Match) -> bool:
     return not headline and _NAME_BEFORE_RE.search(sentence, max(0, start - 40), start) is not None
 
 
+# "today's" before a plural noun or a generic one is the present age ("today's personal computers",
+# "today's youth"), no day: gold leaves it untagged; "today's editions" of a paper is the day
+_TODAYS_GENERIC_RE = re.compile(r"['\u2019]s[ \t]++(?:(?![a-z]*ing\b)[a-z]++[ \t]++)?"
+                                r"(?!(?:was|is|has|does|goes|ends|begins|starts|opens)\b)(?:[a-z]*s|youth|world|society)\b")
+
+
 def _resolve_relative_day(x: _Match) -> Resolved | None:
     if _is_title(x):
+        return None
+    if x.group("rel").lower() == "today" and _TODAYS_GENERIC_RE.match(x.sentence, x.m.end()) and not re.match(
+            r"['\u2019]s\s++(?:editions|papers|newspapers|headlines|sessions|meetings|talks|trading)\b",
+            x.sentence[x.m.end():]):
         return None
     if x.base is None:
         return None, None, "day", True, "unresolved"
@@ -1136,7 +1150,26 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
             resolved = x if kind in _ANAPHORIC else _RESOLVERS[kind](x)
             if resolved is not None:
                 found.append((m.start(), m.end(), resolved))
+                if kind == "month_day":
+                    found.extend(_second_day(sentence, m.end(), resolved))
     yield from _resolve_in_order(sorted(found, key=lambda f: f[0]), sentence, base, lex, doc)
+
+
+# the second day of "April 24 and 25", "on Nov. 2 or 3": its own expression (TimeML tags each day), in the
+# month of the first; only before punctuation, the end or a preposition ("April 24 and 25 percent" is none)
+_SECOND_DAY_RE = re.compile(r"(?<!\s)\s++(?:and|or)\s++(?P<day>[0-3]?\d)(?:st|nd|rd|th)?+\b"
+                            r"(?=\s*+(?:[.,;:)]|$)|\s++(?:in|at|on|of|for|to|and|when|after|before)\b)")
+
+
+def _second_day(sentence: str, end: int, first: Resolved) -> list[tuple[int, int, Resolved]]:
+    """The second day after a month-day match ending at `end`, resolved like the first (`_SECOND_DAY_RE`)."""
+    m = _SECOND_DAY_RE.match(sentence, end)
+    if m is None or first[0] is None or first[2] != "day":
+        return []
+    day = _safe_date(first[0].year, first[0].month, int(m.group("day")))
+    if day is None or day <= first[0]:
+        return []
+    return [(m.start("day"), m.end("day"), _day(day, first[3], first[4]))]
 
 
 # a stretch a year-earlier period may name: the months or weeks a report covers ("the nine months", "the

@@ -333,3 +333,24 @@ def test_narrative_anaphora_need_a_date_as_fine_as_their_unit():
 def test_the_future_of_a_thing_names_no_time():
     assert values("That is very important to the future of our peoples.") == []
     assert values("Air strikes may continue well into the future.") == [("the future", "DATE", "FUTURE_REF")]
+
+
+def test_the_second_day_of_a_pair_is_its_own_date():
+    assert values("The summit will take place on Nov. 24 and 25.") == [
+        ("Nov. 24", "DATE", "1989-11-24"), ("25", "DATE", "1989-11-25")]
+    assert values("They met Oct. 2 or 3, he said.") == [("Oct. 2", "DATE", "1989-10-02"), ("3", "DATE", "1989-10-03")]
+    # a count after the day is no day
+    assert values("On Oct. 24 and 25 people died.") == [("Oct. 24", "DATE", "1989-10-24")]
+
+
+def test_a_participle_after_be_is_no_past_tense():
+    # written on Nov. 2, 1989: "will be held" points forward as "will take place" does
+    assert values("The summit will be held on Nov. 24.") == [("Nov. 24", "DATE", "1989-11-24")]
+    assert values("The summit was held on Oct. 24.") == [("Oct. 24", "DATE", "1989-10-24")]
+
+
+def test_todays_before_a_generic_noun_is_the_present_age_not_a_day():
+    assert values("The chips run many of today's personal computers.") == []
+    assert values("The case is for today's youth what the blockade was.") == []
+    assert values("The offer, advertised in today's editions, expires.") == [("today", "DATE", "1989-11-02")]
+    assert values("Today's vote was close.") == [("Today", "DATE", "1989-11-02")]
