@@ -100,6 +100,9 @@ class TimexGrammarFile(TypedDict):
     narrative_units: list[str]
     narrative_day_steps: dict[str, int]
     then_after: list[str]
+    todays_generic_nouns: list[str]
+    todays_day_nouns: list[str]
+    todays_verbs: list[str]
     seasons: dict[str, _Season]
     season_cues: list[str]
     decade_modifiers: list[str]
@@ -159,6 +162,13 @@ class _DateLexicon:
         # the one an anaphoric expression reads ("... from $623.5 million a year ago": that quarter a year
         # back); after "the six months ended Aug. 12" (no period) the day is the one
         # (linear: a run of spaces is entered only at its start and taken whole)
+        # "today's" + (one adjective) + a plural or generic noun, not a verb; "today's" + a day's noun
+        # (linear: each letter run and space run is taken whole)
+        g = self.grammar
+        self.todays_generic_re = re.compile(
+            rf"['\u2019]s[ \t]++(?:(?![a-z]*ing\b)[a-z]++[ \t]++)?(?!(?:{alternation(g['todays_verbs'])})\b)"
+            rf"(?:[a-z]*s|{alternation(g['todays_generic_nouns'])})\b")
+        self.todays_day_re = re.compile(rf"['\u2019]s\s++(?:{alternation(g['todays_day_nouns'])})\b")
         self.period_end_re = re.compile(rf"(?<!\s)\s++(?:{alternation(self.grammar['year_duration_after'])})\s++",
                                         re.IGNORECASE)
 
@@ -615,19 +625,12 @@ def _is_title(x: _Match) -> bool:
     return not headline and _NAME_BEFORE_RE.search(sentence, max(0, start - 40), start) is not None
 
 
-# "today's" before a plural noun or a generic one is the present age ("today's personal computers",
-# "today's youth"), no day: gold leaves it untagged; "today's editions" of a paper is the day
-_TODAYS_GENERIC_RE = re.compile(r"['\u2019]s[ \t]++(?:(?![a-z]*ing\b)[a-z]++[ \t]++)?"
-                                r"(?!(?:was|is|has|does|goes|ends|begins|starts|opens)\b)(?:[a-z]*s|youth|world|society)\b")
-
-
 def _resolve_relative_day(x: _Match) -> Resolved | None:
     if _is_title(x):
         return None
-    if x.group("rel").lower() == "today" and _TODAYS_GENERIC_RE.match(x.sentence, x.m.end()) and not re.match(
-            r"['\u2019]s\s++(?:editions|papers|newspapers|headlines|sessions|meetings|talks|trading)\b",
-            x.sentence[x.m.end():]):
-        return None
+    if x.group("rel").lower() == "today" and x.lex.todays_generic_re.match(x.sentence, x.m.end()) \
+            and not x.lex.todays_day_re.match(x.sentence, x.m.end()):
+        return None     # "today's personal computers": the present age (grammar: todays_*)
     if x.base is None:
         return None, None, "day", True, "unresolved"
     return _day(x.base + dt.timedelta(days=x.lex.relative_days[x.group("rel").lower()]), True, "offset")
