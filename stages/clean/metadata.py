@@ -57,10 +57,12 @@ def _byline_cues() -> tuple[tuple[str, ...], re.Pattern[str]]:
 
 
 def may_be_byline(lower: str) -> bool:
-    """Whether a line (lower case) is worth parsing as a byline: it opens with a byline prefix or mentions a
-    contributor ("contribut", "reporting")."""
+    """Whether a line (lower case) is worth parsing as a byline: it opens with a byline prefix, mentions a
+    contributor ("contribut", "reporting"), or holds a "by" after a date ("11/19/2019 by jane doe", "may 1,
+    2019 | by: jane doe": `parse_byline` checks the date)."""
     prefixes, contains = _byline_cues()
-    return lower.startswith(prefixes) or contains.search(lower) is not None
+    return lower.startswith(prefixes) or contains.search(lower) is not None \
+        or "by" in lower and (" by " in lower or "by:" in lower) and any(c.isdigit() for c in lower)
 
 
 def _clean_name(chunk: str, stop_words: set[str]) -> str | None:
@@ -69,11 +71,11 @@ def _clean_name(chunk: str, stop_words: set[str]) -> str | None:
     weekdays = set(load_cues().dateline.weekdays)
     words = chunk.strip(" .,;:|-–—()").split()
     name: list[str] = []
-    for word in words:
+    for k, word in enumerate(words):
         key = word.lower().strip(".,")
         # A weekday after a name starts the date glued to the byline ("Brantley Hargrove Thu., Aug. 9");
         # only after two words ("By Sun Yu" is a name).
-        if key in stop_words or (len(name) >= 2 and key in weekdays):
+        if key in stop_words or (len(name) >= 2 and key in weekdays) or _ends_name(words, k, len(name)):
             break
         if word.endswith(":") and word[:1].isupper():
             # A capitalised label glued after the name ends it ("Tim Ferriss Topics: Entrepreneurship"); a
@@ -94,6 +96,15 @@ def _clean_name(chunk: str, stop_words: set[str]) -> str | None:
     return " ".join(name)
 
 
+def _ends_name(words: list[str], k: int, n_name: int) -> bool:
+    """Whether words[k] ends a byline's name: a handle or an e-mail ("By Chris Pokorny @DawgsByNature"), or a
+    date's month after two words of it ("By Jane Doe Nov 18, 2019")."""
+    if "@" in words[k]:
+        return True
+    return n_name >= 2 and words[k].lower().strip(".,") in text_dates().month_numbers \
+        and k + 1 < len(words) and words[k + 1][:1].isdigit()
+
+
 def _split_names(text: str, stop_words: set[str]) -> list[str]:
     parts = re.split(r",|;|\band\b|&|\|", text, flags=re.IGNORECASE)   # "CHARLES FORELLE AND DAVID ROMÁN"
     names = []
@@ -104,25 +115,48 @@ def _split_names(text: str, stop_words: set[str]) -> list[str]:
     return names
 
 
+SEPARATOR = re.compile(r"\s[|•·/–—]\s|\s-\s|\s\|$")
+
+
 def parse_byline(text: str, params: Clean) -> list[str] | None:
-    """Authors named by a byline ("By Jane Doe and John Roe") or a contributor line ("Vivian Yee
-    contributed reporting from Cairo, and Iyad Abuheweila from Istanbul."); None when the line is neither."""
+    """Authors named by a byline ("By Jane Doe and John Roe", "11/19/2019 by Jane Doe", "May 1, 2019 | BY:
+    Jane Doe"), a contributor line ("Vivian Yee contributed reporting from Cairo, and Iyad Abuheweila from
+    Istanbul."); None when the line is neither."""
     byline = load_cues().byline
     stop_words = set(byline.name_stop_words)
     lower = text.lower().strip()
+    n_words = len(text.split())
     for phrase in byline.contributor_phrases:
         at = lower.find(phrase)
-        if at < 0 or len(text.split()) > 3 * params.byline_max_words:
+        if at < 0 or n_words > 3 * params.byline_max_words:
             continue
         return _contributors(text[:at], text[at + len(phrase):], phrase, stop_words) or None
-    if len(text.split()) > params.byline_max_words:
+    if n_words > 3 * params.byline_max_words:
         return None
-    for prefix in byline.prefixes:
-        if lower.startswith(prefix):
-            rest = text[len(prefix):]
-            # "By Jane Doe, Reuters | Updated ...": cut at the first separator that is not a name list.
-            rest = re.split(r"\s[|•·–—]\s|\s-\s", rest)[0]
+    # "By Jane Doe, Reuters | Updated ...": the names end at the first separator that is not a name list;
+    # segments before the byline's may only be dates ("February 1, 2019 | BY: Jane Doe").
+    segments = SEPARATOR.split(text.strip())
+    for segment in segments:
+        rest = _after_prefix(segment, params)
+        if rest is not None:
+            if len(segment.split()) > params.byline_max_words:
+                return None
             return _split_names(rest, stop_words) or None
+        if not is_dateline(segment, params):
+            break
+    return None
+
+
+def _after_prefix(segment: str, params: Clean) -> str | None:
+    """The names part of a byline segment: after its prefix ("By ", "BY: "), or after a date ("5:45 AM PST
+    11/19/2019 by Jane Doe"); None when it has neither."""
+    lower = re.sub(r"^(\w+(?: \w+)?):\s", r"\1 ", segment.lower())   # "by: jane doe" = "by jane doe"
+    for prefix in load_cues().byline.prefixes:
+        if lower.startswith(prefix):
+            return segment[len(prefix) + (len(lower) != len(segment.lower())):]
+    at = lower.find(" by ")
+    if at > 0 and is_dateline(segment[:at], params):
+        return segment[at + 4:]
     return None
 
 

@@ -150,3 +150,33 @@ def test_an_all_capitals_and_splits_a_bylines_names():
 
 def test_a_reader_comments_header_names_no_author():
     assert person_name("Adam Isom says:") is None
+
+
+@pytest.mark.parametrize(("line", "names"), [
+    ("By Chris Pokorny @DawgsByNature Nov 18, 2019, 11:47am EST", ["Chris Pokorny"]),   # a handle, a date
+    ("By Jane Doe jdoe@example.com", ["Jane Doe"]),                                    # an e-mail
+    ("By Jane Doe June 5, 2019", ["Jane Doe"]),                                        # a month after 2 words
+    ("By: Ryan McNeill  Last Updated: 1/14/08 11:15 AM ET", ["Ryan McNeill"]),
+])
+def test_a_handle_an_email_or_a_date_ends_a_bylines_name(line, names):
+    assert parse_byline(line, PARAMS) == names
+
+
+@pytest.mark.parametrize(("line", "names"), [
+    ("5:45 AM PST 11/19/2019 by Patrick Shanley", ["Patrick Shanley"]),
+    ("January 9th, 2008 by Ed Kent", ["Ed Kent"]),
+    ("February 1, 2019 | BY: Ilana Muhlstein, MS, RDN", ["Ilana Muhlstein", "RDN"]),
+    ("Filed by Chris Greenberg  |", ["Chris Greenberg"]),
+    ("The report was written by Jane Doe in 2019", None),       # no date before the "by": no byline
+    ("Photo | By Jane Doe", None),                              # only dates may come before the byline's segment
+])
+def test_a_byline_after_a_date_or_under_a_filed_by(line, names):
+    assert names is None or may_be_byline(line.lower())
+    assert parse_byline(line, PARAMS) == names
+
+
+def test_the_word_limit_counts_the_bylines_segment():
+    # 13 words in all, the byline's own segment is 3: the rest after a separator is no name.
+    line = "by Jon Bruner | @JonBruner | +Jon Bruner | Comment | November 6, 2012"
+    assert parse_byline(line, PARAMS) == ["Jon Bruner"]
+    assert parse_byline("By " + " ".join(["Jane Doe and"] * 5) + " Kim Loe", PARAMS) is None
