@@ -85,7 +85,7 @@ def examples(pages: list[dict], folds: list[int], p) -> tuple[np.ndarray, np.nda
                 headings = (title.block, subtitle.block)
                 x = block_matrix(page, lines, prose, span, body, headings)
                 y, w = block_labels(page.texts, gold_of[row["page"]])
-                decided = np.array([model_decides(i, lines, prose, headings, reasons)
+                decided = np.array([model_decides(i, lines, prose, headings, reasons, span)
                                     for i in range(len(page.blocks))])
                 xs.append(x[decided])
                 ys.append(y[decided])
