@@ -274,7 +274,12 @@ def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         body = rule_body or most_likely_run(probabilities, decides, params.empty_fallback_min_probability)
         for i in body:
             reasons.pop(i, None)
-    return select.chosen_body(page, body, decides, probabilities, prose.good, reasons)
+    body = select.chosen_body(page, body, decides, probabilities, prose.good, reasons)
+    kept = set(body)
+    for i in lines.bylines.keys() | lines.datelines.keys():   # an inner metadata line kept, then trimmed
+        if i not in kept and i not in reasons:
+            reasons[i] = "byline" if i in lines.bylines else "dateline"
+    return body
 
 
 def most_likely_run(probabilities: list[float], decidable: list[bool], min_probability: float) -> list[int]:
