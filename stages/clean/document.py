@@ -275,11 +275,17 @@ def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         for i in body:
             reasons.pop(i, None)
     body = select.chosen_body(page, body, decides, probabilities, prose.good, reasons)
+    metadata_reasons(lines, body, reasons)
+    return body
+
+
+def metadata_reasons(lines: MetadataLines, body: list[int], reasons: dict[int, str]) -> None:
+    """An inner byline or dateline (INNER_METADATA) the model kept and a trim or the selector then left
+    out gets its `byline` / `dateline` reason back."""
     kept = set(body)
-    for i in lines.bylines.keys() | lines.datelines.keys():   # an inner metadata line kept, then trimmed
+    for i in lines.bylines.keys() | lines.datelines.keys():
         if i not in kept and i not in reasons:
             reasons[i] = "byline" if i in lines.bylines else "dateline"
-    return body
 
 
 def most_likely_run(probabilities: list[float], decidable: list[bool], min_probability: float) -> list[int]:
