@@ -15,6 +15,9 @@ import clean as bench  # noqa: E402
 
 DATA = ROOT / "stages" / "clean" / "data"
 BODY_SHARE = 0.5   # a block is body when this share of its 3-word shingles is in the gold body
+# page id -> "look" / "held" (train_clean.main: sha256 of the page's site, even first digit: look, the half
+# whose failures are read; odd: held out, where changes are judged); empty: no per-half figures
+HALF_OF: dict[str, str] = {}
 
 
 def params():
@@ -82,7 +85,7 @@ def examples(pages: list[dict], folds: list[int], p) -> tuple[np.ndarray, np.nda
                 headings = (title.block, subtitle.block)
                 x = block_matrix(page, lines, prose, span, body, headings)
                 y, w = block_labels(page.texts, gold_of[row["page"]])
-                decided = np.array([model_decides(i, lines, prose, headings, reasons)
+                decided = np.array([model_decides(i, lines, prose, headings, reasons, span)
                                     for i in range(len(page.blocks))])
                 xs.append(x[decided])
                 ys.append(y[decided])
@@ -111,11 +114,15 @@ def cv_scores(corpora: list, models: list, fold_of: dict[str, int], gold_of: dic
         text_of = dict(zip(documents["doc_id"].to_list(), documents["text"].to_list()))
         if texts is not None:
             texts.setdefault(set_name, {})[route] = {r["page"]: text_of[r["doc_id"]] for r in rows}
-        out.setdefault(set_name, {})[route] = bench.scores([(text_of[r["doc_id"]], gold_of[r["page"]])
-                                                            for r in rows])
-        s = out[set_name][route]
+        out.setdefault(set_name, {})[route] = s = bench.scores([(text_of[r["doc_id"]], gold_of[r["page"]])
+                                                                for r in rows])
+        halves = {half: bench.scores([(text_of[r["doc_id"]], gold_of[r["page"]]) for r in rows
+                                      if HALF_OF.get(r["page"]) == half])["F1"] for half in ("look", "held")}
+        if HALF_OF:
+            s["halves"] = halves
         print(f"  CV {set_name:<19}{route + label:<13} P {s['P']:.3f} R {s['R']:.3f} F1 {s['F1']:.3f} "
-              f"tok {s['tok']:.3f} empty {s['empty']}", flush=True)
+              f"tok {s['tok']:.3f} empty {s['empty']}"
+              + (f"  look {halves['look']:.3f} held {halves['held']:.3f}" if HALF_OF else ""), flush=True)
     return out
 
 
@@ -152,7 +159,10 @@ def train_selector(corpora: list, models: list, fold_of: dict[str, int], gold_of
     print(f"selector: {len(y)} candidates of {len(recorded)} pages; better than ours by 0.01+: "
           f"{int((y > 0.01).sum())}, worse: {int((y < -0.01).sum())}", flush=True)
     selectors = [train_clean.fit_selector(x[fold != k], y[fold != k], seed) for k in range(n_folds)]
-    cv = cv_scores(html, models, fold_of, gold_of, p, selectors=selectors, label="+select")
+    selected: dict | None = {} if dump else None
+    cv = cv_scores(html, models, fold_of, gold_of, p, selected, selectors=selectors, label="+select")
+    if dump:
+        dump.with_suffix(".select.json").write_text(json.dumps(selected))
     if write:
         train_clean.fit_selector(x, y, seed).save_model(str(DATA / "select_model.txt"))
     return cv

@@ -213,13 +213,21 @@ def body_blocks(page: Page, lines: MetadataLines, prose: Prose, span: Span, head
 KEPT_REASONS = frozenset({"byline", "dateline", "duplicate_title", "duplicate_line", *CUE_REASONS})
 
 
+# Metadata reasons the classifier may override below the start of the rules' span: a byline or dateline
+# inside or after the article (a comment's "Posted by X at 8:21 pm", "(Additional reporting by ...)", a
+# date stamp between paragraphs) is text some pages' bodies hold; the lines above the span stay fields.
+INNER_METADATA = frozenset({"byline", "dateline"})
+
+
 def model_decides(i: int, lines: MetadataLines, prose: Prose, headings: tuple[int | None, ...],
-                  reasons: dict[int, str]) -> bool:
-    """Whether block i is the classifier's to decide: not a heading or metadata line, not removed for a
-    KEPT_REASONS reason, and not a line recurring across different articles unless it is prose (a line
-    shared by copies of one article does not recur: corpus.copy_groups)."""
+                  reasons: dict[int, str], span: Span) -> bool:
+    """Whether block i is the classifier's to decide: not a heading, not a metadata line above the rules'
+    span (INNER_METADATA), not removed for another KEPT_REASONS reason, and not a line recurring across
+    different articles unless it is prose (a line shared by copies of one article does not recur:
+    corpus.copy_groups). A metadata line the classifier keeps still gives its authors or date."""
     reason = reasons.get(i)
-    return not (i in headings or i in lines or reason in KEPT_REASONS
+    inner = i in lines and not span.empty and i > span.start and reason in INNER_METADATA
+    return not (i in headings or (i in lines and not inner) or (reason in KEPT_REASONS and not inner)
                 or (reason == "repeated_across_docs" and not prose.good[i]))
 
 
@@ -237,7 +245,7 @@ def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         # A feed's text is the article already, and a short text without a paragraph of prose (a results
         # table) is all content: no such text trained the model.
         return rule_body
-    decides = [model_decides(i, lines, prose, headings, reasons) for i in range(len(page.blocks))]
+    decides = [model_decides(i, lines, prose, headings, reasons, span) for i in range(len(page.blocks))]
     probabilities = classifier.body_probabilities(page, lines, prose, span, rule_body, headings, decides)
     if probabilities is None:
         return rule_body
@@ -266,7 +274,18 @@ def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         body = rule_body or most_likely_run(probabilities, decides, params.empty_fallback_min_probability)
         for i in body:
             reasons.pop(i, None)
-    return select.chosen_body(page, body, decides, probabilities, prose.good, reasons)
+    body = select.chosen_body(page, body, decides, probabilities, prose.good, reasons)
+    metadata_reasons(lines, body, reasons)
+    return body
+
+
+def metadata_reasons(lines: MetadataLines, body: list[int], reasons: dict[int, str]) -> None:
+    """An inner byline or dateline (INNER_METADATA) the model kept and a trim or the selector then left
+    out gets its `byline` / `dateline` reason back."""
+    kept = set(body)
+    for i in lines.bylines.keys() | lines.datelines.keys():
+        if i not in kept and i not in reasons:
+            reasons[i] = "byline" if i in lines.bylines else "dateline"
 
 
 def most_likely_run(probabilities: list[float], decidable: list[bool], min_probability: float) -> list[int]:

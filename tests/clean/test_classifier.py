@@ -81,3 +81,17 @@ def test_the_selector_may_replace_our_body_by_an_extractors_and_every_line_keeps
     with selector_for_documents(lambda doc_id: Gains(read=-0.1, traf=-0.2)):   # no gain: ours stays
         kept = clean_corpus(docs, PARAMS)[0].row(0, named=True)
     assert kept["body_line_nos"] == ours
+
+
+def test_the_model_decides_bylines_and_datelines_below_the_start_of_the_span_only():
+    # The article's byline and dateline above its first paragraph stay fields; a comment's "Posted by"
+    # line and a date stamp between paragraphs are the classifier's to keep or drop (some bodies hold them).
+    from stages.clean.document import model_decides
+    raw = "\n".join(["By Jane Doe", "March 3, 2021", PARA, "Posted by Tom Smith at 8:21 pm", PARA2,
+                     "March 4, 2021"])
+    page = corpus_pages(docs_frame(raw), PARAMS)[0]
+    lines, prose, span, title, subtitle, body, reasons = rule_phases(page, PARAMS)
+    headings = (title.block, subtitle.block)
+    assert 0 in lines and 1 in lines and 3 in lines and span.start == 2
+    decided = [model_decides(i, lines, prose, headings, reasons, span) for i in range(len(page.blocks))]
+    assert decided[:4] == [False, False, True, True] and decided[4]
