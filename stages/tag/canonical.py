@@ -15,7 +15,9 @@ Input: one row per mention (doc_id, sent_id, start, end, text, label). Each ment
      one-word place, group, organisation, event, product or work that is the surname of
      a person named in the same document is that person ("Trump" ORG beside "Donald Trump"), unless it
      is a country, a reviewed place, a reviewed alias or all capitals; then every name whose mentions
-     carry two labels takes the one most of them have (a tie: the first of LABEL_PRIORITY). Names of the
+     carry two labels takes the one most of them have (a tie: the first of LABEL_PRIORITY), a one-word
+     name voting with the one longer name of its document that ends with it ("Cup" with "Fed Cup";
+     not a known place, a demonym, an alias or capitals: "Moscow" beside "Dynamo Moscow"). Names of the
      alias file (organisations, platforms and outlets: "Twitter", "Netflix") keep their reviewed label;
   4. people, within a document: a name that is the tail of exactly one longer name in the same document
      becomes that name ("Mr. Netanyahu", "Netanyahu" -> "Benjamin Netanyahu"); two different longer names
