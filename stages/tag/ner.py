@@ -28,7 +28,14 @@ one component, `news_entity_rules`, that edits `doc.ents`:
   a country, a reviewed place, or a city of at least `relabel_min_population` right after a locative
   preposition (`data/place_prepositions.txt`: "from Rotterdam", but "Henderson told" stays a person);
 - every name in `data/places.tsv` (reviewed places the model does not know, "Al Mawasi", "Kerem Shalom") is
-  tagged with its listed label, replacing an overlapping model span unless the model's contains it.
+  tagged with its listed label, replacing an overlapping model span unless the model's contains it;
+- in a results line, two or more "NAME SCORE" units in a row ("Partick 1 St Mirren 1", "Minnesota 6
+  MILWAUKEE 1", "Benetton (Italy) 92 Dinamo (Russia) 81", a standings row "Falkirk 3 1 1 1 4"), each NAME
+  is a team: ORG, tagged where the model missed it, relabelled where it took a county or city for a place
+  ("Surrey 429-7"), when at least half of the chain's names look like clubs (a city or county, or what the
+  model took for a place or organisation: a leaderboard "Els 66 Woods 67" is left alone). A country stays
+  a place (national sides), and people stay people (a several-word PERSON, a name that starts with a
+  listed first name: the scorers "C. Lewis 80, M. Butcher 70").
 
 Everything here is per text and cheap next to the network: see bench/tag.py for the measured overhead.
 """
@@ -51,7 +58,7 @@ from schemas.params import Entities as EntitiesParams
 from schemas.params import Tag as TagParams
 from stages.common import StageError, progress
 from stages.common.cache import RowsCache
-from stages.common.datafiles import load_words
+from stages.common.datafiles import load_words, load_yaml
 from stages.tag import DATA_DIR
 from stages.tag.canonical import read_aliases, read_demonyms
 from stages.tag.ner_process import Span as CharSpan  # (start, end, label); spaCy has its own Span
@@ -74,6 +81,23 @@ _PLAUSIBLE_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}|21[0-9]{2}")
 _GLUED = re.compile(r"[a-z]{3}[A-Z][a-z]{3}")  # "WorldNegotiations": a section label glued to a word
 _CLOSERS = "\"'”’)] \t\n"
 _QUOTE_MARKS = frozenset({'"', "“", "”", "„", "``", "''", "«", "»"})
+# A score in a results line or standings table: goals, points, runs ("4", "92", "429-7"); no decimals
+# (race times, prices) and no years.
+_RESULT_SCORE = re.compile(r"\d{1,3}(?:-\d{1,3})?")
+_TEAM_NAME_MAX_TOKENS = 4
+_SCORERS_MAX_TOKENS = 60   # "(C. Lewis 80 not out, M. Butcher 70, ...)" after a side's score
+# Labels a team's name may carry from the model: places and groups it mistook, or ORG already.
+TEAM_RELABELLABLE = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PERSON"})
+
+
+def _after_scores(doc: Doc, i: int) -> int:
+    """The index after the run of scores starting at token i: "3 1 1 4", "429 - 7" (the tokenizer splits a
+    hyphenated score)."""
+    while i < len(doc) and _RESULT_SCORE.fullmatch(doc[i].text):
+        i += 1
+        if i + 1 < len(doc) and doc[i].text == "-" and not doc[i - 1].whitespace_ and doc[i + 1].text.isdigit():
+            i += 2
+    return i
 
 
 def _is_score(text: str) -> bool:
@@ -143,6 +167,8 @@ class EntityRules:
         self.particles = frozenset(load_words(DATA_DIR / "name_particles.txt"))
         self.org_heads = frozenset(load_words(DATA_DIR / "org_heads.txt"))
         self.place_prepositions = frozenset(load_words(DATA_DIR / "place_prepositions.txt"))
+        first_names = load_yaml(DATA_DIR / "first_names.yaml")
+        self.first_names = frozenset(name.lower() for gender in sorted(first_names) for name in first_names[gender])
 
         self.demonyms = frozenset(read_demonyms())
         aliases = read_aliases()
@@ -167,8 +193,121 @@ class EntityRules:
                 if fixed is not None:
                     spans.append(fixed)
         spans = self._add_reviewed_places(doc, spans)
+        spans = self._teams_in_results(doc, filter_spans(spans))
         doc.ents = self._merge_split_names(doc, filter_spans(spans))
         return doc
+
+    # --- teams in results lines ----------------------------------------------------------------------
+    def _teams_in_results(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """Names in a chain of two or more "NAME [(PLACE)] SCORE..." units are teams (ORG) when at least half
+        of the chain's names look like clubs (a city or county, or what the model took for a place or an
+        organisation): a leaderboard of players ("Ernie Els 66 Tiger Woods 67") is left alone. Spans
+        overlapping a team are replaced by it."""
+        span_at = {i: span for span in spans for i in range(span.start, span.end)}
+        units = [unit for i in range(1, len(doc)) if (unit := self._result_unit(doc, i, span_at))]
+        starts = {unit[0] for unit in units}
+        following = {unit: next((u for u in units if u[0] == self._next_unit_start(doc, unit[2], starts)), None)
+                     for unit in units}
+        followed = {u for u in following.values() if u is not None}
+        chains: list[list[tuple[int, int, int]]] = []
+        for unit in units:
+            if unit in followed:
+                continue
+            chain = [unit]
+            while (nxt := following[chain[-1]]) is not None and nxt not in chain:
+                chain.append(nxt)
+            chains.append(chain)
+        teams = [Span(doc, start, end, label="ORG")
+                 for chain in chains if len(chain) > 1 and self._is_team_chain(doc, chain, span_at)
+                 for start, end, _ in chain if self._may_be_team(doc, start, end, span_at)]
+        if not teams:
+            return spans
+        kept = [s for s in spans if not any(t.start < s.end and s.start < t.end for t in teams)]
+        return kept + teams
+
+    def _result_unit(self, doc: Doc, i: int, span_at: dict[int, Span]) -> tuple[int, int, int] | None:
+        """(name start, name end, unit end) when token i is the first score after a name, else None."""
+        if not _RESULT_SCORE.fullmatch(doc[i].text) or not doc[i - 1].text.strip():
+            return None
+        span = span_at.get(i)
+        if span is not None and span.label_ in NAME_LABELS and span.start < i and \
+                all(t.is_alpha and t.text[0].isupper() for t in doc[span.start:i]):
+            start, end = span.start, i       # the model glued the score on: "Surrey 429-7" LAW
+        elif span is not None and span.label_ in ("DATE", "TIME"):
+            return None
+        else:
+            end = i
+            if doc[end - 1].text == ")":          # "Benetton (Italy) 92": the side's country in brackets
+                opening = next((j for j in range(end - 2, max(end - 6, 0) - 1, -1) if doc[j].text == "("), None)
+                if opening is None:
+                    return None
+                end = opening
+            start = self._name_start(doc, end, span_at)
+            if start is None:
+                return None
+        unit_end = _after_scores(doc, i)      # a standings row: played, won, drawn, lost, ...
+        if unit_end + 1 < len(doc) and doc[unit_end].lower_ == "and" and _RESULT_SCORE.fullmatch(doc[unit_end + 1].text):
+            unit_end = _after_scores(doc, unit_end + 1)    # a second innings: "Warwickshire 195 and 109"
+        return start, end, unit_end
+
+    @staticmethod
+    def _next_unit_start(doc: Doc, unit_end: int, starts: set[int]) -> int | None:
+        """Where the next unit of a results line would start after a unit ending at `unit_end`: right
+        after it, after a comma or semicolon, or after the scorers in brackets ("Surrey 429-7 (C. Lewis 80
+        not out, M. Butcher 70), Kent 108-3")."""
+        i = unit_end
+        if i < len(doc) and doc[i].text == "(":
+            closing = next((j for j in range(i + 1, min(i + _SCORERS_MAX_TOKENS, len(doc)))
+                            if doc[j].text in (")", "(") or "\n" in doc[j].text), None)
+            if closing is None or doc[closing].text != ")":
+                return None
+            i = closing + 1
+        if i < len(doc) and doc[i].text in (",", ";"):
+            i += 1
+        return i if i in starts else None
+
+    def _is_team_chain(self, doc: Doc, chain: list[tuple[int, int, int]], span_at: dict[int, Span]) -> bool:
+        """At least half the names look like clubs, and none is a person's full name (a chain with one is a
+        count of votes or strokes: "Donald Trump 384, Sen. Ted Cruz 300, Rubio 151")."""
+        clubs = 0
+        for start, end, _ in chain:
+            text = _strip_the(doc[start:end].text)
+            label = span_at[start].label_ if start in span_at else None
+            if end - start > 1 and (label == "PERSON" or doc[start].lower_ in self.first_names):
+                return False
+            if self.gazetteer.is_country(text):
+                continue
+            if label in ("ORG", "GPE", "LOC", "FAC") or self.gazetteer.place_label(text) is not None:
+                clubs += 1
+        return 2 * clubs >= len(chain)
+
+    @staticmethod
+    def _name_start(doc: Doc, end: int, span_at: dict[int, Span]) -> int | None:
+        """Where the name ending at token `end` starts: the model's span if one ends there, else the run of
+        capitalised words before it (at most _TEAM_NAME_MAX_TOKENS, never across a line break)."""
+        if end <= 0:
+            return None
+        last = doc[end - 1]
+        if end - 1 in span_at:
+            span = span_at[end - 1]
+            return span.start if span.end == end and span.label_ in TEAM_RELABELLABLE else None
+        start = end
+        while start > 0 and end - start < _TEAM_NAME_MAX_TOKENS and start - 1 not in span_at:
+            token = doc[start - 1]
+            if not (token.is_alpha and token.text[0].isupper()) or "\n" in token.whitespace_:
+                break
+            start -= 1
+        return start if start < end and last.is_alpha else None
+
+    def _may_be_team(self, doc: Doc, start: int, end: int, span_at: dict[int, Span]) -> bool:
+        """A country is a national side (a place), and a person is a player: neither becomes ORG."""
+        text = _strip_the(doc[start:end].text)
+        label = span_at[start].label_ if start in span_at else None
+        if self.gazetteer.is_country(text) or text in self.demonyms or text in self.known_names:
+            return False
+        if doc[start].lower_ in self.first_names and end - start > 1:
+            return False
+        return label != "PERSON" or end - start == 1   # "Kent 108-3" in a chain of clubs; not "C. Lewis 80"
 
     def _merge_split_names(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """Join names the model cut in two: "Cor van" + "der" + "Klugt" (PERSON, particles, PERSON) and

@@ -210,3 +210,22 @@ def test_a_span_across_one_quote_mark_is_cut_there_but_a_quoted_nickname_stays(n
     assert rules_on(nlp, text, [('Sleeping Bread" Puig', "WORK_OF_ART")]) == {"Sleeping Bread": "WORK_OF_ART"}
     text = 'Dwayne "The Rock" Johnson arrived.'
     assert rules_on(nlp, text, [('Dwayne "The Rock" Johnson', "PERSON")]) == {'Dwayne "The Rock" Johnson': "PERSON"}
+
+
+def test_names_in_a_results_line_are_teams(nlp):
+    found = ents(nlp, "Partick 1 St Mirren 1 Stirling 1 Dundee 1")
+    assert {name: found.get(name) for name in ("Partick", "St Mirren", "Stirling", "Dundee")} == \
+        dict.fromkeys(("Partick", "St Mirren", "Stirling", "Dundee"), "ORG")
+    # a county glued to its score by the model, the scorers in brackets between two sides
+    found = ents(nlp, "London (The Oval): Warwickshire 195, Surrey 429-7 (C. Lewis 80 not out, M. Butcher 70), "
+                      "Kent 108-3.")
+    assert (found["Warwickshire"], found["Surrey"], found["Kent"]) == ("ORG", "ORG", "ORG")
+    assert found["C. Lewis"] == "PERSON" and found["London"] == "GPE"
+
+
+def test_results_of_countries_players_and_votes_keep_their_labels(nlp):
+    assert ents(nlp, "Germany 2 Brazil 1")["Germany"] == "GPE"
+    assert not {label for label in ents(nlp, "Ernie Els 66 Tiger Woods 67").values()} & {"ORG"}
+    found = ents(nlp, "The current delegate count is Donald Trump 384, Sen. Ted Cruz 300, Rubio 151, and Kasich 37.")
+    assert "ORG" not in found.values()
+    assert "ORG" not in ents(nlp, "On January 5 February 10 was set.").values()
