@@ -246,7 +246,8 @@ class EntityRules:
             if start is None:
                 return None
         unit_end = _after_scores(doc, i)      # a standings row: played, won, drawn, lost, ...
-        if unit_end + 1 < len(doc) and doc[unit_end].lower_ == "and" and _RESULT_SCORE.fullmatch(doc[unit_end + 1].text):
+        if unit_end + 1 < len(doc) and doc[unit_end].lower_ == "and" and \
+                _RESULT_SCORE.fullmatch(doc[unit_end + 1].text):
             unit_end = _after_scores(doc, unit_end + 1)    # a second innings: "Warwickshire 195 and 109"
         return start, end, unit_end
 
