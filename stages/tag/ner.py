@@ -205,10 +205,20 @@ class EntityRules:
         overlapping a team are replaced by it."""
         span_at = {i: span for span in spans for i in range(span.start, span.end)}
         units = [unit for i in range(1, len(doc)) if (unit := self._result_unit(doc, i, span_at))]
-        starts = {unit[0] for unit in units}
-        following = {unit: next((u for u in units if u[0] == self._next_unit_start(doc, unit[2], starts)), None)
-                     for unit in units}
-        followed = {u for u in following.values() if u is not None}
+        chains = [chain for chain in self._chains(doc, units)
+                  if len(chain) > 1 and self._is_team_chain(doc, chain, span_at)]
+        teams = [Span(doc, start, end, label="ORG") for chain in chains
+                 for start, end, _ in chain if self._may_be_team(doc, start, end, span_at)]
+        if not teams:
+            return spans
+        kept = [s for s in spans if not any(t.start < s.end and s.start < t.end for t in teams)]
+        return kept + teams
+
+    def _chains(self, doc: Doc, units: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
+        """Units in a row (each starting where the one before ends, see `_next_unit_start`), in token order."""
+        by_start = {unit[0]: unit for unit in units}
+        following = {unit: by_start.get(self._next_unit_start(doc, unit[2], set(by_start)) or -1) for unit in units}
+        followed = {unit for unit in following.values() if unit is not None}
         chains: list[list[tuple[int, int, int]]] = []
         for unit in units:
             if unit in followed:
@@ -217,13 +227,7 @@ class EntityRules:
             while (nxt := following[chain[-1]]) is not None and nxt not in chain:
                 chain.append(nxt)
             chains.append(chain)
-        teams = [Span(doc, start, end, label="ORG")
-                 for chain in chains if len(chain) > 1 and self._is_team_chain(doc, chain, span_at)
-                 for start, end, _ in chain if self._may_be_team(doc, start, end, span_at)]
-        if not teams:
-            return spans
-        kept = [s for s in spans if not any(t.start < s.end and s.start < t.end for t in teams)]
-        return kept + teams
+        return chains
 
     def _result_unit(self, doc: Doc, i: int, span_at: dict[int, Span]) -> tuple[int, int, int] | None:
         """(name start, name end, unit end) when token i is the first score after a name, else None."""
