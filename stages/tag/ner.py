@@ -216,7 +216,9 @@ class EntityRules:
 
     def _chains(self, doc: Doc, units: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
         """Units in a row (each starting where the one before ends, see `_next_unit_start`), in token order."""
-        by_start = {unit[0]: unit for unit in units}
+        by_start: dict[int, tuple[int, int, int]] = {}
+        for unit in units:
+            by_start.setdefault(unit[0], unit)
         following = {unit: by_start.get(self._next_unit_start(doc, unit[2], set(by_start)) or -1) for unit in units}
         followed = {unit for unit in following.values() if unit is not None}
         chains: list[list[tuple[int, int, int]]] = []
