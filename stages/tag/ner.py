@@ -15,6 +15,9 @@ one component, `news_entity_rules`, that edits `doc.ents`:
 - in a headline (a line in Title Case without a final full stop) the model sees every word as a name:
   long or glued spans ("Hamas Face Stubborn Negotiation Challenges", "WorldNegotiations") are cut down to
   a leading name the gazetteer or the alias/demonym lists know, or dropped;
+- a leading "the" is the article, not the name ("the Commerce Department" -> "Commerce Department"); a
+  capital "The" inside a sentence stays ("The Hague", "The New York Times"), and so does a sentence-initial
+  one when "The ..." is a known name or a place that is not named without it;
 - titles and honorifics are trimmed off the front of PERSON spans ("President Biden" -> "Biden"), and a
   span lying inside a multi-word title is dropped ("State" in "Secretary of State"), from `data/titles.txt`;
 - a PERSON span followed by a name particle and a capitalised word is extended ("Mohammed bin Abdulrahman"
@@ -81,6 +84,8 @@ _PLAUSIBLE_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}|21[0-9]{2}")
 _GLUED = re.compile(r"[a-z]{3}[A-Z][a-z]{3}")  # "WorldNegotiations": a section label glued to a word
 _CLOSERS = "\"'”’)] \t\n"
 _QUOTE_MARKS = frozenset({'"', "“", "”", "„", "``", "''", "«", "»"})
+# Labels whose leading "the" is an article, not part of the name (titles of works keep theirs).
+ARTICLE_TRIMMED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
 # A score in a results line or standings table: goals, points, runs ("4", "92", "429-7"); no decimals
 # (race times, prices) and no years.
 _RESULT_SCORE = re.compile(r"\d{1,3}(?:-\d{1,3})?")
@@ -387,6 +392,7 @@ class EntityRules:
             end -= 1
         if start >= end or not _has_capital(doc[start:end].text):
             return None
+        start = self._without_article(doc, start, end, label)
         if any(t.start <= start and end <= t.end and (end - start) < len(t) for t in title_spans):
             return None   # "State" inside "Secretary of State"
         if label == "PERSON":
@@ -400,6 +406,23 @@ class EntityRules:
         if label in ("PERSON", "NORP"):
             label = self._place_label_for(doc, start, end, label)
         return Span(doc, start, end, label=label)
+
+    def _without_article(self, doc: Doc, start: int, end: int, label: str) -> int:
+        """A leading "the" is the article, not the name ("the Commerce Department", "the West Bank"): the
+        span starts after it. A capital "The" inside a sentence is part of the name ("in The Hague", "said
+        The New York Times"), and so is a sentence-initial one when "The ..." is a known name."""
+        if end - start < 2 or label not in ARTICLE_TRIMMED_LABELS or doc[start].lower_ != "the":
+            return start
+        if doc[start].text == "The":
+            initial = start == 0 or "\n" in doc[start - 1].text + doc[start - 1].whitespace_ or \
+                doc[start - 1].text in (".", "!", "?", '"', "“", ":")
+            name = doc[start:end].text
+            rest = doc[start + 1:end].text
+            named_with_article = (self.gazetteer.place_label(name) is not None
+                                  and self.gazetteer.place_label(rest) is None)
+            if not initial or name in self.known_names or named_with_article:
+                return start   # "The Hague", "The Gambia": the place is not named without it
+        return start + 1
 
     def _is_trailing_junk(self, doc: Doc, i: int) -> bool:
         token = doc[i]

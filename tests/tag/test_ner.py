@@ -229,3 +229,10 @@ def test_results_of_countries_players_and_votes_keep_their_labels(nlp):
     found = ents(nlp, "The current delegate count is Donald Trump 384, Sen. Ted Cruz 300, Rubio 151, and Kasich 37.")
     assert "ORG" not in found.values()
     assert "ORG" not in ents(nlp, "On January 5 February 10 was set.").values()
+
+
+def test_a_leading_article_is_not_part_of_the_name(nlp):
+    found = ents(nlp, "Orders rose, the Commerce Department said on Friday in Washington.")
+    assert found.get("Commerce Department") == "ORG" and "the Commerce Department" not in found
+    found = ents(nlp, "He flew to The Hague and read The New York Times.")
+    assert "The Hague" in found and "The New York Times" in found
