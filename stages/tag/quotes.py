@@ -793,11 +793,32 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
     # the first verb with a speaker reports it, a later one is part of the content; only within the
     # stretch with no punctuation before the quote (a clause set off by a comma before it is another's:
     # "Clinton, who called Sanders after the winner was declared, told her supporters")
-    for v in (v for v in verbs if v >= stretch):
+    for v in _reporting_candidates(tokens, verbs, stretch, cues):
         speaker = _speaker_of_verb(tokens, v, cues, max_words)
         if speaker:
             return speaker, tokens[v], False
     return None
+
+
+def _reporting_candidates(tokens: list[_Token], verbs: list[int], stretch: int, cues: _Cues) -> list[int]:
+    """The verbs that may report a quote inside content, in order: the first within the stretch first; but
+    for "footage of Trump saying during the debate last week, “...”" the last verb, whose object the quote is
+    past a phrase that modifies it (an earlier verb does not report it)."""
+    candidates = [v for v in verbs if v >= stretch]
+    if _modifier_then_quote(tokens[verbs[-1] + 1:], cues):
+        candidates.insert(0, verbs[-1])
+    return candidates
+
+
+def _modifier_then_quote(tail: list[_Token], cues: _Cues) -> bool:
+    """Whether the words after a verb are a prepositional or time phrase ending in a comma or colon right
+    before the quote ("during the debate last week,", "at a rally in Ohio:"), with no verb of their own."""
+    if len(tail) < 3 or tail[-1].text not in (",", ":") or not tail[0].text.islower() \
+            or tail[0].low not in cues.noun_prepositions and tail[0].low not in cues.time_prepositions:
+        return False
+    words = tail[:-1]
+    return len(words) <= 8 and all(w.is_word and w.low not in cues.verbs and w.low not in cues.complementizers
+                                   for w in words)
 
 
 def _outer_report(tokens: list[_Token], verbs: list[int], stretch: int, cues: _Cues, max_words: int

@@ -801,3 +801,10 @@ def test_dateline_is_no_speaker():
     assert out["speaker"].to_list() == ["Hillary Clinton"]
     text = "WASHINGTON (UPI) — A spokesman for the campaign called the report “outrageous.”"
     assert direct(run(text))["speaker_text"].to_list() == ["A spokesman"]
+
+
+def test_time_phrase_between_the_verb_and_the_quote_keeps_the_verb_reporting():
+    # "saying during the debate last week, “...”": the quote is the object of "saying", not of "concludes"
+    text = "The spot concludes with footage of Trump saying during the debate last week, “That makes me smart.”"
+    out = direct(run(text, {"Trump": "Donald Trump"}))
+    assert out.select("speaker", "speaker_start").rows() == [("Donald Trump", text.index("Trump"))]
