@@ -630,6 +630,7 @@ def _subject_of_clause_shape(tokens: list[_Token], v: int, clause: list[_Token],
     """The subject a verb's clause gives by its shape: a name before a participle after "of", a name before an
     appositive missing its closing comma, a coordinated, participial, progressive or relative subject."""
     return _named_before_participle(tokens, v, clause, cues, max_words) or \
+        _with_subject_of_participle(tokens, v, clause, cues, max_words) or \
         _name_before_open_appositive(tokens, v, clause, cues, max_words) or \
         _coordinated_or_relative_subject(tokens, v, clause, cues, max_words) or _pronoun_before_verb(clause, cues)
 
@@ -654,6 +655,18 @@ def _named_before_participle(tokens: list[_Token], v: int, clause: list[_Token],
                                             for w in name) or not name[0].text[0].isupper():
         return None
     return _speaker_words(name, cues, max_words)
+
+
+def _with_subject_of_participle(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
+                                max_words: int) -> list[_Token] | None:
+    """"..., with many marchers and spectators chanting “...”": a participle right after "with" and a noun
+    phrase has that phrase for its subject, not the sentence's first one."""
+    if not tokens[v].low.endswith("ing") or len(clause) < 2 or clause[0].low != "with" or not clause[0].text.islower():
+        return None
+    phrase = clause[1:]
+    if len(phrase) > 5 or any(w.low in cues.pronouns or w.low in cues.speaker_end for w in phrase):
+        return None
+    return _speaker_words(phrase, cues, max_words)
 
 
 def _name_before_open_appositive(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,

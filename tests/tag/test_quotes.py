@@ -808,3 +808,10 @@ def test_time_phrase_between_the_verb_and_the_quote_keeps_the_verb_reporting():
     text = "The spot concludes with footage of Trump saying during the debate last week, “That makes me smart.”"
     out = direct(run(text, {"Trump": "Donald Trump"}))
     assert out.select("speaker", "speaker_start").rows() == [("Donald Trump", text.index("Trump"))]
+
+
+def test_participle_after_with_and_a_noun_phrase_has_that_phrase_for_subject():
+    # "with many marchers ... chanting “...”": the marchers chant, not the sentence's first subject
+    text = "Orlando was on the minds of celebrants, with many marchers chanting “We are Orlando.”"
+    out = direct(run(text, {"Orlando": "Orlando"}))
+    assert out["speaker_text"].to_list() == ["many marchers"]
