@@ -613,7 +613,7 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     if speaker is None and not clause:
         speaker = _inverted_speaker(tokens, v, cues, max_words)
     if speaker is None and tokens[v].low.endswith("ing"):
-        speaker = _first_subject(tokens[:v], cues, max_words)
+        speaker = _participle_subject(tokens[:v], cues, max_words)
     if speaker is None and clause:
         speaker = _pronoun_subject(clause, cues)     # "though he said “budget reforms”", "It added, “...”"
     if speaker is None and v > 0 and tokens[v - 1].text == ",":
@@ -623,6 +623,21 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
         speaker = _subject_before(tokens[:v], v, cues, max_words) or (
             None if tokens[v].low.endswith("ing") else _after_introduction(tokens[:v], cues, max_words))
     return speaker
+
+
+def _participle_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
+    """The subject of ", shouting “...”": the subject of the subordinate clause right before it, when there is
+    one ("..., when Sanders protesters interrupted her speech, shouting": "Sanders protesters"), else the
+    sentence's first subject."""
+    comma = max((k for k in range(len(tokens) - 1) if tokens[k].text == ","), default=None)
+    clause = tokens[comma + 1:-1] if comma is not None and tokens[-1].text == "," else []
+    if len(clause) > 2 and clause[0].low in cues.subordinators and clause[0].text.islower():
+        verb = next((k for k in range(2, len(clause)) if clause[k].text.islower() and (
+            clause[k].low in cues.verbs or clause[k].low in cues.irregular or clause[k].low.endswith("ed"))), None)
+        subject = _speaker_words(clause[1:verb], cues, max_words) if verb is not None else None
+        if subject is not None:
+            return subject
+    return _first_subject(tokens, cues, max_words)
 
 
 def _subject_of_clause_shape(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,

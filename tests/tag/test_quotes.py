@@ -815,3 +815,11 @@ def test_participle_after_with_and_a_noun_phrase_has_that_phrase_for_subject():
     text = "Orlando was on the minds of celebrants, with many marchers chanting “We are Orlando.”"
     out = direct(run(text, {"Orlando": "Orlando"}))
     assert out["speaker_text"].to_list() == ["many marchers"]
+
+
+def test_participle_after_a_subordinate_clause_has_that_clause_subject():
+    # ", when Sanders protesters interrupted her speech, shouting “...”": the protesters shout
+    text = ("The first incident came during a speech in Purchase, when Sanders protesters interrupted her speech, "
+            "shouting “she wins, we lose!”")
+    out = direct(run(text, {"Sanders": "Bernie Sanders"}))
+    assert out["speaker_text"].to_list() == ["Sanders protesters"]
