@@ -772,6 +772,9 @@ def _relative_subject(tokens: list[_Token], v: int, clause: list[_Token], cues: 
     if clause and clause[0].low in cues.relatives and start >= 2 and tokens[start - 1].text == "," and not any(
             w.text[0].isupper() or w.low in cues.pronouns or w.low in cues.unresolved for w in clause[1:]):
         return [clause[0]]
+    if len(clause) > 2 and clause[-1].low in cues.relatives and clause[-1].text.islower() and clause[-2].is_word \
+            and clause[-2].low not in cues.pronouns and clause[-2].low not in cues.speaker_end:
+        return clause[-1:]                           # "the Chicago Police Department which reported “...”"
     return None
 
 
@@ -1183,7 +1186,9 @@ def _resolve_relative(doc: _Doc, quotes: list[_Quote], q: _Quote, relative: _Tok
     speaker's mention is the relative pronoun (its span), its speaker the name or phrase before its comma."""
     span = (relative.start, relative.end)
     tokens = _join_name_dots(_tokens(doc.text, doc.sent_starts[doc.sentence_at(relative.start)], relative.start), cues)
-    if len(tokens) < 2 or tokens[-1].text != ",":
+    if tokens and tokens[-1].is_word:
+        tokens = tokens + [relative]                 # no comma: "the Chicago Police Department which reported"
+    if len(tokens) < 2 or tokens[-1].text != "," and tokens[-1] is not relative:
         return None, "pronoun", span
     stretch = tokens[max((k + 1 for k, t in enumerate(tokens[:-1]) if not t.is_word), default=0):-1]
     antecedent = _speaker_words(_trailing_phrase(stretch, cues), cues, p.max_speaker_words)

@@ -823,3 +823,10 @@ def test_participle_after_a_subordinate_clause_has_that_clause_subject():
             "shouting “she wins, we lose!”")
     out = direct(run(text, {"Sanders": "Bernie Sanders"}))
     assert out["speaker_text"].to_list() == ["Sanders protesters"]
+
+
+def test_relative_pronoun_without_a_comma_is_the_speaker_mention():
+    # "the Chicago Police Department which reported “...”": PolNeAR marks "which"; its antecedent speaks
+    text = "They turned to the Chicago Police Department which reported “2,521 shooting incidents” in the city."
+    out = direct(run(text, {"Chicago Police Department": "Chicago Police Department"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Chicago Police Department", "which")]
