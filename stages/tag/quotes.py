@@ -613,7 +613,7 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     if speaker is None and not clause:
         speaker = _inverted_speaker(tokens, v, cues, max_words)
     if speaker is None and tokens[v].low.endswith("ing"):
-        speaker = _first_subject(tokens[:v], cues, max_words)
+        speaker = _participle_subject(tokens[:v], cues, max_words)
     if speaker is None and clause:
         speaker = _pronoun_subject(clause, cues)     # "though he said “budget reforms”", "It added, “...”"
     if speaker is None and v > 0 and tokens[v - 1].text == ",":
@@ -625,11 +625,27 @@ def _speaker_of_verb(tokens: list[_Token], v: int, cues: _Cues, max_words: int) 
     return speaker
 
 
+def _participle_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_Token] | None:
+    """The subject of ", shouting “...”": the subject of the subordinate clause right before it, when there is
+    one ("..., when Sanders protesters interrupted her speech, shouting": "Sanders protesters"), else the
+    sentence's first subject."""
+    comma = max((k for k in range(len(tokens) - 1) if tokens[k].text == ","), default=None)
+    clause = tokens[comma + 1:-1] if comma is not None and tokens[-1].text == "," else []
+    if len(clause) > 2 and clause[0].low in cues.subordinators and clause[0].text.islower():
+        verb = next((k for k in range(2, len(clause)) if clause[k].text.islower() and (
+            clause[k].low in cues.verbs or clause[k].low in cues.irregular or clause[k].low.endswith("ed"))), None)
+        subject = _speaker_words(clause[1:verb], cues, max_words) if verb is not None else None
+        if subject is not None:
+            return subject
+    return _first_subject(tokens, cues, max_words)
+
+
 def _subject_of_clause_shape(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
                              max_words: int) -> list[_Token] | None:
     """The subject a verb's clause gives by its shape: a name before a participle after "of", a name before an
     appositive missing its closing comma, a coordinated, participial, progressive or relative subject."""
     return _named_before_participle(tokens, v, clause, cues, max_words) or \
+        _with_subject_of_participle(tokens, v, clause, cues, max_words) or \
         _name_before_open_appositive(tokens, v, clause, cues, max_words) or \
         _coordinated_or_relative_subject(tokens, v, clause, cues, max_words) or _pronoun_before_verb(clause, cues)
 
@@ -654,6 +670,18 @@ def _named_before_participle(tokens: list[_Token], v: int, clause: list[_Token],
                                             for w in name) or not name[0].text[0].isupper():
         return None
     return _speaker_words(name, cues, max_words)
+
+
+def _with_subject_of_participle(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
+                                max_words: int) -> list[_Token] | None:
+    """"..., with many marchers and spectators chanting “...”": a participle right after "with" and a noun
+    phrase has that phrase for its subject, not the sentence's first one."""
+    if not tokens[v].low.endswith("ing") or len(clause) < 2 or clause[0].low != "with" or not clause[0].text.islower():
+        return None
+    phrase = clause[1:]
+    if len(phrase) > 5 or any(w.low in cues.pronouns or w.low in cues.speaker_end for w in phrase):
+        return None
+    return _speaker_words(phrase, cues, max_words)
 
 
 def _name_before_open_appositive(tokens: list[_Token], v: int, clause: list[_Token], cues: _Cues,
@@ -744,6 +772,9 @@ def _relative_subject(tokens: list[_Token], v: int, clause: list[_Token], cues: 
     if clause and clause[0].low in cues.relatives and start >= 2 and tokens[start - 1].text == "," and not any(
             w.text[0].isupper() or w.low in cues.pronouns or w.low in cues.unresolved for w in clause[1:]):
         return [clause[0]]
+    if len(clause) > 2 and clause[-1].low in cues.relatives and clause[-1].text.islower() and clause[-2].is_word \
+            and clause[-2].low not in cues.pronouns and clause[-2].low not in cues.speaker_end:
+        return clause[-1:]                           # "the Chicago Police Department which reported “...”"
     return None
 
 
@@ -793,11 +824,32 @@ def _attribution_before(doc: _Doc, start: int, open_mark: int, cues: _Cues, p: Q
     # the first verb with a speaker reports it, a later one is part of the content; only within the
     # stretch with no punctuation before the quote (a clause set off by a comma before it is another's:
     # "Clinton, who called Sanders after the winner was declared, told her supporters")
-    for v in (v for v in verbs if v >= stretch):
+    for v in _reporting_candidates(tokens, verbs, stretch, cues):
         speaker = _speaker_of_verb(tokens, v, cues, max_words)
         if speaker:
             return speaker, tokens[v], False
     return None
+
+
+def _reporting_candidates(tokens: list[_Token], verbs: list[int], stretch: int, cues: _Cues) -> list[int]:
+    """The verbs that may report a quote inside content, in order: the first within the stretch first; but
+    for "footage of Trump saying during the debate last week, “...”" the last verb, whose object the quote is
+    past a phrase that modifies it (an earlier verb does not report it)."""
+    candidates = [v for v in verbs if v >= stretch]
+    if _modifier_then_quote(tokens[verbs[-1] + 1:], cues):
+        candidates.insert(0, verbs[-1])
+    return candidates
+
+
+def _modifier_then_quote(tail: list[_Token], cues: _Cues) -> bool:
+    """Whether the words after a verb are a prepositional or time phrase ending in a comma or colon right
+    before the quote ("during the debate last week,", "at a rally in Ohio:"), with no verb of their own."""
+    if len(tail) < 3 or tail[-1].text not in (",", ":") or not tail[0].text.islower() \
+            or tail[0].low not in cues.noun_prepositions and tail[0].low not in cues.time_prepositions:
+        return False
+    words = tail[:-1]
+    return len(words) <= 8 and all(w.is_word and w.low not in cues.verbs and w.low not in cues.complementizers
+                                   for w in words)
 
 
 def _outer_report(tokens: list[_Token], verbs: list[int], stretch: int, cues: _Cues, max_words: int
@@ -1134,7 +1186,9 @@ def _resolve_relative(doc: _Doc, quotes: list[_Quote], q: _Quote, relative: _Tok
     speaker's mention is the relative pronoun (its span), its speaker the name or phrase before its comma."""
     span = (relative.start, relative.end)
     tokens = _join_name_dots(_tokens(doc.text, doc.sent_starts[doc.sentence_at(relative.start)], relative.start), cues)
-    if len(tokens) < 2 or tokens[-1].text != ",":
+    if tokens and tokens[-1].is_word:
+        tokens = tokens + [relative]                 # no comma: "the Chicago Police Department which reported"
+    if len(tokens) < 2 or tokens[-1].text != "," and tokens[-1] is not relative:
         return None, "pronoun", span
     stretch = tokens[max((k + 1 for k, t in enumerate(tokens[:-1]) if not t.is_word), default=0):-1]
     antecedent = _speaker_words(_trailing_phrase(stretch, cues), cues, p.max_speaker_words)

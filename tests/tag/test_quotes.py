@@ -801,3 +801,32 @@ def test_dateline_is_no_speaker():
     assert out["speaker"].to_list() == ["Hillary Clinton"]
     text = "WASHINGTON (UPI) — A spokesman for the campaign called the report “outrageous.”"
     assert direct(run(text))["speaker_text"].to_list() == ["A spokesman"]
+
+
+def test_time_phrase_between_the_verb_and_the_quote_keeps_the_verb_reporting():
+    # "saying during the debate last week, “...”": the quote is the object of "saying", not of "concludes"
+    text = "The spot concludes with footage of Trump saying during the debate last week, “That makes me smart.”"
+    out = direct(run(text, {"Trump": "Donald Trump"}))
+    assert out.select("speaker", "speaker_start").rows() == [("Donald Trump", text.index("Trump"))]
+
+
+def test_participle_after_with_and_a_noun_phrase_has_that_phrase_for_subject():
+    # "with many marchers ... chanting “...”": the marchers chant, not the sentence's first subject
+    text = "Orlando was on the minds of celebrants, with many marchers chanting “We are Orlando.”"
+    out = direct(run(text, {"Orlando": "Orlando"}))
+    assert out["speaker_text"].to_list() == ["many marchers"]
+
+
+def test_participle_after_a_subordinate_clause_has_that_clause_subject():
+    # ", when Sanders protesters interrupted her speech, shouting “...”": the protesters shout
+    text = ("The first incident came during a speech in Purchase, when Sanders protesters interrupted her speech, "
+            "shouting “she wins, we lose!”")
+    out = direct(run(text, {"Sanders": "Bernie Sanders"}))
+    assert out["speaker_text"].to_list() == ["Sanders protesters"]
+
+
+def test_relative_pronoun_without_a_comma_is_the_speaker_mention():
+    # "the Chicago Police Department which reported “...”": PolNeAR marks "which"; its antecedent speaks
+    text = "They turned to the Chicago Police Department which reported “2,521 shooting incidents” in the city."
+    out = direct(run(text, {"Chicago Police Department": "Chicago Police Department"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Chicago Police Department", "which")]
