@@ -11,7 +11,8 @@ one component, `news_entity_rules`, that edits `doc.ents`:
 - spans are cut at line breaks (scraped headlines and section labels glued into one span);
 - name spans (PERSON, ORG, GPE, ...) without a single capital letter are dropped ("monthslong" as GPE), and
   function words and possessives at their end are trimmed ("Rome Talks Aim for Cease-Fire as", "Hong
-  Kong's");
+  Kong's"), and so are lower-case common nouns at the end of a person, group, organisation or place
+  ("Interfax news agency" -> "Interfax");
 - in a headline (a line in Title Case without a final full stop) the model sees every word as a name:
   long or glued spans ("Hamas Face Stubborn Negotiation Challenges", "WorldNegotiations") are cut down to
   a leading name the gazetteer or the alias/demonym lists know, or dropped;
@@ -84,6 +85,8 @@ _PLAUSIBLE_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}|21[0-9]{2}")
 _GLUED = re.compile(r"[a-z]{3}[A-Z][a-z]{3}")  # "WorldNegotiations": a section label glued to a word
 _CLOSERS = "\"'”’)] \t\n"
 _QUOTE_MARKS = frozenset({'"', "“", "”", "„", "``", "''", "«", "»"})
+# Labels whose spans lose a lower-case word at their end: names of people, groups, organisations, places.
+LOWER_TAIL_TRIMMED_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC"})
 # Labels whose leading "the" is an article, not part of the name (titles of works keep theirs).
 ARTICLE_TRIMMED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
 # A score in a results line or standings table: goals, points, runs ("4", "92", "429-7"); no decimals
@@ -383,7 +386,7 @@ class EntityRules:
         headline spans cut down, people and groups that are places relabelled; None to drop it."""
         # Names do not end in a function word or a possessive ("Cease-Fire as", "New York's"); a lower-case
         # piece glued to the word before stays ("Chi-cheng", "Iran-contra").
-        while end > start + 1 and self._is_trailing_junk(doc, end - 1):
+        while end > start + 1 and self._is_trailing_junk(doc, end - 1, label):
             end -= 1
         # a score or figure after a name is not part of it ("A. Smith 5-68", "Kent 108-3", "Somerset 83"
         # in result tables); a one-digit number after an organisation or place may be ("Channel 4")
@@ -424,12 +427,16 @@ class EntityRules:
                 return start   # "The Hague", "The Gambia": the place is not named without it
         return start + 1
 
-    def _is_trailing_junk(self, doc: Doc, i: int) -> bool:
+    def _is_trailing_junk(self, doc: Doc, i: int, label: str) -> bool:
         token = doc[i]
         if token.text in ("'s", "’s", "'", "’"):
             return True
         glued = i > 0 and not doc[i - 1].whitespace_ and doc[i - 1].text in ("-", "‐", "/")
-        return token.is_lower and token.is_stop and not glued and token.text not in self.particles
+        if not token.is_lower or glued or token.text in self.particles:
+            return False
+        # a common noun after a name describes it ("Interfax news agency", "Xinhua news agency"); titles of
+        # works, laws, events and products may end in one
+        return token.is_stop or (token.is_alpha and label in LOWER_TAIL_TRIMMED_LABELS)
 
     def _skip_titles(self, doc: Doc, start: int, end: int) -> int:
         """Move the start of a PERSON span past leading titles, keeping at least one token."""

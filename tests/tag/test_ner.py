@@ -236,3 +236,8 @@ def test_a_leading_article_is_not_part_of_the_name(nlp):
     assert found.get("Commerce Department") == "ORG" and "the Commerce Department" not in found
     found = ents(nlp, "He flew to The Hague and read The New York Times.")
     assert "The Hague" in found and "The New York Times" in found
+
+
+def test_a_common_noun_after_an_organisation_is_not_part_of_it(nlp):
+    found = ents(nlp, "Boris Yeltsin visited his wife, Interfax news agency quoted a spokesman as saying.")
+    assert found.get("Interfax") == "ORG" and "Interfax news agency" not in found
