@@ -108,6 +108,11 @@ def _after_scores(doc: Doc, i: int) -> int:
     return i
 
 
+def _starts_hyphenated_score(doc: Doc, i: int) -> bool:
+    """Token i is the first number of a score the tokenizer split ("Mexico 2" + "-0"): no name's digit."""
+    return i + 2 < len(doc) and not doc[i].whitespace_ and doc[i + 1].text == "-" and doc[i + 2].text.isdigit()
+
+
 def _is_score(text: str) -> bool:
     return bool(text) and all(ch in _SCORE_CHARS for ch in text)
 
@@ -391,7 +396,8 @@ class EntityRules:
         # a score or figure after a name is not part of it ("A. Smith 5-68", "Kent 108-3", "Somerset 83"
         # in result tables); a one-digit number after an organisation or place may be ("Channel 4")
         while end > start + 1 and label in SCORE_TRIMMED_LABELS and _is_score(doc[end - 1].text) and \
-                (label == "PERSON" or len(doc[end - 1].text) > 1 or not doc[end - 2].text.isalpha()):
+                (label == "PERSON" or len(doc[end - 1].text) > 1 or not doc[end - 2].text.isalpha()
+                 or _starts_hyphenated_score(doc, end - 1)):
             end -= 1
         if start >= end or not _has_capital(doc[start:end].text):
             return None
