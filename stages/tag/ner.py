@@ -27,6 +27,8 @@ one component, `news_entity_rules`, that edits `doc.ents`:
 - an ORG ending in an organisation head noun, then "of", then a place or organisation, is one ORG
   ("Federal Reserve Bank" + "of" + "New York"), from `data/org_heads.txt`;
 - a DATE (or TIME) that is a bare number and not a plausible year ("73", an age) becomes CARDINAL;
+- an ORG span whose text is a country becomes GPE (the country standing for its government or its
+  national team is still the country, as OntoNotes and CoNLL annotate it);
 - a PERSON or NORP span whose text is a place in the gazetteer ("Khan Younis" as PERSON, "Rafah" as NORP)
   becomes a place. One-word PERSON spans need stronger evidence and no title before them ("Mr. Paris"):
   a country, a reviewed place, or a city of at least `relabel_min_population` right after a locative
@@ -414,6 +416,8 @@ class EntityRules:
             start, end, label = cut
         if label in ("PERSON", "NORP"):
             label = self._place_label_for(doc, start, end, label)
+        elif label == "ORG" and self.gazetteer.is_country(_strip_the(doc[start:end].text)):
+            label = "GPE"   # a country standing for its government or its team is still the country
         return Span(doc, start, end, label=label)
 
     def _without_article(self, doc: Doc, start: int, end: int, label: str) -> int:
