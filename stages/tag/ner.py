@@ -414,11 +414,14 @@ class EntityRules:
             if cut is None:
                 return None
             start, end, label = cut
+        return Span(doc, start, end, label=self._relabelled(doc, start, end, label))
+
+    def _relabelled(self, doc: Doc, start: int, end: int, label: str) -> str:
         if label in ("PERSON", "NORP"):
-            label = self._place_label_for(doc, start, end, label)
-        elif label == "ORG" and self.gazetteer.is_country(_strip_the(doc[start:end].text)):
-            label = "GPE"   # a country standing for its government or its team is still the country
-        return Span(doc, start, end, label=label)
+            return self._place_label_for(doc, start, end, label)
+        if label == "ORG" and self.gazetteer.is_country(_strip_the(doc[start:end].text)):
+            return "GPE"   # a country standing for its government or its team is still the country
+        return label
 
     def _without_article(self, doc: Doc, start: int, end: int, label: str) -> int:
         """A leading "the" is the article, not the name ("the Commerce Department", "the West Bank"): the
