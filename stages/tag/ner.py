@@ -27,6 +27,9 @@ one component, `news_entity_rules`, that edits `doc.ents`:
 - an ORG ending in an organisation head noun, then "of", then a place or organisation, is one ORG
   ("Federal Reserve Bank" + "of" + "New York"), from `data/org_heads.txt`;
 - a DATE (or TIME) that is a bare number and not a plausible year ("73", an age) becomes CARDINAL;
+- an initial and a capitalised surname standing alone ("P. Simmons 4-38", "W. Athey") is a PERSON, tagged
+  where the model missed it (scorecards, lists) or relabelled from ORG or a place; not "W. Va.", "J.P.
+  Morgan", "J. Walter Thompson" or the middle initial of "Harry S. Truman";
 - an ORG span whose text is a country becomes GPE (the country standing for its government or its
   national team is still the country, as OntoNotes and CoNLL annotate it);
 - a PERSON or NORP span whose text is a place in the gazetteer ("Khan Younis" as PERSON, "Rafah" as NORP)
@@ -91,6 +94,7 @@ _QUOTE_MARKS = frozenset({'"', "“", "”", "„", "``", "''", "«", "»"})
 LOWER_TAIL_TRIMMED_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC"})
 # Labels whose leading "the" is an article, not part of the name (titles of works keep theirs).
 ARTICLE_TRIMMED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
+_INITIAL = re.compile(r"[A-Z]\.")
 # A score in a results line or standings table: goals, points, runs ("4", "92", "429-7"); no decimals
 # (race times, prices) and no years.
 _RESULT_SCORE = re.compile(r"\d{1,3}(?:-\d{1,3})?")
@@ -113,6 +117,27 @@ def _after_scores(doc: Doc, i: int) -> int:
 def _starts_hyphenated_score(doc: Doc, i: int) -> bool:
     """Token i is the first number of a score the tokenizer split ("Mexico 2" + "-0"): no name's digit."""
     return i + 2 < len(doc) and not doc[i].whitespace_ and doc[i + 1].text == "-" and doc[i + 2].text.isdigit()
+
+
+def _is_initialled_name(doc: Doc, i: int) -> bool:
+    """Tokens i, i+1 are an initial and a surname standing alone (see `_initialled_people`)."""
+    initial, surname = doc[i], doc[i + 1]
+    if not (_INITIAL.fullmatch(initial.text) and surname.is_alpha and surname.is_title and len(surname) > 1):
+        return False
+    if i > 0 and ((doc[i - 1].is_title and not doc[i - 1].is_sent_start) or doc[i - 1].text in ("&", "-")):
+        return False   # "Harry S. Truman", "Johnson & K. Hovnanian": part of a longer name
+    # "W. Va." is one token, no surname; a capitalised word after ("J. Walter Thompson") makes a longer name
+    return i + 2 >= len(doc) or not doc[i + 2].is_title
+
+
+def _untagged_or_mistyped(span_at: dict[int, Span], i: int) -> bool:
+    """No span covers the two tokens, or exactly they are one organisation, place or group span."""
+    owners = {span_at[j] for j in (i, i + 1) if j in span_at}
+    if not owners:
+        return True
+    owner = owners.pop()
+    return not owners and owner.start == i and owner.end == i + 2 and \
+        owner.label_ in ("ORG", "GPE", "LOC", "FAC", "NORP")
 
 
 def _is_score(text: str) -> bool:
@@ -209,8 +234,21 @@ class EntityRules:
                     spans.append(fixed)
         spans = self._add_reviewed_places(doc, spans)
         spans = self._teams_in_results(doc, filter_spans(spans))
+        spans = self._initialled_people(doc, spans)
         doc.ents = self._merge_split_names(doc, filter_spans(spans))
         return doc
+
+    # --- people written with an initial ----------------------------------------------------------------
+    def _initialled_people(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """One capital initial and a capitalised surname ("P. Simmons 4-38", "W. Athey") is a person: tagged
+        where the model missed it (scorecards, lists), relabelled where it took it for an organisation or a
+        place. Not an abbreviation after it ("W. Va."), not a longer initialism ("J.P. Morgan", "U.S. Steel")."""
+        span_at = {i: span for span in spans for i in range(span.start, span.end)}
+        people = [Span(doc, i, i + 2, label="PERSON") for i in range(len(doc) - 1)
+                  if _is_initialled_name(doc, i) and _untagged_or_mistyped(span_at, i)]
+        if not people:
+            return spans
+        return [s for s in spans if not any(p.start < s.end and s.start < p.end for p in people)] + people
 
     # --- teams in results lines ----------------------------------------------------------------------
     def _teams_in_results(self, doc: Doc, spans: list[Span]) -> list[Span]:

@@ -251,3 +251,10 @@ def test_the_first_number_of_a_score_is_not_part_of_a_name(nlp):
 def test_a_country_taken_for_an_organisation_is_the_country(nlp):
     assert rules_on(nlp, "France beat Mexico on Saturday.", [("Mexico", "ORG")]) == {"Mexico": "GPE"}
     assert rules_on(nlp, "He joined Mexicana on Saturday.", [("Mexicana", "ORG")]) == {"Mexicana": "ORG"}
+
+
+def test_an_initial_and_a_surname_is_a_person(nlp):
+    found = ents(nlp, "Surrey 468 (P. Simmons 80, W. Athey 70). He met A. Smith.")
+    assert found.get("P. Simmons") == found.get("W. Athey") == found.get("A. Smith") == "PERSON"
+    found = ents(nlp, "He lives in Charleston, W. Va. and met President Harry S. Truman.")
+    assert "W. Va" not in found and found.get("Harry S. Truman") == "PERSON"
