@@ -83,6 +83,9 @@ def test_doc_id_depends_only_on_bytes(tmp_path_factory, data, names):
 # Found by hypothesis: a first block of two lines equal to a later headline was taken as the title, and
 # title_line_no could hold only its first line.
 @example(pages=["\u201c\nsaid the the the Mr.\nthe\n\nsaid the the the Mr."])
+# Found by hypothesis: a dateline first line was removed as `dateline` and also taken as the page's
+# "Title - Site" line.
+@example(pages=["May 19, 2024 \u2014 the\nthe the the"])
 def test_every_nonblank_raw_line_is_accounted_for_once(pages):
     documents, removed = clean_corpus(ingest_frame(pages), shipped("clean"))
     assert documents.height == len(pages)

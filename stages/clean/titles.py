@@ -48,7 +48,7 @@ def title_before_body(blocks: list[Block], body_start: int, lines: MetadataLines
         return Picked()
     glued = {i: blocks[i].glued for i in range(low, min(len(blocks), body_start + 3)) if blocks[i].one_line}
     best, has_copies = best_title_candidate(blocks, candidates, glued, body_start)
-    if not has_copies:
+    if not has_copies and 0 not in lines:   # a dateline or byline first line is no title ("May 19, 2024 — X")
         page_title = title_of_page(blocks[0], params)
         if page_title is not None:
             return page_title
