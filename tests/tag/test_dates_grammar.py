@@ -354,3 +354,10 @@ def test_todays_before_a_generic_noun_is_the_present_age_not_a_day():
     assert values("The case is for today's youth what the blockade was.") == []
     assert values("The offer, advertised in today's editions, expires.") == [("today", "DATE", "1989-11-02")]
     assert values("Today's vote was close.") == [("Today", "DATE", "1989-11-02")]
+
+
+def test_a_day_right_after_ended_stays_in_the_past():
+    # written on Oct. 27, 1989: Oct. 31 is four days ahead, but a period that "ended" on it is the past one
+    assert values("Results for the quarter ended Oct. 31 include a charge.", dt.date(1989, 10, 27))[-1] == (
+        "Oct. 31", "DATE", "1988-10-31")
+    assert values("The offer expires Oct. 31.", dt.date(1989, 10, 27)) == [("Oct. 31", "DATE", "1989-10-31")]
