@@ -509,7 +509,9 @@ class _Match:
         cues_before = list(self.lex.near_past_re.finditer(self.sentence, max(0, start - window), start))
         before = cues_before[-1] if cues_before else None          # the nearest one before
         past_before = before is not None and not _CLAUSE_BREAK_RE.search(self.sentence, before.end(), start)
-        return ahead * self.params.future_nearer_by < back and not subject_of_past and not past_before
+        # a sentence with no tense cue at all ("for the NATO summit in April") takes the nearer one
+        nearer_by = 1.0 if tense is None else self.params.future_nearer_by
+        return ahead * nearer_by < back and not subject_of_past and not past_before
 
 
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\"\u201c\u201d]")

@@ -361,3 +361,11 @@ def test_a_day_right_after_ended_stays_in_the_past():
     assert values("Results for the quarter ended Oct. 31 include a charge.", dt.date(1989, 10, 27))[-1] == (
         "Oct. 31", "DATE", "1988-10-31")
     assert values("The offer expires Oct. 31.", dt.date(1989, 10, 27)) == [("Oct. 31", "DATE", "1989-10-31")]
+
+
+def test_a_month_in_a_sentence_without_tense_is_the_nearer_one():
+    # written on Dec. 5, 1998: the coming April is four months ahead, the last one eight months back
+    assert values("They also can take part in planning for the summit in April.", dt.date(1998, 12, 5)) == [
+        ("April", "DATE", "1999-04")]
+    # a past verb keeps the stricter rule (twice as near): the last March
+    assert values("He stepped down as chairman in March.", BASE) == [("March", "DATE", "1989-03")]
