@@ -103,6 +103,7 @@ class TimexGrammarFile(TypedDict):
     todays_generic_nouns: list[str]
     todays_day_nouns: list[str]
     todays_verbs: list[str]
+    generic_days: list[str]
     seasons: dict[str, _Season]
     season_cues: list[str]
     decade_modifiers: list[str]
@@ -168,6 +169,9 @@ class _DateLexicon:
         self.todays_generic_re = re.compile(
             rf"['\u2019]s[ \t]++(?:(?![a-z]*ing\b)[a-z]++[ \t]++)?(?!(?:{alternation(g['todays_verbs'])})\b)"
             rf"(?:[a-z]*s|{alternation(g['todays_generic_nouns'])})\b")
+        # "the people of tomorrow": a day word after "of" and a noun (not "as of today"), with no "'s" after it
+        self.generic_day_before_re = re.compile(r"(?<![A-Za-z])(?!as\s)[A-Za-z]++\s++of\s++$", re.IGNORECASE)
+        self.generic_days = lower_set(g["generic_days"])
         self.todays_day_re = re.compile(rf"['\u2019]s\s++(?:{alternation(g['todays_day_nouns'])})\b")
         self.period_end_re = re.compile(rf"(?<!\s)\s++(?:{alternation(self.grammar['year_duration_after'])})\s++",
                                         re.IGNORECASE)
@@ -633,6 +637,9 @@ def _resolve_relative_day(x: _Match) -> Resolved | None:
     if x.group("rel").lower() == "today" and x.lex.todays_generic_re.match(x.sentence, x.m.end()) \
             and not x.lex.todays_day_re.match(x.sentence, x.m.end()):
         return None     # "today's personal computers": the present age (grammar: todays_*)
+    if x.group("rel").lower() in x.lex.generic_days and x.sentence[x.m.end():x.m.end() + 1] not in ("'", "\u2019") \
+            and x.lex.generic_day_before_re.search(x.sentence[max(0, x.m.start() - 30):x.m.start()]):
+        return None     # "the people of tomorrow": the age to come, no day (grammar: generic_days)
     if x.base is None:
         return None, None, "day", True, "unresolved"
     return _day(x.base + dt.timedelta(days=x.lex.relative_days[x.group("rel").lower()]), True, "offset")

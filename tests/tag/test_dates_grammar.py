@@ -369,3 +369,9 @@ def test_a_month_in_a_sentence_without_tense_is_the_nearer_one():
         ("April", "DATE", "1999-04")]
     # a past verb keeps the stricter rule (twice as near): the last March
     assert values("He stepped down as chairman in March.", BASE) == [("March", "DATE", "1989-03")]
+
+
+def test_a_day_word_after_a_noun_and_of_is_an_age_not_a_day():
+    assert values("If I were choosing the people of tomorrow, I would choose them.") == []
+    assert values("The price as of today is high.") == [("today", "DATE", "1989-11-02")]
+    assert values("The result of today's vote is in.") == [("today", "DATE", "1989-11-02")]
