@@ -124,6 +124,7 @@ class TimexGrammarFile(TypedDict):
     set_quantifiers: list[str]
     set_words: dict[str, str]
     year_earlier: list[str]
+    year_earlier_deictic: list[str]
     this_year: list[str]
     year_duration_after: list[str]
     spoken_centuries: dict[str, int]
@@ -448,6 +449,7 @@ class _Document:
     last_part: str | None = None
     last_stretch: str | None = None     # a stretch of months or weeks named after that period ("the nine months")
     last_named: str | None = None       # the calendar date last named, future ones too ("the following month")
+    last_is_year_back: bool = False     # that period was named a year back already ("last year")
 
 
 @dataclass(slots=True)
@@ -1057,6 +1059,9 @@ def _resolve_year_earlier(x: _Match) -> Resolved | None:
         return _timex(back, "DATE", True, "offset") if back else part
     if x.group("period") and x.doc.last_stretch:   # "For the nine months, ... In the year-earlier period"
         return None, None, None, True, "undated", "DURATION", x.doc.last_stretch
+    if x.doc.last_value and x.doc.last_is_year_back and \
+            " ".join(x.group("phrase").lower().split()) in x.lex.grammar["year_earlier_deictic"]:
+        return _timex(x.doc.last_value, "DATE", True, "offset")
     back = _year_back(x.doc.last_value) if x.doc.last_value else None
     if back:
         return _timex(back, "DATE", True, "offset")
@@ -1210,11 +1215,16 @@ def _resolve_in_order(found: list[tuple[int, int, Resolved | _Match]], sentence:
                 doc.last_stretch = resolved[6]
             elif _remember(doc, resolved[6], base):
                 doc.last_stretch = None
+                doc.last_is_year_back = _YEAR_BACK_RE.fullmatch(sentence, start, end) is not None
                 named_end = end
                 before = (before or state) if resolved[4] == "future" else None
         yield start, end, resolved
     if before is not None:      # a forecast is read in its own sentence only (see _remember)
         doc.last_value, doc.last_part = before
+
+
+# a period named a year back from the base, which a year-earlier expression after it names again
+_YEAR_BACK_RE = re.compile(r"(?i:last\s++year)")
 
 
 def _kind_of(x: _Match, lex: _DateLexicon) -> str:

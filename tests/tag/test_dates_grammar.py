@@ -375,3 +375,11 @@ def test_a_day_word_after_a_noun_and_of_is_an_age_not_a_day():
     assert values("If I were choosing the people of tomorrow, I would choose them.") == []
     assert values("The price as of today is high.") == [("today", "DATE", "1989-11-02")]
     assert values("The result of today's vote is in.") == [("today", "DATE", "1989-11-02")]
+
+
+def test_a_deictic_year_earlier_after_last_year_names_that_year_again():
+    assert values("Last year losses totaled $5 million. The year-earlier results have been restated.") == [
+        ("Last year", "DATE", "1988"), ("The year-earlier", "DATE", "1988")]
+    # "the year before" counts from the year named
+    assert values("Sales fell to $300 million last year, down from $450 million the year before.") == [
+        ("last year", "DATE", "1988"), ("the year before", "DATE", "1987")]
