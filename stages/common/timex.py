@@ -94,6 +94,7 @@ class TimexGrammarFile(TypedDict):
     part_modifiers: dict[str, int]
     part_anaphora: list[str]
     year_offsets: dict[str, int]
+    part_of_year: dict[str, int]
     part_anaphora_words: list[str]
     period_anaphora: list[str]
     narrative_steps: dict[str, int]
@@ -292,7 +293,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
             rf"\b(?:the\s+)?(?:(?P<relyear>{_words(g['year_offsets'])})\s+year['\u2019]s\s+)?"
             rf"(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
             rf"[\s-]+(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})\b(?!-(?:point|hour|mile))"
-            rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?{year})?", flags),
+            rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?(?:{year}|(?P<ofrel>{_words(g['part_of_year'])})\s+year\b(?![\w-])))?",
+            flags),
         "fiscal_year": re.compile(rf"\b(?:(?P<mod>{_words(g['part_modifiers'])})\s+(?:{fiscal})\s+year\b"
                                   rf"|(?:{fiscal})(?:\s+year)?\s+{year})", flags),
         "decade": re.compile(rf"\b(?:the\s+)?(?:(?:{_words(g['decade_modifiers'])})\s*)?"
@@ -813,8 +815,9 @@ def _resolve_year_part(x: _Match) -> Resolved | None:
         return _timex(f"{year}-{code}{n}", "DATE", False, "absolute")
     if x.base is None:
         return None, None, "month", True, "unresolved", "DATE", None
-    if x.group("relyear"):                                # "this year's third quarter", "last year's fourth"
-        by = x.lex.grammar["year_offsets"][x.group("relyear").lower()]
+    if x.group("relyear") or x.group("ofrel"):    # "this year's third quarter", "the first half of next year"
+        by = x.lex.grammar["year_offsets"][x.group("relyear").lower()] if x.group("relyear") else \
+            x.lex.grammar["part_of_year"][x.group("ofrel").lower()]
         return _timex(f"{x.base.year + by}-{code}{n}", "DATE", True, "offset") if _in_years(x.base.year + by) else None
     current = (x.base.month - 1) * per_year // 12 + 1
     if x.future(""):                # "in the fourth quarter" said in October: this one

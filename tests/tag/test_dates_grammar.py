@@ -383,3 +383,12 @@ def test_a_deictic_year_earlier_after_last_year_names_that_year_again():
     # "the year before" counts from the year named
     assert values("Sales fell to $300 million last year, down from $450 million the year before.") == [
         ("last year", "DATE", "1988"), ("the year before", "DATE", "1987")]
+
+
+def test_a_part_of_a_year_named_by_its_offset_is_one_expression():
+    assert values("Sales will rise in the first quarter of next year.") == [
+        ("the first quarter of next year", "DATE", "1990-Q1")]
+    assert values("In the fourth quarter of last year, sales fell.") == [
+        ("the fourth quarter of last year", "DATE", "1988-Q4")]
+    assert values("Output will fall in the second half of the year.") == [
+        ("the second half of the year", "DATE", "1989-H2")]
