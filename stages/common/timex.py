@@ -105,6 +105,7 @@ class TimexGrammarFile(TypedDict):
     todays_day_nouns: list[str]
     todays_verbs: list[str]
     generic_days: list[str]
+    generic_day_not_after: list[str]
     seasons: dict[str, _Season]
     season_cues: list[str]
     decade_modifiers: list[str]
@@ -172,7 +173,8 @@ class _DateLexicon:
             rf"['\u2019]s[ \t]++(?:(?![a-z]*ing\b)[a-z]++[ \t]++)?(?!(?:{alternation(g['todays_verbs'])})\b)"
             rf"(?:[a-z]*s|{alternation(g['todays_generic_nouns'])})\b")
         # "the people of tomorrow": a day word after "of" and a noun (not "as of today"), with no "'s" after it
-        self.generic_day_before_re = re.compile(r"(?<![A-Za-z])(?!as\s)[A-Za-z]++\s++of\s++$", re.IGNORECASE)
+        self.generic_day_before_re = re.compile(
+            rf"(?<![A-Za-z])(?!(?:{alternation(g['generic_day_not_after'])})\s)[A-Za-z]++\s++of\s++$", re.IGNORECASE)
         self.generic_days = lower_set(g["generic_days"])
         self.todays_day_re = re.compile(rf"['\u2019]s\s++(?:{alternation(g['todays_day_nouns'])})\b")
         self.period_end_re = re.compile(rf"(?<!\s)\s++(?:{alternation(self.grammar['year_duration_after'])})\s++",

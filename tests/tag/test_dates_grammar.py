@@ -374,6 +374,7 @@ def test_a_month_in_a_sentence_without_tense_is_the_nearer_one():
 def test_a_day_word_after_a_noun_and_of_is_an_age_not_a_day():
     assert values("If I were choosing the people of tomorrow, I would choose them.") == []
     assert values("The price as of today is high.") == [("today", "DATE", "1989-11-02")]
+    assert values("It ends by the end of tomorrow.") == [("tomorrow", "DATE", "1989-11-03")]
     assert values("The result of today's vote is in.") == [("today", "DATE", "1989-11-02")]
 
 
