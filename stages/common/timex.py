@@ -94,6 +94,7 @@ class TimexGrammarFile(TypedDict):
     part_modifiers: dict[str, int]
     part_anaphora: list[str]
     year_offsets: dict[str, int]
+    part_of_year: dict[str, int]
     part_anaphora_words: list[str]
     period_anaphora: list[str]
     narrative_steps: dict[str, int]
@@ -103,6 +104,8 @@ class TimexGrammarFile(TypedDict):
     todays_generic_nouns: list[str]
     todays_day_nouns: list[str]
     todays_verbs: list[str]
+    generic_days: list[str]
+    generic_day_not_after: list[str]
     seasons: dict[str, _Season]
     season_cues: list[str]
     decade_modifiers: list[str]
@@ -123,6 +126,7 @@ class TimexGrammarFile(TypedDict):
     set_quantifiers: list[str]
     set_words: dict[str, str]
     year_earlier: list[str]
+    year_earlier_deictic: list[str]
     this_year: list[str]
     year_duration_after: list[str]
     spoken_centuries: dict[str, int]
@@ -168,6 +172,10 @@ class _DateLexicon:
         self.todays_generic_re = re.compile(
             rf"['\u2019]s[ \t]++(?:(?![a-z]*ing\b)[a-z]++[ \t]++)?(?!(?:{alternation(g['todays_verbs'])})\b)"
             rf"(?:[a-z]*s|{alternation(g['todays_generic_nouns'])})\b")
+        # "the people of tomorrow": a day word after "of" and a noun (not "as of today"), with no "'s" after it
+        self.generic_day_before_re = re.compile(
+            rf"(?<![A-Za-z])(?!(?:{alternation(g['generic_day_not_after'])})\s)[A-Za-z]++\s++of\s++$", re.IGNORECASE)
+        self.generic_days = lower_set(g["generic_days"])
         self.todays_day_re = re.compile(rf"['\u2019]s\s++(?:{alternation(g['todays_day_nouns'])})\b")
         self.period_end_re = re.compile(rf"(?<!\s)\s++(?:{alternation(self.grammar['year_duration_after'])})\s++",
                                         re.IGNORECASE)
@@ -287,7 +295,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
             rf"\b(?:the\s+)?(?:(?P<relyear>{_words(g['year_offsets'])})\s+year['\u2019]s\s+)?"
             rf"(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
             rf"[\s-]+(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})\b(?!-(?:point|hour|mile))"
-            rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?{year})?", flags),
+            rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?(?:{year}|(?P<ofrel>{_words(g['part_of_year'])})\s+year\b(?![\w-])))?",
+            flags),
         "fiscal_year": re.compile(rf"\b(?:(?P<mod>{_words(g['part_modifiers'])})\s+(?:{fiscal})\s+year\b"
                                   rf"|(?:{fiscal})(?:\s+year)?\s+{year})", flags),
         "decade": re.compile(rf"\b(?:the\s+)?(?:(?:{_words(g['decade_modifiers'])})\s*)?"
@@ -444,6 +453,7 @@ class _Document:
     last_part: str | None = None
     last_stretch: str | None = None     # a stretch of months or weeks named after that period ("the nine months")
     last_named: str | None = None       # the calendar date last named, future ones too ("the following month")
+    last_is_year_back: bool = False     # that period was named a year back already ("last year")
 
 
 @dataclass(slots=True)
@@ -509,7 +519,9 @@ class _Match:
         cues_before = list(self.lex.near_past_re.finditer(self.sentence, max(0, start - window), start))
         before = cues_before[-1] if cues_before else None          # the nearest one before
         past_before = before is not None and not _CLAUSE_BREAK_RE.search(self.sentence, before.end(), start)
-        return ahead * self.params.future_nearer_by < back and not subject_of_past and not past_before
+        # a sentence with no tense cue at all ("for the NATO summit in April") takes the nearer one
+        nearer_by = 1.0 if tense is None else self.params.future_nearer_by
+        return ahead * nearer_by < back and not subject_of_past and not past_before
 
 
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()\"\u201c\u201d]")
@@ -631,6 +643,9 @@ def _resolve_relative_day(x: _Match) -> Resolved | None:
     if x.group("rel").lower() == "today" and x.lex.todays_generic_re.match(x.sentence, x.m.end()) \
             and not x.lex.todays_day_re.match(x.sentence, x.m.end()):
         return None     # "today's personal computers": the present age (grammar: todays_*)
+    if x.group("rel").lower() in x.lex.generic_days and x.sentence[x.m.end():x.m.end() + 1] not in ("'", "\u2019") \
+            and x.lex.generic_day_before_re.search(x.sentence[max(0, x.m.start() - 30):x.m.start()]):
+        return None     # "the people of tomorrow": the age to come, no day (grammar: generic_days)
     if x.base is None:
         return None, None, "day", True, "unresolved"
     return _day(x.base + dt.timedelta(days=x.lex.relative_days[x.group("rel").lower()]), True, "offset")
@@ -802,8 +817,9 @@ def _resolve_year_part(x: _Match) -> Resolved | None:
         return _timex(f"{year}-{code}{n}", "DATE", False, "absolute")
     if x.base is None:
         return None, None, "month", True, "unresolved", "DATE", None
-    if x.group("relyear"):                                # "this year's third quarter", "last year's fourth"
-        by = x.lex.grammar["year_offsets"][x.group("relyear").lower()]
+    if x.group("relyear") or x.group("ofrel"):    # "this year's third quarter", "the first half of next year"
+        by = x.lex.grammar["year_offsets"][x.group("relyear").lower()] if x.group("relyear") else \
+            x.lex.grammar["part_of_year"][x.group("ofrel").lower()]
         return _timex(f"{x.base.year + by}-{code}{n}", "DATE", True, "offset") if _in_years(x.base.year + by) else None
     current = (x.base.month - 1) * per_year // 12 + 1
     if x.future(""):                # "in the fourth quarter" said in October: this one
@@ -1048,6 +1064,9 @@ def _resolve_year_earlier(x: _Match) -> Resolved | None:
         return _timex(back, "DATE", True, "offset") if back else part
     if x.group("period") and x.doc.last_stretch:   # "For the nine months, ... In the year-earlier period"
         return None, None, None, True, "undated", "DURATION", x.doc.last_stretch
+    if x.doc.last_value and x.doc.last_is_year_back and \
+            " ".join(x.group("phrase").lower().split()) in x.lex.grammar["year_earlier_deictic"]:
+        return _timex(x.doc.last_value, "DATE", True, "offset")
     back = _year_back(x.doc.last_value) if x.doc.last_value else None
     if back:
         return _timex(back, "DATE", True, "offset")
@@ -1201,11 +1220,16 @@ def _resolve_in_order(found: list[tuple[int, int, Resolved | _Match]], sentence:
                 doc.last_stretch = resolved[6]
             elif _remember(doc, resolved[6], base):
                 doc.last_stretch = None
+                doc.last_is_year_back = _YEAR_BACK_RE.fullmatch(sentence, start, end) is not None
                 named_end = end
                 before = (before or state) if resolved[4] == "future" else None
         yield start, end, resolved
     if before is not None:      # a forecast is read in its own sentence only (see _remember)
         doc.last_value, doc.last_part = before
+
+
+# a period named a year back from the base, which a year-earlier expression after it names again
+_YEAR_BACK_RE = re.compile(r"(?i:last\s++year)")
 
 
 def _kind_of(x: _Match, lex: _DateLexicon) -> str:

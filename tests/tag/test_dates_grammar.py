@@ -354,3 +354,42 @@ def test_todays_before_a_generic_noun_is_the_present_age_not_a_day():
     assert values("The case is for today's youth what the blockade was.") == []
     assert values("The offer, advertised in today's editions, expires.") == [("today", "DATE", "1989-11-02")]
     assert values("Today's vote was close.") == [("Today", "DATE", "1989-11-02")]
+
+
+def test_a_day_right_after_ended_stays_in_the_past():
+    # written on Oct. 27, 1989: Oct. 31 is four days ahead, but a period that "ended" on it is the past one
+    assert values("Results for the quarter ended Oct. 31 include a charge.", dt.date(1989, 10, 27))[-1] == (
+        "Oct. 31", "DATE", "1988-10-31")
+    assert values("The offer expires Oct. 31.", dt.date(1989, 10, 27)) == [("Oct. 31", "DATE", "1989-10-31")]
+
+
+def test_a_month_in_a_sentence_without_tense_is_the_nearer_one():
+    # written on Dec. 5, 1998: the coming April is four months ahead, the last one eight months back
+    assert values("They also can take part in planning for the summit in April.", dt.date(1998, 12, 5)) == [
+        ("April", "DATE", "1999-04")]
+    # a past verb keeps the stricter rule (twice as near): the last March
+    assert values("He stepped down as chairman in March.", BASE) == [("March", "DATE", "1989-03")]
+
+
+def test_a_day_word_after_a_noun_and_of_is_an_age_not_a_day():
+    assert values("If I were choosing the people of tomorrow, I would choose them.") == []
+    assert values("The price as of today is high.") == [("today", "DATE", "1989-11-02")]
+    assert values("It ends by the end of tomorrow.") == [("tomorrow", "DATE", "1989-11-03")]
+    assert values("The result of today's vote is in.") == [("today", "DATE", "1989-11-02")]
+
+
+def test_a_deictic_year_earlier_after_last_year_names_that_year_again():
+    assert values("Last year losses totaled $5 million. The year-earlier results have been restated.") == [
+        ("Last year", "DATE", "1988"), ("The year-earlier", "DATE", "1988")]
+    # "the year before" counts from the year named
+    assert values("Sales fell to $300 million last year, down from $450 million the year before.") == [
+        ("last year", "DATE", "1988"), ("the year before", "DATE", "1987")]
+
+
+def test_a_part_of_a_year_named_by_its_offset_is_one_expression():
+    assert values("Sales will rise in the first quarter of next year.") == [
+        ("the first quarter of next year", "DATE", "1990-Q1")]
+    assert values("In the fourth quarter of last year, sales fell.") == [
+        ("the fourth quarter of last year", "DATE", "1988-Q4")]
+    assert values("Output will fall in the second half of the year.") == [
+        ("the second half of the year", "DATE", "1989-H2")]
