@@ -26,7 +26,8 @@ one component, `news_entity_rules`, that edits `doc.ents`:
   from `data/name_particles.txt`;
 - an ORG ending in an organisation head noun, then "of", then a place or organisation, is one ORG
   ("Federal Reserve Bank" + "of" + "New York"), from `data/org_heads.txt`;
-- a DATE (or TIME) that is a bare number and not a plausible year ("73", an age) becomes CARDINAL;
+- a DATE (or TIME) made of bare numbers none of which is a plausible year ("73", an age; "3 1 1 1" in a
+  standings row) becomes CARDINAL;
 - an initial and a capitalised surname standing alone ("P. Simmons 4-38", "W. Athey") is a PERSON, tagged
   where the model missed it (scorecards, lists) or relabelled from ORG or a place; not "W. Va.", "J.P.
   Morgan", "J. Walter Thompson" or the middle initial of "Harry S. Truman";
@@ -99,6 +100,9 @@ _INITIAL = re.compile(r"[A-Z]\.")
 # (race times, prices) and no years.
 _RESULT_SCORE = re.compile(r"\d{1,3}(?:-\d{1,3})?")
 _TEAM_NAME_MAX_TOKENS = 4
+# A standings row has played, won, drawn, lost, goals for, against and points ("Brechin 3 0 3 0 2 2 3"): a
+# chain of such rows is a league table whatever its clubs' names (a leaderboard has fewer numbers per player).
+_STANDINGS_MIN_NUMBERS = 6
 _SCORERS_MAX_TOKENS = 60   # "(C. Lewis 80 not out, M. Butcher 70, ...)" after a side's score
 # Labels a team's name may carry from the model: places and groups it mistook, or ORG already.
 TEAM_RELABELLABLE = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PERSON"})
@@ -112,6 +116,13 @@ def _after_scores(doc: Doc, i: int) -> int:
         if i + 1 < len(doc) and doc[i].text == "-" and not doc[i - 1].whitespace_ and doc[i + 1].text.isdigit():
             i += 2
     return i
+
+
+def _is_club_suffix(doc: Doc, opening: int, closing_end: int) -> bool:
+    """Tokens opening..closing_end are "(X)": one to three capital letters in brackets after a club's name,
+    the initials of its town ("Proleter (Z)", "Mladost (BJ)"), never a country or a place written out."""
+    inside = doc[opening + 1:closing_end - 1]
+    return closing_end - opening == 3 and inside.text.isalpha() and inside.text.isupper() and len(inside.text) <= 3
 
 
 def _starts_hyphenated_score(doc: Doc, i: int) -> bool:
@@ -175,9 +186,10 @@ def _without_lone_quote_mark(doc: Doc, start: int, end: int) -> tuple[int, int]:
 
 
 def _number_or_date(doc: Doc, start: int, end: int, label: str) -> Span:
-    """A DATE or TIME that is a bare number and not a plausible year ("73", an age) is a CARDINAL."""
-    text = doc[start:end].text
-    if _BARE_NUMBER.fullmatch(text) and not _PLAUSIBLE_YEAR.fullmatch(text):
+    """A DATE or TIME made of bare numbers none of which is a plausible year ("73", an age; "3 1 1 1", a
+    standings row; "66 67", a golfer's rounds) is a CARDINAL."""
+    pieces = doc[start:end].text.split()
+    if all(_BARE_NUMBER.fullmatch(p) and not _PLAUSIBLE_YEAR.fullmatch(p) for p in pieces):
         return Span(doc, start, end, label="CARDINAL")
     return Span(doc, start, end, label=label)
 
@@ -302,6 +314,8 @@ class EntityRules:
                     return None
                 end = opening
             start = self._name_start(doc, end, span_at)
+            if start is not None and _is_club_suffix(doc, end, i):
+                end = i     # "Mladost (BJ) 0" and "Mladost (L) 2" are two clubs: the town's letters are the name's
             if start is None:
                 return None
         unit_end = _after_scores(doc, i)      # a standings row: played, won, drawn, lost, ...
@@ -330,6 +344,7 @@ class EntityRules:
         """At least half the names look like clubs, and none is a person's full name (a chain with one is a
         count of votes or strokes: "Donald Trump 384, Sen. Ted Cruz 300, Rubio 151")."""
         clubs = 0
+        standings = all(unit_end - end >= _STANDINGS_MIN_NUMBERS for _, end, unit_end in chain)
         for start, end, _ in chain:
             text = _strip_the(doc[start:end].text)
             label = span_at[start].label_ if start in span_at else None
@@ -339,7 +354,7 @@ class EntityRules:
                 continue
             if label in ("ORG", "GPE", "LOC", "FAC") or self.gazetteer.place_label(text) is not None:
                 clubs += 1
-        return 2 * clubs >= len(chain)
+        return standings or 2 * clubs >= len(chain)
 
     @staticmethod
     def _name_start(doc: Doc, end: int, span_at: dict[int, Span]) -> int | None:
@@ -350,14 +365,28 @@ class EntityRules:
         last = doc[end - 1]
         if end - 1 in span_at:
             span = span_at[end - 1]
-            return span.start if span.end == end and span.label_ in TEAM_RELABELLABLE else None
+            if span.end != end or span.label_ not in TEAM_RELABELLABLE:
+                return None
+            return EntityRules._back_over_connector(doc, span.start, span_at)
         start = end
         while start > 0 and end - start < _TEAM_NAME_MAX_TOKENS and start - 1 not in span_at:
             token = doc[start - 1]
             if not (token.is_alpha and token.text[0].isupper()) or "\n" in token.whitespace_:
                 break
             start -= 1
-        return start if start < end and last.is_alpha else None
+        if start == end or not last.is_alpha:
+            return None
+        return EntityRules._back_over_connector(doc, start, span_at)
+
+    @staticmethod
+    def _back_over_connector(doc: Doc, start: int, span_at: dict[int, Span]) -> int:
+        """A club's name with "of" or "'s" inside ("Queen of South", "Queen's Park"): the capitalised word
+        before the connector belongs to it, unless a span of its own covers it."""
+        if start >= 2 and doc[start - 1].text in ("of", "'s") and start - 2 not in span_at and \
+                doc[start - 2].is_alpha and doc[start - 2].text[0].isupper() and \
+                "\n" not in doc[start - 2].whitespace_ + doc[start - 1].whitespace_:
+            return start - 2
+        return start
 
     def _may_be_team(self, doc: Doc, start: int, end: int, span_at: dict[int, Span]) -> bool:
         """A country is a national side (a place), and a person is a player: neither becomes ORG."""

@@ -223,6 +223,24 @@ def test_names_in_a_results_line_are_teams(nlp):
     assert found["C. Lewis"] == "PERSON" and found["London"] == "GPE"
 
 
+def test_a_league_table_is_clubs_whatever_their_names(nlp):
+    # seven numbers a row (played ... points) make a table even of clubs no gazetteer knows; a connector
+    # inside a name; the town's letters in brackets are part of the club's name
+    found = ents(nlp, "Standings: Cowdenbeath 3 1 1 1 3 3 4 Queen's Park 3 0 3 0 2 2 3 Arbroath 3 1 0 2 2 5 3")
+    assert {name: found.get(name) for name in ("Cowdenbeath", "Queen's Park", "Arbroath")} == \
+        dict.fromkeys(("Cowdenbeath", "Queen's Park", "Arbroath"), "ORG")
+    assert ents(nlp, "Montrose 4 3 0 1 8 3 9 Queen of South 4 3 0 1 7 5 9")["Queen of South"] == "ORG"
+    found = ents(nlp, "Dinamo (M) 4 3 0 1 8 3 9 Torpedo (K) 4 3 0 1 7 5 9 Zenit (P) 4 2 0 2 7 4 6")
+    assert {name: found.get(name) for name in ("Dinamo (M)", "Torpedo (K)", "Zenit (P)")} == \
+        dict.fromkeys(("Dinamo (M)", "Torpedo (K)", "Zenit (P)"), "ORG")
+
+
+def test_a_run_of_bare_numbers_is_not_a_date(nlp):
+    found = ents(nlp, "Lee Westwood 66 67 68 69 70 71 Colin Montgomerie 70 71 72 73 74 75")
+    assert "DATE" not in found.values() and found["Lee Westwood"] == "PERSON"
+    assert ents(nlp, "He served from 1995 1996 onwards.").get("1995 1996", "DATE") == "DATE"
+
+
 def test_results_of_countries_players_and_votes_keep_their_labels(nlp):
     assert ents(nlp, "Germany 2 Brazil 1")["Germany"] == "GPE"
     assert not {label for label in ents(nlp, "Ernie Els 66 Tiger Woods 67").values()} & {"ORG"}
