@@ -306,23 +306,30 @@ class EntityRules:
             start, end = span.start, i       # the model glued the score on: "Surrey 429-7" LAW
         elif span is not None and span.label_ in ("DATE", "TIME"):
             return None
+        elif (name := self._name_before_score(doc, i, span_at)) is not None:
+            start, end = name
         else:
-            end = i
-            if doc[end - 1].text == ")":          # "Benetton (Italy) 92": the side's country in brackets
-                opening = next((j for j in range(end - 2, max(end - 6, 0) - 1, -1) if doc[j].text == "("), None)
-                if opening is None:
-                    return None
-                end = opening
-            start = self._name_start(doc, end, span_at)
-            if start is not None and _is_club_suffix(doc, end, i):
-                end = i     # "Mladost (BJ) 0" and "Mladost (L) 2" are two clubs: the town's letters are the name's
-            if start is None:
-                return None
+            return None
         unit_end = _after_scores(doc, i)      # a standings row: played, won, drawn, lost, ...
         if unit_end + 1 < len(doc) and doc[unit_end].lower_ == "and" and \
                 _RESULT_SCORE.fullmatch(doc[unit_end + 1].text):
             unit_end = _after_scores(doc, unit_end + 1)    # a second innings: "Warwickshire 195 and 109"
         return start, end, unit_end
+
+    def _name_before_score(self, doc: Doc, i: int, span_at: dict[int, Span]) -> tuple[int, int] | None:
+        """(start, end) of the side's name right before the score at token i, brackets after it skipped."""
+        end = i
+        if doc[end - 1].text == ")":          # "Benetton (Italy) 92": the side's country in brackets
+            opening = next((j for j in range(end - 2, max(end - 6, 0) - 1, -1) if doc[j].text == "("), None)
+            if opening is None:
+                return None
+            end = opening
+        start = self._name_start(doc, end, span_at)
+        if start is None:
+            return None
+        if _is_club_suffix(doc, end, i):
+            end = i     # "Mladost (BJ) 0" and "Mladost (L) 2" are two clubs: the town's letters are the name's
+        return start, end
 
     @staticmethod
     def _next_unit_start(doc: Doc, unit_end: int, starts: set[int]) -> int | None:
