@@ -221,9 +221,14 @@ class EntityRules:
         self.place_prepositions = frozenset(load_words(DATA_DIR / "place_prepositions.txt"))
         first_names = load_yaml(DATA_DIR / "first_names.yaml")
         self.first_names = frozenset(name.lower() for gender in sorted(first_names) for name in first_names[gender])
+        # Evidence that a capitalised run is a person: census given names that are not also places.
+        self.given_names = self.first_names | frozenset(
+            name for name in load_words(DATA_DIR / "given_names.txt") if self.gazetteer.place_label(name) is None)
 
         self.demonyms = frozenset(read_demonyms())
         aliases = read_aliases()
+        # A country as written in a results list: its name or an alias of it ("U.S.", "Britain").
+        self.country_forms = frozenset(form for form, (name, _) in aliases.items() if self.gazetteer.is_country(name))
         # Names a headline span may be cut down to, with the label they carry.
         self.known_names: dict[str, str] = {form: entry_label for form, (_, entry_label) in aliases.items()}
         self.known_names.update({form: "NORP" for form in self.demonyms})
@@ -247,6 +252,7 @@ class EntityRules:
         spans = self._add_reviewed_places(doc, spans)
         spans = self._teams_in_results(doc, filter_spans(spans))
         spans = self._initialled_people(doc, spans)
+        spans = self._people_with_countries(doc, spans)
         doc.ents = self._merge_split_names(doc, filter_spans(spans))
         return doc
 
@@ -261,6 +267,54 @@ class EntityRules:
         if not people:
             return spans
         return [s for s in spans if not any(p.start < s.end and s.start < p.end for p in people)] + people
+
+    # --- competitors listed with their country --------------------------------------------------------
+    def _people_with_countries(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """A results list of competitors each followed by a country in brackets ("Steffi Graf (Germany) beat
+        Natasha Zvereva (Belarus) 6-4 6-2"): when the list's names are mostly people (two or more tagged
+        PERSON or opening with a known first name, more than those tagged otherwise), every name of two or
+        three words in it is a person, tagged where the model missed it, relabelled where it mistook it. A
+        list of clubs ("Benetton (Italy) 92 Real Madrid (Spain) 80") is left alone."""
+        span_at = {i: span for span in spans for i in range(span.start, span.end)}
+        names = [name for i in range(2, len(doc)) if (name := self._name_with_country(doc, i))]
+        if len(names) < 2:
+            return spans
+        votes = [self._person_vote(doc, start, end, span_at) for start, end in names]
+        people, other = votes.count(1), sum(1 for vote in votes if vote < 0)
+        if people < 2 or people <= other:
+            return spans
+        # the model's "Real Madrid" ORG stays a club unless it opens with a given name
+        found = [Span(doc, start, end, label="PERSON") for (start, end), vote in zip(names, votes) if vote != -2]
+        return [s for s in spans if not any(p.start < s.end and s.start < p.end for p in found)] + found
+
+    def _person_vote(self, doc: Doc, start: int, end: int, span_at: dict[int, Span]) -> int:
+        """1: a person (tagged PERSON, or opening with a given name); -2: tagged an organisation or a place;
+        0: no evidence either way."""
+        labels = {span_at[j].label_ for j in range(start, end) if j in span_at}
+        if "PERSON" in labels or doc[start].lower_ in self.given_names:
+            return 1
+        return -2 if labels & {"ORG", "FAC", "GPE", "LOC"} else 0
+
+    def _name_with_country(self, doc: Doc, opening: int) -> tuple[int, int] | None:
+        """(start, end) of two or three capitalised words right before "(COUNTRY)" at token `opening`."""
+        if doc[opening].text != "(":
+            return None
+        closing = next((j for j in range(opening + 1, min(opening + 5, len(doc))) if doc[j].text == ")"), None)
+        country = doc[opening + 1:closing].text if closing is not None else ""
+        if not country or not (country in self.country_forms or self.gazetteer.is_country(country)):
+            return None
+        start, words = opening, 0
+        while start > 0 and words < 3 and "\n" not in doc[start - 1].whitespace_:
+            token = doc[start - 1]
+            if token.text == "-" and not token.whitespace_ and start >= 2 and not doc[start - 2].whitespace_:
+                start -= 1      # "Anne-Gaelle": the tokenizer splits a hyphenated first name
+                continue
+            if not (token.text[0].isupper() and token.text.replace("'", "").isalpha()):
+                break
+            start, words = start - 1, words + 1
+        if doc[start].text == "-":
+            start += 1
+        return (start, opening) if words >= 2 else None
 
     # --- teams in results lines ----------------------------------------------------------------------
     def _teams_in_results(self, doc: Doc, spans: list[Span]) -> list[Span]:

@@ -235,6 +235,14 @@ def test_a_league_table_is_clubs_whatever_their_names(nlp):
         dict.fromkeys(("Dinamo (M)", "Torpedo (K)", "Zenit (P)"), "ORG")
 
 
+def test_competitors_listed_with_their_country_are_people_but_clubs_stay_clubs(nlp):
+    found = ents(nlp, "Third round: Venus Williams (Britain) beat Justine Henin (Belgium) 6-4 6-2 Kim Clijsters "
+                      "(Belgium) beat Amelie Mauresmo (France) 7-5 6-3")
+    assert found["Kim Clijsters"] == "PERSON" and found["Belgium"] == "GPE"
+    found = ents(nlp, "Benetton (Italy) 92 Real Madrid (Spain) 80 Maccabi Tel Aviv (Israel) 77")
+    assert found["Real Madrid"] == "ORG"
+
+
 def test_a_run_of_bare_numbers_is_not_a_date(nlp):
     found = ents(nlp, "Lee Westwood 66 67 68 69 70 71 Colin Montgomerie 70 71 72 73 74 75")
     assert "DATE" not in found.values() and found["Lee Westwood"] == "PERSON"
