@@ -488,19 +488,44 @@ class EntityRules:
         capitalised = sum(1 for w in words if w[0].isupper())
         return capitalised >= self.headline_caps_share * len(words)
 
-    @staticmethod
-    def _split_at_line_breaks(span: Span) -> Iterable[Span]:
+    def _separates_names(self, span: Span, i: int) -> bool:
+        """Token i of a name's span is no part of a name: a dash with spaces around it with no capitalised
+        word after it in the span ("the Eiffel Tower - and"), or after a dateline, a topic or a place
+        ("BERLIN - Donald Trump", "GERMANY - Bunds", "Romania - Cosmin Contra (31st)"); or a score between two
+        capitalised words in a results line ("Pohang 3 Ulsan": another score ends the span, comes right
+        before it or follows within three tokens)."""
+        doc, token = span.doc, span.doc[i]
+        if token.text in ("-", "–", "—") and token.whitespace_ and i > 0 and doc[i - 1].whitespace_:
+            left = doc[span.start:i].text
+            right_has_name = any(t.text[:1].isupper() for t in doc[i + 1:span.end])
+            return not right_has_name or left.isupper() or left in self.country_forms or \
+                self.gazetteer.place_label(left) is not None
+        if not (span.start < i < span.end - 1 and _RESULT_SCORE.fullmatch(token.text)):
+            return False
+        around = doc[i - 1].text[:1].isupper() and doc[i + 1].text[:1].isupper()
+        nearby = [doc[j].text for j in range(max(span.start - 1, 0), min(span.end + 3, len(doc)))
+                  if not span.start <= j < span.end - 1]
+        return around and any(_RESULT_SCORE.fullmatch(text) for text in nearby)
+
+    def _split_at_line_breaks(self, span: Span) -> Iterable[Span]:
+        """The span cut at line breaks, and a name's span also where `_separates_names` says."""
         doc, start = span.doc, span.start
+        name = span.label_ in NAME_LABELS
+        dash_split = False
         for i in range(span.start, span.end):
             token = doc[i]
-            if "\n" in token.text or token.is_space:
+            if "\n" in token.text or token.is_space or (name and self._separates_names(span, i)):
                 if i > start:
-                    yield Span(doc, start, i, label=span.label)
+                    # a dateline's place takes its own label: "BERLIN" of "BERLIN - Donald Trump" ORG
+                    place = self.gazetteer.place_label(doc[start:i].text) if token.text in "-–—" else None
+                    yield Span(doc, start, i, label=place or span.label_)
+                dash_split = dash_split or token.text in "-–—"
                 start = i + 1
             elif "\n" in token.whitespace_ and i + 1 < span.end:
                 yield Span(doc, start, i + 1, label=span.label)
                 start = i + 1
-        if start < span.end:
+        # after a dateline, a lone function word is no name ("NEW HAMPSHIRE - Since")
+        if start < span.end and not (dash_split and span.end - start == 1 and doc[start].is_stop):
             yield Span(doc, start, span.end, label=span.label)
 
     def _fix(self, span: Span, headline: bool, title_spans: list[Span]) -> Span | None:

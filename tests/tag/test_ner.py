@@ -243,6 +243,15 @@ def test_competitors_listed_with_their_country_are_people_but_clubs_stay_clubs(n
     assert found["Real Madrid"] == "ORG"
 
 
+def test_a_span_is_cut_at_a_datelines_dash_and_at_the_scores_of_a_results_line(nlp):
+    found = ents(nlp, "ROME - Bernie Sanders took his campaign to the Vatican on Friday.")
+    assert found["ROME"] == "GPE" and "Bernie Sanders" in found
+    assert "Eiffel Tower" in ents(nlp, "He visited the Eiffel Tower - and left.")
+    found = ents(nlp, "Results of Korean league matches: Pohang 3 Ulsan 1 Anyang 2 Puchon 0")
+    assert {"Pohang", "Ulsan", "Anyang", "Puchon"} <= set(found)
+    assert not any(" - " in name for name in ents(nlp, "Scorers: Romania - Cosmin Contra (31st)"))
+
+
 def test_a_run_of_bare_numbers_is_not_a_date(nlp):
     found = ents(nlp, "Lee Westwood 66 67 68 69 70 71 Colin Montgomerie 70 71 72 73 74 75")
     assert "DATE" not in found.values() and found["Lee Westwood"] == "PERSON"
