@@ -61,7 +61,7 @@ from typing import Any, Iterable
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from schemas.params import Entities as EntitiesParams
@@ -123,6 +123,10 @@ def _is_club_suffix(doc: Doc, opening: int, closing_end: int) -> bool:
     the initials of its town ("Proleter (Z)", "Mladost (BJ)"), never a country or a place written out."""
     inside = doc[opening + 1:closing_end - 1]
     return closing_end - opening == 3 and inside.text.isalpha() and inside.text.isupper() and len(inside.text) <= 3
+
+
+def _is_capitals_word(token: Token) -> bool:
+    return token.is_alpha and token.is_upper and len(token) > 1
 
 
 def _starts_hyphenated_score(doc: Doc, i: int) -> bool:
@@ -253,6 +257,7 @@ class EntityRules:
         spans = self._teams_in_results(doc, filter_spans(spans))
         spans = self._initialled_people(doc, spans)
         spans = self._people_with_countries(doc, spans)
+        spans = self._places_in_capitals(doc, spans)
         doc.ents = self._merge_split_names(doc, filter_spans(spans))
         return doc
 
@@ -267,6 +272,44 @@ class EntityRules:
         if not people:
             return spans
         return [s for s in spans if not any(p.start < s.end and s.start < p.end for p in people)] + people
+
+    # --- places written in capitals -------------------------------------------------------------------
+    def _places_in_capitals(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """The model misses names in capitals: a country in a headline written in capitals ("SOCCER -
+        ROMANIA BEAT LITHUANIA IN WORLD CUP QUALIFIER"), and the place of a dateline ("VIENNA 1996-08-31
+        Austria dominated", "BERLIN - Donald Trump"), are tagged where no span covers them."""
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        letters = [c for c in doc.text if c.isalpha()]
+        in_capitals = len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+        found: list[Span] = []
+        i = 0
+        while i < len(doc):
+            run_end = i
+            while run_end < len(doc) and run_end not in covered and _is_capitals_word(doc[run_end]) and \
+                    run_end - i < 3 and (run_end == i or "\n" not in doc[run_end - 1].whitespace_):
+                run_end += 1
+            place = self._capitals_place(doc, i, run_end, in_capitals) if run_end > i else None
+            if place is not None:
+                found.append(place)
+                i = place.end
+            else:
+                i += 1
+        return spans + found
+
+    def _capitals_place(self, doc: Doc, start: int, run_end: int, in_capitals: bool) -> Span | None:
+        """The longest country (in a headline in capitals) or dateline place starting at token `start`."""
+        line_start = start == 0 or "\n" in doc[start - 1].whitespace_ + doc[start - 1].text
+        for end in range(run_end, start, -1):
+            text = doc[start:end].text.title()
+            if in_capitals and (text in self.country_forms or self.gazetteer.is_country(text)):
+                return Span(doc, start, end, label="GPE")
+            if in_capitals and end - start > 1 and (label := self.gazetteer.place_label(text)) is not None:
+                return Span(doc, start, end, label=label)    # "NORTHERN IRELAND", not its "IRELAND"
+            after = doc[end].text if end < len(doc) else ""
+            dateline = line_start and (after[:1].isdigit() or after in ("-", "–", "—", ","))
+            if dateline and not in_capitals and (label := self.gazetteer.place_label(text)) is not None:
+                return Span(doc, start, end, label=label)
+        return None
 
     # --- competitors listed with their country --------------------------------------------------------
     def _people_with_countries(self, doc: Doc, spans: list[Span]) -> list[Span]:

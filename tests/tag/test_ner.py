@@ -252,6 +252,14 @@ def test_a_span_is_cut_at_a_datelines_dash_and_at_the_scores_of_a_results_line(n
     assert not any(" - " in name for name in ents(nlp, "Scorers: Romania - Cosmin Contra (31st)"))
 
 
+def test_countries_in_a_headline_in_capitals_and_a_datelines_place_are_places(nlp):
+    found = ents(nlp, "SOCCER - SWEDEN BEAT LATVIA IN EUROPEAN QUALIFIER.")
+    assert (found.get("SWEDEN"), found.get("LATVIA")) == ("GPE", "GPE")
+    assert ents(nlp, "TALLAHASSEE, Fla. - The governor signed the bill on Monday.").get("TALLAHASSEE") == "GPE"
+    # capitals inside ordinary prose are left to the model
+    assert "IN" not in ents(nlp, "The team from ITALY arrived IN style.")
+
+
 def test_a_run_of_bare_numbers_is_not_a_date(nlp):
     found = ents(nlp, "Lee Westwood 66 67 68 69 70 71 Colin Montgomerie 70 71 72 73 74 75")
     assert "DATE" not in found.values() and found["Lee Westwood"] == "PERSON"
