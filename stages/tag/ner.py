@@ -314,12 +314,14 @@ class EntityRules:
     # --- competitors listed with their country --------------------------------------------------------
     def _people_with_countries(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """A results list of competitors each followed by a country in brackets ("Steffi Graf (Germany) beat
-        Natasha Zvereva (Belarus) 6-4 6-2"): when the list's names are mostly people (two or more tagged
+        Natasha Zvereva (Belarus) 6-4 6-2"), or a line-up of players after their numbers ("1 - Filip De
+        Wilde, 2 - Bertrand Crasson, ..."): when the list's names are mostly people (two or more tagged
         PERSON or opening with a known first name, more than those tagged otherwise), every name of two or
         three words in it is a person, tagged where the model missed it, relabelled where it mistook it. A
         list of clubs ("Benetton (Italy) 92 Real Madrid (Spain) 80") is left alone."""
         span_at = {i: span for span in spans for i in range(span.start, span.end)}
-        names = [name for i in range(2, len(doc)) if (name := self._name_with_country(doc, i))]
+        names = sorted({name for i in range(len(doc))
+                        if (name := self._name_with_country(doc, i) or self._name_after_number(doc, i))})
         if len(names) < 2:
             return spans
         votes = [self._person_vote(doc, start, end, span_at) for start, end in names]
@@ -337,6 +339,23 @@ class EntityRules:
         if "PERSON" in labels or doc[start].lower_ in self.given_names:
             return 1
         return -2 if labels & {"ORG", "FAC", "GPE", "LOC"} else 0
+
+    def _name_after_number(self, doc: Doc, i: int) -> tuple[int, int] | None:
+        """(start, end) of two to four capitalised words (particles between them: "Nico Van Kerckhoven",
+        "Maarten den Bakker") right after "N -" at token i, a shirt number or a seeding."""
+        if not (doc[i].text.isdigit() and len(doc[i]) <= 2 and i + 2 < len(doc) and doc[i + 1].text == "-"):
+            return None
+        start = end = i + 2
+        words = 0
+        while end < len(doc) and words < 4 and "\n" not in doc[end - 1].whitespace_:
+            token = doc[end]
+            if token.text in self.particles and end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
+                end += 1
+                continue
+            if not (token.text[:1].isupper() and token.text.replace("'", "").replace("-", "").isalpha()):
+                break
+            end, words = end + 1, words + 1
+        return (start, end) if words >= 2 else None
 
     def _name_with_country(self, doc: Doc, opening: int) -> tuple[int, int] | None:
         """(start, end) of two or three capitalised words right before "(COUNTRY)" at token `opening`."""

@@ -260,6 +260,14 @@ def test_countries_in_a_headline_in_capitals_and_a_datelines_place_are_places(nl
     assert "IN" not in ents(nlp, "The team from ITALY arrived IN style.")
 
 
+def test_a_line_up_after_shirt_numbers_is_people(nlp):
+    found = ents(nlp, "Teams: Ghana - 1 - Kwame Boateng, 2 - Samuel Kuffour, 3 - Kofi Asante, 4 - Yaw Mensah, "
+                      "5 - Michael Essien, 6 - Isaac Mensah")
+    people = [name for name in ("Kwame Boateng", "Samuel Kuffour", "Kofi Asante", "Yaw Mensah", "Isaac Mensah")
+              if found.get(name) == "PERSON"]
+    assert len(people) == 5, found
+
+
 def test_a_run_of_bare_numbers_is_not_a_date(nlp):
     found = ents(nlp, "Lee Westwood 66 67 68 69 70 71 Colin Montgomerie 70 71 72 73 74 75")
     assert "DATE" not in found.values() and found["Lee Westwood"] == "PERSON"
