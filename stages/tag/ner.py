@@ -278,9 +278,11 @@ class EntityRules:
         """The model misses names in capitals: a country in a headline written in capitals ("SOCCER -
         ROMANIA BEAT LITHUANIA IN WORLD CUP QUALIFIER"), and the place of a dateline ("VIENNA 1996-08-31
         Austria dominated", "BERLIN - Donald Trump"), are tagged where no span covers them."""
-        covered = {i for span in spans for i in range(span.start, span.end)}
         letters = [c for c in doc.text if c.isalpha()]
         in_capitals = len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+        if in_capitals:
+            spans = [span for span in spans if not self._is_capitals_junk(span)]
+        covered = {i for span in spans for i in range(span.start, span.end)}
         found: list[Span] = []
         i = 0
         while i < len(doc):
@@ -295,6 +297,24 @@ class EntityRules:
             else:
                 i += 1
         return spans + found
+
+    def _is_capitals_junk(self, span: Span) -> bool:
+        """In a headline in capitals, where case tells nothing, a model's name span that is no known name is
+        dropped when it is the topic before the dash ("SOCCER - ...", "BASEBALL - ...") or holds a country
+        with other words ("ENGLAND BEAT MOLDOVA IN": the countries are tagged instead)."""
+        if span.label_ not in NAME_LABELS or self._is_known_capitals_name(span.text):
+            return False
+        doc = span.doc
+        topic = span.start == 0 and span.end + 1 < len(doc) and doc[span.end].text in ("-", "–", "—")
+        holds_country = any(self._is_known_capitals_name(doc[i:j].text, countries_only=True)
+                            for i in range(span.start, span.end) for j in range(i + 1, min(i + 4, span.end + 1)))
+        return topic or holds_country
+
+    def _is_known_capitals_name(self, text: str, countries_only: bool = False) -> bool:
+        title = text.title()
+        if title in self.country_forms or self.gazetteer.is_country(title):
+            return True
+        return not countries_only and (title in self.known_names or self.gazetteer.place_label(title) is not None)
 
     def _capitals_place(self, doc: Doc, start: int, run_end: int, in_capitals: bool) -> Span | None:
         """The longest country (in a headline in capitals) or dateline place starting at token `start`."""

@@ -256,6 +256,9 @@ def test_countries_in_a_headline_in_capitals_and_a_datelines_place_are_places(nl
     found = ents(nlp, "SOCCER - SWEDEN BEAT LATVIA IN EUROPEAN QUALIFIER.")
     assert (found.get("SWEDEN"), found.get("LATVIA")) == ("GPE", "GPE")
     assert ents(nlp, "TALLAHASSEE, Fla. - The governor signed the bill on Monday.").get("TALLAHASSEE") == "GPE"
+    # the topic before the dash is no name, and a span holding countries gives way to them
+    found = ents(nlp, "BASKETBALL - CANADA BEAT GREECE IN OLYMPIC QUALIFIER.")
+    assert "BASKETBALL" not in found and (found.get("CANADA"), found.get("GREECE")) == ("GPE", "GPE")
     # capitals inside ordinary prose are left to the model
     assert "IN" not in ents(nlp, "The team from ITALY arrived IN style.")
 
