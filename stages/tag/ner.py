@@ -96,6 +96,7 @@ LOWER_TAIL_TRIMMED_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "L
 # Labels whose leading "the" is an article, not part of the name (titles of works keep theirs).
 ARTICLE_TRIMMED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
 _INITIAL = re.compile(r"[A-Z]\.")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 # A score in a results line or standings table: goals, points, runs ("4", "92", "429-7"); no decimals
 # (race times, prices) and no years.
 _RESULT_SCORE = re.compile(r"\d{1,3}(?:-\d{1,3})?")
@@ -176,6 +177,17 @@ def _without_edge_punctuation(span: Span) -> tuple[int, int] | None:
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and doc[end - 1].text != ".":
         end -= 1
     return (start, end) if start < end else None
+
+
+def _without_lone_bracket(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """A span across one bracket runs over the bracket's edge ("The Oval (London", "Lindsay) Davenport"):
+    it is cut there, keeping the part with the name's start."""
+    texts = [t.text for t in doc[start:end]]
+    if "(" in texts and ")" not in texts[texts.index("("):] and texts.index("(") > 0:
+        return start, start + texts.index("(")
+    if ")" in texts and "(" not in texts[:texts.index(")")] and texts.index(")") < len(texts) - 1:
+        return start + texts.index(")") + 1, end
+    return start, end
 
 
 def _without_lone_quote_mark(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -577,6 +589,8 @@ class EntityRules:
         capitalised words in a results line ("Pohang 3 Ulsan": another score ends the span, comes right
         before it or follows within three tokens)."""
         doc, token = span.doc, span.doc[i]
+        if token.lower_ == "and":
+            return self._two_people_joined(span, i)
         if token.text in ("-", "–", "—") and token.whitespace_ and i > 0 and doc[i - 1].whitespace_:
             left = doc[span.start:i].text
             right_has_name = any(t.text[:1].isupper() for t in doc[i + 1:span.end])
@@ -589,6 +603,14 @@ class EntityRules:
                   if not span.start <= j < span.end - 1]
         return around and any(_RESULT_SCORE.fullmatch(text) for text in nearby)
 
+    def _two_people_joined(self, span: Span, i: int) -> bool:
+        """Token i, "and", joins two full names in one span ("Laurent Cabannes and Laurent Benezech" ORG):
+        each side two or three capitalised words opening with a given name."""
+        doc = span.doc
+        sides = (doc[span.start:i], doc[i + 1:span.end])
+        return all(2 <= len(side) <= 3 and side[0].lower_ in self.given_names
+                   and all(t.text[:1].isupper() for t in side) for side in sides)
+
     def _split_at_line_breaks(self, span: Span) -> Iterable[Span]:
         """The span cut at line breaks, and a name's span also where `_separates_names` says."""
         doc, start = span.doc, span.start
@@ -600,7 +622,7 @@ class EntityRules:
                 if i > start:
                     # a dateline's place takes its own label: "BERLIN" of "BERLIN - Donald Trump" ORG
                     place = self.gazetteer.place_label(doc[start:i].text) if token.text in "-–—" else None
-                    yield Span(doc, start, i, label=place or span.label_)
+                    yield Span(doc, start, i, label=place or ("PERSON" if token.lower_ == "and" else span.label_))
                 dash_split = dash_split or token.text in "-–—"
                 start = i + 1
             elif "\n" in token.whitespace_ and i + 1 < span.end:
@@ -608,14 +630,15 @@ class EntityRules:
                 start = i + 1
         # after a dateline, a lone function word is no name ("NEW HAMPSHIRE - Since")
         if start < span.end and not (dash_split and span.end - start == 1 and doc[start].is_stop):
-            yield Span(doc, start, span.end, label=span.label)
+            joined = start > span.start and doc[start - 1].lower_ == "and"
+            yield Span(doc, start, span.end, label="PERSON" if joined else span.label_)
 
     def _fix(self, span: Span, headline: bool, title_spans: list[Span]) -> Span | None:
         doc, label = span.doc, span.label_
         trimmed = _without_edge_punctuation(span)
         if trimmed is None:
             return None
-        start, end = _without_lone_quote_mark(doc, *trimmed)
+        start, end = _without_lone_bracket(doc, *_without_lone_quote_mark(doc, *trimmed))
         if label in ("DATE", "TIME"):
             return _number_or_date(doc, start, end, label)
         if label not in NAME_LABELS:
@@ -628,28 +651,51 @@ class EntityRules:
         headline spans cut down, people and groups that are places relabelled; None to drop it."""
         # Names do not end in a function word or a possessive ("Cease-Fire as", "New York's"); a lower-case
         # piece glued to the word before stays ("Chi-cheng", "Iran-contra").
-        while end > start + 1 and self._is_trailing_junk(doc, end - 1, label):
-            end -= 1
-        # a score or figure after a name is not part of it ("A. Smith 5-68", "Kent 108-3", "Somerset 83"
-        # in result tables); a one-digit number after an organisation or place may be ("Channel 4")
-        while end > start + 1 and label in SCORE_TRIMMED_LABELS and _is_score(doc[end - 1].text) and \
-                (label == "PERSON" or len(doc[end - 1].text) > 1 or not doc[end - 2].text.isalpha()
-                 or _starts_hyphenated_score(doc, end - 1)):
-            end -= 1
+        end = self._without_trailing_junk(doc, start, end, label)
         if start >= end or not _has_capital(doc[start:end].text):
             return None
         start = self._without_article(doc, start, end, label)
         if any(t.start <= start and end <= t.end and (end - start) < len(t) for t in title_spans):
             return None   # "State" inside "Secretary of State"
+        if label == "ORG" and end - start >= 3 and doc[start].text in self.demonyms and \
+                doc[start + 1].lower_ in self.given_names and all(t.text[:1].isupper() for t in doc[start:end]):
+            label = "PERSON"   # "American Dennis Mitchell" ORG: a nationality and a person's name
         if label == "PERSON":
-            start = self._skip_titles(doc, start, end)
-            end = self._extend_over_particles(doc, end)
+            start, end = self._person_bounds(doc, start, end)
         if headline:
             cut = self._cut_headline_span(doc, start, end, label)
             if cut is None:
                 return None
             start, end, label = cut
         return Span(doc, start, end, label=self._relabelled(doc, start, end, label))
+
+    def _without_trailing_junk(self, doc: Doc, start: int, end: int, label: str) -> int:
+        """The end of a name without trailing function words and possessives (`_is_trailing_junk`), nor
+        a score or figure ("A. Smith 5-68", "Kent 108-3", "Somerset 83" in result tables; a one-digit
+        number after an organisation or place may be part of it: "Channel 4"). The two trims alternate:
+        "Worcestershire 238 and 303" loses the score, then the "and"."""
+        previous_end = None
+        while end != previous_end:
+            previous_end = end
+            while end > start + 1 and self._is_trailing_junk(doc, end - 1, label):
+                end -= 1
+            while end > start + 1 and label in SCORE_TRIMMED_LABELS and _is_score(doc[end - 1].text) and \
+                    (label == "PERSON" or len(doc[end - 1].text) > 1 or not doc[end - 2].text.isalpha()
+                     or _starts_hyphenated_score(doc, end - 1)):
+                end -= 1
+        return end
+
+    def _person_bounds(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
+        """A person's span without a leading nationality before a given name or a title ("American Dennis
+        Mitchell", "Belgian King Baudouin"), a trailing ordinal
+        ("Roberto Carlos 79th": the minute of a goal) or leading titles, extended over name particles."""
+        rest = doc[start + 1]
+        if end - start >= 3 and doc[start].text in self.demonyms and \
+                (rest.lower_ in self.given_names or rest.text in self.title_tokens):
+            start += 1   # not "Swiss People's Party" (PERSON)
+        if end - start >= 2 and _ORDINAL.fullmatch(doc[end - 1].text):
+            end -= 1
+        return self._skip_titles(doc, start, end), self._extend_over_particles(doc, end)
 
     def _relabelled(self, doc: Doc, start: int, end: int, label: str) -> str:
         if label in ("PERSON", "NORP"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from spacy.tokens import Span
 
 from stages.tag.canonical import canonicalize
 from stages.tag.ner import NAME_LABELS, RULES_COMPONENT, build_nlp, tag_texts
@@ -269,6 +270,22 @@ def test_a_line_up_after_shirt_numbers_is_people(nlp):
     people = [name for name in ("Kwame Boateng", "Samuel Kuffour", "Kofi Asante", "Yaw Mensah", "Isaac Mensah")
               if found.get(name) == "PERSON"]
     assert len(people) == 5, found
+
+
+def test_a_span_across_one_bracket_or_two_people_is_cut(nlp):
+    found = ents(nlp, "Suu Kyi leads the National League for Democracy (NLD) in Rangoon.")
+    assert not any("(" in name for name in found)
+    # the model's mistake, made by hand: two people in one ORG span
+    doc = nlp.make_doc("Robert Paparemborde and Pierre Villepreux were named.")
+    doc.ents = [Span(doc, 0, 5, label="ORG")]
+    fixed = nlp.get_pipe(RULES_COMPONENT)(doc)
+    assert [(e.text, e.label_) for e in fixed.ents] == [("Robert Paparemborde", "PERSON"),
+                                                        ("Pierre Villepreux", "PERSON")]
+
+
+def test_a_nationality_before_a_persons_name_is_no_part_of_it(nlp):
+    found = ents(nlp, "Olympic champion American Dennis Mitchell won the 100 metres.")
+    assert "Dennis Mitchell" in found and "American Dennis Mitchell" not in found
 
 
 def test_a_run_of_bare_numbers_is_not_a_date(nlp):
