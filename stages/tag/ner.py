@@ -26,7 +26,8 @@ one component, `news_entity_rules`, that edits `doc.ents`:
   from `data/name_particles.txt`;
 - an ORG ending in an organisation head noun, then "of", then a place or organisation, is one ORG
   ("Federal Reserve Bank" + "of" + "New York"), from `data/org_heads.txt`;
-- a DATE (or TIME) that is a bare number and not a plausible year ("73", an age) becomes CARDINAL;
+- a DATE (or TIME) made of bare numbers none of which is a plausible year ("73", an age; "3 1 1 1" in a
+  standings row) becomes CARDINAL;
 - an initial and a capitalised surname standing alone ("P. Simmons 4-38", "W. Athey") is a PERSON, tagged
   where the model missed it (scorecards, lists) or relabelled from ORG or a place; not "W. Va.", "J.P.
   Morgan", "J. Walter Thompson" or the middle initial of "Harry S. Truman";
@@ -60,7 +61,7 @@ from typing import Any, Iterable
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from schemas.params import Entities as EntitiesParams
@@ -95,10 +96,14 @@ LOWER_TAIL_TRIMMED_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "L
 # Labels whose leading "the" is an article, not part of the name (titles of works keep theirs).
 ARTICLE_TRIMMED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
 _INITIAL = re.compile(r"[A-Z]\.")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 # A score in a results line or standings table: goals, points, runs ("4", "92", "429-7"); no decimals
 # (race times, prices) and no years.
 _RESULT_SCORE = re.compile(r"\d{1,3}(?:-\d{1,3})?")
 _TEAM_NAME_MAX_TOKENS = 4
+# A standings row has played, won, drawn, lost, goals for, against and points ("Brechin 3 0 3 0 2 2 3"): a
+# chain of such rows is a league table whatever its clubs' names (a leaderboard has fewer numbers per player).
+_STANDINGS_MIN_NUMBERS = 6
 _SCORERS_MAX_TOKENS = 60   # "(C. Lewis 80 not out, M. Butcher 70, ...)" after a side's score
 # Labels a team's name may carry from the model: places and groups it mistook, or ORG already.
 TEAM_RELABELLABLE = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PERSON"})
@@ -112,6 +117,17 @@ def _after_scores(doc: Doc, i: int) -> int:
         if i + 1 < len(doc) and doc[i].text == "-" and not doc[i - 1].whitespace_ and doc[i + 1].text.isdigit():
             i += 2
     return i
+
+
+def _is_club_suffix(doc: Doc, opening: int, closing_end: int) -> bool:
+    """Tokens opening..closing_end are "(X)": one to three capital letters in brackets after a club's name,
+    the initials of its town ("Proleter (Z)", "Mladost (BJ)"), never a country or a place written out."""
+    inside = doc[opening + 1:closing_end - 1]
+    return closing_end - opening == 3 and inside.text.isalpha() and inside.text.isupper() and len(inside.text) <= 3
+
+
+def _is_capitals_word(token: Token) -> bool:
+    return token.is_alpha and token.is_upper and len(token) > 1
 
 
 def _starts_hyphenated_score(doc: Doc, i: int) -> bool:
@@ -163,6 +179,17 @@ def _without_edge_punctuation(span: Span) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+def _without_lone_bracket(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """A span across one bracket runs over the bracket's edge ("The Oval (London", "Lindsay) Davenport"):
+    it is cut there, keeping the part with the name's start."""
+    texts = [t.text for t in doc[start:end]]
+    if "(" in texts and ")" not in texts[texts.index("("):] and texts.index("(") > 0:
+        return start, start + texts.index("(")
+    if ")" in texts and "(" not in texts[:texts.index(")")] and texts.index(")") < len(texts) - 1:
+        return start + texts.index(")") + 1, end
+    return start, end
+
+
 def _without_lone_quote_mark(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """A span across one quote mark runs over a quotation's edge (`Sleeping Bread " Puig`: a title's
     closing quote, then its author): the longer side is kept (the first on a tie). A pair of marks is part
@@ -175,9 +202,10 @@ def _without_lone_quote_mark(doc: Doc, start: int, end: int) -> tuple[int, int]:
 
 
 def _number_or_date(doc: Doc, start: int, end: int, label: str) -> Span:
-    """A DATE or TIME that is a bare number and not a plausible year ("73", an age) is a CARDINAL."""
-    text = doc[start:end].text
-    if _BARE_NUMBER.fullmatch(text) and not _PLAUSIBLE_YEAR.fullmatch(text):
+    """A DATE or TIME made of bare numbers none of which is a plausible year ("73", an age; "3 1 1 1", a
+    standings row; "66 67", a golfer's rounds) is a CARDINAL."""
+    pieces = doc[start:end].text.split()
+    if all(_BARE_NUMBER.fullmatch(p) and not _PLAUSIBLE_YEAR.fullmatch(p) for p in pieces):
         return Span(doc, start, end, label="CARDINAL")
     return Span(doc, start, end, label=label)
 
@@ -209,9 +237,14 @@ class EntityRules:
         self.place_prepositions = frozenset(load_words(DATA_DIR / "place_prepositions.txt"))
         first_names = load_yaml(DATA_DIR / "first_names.yaml")
         self.first_names = frozenset(name.lower() for gender in sorted(first_names) for name in first_names[gender])
+        # Evidence that a capitalised run is a person: census given names that are not also places.
+        self.given_names = self.first_names | frozenset(
+            name for name in load_words(DATA_DIR / "given_names.txt") if self.gazetteer.place_label(name) is None)
 
         self.demonyms = frozenset(read_demonyms())
         aliases = read_aliases()
+        # A country as written in a results list: its name or an alias of it ("U.S.", "Britain").
+        self.country_forms = frozenset(form for form, (name, _) in aliases.items() if self.gazetteer.is_country(name))
         # Names a headline span may be cut down to, with the label they carry.
         self.known_names: dict[str, str] = {form: entry_label for form, (_, entry_label) in aliases.items()}
         self.known_names.update({form: "NORP" for form in self.demonyms})
@@ -235,6 +268,8 @@ class EntityRules:
         spans = self._add_reviewed_places(doc, spans)
         spans = self._teams_in_results(doc, filter_spans(spans))
         spans = self._initialled_people(doc, spans)
+        spans = self._people_with_countries(doc, spans)
+        spans = self._places_in_capitals(doc, spans)
         doc.ents = self._merge_split_names(doc, filter_spans(spans))
         return doc
 
@@ -249,6 +284,131 @@ class EntityRules:
         if not people:
             return spans
         return [s for s in spans if not any(p.start < s.end and s.start < p.end for p in people)] + people
+
+    # --- places written in capitals -------------------------------------------------------------------
+    def _places_in_capitals(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """The model misses names in capitals: a country in a headline written in capitals ("SOCCER -
+        ROMANIA BEAT LITHUANIA IN WORLD CUP QUALIFIER"), and the place of a dateline ("VIENNA 1996-08-31
+        Austria dominated", "BERLIN - Donald Trump"), are tagged where no span covers them."""
+        letters = [c for c in doc.text if c.isalpha()]
+        in_capitals = len(letters) >= 12 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+        if in_capitals:
+            spans = [span for span in spans if not self._is_capitals_junk(span)]
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        found: list[Span] = []
+        i = 0
+        while i < len(doc):
+            run_end = i
+            while run_end < len(doc) and run_end not in covered and _is_capitals_word(doc[run_end]) and \
+                    run_end - i < 3 and (run_end == i or "\n" not in doc[run_end - 1].whitespace_):
+                run_end += 1
+            place = self._capitals_place(doc, i, run_end, in_capitals) if run_end > i else None
+            if place is not None:
+                found.append(place)
+                i = place.end
+            else:
+                i += 1
+        return spans + found
+
+    def _is_capitals_junk(self, span: Span) -> bool:
+        """In a headline in capitals, where case tells nothing, a model's name span that is no known name is
+        dropped when it is the topic before the dash ("SOCCER - ...", "BASEBALL - ...") or holds a country
+        with other words ("ENGLAND BEAT MOLDOVA IN": the countries are tagged instead)."""
+        if span.label_ not in NAME_LABELS or self._is_known_capitals_name(span.text):
+            return False
+        doc = span.doc
+        topic = span.start == 0 and span.end + 1 < len(doc) and doc[span.end].text in ("-", "–", "—")
+        holds_country = any(self._is_known_capitals_name(doc[i:j].text, countries_only=True)
+                            for i in range(span.start, span.end) for j in range(i + 1, min(i + 4, span.end + 1)))
+        return topic or holds_country
+
+    def _is_known_capitals_name(self, text: str, countries_only: bool = False) -> bool:
+        title = text.title()
+        if title in self.country_forms or self.gazetteer.is_country(title):
+            return True
+        return not countries_only and (title in self.known_names or self.gazetteer.place_label(title) is not None)
+
+    def _capitals_place(self, doc: Doc, start: int, run_end: int, in_capitals: bool) -> Span | None:
+        """The longest country (in a headline in capitals) or dateline place starting at token `start`."""
+        line_start = start == 0 or "\n" in doc[start - 1].whitespace_ + doc[start - 1].text
+        for end in range(run_end, start, -1):
+            text = doc[start:end].text.title()
+            if in_capitals and (text in self.country_forms or self.gazetteer.is_country(text)):
+                return Span(doc, start, end, label="GPE")
+            if in_capitals and end - start > 1 and (label := self.gazetteer.place_label(text)) is not None:
+                return Span(doc, start, end, label=label)    # "NORTHERN IRELAND", not its "IRELAND"
+            after = doc[end].text if end < len(doc) else ""
+            dateline = line_start and (after[:1].isdigit() or after in ("-", "–", "—", ","))
+            if dateline and not in_capitals and (label := self.gazetteer.place_label(text)) is not None:
+                return Span(doc, start, end, label=label)
+        return None
+
+    # --- competitors listed with their country --------------------------------------------------------
+    def _people_with_countries(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """A results list of competitors each followed by a country in brackets ("Steffi Graf (Germany) beat
+        Natasha Zvereva (Belarus) 6-4 6-2"), or a line-up of players after their numbers ("1 - Filip De
+        Wilde, 2 - Bertrand Crasson, ..."): when the list's names are mostly people (two or more tagged
+        PERSON or opening with a known first name, more than those tagged otherwise), every name of two or
+        three words in it is a person, tagged where the model missed it, relabelled where it mistook it. A
+        list of clubs ("Benetton (Italy) 92 Real Madrid (Spain) 80") is left alone."""
+        span_at = {i: span for span in spans for i in range(span.start, span.end)}
+        names = sorted({name for i in range(len(doc))
+                        if (name := self._name_with_country(doc, i) or self._name_after_number(doc, i))})
+        if len(names) < 2:
+            return spans
+        votes = [self._person_vote(doc, start, end, span_at) for start, end in names]
+        people, other = votes.count(1), sum(1 for vote in votes if vote < 0)
+        if people < 2 or people <= other:
+            return spans
+        # the model's "Real Madrid" ORG stays a club unless it opens with a given name
+        found = [Span(doc, start, end, label="PERSON") for (start, end), vote in zip(names, votes) if vote != -2]
+        return [s for s in spans if not any(p.start < s.end and s.start < p.end for p in found)] + found
+
+    def _person_vote(self, doc: Doc, start: int, end: int, span_at: dict[int, Span]) -> int:
+        """1: a person (tagged PERSON, or opening with a given name); -2: tagged an organisation or a place;
+        0: no evidence either way."""
+        labels = {span_at[j].label_ for j in range(start, end) if j in span_at}
+        if "PERSON" in labels or doc[start].lower_ in self.given_names:
+            return 1
+        return -2 if labels & {"ORG", "FAC", "GPE", "LOC"} else 0
+
+    def _name_after_number(self, doc: Doc, i: int) -> tuple[int, int] | None:
+        """(start, end) of two to four capitalised words (particles between them: "Nico Van Kerckhoven",
+        "Maarten den Bakker") right after "N -" at token i, a shirt number or a seeding."""
+        if not (doc[i].text.isdigit() and len(doc[i]) <= 2 and i + 2 < len(doc) and doc[i + 1].text == "-"):
+            return None
+        start = end = i + 2
+        words = 0
+        while end < len(doc) and words < 4 and "\n" not in doc[end - 1].whitespace_:
+            token = doc[end]
+            if token.text in self.particles and end + 1 < len(doc) and doc[end + 1].text[:1].isupper():
+                end += 1
+                continue
+            if not (token.text[:1].isupper() and token.text.replace("'", "").replace("-", "").isalpha()):
+                break
+            end, words = end + 1, words + 1
+        return (start, end) if words >= 2 else None
+
+    def _name_with_country(self, doc: Doc, opening: int) -> tuple[int, int] | None:
+        """(start, end) of two or three capitalised words right before "(COUNTRY)" at token `opening`."""
+        if doc[opening].text != "(":
+            return None
+        closing = next((j for j in range(opening + 1, min(opening + 5, len(doc))) if doc[j].text == ")"), None)
+        country = doc[opening + 1:closing].text if closing is not None else ""
+        if not country or not (country in self.country_forms or self.gazetteer.is_country(country)):
+            return None
+        start, words = opening, 0
+        while start > 0 and words < 3 and "\n" not in doc[start - 1].whitespace_:
+            token = doc[start - 1]
+            if token.text == "-" and not token.whitespace_ and start >= 2 and not doc[start - 2].whitespace_:
+                start -= 1      # "Anne-Gaelle": the tokenizer splits a hyphenated first name
+                continue
+            if not (token.text[0].isupper() and token.text.replace("'", "").isalpha()):
+                break
+            start, words = start - 1, words + 1
+        if doc[start].text == "-":
+            start += 1
+        return (start, opening) if words >= 2 else None
 
     # --- teams in results lines ----------------------------------------------------------------------
     def _teams_in_results(self, doc: Doc, spans: list[Span]) -> list[Span]:
@@ -294,21 +454,30 @@ class EntityRules:
             start, end = span.start, i       # the model glued the score on: "Surrey 429-7" LAW
         elif span is not None and span.label_ in ("DATE", "TIME"):
             return None
+        elif (name := self._name_before_score(doc, i, span_at)) is not None:
+            start, end = name
         else:
-            end = i
-            if doc[end - 1].text == ")":          # "Benetton (Italy) 92": the side's country in brackets
-                opening = next((j for j in range(end - 2, max(end - 6, 0) - 1, -1) if doc[j].text == "("), None)
-                if opening is None:
-                    return None
-                end = opening
-            start = self._name_start(doc, end, span_at)
-            if start is None:
-                return None
+            return None
         unit_end = _after_scores(doc, i)      # a standings row: played, won, drawn, lost, ...
         if unit_end + 1 < len(doc) and doc[unit_end].lower_ == "and" and \
                 _RESULT_SCORE.fullmatch(doc[unit_end + 1].text):
             unit_end = _after_scores(doc, unit_end + 1)    # a second innings: "Warwickshire 195 and 109"
         return start, end, unit_end
+
+    def _name_before_score(self, doc: Doc, i: int, span_at: dict[int, Span]) -> tuple[int, int] | None:
+        """(start, end) of the side's name right before the score at token i, brackets after it skipped."""
+        end = i
+        if doc[end - 1].text == ")":          # "Benetton (Italy) 92": the side's country in brackets
+            opening = next((j for j in range(end - 2, max(end - 6, 0) - 1, -1) if doc[j].text == "("), None)
+            if opening is None:
+                return None
+            end = opening
+        start = self._name_start(doc, end, span_at)
+        if start is None:
+            return None
+        if _is_club_suffix(doc, end, i):
+            end = i     # "Mladost (BJ) 0" and "Mladost (L) 2" are two clubs: the town's letters are the name's
+        return start, end
 
     @staticmethod
     def _next_unit_start(doc: Doc, unit_end: int, starts: set[int]) -> int | None:
@@ -330,6 +499,7 @@ class EntityRules:
         """At least half the names look like clubs, and none is a person's full name (a chain with one is a
         count of votes or strokes: "Donald Trump 384, Sen. Ted Cruz 300, Rubio 151")."""
         clubs = 0
+        standings = all(unit_end - end >= _STANDINGS_MIN_NUMBERS for _, end, unit_end in chain)
         for start, end, _ in chain:
             text = _strip_the(doc[start:end].text)
             label = span_at[start].label_ if start in span_at else None
@@ -339,7 +509,7 @@ class EntityRules:
                 continue
             if label in ("ORG", "GPE", "LOC", "FAC") or self.gazetteer.place_label(text) is not None:
                 clubs += 1
-        return 2 * clubs >= len(chain)
+        return standings or 2 * clubs >= len(chain)
 
     @staticmethod
     def _name_start(doc: Doc, end: int, span_at: dict[int, Span]) -> int | None:
@@ -350,14 +520,28 @@ class EntityRules:
         last = doc[end - 1]
         if end - 1 in span_at:
             span = span_at[end - 1]
-            return span.start if span.end == end and span.label_ in TEAM_RELABELLABLE else None
+            if span.end != end or span.label_ not in TEAM_RELABELLABLE:
+                return None
+            return EntityRules._back_over_connector(doc, span.start, span_at)
         start = end
         while start > 0 and end - start < _TEAM_NAME_MAX_TOKENS and start - 1 not in span_at:
             token = doc[start - 1]
             if not (token.is_alpha and token.text[0].isupper()) or "\n" in token.whitespace_:
                 break
             start -= 1
-        return start if start < end and last.is_alpha else None
+        if start == end or not last.is_alpha:
+            return None
+        return EntityRules._back_over_connector(doc, start, span_at)
+
+    @staticmethod
+    def _back_over_connector(doc: Doc, start: int, span_at: dict[int, Span]) -> int:
+        """A club's name with "of" or "'s" inside ("Queen of South", "Queen's Park"): the capitalised word
+        before the connector belongs to it, unless a span of its own covers it."""
+        if start >= 2 and doc[start - 1].text in ("of", "'s") and start - 2 not in span_at and \
+                doc[start - 2].is_alpha and doc[start - 2].text[0].isupper() and \
+                "\n" not in doc[start - 2].whitespace_ + doc[start - 1].whitespace_:
+            return start - 2
+        return start
 
     def _may_be_team(self, doc: Doc, start: int, end: int, span_at: dict[int, Span]) -> bool:
         """A country is a national side (a place), and a person is a player: neither becomes ORG."""
@@ -398,27 +582,63 @@ class EntityRules:
         capitalised = sum(1 for w in words if w[0].isupper())
         return capitalised >= self.headline_caps_share * len(words)
 
-    @staticmethod
-    def _split_at_line_breaks(span: Span) -> Iterable[Span]:
+    def _separates_names(self, span: Span, i: int) -> bool:
+        """Token i of a name's span is no part of a name: a dash with spaces around it with no capitalised
+        word after it in the span ("the Eiffel Tower - and"), or after a dateline, a topic or a place
+        ("BERLIN - Donald Trump", "GERMANY - Bunds", "Romania - Cosmin Contra (31st)"); or a score between two
+        capitalised words in a results line ("Pohang 3 Ulsan": another score ends the span, comes right
+        before it or follows within three tokens)."""
+        doc, token = span.doc, span.doc[i]
+        if token.lower_ == "and":
+            return self._two_people_joined(span, i)
+        if token.text in ("-", "–", "—") and token.whitespace_ and i > 0 and doc[i - 1].whitespace_:
+            left = doc[span.start:i].text
+            right_has_name = any(t.text[:1].isupper() for t in doc[i + 1:span.end])
+            return not right_has_name or left.isupper() or left in self.country_forms or \
+                self.gazetteer.place_label(left) is not None
+        if not (span.start < i < span.end - 1 and _RESULT_SCORE.fullmatch(token.text)):
+            return False
+        around = doc[i - 1].text[:1].isupper() and doc[i + 1].text[:1].isupper()
+        nearby = [doc[j].text for j in range(max(span.start - 1, 0), min(span.end + 3, len(doc)))
+                  if not span.start <= j < span.end - 1]
+        return around and any(_RESULT_SCORE.fullmatch(text) for text in nearby)
+
+    def _two_people_joined(self, span: Span, i: int) -> bool:
+        """Token i, "and", joins two full names in one span ("Laurent Cabannes and Laurent Benezech" ORG):
+        each side two or three capitalised words opening with a given name."""
+        doc = span.doc
+        sides = (doc[span.start:i], doc[i + 1:span.end])
+        return all(2 <= len(side) <= 3 and side[0].lower_ in self.given_names
+                   and all(t.text[:1].isupper() for t in side) for side in sides)
+
+    def _split_at_line_breaks(self, span: Span) -> Iterable[Span]:
+        """The span cut at line breaks, and a name's span also where `_separates_names` says."""
         doc, start = span.doc, span.start
+        name = span.label_ in NAME_LABELS
+        dash_split = False
         for i in range(span.start, span.end):
             token = doc[i]
-            if "\n" in token.text or token.is_space:
+            if "\n" in token.text or token.is_space or (name and self._separates_names(span, i)):
                 if i > start:
-                    yield Span(doc, start, i, label=span.label)
+                    # a dateline's place takes its own label: "BERLIN" of "BERLIN - Donald Trump" ORG
+                    place = self.gazetteer.place_label(doc[start:i].text) if token.text in "-–—" else None
+                    yield Span(doc, start, i, label=place or ("PERSON" if token.lower_ == "and" else span.label_))
+                dash_split = dash_split or token.text in "-–—"
                 start = i + 1
             elif "\n" in token.whitespace_ and i + 1 < span.end:
                 yield Span(doc, start, i + 1, label=span.label)
                 start = i + 1
-        if start < span.end:
-            yield Span(doc, start, span.end, label=span.label)
+        # after a dateline, a lone function word is no name ("NEW HAMPSHIRE - Since")
+        if start < span.end and not (dash_split and span.end - start == 1 and doc[start].is_stop):
+            joined = start > span.start and doc[start - 1].lower_ == "and"
+            yield Span(doc, start, span.end, label="PERSON" if joined else span.label_)
 
     def _fix(self, span: Span, headline: bool, title_spans: list[Span]) -> Span | None:
         doc, label = span.doc, span.label_
         trimmed = _without_edge_punctuation(span)
         if trimmed is None:
             return None
-        start, end = _without_lone_quote_mark(doc, *trimmed)
+        start, end = _without_lone_bracket(doc, *_without_lone_quote_mark(doc, *trimmed))
         if label in ("DATE", "TIME"):
             return _number_or_date(doc, start, end, label)
         if label not in NAME_LABELS:
@@ -431,28 +651,51 @@ class EntityRules:
         headline spans cut down, people and groups that are places relabelled; None to drop it."""
         # Names do not end in a function word or a possessive ("Cease-Fire as", "New York's"); a lower-case
         # piece glued to the word before stays ("Chi-cheng", "Iran-contra").
-        while end > start + 1 and self._is_trailing_junk(doc, end - 1, label):
-            end -= 1
-        # a score or figure after a name is not part of it ("A. Smith 5-68", "Kent 108-3", "Somerset 83"
-        # in result tables); a one-digit number after an organisation or place may be ("Channel 4")
-        while end > start + 1 and label in SCORE_TRIMMED_LABELS and _is_score(doc[end - 1].text) and \
-                (label == "PERSON" or len(doc[end - 1].text) > 1 or not doc[end - 2].text.isalpha()
-                 or _starts_hyphenated_score(doc, end - 1)):
-            end -= 1
+        end = self._without_trailing_junk(doc, start, end, label)
         if start >= end or not _has_capital(doc[start:end].text):
             return None
         start = self._without_article(doc, start, end, label)
         if any(t.start <= start and end <= t.end and (end - start) < len(t) for t in title_spans):
             return None   # "State" inside "Secretary of State"
+        if label == "ORG" and end - start >= 3 and doc[start].text in self.demonyms and \
+                doc[start + 1].lower_ in self.given_names and all(t.text[:1].isupper() for t in doc[start:end]):
+            label = "PERSON"   # "American Dennis Mitchell" ORG: a nationality and a person's name
         if label == "PERSON":
-            start = self._skip_titles(doc, start, end)
-            end = self._extend_over_particles(doc, end)
+            start, end = self._person_bounds(doc, start, end)
         if headline:
             cut = self._cut_headline_span(doc, start, end, label)
             if cut is None:
                 return None
             start, end, label = cut
         return Span(doc, start, end, label=self._relabelled(doc, start, end, label))
+
+    def _without_trailing_junk(self, doc: Doc, start: int, end: int, label: str) -> int:
+        """The end of a name without trailing function words and possessives (`_is_trailing_junk`), nor
+        a score or figure ("A. Smith 5-68", "Kent 108-3", "Somerset 83" in result tables; a one-digit
+        number after an organisation or place may be part of it: "Channel 4"). The two trims alternate:
+        "Worcestershire 238 and 303" loses the score, then the "and"."""
+        previous_end = None
+        while end != previous_end:
+            previous_end = end
+            while end > start + 1 and self._is_trailing_junk(doc, end - 1, label):
+                end -= 1
+            while end > start + 1 and label in SCORE_TRIMMED_LABELS and _is_score(doc[end - 1].text) and \
+                    (label == "PERSON" or len(doc[end - 1].text) > 1 or not doc[end - 2].text.isalpha()
+                     or _starts_hyphenated_score(doc, end - 1)):
+                end -= 1
+        return end
+
+    def _person_bounds(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
+        """A person's span without a leading nationality before a given name or a title ("American Dennis
+        Mitchell", "Belgian King Baudouin"), a trailing ordinal
+        ("Roberto Carlos 79th": the minute of a goal) or leading titles, extended over name particles."""
+        rest = doc[start + 1]
+        if end - start >= 3 and doc[start].text in self.demonyms and \
+                (rest.lower_ in self.given_names or rest.text in self.title_tokens):
+            start += 1   # not "Swiss People's Party" (PERSON)
+        if end - start >= 2 and _ORDINAL.fullmatch(doc[end - 1].text):
+            end -= 1
+        return self._skip_titles(doc, start, end), self._extend_over_particles(doc, end)
 
     def _relabelled(self, doc: Doc, start: int, end: int, label: str) -> str:
         if label in ("PERSON", "NORP"):
