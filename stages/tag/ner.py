@@ -126,6 +126,18 @@ def _is_club_suffix(doc: Doc, opening: int, closing_end: int) -> bool:
     return closing_end - opening == 3 and inside.text.isalpha() and inside.text.isupper() and len(inside.text) <= 3
 
 
+def _capitalised_run(doc: Doc, at: int, direction: int) -> tuple[int, int] | None:
+    """(start, end) of one to _TEAM_NAME_MAX_TOKENS capitalised words ending before token `at`
+    (direction -1) or starting at it (direction 1), on one line."""
+    i, n = (at - 1, 0) if direction < 0 else (at, 0)
+    while 0 <= i < len(doc) and n < _TEAM_NAME_MAX_TOKENS and doc[i].is_alpha and doc[i].text[0].isupper() and \
+            "\n" not in doc[i].whitespace_:
+        i, n = i + direction, n + 1
+    if n == 0:
+        return None
+    return (i + 1, at) if direction < 0 else (at, i)
+
+
 def _is_capitals_word(token: Token) -> bool:
     return token.is_alpha and token.is_upper and len(token) > 1
 
@@ -418,14 +430,30 @@ class EntityRules:
         overlapping a team are replaced by it."""
         span_at = {i: span for span in spans for i in range(span.start, span.end)}
         units = [unit for i in range(1, len(doc)) if (unit := self._result_unit(doc, i, span_at))]
-        chains = [chain for chain in self._chains(doc, units)
-                  if len(chain) > 1 and self._is_team_chain(doc, chain, span_at)]
+        chains = [kept for chain in self._chains(doc, units)
+                  if (kept := self._team_chain(doc, chain, span_at)) is not None]
         teams = [Span(doc, start, end, label="ORG") for chain in chains
                  for start, end, _ in chain if self._may_be_team(doc, start, end, span_at)]
         if not teams:
             return spans
+        teams += self._fixtures(doc, span_at, {t.start for t in teams})
         kept = [s for s in spans if not any(t.start < s.end and s.start < t.end for t in teams)]
         return kept + teams
+
+    def _fixtures(self, doc: Doc, span_at: dict[int, Span], team_starts: set[int]) -> list[Span]:
+        """Beside a results line, the fixtures "NAME v NAME" ("Postponed: East Fife v Clydebank, St
+        Johnstone v Airdrieonians") are two teams too."""
+        fixtures: list[Span] = []
+        for i in range(1, len(doc) - 1):
+            if doc[i].lower_ not in ("v", "v.", "vs", "vs."):
+                continue
+            left = _capitalised_run(doc, i, -1)
+            right = _capitalised_run(doc, i + 1, 1)
+            if right is not None and right[1] - right[0] > 1 and right[1] < len(doc) and doc[right[1]].is_lower:
+                right = (right[0], right[1] - 1)    # "Walsall v Wrexham Division three": a heading follows
+            if left is not None and right is not None and left[0] not in team_starts:
+                fixtures += [Span(doc, *left, label="ORG"), Span(doc, *right, label="ORG")]
+        return fixtures
 
     def _chains(self, doc: Doc, units: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
         """Units in a row (each starting where the one before ends, see `_next_unit_start`), in token order."""
@@ -495,21 +523,34 @@ class EntityRules:
             i += 1
         return i if i in starts else None
 
-    def _is_team_chain(self, doc: Doc, chain: list[tuple[int, int, int]], span_at: dict[int, Span]) -> bool:
-        """At least half the names look like clubs, and none is a person's full name (a chain with one is a
-        count of votes or strokes: "Donald Trump 384, Sen. Ted Cruz 300, Rubio 151")."""
-        clubs = 0
-        standings = all(unit_end - end >= _STANDINGS_MIN_NUMBERS for _, end, unit_end in chain)
-        for start, end, _ in chain:
-            text = _strip_the(doc[start:end].text)
-            label = span_at[start].label_ if start in span_at else None
-            if end - start > 1 and (label == "PERSON" or doc[start].lower_ in self.first_names):
-                return False
-            if self.gazetteer.is_country(text):
-                continue
-            if label in ("ORG", "GPE", "LOC", "FAC") or self.gazetteer.place_label(text) is not None:
-                clubs += 1
-        return standings or 2 * clubs >= len(chain)
+    def _team_chain(self, doc: Doc, chain: list[tuple[int, int, int]], span_at: dict[int, Span]
+                    ) -> list[tuple[int, int, int]] | None:
+        """The chain, or else its part from the first name that looks like a club, when at least half its names
+        look like clubs (a city or county, or what the model took for a place or an organisation) and none
+        is a person's full name (a chain with one is a count of votes or strokes: "Donald Trump 384, Sen.
+        Ted Cruz 300, Rubio 151"); a chain of standings rows needs no such evidence. None: no teams."""
+        evidence = [self._club_evidence(doc, start, end, span_at) for start, end, _ in chain]
+        if len(chain) < 2 or None in evidence:
+            return None
+        if all(unit_end - end >= _STANDINGS_MIN_NUMBERS for _, end, unit_end in chain):
+            return chain
+        if 2 * sum(evidence) >= len(chain):
+            return chain
+        first = evidence.index(True) if True in evidence else len(chain)
+        chain, evidence = chain[first:], evidence[first:]    # unknown names before the first club stay
+        return chain if len(chain) > 1 and 2 * sum(evidence) >= len(chain) else None
+
+    def _club_evidence(self, doc: Doc, start: int, end: int, span_at: dict[int, Span]) -> bool | None:
+        """True: the name looks like a club; False: no evidence (a country counts as none); None: a person's
+        full name."""
+        text = _strip_the(doc[start:end].text)
+        # the label of the span the name's last word is in ("Heriot's F.P.": the model's "F.P.")
+        label = span_at[end - 1].label_ if end - 1 in span_at else None
+        if end - start > 1 and (label == "PERSON" or doc[start].lower_ in self.first_names):
+            return None
+        if self.gazetteer.is_country(text):
+            return False
+        return label in ("ORG", "GPE", "LOC", "FAC") or self.gazetteer.place_label(text) is not None
 
     @staticmethod
     def _name_start(doc: Doc, end: int, span_at: dict[int, Span]) -> int | None:
@@ -535,12 +576,13 @@ class EntityRules:
 
     @staticmethod
     def _back_over_connector(doc: Doc, start: int, span_at: dict[int, Span]) -> int:
-        """A club's name with "of" or "'s" inside ("Queen of South", "Queen's Park"): the capitalised word
+        """A club's name with "of", "'s" or a hyphen inside ("Queen of South", "Queen's Park"): the word
         before the connector belongs to it, unless a span of its own covers it."""
-        if start >= 2 and doc[start - 1].text in ("of", "'s") and start - 2 not in span_at and \
+        if start >= 2 and doc[start - 1].text in ("of", "'s", "-") and start - 2 not in span_at and \
                 doc[start - 2].is_alpha and doc[start - 2].text[0].isupper() and \
-                "\n" not in doc[start - 2].whitespace_ + doc[start - 1].whitespace_:
-            return start - 2
+                "\n" not in doc[start - 2].whitespace_ + doc[start - 1].whitespace_ and \
+                (doc[start - 1].text != "-" or not doc[start - 2].whitespace_ + doc[start - 1].whitespace_):
+            return start - 2   # also "Jed-Forest": the tokenizer splits a hyphenated name
         return start
 
     def _may_be_team(self, doc: Doc, start: int, end: int, span_at: dict[int, Span]) -> bool:
@@ -759,8 +801,8 @@ class EntityRules:
         """A span in a headline is kept whole only if short, with no lower-case word and nothing glued."""
         tokens = doc[start:end]
         glued = any(_GLUED.search(t.text) for t in tokens)
-        suspect = label in HEADLINE_SUSPECT_LABELS and (
-            len(tokens) >= (4 if label == "PERSON" else 3) or any(t.is_lower for t in tokens))
+        suspect = label in HEADLINE_SUSPECT_LABELS and (   # words, not tokens: "Jed-Forest" is one
+            len(tokens.text.split()) >= (4 if label == "PERSON" else 3) or any(t.is_lower for t in tokens))
         if not glued and not suspect:
             return start, end, label
         for cut in range(end - 1, start, -1):   # the longest leading part that is a known name

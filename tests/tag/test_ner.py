@@ -294,6 +294,15 @@ def test_a_run_of_bare_numbers_is_not_a_date(nlp):
     assert ents(nlp, "He served from 1995 1996 onwards.").get("1995 1996", "DATE") == "DATE"
 
 
+def test_fixtures_beside_results_are_teams_and_unknown_clubs_before_known_ones_stay_out(nlp):
+    found = ents(nlp, "Partick 1 St Mirren 1 Stirling 1 Dundee 1 Postponed: East Fife v Clydebank.")
+    assert (found.get("East Fife"), found.get("Clydebank")) == ("ORG", "ORG")
+    # a hyphenated club's name is one name; the chain holds from the first name that looks like a club
+    found = ents(nlp, "Boroughmuir 20 Hawick 23 Currie 45 Heriot's F.P. 5 Jed-Forest 17 Watsonians 54 Melrose 107 "
+                      "Stirling County 10")
+    assert found.get("Jed-Forest") == "ORG" and found.get("Stirling County") == "ORG"
+
+
 def test_results_of_countries_players_and_votes_keep_their_labels(nlp):
     assert ents(nlp, "Germany 2 Brazil 1")["Germany"] == "GPE"
     assert not {label for label in ents(nlp, "Ernie Els 66 Tiger Woods 67").values()} & {"ORG"}
