@@ -53,7 +53,7 @@ TAG_DIR = Path(__file__).resolve().parent
 # data (not the extractors after it), and the loader its data files go through.
 NER_FILES = [TAG_DIR / name for name in ("__init__.py", "ner.py", "ner_process.py", "canonical.py", "places.py")] + [
     DATA_DIR / name for name in ("places.tsv", "aliases.yaml", "demonyms.tsv", "titles.txt",
-                                 "name_particles.txt", "org_heads.txt", "place_prepositions.txt",
+                                 "name_particles.txt", "org_heads.txt", "org_words.txt", "place_prepositions.txt",
                                  "first_names.yaml", "given_names.txt")] + [
     ROOT / "stages" / "common" / "datafiles.py"]
 # What decides an extractor's rows besides its params and input rows: this package (code and data), the

@@ -246,6 +246,7 @@ class EntityRules:
         self.title_matcher.add("TITLE", [nlp.make_doc(t) for t in sorted(titles)])
         self.particles = frozenset(load_words(DATA_DIR / "name_particles.txt"))
         self.org_heads = frozenset(load_words(DATA_DIR / "org_heads.txt"))
+        self.org_words = self.org_heads | frozenset(load_words(DATA_DIR / "org_words.txt"))
         self.place_prepositions = frozenset(load_words(DATA_DIR / "place_prepositions.txt"))
         first_names = load_yaml(DATA_DIR / "first_names.yaml")
         self.first_names = frozenset(name.lower() for gender in sorted(first_names) for name in first_names[gender])
@@ -702,6 +703,8 @@ class EntityRules:
         if label == "ORG" and end - start >= 3 and doc[start].text in self.demonyms and \
                 doc[start + 1].lower_ in self.given_names and all(t.text[:1].isupper() for t in doc[start:end]):
             label = "PERSON"   # "American Dennis Mitchell" ORG: a nationality and a person's name
+        elif label == "ORG" and self._is_given_and_surname(doc, start, end):
+            label = "PERSON"   # "Ivan Lendl", "Mariano Rivera" ORG
         if label == "PERSON":
             start, end = self._person_bounds(doc, start, end)
         if headline:
@@ -710,6 +713,19 @@ class EntityRules:
                 return None
             start, end, label = cut
         return Span(doc, start, end, label=self._relabelled(doc, start, end, label))
+
+    def _is_given_and_surname(self, doc: Doc, start: int, end: int) -> bool:
+        """Tokens start..end are a given name and a surname (name particles between: "Todd Van Poppel"),
+        no known organisation ("Morgan Stanley" is in the alias file), no organisation word or place for a
+        surname ("Sierra Club", "Marion County": data/org_heads.txt, data/org_words.txt)."""
+        words = [t for t in doc[start:end] if t.text not in self.particles]
+        if len(words) != 2 or not all(t.is_alpha and t.is_title for t in words):
+            return False
+        given, surname = words
+        if given.text in self.known_names or given.text in self.country_forms:
+            return False   # "America Rising": a place or a known name, not a given name
+        return len(given) > 2 and given.lower_ in self.given_names and surname.text not in self.org_words and \
+            doc[start:end].text not in self.known_names and self.gazetteer.place_label(surname.text) is None
 
     def _without_trailing_junk(self, doc: Doc, start: int, end: int, label: str) -> int:
         """The end of a name without trailing function words and possessives (`_is_trailing_junk`), nor

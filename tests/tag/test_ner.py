@@ -283,6 +283,15 @@ def test_a_span_across_one_bracket_or_two_people_is_cut(nlp):
                                                         ("Pierre Villepreux", "PERSON")]
 
 
+def test_a_given_name_and_a_surname_taken_for_an_organisation_is_a_person(nlp):
+    rules = nlp.get_pipe(RULES_COMPONENT)
+    for text, label in (("Ivan Lendl lost.", "PERSON"), ("Sierra Club sued.", "ORG"), ("Morgan Stanley rose.", "ORG"),
+                        ("America Rising said.", "ORG")):
+        doc = nlp.make_doc(text)
+        doc.ents = [Span(doc, 0, 2, label="ORG")]   # the model's mistake, made by hand
+        assert [e.label_ for e in rules(doc).ents] == [label], text
+
+
 def test_a_nationality_before_a_persons_name_is_no_part_of_it(nlp):
     found = ents(nlp, "Olympic champion American Dennis Mitchell won the 100 metres.")
     assert "Dennis Mitchell" in found and "American Dennis Mitchell" not in found
