@@ -97,6 +97,10 @@ LOWER_TAIL_TRIMMED_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "L
 ARTICLE_TRIMMED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
 _INITIAL = re.compile(r"[A-Z]\.")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+_REGION_WORDS = frozenset({"North", "South", "East", "West", "Central", "Latin", "Northern", "Southern", "Eastern",
+                           "Western", "Middle", "Far", "Near", "Sub-Saharan"})
+# Reuters' abbreviations in financial headlines: million, billion, percent, cents, dollars.
+_FIGURE_UNITS = frozenset({"MLN", "BLN", "MN", "BN", "PCT", "CTS", "DLRS"})
 # A score in a results line or standings table: goals, points, runs ("4", "92", "429-7"); no decimals
 # (race times, prices) and no years.
 _RESULT_SCORE = re.compile(r"\d{1,3}(?:-\d{1,3})?")
@@ -136,6 +140,10 @@ def _capitalised_run(doc: Doc, at: int, direction: int) -> tuple[int, int] | Non
     if n == 0:
         return None
     return (i + 1, at) if direction < 0 else (at, i)
+
+
+def _is_sentence_start(doc: Doc, i: int) -> bool:
+    return i == 0 or "\n" in doc[i - 1].whitespace_ or doc[i - 1].text in (".", "!", "?", '"', "“", ":")
 
 
 def _is_capitals_word(token: Token) -> bool:
@@ -189,6 +197,14 @@ def _without_edge_punctuation(span: Span) -> tuple[int, int] | None:
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space) and doc[end - 1].text != ".":
         end -= 1
     return (start, end) if start < end else None
+
+
+def _is_figure(span: Span) -> bool:
+    """A financial wire's figure, no name: a unit abbreviation alone or with numbers ("MLN", "VS 21.0 MLN",
+    "6.3 PCT")."""
+    words = span.text.split()
+    return any(w in _FIGURE_UNITS for w in words) and \
+        all(w in _FIGURE_UNITS or w in ("VS", "VS.") or _BARE_NUMBER.fullmatch(w) for w in words)
 
 
 def _without_lone_bracket(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -679,7 +695,7 @@ class EntityRules:
     def _fix(self, span: Span, headline: bool, title_spans: list[Span]) -> Span | None:
         doc, label = span.doc, span.label_
         trimmed = _without_edge_punctuation(span)
-        if trimmed is None:
+        if trimmed is None or (label in NAME_LABELS and _is_figure(doc[trimmed[0]:trimmed[1]])):
             return None
         start, end = _without_lone_bracket(doc, *_without_lone_quote_mark(doc, *trimmed))
         if label in ("DATE", "TIME"):
@@ -700,6 +716,8 @@ class EntityRules:
         start = self._without_article(doc, start, end, label)
         if any(t.start <= start and end <= t.end and (end - start) < len(t) for t in title_spans):
             return None   # "State" inside "Secretary of State"
+        if label != "NORP" and self._opens_with_adjective(doc, start, end):
+            start, label = start + 1, "NORP"   # "Controversial Australian Anthony Hill"
         if label == "ORG" and end - start >= 3 and doc[start].text in self.demonyms and \
                 doc[start + 1].lower_ in self.given_names and all(t.text[:1].isupper() for t in doc[start:end]):
             label = "PERSON"   # "American Dennis Mitchell" ORG: a nationality and a person's name
@@ -713,6 +731,16 @@ class EntityRules:
                 return None
             start, end, label = cut
         return Span(doc, start, end, label=self._relabelled(doc, start, end, label))
+
+    def _opens_with_adjective(self, doc: Doc, start: int, end: int) -> bool:
+        """Two words, a sentence's capitalised first word and a nationality ("Controversial Australian"):
+        the first is an adjective, not part of a name; not a region ("South American"), a place or a given
+        name (and the model's NORP spans are groups: "African Americans")."""
+        first = doc[start]
+        return end - start == 2 and doc[end - 1].text in self.demonyms and _is_sentence_start(doc, start) and \
+            doc[start:end].text not in self.demonyms and first.text not in self.demonyms and \
+            first.text not in _REGION_WORDS and first.lower_ not in self.given_names and \
+            self.gazetteer.place_label(first.text) is None
 
     def _is_given_and_surname(self, doc: Doc, start: int, end: int) -> bool:
         """Tokens start..end are a given name and a surname (name particles between: "Todd Van Poppel"),

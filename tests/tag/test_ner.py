@@ -292,6 +292,19 @@ def test_a_given_name_and_a_surname_taken_for_an_organisation_is_a_person(nlp):
         assert [e.label_ for e in rules(doc).ents] == [label], text
 
 
+def test_wire_figures_and_a_leading_adjective_are_no_names(nlp):
+    rules = nlp.get_pipe(RULES_COMPONENT)
+    doc = nlp.make_doc("MARTELA H1 PROFIT FIM 6.3 MLN VS 21.0 MLN.")
+    doc.ents = [Span(doc, 5, 6, label="ORG"), Span(doc, 6, 9, label="PRODUCT")]   # the model's, by hand
+    assert list(rules(doc).ents) == []
+    doc = nlp.make_doc("Controversial Australian Anthony Hill called him a cheat.")
+    doc.ents = [Span(doc, 0, 2, label="ORG"), Span(doc, 2, 4, label="PERSON")]
+    assert [(e.text, e.label_) for e in rules(doc).ents] == [("Australian", "NORP"), ("Anthony Hill", "PERSON")]
+    doc = nlp.make_doc("South American leaders met.")
+    doc.ents = [Span(doc, 0, 2, label="NORP")]
+    assert [e.text for e in rules(doc).ents] == ["South American"]
+
+
 def test_a_nationality_before_a_persons_name_is_no_part_of_it(nlp):
     found = ents(nlp, "Olympic champion American Dennis Mitchell won the 100 metres.")
     assert "Dennis Mitchell" in found and "American Dennis Mitchell" not in found
