@@ -775,9 +775,8 @@ class EntityRules:
         """A person's span without a leading nationality before a given name or a title ("American Dennis
         Mitchell", "Belgian King Baudouin"), a trailing ordinal
         ("Roberto Carlos 79th": the minute of a goal) or leading titles, extended over name particles."""
-        rest = doc[start + 1]
         if end - start >= 3 and doc[start].text in self.demonyms and \
-                (rest.lower_ in self.given_names or rest.text in self.title_tokens):
+                (doc[start + 1].lower_ in self.given_names or doc[start + 1].text in self.title_tokens):
             start += 1   # not "Swiss People's Party" (PERSON)
         if end - start >= 2 and _ORDINAL.fullmatch(doc[end - 1].text):
             end -= 1

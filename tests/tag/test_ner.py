@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from spacy.tokens import Span
 
 from stages.tag.canonical import canonicalize
@@ -360,3 +361,18 @@ def test_an_initial_and_a_surname_is_a_person(nlp):
     assert found.get("P. Simmons") == found.get("W. Athey") == found.get("A. Smith") == "PERSON"
     found = ents(nlp, "He lives in Charleston, W. Va. and met President Harry S. Truman.")
     assert "W. Va" not in found and found.get("Harry S. Truman") == "PERSON"
+
+
+# Words the rule layer looks at (scores, brackets, dashes, capitals, countries, given names, "and", "v"), in
+# any order: the rules must never raise and every span must lie inside its text.
+RULE_WORDS = ["Kent", "108-3", "3", "1", "(", ")", "(BJ)", "-", " - ", "and", "v", "U.S.", "Germany", "GERMANY",
+              "SOCCER", "Mark", "Smith", "American", "Controversial", "Australian", "MLN", "21.0", "79th", "F.P.",
+              "Jed-Forest", "'s", "of", "Queen", ",", ".", "\n", "BEAT", "P.", "said", "the"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(RULE_WORDS), max_size=30))
+def test_the_rules_never_raise_and_spans_stay_inside_the_text(nlp, words):
+    text = " ".join(words)
+    [spans] = tag_texts(nlp, [text], PARAMS)
+    assert all(0 <= s < e <= len(text) for s, e, _ in spans)
