@@ -271,6 +271,64 @@ def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gaze
     return entities.with_columns(mentions.select(ADDED_COLUMNS).cast({c: schema[c] for c in ADDED_COLUMNS}))
 
 
+# A surname as news writes it: "Quinn", "McGwire", "O'Neill", "Tyler-Sharman" (three letters or more).
+_SURNAME = re.compile(r"[A-Z](?:[a-z]+|'[A-Z][a-z]+)(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?")
+_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.'’-]*\s+$")
+_CAPITALISED_AFTER = re.compile(r"\s+[A-Z]")
+_SENTENCE_START = re.compile(r"^\W*$")
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
+
+
+def surname_mentions(mentions: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """Mentions of people their document names in full that the model left untagged: after "Niall Quinn"
+    (PERSON), a later "Quinn" alone ("Quinn headed the equaliser") is that person. A surname is taken where
+    no mention covers it and it is not part of a longer capitalised name ("Kevin Quinn", "Quinn Street"),
+    not after a place preposition ("in Jordan"), and, when the document also writes it in lower case (a
+    common word: "such", "young"), not as a sentence's first word. Rows as `mentions` (doc_id, sent_id,
+    start, end, text, label PERSON)."""
+    people = mentions.filter((pl.col("label") == "PERSON") & pl.col("text").str.contains(" ", literal=True))
+    last_word = pl.col("text").str.replace(r"['’]s$", "").str.split(" ").list.last()
+    surnames = (people.select("doc_id", surname=last_word)
+                .filter(pl.col("surname").str.contains(f"^{_SURNAME.pattern}$")).unique())
+    if surnames.height == 0:
+        return mentions.clear()
+    by_doc: dict[str, list[str]] = {}
+    for doc_id, surname in surnames.sort("doc_id", "surname").iter_rows():
+        by_doc.setdefault(doc_id, []).append(surname)
+    covered: dict[str, list[tuple[int, int]]] = {}
+    for doc_id, start, end in mentions.filter(pl.col("doc_id").is_in(list(by_doc))).select(
+            "doc_id", "start", "end").iter_rows():
+        covered.setdefault(doc_id, []).append((start, end))
+    prepositions = _place_prepositions()
+    doc_sentences = sentences.filter(pl.col("doc_id").is_in(list(by_doc))).select("doc_id", "sent_id", "start", "text")
+    # the document's lower-case words: a surname written in lower case there is also a common word ("such")
+    lower_words = {doc_id: set(_LOWER_WORD.findall(" ".join(part["text"].to_list())))
+                   for (doc_id,), part in doc_sentences.group_by(["doc_id"], maintain_order=True)}
+    rows = []
+    for doc_id, sent_id, sent_start, text in doc_sentences.iter_rows():
+        names = by_doc[doc_id]
+        pattern = re.compile(r"(?<![\w'’.-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-]|['’][A-Za-z][a-z])")
+        for match in pattern.finditer(text):
+            start, end = sent_start + match.start(), sent_start + match.end()
+            if any(s < end and start < e for s, e in covered.get(doc_id, ())):
+                continue
+            before, after = text[:match.start()], text[match.end():]
+            if _CAPITALISED_BEFORE.search(before) or _CAPITALISED_AFTER.match(after):
+                continue
+            words_before = before.split()
+            if words_before and words_before[-1].lower() in prepositions:
+                continue
+            if _SENTENCE_START.match(before) and match.group().lower() in lower_words[doc_id]:
+                continue
+            rows.append((doc_id, sent_id, start, end, match.group(), "PERSON"))
+    return pl.DataFrame(rows, schema=mentions.schema, orient="row")
+
+
+@functools.lru_cache(maxsize=1)
+def _place_prepositions() -> frozenset[str]:
+    return frozenset(load_words(DATA_DIR / "place_prepositions.txt"))
+
+
 @functools.lru_cache(maxsize=1)
 def org_heads() -> frozenset[str]:
     """Head nouns that make a span an organisation's name ("Bank", "Reserve"): data/org_heads.txt."""

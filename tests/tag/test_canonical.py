@@ -266,3 +266,22 @@ def test_a_known_place_a_shared_tail_or_an_acronym_keeps_its_own_label():
     assert got[("b", "Exchange")][1] == "EVENT"          # the tail of two longer names: no vote
     assert got[("c", "Poland")][1] == "GPE"
     assert got[("d", "LIFFE")][1] == "PRODUCT"
+
+
+def test_surnames_of_people_named_in_full_are_found_where_the_model_missed_them():
+    texts = ["Niall Quinn scored.", "Quinn's header won it.", "Such was the mood, said Peter Such, and such is life.",
+             "Kevin Quinn watched in Quinn Street.", "They flew in Jordan after Michael Jordan spoke; Jordan smiled."]
+    starts = [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
+    sentences = pl.DataFrame({"doc_id": ["d"] * 5, "sent_id": [f"d:{i}:0" for i in range(5)], "start": starts,
+                              "text": texts})
+    text = " ".join(texts)
+    people = [("Niall Quinn", 0), ("Peter Such", 2), ("Michael Jordan", 4)]
+    mentions = pl.DataFrame([("d", f"d:{k}:0", text.index(name), text.index(name) + len(name), name, "PERSON")
+                             for name, k in people],
+                            schema={"doc_id": pl.String, "sent_id": pl.String, "start": pl.Int64, "end": pl.Int64,
+                                    "text": pl.String, "label": pl.String}, orient="row")
+    found = canonical.surname_mentions(mentions, sentences)
+    assert [(sent_id, text[start:end]) for sent_id, start, end in found.select("sent_id", "start", "end").iter_rows()] \
+        == [("d:1:0", "Quinn"), ("d:4:0", "Jordan")]
+    # not the sentence-initial "Such" (the document writes "such"), "Kevin Quinn", "Quinn Street", "in Jordan"
+    assert set(found["label"]) == {"PERSON"} and found.schema == mentions.schema
