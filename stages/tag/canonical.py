@@ -42,6 +42,7 @@ PYTHONHASHSEED.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
@@ -273,10 +274,9 @@ def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gaze
 
 # A surname as news writes it: "Quinn", "McGwire", "O'Neill", "Tyler-Sharman" (three letters or more).
 _SURNAME = re.compile(r"[A-Z](?:[a-z]+|'[A-Z][a-z]+)(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?")
-_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w.'’-]*\s+$")
+_CAPITALISED_TOKEN = re.compile(r"[A-Z][\w.'’-]*")
 _CAPITALISED_AFTER = re.compile(r"\s+[A-Z]")
 _SENTENCE_START = re.compile(r"^\W*$")
-_LOWER_WORD = re.compile(r"\b[a-z]+\b")
 
 
 def surname_mentions(mentions: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
@@ -292,36 +292,56 @@ def surname_mentions(mentions: pl.DataFrame, sentences: pl.DataFrame) -> pl.Data
                 .filter(pl.col("surname").str.contains(f"^{_SURNAME.pattern}$")).unique())
     if surnames.height == 0:
         return mentions.clear()
-    by_doc: dict[str, list[str]] = {}
-    for doc_id, surname in surnames.sort("doc_id", "surname").iter_rows():
-        by_doc.setdefault(doc_id, []).append(surname)
+    by_doc: dict[str, set[str]] = {}
+    for doc_id, surname in surnames.iter_rows():
+        by_doc.setdefault(doc_id, set()).add(surname)
     covered: dict[str, list[tuple[int, int]]] = {}
     for doc_id, start, end in mentions.filter(pl.col("doc_id").is_in(list(by_doc))).select(
-            "doc_id", "start", "end").iter_rows():
+            "doc_id", "start", "end").sort("doc_id", "start").iter_rows():
         covered.setdefault(doc_id, []).append((start, end))
-    prepositions = _place_prepositions()
     doc_sentences = sentences.filter(pl.col("doc_id").is_in(list(by_doc))).select("doc_id", "sent_id", "start", "text")
-    # the document's lower-case words: a surname written in lower case there is also a common word ("such")
-    lower_words = {doc_id: set(_LOWER_WORD.findall(" ".join(part["text"].to_list())))
-                   for (doc_id,), part in doc_sentences.group_by(["doc_id"], maintain_order=True)}
+    # only the sentences that hold one of their document's surnames are read
+    candidates = (doc_sentences.join(surnames, on="doc_id")
+                  .filter(pl.col("text").str.contains(pl.col("surname"), literal=True)))
+    doc_text = {doc_id: " ".join(part["text"].to_list())
+                for (doc_id,), part in doc_sentences.join(candidates.select("doc_id").unique(), on="doc_id")
+                .group_by(["doc_id"], maintain_order=True)}
+    prepositions = _place_prepositions()
     rows = []
-    for doc_id, sent_id, sent_start, text in doc_sentences.iter_rows():
-        names = by_doc[doc_id]
-        pattern = re.compile(r"(?<![\w'’.-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-]|['’][A-Za-z][a-z])")
-        for match in pattern.finditer(text):
-            start, end = sent_start + match.start(), sent_start + match.end()
-            if any(s < end and start < e for s, e in covered.get(doc_id, ())):
-                continue
-            before, after = text[:match.start()], text[match.end():]
-            if _CAPITALISED_BEFORE.search(before) or _CAPITALISED_AFTER.match(after):
-                continue
-            words_before = before.split()
-            if words_before and words_before[-1].lower() in prepositions:
-                continue
-            if _SENTENCE_START.match(before) and match.group().lower() in lower_words[doc_id]:
-                continue
-            rows.append((doc_id, sent_id, start, end, match.group(), "PERSON"))
+    for doc_id, sent_id, sent_start, text, name in candidates.iter_rows():
+        at = text.find(name)
+        while at >= 0:
+            start, end = sent_start + at, sent_start + at + len(name)
+            before, after = text[:at], text[at + len(name):]
+            if _stands_alone(before, after) and not _is_covered(covered.get(doc_id, []), start, end):
+                words_before = before.split()
+                after_preposition = bool(words_before) and words_before[-1].lower() in prepositions
+                common_word = _SENTENCE_START.match(before) and re.search(rf"\b{name.lower()}\b", doc_text[doc_id])
+                if not after_preposition and not common_word:
+                    rows.append((doc_id, sent_id, start, end, name, "PERSON"))
+            at = text.find(name, at + 1)
+    rows.sort()
     return pl.DataFrame(rows, schema=mentions.schema, orient="row")
+
+
+def _stands_alone(before: str, after: str) -> bool:
+    """A surname between `before` and `after` is a word of its own ("Quinn's", "Sanders’"; not "O'Quinn",
+    "Quinnell") and no part of a longer capitalised name ("Kevin Quinn", "Quinn Street")."""
+    if before and (before[-1].isalnum() or before[-1] in "'’.-_"):
+        return False
+    words_before = before.split()
+    if words_before and before[-1].isspace() and _CAPITALISED_TOKEN.fullmatch(words_before[-1].lstrip("\"“‘'([")):
+        return False
+    if after[:1].isalnum() or after[:1] in ("-", "_") or _CAPITALISED_AFTER.match(after):
+        return False
+    possessive = after[:2] in ("'s", "’s") and not after[2:3].isalnum()
+    return not (after[:1] in ("'", "’") and after[1:2].isalpha() and not possessive)
+
+
+def _is_covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Some span of `spans` (sorted by start) overlaps start..end."""
+    i = bisect.bisect_left(spans, (end, -1))
+    return any(s < end and start < e for s, e in spans[max(0, i - 8):i])
 
 
 @functools.lru_cache(maxsize=1)
