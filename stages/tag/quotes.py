@@ -1926,8 +1926,8 @@ def _group(quotes: list[_Quote], text: str) -> None:
         if not same_group:
             group += 1
         q.group = group
-        if same_group and prev is not None and prev.speaker_kind is not None:
-            _copy_speaker(prev, q, "continuation")
+        if same_group and prev is not None and prev.speaker_kind is not None and not q.attributed:
+            _copy_speaker(prev, q, "continuation")   # a part with an attribution of its own keeps it
 
 
 def _fill_open_parts(quotes: list[_Quote]) -> None:

@@ -830,3 +830,10 @@ def test_relative_pronoun_without_a_comma_is_the_speaker_mention():
     text = "They turned to the Chicago Police Department which reported “2,521 shooting incidents” in the city."
     out = direct(run(text, {"Chicago Police Department": "Chicago Police Department"}))
     assert out.select("speaker", "speaker_text").rows() == [("Chicago Police Department", "which")]
+
+
+def test_part_of_an_open_quote_with_its_own_attribution_keeps_it():
+    # the next paragraph of a quote left open names its own speaker: it is not the first part's
+    text = "“We will win,” Smith said. “We have the map.\n\n“We have the votes,” said Mary Jones, his campaign manager."
+    out = direct(run(text, {"Smith": "John Smith", "Mary Jones": "Mary Jones"}))
+    assert out["speaker"].to_list() == ["John Smith", "John Smith", "Mary Jones"]
