@@ -1035,7 +1035,12 @@ def _gender_of_mention(text: str, canonical: str, cues: _Cues) -> str | None:
     first = text.split(" ", 1)[0].rstrip(".").lower()
     if first in cues.honorifics:
         return cues.honorifics[first]
-    return cues.first_names.get(first) or cues.first_names.get(canonical.split(" ", 1)[0].lower())
+    words = canonical.split(" ")
+    for word in words[:-1]:              # the first given name of the canonical ("Crooked Hillary Clinton")
+        gender = cues.first_names.get(word.lower())
+        if gender:
+            return gender
+    return cues.first_names.get(first) or cues.first_names.get(words[0].lower())
 
 
 def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: tuple[str, int], cues: _Cues,

@@ -837,3 +837,10 @@ def test_part_of_an_open_quote_with_its_own_attribution_keeps_it():
     text = "“We will win,” Smith said. “We have the map.\n\n“We have the votes,” said Mary Jones, his campaign manager."
     out = direct(run(text, {"Smith": "John Smith", "Mary Jones": "Mary Jones"}))
     assert out["speaker"].to_list() == ["John Smith", "John Smith", "Mary Jones"]
+
+
+def test_gender_of_a_canonical_from_its_first_given_name():
+    # "Crooked Hillary Clinton" is a woman's name: "he" is not her
+    text = "Donald Trump spoke in Ohio. He attacked Crooked Hillary Clinton. He says, “I will win.”"
+    out = direct(run(text, {"Donald Trump": "Donald Trump", "Crooked Hillary Clinton": "Crooked Hillary Clinton"}))
+    assert out["speaker"].to_list() == ["Donald Trump"]
