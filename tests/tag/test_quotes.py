@@ -844,3 +844,11 @@ def test_gender_of_a_canonical_from_its_first_given_name():
     text = "Donald Trump spoke in Ohio. He attacked Crooked Hillary Clinton. He says, “I will win.”"
     out = direct(run(text, {"Donald Trump": "Donald Trump", "Crooked Hillary Clinton": "Crooked Hillary Clinton"}))
     assert out["speaker"].to_list() == ["Donald Trump"]
+
+
+def test_participial_opening_then_a_pronoun_subject():
+    # "Speaking in his real voice again, he proceeded ..., saying:": the speaker is "he", not "Speaking"
+    text = ("Beck joked with the crowd. Speaking in his real voice again, he proceeded to recite a verse, "
+            "saying: “Men will be lovers.”")
+    out = direct(run(text, {"Beck": "Glenn Beck"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Glenn Beck", "he")]
