@@ -1136,9 +1136,10 @@ def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | No
 
 
 def _qualifies(doc: _Doc, mention: Entity, span: tuple[int, int]) -> bool:
-    """A possessive mention inside the speaker words, or a PERSON one before a noun: it qualifies the head."""
+    """A possessive mention inside the speaker words, or a PERSON or organisation one before a noun ("a Homeland
+    Security memo", "the Heritage Foundation website"): it qualifies the head."""
     possessive = doc.text[mention[1]:mention[1] + 2] in ("’s", "'s") and mention[1] < span[1] - 2
-    return possessive or (mention[2] in PERSON_LABELS and _is_name_modifier(doc, mention, span))
+    return possessive or (mention[2] in PERSON_LABELS + ORG_LABELS and _is_name_modifier(doc, mention, span))
 
 
 def _is_name_modifier(doc: _Doc, mention: Entity, span: tuple[int, int]) -> bool:

@@ -852,3 +852,12 @@ def test_participial_opening_then_a_pronoun_subject():
             "saying: “Men will be lovers.”")
     out = direct(run(text, {"Beck": "Glenn Beck"}))
     assert out.select("speaker", "speaker_text").rows() == [("Glenn Beck", "he")]
+
+
+def test_organisation_before_a_noun_qualifies_the_speaker():
+    # "as a Homeland Security memo put it": the memo speaks, the organisation only qualifies it
+    text = "The main test is a “lawful source of investment income,” as a Homeland Security memo put it."
+    docs, sents = frames(text)
+    ents = people(text, {"Homeland Security": "Homeland Security"}).with_columns(pl.lit("ORG").alias("label"))
+    out = direct(extract_quotes(docs, sents, ents, QUOTES_ONLY))
+    assert out.select("speaker", "speaker_kind").rows() == [("a Homeland Security memo", "nominal")]
