@@ -955,7 +955,24 @@ def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_T
         words.append(t)
         if t.low in cues.pronouns:
             break
-    return _speaker_words(words, cues, max_words)
+    return _speaker_words(_with_possessed_noun(tokens, words, cues), cues, max_words)
+
+
+def _with_possessed_noun(tokens: list[_Token], words: list[_Token], cues: _Cues) -> list[_Token]:
+    """A subject ending in a possessive goes on to the noun it possesses ("Gary Johnson’s doctor is calling",
+    "John Kasich’s campaign is claiming"): that noun is the subject's head."""
+    if not words or not words[-1].text.endswith(("’s", "'s")):
+        return words
+    stem = words[-1].low[:-2]
+    if stem in cues.not_speakers or stem in cues.pronouns or stem in cues.unresolved or stem == "let":
+        return words                     # a contraction: "There’s no question", "He’s"
+    k = tokens.index(words[-1]) + 1
+    nxt = tokens[k] if k < len(tokens) else None
+    if nxt is None or not nxt.is_word or not nxt.text.islower() or nxt.low in cues.verbs or \
+            nxt.low in cues.speaker_stop or nxt.low in cues.speaker_end or nxt.low in cues.skip or \
+            nxt.low in cues.irregular or nxt.low.endswith(("ed", "ly")):
+        return words
+    return words + [nxt]
 
 
 def _without_dateline(tokens: list[_Token]) -> list[_Token]:
@@ -1138,7 +1155,8 @@ def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | No
 def _qualifies(doc: _Doc, mention: Entity, span: tuple[int, int]) -> bool:
     """A possessive mention inside the speaker words, or a PERSON or organisation one before a noun ("a Homeland
     Security memo", "the Heritage Foundation website"): it qualifies the head."""
-    possessive = doc.text[mention[1]:mention[1] + 2] in ("’s", "'s") and mention[1] < span[1] - 2
+    possessive = (doc.text[mention[1]:mention[1] + 2] in ("’s", "'s") and mention[1] < span[1] - 2) or (
+        doc.text[mention[0]:mention[1]].endswith(("’s", "'s")) and mention[1] < span[1])
     return possessive or (mention[2] in PERSON_LABELS + ORG_LABELS and _is_name_modifier(doc, mention, span))
 
 

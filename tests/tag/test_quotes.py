@@ -861,3 +861,10 @@ def test_organisation_before_a_noun_qualifies_the_speaker():
     ents = people(text, {"Homeland Security": "Homeland Security"}).with_columns(pl.lit("ORG").alias("label"))
     out = direct(extract_quotes(docs, sents, ents, QUOTES_ONLY))
     assert out.select("speaker", "speaker_kind").rows() == [("a Homeland Security memo", "nominal")]
+
+
+def test_a_possessive_subject_goes_on_to_its_noun():
+    # "John Kasich’s campaign is claiming": the campaign claims, not Kasich; "There’s no" is no possessive
+    text = "The results are not in, but John Kasich’s campaign is already claiming victory in the “governor’s bracket.”"
+    out = direct(run(text, {"John Kasich’s": "John Kasich"}))
+    assert out.select("speaker", "speaker_kind").rows() == [("John Kasich’s campaign", "nominal")]
