@@ -1002,9 +1002,18 @@ def _role_then_name(tokens: list[_Token], cues: _Cues, room: int) -> list[_Token
     name = k
     while name < len(tokens) and tokens[name].is_word and tokens[name].text[0].isupper():
         name += 1
-    if k == 0 or name - k < 2 or name > room:
+    # one capitalised word is a name when a verb follows it ("Band member Flea shared the news")
+    verb_next = name - k == 1 and tokens[k].low not in cues.not_speakers and name < len(tokens) and \
+        _is_past_or_reporting(tokens[name], cues)
+    if k == 0 or (name - k < 2 and not verb_next) or name > room:
         return []
     return tokens[:name]
+
+
+def _is_past_or_reporting(t: _Token, cues: _Cues) -> bool:
+    """A lower-case reporting verb, irregular verb form or past form in -ed."""
+    return t.text.islower() and (t.low in cues.verbs or t.low in cues.irregular
+                                 or (t.low.endswith("ed") and len(t.low) > 4))
 
 
 def _without_introduction(tokens: list[_Token], cues: _Cues) -> list[_Token]:

@@ -868,3 +868,10 @@ def test_a_possessive_subject_goes_on_to_its_noun():
     text = "The results are not in, but John Kasich’s campaign is already claiming victory in the “governor’s bracket.”"
     out = direct(run(text, {"John Kasich’s": "John Kasich"}))
     assert out.select("speaker", "speaker_kind").rows() == [("John Kasich’s campaign", "nominal")]
+
+
+def test_a_role_then_a_one_word_name_before_a_verb():
+    # "Band member Flea shared": the name is one word, the verb after it says so
+    text = "Band member Flea shared the news last week, writing “Feels great to support someone I believe in.”"
+    out = direct(run(text, {"Flea": "Flea"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Flea", "Band member Flea")]
