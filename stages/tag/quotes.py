@@ -947,6 +947,8 @@ def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_T
     for k, t in enumerate(tokens):
         if not t.is_word or (nominal and (t.low in cues.verbs or t.low in cues.speaker_end or t.low in cues.skip)):
             break
+        if nominal and len(words) >= 2 and _ends_noun_phrase(t, words[-1], cues):
+            break
         if words and not nominal and not (t.text[0].isupper() or t.low in cues.particles):
             words += _role_then_name(tokens[k:], cues, max_words - len(words))
             break
@@ -973,6 +975,14 @@ def _with_possessed_noun(tokens: list[_Token], words: list[_Token], cues: _Cues)
             nxt.low in cues.irregular or nxt.low.endswith(("ed", "ly")):
         return words
     return words + [nxt]
+
+
+def _ends_noun_phrase(t: _Token, before: _Token, cues: _Cues) -> bool:
+    """A lower-case past form or participle after a noun phrase's second word is its verb ("The Vermont senator
+    emailed supporters", "Another intelligence source speaking to Fox News"), not an adjective ("the newly
+    elected senator", "a polling firm")."""
+    return t.text.islower() and len(t.low) > 4 and t.low.endswith(("ed", "ing")) and before.text.isalpha() \
+        and not before.low.endswith("ly") and t.low not in cues.noun_like
 
 
 def _without_dateline(tokens: list[_Token]) -> list[_Token]:

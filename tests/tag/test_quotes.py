@@ -875,3 +875,9 @@ def test_a_role_then_a_one_word_name_before_a_verb():
     text = "Band member Flea shared the news last week, writing “Feels great to support someone I believe in.”"
     out = direct(run(text, {"Flea": "Flea"}))
     assert out.select("speaker", "speaker_text").rows() == [("Flea", "Band member Flea")]
+
+
+def test_a_past_form_ends_a_determined_subject():
+    # "The Vermont senator emailed supporters saying": the subject is "The Vermont senator"
+    text = "The Vermont senator emailed supporters saying: “The struggle continues” and vowing to compete."
+    assert direct(run(text))["speaker"].to_list() == ["The Vermont senator"]
