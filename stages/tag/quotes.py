@@ -64,6 +64,7 @@ from typing_extensions import TypedDict
 from schemas.params import Quotes as QuotesParams
 from schemas.tag import Quotes
 from stages.tag import data_file_spec
+from stages.tag.canonical import read_titles
 from stages.tag.lexicon import data_words, data_yaml, lower_set, rows_frame
 
 QUOTE_MARK_RE = re.compile(r"[“”\"]")
@@ -914,6 +915,9 @@ def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
     and Clinton said"); not a name or a determined phrase a preposition governs (the subject is before
     it: "Trump at the time said", "Another source speaking to Fox News said"); else from the last
     determiner, else the trailing capitalised name."""
+    titled = _titled_name(clause)
+    if titled:
+        return titled                    # "... National Executive Director Nihad Awad", "Speaker of the House Rep. X"
     name: list[_Token] = []
     for t in reversed(clause):
         if t.text[0].isupper() or (name and t.low in cues.particles):
@@ -931,6 +935,23 @@ def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
             # (unless nothing that can be a subject is before it: "someone in the crowd yelled")
             return (_trailing_phrase(clause[:k - 1], cues) if governed else []) or clause[k:]
     return name
+
+
+@functools.lru_cache(maxsize=1)
+def _one_word_titles() -> frozenset[str]:
+    return frozenset(t[0] for t in read_titles() if len(t) == 1)
+
+
+def _titled_name(clause: list[_Token]) -> list[_Token]:
+    """A title and the full name ending a clause after other words (data/titles.txt: "Director", "Rep."): the
+    title and the name; nothing when the clause does not end so."""
+    titles = _one_word_titles()
+    for j in range(len(clause) - 3, 0, -1):
+        if not clause[j + 1].text[0].isupper():
+            break
+        if clause[j].text in titles and all(t.is_word and t.text[0].isupper() for t in clause[j + 1:]):
+            return clause[j:]
+    return []
 
 
 def _is_preposition(t: _Token, cues: _Cues) -> bool:

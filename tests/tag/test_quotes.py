@@ -881,3 +881,11 @@ def test_a_past_form_ends_a_determined_subject():
     # "The Vermont senator emailed supporters saying": the subject is "The Vermont senator"
     text = "The Vermont senator emailed supporters saying: “The struggle continues” and vowing to compete."
     assert direct(run(text))["speaker"].to_list() == ["The Vermont senator"]
+
+
+def test_a_title_and_a_name_end_the_subject():
+    # "The Council on American-Islamic Relations National Executive Director Nihad Awad says": not "The Council"
+    text = ("The Council on American-Islamic Relations National Executive Director Nihad Awad says in a statement "
+            "that Trump’s “inflammatory rhetoric has crossed the line.”")
+    out = direct(run(text, {"Nihad Awad": "Nihad Awad", "Trump": "Donald Trump"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Nihad Awad", "Director Nihad Awad")]
