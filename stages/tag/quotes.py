@@ -467,7 +467,9 @@ def _verb_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attributio
 
 
 def _speaker_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribution | None:
-    """", Mr. Dekel-Chen said" / ", he said" / ", Kamel Abu Jamea, 73, a resident, said"."""
+    """", Mr. Dekel-Chen said" / ", he said" / ", Kamel Abu Jamea, 73, a resident, said" / ", Sen. Ted Cruz
+    (R-Texas) said" (a bracket after a name is skipped)."""
+    tokens = _without_bracket_after_name(tokens)
     for v, t in enumerate(tokens[:max_words + 20]):    # room for "X, managing director of ..., said"
         if t.low in cues.verbs and t.text.islower() and v > 0 and not (
                 v + 1 < len(tokens) and tokens[v + 1].low in cues.verbs):   # "the report said": a noun
@@ -479,6 +481,16 @@ def _speaker_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribu
         if not t.is_word and t.text != ",":
             return None
     return None
+
+
+def _without_bracket_after_name(tokens: list[_Token]) -> list[_Token]:
+    """The tokens without the first bracketed group of at most six tokens that follows a capitalised word
+    ("Cruz (R-Texas) said", "Pelosi (D-Calif.) told"); unchanged when there is none."""
+    opening = next((k for k, t in enumerate(tokens[:12]) if t.text == "("), None)
+    if not opening or not tokens[opening - 1].text[0].isupper():
+        return tokens
+    closing = next((k for k in range(opening + 1, min(len(tokens), opening + 8)) if tokens[k].text == ")"), None)
+    return tokens[:opening] + tokens[closing + 1:] if closing is not None else tokens
 
 
 def _subject_before(before: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:
@@ -1289,6 +1301,14 @@ def _agreeing_name(doc: _Doc, words: list[_Token], canonical: str, cues: _Cues) 
     return surname
 
 
+def _governed_title(doc: _Doc, q: _Quote, start: int, cues: _Cues) -> bool:
+    """A title-cased quote right after a possessive or a preposition ("on CNN’s “New Day,”", "broadcast of
+    “Fox News Sunday,”"): a name of a show or a work, not words someone says."""
+    before = _tokens(doc.text, start, q.open_mark)
+    return bool(before) and (before[-1].text.endswith(("’s", "'s")) or before[-1].low in cues.noun_prepositions) \
+        and _is_title(doc.text[q.start:q.end], cues)
+
+
 def _is_title(quote: str, cues: _Cues) -> bool:
     words = WORD_COUNT_RE.findall(quote)
     return bool(words) and quote[-1:] not in ".?!," and \
@@ -1661,6 +1681,9 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     q = quotes[i]
     before_start = _clause_start(doc, quotes, i)
     starts_sentence = _opens_sentence(doc, before_start, q.open_mark, cues)
+    if _governed_title(doc, q, before_start, cues):
+        q.kind = "title"                 # "on CNN’s “New Day,” Sen. X (D-NY) told": a show's name
+        return
     found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
     if found is None and not starts_sentence:
         found, attribution = _embedded_attribution(doc, quotes, i, before_start, cues, p), "clause"

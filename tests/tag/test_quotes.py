@@ -889,3 +889,17 @@ def test_a_title_and_a_name_end_the_subject():
             "that Trump’s “inflammatory rhetoric has crossed the line.”")
     out = direct(run(text, {"Nihad Awad": "Nihad Awad", "Trump": "Donald Trump"}))
     assert out.select("speaker", "speaker_text").rows() == [("Nihad Awad", "Director Nihad Awad")]
+
+
+def test_a_bracketed_party_and_state_after_the_speaker_name():
+    # "“...,” Sen. Ted Cruz (R-Texas) told reporters.": the bracket does not end the attribution
+    text = "The vote failed. “We will win,” Sen. Ted Cruz (R-Texas) told reporters. “We have the votes,” Cruz (R) said."
+    out = direct(run(text, {"Ted Cruz": "Ted Cruz", "Cruz": "Ted Cruz"}))
+    assert out.select("speaker", "attribution").rows() == [("Ted Cruz", "after"), ("Ted Cruz", "after")]
+
+
+def test_a_title_after_a_possessive_or_a_preposition_is_a_show():
+    # "on CNN’s “New Day,” Sen. Kirsten Gillibrand told": the show's name is no quote of hers
+    text = "Friday on CNN’s “New Day,” Sen. Kirsten Gillibrand told host Chris Cuomo she believed it."
+    out = run(text, {"Kirsten Gillibrand": "Kirsten Gillibrand"})
+    assert out.select("kind", "speaker").rows() == [("title", None)]
