@@ -1306,7 +1306,7 @@ def _governed_title(doc: _Doc, q: _Quote, start: int, cues: _Cues) -> bool:
     “Fox News Sunday,”"): a name of a show or a work, not words someone says."""
     before = _tokens(doc.text, start, q.open_mark)
     return bool(before) and (before[-1].text.endswith(("’s", "'s")) or before[-1].low in cues.noun_prepositions) \
-        and _is_title(doc.text[q.start:q.end], cues)
+        and _is_title(doc.text[q.start:q.end].rstrip("."), cues)    # (the sentence's period: “Morning Joe.”)
 
 
 def _is_title(quote: str, cues: _Cues) -> bool:
@@ -2010,10 +2010,12 @@ def _group(quotes: list[_Quote], text: str) -> None:
     group = -1
     for i, q in enumerate(quotes):
         prev = quotes[i - 1] if i else None
+        if prev is not None and prev.kind == "title" and i > 1 and quotes[i - 2].paragraph == q.paragraph:
+            prev = quotes[i - 2]          # “A,” she said on MSNBC’s “Morning Joe.” “B.”: B continues A
         same_group = prev is not None and _continues(prev, q, text)
         if not same_group:
             group += 1
-        q.group = group
+        q.group = prev.group if same_group and prev is not None else group
         if same_group and prev is not None and prev.speaker_kind is not None and not q.attributed:
             _copy_speaker(prev, q, "continuation")   # a part with an attribution of its own keeps it
 

@@ -903,3 +903,11 @@ def test_a_title_after_a_possessive_or_a_preposition_is_a_show():
     text = "Friday on CNN’s “New Day,” Sen. Kirsten Gillibrand told host Chris Cuomo she believed it."
     out = run(text, {"Kirsten Gillibrand": "Kirsten Gillibrand"})
     assert out.select("kind", "speaker").rows() == [("title", None)]
+
+
+def test_a_quote_after_a_show_name_continues_the_quote_before_it():
+    # “A,” she said on MSNBC’s “Morning Joe.” “B.”: the show is a title (its period included), B is hers
+    text = "The bill failed. “We will win,” Clinton said on MSNBC’s “Morning Joe.” “We have the votes.”"
+    out = run(text, {"Clinton": "Hillary Clinton"})
+    assert out.select("kind", "speaker").rows() == [("direct", "Hillary Clinton"), ("title", None),
+                                                     ("direct", "Hillary Clinton")]
