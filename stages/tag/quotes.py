@@ -497,6 +497,7 @@ def _subject_before(before: list[_Token], v: int, cues: _Cues, max_words: int) -
     """The speaker among the tokens before a verb: up to the first comma (appositives follow it)."""
     if v > max_words + 6 and "," not in (b.text for b in before[:max_words + 1]):
         return None
+    before = _without_bracket_after_name(before)     # "Ryan (R-Wis.), the House speaker, said"
     if "," in (b.text for b in before):
         cut = next(k for k, b in enumerate(before) if b.text == ",")
         if any(b.text in ";:" for b in before):    # an appositive may hold dots and brackets ("Ava, Mo.,")
@@ -1397,7 +1398,9 @@ def _named_before_colon(doc: _Doc, start: int, open_mark: int) -> tuple[list[_To
         return None
     colon = start + len(head) - 1
     for e_start, e_end, label, _, _ in doc.entities_in(start, colon):
-        if label in PERSON_LABELS and e_start >= start and not doc.text[e_end:colon].strip():
+        between = doc.text[e_end:colon].strip()          # nothing, or a bracket: "Ryan (R-Wis.): “...”"
+        if label in PERSON_LABELS and e_start >= start and (
+                not between or between[0] == "(" and between[-1] == ")" and len(between) <= 12):
             return _tokens(doc.text, e_start, e_end), _Token(":", colon, colon + 1), True
     return None
 
@@ -1505,8 +1508,15 @@ def _verb_past_modifiers(doc: _Doc, span: tuple[int, int], limit: int, cues: _Cu
 
 def _postmodifier_end(tokens: list[_Token], cues: _Cues) -> int:
     """How many of the tokens after a name are its place, its phrase between commas or brackets or a time
-    (see `_verb_past_modifiers`); 0 when they open with none of these."""
-    return _place_end(tokens) or _set_off_end(tokens) or _time_end(tokens, cues)
+    (see `_verb_past_modifiers`), one after the other ("(R-Wis.) on Tuesday"); 0 when they open with none."""
+    end = 0
+    for _ in range(3):
+        rest = tokens[end:]
+        k = _place_end(rest) or _set_off_end(rest) or _time_end(rest, cues)
+        if k == 0:
+            break
+        end += k
+    return end
 
 
 def _place_end(tokens: list[_Token]) -> int:
@@ -1625,7 +1635,11 @@ def _before_verb_modifiers(tokens: list[_Token], v: int, cues: _Cues) -> int:
     while k > 0 and (tokens[k - 1].low in AUXILIARIES or tokens[k - 1].low in cues.skip
                      or (tokens[k - 1].low.endswith("ly") and len(tokens[k - 1].low) > 4)):
         k -= 1
-    return k - _time_before(tokens[:k], cues)
+    k -= _time_before(tokens[:k], cues)
+    if k > 2 and tokens[k - 1].text == ")":             # "Paul Ryan (R-Wis.) on Tuesday called"
+        opening = next((j for j in range(k - 2, max(0, k - 8), -1) if tokens[j].text == "("), None)
+        k = opening if opening is not None else k
+    return k
 
 
 def _time_before(tokens: list[_Token], cues: _Cues) -> int:

@@ -911,3 +911,13 @@ def test_a_quote_after_a_show_name_continues_the_quote_before_it():
     out = run(text, {"Clinton": "Hillary Clinton"})
     assert out.select("kind", "speaker").rows() == [("direct", "Hillary Clinton"), ("title", None),
                                                      ("direct", "Hillary Clinton")]
+
+
+def test_a_bracket_after_the_name_in_clause_subjects():
+    # "Ryan (R-Wis.), the House speaker, said", "Ryan (R-Wis.): “...”", "Ryan (R-Wis.) on Tuesday called"
+    mentions = {"Paul Ryan": "Paul Ryan", "Ryan": "Paul Ryan"}
+    for text in ("The bill failed. Ryan (R-Wis.), the House speaker, said the bill was “a disaster for the country.”",
+                 "The bill failed. Ryan (R-Wis.): “We must start over.”",
+                 "The bill failed. House Speaker Paul Ryan (R-Wis.) on Tuesday called the bill “a disaster for us.”",
+                 "The bill failed. Paul Ryan (R-Wis.) on Tuesday slammed the bill as “a disaster for us.”"):
+        assert direct(run(text, mentions))["speaker"].to_list() == ["Paul Ryan"], text
