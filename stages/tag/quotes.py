@@ -300,6 +300,9 @@ def _find_quotes(text: str) -> list[tuple[int, int | None, int]]:
             if open_at is None:
                 if mark != "”":
                     open_at = m.start()
+            elif mark == "“" and text[m.start() - 1] in ",.?!" and text[m.end():m.end() + 1] in (" ", ""):
+                spans.append((open_at, m.start(), line_end))     # a typo for a closing mark: “...,“ he said
+                open_at = None
             elif mark == "“":                     # a second opening mark: the first was never closed
                 spans.append((open_at, None, m.start()))
                 open_at = m.start()

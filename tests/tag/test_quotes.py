@@ -921,3 +921,10 @@ def test_a_bracket_after_the_name_in_clause_subjects():
                  "The bill failed. House Speaker Paul Ryan (R-Wis.) on Tuesday called the bill “a disaster for us.”",
                  "The bill failed. Paul Ryan (R-Wis.) on Tuesday slammed the bill as “a disaster for us.”"):
         assert direct(run(text, mentions))["speaker"].to_list() == ["Paul Ryan"], text
+
+
+def test_an_opening_mark_typed_for_a_closing_one():
+    # "“Do you want ...?“ he asked.": after end punctuation and before a space, “ closes the quote
+    text = "Chuck Todd was shocked. “Do you want to be associated with a fascist?“ he asked."
+    out = run(text, {"Chuck Todd": "Chuck Todd"})
+    assert out.select("quote", "speaker").rows() == [("Do you want to be associated with a fascist?", "Chuck Todd")]
