@@ -1244,7 +1244,7 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     if len(words) == 1 and words[0].low in cues.pronouns:
         return _resolve_pronoun(doc, quotes, q, (words[0].low, span[0]), cues, p), "pronoun", span
     if len(words) == 1 and words[0].low == "it":
-        return _resolve_it(doc, quotes, q), "pronoun", span
+        return _resolve_it(doc, quotes, q) or _document_before(doc, q, span[0], cues), "pronoun", span
     if len(words) == 1 and words[0].low in cues.author_pronouns:
         return doc.author, "pronoun", span         # outside quotes, "I" is the writer ("“...,” I said.")
     if len(words) == 1 and words[0].low in cues.unresolved:
@@ -1288,6 +1288,20 @@ def _resolve_it(doc: _Doc, quotes: list[_Quote], q: _Quote) -> str | None:
     last = max(before, key=lambda x: x.start)
     near = doc.text.count("\n", last.end, q.start) <= 2
     return last.speaker if near and last.speaker_kind in ("organization", "nominal") else None
+
+
+def _document_before(doc: _Doc, q: _Quote, at: int, cues: _Cues) -> str | None:
+    """"Trump released a statement on Tuesday. It read: “...”": "it" is the last document the text named
+    before it, in its sentence or the one before (a determiner, at most two words, a document noun of
+    quote_cues.yaml), as written; None when there is none."""
+    start = doc.sent_starts[max(0, doc.sentence_at(at) - 1)]
+    tokens = _tokens(doc.text, start, min(at, q.open_mark))
+    for k in range(len(tokens) - 1, 0, -1):
+        if tokens[k].low in cues.document_nouns and tokens[k].text.islower():
+            det = next((j for j in range(k - 1, max(-1, k - 4), -1) if tokens[j].low in cues.determiners), None)
+            if det is not None and all(t.is_word for t in tokens[det:k]):
+                return doc.text[tokens[det].start:tokens[k].end]
+    return None
 
 
 def _agreeing_name(doc: _Doc, words: list[_Token], canonical: str, cues: _Cues) -> str:

@@ -928,3 +928,10 @@ def test_an_opening_mark_typed_for_a_closing_one():
     text = "Chuck Todd was shocked. “Do you want to be associated with a fascist?“ he asked."
     out = run(text, {"Chuck Todd": "Chuck Todd"})
     assert out.select("quote", "speaker").rows() == [("Do you want to be associated with a fascist?", "Chuck Todd")]
+
+
+def test_it_is_the_document_named_before_it():
+    # "Trump released a statement on Tuesday. It read: “...”": "it" is the statement
+    text = "Trump released a statement on Tuesday. It read: “We will win.”"
+    out = direct(run(text, {"Trump": "Donald Trump"}))
+    assert out.select("speaker", "speaker_text").rows() == [("a statement", "It")]
