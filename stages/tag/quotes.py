@@ -394,8 +394,9 @@ def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_To
     first = words[0]
     if first.low in cues.not_speakers:
         return None
+    share = first.text[0].isdigit() and len(words) > 1 and words[1].low == "percent"     # "21 percent said"
     if not (first.text[0].isupper() or first.low in cues.pronouns or first.low in cues.unresolved
-            or first.low in cues.determiners or first.low in cues.source_nouns):
+            or first.low in cues.determiners or first.low in cues.source_nouns or share):
         return None
     # a capitalised verb form followed by a capitalised word is part of a name ("Secretary of State Madeleine
     # Albright"), not a verb

@@ -935,3 +935,10 @@ def test_it_is_the_document_named_before_it():
     text = "Trump released a statement on Tuesday. It read: “We will win.”"
     out = direct(run(text, {"Trump": "Donald Trump"}))
     assert out.select("speaker", "speaker_text").rows() == [("a statement", "It")]
+
+
+def test_a_share_of_people_is_a_speaker():
+    # "21 percent said the economy would get worse": the share speaks
+    text = "The poll was released on Monday. Asked about the race, 21 percent said the economy would get worse."
+    out = run(text, {}, PARAMS).filter(pl.col("kind") == "indirect")
+    assert out["speaker"].to_list() == ["21 percent"]
