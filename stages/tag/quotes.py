@@ -605,8 +605,8 @@ def _clause_before(tokens: list[_Token], v: int, cues: _Cues) -> list[_Token]:
         opening = next((k for k in range(v - 2, max(-1, v - 6), -1) if tokens[k].text == "("), None)
         end = opening if opening is not None else v
     for b in reversed(tokens[:end]):
-        if not b.is_word or b.low in cues.verbs or b.low == "that":
-            break
+        if not b.is_word or b.low in cues.verbs or b.low == "that" or (b.low == "what" and b.text.islower()):
+            break                                    # (a clause embedded by "what": "is what Ryan described")
         clause.insert(0, b)
     if len(clause) > 1 and clause[0].low == "as":
         return clause[1:]                            # "As Politico reported, “...”"

@@ -942,3 +942,9 @@ def test_a_share_of_people_is_a_speaker():
     text = "The poll was released on Monday. Asked about the race, 21 percent said the economy would get worse."
     out = run(text, {}, PARAMS).filter(pl.col("kind") == "indirect")
     assert out["speaker"].to_list() == ["21 percent"]
+
+
+def test_what_opens_the_clause_of_a_reporting_verb():
+    # "The deal is what Ryan described as “...”": Ryan describes it, not the deal
+    text = "The deal is what Ryan described as “a win for the American people.”"
+    assert direct(run(text, {"Ryan": "Paul Ryan"}))["speaker"].to_list() == ["Paul Ryan"]
