@@ -1844,7 +1844,14 @@ def _subject_then_reporting_verb(tokens: list[_Token], cues: _Cues, p: QuotesPar
     while k < len(tokens) and tokens[k].low in cues.skip:
         k += 1
     verb = tokens[k] if k < len(tokens) else None
-    return (words, verb) if verb is not None and verb.text.islower() and verb.low in cues.verbs else None
+    if verb is None or not verb.text.islower():
+        return None
+    if verb.low in cues.verbs:
+        return words, verb
+    # any verb when the subject is a name and the sentence is short ("Trump did not hold back.")
+    short = len(tokens) <= 8 and words[0].text[0].isupper() and words[0].low not in cues.determiners \
+        and words[0].low not in ("why", "how", "where") and tokens[-1].text != "?"
+    return (words, verb) if short and (_looks_like_verb(verb, cues) or verb.low in AUXILIARIES) else None
 
 
 def _quoted_turn(doc: _Doc, q: _Quote) -> Attribution | None:

@@ -948,3 +948,11 @@ def test_what_opens_the_clause_of_a_reporting_verb():
     # "The deal is what Ryan described as “...”": Ryan describes it, not the deal
     text = "The deal is what Ryan described as “a win for the American people.”"
     assert direct(run(text, {"Ryan": "Paul Ryan"}))["speaker"].to_list() == ["Paul Ryan"]
+
+
+def test_a_short_sentence_naming_its_subject_introduces_the_quote_after_it():
+    # "Trump did not hold back. “...”": the quote is his; "Why was he out? “...”" names no one
+    text = "The debate was over. Trump did not hold back. “We will win.”"
+    assert direct(run(text, {"Trump": "Donald Trump"}))["speaker"].to_list() == ["Donald Trump"]
+    text = "Only three remained. Why was he out in the heat? “My mom says I have to save.”"
+    assert direct(run(text))["speaker"].to_list() == [None]
