@@ -506,6 +506,11 @@ def _subject_before(before: list[_Token], v: int, cues: _Cues, max_words: int) -
         cut = next(k for k, b in enumerate(before) if b.text == ",")
         if any(b.text in ";:" for b in before):    # an appositive may hold dots and brackets ("Ava, Mo.,")
             return None
+        second = next((k for k in range(cut + 2, len(before)) if before[k].text == ","), None)
+        intro = before[:cut]
+        timed = bool(intro) and (intro[0].low in cues.not_speakers or intro[-1].low in cues.intro_adverbs)
+        if second is not None and 0 < cut <= 6 and timed and before[cut + 1].text[0].isupper():
+            return _speaker_words(before[cut + 1:second], cues, max_words)   # "Years ago, X, who ..., said"
         before = before[:cut]
     return _speaker_words(before, cues, max_words)
 

@@ -956,3 +956,10 @@ def test_a_short_sentence_naming_its_subject_introduces_the_quote_after_it():
     assert direct(run(text, {"Trump": "Donald Trump"}))["speaker"].to_list() == ["Donald Trump"]
     text = "Only three remained. Why was he out in the heat? “My mom says I have to save.”"
     assert direct(run(text))["speaker"].to_list() == [None]
+
+
+def test_a_time_opening_then_a_name_and_its_appositive_before_the_verb():
+    # "Years ago, Michael Bloomberg, who ..., said it was “...”": the name between the commas, not "Years ago"
+    text = ("A poll was out. Years ago, Michael Bloomberg, who is thinking about running for president, said it was "
+            "“impossible” for him to win.")
+    assert direct(run(text, {"Michael Bloomberg": "Michael Bloomberg"}))["speaker"].to_list() == ["Michael Bloomberg"]
