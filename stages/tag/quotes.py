@@ -1558,7 +1558,8 @@ def _set_off_end(tokens: list[_Token]) -> int:
         return 0
     closing = "," if tokens[0].text == "," else ")"
     close = next((j for j in range(1, min(len(tokens), 10)) if tokens[j].text == closing), None)
-    if close is None or any(t.text in ".;:" for t in tokens[1:close]):
+    # (a bracket may hold abbreviation dots: "(D-Mass.)")
+    if close is None or any(t.text in (";:" if closing == ")" else ".;:") for t in tokens[1:close]):
         return 0
     return close + 1
 

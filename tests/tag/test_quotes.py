@@ -963,3 +963,10 @@ def test_a_time_opening_then_a_name_and_its_appositive_before_the_verb():
     text = ("A poll was out. Years ago, Michael Bloomberg, who is thinking about running for president, said it was "
             "“impossible” for him to win.")
     assert direct(run(text, {"Michael Bloomberg": "Michael Bloomberg"}))["speaker"].to_list() == ["Michael Bloomberg"]
+
+
+def test_a_bracket_with_abbreviation_dots_is_set_off_after_a_name():
+    # "Warren (D-Mass.), a Clinton ally, called Trump a “loser.”": Warren calls him that, not Clinton
+    text = "The bill failed. Warren (D-Mass.), a Clinton ally, called Trump a “loser.”"
+    out = direct(run(text, {"Warren": "Elizabeth Warren", "Clinton": "Hillary Clinton", "Trump": "Donald Trump"}))
+    assert out["speaker"].to_list() == ["Elizabeth Warren"]
