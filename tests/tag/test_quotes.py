@@ -970,3 +970,10 @@ def test_a_bracket_with_abbreviation_dots_is_set_off_after_a_name():
     text = "The bill failed. Warren (D-Mass.), a Clinton ally, called Trump a “loser.”"
     out = direct(run(text, {"Warren": "Elizabeth Warren", "Clinton": "Hillary Clinton", "Trump": "Donald Trump"}))
     assert out["speaker"].to_list() == ["Elizabeth Warren"]
+
+
+def test_more_reporting_verbs_after_a_quote():
+    # "“...,” Trump boasted.", "“...,” Trump lashed out.", "Graham assures his audience he will tell ..."
+    for verb in ("boasted", "fumed", "griped", "lashed out", "pushed back", "assured reporters"):
+        text = f"The bill failed. “We will win,” Trump {verb}."
+        assert direct(run(text, {"Trump": "Donald Trump"}))["speaker"].to_list() == ["Donald Trump"], verb
