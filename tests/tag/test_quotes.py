@@ -974,6 +974,7 @@ def test_a_bracket_with_abbreviation_dots_is_set_off_after_a_name():
 
 def test_more_reporting_verbs_after_a_quote():
     # "“...,” Trump boasted.", "“...,” Trump lashed out.", "Graham assures his audience he will tell ..."
-    for verb in ("boasted", "fumed", "griped", "lashed out", "pushed back", "assured reporters", "mocked"):
+    for verb in ("boasted", "fumed", "griped", "lashed out", "pushed back", "assured reporters", "mocked",
+                 "deadpanned", "muttered", "broke in"):
         text = f"The bill failed. “We will win,” Trump {verb}."
         assert direct(run(text, {"Trump": "Donald Trump"}))["speaker"].to_list() == ["Donald Trump"], verb
