@@ -27,11 +27,13 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
    `author_pronouns`). A source the attribution is reported from is the speaker, as PolNeAR marks it:
    "“...,” Sanders said, according to CNN.", ", reports USA Today.", ", the Times reported.", "According
    to Yahoo News, X said ... “...”" (the source the text gives for the quote).
+   A bracket after a name ("Cruz (R-Texas) said", "Ryan (R-Wis.), the House speaker, said") is skipped.
 3. Kinds. A quote that opens its sentence, or is attributed right next to its marks, is "direct"; one
    embedded in a sentence ("said the talks were “going nowhere fast”") is "partial" when it has at
    least `min_partial_words` words; shorter embedded ones are "scare" quotes (a “humanitarian zone”,
-   “crisis.”) and title-cased unattributed ones are "title". Only direct and partial quotes get a
-   speaker.
+   “crisis.”) and title-cased unattributed ones are "title", as is a title-cased quote right after a
+   possessive or a preposition, its sentence period included ("on MSNBC’s “Morning Joe.”": a show's
+   name). Only direct and partial quotes get a speaker.
 4. Split and continued quotes. `“A,” he said. “B.”`: B has no attribution of its own and follows an
    attributed direct quote in the same paragraph, so it gets the same speaker and the same
    `quote_group` (one row per part: start/end stay exact slices). A quote left open at a paragraph
