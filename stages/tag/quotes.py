@@ -1076,7 +1076,7 @@ def _without_introduction(tokens: list[_Token], cues: _Cues) -> list[_Token]:
     lower-case word ("Hours later,", "On Monday,") or is a sentence adverb ("Meanwhile,"); not a name and
     its appositive ("Trump, who leads the polls, said"), nor a clause ("The president noted the law,")."""
     if tokens and tokens[0].text[0].isupper() and tokens[0].low.endswith("ing") and tokens[0].text[1:].islower():
-        return _past_participial_phrase(tokens, cues)
+        return _past_participial_phrase(tokens)
     comma = next((k for k, t in enumerate(tokens[:7]) if t.text == ","), None)
     if comma is None or comma == 0:
         return tokens
@@ -1096,12 +1096,11 @@ def _is_introduction(intro: list[_Token], cues: _Cues) -> bool:
         t.is_word and t.text.islower() and t.low not in cues.particles for t in intro)
 
 
-def _past_participial_phrase(tokens: list[_Token], cues: _Cues) -> list[_Token]:
+def _past_participial_phrase(tokens: list[_Token]) -> list[_Token]:
     """The tokens past a participial phrase opening the sentence ("Speaking at a rally in Iowa, which votes
-    first, Bush said", "Speaking in his real voice again, he proceeded"): after its first comma before a
-    capitalised word or a personal pronoun."""
-    comma = next((k for k in range(len(tokens) - 1) if tokens[k].text == "," and (
-        tokens[k + 1].text[0].isupper() or tokens[k + 1].text in cues.pronouns)), None)
+    first, Bush said"): after its first comma before a capitalised word."""
+    comma = next((k for k in range(len(tokens) - 1) if tokens[k].text == "," and tokens[k + 1].text[0].isupper()),
+                 None)
     return tokens[comma + 1:] if comma is not None else tokens
 
 
@@ -1117,12 +1116,7 @@ def _gender_of_mention(text: str, canonical: str, cues: _Cues) -> str | None:
     first = text.split(" ", 1)[0].rstrip(".").lower()
     if first in cues.honorifics:
         return cues.honorifics[first]
-    words = canonical.split(" ")
-    for word in words[:-1]:              # the first given name of the canonical ("Crooked Hillary Clinton")
-        gender = cues.first_names.get(word.lower())
-        if gender:
-            return gender
-    return cues.first_names.get(first) or cues.first_names.get(words[0].lower())
+    return cues.first_names.get(first) or cues.first_names.get(canonical.split(" ", 1)[0].lower())
 
 
 def _resolve_pronoun(doc: _Doc, quotes: list[_Quote], q: _Quote, pronoun: tuple[str, int], cues: _Cues,
