@@ -27,11 +27,13 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
    `author_pronouns`). A source the attribution is reported from is the speaker, as PolNeAR marks it:
    "“...,” Sanders said, according to CNN.", ", reports USA Today.", ", the Times reported.", "According
    to Yahoo News, X said ... “...”" (the source the text gives for the quote).
+   A bracket after a name ("Cruz (R-Texas) said", "Ryan (R-Wis.), the House speaker, said") is skipped.
 3. Kinds. A quote that opens its sentence, or is attributed right next to its marks, is "direct"; one
    embedded in a sentence ("said the talks were “going nowhere fast”") is "partial" when it has at
    least `min_partial_words` words; shorter embedded ones are "scare" quotes (a “humanitarian zone”,
-   “crisis.”) and title-cased unattributed ones are "title". Only direct and partial quotes get a
-   speaker.
+   “crisis.”) and title-cased unattributed ones are "title", as is a title-cased quote right after a
+   possessive or a preposition, its sentence period included ("on MSNBC’s “Morning Joe.”": a show's
+   name). Only direct and partial quotes get a speaker.
 4. Split and continued quotes. `“A,” he said. “B.”`: B has no attribution of its own and follows an
    attributed direct quote in the same paragraph, so it gets the same speaker and the same
    `quote_group` (one row per part: start/end stay exact slices). A quote left open at a paragraph
@@ -64,6 +66,7 @@ from typing_extensions import TypedDict
 from schemas.params import Quotes as QuotesParams
 from schemas.tag import Quotes
 from stages.tag import data_file_spec
+from stages.tag.canonical import read_titles
 from stages.tag.lexicon import data_words, data_yaml, lower_set, rows_frame
 
 QUOTE_MARK_RE = re.compile(r"[“”\"]")
@@ -299,6 +302,9 @@ def _find_quotes(text: str) -> list[tuple[int, int | None, int]]:
             if open_at is None:
                 if mark != "”":
                     open_at = m.start()
+            elif mark == "“" and text[m.start() - 1] in ",.?!" and text[m.end():m.end() + 1] in (" ", ""):
+                spans.append((open_at, m.start(), line_end))     # a typo for a closing mark: “...,“ he said
+                open_at = None
             elif mark == "“":                     # a second opening mark: the first was never closed
                 spans.append((open_at, None, m.start()))
                 open_at = m.start()
@@ -390,8 +396,9 @@ def _speaker_words(words: list[_Token], cues: _Cues, max_words: int) -> list[_To
     first = words[0]
     if first.low in cues.not_speakers:
         return None
+    share = first.text[0].isdigit() and len(words) > 1 and words[1].low == "percent"     # "21 percent said"
     if not (first.text[0].isupper() or first.low in cues.pronouns or first.low in cues.unresolved
-            or first.low in cues.determiners or first.low in cues.source_nouns):
+            or first.low in cues.determiners or first.low in cues.source_nouns or share):
         return None
     # a capitalised verb form followed by a capitalised word is part of a name ("Secretary of State Madeleine
     # Albright"), not a verb
@@ -466,7 +473,9 @@ def _verb_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attributio
 
 
 def _speaker_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribution | None:
-    """", Mr. Dekel-Chen said" / ", he said" / ", Kamel Abu Jamea, 73, a resident, said"."""
+    """", Mr. Dekel-Chen said" / ", he said" / ", Kamel Abu Jamea, 73, a resident, said" / ", Sen. Ted Cruz
+    (R-Texas) said" (a bracket after a name is skipped)."""
+    tokens = _without_bracket_after_name(tokens)
     for v, t in enumerate(tokens[:max_words + 20]):    # room for "X, managing director of ..., said"
         if t.low in cues.verbs and t.text.islower() and v > 0 and not (
                 v + 1 < len(tokens) and tokens[v + 1].low in cues.verbs):   # "the report said": a noun
@@ -480,14 +489,30 @@ def _speaker_first(tokens: list[_Token], cues: _Cues, max_words: int) -> Attribu
     return None
 
 
+def _without_bracket_after_name(tokens: list[_Token]) -> list[_Token]:
+    """The tokens without the first bracketed group of at most six tokens that follows a capitalised word
+    ("Cruz (R-Texas) said", "Pelosi (D-Calif.) told"); unchanged when there is none."""
+    opening = next((k for k, t in enumerate(tokens[:12]) if t.text == "("), None)
+    if not opening or not tokens[opening - 1].text[0].isupper():
+        return tokens
+    closing = next((k for k in range(opening + 1, min(len(tokens), opening + 8)) if tokens[k].text == ")"), None)
+    return tokens[:opening] + tokens[closing + 1:] if closing is not None else tokens
+
+
 def _subject_before(before: list[_Token], v: int, cues: _Cues, max_words: int) -> list[_Token] | None:
     """The speaker among the tokens before a verb: up to the first comma (appositives follow it)."""
     if v > max_words + 6 and "," not in (b.text for b in before[:max_words + 1]):
         return None
+    before = _without_bracket_after_name(before)     # "Ryan (R-Wis.), the House speaker, said"
     if "," in (b.text for b in before):
         cut = next(k for k, b in enumerate(before) if b.text == ",")
         if any(b.text in ";:" for b in before):    # an appositive may hold dots and brackets ("Ava, Mo.,")
             return None
+        second = next((k for k in range(cut + 2, len(before)) if before[k].text == ","), None)
+        intro = before[:cut]
+        timed = bool(intro) and (intro[0].low in cues.not_speakers or intro[-1].low in cues.intro_adverbs)
+        if second is not None and 0 < cut <= 6 and timed and before[cut + 1].text[0].isupper():
+            return _speaker_words(before[cut + 1:second], cues, max_words)   # "Years ago, X, who ..., said"
         before = before[:cut]
     return _speaker_words(before, cues, max_words)
 
@@ -587,8 +612,8 @@ def _clause_before(tokens: list[_Token], v: int, cues: _Cues) -> list[_Token]:
         opening = next((k for k in range(v - 2, max(-1, v - 6), -1) if tokens[k].text == "("), None)
         end = opening if opening is not None else v
     for b in reversed(tokens[:end]):
-        if not b.is_word or b.low in cues.verbs or b.low == "that":
-            break
+        if not b.is_word or b.low in cues.verbs or b.low == "that" or (b.low == "what" and b.text.islower()):
+            break                                    # (a clause embedded by "what": "is what Ryan described")
         clause.insert(0, b)
     if len(clause) > 1 and clause[0].low == "as":
         return clause[1:]                            # "As Politico reported, “...”"
@@ -914,6 +939,9 @@ def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
     and Clinton said"); not a name or a determined phrase a preposition governs (the subject is before
     it: "Trump at the time said", "Another source speaking to Fox News said"); else from the last
     determiner, else the trailing capitalised name."""
+    titled = _titled_name(clause)
+    if titled:
+        return titled                    # "... National Executive Director Nihad Awad", "Speaker of the House Rep. X"
     name: list[_Token] = []
     for t in reversed(clause):
         if t.text[0].isupper() or (name and t.low in cues.particles):
@@ -933,6 +961,23 @@ def _trailing_phrase(clause: list[_Token], cues: _Cues) -> list[_Token]:
     return name
 
 
+@functools.lru_cache(maxsize=1)
+def _one_word_titles() -> frozenset[str]:
+    return frozenset(t[0] for t in read_titles() if len(t) == 1)
+
+
+def _titled_name(clause: list[_Token]) -> list[_Token]:
+    """A title and the full name ending a clause after other words (data/titles.txt: "Director", "Rep."): the
+    title and the name; nothing when the clause does not end so."""
+    titles = _one_word_titles()
+    for j in range(len(clause) - 3, 0, -1):
+        if not clause[j + 1].text[0].isupper():
+            break
+        if clause[j].text in titles and all(t.is_word and t.text[0].isupper() for t in clause[j + 1:]):
+            return clause[j:]
+    return []
+
+
 def _is_preposition(t: _Token, cues: _Cues) -> bool:
     return t.text.islower() and t.low in cues.speaker_end and t.low not in cues.relatives
 
@@ -947,6 +992,8 @@ def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_T
     for k, t in enumerate(tokens):
         if not t.is_word or (nominal and (t.low in cues.verbs or t.low in cues.speaker_end or t.low in cues.skip)):
             break
+        if nominal and len(words) >= 2 and _ends_noun_phrase(t, words[-1], cues):
+            break
         if words and not nominal and not (t.text[0].isupper() or t.low in cues.particles):
             words += _role_then_name(tokens[k:], cues, max_words - len(words))
             break
@@ -955,7 +1002,32 @@ def _first_subject(tokens: list[_Token], cues: _Cues, max_words: int) -> list[_T
         words.append(t)
         if t.low in cues.pronouns:
             break
-    return _speaker_words(words, cues, max_words)
+    return _speaker_words(_with_possessed_noun(tokens, words, cues), cues, max_words)
+
+
+def _with_possessed_noun(tokens: list[_Token], words: list[_Token], cues: _Cues) -> list[_Token]:
+    """A subject ending in a possessive goes on to the noun it possesses ("Gary Johnson’s doctor is calling",
+    "John Kasich’s campaign is claiming"): that noun is the subject's head."""
+    if not words or not words[-1].text.endswith(("’s", "'s")):
+        return words
+    stem = words[-1].low[:-2]
+    if stem in cues.not_speakers or stem in cues.pronouns or stem in cues.unresolved or stem == "let":
+        return words                     # a contraction: "There’s no question", "He’s"
+    k = tokens.index(words[-1]) + 1
+    nxt = tokens[k] if k < len(tokens) else None
+    if nxt is None or not nxt.is_word or not nxt.text.islower() or nxt.low in cues.verbs or \
+            nxt.low in cues.speaker_stop or nxt.low in cues.speaker_end or nxt.low in cues.skip or \
+            nxt.low in cues.irregular or nxt.low.endswith(("ed", "ly")):
+        return words
+    return words + [nxt]
+
+
+def _ends_noun_phrase(t: _Token, before: _Token, cues: _Cues) -> bool:
+    """A lower-case past form or participle after a noun phrase's second word is its verb ("The Vermont senator
+    emailed supporters", "Another intelligence source speaking to Fox News"), not an adjective ("the newly
+    elected senator", "a polling firm")."""
+    return t.text.islower() and len(t.low) > 4 and t.low.endswith(("ed", "ing")) and before.text.isalpha() \
+        and not before.low.endswith("ly") and t.low not in cues.noun_like
 
 
 def _without_dateline(tokens: list[_Token]) -> list[_Token]:
@@ -985,9 +1057,18 @@ def _role_then_name(tokens: list[_Token], cues: _Cues, room: int) -> list[_Token
     name = k
     while name < len(tokens) and tokens[name].is_word and tokens[name].text[0].isupper():
         name += 1
-    if k == 0 or name - k < 2 or name > room:
+    # one capitalised word is a name when a verb follows it ("Band member Flea shared the news")
+    verb_next = name - k == 1 and tokens[k].low not in cues.not_speakers and name < len(tokens) and \
+        _is_past_or_reporting(tokens[name], cues)
+    if k == 0 or (name - k < 2 and not verb_next) or name > room:
         return []
     return tokens[:name]
+
+
+def _is_past_or_reporting(t: _Token, cues: _Cues) -> bool:
+    """A lower-case reporting verb, irregular verb form or past form in -ed."""
+    return t.text.islower() and (t.low in cues.verbs or t.low in cues.irregular
+                                 or (t.low.endswith("ed") and len(t.low) > 4))
 
 
 def _without_introduction(tokens: list[_Token], cues: _Cues) -> list[_Token]:
@@ -1130,9 +1211,11 @@ def _mentioned_speaker(doc: _Doc, span: tuple[int, int]) -> tuple[str, str] | No
 
 
 def _qualifies(doc: _Doc, mention: Entity, span: tuple[int, int]) -> bool:
-    """A possessive mention inside the speaker words, or a PERSON one before a noun: it qualifies the head."""
-    possessive = doc.text[mention[1]:mention[1] + 2] in ("’s", "'s") and mention[1] < span[1] - 2
-    return possessive or (mention[2] in PERSON_LABELS and _is_name_modifier(doc, mention, span))
+    """A possessive mention inside the speaker words, or a PERSON or organisation one before a noun ("a Homeland
+    Security memo", "the Heritage Foundation website"): it qualifies the head."""
+    possessive = (doc.text[mention[1]:mention[1] + 2] in ("’s", "'s") and mention[1] < span[1] - 2) or (
+        doc.text[mention[0]:mention[1]].endswith(("’s", "'s")) and mention[1] < span[1])
+    return possessive or (mention[2] in PERSON_LABELS + ORG_LABELS and _is_name_modifier(doc, mention, span))
 
 
 def _is_name_modifier(doc: _Doc, mention: Entity, span: tuple[int, int]) -> bool:
@@ -1163,7 +1246,7 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     if len(words) == 1 and words[0].low in cues.pronouns:
         return _resolve_pronoun(doc, quotes, q, (words[0].low, span[0]), cues, p), "pronoun", span
     if len(words) == 1 and words[0].low == "it":
-        return _resolve_it(doc, quotes, q), "pronoun", span
+        return _resolve_it(doc, quotes, q) or _document_before(doc, q, span[0], cues), "pronoun", span
     if len(words) == 1 and words[0].low in cues.author_pronouns:
         return doc.author, "pronoun", span         # outside quotes, "I" is the writer ("“...,” I said.")
     if len(words) == 1 and words[0].low in cues.unresolved:
@@ -1209,6 +1292,20 @@ def _resolve_it(doc: _Doc, quotes: list[_Quote], q: _Quote) -> str | None:
     return last.speaker if near and last.speaker_kind in ("organization", "nominal") else None
 
 
+def _document_before(doc: _Doc, q: _Quote, at: int, cues: _Cues) -> str | None:
+    """"Trump released a statement on Tuesday. It read: “...”": "it" is the last document the text named
+    before it, in its sentence or the one before (a determiner, at most two words, a document noun of
+    quote_cues.yaml), as written; None when there is none."""
+    start = doc.sent_starts[max(0, doc.sentence_at(at) - 1)]
+    tokens = _tokens(doc.text, start, min(at, q.open_mark))
+    for k in range(len(tokens) - 1, 0, -1):
+        if tokens[k].low in cues.document_nouns and tokens[k].text.islower():
+            det = next((j for j in range(k - 1, max(-1, k - 4), -1) if tokens[j].low in cues.determiners), None)
+            if det is not None and all(t.is_word for t in tokens[det:k]):
+                return doc.text[tokens[det].start:tokens[k].end]
+    return None
+
+
 def _agreeing_name(doc: _Doc, words: list[_Token], canonical: str, cues: _Cues) -> str:
     """The canonical name of a speaker written with an honorific, agreeing with its gender: "Mr. Obama" is
     not "Michelle Obama" but the document's male person of that surname ("Barack Obama"), else "Obama"."""
@@ -1222,6 +1319,14 @@ def _agreeing_name(doc: _Doc, words: list[_Token], canonical: str, cues: _Cues) 
         if label in PERSON_LABELS and parts[-1] == surname and cues.first_names.get(parts[0].lower()) == honorific:
             return other
     return surname
+
+
+def _governed_title(doc: _Doc, q: _Quote, start: int, cues: _Cues) -> bool:
+    """A title-cased quote right after a possessive or a preposition ("on CNN’s “New Day,”", "broadcast of
+    “Fox News Sunday,”"): a name of a show or a work, not words someone says."""
+    before = _tokens(doc.text, start, q.open_mark)
+    return bool(before) and (before[-1].text.endswith(("’s", "'s")) or before[-1].low in cues.noun_prepositions) \
+        and _is_title(doc.text[q.start:q.end].rstrip("."), cues)    # (the sentence's period: “Morning Joe.”)
 
 
 def _is_title(quote: str, cues: _Cues) -> bool:
@@ -1312,7 +1417,9 @@ def _named_before_colon(doc: _Doc, start: int, open_mark: int) -> tuple[list[_To
         return None
     colon = start + len(head) - 1
     for e_start, e_end, label, _, _ in doc.entities_in(start, colon):
-        if label in PERSON_LABELS and e_start >= start and not doc.text[e_end:colon].strip():
+        between = doc.text[e_end:colon].strip()          # nothing, or a bracket: "Ryan (R-Wis.): “...”"
+        if label in PERSON_LABELS and e_start >= start and (
+                not between or between[0] == "(" and between[-1] == ")" and len(between) <= 12):
             return _tokens(doc.text, e_start, e_end), _Token(":", colon, colon + 1), True
     return None
 
@@ -1420,8 +1527,15 @@ def _verb_past_modifiers(doc: _Doc, span: tuple[int, int], limit: int, cues: _Cu
 
 def _postmodifier_end(tokens: list[_Token], cues: _Cues) -> int:
     """How many of the tokens after a name are its place, its phrase between commas or brackets or a time
-    (see `_verb_past_modifiers`); 0 when they open with none of these."""
-    return _place_end(tokens) or _set_off_end(tokens) or _time_end(tokens, cues)
+    (see `_verb_past_modifiers`), one after the other ("(R-Wis.) on Tuesday"); 0 when they open with none."""
+    end = 0
+    for _ in range(3):
+        rest = tokens[end:]
+        k = _place_end(rest) or _set_off_end(rest) or _time_end(rest, cues)
+        if k == 0:
+            break
+        end += k
+    return end
 
 
 def _place_end(tokens: list[_Token]) -> int:
@@ -1440,7 +1554,8 @@ def _set_off_end(tokens: list[_Token]) -> int:
         return 0
     closing = "," if tokens[0].text == "," else ")"
     close = next((j for j in range(1, min(len(tokens), 10)) if tokens[j].text == closing), None)
-    if close is None or any(t.text in ".;:" for t in tokens[1:close]):
+    # (a bracket may hold abbreviation dots: "(D-Mass.)")
+    if close is None or any(t.text in (";:" if closing == ")" else ".;:") for t in tokens[1:close]):
         return 0
     return close + 1
 
@@ -1540,7 +1655,11 @@ def _before_verb_modifiers(tokens: list[_Token], v: int, cues: _Cues) -> int:
     while k > 0 and (tokens[k - 1].low in AUXILIARIES or tokens[k - 1].low in cues.skip
                      or (tokens[k - 1].low.endswith("ly") and len(tokens[k - 1].low) > 4)):
         k -= 1
-    return k - _time_before(tokens[:k], cues)
+    k -= _time_before(tokens[:k], cues)
+    if k > 2 and tokens[k - 1].text == ")":             # "Paul Ryan (R-Wis.) on Tuesday called"
+        opening = next((j for j in range(k - 2, max(0, k - 8), -1) if tokens[j].text == "("), None)
+        k = opening if opening is not None else k
+    return k
 
 
 def _time_before(tokens: list[_Token], cues: _Cues) -> int:
@@ -1596,6 +1715,9 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     q = quotes[i]
     before_start = _clause_start(doc, quotes, i)
     starts_sentence = _opens_sentence(doc, before_start, q.open_mark, cues)
+    if _governed_title(doc, q, before_start, cues):
+        q.kind = "title"                 # "on CNN’s “New Day,” Sen. X (D-NY) told": a show's name
+        return
     found, adjacent, attribution = _find_attribution(doc, quotes, i, before_start, starts_sentence, cues, p)
     if found is None and not starts_sentence:
         found, attribution = _embedded_attribution(doc, quotes, i, before_start, cues, p), "clause"
@@ -1724,7 +1846,14 @@ def _subject_then_reporting_verb(tokens: list[_Token], cues: _Cues, p: QuotesPar
     while k < len(tokens) and tokens[k].low in cues.skip:
         k += 1
     verb = tokens[k] if k < len(tokens) else None
-    return (words, verb) if verb is not None and verb.text.islower() and verb.low in cues.verbs else None
+    if verb is None or not verb.text.islower():
+        return None
+    if verb.low in cues.verbs:
+        return words, verb
+    # any verb when the subject is a name and the sentence is short ("Trump did not hold back.")
+    short = len(tokens) <= 8 and words[0].text[0].isupper() and words[0].low not in cues.determiners \
+        and words[0].low not in ("why", "how", "where") and tokens[-1].text != "?"
+    return (words, verb) if short and (_looks_like_verb(verb, cues) or verb.low in AUXILIARIES) else None
 
 
 def _quoted_turn(doc: _Doc, q: _Quote) -> Attribution | None:
@@ -1922,12 +2051,14 @@ def _group(quotes: list[_Quote], text: str) -> None:
     group = -1
     for i, q in enumerate(quotes):
         prev = quotes[i - 1] if i else None
+        if prev is not None and prev.kind == "title" and i > 1 and quotes[i - 2].paragraph == q.paragraph:
+            prev = quotes[i - 2]          # “A,” she said on MSNBC’s “Morning Joe.” “B.”: B continues A
         same_group = prev is not None and _continues(prev, q, text)
         if not same_group:
             group += 1
-        q.group = group
-        if same_group and prev is not None and prev.speaker_kind is not None:
-            _copy_speaker(prev, q, "continuation")
+        q.group = prev.group if same_group and prev is not None else group
+        if same_group and prev is not None and prev.speaker_kind is not None and not q.attributed:
+            _copy_speaker(prev, q, "continuation")   # a part with an attribution of its own keeps it
 
 
 def _fill_open_parts(quotes: list[_Quote]) -> None:

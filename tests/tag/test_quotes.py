@@ -830,3 +830,138 @@ def test_relative_pronoun_without_a_comma_is_the_speaker_mention():
     text = "They turned to the Chicago Police Department which reported “2,521 shooting incidents” in the city."
     out = direct(run(text, {"Chicago Police Department": "Chicago Police Department"}))
     assert out.select("speaker", "speaker_text").rows() == [("Chicago Police Department", "which")]
+
+
+def test_part_of_an_open_quote_with_its_own_attribution_keeps_it():
+    # the next paragraph of a quote left open names its own speaker: it is not the first part's
+    text = "“We will win,” Smith said. “We have the map.\n\n“We have the votes,” said Mary Jones, his campaign manager."
+    out = direct(run(text, {"Smith": "John Smith", "Mary Jones": "Mary Jones"}))
+    assert out["speaker"].to_list() == ["John Smith", "John Smith", "Mary Jones"]
+
+
+
+def test_organisation_before_a_noun_qualifies_the_speaker():
+    # "as a Homeland Security memo put it": the memo speaks, the organisation only qualifies it
+    text = "The main test is a “lawful source of investment income,” as a Homeland Security memo put it."
+    docs, sents = frames(text)
+    ents = people(text, {"Homeland Security": "Homeland Security"}).with_columns(pl.lit("ORG").alias("label"))
+    out = direct(extract_quotes(docs, sents, ents, QUOTES_ONLY))
+    assert out.select("speaker", "speaker_kind").rows() == [("a Homeland Security memo", "nominal")]
+
+
+def test_a_possessive_subject_goes_on_to_its_noun():
+    # "John Kasich’s campaign is claiming": the campaign claims, not Kasich; "There’s no" is no possessive
+    text = "The results are not in, but John Kasich’s campaign is already claiming victory in the “governor’s bracket.”"
+    out = direct(run(text, {"John Kasich’s": "John Kasich"}))
+    assert out.select("speaker", "speaker_kind").rows() == [("John Kasich’s campaign", "nominal")]
+
+
+
+def test_a_past_form_ends_a_determined_subject():
+    # "The Vermont senator emailed supporters saying": the subject is "The Vermont senator"
+    text = "The Vermont senator emailed supporters saying: “The struggle continues” and vowing to compete."
+    assert direct(run(text))["speaker"].to_list() == ["The Vermont senator"]
+
+
+def test_a_title_and_a_name_end_the_subject():
+    # "The Council on American-Islamic Relations National Executive Director Nihad Awad says": not "The Council"
+    text = ("The Council on American-Islamic Relations National Executive Director Nihad Awad says in a statement "
+            "that Trump’s “inflammatory rhetoric has crossed the line.”")
+    out = direct(run(text, {"Nihad Awad": "Nihad Awad", "Trump": "Donald Trump"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Nihad Awad", "Director Nihad Awad")]
+
+
+def test_a_bracketed_party_and_state_after_the_speaker_name():
+    # "“...,” Sen. Ted Cruz (R-Texas) told reporters.": the bracket does not end the attribution
+    text = "The vote failed. “We will win,” Sen. Ted Cruz (R-Texas) told reporters. “We have the votes,” Cruz (R) said."
+    out = direct(run(text, {"Ted Cruz": "Ted Cruz", "Cruz": "Ted Cruz"}))
+    assert out.select("speaker", "attribution").rows() == [("Ted Cruz", "after"), ("Ted Cruz", "after")]
+
+
+def test_a_title_after_a_possessive_or_a_preposition_is_a_show():
+    # "on CNN’s “New Day,” Sen. Kirsten Gillibrand told": the show's name is no quote of hers
+    text = "Friday on CNN’s “New Day,” Sen. Kirsten Gillibrand told host Chris Cuomo she believed it."
+    out = run(text, {"Kirsten Gillibrand": "Kirsten Gillibrand"})
+    assert out.select("kind", "speaker").rows() == [("title", None)]
+
+
+def test_a_quote_after_a_show_name_continues_the_quote_before_it():
+    # “A,” she said on MSNBC’s “Morning Joe.” “B.”: the show is a title (its period included), B is hers
+    text = "The bill failed. “We will win,” Clinton said on MSNBC’s “Morning Joe.” “We have the votes.”"
+    out = run(text, {"Clinton": "Hillary Clinton"})
+    assert out.select("kind", "speaker").rows() == [("direct", "Hillary Clinton"), ("title", None),
+                                                     ("direct", "Hillary Clinton")]
+
+
+def test_a_bracket_after_the_name_in_clause_subjects():
+    # "Ryan (R-Wis.), the House speaker, said", "Ryan (R-Wis.): “...”", "Ryan (R-Wis.) on Tuesday called"
+    mentions = {"Paul Ryan": "Paul Ryan", "Ryan": "Paul Ryan"}
+    for text in ("The bill failed. Ryan (R-Wis.), the House speaker, said the bill was “a disaster for the country.”",
+                 "The bill failed. Ryan (R-Wis.): “We must start over.”",
+                 "The bill failed. House Speaker Paul Ryan (R-Wis.) on Tuesday called the bill “a disaster for us.”",
+                 "The bill failed. Paul Ryan (R-Wis.) on Tuesday slammed the bill as “a disaster for us.”"):
+        assert direct(run(text, mentions))["speaker"].to_list() == ["Paul Ryan"], text
+
+
+def test_an_opening_mark_typed_for_a_closing_one():
+    # "“Do you want ...?“ he asked.": after end punctuation and before a space, “ closes the quote
+    text = "Chuck Todd was shocked. “Do you want to be associated with a fascist?“ he asked."
+    out = run(text, {"Chuck Todd": "Chuck Todd"})
+    assert out.select("quote", "speaker").rows() == [("Do you want to be associated with a fascist?", "Chuck Todd")]
+
+
+def test_it_is_the_document_named_before_it():
+    # "Trump released a statement on Tuesday. It read: “...”": "it" is the statement
+    text = "Trump released a statement on Tuesday. It read: “We will win.”"
+    out = direct(run(text, {"Trump": "Donald Trump"}))
+    assert out.select("speaker", "speaker_text").rows() == [("a statement", "It")]
+
+
+def test_a_share_of_people_is_a_speaker():
+    # "21 percent said the economy would get worse": the share speaks
+    text = "The poll was released on Monday. Asked about the race, 21 percent said the economy would get worse."
+    out = run(text, {}, PARAMS).filter(pl.col("kind") == "indirect")
+    assert out["speaker"].to_list() == ["21 percent"]
+
+
+def test_what_opens_the_clause_of_a_reporting_verb():
+    # "The deal is what Ryan described as “...”": Ryan describes it, not the deal
+    text = "The deal is what Ryan described as “a win for the American people.”"
+    assert direct(run(text, {"Ryan": "Paul Ryan"}))["speaker"].to_list() == ["Paul Ryan"]
+
+
+def test_a_short_sentence_naming_its_subject_introduces_the_quote_after_it():
+    # "Trump did not hold back. “...”": the quote is his; "Why was he out? “...”" names no one
+    text = "The debate was over. Trump did not hold back. “We will win.”"
+    assert direct(run(text, {"Trump": "Donald Trump"}))["speaker"].to_list() == ["Donald Trump"]
+    text = "Only three remained. Why was he out in the heat? “My mom says I have to save.”"
+    assert direct(run(text))["speaker"].to_list() == [None]
+
+
+def test_a_time_opening_then_a_name_and_its_appositive_before_the_verb():
+    # "Years ago, Michael Bloomberg, who ..., said it was “...”": the name between the commas, not "Years ago"
+    text = ("A poll was out. Years ago, Michael Bloomberg, who is thinking about running for president, said it was "
+            "“impossible” for him to win.")
+    assert direct(run(text, {"Michael Bloomberg": "Michael Bloomberg"}))["speaker"].to_list() == ["Michael Bloomberg"]
+
+
+def test_a_bracket_with_abbreviation_dots_is_set_off_after_a_name():
+    # "Warren (D-Mass.), a Clinton ally, called Trump a “loser.”": Warren calls him that, not Clinton
+    text = "The bill failed. Warren (D-Mass.), a Clinton ally, called Trump a “loser.”"
+    out = direct(run(text, {"Warren": "Elizabeth Warren", "Clinton": "Hillary Clinton", "Trump": "Donald Trump"}))
+    assert out["speaker"].to_list() == ["Elizabeth Warren"]
+
+
+def test_more_reporting_verbs_after_a_quote():
+    # "“...,” Trump boasted.", "“...,” Trump lashed out.", "Graham assures his audience he will tell ..."
+    for verb in ("boasted", "fumed", "griped", "lashed out", "pushed back", "assured reporters", "mocked",
+                 "deadpanned", "muttered", "broke in"):
+        text = f"The bill failed. “We will win,” Trump {verb}."
+        assert direct(run(text, {"Trump": "Donald Trump"}))["speaker"].to_list() == ["Donald Trump"], verb
+
+
+def test_a_role_then_a_one_word_name_before_a_verb():
+    # "Band member Flea shared": the name is one word, the verb after it says so
+    text = "Band member Flea shared the news last week, writing “Feels great to support someone I believe in.”"
+    out = direct(run(text, {"Flea": "Flea"}))
+    assert out.select("speaker", "speaker_text").rows() == [("Flea", "Band member Flea")]
