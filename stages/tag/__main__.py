@@ -33,7 +33,7 @@ from stages.common import StageError, document_keys, load_section, log, read_tab
 from stages.common.cache import KEY_COLUMN, RowsCache, fingerprint
 from stages.common.executor import InProcess, map_batches
 from stages.tag import DATA_DIR
-from stages.tag.canonical import canonicalize, surname_mentions
+from stages.tag.canonical import PLACE_CONTEXT, canonicalize, surname_mentions, with_place_context
 from stages.tag.ner_process import ForkedTagger, Span, SpanTagger
 from stages.tag.places import gazetteer_cache, load_gazetteer
 from stages.tag.ray_tagger import RayTagger
@@ -200,7 +200,7 @@ def entity_mentions(params: Tag, sentences: pl.DataFrame, tagger: SpanTagger, ca
     tagger.close()
     mentions = pl.concat([mentions, surname_mentions(mentions, sentences)], how="vertical")
     caches.extend([mentions_cache, *([places] if places is not None else [])])
-    return canonicalize(mentions, params.entities, gazetteer)
+    return canonicalize(with_place_context(mentions, sentences), params.entities, gazetteer).drop(PLACE_CONTEXT)
 
 
 def prune(caches: list[RowsCache]) -> None:

@@ -260,7 +260,7 @@ def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gaze
     if entities.height == 0:
         return entities.with_columns(*[pl.lit(None, dtype=schema[c]).alias(c) for c in ADDED_COLUMNS[1:]])
     # 1-3. Each distinct (text, label) is tidied, stripped and looked up in the aliases and demonyms once.
-    mentions = entities.select("doc_id", "text", "label").join(
+    mentions = entities.select("doc_id", "text", "label", *[c for c in (PLACE_CONTEXT,) if c in entities.columns]).join(
         _surface_table(entities.select("text", "label").unique()), on=["text", "label"], how="left",
         maintain_order="left")
     mentions = _people_tagged_as_organisations(mentions)
@@ -277,6 +277,21 @@ _SURNAME = re.compile(r"[A-Z](?:[a-z]+|'[A-Z][a-z]+)(?:[A-Z][a-z]+)?(?:-[A-Z][a-
 _CAPITALISED_TOKEN = re.compile(r"[A-Z][\w.'’-]*")
 _CAPITALISED_AFTER = re.compile(r"\s+[A-Z]")
 _SENTENCE_START = re.compile(r"^\W*$")
+
+
+PLACE_CONTEXT = "place_context"
+
+
+def with_place_context(mentions: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """`mentions` with PLACE_CONTEXT: the word before the mention in its sentence is a place preposition
+    and no possessive follows it ("in Jordan", but not "in Jordan's film"). Read by `_surnames_are_people`."""
+    text = sentences.select("sent_id", sentence_start=pl.col("start"), sentence=pl.col("text"))
+    with_text = mentions.join(text, on="sent_id", how="left", maintain_order="left")
+    word_before = (pl.col("sentence").str.slice(0, pl.col("start") - pl.col("sentence_start"))
+                   .str.extract(r"(\w+)\W*$").str.to_lowercase())
+    possessive = pl.col("sentence").str.slice(pl.col("end") - pl.col("sentence_start"), 2).is_in(["'s", "’s"])
+    context = (word_before.is_in(sorted(_place_prepositions())) & ~possessive).fill_null(False)
+    return mentions.with_columns(with_text.select(context.alias(PLACE_CONTEXT)).to_series())
 
 
 def surname_mentions(mentions: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
@@ -414,14 +429,19 @@ def _surnames_are_people(mentions: pl.DataFrame, gazetteer: Gazetteer) -> pl.Dat
                                 & ~pl.col("name").str.contains(" ", literal=True) & pl.col("country").is_null())
                 .select("doc_id", "name").unique().join(surnames, on=["doc_id", "name"], how="semi"))
     aliases = read_aliases()
-    people_named = sorted({name for name in suspects["name"].to_list()
-                           if not gazetteer.is_country(name) and name not in gazetteer.reviewed
-                           and name not in aliases and not name.isupper()})
-    relabelled = suspects.filter(pl.col("name").is_in(people_named)).with_columns(surname=pl.lit(True))
+    candidates = sorted({name for name in suspects["name"].to_list() if name not in aliases and not name.isupper()})
+    places = {name for name in candidates if gazetteer.is_country(name) or name in gazetteer.reviewed}
+    relabelled = suspects.filter(pl.col("name").is_in(candidates)).with_columns(
+        surname=pl.lit(True), place_name=pl.col("name").is_in(sorted(places)))
+    # A country or reviewed place is the person only where no place preposition comes before it ("Jordan
+    # said", "Jordan's film" beside "Neil Jordan"; "in Jordan" stays the country); without the context
+    # column (mentions built elsewhere) it stays the place.
+    in_place_context = pl.col(PLACE_CONTEXT) if PLACE_CONTEXT in mentions.columns else pl.lit(True)
+    person = (pl.col("surname") & pl.col("new_label").is_in(SURNAME_SUSPECT_LABELS) & pl.col("country").is_null()
+              & (~pl.col("place_name") | ~in_place_context))
     return mentions.join(relabelled, on=["doc_id", "name"], how="left", maintain_order="left").with_columns(
-        label=pl.when(pl.col("surname") & pl.col("new_label").is_in(SURNAME_SUSPECT_LABELS)
-                      & pl.col("country").is_null())
-        .then(pl.lit("PERSON")).otherwise(pl.col("new_label"))).drop("surname", "new_label")
+        label=pl.when(person).then(pl.lit("PERSON")).otherwise(pl.col("new_label"))
+    ).drop("surname", "place_name", "new_label")
 
 
 def _unknown_places_ending_organisations(mentions: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:

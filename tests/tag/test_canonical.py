@@ -285,3 +285,20 @@ def test_surnames_of_people_named_in_full_are_found_where_the_model_missed_them(
         == [("d:1:0", "Quinn"), ("d:4:0", "Jordan")]
     # not the sentence-initial "Such" (the document writes "such"), "Kevin Quinn", "Quinn Street", "in Jordan"
     assert set(found["label"]) == {"PERSON"} and found.schema == mentions.schema
+
+
+def test_a_country_that_is_a_persons_surname_is_the_person_except_after_a_place_preposition():
+    texts = ["Neil Jordan directed it.", "Jordan said the film was history.", "He flew to Jordan.",
+             "It is Jordan's film."]
+    starts = [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
+    sentences = pl.DataFrame({"doc_id": ["d"] * 4, "sent_id": [f"d:{i}:0" for i in range(4)], "start": starts,
+                              "text": texts})
+    spans = [(0, 0, 11, "PERSON"), (1, 0, 6, "GPE"), (2, 10, 16, "GPE"), (3, 6, 12, "GPE")]
+    mentions = pl.DataFrame([("d", f"d:{k}:0", starts[k] + a, starts[k] + b, texts[k][a:b], label)
+                             for k, a, b, label in spans],
+                            schema={"doc_id": pl.String, "sent_id": pl.String, "start": pl.Int64, "end": pl.Int64,
+                                    "text": pl.String, "label": pl.String}, orient="row")
+    contexts = canonical.with_place_context(mentions, sentences)[canonical.PLACE_CONTEXT].to_list()
+    assert contexts == [False, False, True, False]
+    out = canonicalize(canonical.with_place_context(mentions, sentences))
+    assert out["label"].to_list() == ["PERSON", "PERSON", "GPE", "PERSON"]
