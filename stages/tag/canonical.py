@@ -467,21 +467,30 @@ def _unknown_places_ending_organisations(mentions: pl.DataFrame, gazetteer: Gaze
 
 
 def _tails_of_longer_names(mentions: pl.DataFrame, gazetteer: Gazetteer, known: list[str]) -> pl.DataFrame:
-    """(doc_id, voted_name, group): a one-word name that is the last word of exactly one longer name of its
-    document ("Cup" EVENT beside "Fed Cup" ORG, "Nerweyi" ORG beside "Faik Nerweyi") is voted with that name,
+    """(doc_id, voted_name, group): a name that is the last word or words of exactly one longer name of its
+    document ("Cup" EVENT beside "Fed Cup" ORG, "Nerweyi" ORG beside "Faik Nerweyi", "Labor Day" EVENT
+    beside "U.S. Labor Day" ORG) is voted with that name,
     so the two carry one label. A name that stands alone is left out: a known place ("Moscow" beside "Dynamo
     Moscow"), a demonym, a reviewed alias, a name in capitals (an acronym or a code); so is a tail of two
     longer names ("Joe Biden", "Hunter Biden") and of one with a lower-case word ("Bank of England")."""
     names = (mentions.filter(pl.col("label").is_in(sorted(NAME_LABELS)) & ~pl.col("voted_name").is_in(known))
-             .group_by("doc_id", "voted_name").agg(demonym=pl.col("country").is_not_null().any()))
-    longer = [(doc, name) for doc, name, _ in names.iter_rows()
+             .group_by("doc_id", "voted_name").agg(demonym=pl.col("country").is_not_null().any(),
+                                                   person=(pl.col("label") == "PERSON").any()))
+    person_names = {(doc, name) for doc, name, _, person in names.iter_rows() if person}
+    longer = [(doc, name) for doc, name, _, _ in names.iter_rows()
               if " " in name and not any(word[:1].islower() for word in name.split())]
     longer_by_tail: dict[tuple[str, str], set[str]] = {}
     for doc, name in longer:
-        longer_by_tail.setdefault((doc, name.rsplit(" ", 1)[-1]), set()).add(name)
+        words = name.split(" ")
+        # the last word; and the last words when neither name is a person's ("Labor Day" of "U.S. Labor
+        # Day"; people's several-word surnames are the people rules': "Le Pen" of "Marine Le Pen")
+        for k in range(1, len(words)):
+            tail = " ".join(words[k:])
+            if k == len(words) - 1 or ((doc, name) not in person_names and (doc, tail) not in person_names):
+                longer_by_tail.setdefault((doc, tail), set()).add(name)
     rows = sorted((doc, name, next(iter(longer_by_tail[doc, name])))
-                  for doc, name, demonym in names.iter_rows()
-                  if " " not in name and len(longer_by_tail.get((doc, name), ())) == 1 and not demonym
+                  for doc, name, demonym, _ in names.iter_rows()
+                  if len(longer_by_tail.get((doc, name), ())) == 1 and not demonym
                   and not name.isupper() and gazetteer.place_label(name) is None)
     return pl.DataFrame(rows, orient="row", schema={"doc_id": pl.String, "voted_name": pl.String,
                                                     "group": pl.String})

@@ -302,3 +302,10 @@ def test_a_country_that_is_a_persons_surname_is_the_person_except_after_a_place_
     assert contexts == [False, False, True, False]
     out = canonicalize(canonical.with_place_context(mentions, sentences))
     assert out["label"].to_list() == ["PERSON", "PERSON", "GPE", "PERSON"]
+
+
+def test_a_several_word_tail_of_a_longer_name_takes_its_label_unless_a_person_is_involved():
+    out = canon(mentions(("d", "U.S. Labor Day", "ORG"), ("d", "Labor Day", "EVENT"), ("d", "Labor Day", "EVENT")))
+    assert out[("d", "U.S. Labor Day")][1] == out[("d", "Labor Day")][1]
+    out = canon(mentions(("e", "Marine Le Pen", "PERSON"), ("e", "Le Pen", "ORG"), ("e", "Le Pen", "ORG")))
+    assert out[("e", "Marine Le Pen")][1] == "PERSON"
