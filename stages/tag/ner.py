@@ -97,6 +97,9 @@ LOWER_TAIL_TRIMMED_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "L
 ARTICLE_TRIMMED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
 _INITIAL = re.compile(r"[A-Z]\.")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+# "I" is left out: it is also the pronoun ("Jimmy Carter I think"), and "Elizabeth I" reads the same way.
+_REGNAL_NUMBERS = frozenset({"II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
+                             "XIV", "XV", "XVI", "XVII", "XVIII"})
 _REGION_WORDS = frozenset({"North", "South", "East", "West", "Central", "Latin", "Northern", "Southern", "Eastern",
                            "Western", "Middle", "Far", "Near", "Sub-Saharan"})
 # Reuters' abbreviations in financial headlines: million, billion, percent, cents, dollars.
@@ -144,6 +147,14 @@ def _capitalised_run(doc: Doc, at: int, direction: int) -> tuple[int, int] | Non
 
 def _is_sentence_start(doc: Doc, i: int) -> bool:
     return i == 0 or "\n" in doc[i - 1].whitespace_ or doc[i - 1].text in (".", "!", "?", '"', "“", ":")
+
+
+def _is_surname_token(doc: Doc, i: int) -> bool:
+    """Token i could end a person's name after a given name: a capitalised word of letters, on the same
+    line, no function word ("Bob Estes", not "Bob And")."""
+    token = doc[i]
+    return token.is_title and token.text.replace("'", "").replace("-", "").isalpha() and len(token) > 1 and \
+        not token.is_stop and "\n" not in doc[i - 1].whitespace_
 
 
 def _is_capitals_word(token: Token) -> bool:
@@ -299,7 +310,7 @@ class EntityRules:
         spans = self._initialled_people(doc, spans)
         spans = self._people_with_countries(doc, spans)
         spans = self._places_in_capitals(doc, spans)
-        doc.ents = self._merge_split_names(doc, filter_spans(spans))
+        doc.ents = self._completed_people(doc, self._merge_split_names(doc, filter_spans(spans)))
         return doc
 
     # --- people written with an initial ----------------------------------------------------------------
@@ -611,6 +622,33 @@ class EntityRules:
         if doc[start].lower_ in self.first_names and end - start > 1:
             return False
         return label != "PERSON" or end - start == 1   # "Kent 108-3" in a chain of clubs; not "C. Lewis 80"
+
+    def _completed_people(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """People the model tagged in part: a given name alone before an untagged surname ("Bob" of "Bob
+        Estes shot a 67"), a given name tagged as something else right before a person ("Jan" GPE + "Allan
+        Mueller"), and a regnal number after a name ("Henry VIII", "Elizabeth I")."""
+        out: list[Span] = []
+        tagged = {i for span in spans for i in range(span.start, span.end)}
+        for span in sorted(spans, key=lambda s: s.start):
+            start, end, label = span.start, span.end, span.label_
+            if out and out[-1].end == start and len(out[-1]) == 1 and label == "PERSON" and \
+                    doc[out[-1].start].lower_ in self.given_names and doc[out[-1].start].is_title:
+                start = out.pop().start                    # "Jan" + "Allan Mueller"
+            if label == "PERSON":
+                end = self._person_end(doc, start, end, tagged)
+            out.append(span if (start, end) == (span.start, span.end) else Span(doc, start, end, label="PERSON"))
+        return out
+
+    def _person_end(self, doc: Doc, start: int, end: int, tagged: set[int]) -> int:
+        """A person's end extended over an untagged surname after a lone given name ("Bob" + "Estes") and
+        over a regnal number from II ("Henry" + "VIII")."""
+        if end - start == 1 and doc[start].lower_ in self.given_names and end < len(doc) and \
+                end not in tagged and _is_surname_token(doc, end):
+            end += 1
+        if end < len(doc) and end not in tagged and doc[end].text in _REGNAL_NUMBERS and \
+                "\n" not in doc[end - 1].whitespace_:
+            end += 1
+        return end
 
     def _merge_split_names(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """Join names the model cut in two: "Cor van" + "der" + "Klugt" (PERSON, particles, PERSON) and

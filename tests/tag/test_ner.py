@@ -376,3 +376,19 @@ def test_the_rules_never_raise_and_spans_stay_inside_the_text(nlp, words):
     text = " ".join(words)
     [spans] = tag_texts(nlp, [text], PARAMS)
     assert all(0 <= s < e <= len(text) for s, e, _ in spans)
+
+
+def test_a_person_tagged_in_part_is_completed(nlp):
+    rules = nlp.get_pipe(RULES_COMPONENT)
+    doc = nlp.make_doc("Bob Estes shot a 67.")
+    doc.ents = [Span(doc, 0, 1, label="PERSON")]   # the model's, by hand
+    assert [(e.text, e.label_) for e in rules(doc).ents] == [("Bob Estes", "PERSON")]
+    doc = nlp.make_doc("Scorers: Jan Allan Mueller (60th minute)")
+    doc.ents = [Span(doc, 2, 3, label="GPE"), Span(doc, 3, 5, label="PERSON")]
+    assert [(e.text, e.label_) for e in rules(doc).ents][0] == ("Jan Allan Mueller", "PERSON")
+    doc = nlp.make_doc("Henry VIII married six times, Jimmy Carter I think said.")
+    doc.ents = [Span(doc, 0, 1, label="PERSON"), Span(doc, 5, 7, label="PERSON")]
+    assert [e.text for e in rules(doc).ents] == ["Henry VIII", "Jimmy Carter"]
+    doc = nlp.make_doc("Bob And Alice left.")
+    doc.ents = [Span(doc, 0, 1, label="PERSON")]
+    assert [e.text for e in rules(doc).ents] == ["Bob"]
