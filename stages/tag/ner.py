@@ -301,7 +301,7 @@ class EntityRules:
         title_spans = [doc[s:e] for _, s, e in self.title_matcher(doc) if e - s > 1]
         spans: list[Span] = []
         for ent in doc.ents:
-            for piece in self._split_at_line_breaks(ent):
+            for piece in self._two_countries(ent) or self._split_at_line_breaks(ent):
                 fixed = self._fix(piece, headline, title_spans)
                 if fixed is not None:
                     spans.append(fixed)
@@ -707,6 +707,22 @@ class EntityRules:
         sides = (doc[span.start:i], doc[i + 1:span.end])
         return all(2 <= len(side) <= 3 and side[0].lower_ in self.given_names
                    and all(t.text[:1].isupper() for t in side) for side in sides)
+
+    def _two_countries(self, span: Span) -> list[Span] | None:
+        """Two countries the model ran together in one span ("Croatia Switzerland" in a fixtures list,
+        "Netherlands Czech Republic"): the two, as places; None when the span is not that."""
+        text = span.text
+        if span.label_ not in NAME_LABELS or len(span) < 2 or "\n" in text or self._is_country_name(text):
+            return None
+        for cut in range(span.start + 1, span.end):
+            left, right = span.doc[span.start:cut], span.doc[cut:span.end]
+            if self._is_country_name(left.text) and self._is_country_name(right.text):
+                return [Span(span.doc, left.start, left.end, label="GPE"),
+                        Span(span.doc, right.start, right.end, label="GPE")]
+        return None
+
+    def _is_country_name(self, text: str) -> bool:
+        return text in self.country_forms or self.gazetteer.is_country(text)
 
     def _split_at_line_breaks(self, span: Span) -> Iterable[Span]:
         """The span cut at line breaks, and a name's span also where `_separates_names` says."""

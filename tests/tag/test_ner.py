@@ -392,3 +392,13 @@ def test_a_person_tagged_in_part_is_completed(nlp):
     doc = nlp.make_doc("Bob And Alice left.")
     doc.ents = [Span(doc, 0, 1, label="PERSON")]
     assert [e.text for e in rules(doc).ents] == ["Bob"]
+
+
+def test_two_countries_run_together_are_two_places(nlp):
+    rules = nlp.get_pipe(RULES_COMPONENT)
+    doc = nlp.make_doc("Austria at Croatia Switzerland at Slovak Republic")
+    doc.ents = [Span(doc, 2, 4, label="FAC")]   # the model's, by hand
+    assert [(e.text, e.label_) for e in rules(doc).ents][:2] == [("Croatia", "GPE"), ("Switzerland", "GPE")]
+    doc = nlp.make_doc("He flew to Papua New Guinea.")
+    doc.ents = [Span(doc, 3, 6, label="GPE")]
+    assert [e.text for e in rules(doc).ents] == ["Papua New Guinea"]
