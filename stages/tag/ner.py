@@ -84,7 +84,7 @@ HEADLINE_SUSPECT_LABELS = frozenset({"ORG", "WORK_OF_ART", "EVENT", "PRODUCT", "
 
 _WORD_4PLUS = re.compile(r"[^\W\d_]{4,}")
 _BARE_NUMBER = re.compile(r"\d[\d,.]*")
-_SCORE_CHARS = frozenset("0123456789,./-")        # the characters of a score or figure: "5-68", "108-3"
+_SCORE_CHARS = frozenset("0123456789,./-:")       # a score, figure or race time: "5-68", "108-3", "1:34"
 # Name labels whose trailing score or figure is trimmed off (products and events keep "Apollo 11").
 SCORE_TRIMMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 _PLAUSIBLE_YEAR = re.compile(r"1[0-9]{3}|20[0-9]{2}|21[0-9]{2}")

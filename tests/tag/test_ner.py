@@ -394,6 +394,13 @@ def test_a_person_tagged_in_part_is_completed(nlp):
     assert [e.text for e in rules(doc).ents] == ["Bob"]
 
 
+def test_a_race_time_after_a_name_is_no_part_of_it(nlp):
+    rules = nlp.get_pipe(RULES_COMPONENT)
+    doc = nlp.make_doc("Andersson 1:34 10. Breukink")
+    doc.ents = [Span(doc, 0, 2, label="ORG")]   # the model's, by hand
+    assert [e.text for e in rules(doc).ents][0] == "Andersson"
+
+
 def test_two_countries_run_together_are_two_places(nlp):
     rules = nlp.get_pipe(RULES_COMPONENT)
     doc = nlp.make_doc("Austria at Croatia Switzerland at Slovak Republic")
