@@ -146,7 +146,9 @@ def _capitalised_run(doc: Doc, at: int, direction: int) -> tuple[int, int] | Non
 
 
 def _is_sentence_start(doc: Doc, i: int) -> bool:
-    return i == 0 or "\n" in doc[i - 1].whitespace_ or doc[i - 1].text in (".", "!", "?", '"', "“", ":")
+    """Token i opens a sentence or line: nothing, a line break, end punctuation or an opening quote before it."""
+    before = doc[i - 1] if i > 0 else None
+    return before is None or "\n" in before.text + before.whitespace_ or before.text in (".", "!", "?", '"', "“", ":")
 
 
 def _is_surname_token(doc: Doc, i: int) -> bool:
@@ -364,7 +366,7 @@ class EntityRules:
 
     def _is_known_capitals_name(self, text: str, countries_only: bool = False) -> bool:
         title = text.title()
-        if title in self.country_forms or self.gazetteer.is_country(title):
+        if self._is_country_name(title):
             return True
         return not countries_only and (title in self.known_names or self.gazetteer.place_label(title) is not None)
 
@@ -373,7 +375,7 @@ class EntityRules:
         line_start = start == 0 or "\n" in doc[start - 1].whitespace_ + doc[start - 1].text
         for end in range(run_end, start, -1):
             text = doc[start:end].text.title()
-            if in_capitals and (text in self.country_forms or self.gazetteer.is_country(text)):
+            if in_capitals and self._is_country_name(text):
                 return Span(doc, start, end, label="GPE")
             if in_capitals and end - start > 1 and (label := self.gazetteer.place_label(text)) is not None:
                 return Span(doc, start, end, label=label)    # "NORTHERN IRELAND", not its "IRELAND"
@@ -435,7 +437,7 @@ class EntityRules:
             return None
         closing = next((j for j in range(opening + 1, min(opening + 5, len(doc))) if doc[j].text == ")"), None)
         country = doc[opening + 1:closing].text if closing is not None else ""
-        if not country or not (country in self.country_forms or self.gazetteer.is_country(country)):
+        if not country or not self._is_country_name(country):
             return None
         start, words = opening, 0
         while start > 0 and words < 3 and "\n" not in doc[start - 1].whitespace_:
@@ -691,7 +693,7 @@ class EntityRules:
         if token.text in ("-", "–", "—") and token.whitespace_ and i > 0 and doc[i - 1].whitespace_:
             left = doc[span.start:i].text
             right_has_name = any(t.text[:1].isupper() for t in doc[i + 1:span.end])
-            return not right_has_name or left.isupper() or left in self.country_forms or \
+            return not right_has_name or left.isupper() or self._is_country_name(left) or \
                 self.gazetteer.place_label(left) is not None
         if not (span.start < i < span.end - 1 and _RESULT_SCORE.fullmatch(token.text)):
             return False
@@ -850,8 +852,7 @@ class EntityRules:
         if end - start < 2 or label not in ARTICLE_TRIMMED_LABELS or doc[start].lower_ != "the":
             return start
         if doc[start].text == "The":
-            initial = start == 0 or "\n" in doc[start - 1].text + doc[start - 1].whitespace_ or \
-                doc[start - 1].text in (".", "!", "?", '"', "“", ":")
+            initial = _is_sentence_start(doc, start)
             name = doc[start:end].text
             rest = doc[start + 1:end].text
             named_with_article = (self.gazetteer.place_label(name) is not None
