@@ -32,6 +32,9 @@ class IngestDocuments(pa.DataFrameModel):
     # HTML: per line of raw_text, the extractors that keep it (bit 1 trafilatura, bit 2 readability-lxml);
     # empty for other formats.
     line_votes: pl.List = pa.Field(dtype_kwargs={"inner": pl.Int64})
+    # HTML: per line of raw_text, where in the page's markup it sits (bits: stages/ingest/html.py's MARKUP:
+    # inside a link, in navigation or page chrome, in a comment section, ...); empty for other formats.
+    line_markup: pl.List = pa.Field(dtype_kwargs={"inner": pl.Int64})
     meta_title: Optional[str] = _text()
     meta_description: Optional[str] = _text()
     meta_authors: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})

@@ -18,7 +18,7 @@ D = "0123456789abcdef"
 GOOD = {
     IngestDocuments: model_frame({"doc_id": [D], "source_path": ["seeds/a.txt"], "source_format": ["txt"],
                                   "n_bytes": [3], "encoding": ["utf-8"], "extractor": [None], "raw_text": ["abc"],
-                                  "line_votes": [[]], "meta_title": ["T"],
+                                  "line_votes": [[]], "line_markup": [[]], "meta_title": ["T"],
                                   "meta_description": [None], "meta_authors": [[]], "meta_date": ["2024-05-19"],
                                   "meta_site": [None], "meta_url": [None]}, IngestDocuments),
     IngestRejected: model_frame({"source_path": ["seeds/b.pdf"], "reason": ["unsupported format '.pdf'"],

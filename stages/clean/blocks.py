@@ -49,11 +49,13 @@ class Metadata:
     site: str | None
     url: str | None = None
     line_votes: list[int] = field(default_factory=list)   # HTML route: extractors keeping each raw line
+    line_markup: list[int] = field(default_factory=list)  # HTML route: each raw line's markup bits
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> Metadata:
         return cls(row["source_format"], row["meta_title"], row["meta_description"], row["meta_authors"] or [],
-                   row["meta_date"], row["meta_site"], row.get("meta_url"), row.get("line_votes") or [])
+                   row["meta_date"], row["meta_site"], row.get("meta_url"), row.get("line_votes") or [],
+                   row.get("line_markup") or [])
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,13 @@ from stages.clean.reasons import CUE_REASONS
 # stages/ingest/html.py's line-vote bits (a stage never imports another stage: the values are ingest's
 # documented `line_votes` format).
 VOTE_TRAFILATURA, VOTE_READABILITY, VOTE_COMMENTS = 1, 2, 4
+# ingest's `line_markup` bits, in order (stages/ingest/html.py's MARKUP_BITS): a line inside a link (most of
+# its characters; some of them), in page chrome (nav, header, footer, aside), in a comment section, a sharing
+# widget, a related-links or promo box, an ad, the article element, a caption, a list item, a heading, a form.
+MARKUP_NAMES = ("link", "some_link", "chrome", "comment", "share", "related", "ad", "article", "caption",
+                "list_item", "heading", "form")
+MARKUP_WINDOWED = ("link", "chrome", "comment", "related")
+PAGE_MARKUP = ("link", "chrome", "comment", "article")
 
 BODY_MODEL_FILE = Path(__file__).resolve().parent / "data" / "body_model.txt"
 BODY_THRESHOLD = 0.5
@@ -43,17 +50,19 @@ CUE_CODES = {reason: k for k, reason in enumerate(CUE_REASONS)}
 OWN = ("log_chars", "words", "alpha_share", "caps_share", "ends_sentence", "has_digit", "stop_share", "cue",
        "repeat", "n_docs", "n_lines", "good", "near_good", "repeated", "in_span", "rule_body", "metadata",
        "heading", "punct_share", "pipe", "mean_word", "votes", "vote_traf", "vote_read", "vote_comment",
-       "in_traf_run", "in_read_run")
+       "in_traf_run", "in_read_run") + tuple(f"mk_{name}" for name in MARKUP_NAMES)
 NEIGHBOURS = ("log_chars", "stop_share", "ends_sentence", "good", "rule_body", "cue")
 OFFSETS = (-2, -1, 1, 2)
 WINDOWS = (3, 10)
 FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in NEIGHBOURS)
             + tuple(f"win{w}_{name}" for w in WINDOWS for name in ("good_chars", "stop_share", "ends", "rule_body",
-                                                                   "vote_traf", "vote_read", "vote_comment"))
+                                                                   "vote_traf", "vote_read", "vote_comment",
+                                                                   *(f"mk_{m}" for m in MARKUP_WINDOWED)))
             + ("rank", "chars_before", "from_span_start", "from_span_end", "page_blocks", "page_log_chars",
                "page_good_share", "page_rule_share", "extracted", "no_stop_language", "fallback", "page_votes")
             + tuple(f"page_{name}_share" for name in ("traf", "read", "comment", "both", "rule_traf", "rule_read"))
-            + ("page_traf_read_agreement",))
+            + ("page_traf_read_agreement",)
+            + tuple(f"page_mk_{name}_share" for name in PAGE_MARKUP))
 
 PUNCTUATION = re.compile(r"[^\w\s]|_")   # what is neither alphanumeric (str.isalnum) nor white space
 
@@ -105,7 +114,8 @@ def own_columns(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule
         return matrix
     columns = {**block_columns(page), "stop_share": page.stop_share, "good": prose.good,
                "near_good": prose.near_good, "repeated": prose.repeated,
-               **place_columns(n_blocks, lines, span, rule_body, headings), **vote_columns(page)}
+               **place_columns(n_blocks, lines, span, rule_body, headings), **vote_columns(page),
+               **markup_columns(page)}
     for k, name in enumerate(OWN):
         matrix[:, k] = columns[name]
     return matrix
@@ -163,6 +173,20 @@ def vote_columns(page: Page) -> dict[str, list[int]]:
     return columns
 
 
+def markup_columns(page: Page) -> dict[str, list[int]]:
+    """The OWN features of the page's markup (HTML route; -1 without it): each bit of ingest's
+    `line_markup`, set when it is set on any of the block's lines."""
+    markup = page.meta.line_markup
+    if not markup:
+        return {f"mk_{name}": [-1] * len(page.blocks) for name in MARKUP_NAMES}
+    ored = [0] * len(page.blocks)
+    for i, block in enumerate(page.blocks):
+        for k in block.line_nos:
+            if k - 1 < len(markup):
+                ored[i] |= markup[k - 1]
+    return {f"mk_{name}": [int(bool(bits & (1 << k))) for bits in ored] for k, name in enumerate(MARKUP_NAMES)}
+
+
 def page_vote_columns(n: int, chars: np.ndarray, col: dict[str, np.ndarray], rule_body: list[int]) -> np.ndarray:
     """The page's share of characters each extractor keeps (trafilatura, readability, trafilatura's
     comments, both), the share of the rules' body each keeps, and how far trafilatura and readability
@@ -203,6 +227,8 @@ def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         for values in (good_chars, col["stop_share"], col["ends_sentence"], col["rule_body"], col["vote_traf"],
                        col["vote_read"], col["vote_comment"]):
             parts.append(window_mean(values, reach)[:, None])
+        for name in MARKUP_WINDOWED:
+            parts.append(window_mean(col[f"mk_{name}"], reach)[:, None])
     total = max(1.0, chars.sum())
     before = (np.cumsum(chars) - chars) / total
     index = np.arange(n, dtype=np.float64)
@@ -215,7 +241,17 @@ def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         np.full(n, page.lang_stop is None), np.full(n, span.fallback), np.full(n, page_votes)])
     parts.append(page_columns)
     parts.append(page_vote_columns(n, chars, col, rule_body))
+    parts.append(page_markup_columns(n, chars, col))
     return np.hstack(parts)
+
+
+def page_markup_columns(n: int, chars: np.ndarray, col: dict[str, np.ndarray]) -> np.ndarray:
+    """The page's share of characters inside links, page chrome, comment sections and the article element
+    (-1 without markup): a page that is mostly links or chrome is a front page or an index."""
+    if not n or col["mk_link"][0] < 0:
+        return np.full((n, len(PAGE_MARKUP)), -1.0)
+    total = max(1.0, chars.sum())
+    return np.tile(np.array([(chars * col[f"mk_{name}"]).sum() / total for name in PAGE_MARKUP]), (n, 1))
 
 
 def window_mean(values: np.ndarray, reach: int) -> np.ndarray:

@@ -35,9 +35,11 @@ from stages.common.executor import InProcess, batches_of, map_batches
 
 # The columns of the ingest documents clean reads: what a document's result depends on.
 INPUT_COLUMNS = ["doc_id", "source_format", "raw_text", "meta_title", "meta_description", "meta_authors",
-                 "meta_date", "meta_site", "meta_url", "line_votes"]
+                 "meta_date", "meta_site", "meta_url", "line_votes",
+                 "line_markup"]
 # Columns a documents frame may lack (frames written before ingest had them), with what they mean then.
-OPTIONAL_COLUMNS = {"meta_url": pl.lit(None, dtype=pl.String), "line_votes": pl.lit([], dtype=pl.List(pl.Int64))}
+OPTIONAL_COLUMNS = {"meta_url": pl.lit(None, dtype=pl.String), "line_votes": pl.lit([], dtype=pl.List(pl.Int64)),
+                    "line_markup": pl.lit([], dtype=pl.List(pl.Int64))}
 COUNTS = "n_docs"   # with_repeat_counts' list column: each block's capped repeat count, in block order
 # A block's lines are consecutive: first_line .. first_line + n_lines - 1 (1-based lines of raw_text).
 BLOCKS_SCHEMA = {"doc_id": pl.String, "block_idx": pl.Int64, "first_line": pl.Int64, "n_lines": pl.Int64,

@@ -14,7 +14,7 @@ from stages.common import dates
 from stages.ingest.decode import Unreadable
 
 # The HTML-route columns of ingest/documents, as other formats have them.
-HTML_DEFAULTS: dict[str, Any] = {"extractor": None, "line_votes": []}
+HTML_DEFAULTS: dict[str, Any] = {"extractor": None, "line_votes": [], "line_markup": []}
 
 
 def parse_date(value: Any) -> str | None:
@@ -43,6 +43,36 @@ WHITE_SPACE = re.compile(r"\s+")   # a source line break inside a block is a spa
 # classifier learns what to make of it).
 VOTE_TRAFILATURA, VOTE_READABILITY, VOTE_COMMENTS = 1, 2, 4
 
+# Line markup (ingest's `line_markup`): where in the page's markup a line of its visible text sits, a bit
+# each, the DOM cues block classifiers of the field read (boilerpipe's link density, Dragnet's class and id
+# words). A bit is set when the text carrying it is at least half the line's characters. The element's own
+# tag and its ancestors' count (a <p> inside <footer> is in the footer); class and id words are split at
+# every non-letter ("comment-list", "relatedStories" -> comment, list, related, stories).
+MARKUP_BITS = ("link", "some_link", "chrome", "comment", "share", "related", "ad", "article", "caption",
+               "list_item", "heading", "form")
+MARKUP = {name: 1 << k for k, name in enumerate(MARKUP_BITS)}
+CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
+TAG_BITS = {**{tag: MARKUP["chrome"] for tag in CHROME_TAGS}, "article": MARKUP["article"],
+            "main": MARKUP["article"], "figcaption": MARKUP["caption"], "li": MARKUP["list_item"],
+            "dt": MARKUP["list_item"], "dd": MARKUP["list_item"], "form": MARKUP["form"], "fieldset": MARKUP["form"],
+            **{f"h{k}": MARKUP["heading"] for k in range(1, 7)}}
+# Class and id words: whole words, the usual vocabulary of page templates (no site's names).
+CLASS_WORDS = {
+    "chrome": ("nav", "navbar", "navigation", "menu", "footer", "header", "masthead", "sidebar", "breadcrumb",
+               "breadcrumbs", "topbar", "toolbar", "copyright", "legal", "skip"),
+    "comment": ("comment", "comments", "disqus", "respond", "reply", "replies", "discussion"),
+    "share": ("share", "sharing", "social", "facebook", "twitter", "whatsapp", "linkedin", "pinterest", "email",
+              "print", "follow"),
+    "related": ("related", "recommended", "recommend", "recommendations", "popular", "trending", "promo",
+                "teaser", "teasers", "widget", "outbrain", "taboola", "newsletter", "subscribe", "signup",
+                "more", "readmore", "latest", "tags", "tag", "topics"),
+    "ad": ("ad", "ads", "advert", "advertisement", "adslot", "sponsor", "sponsored", "banner", "dfp"),
+    "article": ("article", "story", "content", "entry", "post", "body", "text", "prose"),
+    "caption": ("caption", "credit", "photo", "image", "figure", "media", "gallery"),
+}
+WORD_BITS = {word: MARKUP[name] for name, words in CLASS_WORDS.items() for word in words}
+CLASS_WORD = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+")
+
 
 def html_to_record(html: str) -> dict[str, Any]:
     """The page's visible text (one block a line, the <title> first) with each line's extractor votes, and
@@ -53,10 +83,11 @@ def html_to_record(html: str) -> dict[str, Any]:
     visible text, unvoted). A page with no visible text at all is Unreadable."""
     import trafilatura
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=True, include_tables=True)
-    lines = visible_lines(html)
+    lines, markup = visible_lines_marked(html)
     if not lines:
         text = (doc.text if doc is not None else None) or trafilatura.baseline(html)[1] or ""
         lines = [line.strip() for line in text.split("\n") if line.strip()]
+        markup = []
     if not lines:
         raise Unreadable("HTML page with no extractable article text (the markup is empty, or nested too "
                          "deeply to parse)")
@@ -67,6 +98,7 @@ def html_to_record(html: str) -> dict[str, Any]:
         "extractor": extractor,
         "raw_text": "\n".join(lines),
         "line_votes": votes,
+        "line_markup": markup,
         "meta_title": getattr(doc, "title", None) or None,
         "meta_description": getattr(doc, "description", None) or None,
         "meta_authors": [a.strip() for a in author.split(";") if a.strip()] if author else [],
@@ -79,40 +111,88 @@ def html_to_record(html: str) -> dict[str, Any]:
 def visible_lines(html: str) -> list[str]:
     """The page's text as a browser shows it: the <title>, then every block element's text on its own line
     (scripts, styles, hidden elements dropped; runs of white space one space)."""
+    return visible_lines_marked(html)[0]
+
+
+def visible_lines_marked(html: str) -> tuple[list[str], list[int]]:
+    """`visible_lines` and each line's markup bits (MARKUP; the <title> line has none)."""
     import lxml.html
     try:
         tree = lxml.html.document_fromstring(html)
     except Exception:   # empty or unparsable markup: no visible text
-        return []
+        return [], []
     title = " ".join((tree.findtext(".//title") or "").split())
     for element in tree.xpath("|".join(f"//{tag}" for tag in INVISIBLE) + " | " + HIDDEN_XPATH):
         if element.getparent() is not None:
             element.drop_tree()
-    lines = [title] if title else []
-    lines.extend(block_text_lines(tree))
-    return lines
+    lines, markup = marked_text_lines(tree)
+    return ([title] + lines, [0] + markup) if title else (lines, markup)
 
 
 def block_text_lines(tree: Any) -> list[str]:
-    """Every block element's text of an lxml tree, one line each, white space squeezed. HTML comments and
-    processing instructions go first, their tails kept (etree.iterwalk skips them, tails and all: "Sprint
-    Nextel <!--link--> (News)" lost "(News)")."""
+    """Every block element's text of an lxml tree, one line each, white space squeezed."""
+    return marked_text_lines(tree)[0]
+
+
+def element_bits(node: Any) -> int:
+    """The markup bits an element gives the text inside it: its tag's, its class and id words'."""
+    bits = TAG_BITS.get(node.tag, 0)
+    names = f"{node.get('class') or ''} {node.get('id') or ''}"
+    if names.strip():
+        for word in CLASS_WORD.findall(names):
+            bits |= WORD_BITS.get(word.lower(), 0)
+    return bits
+
+
+def marked_text_lines(tree: Any) -> tuple[list[str], list[int]]:
+    """Every block element's text of an lxml tree, one line each, white space squeezed, with each line's
+    markup bits. HTML comments and processing instructions go first, their tails kept (etree.iterwalk
+    skips them, tails and all: "Sprint Nextel <!--link--> (News)" lost "(News)")."""
     from lxml import etree
     etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
-    parts: list[str] = []
+    lines: list[str] = []
+    markup: list[int] = []
+    parts: list[tuple[str, int]] = []   # the current line's pieces of text, each with its bits
+    stack = [0]                          # the bits inside each open element (an element's and its ancestors')
+
+    def end_line() -> None:
+        text = " ".join("".join(piece for piece, _ in parts).split())
+        if text:
+            lines.append(text)
+            markup.append(line_bits(parts))
+        parts.clear()
+
     for event, node in etree.iterwalk(tree, events=("start", "end")):
         is_element = isinstance(node.tag, str)
         if event == "start":
             if is_element and node.tag in BLOCK_TAGS:
-                parts.append("\n")
+                end_line()
+            stack.append(stack[-1] | (element_bits(node) if is_element else 0)
+                         | (MARKUP["link"] if is_element and node.tag == "a" else 0))
             if is_element and node.text:
-                parts.append(WHITE_SPACE.sub(" ", node.text))
+                parts.append((WHITE_SPACE.sub(" ", node.text), stack[-1]))
         else:
+            stack.pop()
             if is_element and node.tag in BLOCK_TAGS:
-                parts.append("\n")
+                end_line()
             if node.tail and node is not tree:
-                parts.append(WHITE_SPACE.sub(" ", node.tail))
-    return [squeezed for line in "".join(parts).split("\n") for squeezed in [" ".join(line.split())] if squeezed]
+                parts.append((WHITE_SPACE.sub(" ", node.tail), stack[-1]))
+    end_line()
+    return lines, markup
+
+
+def line_bits(parts: list[tuple[str, int]]) -> int:
+    """A line's bits: those carried by at least half its non-space characters; `some_link` when any of
+    them is inside a link."""
+    chars = [(len(piece) - piece.count(" "), bits) for piece, bits in parts]
+    total = sum(n for n, _ in chars) or 1
+    out = 0
+    for bit in MARKUP.values():
+        if 2 * sum(n for n, bits in chars if bits & bit) >= total:
+            out |= bit
+    if any(n and bits & MARKUP["link"] for n, bits in chars):
+        out |= MARKUP["some_link"]
+    return out
 
 
 def readability_text(html: str) -> str:

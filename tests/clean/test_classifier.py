@@ -37,6 +37,27 @@ def test_vote_bits_runs_and_page_agreement_are_features():
     assert 0 < f["win3_vote_traf"][2] < 1
 
 
+def test_markup_bits_are_features_of_their_blocks():
+    # ingest's line_markup bits 0 (link), 2 (chrome), 3 (comment), 7 (article): own bits, windows, page shares.
+    raw = "\n".join(["Home", PARA, PARA2, "Great piece, thanks for writing it."])
+    docs = docs_frame(raw, source_format="html").with_columns(
+        line_votes=pl.Series([[0, 3, 3, 4]], dtype=pl.List(pl.Int64)),
+        line_markup=pl.Series([[1 | 4, 128, 128 | 2, 8]], dtype=pl.List(pl.Int64)))
+    page = corpus_pages(docs, PARAMS)[0]
+    lines, prose, span, title, subtitle, body, _ = rule_phases(page, PARAMS)
+    matrix = block_matrix(page, lines, prose, span, body, (title.block, subtitle.block))
+    f = {name: matrix[:, k] for k, name in enumerate(FEATURES)}
+    assert f["mk_chrome"].tolist() == [1, 0, 0, 0] and f["mk_link"].tolist() == [1, 0, 0, 0]
+    assert f["mk_article"].tolist() == [0, 1, 1, 0] and f["mk_comment"].tolist() == [0, 0, 0, 1]
+    assert f["mk_some_link"].tolist() == [0, 0, 1, 0]
+    chars = np.array([len(line) for line in raw.split("\n")], dtype=float)
+    assert np.allclose(f["page_mk_article_share"], (chars[1] + chars[2]) / chars.sum())
+    assert f["win3_mk_chrome"][1] == 1 / 3
+    # A page without markup (text routes, records written before ingest had it): every markup feature is -1.
+    plain = features_of(raw, [0, 3, 3, 4])
+    assert set(plain["mk_link"].tolist()) == {-1} and set(plain["page_mk_link_share"].tolist()) == {-1}
+
+
 def test_a_page_without_votes_has_no_vote_features():
     raw = "\n".join(["Home", PARA, PARA2])
     docs = docs_frame(raw)

@@ -184,6 +184,25 @@ def test_html_comments_inside_a_paragraph_keep_the_text_after_them():
     assert visible_lines(html) == ["Faced with a slowdown, Sprint Nextel (News) announced cuts. More."]
 
 
+def test_each_line_carries_the_markup_around_it():
+    # Tags and class/id words of the element and its ancestors; a bit needs half the line's characters.
+    from stages.ingest.html import MARKUP, visible_lines_marked
+    html = ("<html><head><title>Rates</title></head><body><nav><a href='/'>Home</a></nav>"
+            "<div class='articleBody'><p>The bank raised its rates on Tuesday, <a href='/x'>analysts</a> said.</p>"
+            "</div><div id='comments-list'><p>Great article.</p></div>"
+            "<ul class='related-STORIES'><li><a href='/y'>Rates rose last year too</a></li></ul></body></html>")
+    lines, markup = visible_lines_marked(html)
+    bits = dict(zip(lines, markup))
+    assert lines == ["Rates", "Home", "The bank raised its rates on Tuesday, analysts said.", "Great article.",
+                     "Rates rose last year too"]
+    assert bits["Rates"] == 0
+    assert bits["Home"] == MARKUP["chrome"] | MARKUP["link"] | MARKUP["some_link"]
+    assert bits["The bank raised its rates on Tuesday, analysts said."] == MARKUP["article"] | MARKUP["some_link"]
+    assert bits["Great article."] == MARKUP["comment"]
+    assert bits["Rates rose last year too"] == (MARKUP["related"] | MARKUP["list_item"] | MARKUP["link"]
+                                                | MARKUP["some_link"])
+
+
 def test_line_votes_mark_trafilaturas_comment_section_with_a_third_bit():
     from stages.ingest.html import VOTE_COMMENTS, line_votes
     lines = ["The council approved the new budget on Monday night.", "Great article, thanks for writing it up."]
