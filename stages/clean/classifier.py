@@ -199,10 +199,10 @@ def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         parts.append(shifted)
     chars = np.array([b.chars for b in page.blocks], dtype=np.float64)
     good_chars = chars * col["good"]
+    windowed = np.column_stack([good_chars, col["stop_share"], col["ends_sentence"], col["rule_body"],
+                                col["vote_traf"], col["vote_read"], col["vote_comment"]])
     for reach in WINDOWS:
-        for values in (good_chars, col["stop_share"], col["ends_sentence"], col["rule_body"], col["vote_traf"],
-                       col["vote_read"], col["vote_comment"]):
-            parts.append(window_mean(values, reach)[:, None])
+        parts.append(window_mean(windowed, reach))
     total = max(1.0, chars.sum())
     before = (np.cumsum(chars) - chars) / total
     index = np.arange(n, dtype=np.float64)
@@ -219,11 +219,14 @@ def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
 
 
 def window_mean(values: np.ndarray, reach: int) -> np.ndarray:
-    """Each block's mean of `values` over the blocks within `reach` either side (itself excluded)."""
-    sums = np.concatenate([[0.0], np.cumsum(values)])
+    """Each block's mean of `values` over the blocks within `reach` either side (itself excluded); a 2-d
+    `values` (one column per feature) gives every column's at once, the same floats as column by column
+    (a cumulative sum adds in order)."""
+    sums = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
     k = np.arange(len(values))
     lo, hi = np.clip(k - reach, 0, len(values)), np.clip(k + reach + 1, 0, len(values))
-    return (sums[hi] - sums[lo] - values) / np.maximum(1, hi - lo - 1)
+    count = np.maximum(1, hi - lo - 1)
+    return (sums[hi] - sums[lo] - values) / (count if values.ndim == 1 else count[:, None])
 
 
 def body_probabilities(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule_body: list[int],
