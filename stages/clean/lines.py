@@ -46,6 +46,9 @@ def split_blocks(raw_text: str, params: Clean) -> list[tuple[list[int], str]]:
     texts = [stripped[i] for i in nonblank]
     blocks = []
     for run in wrapped_runs(texts):
+        if len(run) == 1:   # most blocks: one line (" ".join of one text is that text)
+            blocks.append(([nonblank[run[0]] + 1], texts[run[0]]))
+            continue
         # A blank line always ends a paragraph.
         start = 0
         for k in range(1, len(run) + 1):
