@@ -146,13 +146,7 @@ def vote_columns(page: Page) -> dict[str, list[int]]:
     if not votes:
         return {name: [-1] * n for name in ("votes", "vote_traf", "vote_read", "vote_comment", "in_traf_run",
                                             "in_read_run")}
-    ored = []
-    for block in page.blocks:
-        bits = 0
-        for k in block.line_nos:
-            if k - 1 < len(votes):
-                bits |= votes[k - 1]
-        ored.append(bits)
+    ored = block_votes(page)
     columns = {"votes": ored}
     for name, bit in (("traf", VOTE_TRAFILATURA), ("read", VOTE_READABILITY), ("comment", VOTE_COMMENTS)):
         columns[f"vote_{name}"] = [int(bool(v & bit)) for v in ored]
@@ -161,6 +155,24 @@ def vote_columns(page: Page) -> dict[str, list[int]]:
         lo, hi = (kept[0], kept[-1]) if kept else (n, -1)
         columns[f"in_{name}_run"] = [int(lo <= i <= hi) for i in range(n)]
     return columns
+
+
+def block_votes(page: Page) -> list[int]:
+    """Each block's extractor votes: its lines' bits or-ed (a line past the votes has none)."""
+    votes = page.meta.line_votes
+    n_votes = len(votes)
+    ored = []
+    for block in page.blocks:
+        lines = block.line_nos
+        if len(lines) == 1:   # most blocks: one line
+            ored.append(votes[lines[0] - 1] if lines[0] - 1 < n_votes else 0)
+            continue
+        bits = 0
+        for k in lines:
+            if k - 1 < n_votes:
+                bits |= votes[k - 1]
+        ored.append(bits)
+    return ored
 
 
 def page_vote_columns(n: int, chars: np.ndarray, col: dict[str, np.ndarray], rule_body: list[int]) -> np.ndarray:

@@ -190,17 +190,19 @@ def block_local_features(blocks: pl.DataFrame, params: Clean) -> pl.DataFrame:
     block's own document only (all but `n_docs`, see corpus.repeat_counts), sorted by doc_idx, block_idx."""
     stopwords = load_cues().stopwords
     languages = sorted(stopwords)
-    frame = blocks.with_row_index("row").with_columns(
+    frame = blocks.with_row_index("row")
+    # Key with a breadcrumb glued to the first word undone ("WorldNegotiations" -> "world negotiations").
+    # Only the few blocks with such a join are rewritten, filtered out first (a regex replace on a column
+    # nulled elsewhere still costs a pass over every row); for the rest the result would be the key.
+    glued = frame.filter(pl.col("text").str.contains(GLUED_WORDS)).select(
+        "row", glued=squeezed_key(pl.col("text").str.replace_all(GLUED_WORDS, "$1 $2")))
+    frame = frame.with_columns(
         n_chars=pl.col("text").str.len_chars().cast(pl.Int64),
         ends_sentence=pl.col("text").str.contains(SENTENCE_END),
         has_digit=pl.col("text").str.contains(r"\d"),
         # Han / kana / Hangul characters: a word's worth of meaning each, without spaces between words.
         n_cjk=pl.col("text").str.count_matches(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]").cast(pl.Int64),
-        # Key with a breadcrumb glued to the first word undone ("WorldNegotiations" -> "world negotiations").
-        # Only the few blocks with such a join are rewritten (the others are null there: nothing to scan);
-        # for the rest the result would be the key.
-        glued=squeezed_key(pl.when(pl.col("text").str.contains(GLUED_WORDS)).then(pl.col("text"))
-                           .str.replace_all(GLUED_WORDS, "$1 $2")),
+    ).join(glued, on="row", how="left", maintain_order="left").with_columns(
         n_capitalised=pl.col("text").str.count_matches(r"(?:^|\s)[\p{Lu}\d]").cast(pl.Int64),
     ).with_columns(
         pl.col("glued").fill_null(pl.col("key")),

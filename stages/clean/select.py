@@ -67,7 +67,7 @@ def select_model() -> Any:
 def candidate_bodies(page: Page, body: list[int], decides: list[bool], ored: list[int]) -> dict[str, list[int]]:
     """{name: blocks} of the page's candidate bodies (see the module docstring): ours first, then each
     extractor's that keeps anything, then ours with trafilatura's (readability's) added when that differs
-    from both. `ored`: each block's votes (classifier.vote_columns)."""
+    from both. `ored`: each block's votes (classifier.block_votes)."""
     found = {"ours": body}
     for name, bits in BITS.items():
         chosen, seen = [], set()
@@ -167,7 +167,7 @@ def chosen_body(page: Page, body: list[int], decides: list[bool], probabilities:
     model = _override(page.doc_id) if _override is not None else select_model()
     if model is None and _recorder is None:
         return body
-    ored = classifier.vote_columns(page)["votes"]
+    ored = classifier.block_votes(page)
     candidates = candidate_bodies(page, body, decides, ored)
     names = [name for name in candidates if name != "ours"]
     if not names:
