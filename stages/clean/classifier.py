@@ -56,6 +56,15 @@ FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in 
             + ("page_traf_read_agreement",))
 
 PUNCTUATION = re.compile(r"[^\w\s]|_")   # what is neither alphanumeric (str.isalnum) nor white space
+# The ASCII characters PUNCTUATION does not match: deleted from an ASCII text, what is left is its matches.
+ASCII_NOT_PUNCTUATION = bytes(code for code in range(128) if not PUNCTUATION.match(chr(code)))
+
+
+def punctuation_count(text: str) -> int:
+    """How many characters of the text PUNCTUATION matches (an ASCII text counted by bytes.translate)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, ASCII_NOT_PUNCTUATION))
+    return len(PUNCTUATION.findall(text))
 
 _override: Callable[[str], Any] | None = None
 
@@ -123,7 +132,7 @@ def block_columns(page: Page) -> dict[str, list[Any]]:
         "cue": [CUE_CODES.get(b.cue, -1) if b.cue else -1 for b in blocks],
         "repeat": [b.copy_index > 0 for b in blocks], "n_docs": [b.n_docs for b in blocks],
         "n_lines": [len(b.line_nos) for b in blocks],
-        "punct_share": [len(PUNCTUATION.findall(b.text)) / max(1, b.n_chars) for b in blocks],
+        "punct_share": [punctuation_count(b.text) / max(1, b.n_chars) for b in blocks],
         "pipe": [b.text.count("|") + b.text.count("»") for b in blocks],
         "mean_word": [b.n_chars / w for b, w in zip(blocks, words)]}
 
