@@ -65,6 +65,15 @@ FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in 
             + tuple(f"page_mk_{name}_share" for name in PAGE_MARKUP))
 
 PUNCTUATION = re.compile(r"[^\w\s]|_")   # what is neither alphanumeric (str.isalnum) nor white space
+# The ASCII characters PUNCTUATION does not match: deleted from an ASCII text, what is left is its matches.
+ASCII_NOT_PUNCTUATION = bytes(code for code in range(128) if not PUNCTUATION.match(chr(code)))
+
+
+def punctuation_count(text: str) -> int:
+    """How many characters of the text PUNCTUATION matches (an ASCII text counted by bytes.translate)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, ASCII_NOT_PUNCTUATION))
+    return len(PUNCTUATION.findall(text))
 
 _override: Callable[[str], Any] | None = None
 
@@ -133,7 +142,7 @@ def block_columns(page: Page) -> dict[str, list[Any]]:
         "cue": [CUE_CODES.get(b.cue, -1) if b.cue else -1 for b in blocks],
         "repeat": [b.copy_index > 0 for b in blocks], "n_docs": [b.n_docs for b in blocks],
         "n_lines": [len(b.line_nos) for b in blocks],
-        "punct_share": [len(PUNCTUATION.findall(b.text)) / max(1, b.n_chars) for b in blocks],
+        "punct_share": [punctuation_count(b.text) / max(1, b.n_chars) for b in blocks],
         "pipe": [b.text.count("|") + b.text.count("»") for b in blocks],
         "mean_word": [b.n_chars / w for b, w in zip(blocks, words)]}
 
@@ -156,13 +165,7 @@ def vote_columns(page: Page) -> dict[str, list[int]]:
     if not votes:
         return {name: [-1] * n for name in ("votes", "vote_traf", "vote_read", "vote_comment", "in_traf_run",
                                             "in_read_run")}
-    ored = []
-    for block in page.blocks:
-        bits = 0
-        for k in block.line_nos:
-            if k - 1 < len(votes):
-                bits |= votes[k - 1]
-        ored.append(bits)
+    ored = block_votes(page)
     columns = {"votes": ored}
     for name, bit in (("traf", VOTE_TRAFILATURA), ("read", VOTE_READABILITY), ("comment", VOTE_COMMENTS)):
         columns[f"vote_{name}"] = [int(bool(v & bit)) for v in ored]
@@ -176,15 +179,33 @@ def vote_columns(page: Page) -> dict[str, list[int]]:
 def markup_columns(page: Page) -> dict[str, list[int]]:
     """The OWN features of the page's markup (HTML route; -1 without it): each bit of ingest's
     `line_markup`, set when it is set on any of the block's lines."""
-    markup = page.meta.line_markup
-    if not markup:
+    if not page.meta.line_markup:
         return {f"mk_{name}": [-1] * len(page.blocks) for name in MARKUP_NAMES}
-    ored = [0] * len(page.blocks)
-    for i, block in enumerate(page.blocks):
-        for k in block.line_nos:
-            if k - 1 < len(markup):
-                ored[i] |= markup[k - 1]
+    ored = block_bits(page, page.meta.line_markup)
     return {f"mk_{name}": [int(bool(bits & (1 << k))) for bits in ored] for k, name in enumerate(MARKUP_NAMES)}
+
+
+def block_votes(page: Page) -> list[int]:
+    """Each block's extractor votes: its lines' bits or-ed (a line past the votes has none)."""
+    return block_bits(page, page.meta.line_votes)
+
+
+def block_bits(page: Page, per_line: list[int]) -> list[int]:
+    """Each block's bits of a per-line list (line votes, line markup): its lines' bits or-ed (a line past
+    the list has none)."""
+    n_lines = len(per_line)
+    ored = []
+    for block in page.blocks:
+        lines = block.line_nos
+        if len(lines) == 1:   # most blocks: one line
+            ored.append(per_line[lines[0] - 1] if lines[0] - 1 < n_lines else 0)
+            continue
+        bits = 0
+        for k in lines:
+            if k - 1 < n_lines:
+                bits |= per_line[k - 1]
+        ored.append(bits)
+    return ored
 
 
 def page_vote_columns(n: int, chars: np.ndarray, col: dict[str, np.ndarray], rule_body: list[int]) -> np.ndarray:
@@ -223,12 +244,11 @@ def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         parts.append(shifted)
     chars = np.array([b.chars for b in page.blocks], dtype=np.float64)
     good_chars = chars * col["good"]
+    windowed = np.column_stack([good_chars, col["stop_share"], col["ends_sentence"], col["rule_body"],
+                                col["vote_traf"], col["vote_read"], col["vote_comment"],
+                                *(col[f"mk_{name}"] for name in MARKUP_WINDOWED)])
     for reach in WINDOWS:
-        for values in (good_chars, col["stop_share"], col["ends_sentence"], col["rule_body"], col["vote_traf"],
-                       col["vote_read"], col["vote_comment"]):
-            parts.append(window_mean(values, reach)[:, None])
-        for name in MARKUP_WINDOWED:
-            parts.append(window_mean(col[f"mk_{name}"], reach)[:, None])
+        parts.append(window_mean(windowed, reach))
     total = max(1.0, chars.sum())
     before = (np.cumsum(chars) - chars) / total
     index = np.arange(n, dtype=np.float64)
@@ -255,11 +275,14 @@ def page_markup_columns(n: int, chars: np.ndarray, col: dict[str, np.ndarray]) -
 
 
 def window_mean(values: np.ndarray, reach: int) -> np.ndarray:
-    """Each block's mean of `values` over the blocks within `reach` either side (itself excluded)."""
-    sums = np.concatenate([[0.0], np.cumsum(values)])
+    """Each block's mean of `values` over the blocks within `reach` either side (itself excluded); a 2-d
+    `values` (one column per feature) gives every column's at once, the same floats as column by column
+    (a cumulative sum adds in order)."""
+    sums = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
     k = np.arange(len(values))
     lo, hi = np.clip(k - reach, 0, len(values)), np.clip(k + reach + 1, 0, len(values))
-    return (sums[hi] - sums[lo] - values) / np.maximum(1, hi - lo - 1)
+    count = np.maximum(1, hi - lo - 1)
+    return (sums[hi] - sums[lo] - values) / (count if values.ndim == 1 else count[:, None])
 
 
 def body_probabilities(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule_body: list[int],

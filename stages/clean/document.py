@@ -168,8 +168,9 @@ def title_and_copies(page: Page, lines: MetadataLines, span: Span, reasons: dict
     title = pick_title(page, len(page.blocks) if span.empty else span.start, lines, span.anchor, params)
     title_key = meta.glued_key(title.text) if title.text else ""
     if title_key:
+        shortest, longest = len(title.text) * 0.9, len(title.text) + 70
         for i, block in enumerate(page.blocks):
-            if i != title.block and block.one_line and len(title.text) * 0.9 <= block.n_chars <= len(title.text) + 70 \
+            if i != title.block and block.one_line and shortest <= block.n_chars <= longest \
                     and meta.title_copy(title_key, block.glued):
                 reasons[i] = "duplicate_title"
     return title

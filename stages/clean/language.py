@@ -19,6 +19,7 @@ import lzma
 import os
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -70,14 +71,31 @@ def script_of(char: str) -> str:
     return "latin"
 
 
+class _LetterScripts(dict):
+    """char -> its script_of when it is a letter (str.isalpha), else None; computed on first sight (a text
+    has few distinct characters). Bounded by the characters of Unicode."""
+
+    def __missing__(self, char: str) -> str | None:
+        value = self[char] = script_of(char) if char.isalpha() else None
+        return value
+
+
+LETTER_SCRIPTS = _LetterScripts()
+
+
 def script_fits(code: str, text: str) -> bool:
     """Whether the language's script holds at least half of the text's letters (Hindi in Devanagari is
-    not Arabic, whatever a model restricted to a list without Hindi says)."""
+    not Arabic, whatever a model restricted to a list without Hindi says). Counted per distinct character."""
     want = LANGUAGE_SCRIPTS.get(code, "latin")
     if text.isascii():
         return want == "latin"
-    letters = [ch for ch in text if ch.isalpha()]
-    return sum(1 for ch in letters if script_of(ch) == want) * 2 >= len(letters)
+    letters = fitting = 0
+    for char, n in Counter(text).items():
+        script = LETTER_SCRIPTS[char]
+        if script is not None:
+            letters += n
+            fitting += n if script == want else 0
+    return fitting * 2 >= letters
 
 
 @lru_cache(maxsize=8)

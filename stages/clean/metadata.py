@@ -51,16 +51,18 @@ def is_dateline(text: str, params: Clean) -> bool:
 # ------------------------------------------------------------------------------------------ authors
 
 @lru_cache(maxsize=1)
-def _byline_cues() -> tuple[tuple[str, ...], re.Pattern[str]]:
+def _byline_cues() -> tuple[tuple[str, ...], re.Pattern[str], int]:
+    """(the byline prefixes, the phrases a contributor line contains, the most words of a prefix)."""
     byline = load_cues().byline
-    return tuple(byline.prefixes), re.compile("|".join(map(re.escape, byline.line_contains)))
+    return (tuple(byline.prefixes), re.compile("|".join(map(re.escape, byline.line_contains))),
+            max((len(p.split()) for p in byline.prefixes), default=0))
 
 
 def may_be_byline(lower: str) -> bool:
     """Whether a line (lower case) is worth parsing as a byline: it opens with a byline prefix, mentions a
     contributor ("contribut", "reporting"), or holds a "by" after a date ("11/19/2019 by jane doe", "may 1,
     2019 | by: jane doe": `parse_byline` checks the date)."""
-    prefixes, contains = _byline_cues()
+    prefixes, contains, _ = _byline_cues()
     return lower.startswith(prefixes) or contains.search(lower) is not None \
         or "by" in lower and (" by " in lower or "by:" in lower) and any(c.isdigit() for c in lower)
 
@@ -163,8 +165,12 @@ def _after_prefix(segment: str, params: Clean) -> str | None:
 def is_byline_prefix(text: str) -> bool:
     """Whether a line is a byline's prefix alone ("By", "Posted by"): a scrape that keeps the HTML source's
     line breaks puts the name on the next line (`<span>By</span>` / `<a>Jane Doe</a>`), and
-    `parse_byline(text + " " + next_line)` reads the two as one byline."""
-    return f"{' '.join(text.lower().split())} " in _byline_cues()[0]
+    `parse_byline(text + " " + next_line)` reads the two as one byline. A line of more words than the
+    longest prefix is none (counted without lower-casing: that never joins or splits words)."""
+    prefixes, _, max_words = _byline_cues()
+    if len(text.split(None, max_words)) > max_words:
+        return False
+    return f"{' '.join(text.lower().split())} " in prefixes
 
 
 def is_contributor_line(text: str) -> bool:

@@ -67,7 +67,7 @@ def select_model() -> Any:
 def candidate_bodies(page: Page, body: list[int], decides: list[bool], ored: list[int]) -> dict[str, list[int]]:
     """{name: blocks} of the page's candidate bodies (see the module docstring): ours first, then each
     extractor's that keeps anything, then ours with trafilatura's (readability's) added when that differs
-    from both. `ored`: each block's votes (classifier.vote_columns)."""
+    from both. `ored`: each block's votes (classifier.block_votes)."""
     found = {"ours": body}
     for name, bits in BITS.items():
         chosen, seen = [], set()
@@ -86,16 +86,20 @@ def candidate_bodies(page: Page, body: list[int], decides: list[bool], ored: lis
     return found
 
 
-def agreement(a: set[int], b: set[int], chars: np.ndarray) -> float:
-    """Characters both bodies keep over their mean size (Dice; 1.0 when both are empty)."""
-    size = chars[list(a)].sum() + chars[list(b)].sum()
+def agreement(a: set[int], b: set[int], chars: np.ndarray, sizes: tuple[float, float] | None = None) -> float:
+    """Characters both bodies keep over their mean size (Dice; 1.0 when both are empty); `sizes`: the
+    characters of a and of b when known (`chars[list(a)].sum()`, `chars[list(b)].sum()`)."""
+    size_a, size_b = sizes if sizes is not None else (chars[list(a)].sum(), chars[list(b)].sum())
+    size = size_a + size_b
     return 1.0 if size == 0 else float(2 * chars[list(a & b)].sum() / size)
 
 
 def selector_matrix(page: Page, candidates: dict[str, list[int]], probabilities: list[float],
                     good: list[bool], ored: list[int]) -> np.ndarray:
     """SELECT_FEATURES of every candidate but ours (one row each, in `candidates`' order); `good`: each
-    block's body-likeness (document.body_likeness: running prose)."""
+    block's body-likeness (document.body_likeness: running prose). Each sum over a candidate's blocks is
+    taken once (the same index list, so the same float) and reused; means and weighted means are numpy's
+    own arithmetic (np.mean, np.average: a sum over a count, a sum of products over the weights' sum)."""
     chars = np.array([b.chars for b in page.blocks], dtype=np.float64)
     good_chars = chars * np.array(good, dtype=np.float64)
     stop_chars = chars * np.array(page.stop_share, dtype=np.float64)
@@ -103,26 +107,28 @@ def selector_matrix(page: Page, candidates: dict[str, list[int]], probabilities:
     prob = np.array(probabilities, dtype=np.float64)
     total = max(1.0, chars.sum())
     sets = {name: set(blocks) for name, blocks in candidates.items()}
+    set_chars = {name: chars[list(members)].sum() for name, members in sets.items()}
+    list_chars = {name: chars[blocks].sum() for name, blocks in candidates.items()}
     shares = [chars[[i for i, v in enumerate(ored) if v > 0 and v & bit]].sum() / total
               for bit in (classifier.VOTE_TRAFILATURA, classifier.VOTE_READABILITY, classifier.VOTE_COMMENTS)]
 
     def described(name: str) -> dict[str, float]:
         blocks = candidates[name]
         weight = chars[blocks]
-        agree = {f"agree_{other}": agreement(sets[name], sets[other], chars) if other in sets else -1.0
-                 for other in CANDIDATES}
+        weight_sum = list_chars[name]
+        agree = {f"agree_{other}": agreement(sets[name], sets[other], chars, (set_chars[name], set_chars[other]))
+                 if other in sets else -1.0 for other in CANDIDATES}
         others = [agree[f"agree_{other}"] for other in sets if other != name]
-        return {"log_chars": float(np.log1p(weight.sum())), "share_of_page": weight.sum() / total,
+        return {"log_chars": float(np.log1p(weight_sum)), "share_of_page": weight_sum / total,
                 "n_blocks": len(blocks),
                 "n_runs": sum(1 for k, i in enumerate(blocks) if k == 0 or blocks[k - 1] != i - 1),
-                **agree, "mean_agreement": float(np.mean(others)) if others else -1.0,
-                "prob_mean": float(np.average(prob[blocks], weights=weight)) if weight.sum() else -1.0,
+                **agree, "mean_agreement": float(np.array(others).sum() / len(others)) if others else -1.0,
+                "prob_mean": float((prob[blocks] * weight).sum() / weight_sum) if weight_sum else -1.0,
                 "prob_body_share": float(weight[prob[blocks] >= classifier.BODY_THRESHOLD].sum()
-                                         / max(1.0, weight.sum()))}
+                                         / max(1.0, weight_sum))}
 
-    def share(values: np.ndarray, blocks: list[int]) -> float:
-        """The blocks' share of `values` per character (-1 for no characters)."""
-        size = chars[blocks].sum()
+    def share(values: np.ndarray, blocks: list[int], size: float) -> float:
+        """The blocks' share of `values` per character (-1 for no characters); `size`: their characters."""
         return float(values[blocks].sum() / size) if size else -1.0
 
     ours = described("ours")
@@ -133,17 +139,21 @@ def selector_matrix(page: Page, candidates: dict[str, list[int]], probabilities:
     for name in candidates:
         if name == "ours":
             continue
+        blocks = candidates[name]
         added, dropped = sorted(sets[name] - sets["ours"]), sorted(sets["ours"] - sets[name])
         added_chars, dropped_chars = chars[added].sum(), chars[dropped].sum()
         values = {**described(name), **profile, "candidate": CANDIDATES.index(name),
-                  "added_share": added_chars / max(1.0, chars[candidates[name]].sum()),
-                  "dropped_share": dropped_chars / max(1.0, chars[candidates["ours"]].sum()),
+                  "added_share": added_chars / max(1.0, list_chars[name]),
+                  "dropped_share": dropped_chars / max(1.0, list_chars["ours"]),
                   "added_log_chars": float(np.log1p(added_chars)), "dropped_log_chars": float(np.log1p(dropped_chars)),
-                  "added_prob": float(np.average(prob[added], weights=chars[added])) if added_chars else -1.0,
-                  "dropped_prob": float(np.average(prob[dropped], weights=chars[dropped])) if dropped_chars else -1.0,
-                  "good_share": share(good_chars, candidates[name]), "added_good_share": share(good_chars, added),
-                  "dropped_good_share": share(good_chars, dropped), "stop_share": share(stop_chars, candidates[name]),
-                  "ends_share": share(ends_chars, candidates[name])}
+                  "added_prob": float((prob[added] * chars[added]).sum() / added_chars) if added_chars else -1.0,
+                  "dropped_prob": float((prob[dropped] * chars[dropped]).sum() / dropped_chars) if dropped_chars
+                  else -1.0,
+                  "good_share": share(good_chars, blocks, list_chars[name]),
+                  "added_good_share": share(good_chars, added, added_chars),
+                  "dropped_good_share": share(good_chars, dropped, dropped_chars),
+                  "stop_share": share(stop_chars, blocks, list_chars[name]),
+                  "ends_share": share(ends_chars, blocks, list_chars[name])}
         rows.append([values[feature] for feature in SELECT_FEATURES])
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(SELECT_FEATURES))
 
@@ -157,7 +167,7 @@ def chosen_body(page: Page, body: list[int], decides: list[bool], probabilities:
     model = _override(page.doc_id) if _override is not None else select_model()
     if model is None and _recorder is None:
         return body
-    ored = classifier.vote_columns(page)["votes"]
+    ored = classifier.block_votes(page)
     candidates = candidate_bodies(page, body, decides, ored)
     names = [name for name in candidates if name != "ours"]
     if not names:

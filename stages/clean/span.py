@@ -130,11 +130,19 @@ def terminator_keys() -> dict[str, tuple[str, ...]]:
     return {kind: tuple(sorted({normalise_key(t) for t in phrases} - {""})) for kind, phrases in terminators.items()}
 
 
+@lru_cache(maxsize=1)
+def terminator_matchers() -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
+    """(kind, its keys, its keys each followed by a space) per kind, sorted by kind: a block key is a
+    terminator of the kind when it is one of the keys or opens with one and a space."""
+    return [(kind, frozenset(keys), tuple(f"{key} " for key in keys))
+            for kind, keys in sorted(terminator_keys().items())]
+
+
 def cut_at_terminator(blocks: list[Block], good: list[bool], start: int, end: int, params: Clean) -> int:
     """The span's new end: just before the first end-of-article marker (data/cues.yaml `terminators`)
     after a body paragraph; `end` when there is none. A related-list opener only counts when no body
     paragraph follows within `terminator_lookahead` blocks."""
-    kinds = sorted(terminator_keys().items())
+    kinds = terminator_matchers()
     seen_good = False
     for i in range(start, end + 1):
         if good[i]:
@@ -145,8 +153,8 @@ def cut_at_terminator(blocks: list[Block], good: list[bool], start: int, end: in
         key = LEADING_NUMBER.sub("", blocks[i].key or "")
         if not key:
             continue
-        for kind, phrases in kinds:
-            if any(key == t or key.startswith(t + " ") for t in phrases):
+        for kind, keys, openers in kinds:
+            if key in keys or key.startswith(openers):
                 if kind == "comments" or not any(good[i + 1:min(end + 1, i + 1 + params.terminator_lookahead)]):
                     return i - 1
     return end

@@ -14,6 +14,7 @@ lower-case line or a long line) are not looked at, so a one-block-a-line page co
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -111,29 +112,60 @@ TOKEN_CODES = Memo(token_code)
 
 def line_stats(lines: list[str]) -> tuple[list[int], list[float], list[float], list[int], list[bool], list[bool]]:
     """Each line's words, stop-word share (any stop list), capitalised share, end class, whether its last
-    word is a stop word ("... the"), and whether its first is a lower-case stop word."""
-    for memo in (TOKEN_CODES, END_CODES, START_CODES):
+    word is a stop word ("... the"), and whether its first is a lower-case stop word (`line_arrays` as
+    lists)."""
+    return tuple(column.tolist() for column in line_arrays(lines))
+
+
+def _opens_lower(token: str) -> bool:
+    return token.strip(STRIPPED)[:1].islower()
+
+
+OPENS_LOWER = Memo(_opens_lower)   # a token that opens in lower case once stripped (opens_stop)
+
+
+def line_arrays(lines: list[str]) -> tuple[np.ndarray, ...]:
+    """line_stats' columns as numpy arrays (int64, float64, float64, int64, bool, bool): every token of the
+    text coded in one pass (TOKEN_CODES), each line's codes summed by numpy (integers: exact); the shares
+    are the same floats as Python's int / int (both operands exact in float64, one rounding)."""
+    for memo in (TOKEN_CODES, END_CODES, START_CODES, OPENS_LOWER):
         if len(memo) > MEMO_MAX:
             memo.clear()
+    tokens = [line.split() for line in lines]
+    n = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    ends = np.fromiter(map(END_CODES.__getitem__, [line[-1] for line in lines]), dtype=np.int64, count=len(lines))
+    if not len(lines) or not n.all():
+        return _line_arrays_by_line(lines, tokens, n, ends)
+    codes = np.fromiter(map(TOKEN_CODES.__getitem__, chain.from_iterable(tokens)), dtype=np.int64)
+    firsts = np.cumsum(n) - n
+    totals = np.add.reduceat(codes, firsts)
+    stop, caps = (totals & STOP_MASK) / n, (totals >> CAPS_SHIFT) / n
+    last_alpha = np.fromiter((line[-1].isalpha() for line in lines), dtype=bool, count=len(lines))
+    first_lower = np.fromiter(map(OPENS_LOWER.__getitem__, [t[0] for t in tokens]), dtype=bool, count=len(lines))
+    ends_stop = last_alpha & (codes[firsts + n - 1] & 1).astype(bool)
+    opens_stop = first_lower & (codes[firsts] & 1).astype(bool)
+    return n, stop, caps, ends, ends_stop, opens_stop
+
+
+def _line_arrays_by_line(lines: list[str], tokens: list[list[str]], n: np.ndarray, ends: np.ndarray
+                         ) -> tuple[np.ndarray, ...]:
+    """line_arrays line by line (a line without a token has no shares, 0.0, and neither flag)."""
     code = TOKEN_CODES.__getitem__
-    words, stop, caps, ends_stop, opens_stop = [], [], [], [], []
-    ends = list(map(END_CODES.__getitem__, [line[-1] for line in lines]))
-    for line in lines:
-        tokens = line.split()
-        n = len(tokens)
-        words.append(n)
-        if not n:
+    stop, caps, ends_stop, opens_stop = [], [], [], []
+    for line, line_tokens in zip(lines, tokens):
+        if not line_tokens:
             stop.append(0.0)
             caps.append(0.0)
             ends_stop.append(False)
             opens_stop.append(False)
             continue
-        total = sum(map(code, tokens))
-        stop.append((total & STOP_MASK) / n)
-        caps.append((total >> CAPS_SHIFT) / n)
-        ends_stop.append(line[-1].isalpha() and bool(code(tokens[-1]) & 1))
-        opens_stop.append(tokens[0].strip(STRIPPED)[:1].islower() and bool(code(tokens[0]) & 1))
-    return words, stop, caps, ends, ends_stop, opens_stop
+        total, count = sum(map(code, line_tokens)), len(line_tokens)
+        stop.append((total & STOP_MASK) / count)
+        caps.append((total >> CAPS_SHIFT) / count)
+        ends_stop.append(line[-1].isalpha() and bool(code(line_tokens[-1]) & 1))
+        opens_stop.append(OPENS_LOWER[line_tokens[0]] and bool(code(line_tokens[0]) & 1))
+    return (n, np.array(stop, dtype=np.float64), np.array(caps, dtype=np.float64), ends,
+            np.array(ends_stop, dtype=bool), np.array(opens_stop, dtype=bool))
 
 
 def window_bounds(n_lines: int, n_breaks: int, reach: int) -> tuple[np.ndarray, np.ndarray]:
@@ -147,9 +179,10 @@ def window_means(values: np.ndarray, n_breaks: int, reach: int, bounds: tuple[np
                  ) -> np.ndarray:
     """For each break k (between lines k and k + 1): the mean of `values` over lines k - reach + 1 ..
     k + reach (clipped to the text); `bounds` are `window_bounds`' (computed when not given)."""
-    sums = np.concatenate([[0.0], np.cumsum(values)])
+    sums = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
     lo, hi = bounds if bounds is not None else window_bounds(len(values), n_breaks, reach)
-    return (sums[hi] - sums[lo]) / np.maximum(1, hi - lo)
+    count = np.maximum(1, hi - lo)
+    return (sums[hi] - sums[lo]) / (count if values.ndim == 1 else count[:, None])
 
 
 def boundary_features(lines: list[str]) -> np.ndarray:
@@ -160,17 +193,16 @@ def boundary_features(lines: list[str]) -> np.ndarray:
     ordered = sorted(lengths)
     p90 = max(1, ordered[int(0.9 * (n - 1))])
     long_share = sum(1 for length in lengths if length >= 60) / n
-    words, stop, caps, ends, ends_stop, opens_stop = line_stats(lines)
-    starts = list(map(START_CODES.__getitem__, [line[0] for line in lines]))
-    runon = sum(1 for k in range(n - 1) if ends[k] in (0, 3) and starts[k + 1] == 0) / max(1, n - 1)
+    words, stop_share, caps_share, ends, ends_stop, opens_stop = line_arrays(lines)
+    starts = np.fromiter(map(START_CODES.__getitem__, [line[0] for line in lines]), dtype=np.int64, count=n)
+    opens_lower = starts == 0
+    runon = int(np.count_nonzero(((ends[:n - 1] == 0) | (ends[:n - 1] == 3)) & opens_lower[1:])) / max(1, n - 1)
     rows = np.empty((n - 1, len(FEATURES)), dtype=np.float64)
     # Built a column at a time (numpy, the same float64 values a row-by-row loop wrote).
     length = np.array(lengths, dtype=np.float64)
-    word = np.array(words, dtype=np.float64)
-    end = np.array(ends, dtype=np.float64)
-    start = np.array(starts, dtype=np.float64)
-    stop_share = np.array(stop, dtype=np.float64)
-    caps_share = np.array(caps, dtype=np.float64)
+    word = words.astype(np.float64)
+    end = ends.astype(np.float64)
+    start = starts.astype(np.float64)
     a, b = slice(0, n - 1), slice(1, n)
     rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3] = length[a], length[b], word[a], word[b]
     rows[:, 4], rows[:, 5], rows[:, 6], rows[:, 7] = end[a], start[b], stop_share[a], stop_share[b]
@@ -179,17 +211,15 @@ def boundary_features(lines: list[str]) -> np.ndarray:
     rows[:, 13] = np.concatenate([length[2:], [-1.0]])                 # the line after the break's second
     rows[:, 14] = np.concatenate([[-1.0], end[:n - 2]])
     rows[:, 15], rows[:, 16], rows[:, 17], rows[:, 18] = p90, long_share, runon, n
-    rows[:, 19] = np.array(ends_stop[:n - 1], dtype=np.float64)
-    rows[:, 20] = np.array(opens_stop[1:], dtype=np.float64)
-    profile = (length / p90, stop_share,
-               np.array([e in (0, 3, 4) for e in ends], dtype=np.float64),
-               np.array([s == 0 for s in starts], dtype=np.float64))
+    rows[:, 19] = ends_stop[:n - 1]
+    rows[:, 20] = opens_stop[1:]
+    # The four profile columns' window means at once per reach (a cumulative sum adds in order: the same
+    # floats as column by column).
+    profile = np.column_stack([length / p90, stop_share, (ends == 0) | (ends == 3) | (ends == 4), opens_lower])
     column = 21
     for reach in WINDOWS:
-        bounds = window_bounds(n, n - 1, reach)
-        for values in profile:
-            rows[:, column] = window_means(values, n - 1, reach, bounds)
-            column += 1
+        rows[:, column:column + 4] = window_means(profile, n - 1, reach)
+        column += 4
     return rows
 
 

@@ -94,9 +94,15 @@ def text_dates() -> TextDates:
     )
 
 
+# Every pattern of `text_dates` holds a four-digit year: a text without four digits in a row has no date.
+FOUR_DIGITS = re.compile(r"\d{4}")
+
+
 def find_date(text: str) -> dt.date | None:
     """The first calendar date written in the text (see the module docstring), or None. When the first
     match of a pattern is not a real day ("February 30, 2024"), the next pattern is tried."""
+    if FOUR_DIGITS.search(text) is None:
+        return None
     grammar = text_dates()
     for pattern, order in grammar.patterns():
         match = pattern.search(text)

@@ -116,3 +116,17 @@ def test_the_model_decides_bylines_and_datelines_below_the_start_of_the_span_onl
     assert 0 in lines and 1 in lines and 3 in lines and span.start == 2
     decided = [model_decides(i, lines, prose, headings, reasons, span) for i in range(len(page.blocks))]
     assert decided[:4] == [False, False, True, True] and decided[4]
+
+
+def test_punctuation_is_counted_like_the_regex_in_ascii_and_not():
+    from stages.clean.classifier import PUNCTUATION, punctuation_count
+    for text in ["Hello, world! (2024)", "snake_case & co.", "tab\there\x1cfs", "“Quoted” — café, naïve…", ""]:
+        assert punctuation_count(text) == len(PUNCTUATION.findall(text))
+
+
+def test_window_means_of_columns_are_those_of_each_column():
+    from stages.clean.classifier import window_mean
+    values = np.array([[0.1, 3.0], [0.7, 1.0], [0.2, 4.0], [0.9, 1.0], [0.3, 5.0]])
+    both = window_mean(values, 2)
+    for k in range(2):
+        assert both[:, k].tobytes() == window_mean(values[:, k].copy(), 2).tobytes()

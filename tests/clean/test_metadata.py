@@ -180,3 +180,7 @@ def test_the_word_limit_counts_the_bylines_segment():
     line = "by Jon Bruner | @JonBruner | +Jon Bruner | Comment | November 6, 2012"
     assert parse_byline(line, PARAMS) == ["Jon Bruner"]
     assert parse_byline("By " + " ".join(["Jane Doe and"] * 5) + " Kim Loe", PARAMS) is None
+
+
+def test_a_line_longer_than_any_byline_prefix_is_none():
+    assert is_byline_prefix("Posted\u00a0by") and not is_byline_prefix("Posted by Jane") and not is_byline_prefix("")

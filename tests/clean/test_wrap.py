@@ -28,3 +28,14 @@ def test_token_codes_count_stop_words_and_capitals_in_one_sum():
     assert total & wrap.STOP_MASK == 2 and total >> wrap.CAPS_SHIFT == 2
     assert wrap.TOKEN_CODES["“The"] == codes[0] and "“The" in wrap.TOKEN_CODES   # remembered
     assert wrap.end_class("a line,") == 3 and wrap.start_class("«Quoted") == 3
+
+
+def test_line_arrays_match_a_line_by_line_count_and_keep_empty_lines():
+    lines = ["The “” cat sat on the", "mat, of course.", "And Then the End"]
+    n, stop, caps, ends, ends_stop, opens_stop = wrap.line_arrays(lines)
+    by_line = wrap._line_arrays_by_line(lines, [line.split() for line in lines], n, ends)
+    for fast, slow in zip((n, stop, caps, ends, ends_stop, opens_stop), by_line):
+        assert fast.tobytes() == slow.tobytes()
+    # A line without a token (never given by split_blocks) has no shares and neither flag.
+    words, stop, caps, _, ends_stop, opens_stop = wrap.line_stats(["cat dog", "\u00a0"])
+    assert words == [2, 0] and stop[1] == caps[1] == 0.0 and not ends_stop[1] and not opens_stop[1]

@@ -124,3 +124,11 @@ MONTH_PIECES = ["May", "may.", "Sept", "Sept.", "sep", "SEPTEMBER", "june", "Jun
 def test_find_date_reads_what_the_old_clean_parser_read(text):
     assert find_date(text) == old_find_date(text)
     assert without_dates(text) == old_without_dates(text)
+
+
+@pytest.mark.parametrize("text", ["Updated May 19, 24", "19 Nov 201", "3:45 PM", "١٩ مايو ٢٠٢٤", "May 19, ２０２４"])
+def test_find_date_without_four_digits_in_a_row_is_none_and_unicode_digits_still_count(text):
+    from stages.common.dates import FOUR_DIGITS, text_dates
+    assert (FOUR_DIGITS.search(text) is None) <= (find_date(text) is None)
+    full = next((m for p, _ in text_dates().patterns() for m in [p.search(text)] if m), None)
+    assert (full is None) or FOUR_DIGITS.search(text) is not None
