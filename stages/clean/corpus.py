@@ -38,8 +38,7 @@ from stages.common.executor import InProcess, batches_of, map_batches
 
 # The columns of the ingest documents clean reads: what a document's result depends on.
 INPUT_COLUMNS = ["doc_id", "source_format", "raw_text", "meta_title", "meta_description", "meta_authors",
-                 "meta_date", "meta_site", "meta_url", "line_votes",
-                 "line_markup"]
+                 "meta_date", "meta_site", "meta_url", "line_votes", "line_markup"]
 # Columns a documents frame may lack (frames written before ingest had them), with what they mean then.
 OPTIONAL_COLUMNS = {"meta_url": pl.lit(None, dtype=pl.String), "line_votes": pl.lit([], dtype=pl.List(pl.Int64)),
                     "line_markup": pl.lit([], dtype=pl.List(pl.Int64))}

@@ -52,7 +52,7 @@ MARKUP_BITS = ("link", "some_link", "chrome", "comment", "share", "related", "ad
                "list_item", "heading", "form")
 MARKUP = {name: 1 << k for k, name in enumerate(MARKUP_BITS)}
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
-TAG_BITS = {**{tag: MARKUP["chrome"] for tag in CHROME_TAGS}, "article": MARKUP["article"],
+TAG_BITS = {**{tag: MARKUP["chrome"] for tag in CHROME_TAGS}, "a": MARKUP["link"], "article": MARKUP["article"],
             "main": MARKUP["article"], "figcaption": MARKUP["caption"], "li": MARKUP["list_item"],
             "dt": MARKUP["list_item"], "dd": MARKUP["list_item"], "form": MARKUP["form"], "fieldset": MARKUP["form"],
             **{f"h{k}": MARKUP["heading"] for k in range(1, 7)}}
@@ -167,8 +167,7 @@ def marked_text_lines(tree: Any) -> tuple[list[str], list[int]]:
         if event == "start":
             if is_element and node.tag in BLOCK_TAGS:
                 end_line()
-            stack.append(stack[-1] | (element_bits(node) if is_element else 0)
-                         | (MARKUP["link"] if is_element and node.tag == "a" else 0))
+            stack.append(stack[-1] | (element_bits(node) if is_element else 0))
             if is_element and node.text:
                 parts.append((WHITE_SPACE.sub(" ", node.text), stack[-1]))
         else:
