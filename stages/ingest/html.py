@@ -38,6 +38,7 @@ BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "br", "capt
                         "summary", "table", "td", "th", "tr", "ul", "body", "html", "option", "legend"})
 TOKEN = re.compile(r"\w+")
 WHITE_SPACE = re.compile(r"\s+")   # a source line break inside a block is a space
+CONTENT_AFTER_END = re.compile(r"</html\s*>\s*[^\s]", re.IGNORECASE)   # more markup or text after an </html>
 # Line votes (ingest's `line_votes`): which extractors keep a line of the page's visible text; the third bit
 # is trafilatura's comment section (reader comments: body for some collections, not for others; clean's
 # classifier learns what to make of it).
@@ -82,6 +83,7 @@ def html_to_record(html: str) -> dict[str, Any]:
     `extractor` says which extractors found an article; "visible_text" when neither did (the page's
     visible text, unvoted). A page with no visible text at all is Unreadable."""
     import trafilatura
+    html = joined_documents(html)
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=True, include_tables=True)
     lines, markup = visible_lines_marked(html)
     if not lines:
@@ -106,6 +108,41 @@ def html_to_record(html: str) -> dict[str, Any]:
         "meta_site": getattr(doc, "sitename", None) or getattr(doc, "hostname", None) or None,
         "meta_url": getattr(doc, "url", None) or None,
     }
+
+
+def joined_documents(html: str) -> str:
+    """The page's markup with everything after its first </html> moved into its <body>, as a browser shows it.
+
+    Pages put together by server-side includes hold several whole documents one after the other; lxml's
+    parser (libxml2) keeps the first as the tree's root and each later one as a sibling of it, which
+    trafilatura, readability-lxml and a walk of the tree never see (a page's whole article was in its second
+    <html>, behind a weather box). Each later document's <body> (or the document itself, when it has none)
+    becomes a <div> at the end of the first one's body; later <head>s show nothing and are dropped. A page
+    with nothing after its first </html> is returned as it came, without parsing it."""
+    if not CONTENT_AFTER_END.search(html):
+        return html
+    import lxml.html
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:   # empty or unparsable markup: the extractors say so themselves
+        return html
+    later = [node for node in root.itersiblings() if isinstance(node.tag, str)]
+    if not later:
+        return html
+    body = root.find("body")
+    target = body if body is not None else root
+    for document in later:
+        for part in (list(document) if document.tag == "html" else [document]):
+            if part.tag == "head" or not isinstance(part.tag, str):
+                continue
+            box = lxml.html.Element("div")
+            if part.tag == "body":
+                box.text = part.text
+                box.extend(list(part))
+            else:
+                box.append(part)
+            target.append(box)
+    return lxml.html.tostring(root, encoding="unicode", method="html")
 
 
 def visible_lines(html: str) -> list[str]:

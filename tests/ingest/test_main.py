@@ -184,6 +184,22 @@ def test_html_comments_inside_a_paragraph_keep_the_text_after_them():
     assert visible_lines(html) == ["Faced with a slowdown, Sprint Nextel (News) announced cuts. More."]
 
 
+def test_html_documents_after_the_first_html_end_are_read_like_a_browser():
+    # Server-side includes: a second whole document after the first </html>. lxml keeps it as a sibling of
+    # the tree's root, which no extractor and no walk of the tree saw: the article was lost.
+    from stages.ingest.html import html_to_record, joined_documents
+    article = "The council voted on Tuesday to close the old bridge for repairs. " * 4
+    html = ("<html><head><title>Weather</title></head><body><div>Temperature: 25</div></body></html>\n"
+            "<script>f()</script><!DOCTYPE html><html><head><title>Bridge closes</title></head>"
+            f"<body>Bridge closes<p>{article}</p><p>{article}</p></body></html>")
+    record = html_to_record(html)
+    lines = record["raw_text"].split("\n")
+    assert lines[:3] == ["Weather", "Temperature: 25", "Bridge closes"] and lines[3] == article.strip()
+    assert record["line_votes"][3] != 0                # the extractors see the article too
+    plain = "<html><body><p>One page.</p></body></html>\n"
+    assert joined_documents(plain) is plain            # nothing after </html>: not even parsed
+
+
 def test_each_line_carries_the_markup_around_it():
     # Tags and class/id words of the element and its ancestors; a bit needs half the line's characters.
     from stages.ingest.html import MARKUP, visible_lines_marked
