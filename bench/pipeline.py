@@ -242,10 +242,13 @@ def copy_project(source: Path, dest: Path, corpus: list[dict[str, Any]]) -> Path
 
 
 def run_env() -> dict[str, str]:
-    """The project's venv first on PATH: dvc.yaml's commands call `python`."""
+    """The project's venv first on PATH: dvc.yaml's commands call `python`.
+
+    Byte code is written as `make run` writes it (the copy's .dvcignore keeps __pycache__ out of the code
+    folders' hashes): each stage process of a rerun then loads the project's modules compiled, as a user's
+    rerun does, instead of compiling ~18,000 lines again (~0.1 s per stage process)."""
     bin_dir = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
-            "DVC_NO_ANALYTICS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "DVC_NO_ANALYTICS": "1"}
 
 
 def dvc(*args: str) -> list[str]:

@@ -140,6 +140,7 @@ class Claims(pa.DataFrameModel):
     text: str = pa.Field(str_length={"min_value": 1})
     sent_id: str = sent_id_field()
     n_docs: pl.Int64 = pa.Field(ge=1)
+    # Independent stories: distinct story_id, the stories of one site counting once (claims.find_claims).
     n_stories: pl.Int64 = pa.Field(ge=1)
     doc_ids: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})
     sent_ids: pl.List = pa.Field(dtype_kwargs={"inner": pl.String})

@@ -111,7 +111,8 @@ def main() -> None:
     hashes = content_hashes(clean_docs)
     clean_docs = clean_docs.drop("text")
     release_memory()
-    claims = find_claims(sentences, found.signatures, stories, params.claims, links=found.links)
+    claims = find_claims(sentences, found.signatures, stories, params.claims, links=found.links,
+                         sites=clean_docs.select("doc_id", "site"))
     kinds = found.kinds
     del found
     entity_table = entity_stats(entities, stories)

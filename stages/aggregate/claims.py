@@ -9,9 +9,13 @@ The search runs over all documents, not only within a story, through an inverted
 sentence features, so it grows near-linearly with the corpus (corpus-wide: on the driver). Clusters are
 the connected components of the aligned pairs (networkx), each named by its smallest sent_id.
 
-Support is counted twice: `n_docs` (documents carrying the claim) and `n_stories` (distinct story_id
-among them, from `find_stories`): a syndicated reprint, a paywall-cut copy and a rewrite of one original
-count once, so a claim repeated by copies is not mistaken for a corroborated one.
+Support is counted twice: `n_docs` (documents carrying the claim) and `n_stories`, the independent stories
+among them: distinct story_id (from `find_stories`: a syndicated reprint, a paywall-cut copy and a rewrite of
+one original count once, so a claim repeated by copies is not mistaken for a corroborated one), where the
+stories of one site count once too. A site repeating its own text in two of its stories (a company's "About
+X" paragraph under two press releases, its disclaimer, a background sentence) is one source saying it
+twice, not two corroborating it. Stories are joined through the sites of their documents (a story whose
+documents are on sites X and Y and a story on Y are one source); a document with no site is a site of its own.
 
 The representative sentence (text, sent_id) comes from a document that is not a copy (an original or a
 unique story) when there is one, else from the first sentence id; claim_id is the first 16 hex digits of
@@ -64,30 +68,50 @@ def _clusters(signatures: pl.DataFrame, stories: pl.DataFrame, links: TypeLinks 
     return pl.DataFrame(rows, schema={"sent_id": pl.String, "cluster": pl.String}, orient="row")
 
 
+def _independent_stories(rows: pl.DataFrame) -> pl.DataFrame:
+    """cluster, n_stories: per claim, the connected components of its stories joined through their sites
+    (rows: cluster, story_id, site_key)."""
+    graph = nx.Graph()
+    for cluster, story, site in rows.select("cluster", "story_id", "site_key").unique().iter_rows():
+        graph.add_edge((cluster, "story", story), (cluster, "site", site))
+    counts: dict[str, int] = {}
+    for component in nx.connected_components(graph):
+        cluster = next(iter(component))[0]
+        counts[cluster] = counts.get(cluster, 0) + 1
+    return pl.DataFrame({"cluster": list(counts), "n_stories": list(counts.values())},
+                        schema={"cluster": pl.String, "n_stories": pl.Int64})
+
+
 def find_claims(sentences: pl.DataFrame, signatures: pl.DataFrame, stories: pl.DataFrame, params: ClaimParams,
-                links: TypeLinks | None = None) -> pl.DataFrame:
+                links: TypeLinks | None = None, sites: pl.DataFrame | None = None) -> pl.DataFrame:
     """One row per claim, most independent support first (then most documents, then sent_id).
 
     `signatures` are the `sentence_signatures` of `sentences`; `links` their `link_types` when the stage
     already has them (one search serves stories and claims; links that do not serve the claim params are
-    computed again)."""
+    computed again); `sites` (doc_id, site: clean's documents) say which stories share a site (without
+    them every document is a site of its own)."""
     if sentences.is_empty():
         return empty_frame(tables.Claims)
     clusters = _clusters(signatures, stories, links, params)
     if clusters.is_empty():
         return empty_frame(tables.Claims)
+    if sites is None:
+        sites = pl.DataFrame(schema={"doc_id": pl.String, "site": pl.String})
     rows = (clusters.join(signatures.select("sent_id", "doc_id"), on="sent_id")
             .join(sentences.select("sent_id", "text"), on="sent_id")
             .join(stories.select("doc_id", "story_id", "relation"), on="doc_id", how="left")
+            .join(sites.select("doc_id", "site"), on="doc_id", how="left")
             .with_columns(story_id=pl.col("story_id").fill_null(pl.lit("s") + pl.col("doc_id")),
+                          site_key=pl.coalesce(pl.col("site").str.strip_chars().str.to_lowercase()
+                                               .replace("", None), pl.lit("doc:") + pl.col("doc_id")),
                           is_copy=pl.col("relation").is_in(tables.COPY_RELATIONS).fill_null(False)))
     claims = (rows.sort("is_copy", "sent_id")
               .group_by("cluster", maintain_order=True)
               .agg(text=pl.col("text").first(), sent_id=pl.col("sent_id").first(),
                    n_docs=pl.col("doc_id").n_unique().cast(pl.Int64),
-                   n_stories=pl.col("story_id").n_unique().cast(pl.Int64),
                    doc_ids=pl.col("doc_id").unique().sort(), sent_ids=pl.col("sent_id").sort())
-              .filter(pl.col("n_docs") >= params.min_docs))
+              .filter(pl.col("n_docs") >= params.min_docs)
+              .join(_independent_stories(rows), on="cluster", how="left", maintain_order="left"))
     claims = claims.with_columns(claim_id=pl.col("sent_id").map_elements(
         lambda s: hashlib.sha256(s.encode("utf-8")).hexdigest()[:16], return_dtype=pl.String))
     return frame(claims, tables.Claims).sort(["n_stories", "n_docs", "sent_id"], descending=[True, True, False])

@@ -80,6 +80,20 @@ def test_copies_of_one_original_count_as_one_story_and_the_original_speaks():
     assert claim["sent_id"] == f"{B}:1:0"  # not the copy's sentence, although its id sorts first
 
 
+def test_stories_of_one_site_are_one_source_of_a_claim():
+    # A company's "About" paragraph under two of its own press releases is one source repeating itself.
+    sentences = sentence_frame({A: [FACT, OTHER[0]], B: [OTHER[1], FACT], C: [FACT, OTHER[2]], D: [OTHER[3]]})
+    sites = pl.DataFrame({"doc_id": [A, B, C, D], "site": ["Example Wire", "example wire ", None, "Other"]})
+    signatures = sentence_signatures(with_entity_ids(sentences, NO_ENTITIES))
+    params = shipped("aggregate").claims
+    found = find_claims(sentences, signatures, INDEPENDENT, params, sites=sites)
+    assert found["n_docs"].to_list() == [3] and found["n_stories"].to_list() == [2]   # A and B: one site
+    two_docs = sentence_frame({A: [FACT, OTHER[0]], B: [OTHER[1], FACT], D: [OTHER[3]]})
+    signatures = sentence_signatures(with_entity_ids(two_docs, NO_ENTITIES))
+    assert find_claims(two_docs, signatures, INDEPENDENT, params, sites=sites)["n_stories"].to_list() == [1]
+    assert find_claims(two_docs, signatures, INDEPENDENT, params)["n_stories"].to_list() == [2]  # no sites known
+
+
 def test_paraphrase_with_shared_numbers_and_entities_is_the_same_claim():
     sentences = sentence_frame({A: [FACT, OTHER[0]], B: [OTHER[1], FACT_PARAPHRASE], C: OTHER[2:]})
     entities = pl.DataFrame([

@@ -14,6 +14,8 @@ from stages.aggregate.statements import KINDS, is_statement, keep_statements, se
     ("Follow the station on Facebook and Instagram.", "call_to_action"),
     ("This article has been adapted from its original source.", "call_to_action"),
     ("Sign up for our newsletter to get the news first.", "call_to_action"),
+    ("The views and opinions expressed in this article are those of the author.", "call_to_action"),
+    ("Under the accounting rules, provisions do not necessarily reflect the full amount.", "statement"),
     ("Click here: https://example.org/x.", "url"),
     ("Write to jane@example.org for details.", "url"),
     ("By JANE ROE", "credit"),
