@@ -115,7 +115,7 @@ def main() -> None:
                          sites=clean_docs.select("doc_id", "site"))
     kinds = found.kinds
     del found
-    entity_table = entity_stats(entities, stories)
+    entity_table = entity_stats(entities, stories, params.named_labels)
     pairs = cooccurrence(entities, sentences, stories, params.cooccurrence, params.named_labels)
     dates = read("tag/dates")
     story_dates = resolve_story_dates(dates, sentences, clean_docs, stories, dates_params)

@@ -34,9 +34,13 @@ def entity_names(entities: pl.DataFrame) -> pl.DataFrame:
             .unique("entity_id", keep="first", maintain_order=True).select("entity_id", "canonical"))
 
 
-def entity_stats(entities: pl.DataFrame, stories: pl.DataFrame) -> pl.DataFrame:
-    """One row per entity_id: canonical name (`entity_names`), label, mentions, documents and independent
+def entity_stats(entities: pl.DataFrame, stories: pl.DataFrame, labels: list[str] | None = None) -> pl.DataFrame:
+    """One row per entity_id of the `labels` (all when None; the stage gives `aggregate.named_labels`, so
+    "two" and "Monday" do not top a ranking of who and what the corpus names: numbers and dates have their
+    own tables in data/tag/): canonical name (`entity_names`), label, mentions, documents and independent
     stories. The label is constant within an entity_id; `first` after sorting keeps it deterministic."""
+    if labels is not None:
+        entities = entities.filter(pl.col("label").is_in(labels))
     if entities.is_empty():
         return empty_frame(tables.EntityStats)
     counted = (with_story(entities.select("doc_id", "entity_id", "label"), stories)

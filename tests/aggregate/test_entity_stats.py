@@ -30,6 +30,13 @@ def test_document_without_story_row_is_its_own_story(tiny_corpus):
     assert by_name["Hamas"] == (2, 2, 2)
 
 
+def test_only_the_given_labels_are_counted(tiny_corpus):
+    # The stage counts aggregate.named_labels: "Sunday" (DATE) is in the tag tables, not in the entity ranking.
+    everything = stats_by_name(entity_stats(tiny_corpus["entities"], tiny_corpus["stories"]))
+    named = stats_by_name(entity_stats(tiny_corpus["entities"], tiny_corpus["stories"], ["GPE", "ORG"]))
+    assert "Sunday" in everything and "Sunday" not in named and named["Israel"] == everything["Israel"]
+
+
 def test_empty_entities_give_empty_valid_table(tiny_corpus):
     stats = entity_stats(tiny_corpus["entities"].head(0), tiny_corpus["stories"])
     assert stats.is_empty()
