@@ -426,7 +426,7 @@ def metadata_fields(page: Page, lines: MetadataLines, body: list[int], params: C
     published = parse_date(page.meta.date)
     if published is None and lines.datelines:
         published = lines.datelines[min(lines.datelines)]
-    site = page.meta.site or meta.site_of_url(page.meta.url)
+    site = meta.site_name(page.meta.site) or meta.site_of_url(page.meta.url)
     if site is None:
         site = next((found for block in page.blocks if block.cue == "source"
                      for found in [meta.parse_source_site(block.text)] if found), None)

@@ -286,12 +286,24 @@ def sequence_twice(words: list[str]) -> bool:
 
 # --------------------------------------------------------------------------------------------- site
 
+ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S+$", re.IGNORECASE)   # a URL, not a name
+
+
 def site_of_url(url: str | None) -> str | None:
     """The site of a page's URL: its host name, lower case, without "www."."""
     if not url:
         return None
     host = (urlsplit(url.strip()).hostname or "").lower()
     return (host[4:] if host.startswith("www.") else host) or None
+
+
+def site_name(value: str | None) -> str | None:
+    """A page's site as its metadata gives it ("The Hill"), with an address reduced to its host name
+    ("https://www.hawaiinewsnow.com" -> "hawaiinewsnow.com", as `site_of_url`); None when blank."""
+    value = (value or "").strip()
+    if ADDRESS.match(value):
+        return site_of_url(value if "://" in value else f"http://{value}") or value
+    return value or None
 
 
 def parse_source_site(text: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from stages.clean.metadata import (glued_key, is_byline_prefix, is_dateline, may_be_byline, parse_byline,
-                                   parse_source_site, person_name, title_copy)
+                                   parse_source_site, person_name, site_name, title_copy)
 from tests.shipped_params import shipped
 
 PARAMS = shipped("clean")
@@ -55,6 +55,12 @@ def test_source_lines_name_the_site():
     assert parse_source_site("Source: Elections - nytimes.com") == "nytimes.com"
     assert parse_source_site("Originally published on www.Example.co.uk today") == "www.example.co.uk"
     assert parse_source_site("Source: the ministry") is None
+
+
+def test_a_site_given_as_an_address_is_its_host_name():
+    assert site_name("https://www.hawaiinewsnow.com") == "hawaiinewsnow.com"
+    assert site_name("www.Example.co.uk") == "example.co.uk"
+    assert site_name(" The Hill ") == "The Hill" and site_name("  ") is None and site_name(None) is None
 
 
 def test_title_copies():
