@@ -200,12 +200,13 @@ class _DateLexicon:
             "month_rel_year": re.compile(rf"\b{month}\s+(?:of\s+)?(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)\s+year\b"),
             "month_year": re.compile(rf"\b{month}(?:,?\s+(?:of\s+)?){year}"),
             "weekday_time": re.compile(rf"\b(?P<weekday>{weekday})\s+(?P<tod>{times_of_day})\b"),
-            # "5 p.m. EST Nov. 9", "noon Thursday", "10 p.m. yesterday": a clock time and its day
+            # "5 p.m. EST Nov. 9", "noon Thursday", "10 p.m. yesterday": a clock time and its day; a weekday
+            # followed by its date is one day ("10 a.m. Friday, Dec. 6": the date decides it)
             "clock_day": re.compile(
                 rf"(?i:\b(?:(?P<hour>[01]?\d)(?::(?P<minute>[0-5]\d))?\s*(?P<ampm>[ap]\.m\.|[ap]m\b)"
                 rf"|(?P<clockword>noon|midnight)\b))(?:\s+(?:{alternation(self.grammar['time_zones'])})\b)?"
-                rf"\s+(?:(?:on\s+)?(?P<weekday>{weekday})|(?P<rel>(?i:today|yesterday|tomorrow))\b"
-                rf"|{month}\s+{day}(?:,?\s+{year})?)"),
+                rf"\s+(?:(?:(?:on\s+)?{weekday},?\s+)?{month}\s+{day}(?:,?\s+{year})?"
+                rf"|(?:on\s+)?(?P<weekday>{weekday})|(?P<rel>(?i:today|yesterday|tomorrow))\b)"),
             "weekday": re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his(?:\s+coming)?|[Tt]he\s+coming)\s+)?"
                                   rf"(?P<weekday>{weekday})"),
             "month": re.compile(rf"\b(?:(?P<mod>[Ll]ast|[Nn]ext|[Tt]his)\s+)?{month}"),

@@ -275,7 +275,8 @@ def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gaze
 # A surname as news writes it: "Quinn", "McGwire", "O'Neill", "Tyler-Sharman" (three letters or more).
 _SURNAME = re.compile(r"[A-Z](?:[a-z]+|'[A-Z][a-z]+)(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)?")
 _CAPITALISED_TOKEN = re.compile(r"[A-Z][\w.'’-]*")
-_CAPITALISED_AFTER = re.compile(r"\s+[A-Z]")
+# (?<!\s): a run of spaces is tried once, not from each of its spaces (linear under finditer too)
+_CAPITALISED_AFTER = re.compile(r"(?<!\s)\s+[A-Z]")
 _SENTENCE_START = re.compile(r"^\W*$")
 
 

@@ -96,7 +96,7 @@ LOWER_TAIL_TRIMMED_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "L
 # Labels whose leading "the" is an article, not part of the name (titles of works keep theirs).
 ARTICLE_TRIMMED_LABELS = frozenset({"NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
 _INITIAL = re.compile(r"[A-Z]\.")
-_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+_ORDINAL = re.compile(r"(?<!\d)\d+(?:st|nd|rd|th)")   # (?<!\d): a run of digits is tried once
 # "I" is left out: it is also the pronoun ("Jimmy Carter I think"), and "Elizabeth I" reads the same way.
 _REGNAL_NUMBERS = frozenset({"II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII",
                              "XIV", "XV", "XVI", "XVII", "XVIII"})

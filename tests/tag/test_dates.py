@@ -120,6 +120,15 @@ def test_a_clock_time_with_zone_and_day_is_one_expression():
     assert got == [("5 p.m. EST Nov. 9", "TIME", "1989-11-09T17:00")]
 
 
+def test_a_clock_time_with_a_weekday_and_its_date_is_one_expression():
+    # "10 a.m. Friday" alone was the expression, resolved to the Friday before; the date after it decides.
+    from stages.common.timex import _dates_in_sentence
+    text = "Tickets go on sale at 10 a.m. Friday, Dec. 6, and at noon on Saturday."
+    got = [(text[s:e], r[5], r[6]) for s, e, r in _dates_in_sentence(text, dt.date(2019, 11, 19), PARAMS)]
+    assert got[0] == ("10 a.m. Friday, Dec. 6", "TIME", "2019-12-06T10:00")
+    assert got[1][0] == "noon on Saturday"
+
+
 def test_every_expression_kind_resolves():
     text = ("The deal of 2024-05-02 was signed on 19 May 2024. In July 2023 and since 2014 they met; "
             "last Friday, next Monday and this week too, and two days ago, in early March and in Feb. He left.")

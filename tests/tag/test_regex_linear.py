@@ -14,12 +14,14 @@ import time
 import pytest
 
 from stages.tag.attributions import LAST_WORD_RE, _cues
+from stages.tag.canonical import _CAPITALISED_AFTER
 from stages.common.timex import _lexicon
+from stages.tag.ner import _ORDINAL
 from stages.tag.quotes import TRANSCRIPT_TURN_RE, WORD_DOT_AT_END_RE
 
 
 def _adversarial(size: int) -> list[str]:
-    units = [" ", "a", "A", "a ", "a-", "a.", "a. ", " and", " and ", "\n", "that "]
+    units = [" ", "a", "A", "a ", "a-", "a.", "a. ", " and", " and ", "\n", "that ", "1"]
     texts = [(unit * (size // len(unit) + 1))[:size] for unit in units]
     return texts + [text[:-1] + "!" for text in texts]
 
@@ -41,6 +43,8 @@ PATTERNS = {
     "dates.prev_word_re": lambda: _lexicon().prev_word_re,
     "quotes.WORD_DOT_AT_END_RE": lambda: WORD_DOT_AT_END_RE,
     "quotes.TRANSCRIPT_TURN_RE": lambda: TRANSCRIPT_TURN_RE,
+    "canonical._CAPITALISED_AFTER": lambda: _CAPITALISED_AFTER,
+    "ner._ORDINAL": lambda: _ORDINAL,
 }
 
 
@@ -49,6 +53,11 @@ def test_linear_time_on_100k_adversarial_text(name):
     pattern = PATTERNS[name]()
     assert _worst_seconds(pattern, 20_000) < 0.5, f"{name} backtracks (20k characters)"
     assert _worst_seconds(pattern, 100_000) < 1.0, f"{name} backtracks (100k characters)"
+
+
+def test_capitalised_after_and_ordinal_still_match_what_their_callers_need():
+    assert _CAPITALISED_AFTER.match("  Smith said") and not _CAPITALISED_AFTER.match(" said Smith")
+    assert _ORDINAL.fullmatch("21st") and _ORDINAL.fullmatch("3rd") and not _ORDINAL.fullmatch("21")
 
 
 def test_coordination_splits_before_a_new_noun_phrase():
