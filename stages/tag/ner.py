@@ -836,7 +836,16 @@ class EntityRules:
             start += 1   # not "Swiss People's Party" (PERSON)
         if end - start >= 2 and _ORDINAL.fullmatch(doc[end - 1].text):
             end -= 1
+        if end - start >= 2 and _is_sentence_start(doc, start) and self._is_opening_gerund(doc[start]):
+            start += 1   # "Hosting Cook at Dreamforce ...": the sentence's verb, capitalised, not a given name
         return self._skip_titles(doc, start, end), self._extend_over_particles(doc, end)
+
+    def _is_opening_gerund(self, token: Token) -> bool:
+        """A capitalised -ing word that is no given name, known name or place ("Hosting", "Asking"; not
+        "Sterling", nor "Irving", whose census given name is left out of given_names as a place)."""
+        return token.is_title and len(token) >= 5 and token.lower_.endswith("ing") and \
+            token.lower_ not in self.given_names and token.text not in self.known_names and \
+            self.gazetteer.place_label(token.text) is None
 
     def _relabelled(self, doc: Doc, start: int, end: int, label: str) -> str:
         if label in ("PERSON", "NORP"):

@@ -306,6 +306,18 @@ def test_wire_figures_and_a_leading_adjective_are_no_names(nlp):
     assert [e.text for e in rules(doc).ents] == ["South American"]
 
 
+def test_a_sentences_opening_ing_word_is_no_part_of_a_persons_name(nlp):
+    # "Hosting Cook" beside "Tim Cook" made "Cook" ambiguous, so it never resolved to "Tim Cook".
+    rules = nlp.get_pipe(RULES_COMPONENT)
+    for text, start, name in (('Hosting Cook at Dreamforce "is our dream," he said.', 0, "Cook"),
+                              ("Sterling Brown scored twice.", 0, "Sterling Brown"),
+                              ("Irving Berlin wrote it.", 0, "Irving Berlin"),
+                              ("She met Fielding Smith there.", 2, "Fielding Smith")):
+        doc = nlp.make_doc(text)
+        doc.ents = [Span(doc, start, start + 2, label="PERSON")]   # the model's span, by hand
+        assert [e.text for e in rules(doc).ents] == [name], text
+
+
 def test_a_nationality_before_a_persons_name_is_no_part_of_it(nlp):
     found = ents(nlp, "Olympic champion American Dennis Mitchell won the 100 metres.")
     assert "Dennis Mitchell" in found and "American Dennis Mitchell" not in found
