@@ -444,12 +444,13 @@ def page_authors(page: Page, lines: MetadataLines, body: list[int], params: Clea
     contributor = {i for i in lines.bylines if meta.is_contributor_line(page.blocks[i].text)}
     article = article_bylines([i for i in sorted(lines.bylines) if i not in contributor], body, params)
     authors: list[str] = []
+    site = meta.site_name(page.meta.site) or meta.site_of_url(page.meta.url)
     for source in (list(page.meta.authors), [name for i in article for name in lines.bylines[i]],
                    [name for i in sorted(contributor) for name in lines.bylines[i]]):
         for raw in source:
             name = meta.person_name(raw) if isinstance(raw, str) else None
-            if name and name not in authors:
-                authors.append(name)
+            if name:
+                meta.add_author(authors, meta.without_site_name(name, site))
         if authors:
             break
     return authors

@@ -265,6 +265,39 @@ def name_words(text: str) -> list[str]:
     return words
 
 
+SITE_NAME_SHARE = 0.6   # of the site's letters a word after a name must make to be the site's name
+
+
+def without_site_name(name: str, site: str | None) -> str:
+    """A name without the page's site glued after it ("Finian Cunningham Sputnik" on SputnikInt): a last
+    word of three or more that the site's name starts with and makes most of (a surname that only opens
+    the site's name stays: "Mary Ann Fox" on Fox News)."""
+    words = name.split()
+    key = re.sub(r"[\W_]", "", (site or "").lower())
+    last = re.sub(r"[\W_]", "", words[-1].lower()) if words else ""
+    glued = len(last) >= 3 and key.startswith(last) and len(last) >= SITE_NAME_SHARE * len(key)
+    return " ".join(words[:-1]) if len(words) >= 3 and glued else name
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two author names of one person: the same first and last word, the words between initials only
+    ("Troy Smith", "Troy L Smith", "Troy L. Smith")."""
+    x, y = a.lower().split(), b.lower().split()
+    initials = all(len(w.strip(".")) <= 1 for w in x[1:-1] + y[1:-1])
+    return len(x) >= 2 and len(y) >= 2 and x[0] == y[0] and x[-1] == y[-1] and initials
+
+
+def add_author(authors: list[str], name: str) -> None:
+    """`name` appended unless it names someone already there; a longer form of the same person replaces
+    the shorter in place ("Troy Smith" then "Troy L Smith": one author, "Troy L Smith")."""
+    for k, known in enumerate(authors):
+        if known == name or same_person(known, name):
+            if len(name) > len(known):
+                authors[k] = name
+            return
+    authors.append(name)
+
+
 ACRONYM = re.compile(r"[A-Z]{2,}")
 GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
 

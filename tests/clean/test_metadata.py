@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from stages.clean.metadata import (glued_key, is_byline_prefix, is_dateline, may_be_byline, parse_byline,
-                                   parse_source_site, person_name, site_name, title_copy)
+from stages.clean.metadata import (add_author, glued_key, is_byline_prefix, is_dateline, may_be_byline,
+                                   parse_byline, parse_source_site, person_name, site_name, title_copy,
+                                   without_site_name)
 from tests.shipped_params import shipped
 
 PARAMS = shipped("clean")
@@ -92,9 +93,20 @@ def test_person_name_on_a_long_run_of_spaces():
     ("Jonathan Garber FOXBusiness", "Jonathan Garber"),     # an acronym in a mixed-case name is an outlet
     ("SARAH LYALL", "SARAH LYALL"),                         # ... an all-capitals name is a name
     ("Tom Gillespie News reporter", "Tom Gillespie"), ("Fox News' Jessica Napoli", "Jessica Napoli"),
+    ("Текст Венера Ерофеева", "Венера Ерофеева"), ("Foto Ana Lima", "Ana Lima"),   # credit labels
 ])
 def test_person_name_drops_links_outlets_and_roles(author, name):
     assert person_name(author) == name
+
+
+def test_the_sites_name_after_an_authors_name_goes_and_one_person_is_one_author():
+    assert without_site_name("Finian Cunningham Sputnik", "SputnikInt") == "Finian Cunningham"
+    assert without_site_name("Mary Ann Fox", "Fox News") == "Mary Ann Fox"    # a surname opening the site's name
+    assert without_site_name("Jane Roe", "Roe") == "Jane Roe"                  # two words: no name would be left
+    authors: list[str] = []
+    for name in ("Troy Smith", "Troy L Smith", "Jane Roe", "Troy Smith", "Tom Smith"):
+        add_author(authors, name)
+    assert authors == ["Troy L Smith", "Jane Roe", "Tom Smith"]
 
 
 def test_a_weekday_after_a_bylines_name_starts_its_date():
