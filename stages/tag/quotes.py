@@ -79,6 +79,8 @@ INITIALS_RE = re.compile(r"[A-Z](?:\.[A-Z])*")         # "J", "G.K" (before the 
 # "JAKE TAPPER: ..." at a paragraph start: one to three words in capitals, a colon, text (linear: each
 # word is a possessive run of capitals, words separated by one space)
 # A speaker token is at most 30 characters: unbounded, a search over a long capitalised run would be quadratic.
+# Between two items of a list of quotes: nothing, a comma, "and"/"or" ("“Black Water,” “China Grove” and ...").
+LIST_GAP_RE = re.compile(r"[\s,]*+(?:(?:and|or)\s++)?")
 TRANSCRIPT_TURN_RE = re.compile(r"([A-Z][A-Z.'’-]{0,29}+(?: [A-Z][A-Z.'’-]{0,29}+){0,2}):[ \t]++(?=\S)")
 PERSON_LABELS = ("PERSON", "PER")
 ORG_LABELS = ("ORG", "GPE", "NORP")
@@ -126,6 +128,7 @@ class QuoteCuesFile(TypedDict):
     subordinators: list[str]
     embedding_words: list[str]
     noun_prepositions: list[str]
+    title_prepositions: list[str]
     be_forms: list[str]
     time_prepositions: list[str]
     time_words: list[str]
@@ -210,6 +213,7 @@ class _Cues:
         self.subordinators = lower_set(cues["subordinators"])
         self.embedding = lower_set(cues["embedding_words"])
         self.noun_prepositions = lower_set(cues["noun_prepositions"])
+        self.title_prepositions = lower_set(cues["title_prepositions"])
         self.be_forms = lower_set(cues["be_forms"])
         self.time_prepositions = lower_set(cues["time_prepositions"])
         self.time_words = lower_set(cues["time_words"])
@@ -1325,7 +1329,8 @@ def _governed_title(doc: _Doc, q: _Quote, start: int, cues: _Cues) -> bool:
     """A title-cased quote right after a possessive or a preposition ("on CNN’s “New Day,”", "broadcast of
     “Fox News Sunday,”"): a name of a show or a work, not words someone says."""
     before = _tokens(doc.text, start, q.open_mark)
-    return bool(before) and (before[-1].text.endswith(("’s", "'s")) or before[-1].low in cues.noun_prepositions) \
+    return bool(before) and (before[-1].text.endswith(("’s", "'s")) or before[-1].low in cues.noun_prepositions
+                             or before[-1].low in cues.title_prepositions) \
         and _is_title(doc.text[q.start:q.end].rstrip("."), cues)    # (the sentence's period: “Morning Joe.”)
 
 
@@ -1752,11 +1757,41 @@ def _opens_sentence(doc: _Doc, start: int, open_mark: int, cues: _Cues) -> bool:
         not t.is_word or t.low in cues.intro_adverbs or t.low in cues.coordinators for t in words)
 
 
+def _quote_lists(doc: _Doc, quotes: list[_Quote], cues: _Cues) -> None:
+    """Quotes in a row, one sentence, only commas and "and" between them, are items of one list, and each
+    item after the first opened its own clause, so it read as a direct quote of its own. The first item
+    decides: a title makes a list of works ("hits including “Listen To The Music,” “Black Water,” “China
+    Grove” and ...", "(“The Discovery,” “The One I Love”)"), and so does a run of title-cased quotes nobody
+    is said to say; an attributed first item lends its kind and speaker to the rest (names called: "cited
+    his references to her as “Miss Piggy” and “Miss Housekeeping”")."""
+    def listed(a: _Quote, b: _Quote) -> bool:
+        return a.close_mark is not None and a.sentence == b.sentence and \
+            LIST_GAP_RE.fullmatch(doc.text, a.close_mark + 1, b.open_mark) is not None
+
+    k = 0
+    while k < len(quotes):
+        run = k + 1
+        while run < len(quotes) and listed(quotes[run - 1], quotes[run]):
+            run += 1
+        first, rest = quotes[k], quotes[k + 1:run]
+        titled = [_is_title(doc.text[q.start:q.end], cues) for q in quotes[k:run]]
+        if rest and all(titled) and (first.kind == "title" or not first.attributed):
+            for q in quotes[k:run]:
+                q.kind, q.verb, q.speaker, q.speaker_kind, q.speaker_span = "title", None, None, None, None
+                q.attribution, q.attributed = None, False
+        elif rest and first.attributed and first.kind in ("direct", "partial"):
+            for q in rest:
+                q.kind, q.verb, q.speaker, q.speaker_kind = first.kind, first.verb, first.speaker, first.speaker_kind
+                q.speaker_span, q.attribution, q.attributed = first.speaker_span, first.attribution, False
+        k = run
+
+
 def _doc_quotes(doc: _Doc, p: QuotesParams) -> list[_Quote]:
     cues = _cues()
     quotes = _quote_spans(doc)
     for i in range(len(quotes)):
         _attribute(doc, quotes, i, cues, p)
+    _quote_lists(doc, quotes, cues)
     _group(quotes, doc.text)
     _fill_open_parts(quotes)
     if p.inherit_across_paragraphs:

@@ -893,6 +893,21 @@ def test_a_quote_after_a_show_name_continues_the_quote_before_it():
                                                      ("direct", "Hillary Clinton")]
 
 
+def test_a_list_of_title_cased_quotes_is_a_list_of_works():
+    # Each item after the first opened its clause and read as a direct quote with no speaker.
+    text = ("The band plans a tour. According to Lee, expect hits including “Listen To The Music,” “Black Water,” "
+            "“China Grove” and others. His son (“The Discovery,” “The One I Love”) came too.")
+    out = run(text, {"Lee": "Lee"})
+    assert out.filter(pl.col("kind") != "indirect").select("quote", "kind", "speaker").rows() == [
+        ("Listen To The Music", "title", None), ("Black Water", "title", None), ("China Grove", "title", None),
+        ("The Discovery", "title", None), ("The One I Love", "title", None)]
+    speech = "The bill failed. “We will win,” Clinton said, “and we will.”"   # not title-cased: still speech
+    assert run(speech, {"Clinton": "Hillary Clinton"})["kind"].to_list() == ["direct", "direct"]
+    called = "The pageant was in 1996. Trump called her “Miss Piggy” and “Miss Housekeeping” in interviews."
+    assert run(called, {"Trump": "Donald Trump"}).select("kind", "speaker").rows() == [
+        ("partial", "Donald Trump"), ("partial", "Donald Trump")]          # names called: the first lends its speaker
+
+
 def test_a_bracket_after_the_name_in_clause_subjects():
     # "Ryan (R-Wis.), the House speaker, said", "Ryan (R-Wis.): “...”", "Ryan (R-Wis.) on Tuesday called"
     mentions = {"Paul Ryan": "Paul Ryan", "Ryan": "Paul Ryan"}
