@@ -479,6 +479,8 @@ def output_rows(page: Page, lines: MetadataLines, body: list[int], title: Picked
                 language: str, sure: bool, reasons: dict[int, str], params: Clean) -> tuple[Row, list[Row]]:
     blocks = page.blocks
     authors, published, site, is_truncated = metadata_fields(page, lines, body, params)
+    if site is not None and title.text is not None and title.text.strip().lower() == site.strip().lower():
+        site = meta.site_of_url(page.meta.url)   # the metadata took the headline for the site's name
     removed = []
     removed_chars = 0
     for i in sorted(reasons):

@@ -108,9 +108,15 @@ def _ends_name(words: list[str], k: int, n_name: int) -> bool:
 
 
 def _split_names(text: str, stop_words: set[str]) -> list[str]:
-    parts = re.split(r",|;|\band\b|&|\|", text, flags=re.IGNORECASE)   # "CHARLES FORELLE AND DAVID ROMÁN"
-    names = []
+    """The names of a byline's list ("CHARLES FORELLE AND DAVID ROMÁN"). After the first name, a part that
+    holds a job title ends the list: what follows is the title's affiliation, no author ("Posted by Evan
+    Rapoport, Product Manager, Google Maps", "Tarun Jain, AdWords Product Manager")."""
+    parts = re.split(r",|;|\band\b|&|\|", text, flags=re.IGNORECASE)
+    roles = set(load_cues().byline.role_words)
+    names: list[str] = []
     for part in parts:
+        if names and any(word.lower().strip(".") in roles for word in part.split()):
+            break
         name = _clean_name(part, stop_words)
         if name and name not in names:
             names.append(name)

@@ -7,6 +7,7 @@ import re
 from schemas.params import Clean
 from stages.clean import metadata as meta
 from stages.clean.blocks import Block, MetadataLines, Page, Picked, Span
+from stages.clean.cues import load_cues
 from stages.clean.lines import normalise_key
 
 SITE_SEPARATOR = re.compile(r"\s[|–—-]\s(?=[^|–—-]*$)")
@@ -17,7 +18,8 @@ def pick_title(page: Page, body_start: int, lines: MetadataLines, anchor: int | 
     headline-like line before the body, preferring one that has copies on the page (repeated, glued, or
     with a " - Site" suffix); else the page's first line without its " - Site" suffix."""
     if isinstance(page.meta.title, str) and page.meta.title.strip():
-        return title_from_metadata(page.meta.title, page.blocks)
+        headline = headline_beside_site_name(page, page.meta.title, body_start)
+        return headline if headline is not None else title_from_metadata(page.meta.title, page.blocks)
     if anchor is not None:
         # The page's first line is the title when it equals the headline, unless it is a block of several
         # lines (a title is one line: `title_line_no`); the anchor always is one.
@@ -25,6 +27,74 @@ def pick_title(page: Page, body_start: int, lines: MetadataLines, anchor: int | 
         first_is_title = first.glued == page.blocks[anchor].glued and first.one_line
         return Picked(first.text, 0) if first_is_title else Picked(page.blocks[anchor].text, anchor)
     return title_before_body(page.blocks, body_start, lines, params)
+
+
+PAGE_TITLE_SEPARATOR = r"\s*[:|–—-]\s*"
+
+
+def headline_beside_site_name(page: Page, title: str, body_start: int) -> Picked | None:
+    """The headline when the metadata's title is the site's name: the page's <title> line (its first) is
+    that name and another part ("Google Web Toolkit Blog: GWT 2.5 Final is here!", "Life as a Healthcare
+    CIO: On the Road in China"), and the other part is a line of its own between the last copy of the
+    metadata title and the body (the post's heading; the name is the blog's banner above it). Not when the
+    other part is the site's name itself ("... - The Washington Post"), shouts (a section: "SPORTS PLUS") or
+    opens with a dash (a tagline: "— a combination of simple living, ...")."""
+    blocks = page.blocks
+    if not blocks or not blocks[0].one_line:
+        return None
+    if title.rstrip()[-1:] in (":", "|", "-", "–", "—"):
+        return None   # the metadata cut its title at a separator of its own: which part is which is unknown
+    rest = other_part_of_page_title(blocks[0].text, title)
+    if rest is None or len(rest.split()) < 2 or rest.isupper() or not rest[0].isalnum() and rest[0] not in "\"“'‘" \
+            or is_site_name(rest, page) or names_an_outlet(rest):
+        return None
+    rest_key, title_key = normalise_key(rest), normalise_key(title)
+    last = min(body_start + 1, len(blocks) - 1)
+    at_rest = [i for i in range(1, last + 1) if blocks[i].one_line and blocks[i].key == rest_key]
+    at_title = [i for i in range(1, last + 1) if blocks[i].one_line and blocks[i].key == title_key]
+    if at_rest and (not at_title or at_rest[-1] > at_title[-1]):
+        return Picked(blocks[at_rest[-1]].text, at_rest[-1])
+    return None
+
+
+def other_part_of_page_title(line: str, title: str) -> str | None:
+    """What a <title> line holds beside `title` and a separator ("Blog: Post", "Post | Blog"), or None."""
+    line, title = line.strip(), title.strip()
+    if line.lower().startswith(title.lower()):
+        match = re.match(PAGE_TITLE_SEPARATOR, line[len(title):])
+        return line[len(title) + match.end():].strip() or None if match else None
+    if line.lower().endswith(title.lower()):
+        match = re.search(PAGE_TITLE_SEPARATOR + "$", line[:-len(title)])
+        return line[:match.start()].strip() or None if match else None
+    return None
+
+
+# Host labels that name no site (a domain's suffix, a blog host's own name).
+HOST_WORDS = frozenset({"www", "com", "org", "net", "co", "uk", "blogspot", "wordpress", "typepad", "blogs"})
+
+
+def is_site_name(text: str, page: Page) -> bool:
+    """Whether `text` reads as the page's site ("The Washington Post" on "Washington Post" or on
+    washingtonpost.com): the letters of the metadata's site name, or of a label of the URL's host, inside
+    its letters or holding them. (The metadata's site name is sometimes a page's headline, taken when the
+    page names no site; a headline equal to it then stays unread, the safe side.)"""
+    letters = re.sub(r"[\W_]", "", text.lower())
+    host = meta.site_of_url(page.meta.url) or ""
+    names = [label for label in host.split(".") if label not in HOST_WORDS]
+    if isinstance(page.meta.site, str):
+        names.append(page.meta.site)
+    for name in names:
+        key = re.sub(r"[\W_]", "", name.lower())
+        if len(key) >= 4 and (key in letters or letters in key):
+            return True
+    return False
+
+
+def names_an_outlet(text: str) -> bool:
+    """Whether a word of `text` is one outlets' names use ("Kansas City Business Journal"; cues.yaml
+    byline.outlet_words): then it may be the site's name, and the metadata title is kept."""
+    outlets = set(load_cues().byline.outlet_words)
+    return any(word in outlets for word in re.findall(r"\w+", text.lower()))
 
 
 def title_from_metadata(title: str, blocks: list[Block]) -> Picked:

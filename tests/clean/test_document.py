@@ -194,6 +194,19 @@ def test_headline_under_the_page_title_anchors_a_short_article():
     assert doc["text"] == PARA and doc["title"] == "Minister Reviews Plan" and reasons[1] == "duplicate_title"
 
 
+def test_a_metadata_title_that_is_the_blogs_name_gives_way_to_the_posts_headline():
+    # The <title> line is "Blog: Post"; the metadata took the blog's name, which is the banner above the post.
+    raw = "\n".join(["Example Garden Blog: Tomatoes Ripen Late This Year", "Example Garden Blog",
+                     "Tomatoes Ripen Late This Year", PARA, PARA2])
+    doc, _ = clean_one(raw, meta_title="Example Garden Blog")
+    assert doc["title"] == "Tomatoes Ripen Late This Year" and doc["title_line_no"] == 3
+    # ... not when the other part is the site's name, or a name outlets use.
+    raw = "\n".join(["Plan Review Set | The Daily Example", "Plan Review Set", "The Daily Example", PARA, PARA2])
+    assert clean_one(raw, meta_title="Plan Review Set", meta_site="The Daily Example")[0]["title"] == "Plan Review Set"
+    raw = "\n".join(["Plan Review Set | Springfield Herald", "Plan Review Set", "Springfield Herald", PARA, PARA2])
+    assert clean_one(raw, meta_title="Plan Review Set")[0]["title"] == "Plan Review Set"
+
+
 def test_page_title_line_gives_the_title_when_no_headline_repeats_it():
     raw = "\n".join(["Plan Review Set After Long Talks | The Daily Example", "News", "Sport", PARA, PARA2])
     doc, _ = clean_one(raw)

@@ -21,6 +21,14 @@ def test_bylines_and_contributor_lines_name_the_authors():
     assert parse_byline("Home and away", PARAMS) is None
 
 
+def test_a_job_title_ends_a_bylines_names():
+    # What follows a name's job title is its affiliation ("Google Maps"), not a second author.
+    assert parse_byline("Posted by Evan Rapoport, Product Manager, Google Maps", PARAMS) == ["Evan Rapoport"]
+    assert parse_byline("Posted by Tarun Jain, AdWords Product Manager", PARAMS) == ["Tarun Jain"]
+    assert parse_byline("By Jane Doe and John Roe, Staff Writers", PARAMS) == ["Jane Doe", "John Roe"]
+    assert person_name("Anonymous Coward") is None and person_name("A Photo Editor") is None
+
+
 def test_byline_max_words_is_a_param():
     line = "By Jane Doe, John Roe, Ann Poe, Bob Moe and Kim Loe"   # 12 words
     assert parse_byline(line, PARAMS) == ["Jane Doe", "John Roe", "Ann Poe", "Bob Moe", "Kim Loe"]
