@@ -62,7 +62,27 @@ FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in 
                "page_good_share", "page_rule_share", "extracted", "no_stop_language", "fallback", "page_votes")
             + tuple(f"page_{name}_share" for name in ("traf", "read", "comment", "both", "rule_traf", "rule_read"))
             + ("page_traf_read_agreement",)
-            + tuple(f"page_mk_{name}_share" for name in PAGE_MARKUP))
+            + tuple(f"page_mk_{name}_share" for name in PAGE_MARKUP)
+            + ("short_run", "short_run_prose", "in_prose_run", "from_prose_run", "prose_run_share",
+               "date_shape", "link_lead", "byline_lead", "comment_shape", "starts_lower", "doc_copies"))
+
+# What a plain-text scrape carries without its markup (shape_columns): a line of `SHORT_MAX_WORDS` words or
+# fewer that is not prose starts or extends a run of short lines (a menu, a list, a box of teasers); the
+# longest prose run is the run of good blocks, with gaps of up to `PROSE_GAP` blocks, holding the most
+# good characters.
+SHORT_MAX_WORDS = 12
+PROSE_GAP = 3
+MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+DATE_SHAPE = re.compile(rf"\b(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\s+\d{{4}}"
+                        r"|\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}:\d{2}\s*(?:[ap]\.?m\b)?"
+                        r"|\d+\s+(?:second|minute|hour|day|week|month|year)s?\s+ago)", re.IGNORECASE)
+LINK_LEAD = re.compile(r"^\W*(?:read more|read also|also read|more|see also|related|watch|listen|full story|photos?|"
+                       r"videos?|slideshow|gallery|next|previous|prev)\b\s*(?:[:»›>|–-]|$)|\bclick here\b|"
+                       r"\bcontinue reading\b|(?:»|›|→|\.\.\.|…)\W*$", re.IGNORECASE)
+BYLINE_LEAD = re.compile(r"^\W*(?:by|posted by|written by|filed by|reported by|posted|published|updated)\b",
+                         re.IGNORECASE)
+COMMENT_SHAPE = re.compile(r"(?:\b(?:says|said|wrote)\s*:?\s*$|^\W*reply\W*$|\breport abuse\b|\brecommend\b|"
+                           r"\b\d+\s+(?:points?|likes?|repl(?:y|ies)|comments?)\b|\bpermalink\b)", re.IGNORECASE)
 
 PUNCTUATION = re.compile(r"[^\w\s]|_")   # what is neither alphanumeric (str.isalnum) nor white space
 # The ASCII characters PUNCTUATION does not match: deleted from an ASCII text, what is left is its matches.
@@ -262,7 +282,79 @@ def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
     parts.append(page_columns)
     parts.append(page_vote_columns(n, chars, col, rule_body))
     parts.append(page_markup_columns(n, chars, col))
+    parts.append(shape_columns(page, prose, chars))
     return np.hstack(parts)
+
+
+def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
+    """What a plain-text scrape says without markup, one row a block: the run of short non-prose lines it
+    is in (log of its length, 0 when the block is not short) and whether prose stands right before and
+    after that run (0-2: a list inside the article, against a menu at the page's edge; -1 when not short);
+    the longest prose run (PROSE_GAP): whether the block is in it, its distance to it in shares of the
+    page's characters (negative above), and the run's share of the page; the line's shape: a date or time,
+    a link-like lead or tail ("Read more: ...", "... »"), a byline lead, a reader comment's furniture
+    ("X says:", "Reply", "12 likes"), a lower-case start; how many times its line occurs in the document."""
+    blocks, good = page.blocks, prose.good
+    n = len(blocks)
+    short = [not good[i] and 0 < blocks[i].words <= SHORT_MAX_WORDS for i in range(n)]
+    run_len, run_prose = np.zeros(n), np.full(n, -1.0)
+    i = 0
+    while i < n:
+        if not short[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and short[j + 1]:
+            j += 1
+        run_len[i:j + 1] = math.log1p(j - i + 1)
+        run_prose[i:j + 1] = int(i > 0 and good[i - 1]) + int(j + 1 < n and good[j + 1])
+        i = j + 1
+    in_run, from_run, run_share = prose_run_columns(good, chars)
+    keys = [b.key for b in blocks]
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    texts = [b.text for b in blocks]
+    columns = [run_len, run_prose, in_run, from_run, np.full(n, run_share),
+               [bool(DATE_SHAPE.search(t)) for t in texts], [bool(LINK_LEAD.search(t)) for t in texts],
+               [bool(BYLINE_LEAD.match(t)) for t in texts], [bool(COMMENT_SHAPE.search(t)) for t in texts],
+               [starts_lower(t) for t in texts], [counts[key] for key in keys]]
+    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]) if n else np.empty((0, 11))
+
+
+def starts_lower(text: str) -> bool:
+    """Whether the first letter of the text is lower case (a fragment continuing a sentence)."""
+    for ch in text:
+        if ch.isalpha():
+            return ch.islower()
+    return False
+
+
+def prose_run_columns(good: list[bool], chars: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """(in the longest prose run, signed distance to it in shares of the page's characters, the run's share
+    of the page's good characters): the run of good blocks with gaps of up to PROSE_GAP other blocks that
+    holds the most good characters."""
+    n = len(good)
+    best, best_chars, start, last, total_good = None, 0.0, None, None, 0.0
+    for i in range(n):
+        if not good[i]:
+            continue
+        if start is None or i - last - 1 > PROSE_GAP:
+            start, total_good = i, 0.0
+        last = i
+        total_good += chars[i]
+        if total_good > best_chars:
+            best, best_chars = (start, i), total_good
+    if best is None:
+        return np.zeros(n), np.zeros(n), 0.0
+    total = max(1.0, float(chars.sum()))
+    before = np.cumsum(chars) - chars
+    lo, hi = before[best[0]], before[best[1]] + chars[best[1]]
+    index = np.arange(n)
+    in_run = ((index >= best[0]) & (index <= best[1])).astype(np.float64)
+    distance = np.where(index < best[0], (before - lo) / total,
+                        np.where(index > best[1], (before + chars - hi) / total, 0.0))
+    return in_run, distance, best_chars / max(1.0, float((chars * np.asarray(good, dtype=np.float64)).sum()))
 
 
 def page_markup_columns(n: int, chars: np.ndarray, col: dict[str, np.ndarray]) -> np.ndarray:

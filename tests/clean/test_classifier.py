@@ -7,7 +7,7 @@ import polars as pl
 from stages.clean.classifier import FEATURES, block_matrix
 from stages.clean.corpus import corpus_pages
 from stages.clean.document import rule_phases
-from tests.clean.texts import PARA, PARA2, docs_frame
+from tests.clean.texts import PARA, PARA2, PARA3, docs_frame
 from tests.shipped_params import shipped
 
 PARAMS = shipped("clean")
@@ -130,3 +130,21 @@ def test_window_means_of_columns_are_those_of_each_column():
     both = window_mean(values, 2)
     for k in range(2):
         assert both[:, k].tobytes() == window_mean(values[:, k].copy(), 2).tobytes()
+
+
+def test_plain_text_shape_features():
+    # A list of short lines between two paragraphs, a menu above them, a "Read more:" link, a byline, a
+    # date, a comment's "says:" and a repeated line: what a text scrape carries without markup.
+    raw = "\n".join(["Home", "World", "By Jane Doe", "March 3, 2010", PARA, "Apples", "Pears", "Plums", PARA2,
+                     PARA3, "Read more: the plan", "Bob says:", "and then it went on", "Home"])
+    f = features_of(raw, [])
+    assert f["short_run"][5] == f["short_run"][7] > 0 and f["short_run"][4] == 0
+    assert f["short_run_prose"][6] == 2 and f["short_run_prose"][0] == 1 and f["short_run_prose"][4] == -1
+    assert f["in_prose_run"].tolist()[4:10] == [1, 1, 1, 1, 1, 1] and f["in_prose_run"][0] == 0
+    assert f["from_prose_run"][0] < 0 < f["from_prose_run"][10] and f["from_prose_run"][6] == 0
+    assert 0 < f["prose_run_share"][0] <= 1
+    assert f["date_shape"][3] == 1 and f["date_shape"][4] == 0
+    assert f["link_lead"][10] == 1 and f["link_lead"][5] == 0
+    assert f["byline_lead"][2] == 1 and f["comment_shape"][11] == 1 and f["comment_shape"][2] == 0
+    assert f["starts_lower"][12] == 1 and f["starts_lower"][4] == 0
+    assert f["doc_copies"][0] == 2 and f["doc_copies"][1] == 1
