@@ -54,6 +54,8 @@ OWN = ("log_chars", "words", "alpha_share", "caps_share", "ends_sentence", "has_
 NEIGHBOURS = ("log_chars", "stop_share", "ends_sentence", "good", "rule_body", "cue")
 OFFSETS = (-2, -1, 1, 2)
 WINDOWS = (3, 10)
+SHAPE_FEATURES = ("short_run", "short_run_prose", "in_prose_run", "from_prose_run", "prose_run_share", "date_shape",
+                  "link_lead", "byline_lead", "comment_shape", "starts_lower", "doc_copies", "win5_teaser")
 FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in NEIGHBOURS)
             + tuple(f"win{w}_{name}" for w in WINDOWS for name in ("good_chars", "stop_share", "ends", "rule_body",
                                                                    "vote_traf", "vote_read", "vote_comment",
@@ -63,8 +65,7 @@ FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in 
             + tuple(f"page_{name}_share" for name in ("traf", "read", "comment", "both", "rule_traf", "rule_read"))
             + ("page_traf_read_agreement",)
             + tuple(f"page_mk_{name}_share" for name in PAGE_MARKUP)
-            + ("short_run", "short_run_prose", "in_prose_run", "from_prose_run", "prose_run_share",
-               "date_shape", "link_lead", "byline_lead", "comment_shape", "starts_lower", "doc_copies"))
+            + SHAPE_FEATURES)
 
 # What a plain-text scrape carries without its markup (shape_columns): a line of `SHORT_MAX_WORDS` words or
 # fewer that is not prose starts or extends a run of short lines (a menu, a list, a box of teasers); the
@@ -293,9 +294,14 @@ def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
     the longest prose run (PROSE_GAP): whether the block is in it, its distance to it in shares of the
     page's characters (negative above), and the run's share of the page; the line's shape: a date or time,
     a link-like lead or tail ("Read more: ...", "... »"), a byline lead, a reader comment's furniture
-    ("X says:", "Reply", "12 likes"), a lower-case start; how many times its line occurs in the document."""
+    ("X says:", "Reply", "12 likes"), a lower-case start; how many times its line occurs in the document;
+    the share of its neighbours (5 each side) that are a teaser's headline (a short line without a sentence
+    end right above a longer block: a box of related stories). On the HTML route (line votes) every one is
+    -1: the markup says more, and that route's figures are not this feature set's to move."""
     blocks, good = page.blocks, prose.good
     n = len(blocks)
+    if page.meta.line_votes:
+        return np.full((n, len(SHAPE_FEATURES)), -1.0)
     short = [not good[i] and 0 < blocks[i].words <= SHORT_MAX_WORDS for i in range(n)]
     run_len, run_prose = np.zeros(n), np.full(n, -1.0)
     i = 0
@@ -319,7 +325,10 @@ def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
                [bool(DATE_SHAPE.search(t)) for t in texts], [bool(LINK_LEAD.search(t)) for t in texts],
                [bool(BYLINE_LEAD.match(t)) for t in texts], [bool(COMMENT_SHAPE.search(t)) for t in texts],
                [starts_lower(t) for t in texts], [counts[key] for key in keys]]
-    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]) if n else np.empty((0, 11))
+    teaser = np.array([short[i] and not blocks[i].ends_sentence and i + 1 < n
+                       and blocks[i + 1].words > SHORT_MAX_WORDS for i in range(n)], dtype=np.float64)
+    columns.append(window_mean(teaser, 5) if n else teaser)
+    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]) if n else np.empty((0, len(SHAPE_FEATURES)))
 
 
 def starts_lower(text: str) -> bool:

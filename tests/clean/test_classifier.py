@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from stages.clean.classifier import FEATURES, block_matrix
+from stages.clean.classifier import FEATURES, SHAPE_FEATURES, block_matrix
 from stages.clean.corpus import corpus_pages
 from stages.clean.document import rule_phases
 from tests.clean.texts import PARA, PARA2, PARA3, docs_frame
@@ -148,3 +148,15 @@ def test_plain_text_shape_features():
     assert f["byline_lead"][2] == 1 and f["comment_shape"][11] == 1 and f["comment_shape"][2] == 0
     assert f["starts_lower"][12] == 1 and f["starts_lower"][4] == 0
     assert f["doc_copies"][0] == 2 and f["doc_copies"][1] == 1
+
+
+def test_teaser_boxes_and_the_html_route_in_shape_features():
+    # Related-story teasers: a headline without a sentence end over its summary, box after box.
+    raw = "\n".join([PARA, PARA2, "Storm hits the coast", PARA3, "Council votes on budget", PARA, "Home"])
+    f = features_of(raw, [])
+    assert f["win5_teaser"][3] > 0 and f["win5_teaser"][6] > 0 and f["win5_teaser"][0] > 0
+    assert features_of(raw.replace("Storm hits the coast", "Storm hits the coast."), [])["win5_teaser"][0] < \
+        f["win5_teaser"][0]
+    # The HTML route (line votes): every shape feature is -1.
+    html = features_of(raw, [3, 3, 0, 1, 0, 1, 0])
+    assert {v for name in SHAPE_FEATURES for v in html[name].tolist()} == {-1}
