@@ -55,7 +55,8 @@ NEIGHBOURS = ("log_chars", "stop_share", "ends_sentence", "good", "rule_body", "
 OFFSETS = (-2, -1, 1, 2)
 WINDOWS = (3, 10)
 SHAPE_FEATURES = ("short_run", "short_run_prose", "in_prose_run", "from_prose_run", "prose_run_share", "date_shape",
-                  "link_lead", "byline_lead", "comment_shape", "starts_lower", "doc_copies", "win5_teaser")
+                  "link_lead", "byline_lead", "comment_shape", "starts_lower", "doc_copies", "win5_teaser", "url_or_tag",
+                  "wire_lead")
 FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in NEIGHBOURS)
             + tuple(f"win{w}_{name}" for w in WINDOWS for name in ("good_chars", "stop_share", "ends", "rule_body",
                                                                    "vote_traf", "vote_read", "vote_comment",
@@ -84,6 +85,9 @@ BYLINE_LEAD = re.compile(r"^\W*(?:by|posted by|written by|filed by|reported by|p
                          re.IGNORECASE)
 COMMENT_SHAPE = re.compile(r"(?:\b(?:says|said|wrote)\s*:?\s*$|^\W*reply\W*$|\breport abuse\b|\brecommend\b|"
                            r"\b\d+\s+(?:points?|likes?|repl(?:y|ies)|comments?)\b|\bpermalink\b)", re.IGNORECASE)
+URL_OR_TAG = re.compile(r"https?://|\bwww\.|</?[a-z]+[\s>/]|&amp;", re.IGNORECASE)
+# A wire story's dateline opening its first paragraph: "CHICAGO — ...", "Los Angeles, CA (BANG) - ...".
+WIRE_LEAD = re.compile(r"^[A-Z][\w.'’]*(?:[ ,]+[A-Z][\w.'’]*){0,4}\s*(?:\([\w ]+\)\s*)?[-—–]\s+\S")
 
 PUNCTUATION = re.compile(r"[^\w\s]|_")   # what is neither alphanumeric (str.isalnum) nor white space
 # The ASCII characters PUNCTUATION does not match: deleted from an ASCII text, what is left is its matches.
@@ -296,7 +300,8 @@ def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
     a link-like lead or tail ("Read more: ...", "... »"), a byline lead, a reader comment's furniture
     ("X says:", "Reply", "12 likes"), a lower-case start; how many times its line occurs in the document;
     the share of its neighbours (5 each side) that are a teaser's headline (a short line without a sentence
-    end right above a longer block: a box of related stories). On the HTML route (line votes) every one is
+    end right above a longer block: a box of related stories); a URL or markup in the line (an ad's code
+    left in the scrape); a wire dateline opening the line ("CHICAGO — ...", the first paragraph). On the HTML route (line votes) every one is
     -1: the markup says more, and that route's figures are not this feature set's to move."""
     blocks, good = page.blocks, prose.good
     n = len(blocks)
@@ -328,6 +333,7 @@ def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
     teaser = np.array([short[i] and not blocks[i].ends_sentence and i + 1 < n
                        and blocks[i + 1].words > SHORT_MAX_WORDS for i in range(n)], dtype=np.float64)
     columns.append(window_mean(teaser, 5) if n else teaser)
+    columns += [[bool(URL_OR_TAG.search(t)) for t in texts], [bool(WIRE_LEAD.match(t)) for t in texts]]
     return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]) if n else np.empty((0, len(SHAPE_FEATURES)))
 
 

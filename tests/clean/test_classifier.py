@@ -160,3 +160,10 @@ def test_teaser_boxes_and_the_html_route_in_shape_features():
     # The HTML route (line votes): every shape feature is -1.
     html = features_of(raw, [3, 3, 0, 1, 0, 1, 0])
     assert {v for name in SHAPE_FEATURES for v in html[name].tolist()} == {-1}
+
+
+def test_urls_markup_and_wire_datelines_in_shape_features():
+    raw = "\n".join(["BOSTON (AP) - " + PARA, PARA2, '<a href="http://ads.example/click">', "Cast: Jane Doe"])
+    f = features_of(raw, [])
+    assert f["wire_lead"].tolist() == [1, 0, 0, 0]
+    assert f["url_or_tag"].tolist() == [0, 0, 1, 0]
