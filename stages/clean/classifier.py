@@ -45,6 +45,9 @@ MARKUP_WINDOWED = ("link", "chrome", "comment", "related")
 PAGE_MARKUP = ("link", "chrome", "comment", "article")
 
 BODY_MODEL_FILE = Path(__file__).resolve().parent / "data" / "body_model.txt"
+# The plain-text routes' model (pages without line votes): the same blocks, every FEATURES column (the body
+# model reads the columns before SHAPE_FEATURES: the HTML route's figures are not this one's to move).
+TEXT_MODEL_FILE = Path(__file__).resolve().parent / "data" / "text_model.txt"
 BODY_THRESHOLD = 0.5
 CUE_CODES = {reason: k for k, reason in enumerate(CUE_REASONS)}
 OWN = ("log_chars", "words", "alpha_share", "caps_share", "ends_sentence", "has_digit", "stop_share", "cue",
@@ -105,8 +108,9 @@ _override: Callable[[str], Any] | None = None
 
 @contextlib.contextmanager
 def model_for_documents(choose: Callable[[str], Any]) -> Iterator[None]:
-    """Within the block, document `doc_id` is classified by `choose(doc_id)` (a LightGBM Booster) instead of
-    data/body_model.txt (the training script's cross-validation)."""
+    """Within the block, document `doc_id` is classified by `choose(doc_id)` (a LightGBM Booster for every
+    route, or a (body model, text model) pair) instead of data/body_model.txt and data/text_model.txt (the
+    training script's cross-validation)."""
     global _override
     previous, _override = _override, choose
     try:
@@ -134,8 +138,20 @@ def body_model() -> Any:
     return load_booster(BODY_MODEL_FILE)
 
 
-def model_for(doc_id: str) -> Any:
-    return _override(doc_id) if _override is not None else body_model()
+@lru_cache(maxsize=1)
+def text_model() -> Any:
+    """The plain-text routes' model (None when the file is absent: the body model decides those too)."""
+    return load_booster(TEXT_MODEL_FILE)
+
+
+def model_for(doc_id: str, html: bool = True) -> Any:
+    """The model of a document: the body model on the HTML route (a page with line votes), else the text
+    model when there is one."""
+    chosen = _override(doc_id) if _override is not None else (body_model(), text_model())
+    if not isinstance(chosen, tuple):
+        return chosen
+    body, text = chosen
+    return body if html or text is None else text
 
 
 def own_columns(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule_body: set[int],
@@ -396,13 +412,14 @@ def body_probabilities(page: Page, lines: MetadataLines, prose: Prose, span: Spa
                        headings: tuple[int | None, ...], decides: list[bool]) -> list[float] | None:
     """Each block's probability of being body, or None without a model (or without blocks). Only the
     blocks the model `decides` are predicted (the others, headings, metadata lines and cue blocks, get 0.0
-    and are never read: prediction is most of the classifier's time); all blocks are features."""
-    model = model_for(page.doc_id)
+    and are never read: prediction is most of the classifier's time); all blocks are features. A model
+    reads the first of FEATURES it was trained on (the body model: those before SHAPE_FEATURES)."""
+    model = model_for(page.doc_id, bool(page.meta.line_votes))
     if model is None or not page.blocks:
         return None
     probabilities = np.zeros(len(page.blocks))
     rows = np.flatnonzero(np.array(decides, dtype=bool))
     if len(rows):
         matrix = block_matrix(page, lines, prose, span, rule_body, headings)
-        probabilities[rows] = model.predict(matrix[rows], num_threads=1)
+        probabilities[rows] = model.predict(matrix[rows, :model.num_feature()], num_threads=1)
     return probabilities.tolist()
