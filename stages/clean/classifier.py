@@ -13,7 +13,11 @@ and how far they agree). A gradient-boosted tree model
 (LightGBM, text format, data/body_model.txt; `make train-clean` trains it on the boilerplate_dev and
 article_extraction pages with folds by site and writes its cross-validated figures to
 data/body_model.cv.json) gives each block a probability of being body; a block is body at
-`BODY_THRESHOLD` or more.
+`BODY_THRESHOLD` or more. Pages without markup (the plain-text routes) have their own model,
+data/text_model.txt, trained on the same blocks with SHAPE_FEATURES besides (what a text scrape carries:
+runs of short lines and whether prose frames them, the longest prose run, date, link, byline, comment,
+URL and wire-dateline shapes, in-document copies, teaser boxes); the body model reads the columns before
+them, so the HTML route is as before.
 
 `model_for_documents` lets the training script give each document a model of its own (the fold's model
 that never saw the document's site), so that cross-validated figures are the stage's own output.
@@ -58,8 +62,8 @@ NEIGHBOURS = ("log_chars", "stop_share", "ends_sentence", "good", "rule_body", "
 OFFSETS = (-2, -1, 1, 2)
 WINDOWS = (3, 10)
 SHAPE_FEATURES = ("short_run", "short_run_prose", "in_prose_run", "from_prose_run", "prose_run_share", "date_shape",
-                  "link_lead", "byline_lead", "comment_shape", "starts_lower", "doc_copies", "win5_teaser", "url_or_tag",
-                  "wire_lead")
+                  "link_lead", "byline_lead", "comment_shape", "starts_lower", "doc_copies", "win5_teaser",
+                  "url_or_tag", "wire_lead")
 FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in NEIGHBOURS)
             + tuple(f"win{w}_{name}" for w in WINDOWS for name in ("good_chars", "stop_share", "ends", "rule_body",
                                                                    "vote_traf", "vote_read", "vote_comment",
@@ -317,13 +321,30 @@ def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
     ("X says:", "Reply", "12 likes"), a lower-case start; how many times its line occurs in the document;
     the share of its neighbours (5 each side) that are a teaser's headline (a short line without a sentence
     end right above a longer block: a box of related stories); a URL or markup in the line (an ad's code
-    left in the scrape); a wire dateline opening the line ("CHICAGO — ...", the first paragraph). On the HTML route (line votes) every one is
+    left in the scrape); a wire dateline opening the line ("CHICAGO — ...", the first paragraph). On the
+    HTML route (line votes) every one is
     -1: the markup says more, and that route's figures are not this feature set's to move."""
     blocks, good = page.blocks, prose.good
     n = len(blocks)
     if page.meta.line_votes:
         return np.full((n, len(SHAPE_FEATURES)), -1.0)
+    if not n:
+        return np.empty((0, len(SHAPE_FEATURES)))
     short = [not good[i] and 0 < blocks[i].words <= SHORT_MAX_WORDS for i in range(n)]
+    run_len, run_prose = short_run_columns(short, good)
+    in_run, from_run, run_share = prose_run_columns(good, chars)
+    teaser = np.array([short[i] and not blocks[i].ends_sentence and i + 1 < n
+                       and blocks[i + 1].words > SHORT_MAX_WORDS for i in range(n)], dtype=np.float64)
+    columns = [run_len, run_prose, in_run, from_run, np.full(n, run_share), *line_shape_columns(blocks),
+               window_mean(teaser, 5), [bool(URL_OR_TAG.search(b.text)) for b in blocks],
+               [bool(WIRE_LEAD.match(b.text)) for b in blocks]]
+    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
+
+
+def short_run_columns(short: list[bool], good: list[bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Each block's run of short lines: log of its length (0 when not short) and how many of its two ends
+    prose stands at (-1 when not short)."""
+    n = len(short)
     run_len, run_prose = np.zeros(n), np.full(n, -1.0)
     i = 0
     while i < n:
@@ -336,21 +357,18 @@ def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
         run_len[i:j + 1] = math.log1p(j - i + 1)
         run_prose[i:j + 1] = int(i > 0 and good[i - 1]) + int(j + 1 < n and good[j + 1])
         i = j + 1
-    in_run, from_run, run_share = prose_run_columns(good, chars)
-    keys = [b.key for b in blocks]
+    return run_len, run_prose
+
+
+def line_shape_columns(blocks: list) -> list[list]:
+    """The date, link-lead, byline-lead, comment, lower-case-start and in-document-copies columns."""
     counts: dict[str, int] = {}
-    for key in keys:
-        counts[key] = counts.get(key, 0) + 1
+    for b in blocks:
+        counts[b.key] = counts.get(b.key, 0) + 1
     texts = [b.text for b in blocks]
-    columns = [run_len, run_prose, in_run, from_run, np.full(n, run_share),
-               [bool(DATE_SHAPE.search(t)) for t in texts], [bool(LINK_LEAD.search(t)) for t in texts],
-               [bool(BYLINE_LEAD.match(t)) for t in texts], [bool(COMMENT_SHAPE.search(t)) for t in texts],
-               [starts_lower(t) for t in texts], [counts[key] for key in keys]]
-    teaser = np.array([short[i] and not blocks[i].ends_sentence and i + 1 < n
-                       and blocks[i + 1].words > SHORT_MAX_WORDS for i in range(n)], dtype=np.float64)
-    columns.append(window_mean(teaser, 5) if n else teaser)
-    columns += [[bool(URL_OR_TAG.search(t)) for t in texts], [bool(WIRE_LEAD.match(t)) for t in texts]]
-    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns]) if n else np.empty((0, len(SHAPE_FEATURES)))
+    return [[bool(DATE_SHAPE.search(t)) for t in texts], [bool(LINK_LEAD.search(t)) for t in texts],
+            [bool(BYLINE_LEAD.match(t)) for t in texts], [bool(COMMENT_SHAPE.search(t)) for t in texts],
+            [starts_lower(t) for t in texts], [counts[b.key] for b in blocks]]
 
 
 def starts_lower(text: str) -> bool:

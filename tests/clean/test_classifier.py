@@ -167,3 +167,11 @@ def test_urls_markup_and_wire_datelines_in_shape_features():
     f = features_of(raw, [])
     assert f["wire_lead"].tolist() == [1, 0, 0, 0]
     assert f["url_or_tag"].tolist() == [0, 0, 1, 0]
+
+
+def test_plain_text_pages_get_the_text_model():
+    from stages.clean.classifier import model_for, model_for_documents
+    with model_for_documents(lambda doc_id: ("body", "text")):
+        assert model_for("x", html=True) == "body" and model_for("x", html=False) == "text"
+    with model_for_documents(lambda doc_id: ("body", None)):   # no text model: the body model decides
+        assert model_for("x", html=False) == "body"
