@@ -92,6 +92,9 @@ BYLINE_LEAD = re.compile(r"^\W*(?:by|posted by|written by|filed by|reported by|p
                          re.IGNORECASE)
 COMMENT_SHAPE = re.compile(r"(?:\b(?:says|said|wrote)\s*:?\s*$|^\W*reply\W*$|\breport abuse\b|\brecommend\b|"
                            r"\b\d+\s+(?:points?|likes?|repl(?:y|ies)|comments?)\b|\bpermalink\b)", re.IGNORECASE)
+# LINK_LEAD's lead (link_like tries it first, at the start of the text).
+LINK_START = re.compile(r"^\W*(?:read more|read also|also read|more|see also|related|watch|listen|full story|photos?|"
+                        r"videos?|slideshow|gallery|next|previous|prev)\b\s*(?:[:»›>|–-]|$)", re.IGNORECASE)
 URL_OR_TAG = re.compile(r"https?://|\bwww\.|</?[a-z]+[\s>/]|&amp;", re.IGNORECASE)
 # A wire story's dateline opening its first paragraph: "CHICAGO — ...", "Los Angeles, CA (BANG) - ...".
 WIRE_LEAD = re.compile(r"^[A-Z][\w.'’]*(?:[ ,]+[A-Z][\w.'’]*){0,4}\s*(?:\([\w ]+\)\s*)?[-—–]\s+\S")
@@ -336,7 +339,7 @@ def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
     teaser = np.array([short[i] and not blocks[i].ends_sentence and i + 1 < n
                        and blocks[i + 1].words > SHORT_MAX_WORDS for i in range(n)], dtype=np.float64)
     columns = [run_len, run_prose, in_run, from_run, np.full(n, run_share), *line_shape_columns(blocks),
-               window_mean(teaser, 5), [bool(URL_OR_TAG.search(b.text)) for b in blocks],
+               window_mean(teaser, 5), [url_or_tag(b.text) for b in blocks],
                [bool(WIRE_LEAD.match(b.text)) for b in blocks]]
     return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
 
@@ -361,14 +364,55 @@ def short_run_columns(short: list[bool], good: list[bool]) -> tuple[np.ndarray, 
 
 
 def line_shape_columns(blocks: list) -> list[list]:
-    """The date, link-lead, byline-lead, comment, lower-case-start and in-document-copies columns."""
+    """The date, link-lead, byline-lead, comment, lower-case-start and in-document-copies columns (each
+    pattern tried only where what it needs occurs: the same values, a fraction of the time)."""
     counts: dict[str, int] = {}
     for b in blocks:
         counts[b.key] = counts.get(b.key, 0) + 1
+    date, link, comment = [], [], []
+    for b in blocks:
+        text = b.text
+        date.append(b.has_digit and DATE_SHAPE.search(text) is not None)
+        link.append(link_like(text))
+        comment.append(comment_like(text, b.has_digit))
     texts = [b.text for b in blocks]
-    return [[bool(DATE_SHAPE.search(t)) for t in texts], [bool(LINK_LEAD.search(t)) for t in texts],
-            [bool(BYLINE_LEAD.match(t)) for t in texts], [bool(COMMENT_SHAPE.search(t)) for t in texts],
+    return [date, link, [BYLINE_LEAD.match(t) is not None for t in texts], comment,
             [starts_lower(t) for t in texts], [counts[b.key] for b in blocks]]
+
+
+def link_like(text: str) -> bool:
+    """LINK_LEAD: its lead at the start, its tail ("... »": one of the marks in the text's closing run of
+    non-word characters), its "click here" / "continue reading" where the words occur."""
+    if LINK_START.match(text):
+        return True
+    k = len(text)
+    while k and not (text[k - 1].isalnum() or text[k - 1] == "_"):
+        k -= 1
+    closing = text[k:]
+    if closing and ("»" in closing or "›" in closing or "→" in closing or "…" in closing or "..." in closing):
+        return True
+    lower = text.lower()
+    return ("click here" in lower or "continue reading" in lower) and LINK_LEAD.search(text) is not None
+
+
+def comment_like(text: str, has_digit: bool) -> bool:
+    """COMMENT_SHAPE, each part tried only where what it needs occurs: "says" / "said" / "wrote" closing
+    the text, "reply" alone, "report abuse" / "recommend" / "permalink", a count of points, likes, replies
+    or comments."""
+    lower = text.lower()
+    tail = lower[-24:]
+    if ("says" in tail or "said" in tail or "wrote" in tail or "reply" in tail or "report abuse" in lower
+            or "recommend" in lower or "permalink" in lower
+            or (has_digit and ("point" in lower or "like" in lower or "repl" in lower or "comment" in lower))):
+        return COMMENT_SHAPE.search(text) is not None
+    return False
+
+
+def url_or_tag(text: str) -> bool:
+    """URL_OR_TAG, tried only on a text holding "://", "www.", "<" or "&" (it needs one)."""
+    if "://" not in text and "<" not in text and "&" not in text and "www." not in text.lower():
+        return False
+    return bool(URL_OR_TAG.search(text))
 
 
 def starts_lower(text: str) -> bool:
