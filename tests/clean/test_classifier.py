@@ -175,3 +175,14 @@ def test_plain_text_pages_get_the_text_model():
         assert model_for("x", html=True) == "body" and model_for("x", html=False) == "text"
     with model_for_documents(lambda doc_id: ("body", None)):   # no text model: the body model decides
         assert model_for("x", html=False) == "body"
+
+
+def test_link_and_comment_shapes_match_their_patterns():
+    from stages.clean.classifier import COMMENT_SHAPE, LINK_LEAD, comment_like, link_like
+    texts = ["Next story »", "More than 100 people died.", "Click here to see the photos", "The end ...",
+             "Video: the storm", "Jane says:", "Reply", "12 likes", "She said it was a good plan.", "see it »!"]
+    assert [link_like(t) for t in texts] == [bool(LINK_LEAD.search(t)) for t in texts]
+    assert [link_like(t) for t in texts][:5] == [True, False, True, True, True]
+    assert [comment_like(t, any(c.isdigit() for c in t)) for t in texts] == [
+        bool(COMMENT_SHAPE.search(t)) for t in texts]
+    assert [comment_like(t, any(c.isdigit() for c in t)) for t in texts][5:9] == [True, True, True, False]
