@@ -171,17 +171,24 @@ def train_selector(corpora: list, models: list, fold_of: dict[str, int], gold_of
 def train_body(pages: list[dict], folds: list[int], n_folds: int, seed: int, write: bool,
                dump: Path | None = None) -> dict:
     import train_clean
-    from stages.clean.classifier import FEATURES
+    from stages.clean.classifier import FEATURES, SHAPE_FEATURES
     p = params()
     x, y, w, fold, corpora = examples(pages, folds, p)
     if x.shape[1] != len(FEATURES):
         raise SystemExit(f"{x.shape[1]} feature columns, FEATURES names {len(FEATURES)}")
     print(f"body model: {len(y)} blocks ({int(y.sum())} body) from {len(corpora)} corpora", flush=True)
-    models = [train_clean.fit(x[fold != k], y[fold != k], w[fold != k], train_clean.BODY_ROUNDS, seed)
+    # Two models per fold: the body model (the HTML route) on the columns before SHAPE_FEATURES, the text
+    # model (the plain-text routes: pages without votes) on all of them; both on every route's blocks.
+    n_body = len(FEATURES) - len(SHAPE_FEATURES)
+    models = [(train_clean.fit(x[fold != k, :n_body], y[fold != k], w[fold != k], train_clean.BODY_ROUNDS, seed),
+               train_clean.fit(x[fold != k], y[fold != k], w[fold != k], train_clean.BODY_ROUNDS, seed))
               for k in range(n_folds)]
+    text_rows = x[:, FEATURES.index("votes")] < 0
     predicted = np.zeros(len(y))
     for k in range(n_folds):
-        predicted[fold == k] = models[k].predict(x[fold == k])
+        body_model, text_model = models[k]
+        predicted[fold == k] = np.where(text_rows[fold == k], text_model.predict(x[fold == k]),
+                                        body_model.predict(x[fold == k, :n_body]))
     block_accuracy = float(np.average((predicted >= 0.5) == (y == 1), weights=w))
     print(f"  CV block accuracy (weighted by words): {block_accuracy:.4f}", flush=True)
     fold_of = {page["id"]: f for page, f in zip(pages, folds)}
@@ -195,9 +202,10 @@ def train_body(pages: list[dict], folds: list[int], n_folds: int, seed: int, wri
         cv[set_name]["html_classifier_only"] = cv[set_name]["html"]
         cv[set_name]["html"] = per_route["html"]
     if write:
+        train_clean.fit(x[:, :n_body], y, w, train_clean.BODY_ROUNDS, seed).save_model(str(DATA / "body_model.txt"))
         final = train_clean.fit(x, y, w, train_clean.BODY_ROUNDS, seed)
-        final.save_model(str(DATA / "body_model.txt"))
+        final.save_model(str(DATA / "text_model.txt"))
         importance = sorted(zip(final.feature_importance("gain"), FEATURES), reverse=True)[:15]
-        print("  top features (gain): " + ", ".join(f"{name} {gain:.0f}" for gain, name in importance))
+        print("  text model's top features (gain): " + ", ".join(f"{name} {gain:.0f}" for gain, name in importance))
     return {"body": {"blocks": int(len(y)), "body_blocks": int(y.sum()), "block_accuracy": block_accuracy},
             "cv": cv}

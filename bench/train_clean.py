@@ -14,7 +14,8 @@ saw. The final models are then fitted on all pages and written as LightGBM text 
    inside a paragraph? Labels from aligning each `text_wrapped/` page with its `text/` rendering (every
    wrapped line is a piece of one rendered block); the `text/` renderings and the article pages' texts add
    their breaks as negatives (a one-block-a-line page must not be joined).
-2. body (stages/clean/data/body_model.txt, stages/clean/classifier.py): is a block body? Each page through
+2. body (stages/clean/data/body_model.txt for the HTML route, text_model.txt for the plain-text routes, with
+   the shape features besides; stages/clean/classifier.py): is a block body? Each page through
    each route (text, text_wrapped, html through ingest's route) is split and featurised by the stage's own
    code (stages.clean.classifier.page_matrices: the rule-based phases' verdicts, the block's own features,
    its neighbours', its position and the page's profile); a block is body when most of its 3-word shingles

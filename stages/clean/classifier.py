@@ -13,7 +13,11 @@ and how far they agree). A gradient-boosted tree model
 (LightGBM, text format, data/body_model.txt; `make train-clean` trains it on the boilerplate_dev and
 article_extraction pages with folds by site and writes its cross-validated figures to
 data/body_model.cv.json) gives each block a probability of being body; a block is body at
-`BODY_THRESHOLD` or more.
+`BODY_THRESHOLD` or more. Pages without markup (the plain-text routes) have their own model,
+data/text_model.txt, trained on the same blocks with SHAPE_FEATURES besides (what a text scrape carries:
+runs of short lines and whether prose frames them, the longest prose run, date, link, byline, comment,
+URL and wire-dateline shapes, in-document copies, teaser boxes); the body model reads the columns before
+them, so the HTML route is as before.
 
 `model_for_documents` lets the training script give each document a model of its own (the fold's model
 that never saw the document's site), so that cross-validated figures are the stage's own output.
@@ -45,6 +49,9 @@ MARKUP_WINDOWED = ("link", "chrome", "comment", "related")
 PAGE_MARKUP = ("link", "chrome", "comment", "article")
 
 BODY_MODEL_FILE = Path(__file__).resolve().parent / "data" / "body_model.txt"
+# The plain-text routes' model (pages without line votes): the same blocks, every FEATURES column (the body
+# model reads the columns before SHAPE_FEATURES: the HTML route's figures are not this one's to move).
+TEXT_MODEL_FILE = Path(__file__).resolve().parent / "data" / "text_model.txt"
 BODY_THRESHOLD = 0.5
 CUE_CODES = {reason: k for k, reason in enumerate(CUE_REASONS)}
 OWN = ("log_chars", "words", "alpha_share", "caps_share", "ends_sentence", "has_digit", "stop_share", "cue",
@@ -54,6 +61,9 @@ OWN = ("log_chars", "words", "alpha_share", "caps_share", "ends_sentence", "has_
 NEIGHBOURS = ("log_chars", "stop_share", "ends_sentence", "good", "rule_body", "cue")
 OFFSETS = (-2, -1, 1, 2)
 WINDOWS = (3, 10)
+SHAPE_FEATURES = ("short_run", "short_run_prose", "in_prose_run", "from_prose_run", "prose_run_share", "date_shape",
+                  "link_lead", "byline_lead", "comment_shape", "starts_lower", "doc_copies", "win5_teaser",
+                  "url_or_tag", "wire_lead")
 FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in NEIGHBOURS)
             + tuple(f"win{w}_{name}" for w in WINDOWS for name in ("good_chars", "stop_share", "ends", "rule_body",
                                                                    "vote_traf", "vote_read", "vote_comment",
@@ -62,7 +72,32 @@ FEATURES = (OWN + tuple(f"{name}_{offset:+d}" for offset in OFFSETS for name in 
                "page_good_share", "page_rule_share", "extracted", "no_stop_language", "fallback", "page_votes")
             + tuple(f"page_{name}_share" for name in ("traf", "read", "comment", "both", "rule_traf", "rule_read"))
             + ("page_traf_read_agreement",)
-            + tuple(f"page_mk_{name}_share" for name in PAGE_MARKUP))
+            + tuple(f"page_mk_{name}_share" for name in PAGE_MARKUP)
+            + SHAPE_FEATURES)
+
+# What a plain-text scrape carries without its markup (shape_columns): a line of `SHORT_MAX_WORDS` words or
+# fewer that is not prose starts or extends a run of short lines (a menu, a list, a box of teasers); the
+# longest prose run is the run of good blocks, with gaps of up to `PROSE_GAP` blocks, holding the most
+# good characters.
+SHORT_MAX_WORDS = 12
+PROSE_GAP = 3
+MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+DATE_SHAPE = re.compile(rf"\b(?:{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\s+\d{{4}}"
+                        r"|\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}:\d{2}\s*(?:[ap]\.?m\b)?"
+                        r"|\d+\s+(?:second|minute|hour|day|week|month|year)s?\s+ago)", re.IGNORECASE)
+LINK_LEAD = re.compile(r"^\W*(?:read more|read also|also read|more|see also|related|watch|listen|full story|photos?|"
+                       r"videos?|slideshow|gallery|next|previous|prev)\b\s*(?:[:»›>|–-]|$)|\bclick here\b|"
+                       r"\bcontinue reading\b|(?:»|›|→|\.\.\.|…)\W*$", re.IGNORECASE)
+BYLINE_LEAD = re.compile(r"^\W*(?:by|posted by|written by|filed by|reported by|posted|published|updated)\b",
+                         re.IGNORECASE)
+COMMENT_SHAPE = re.compile(r"(?:\b(?:says|said|wrote)\s*:?\s*$|^\W*reply\W*$|\breport abuse\b|\brecommend\b|"
+                           r"\b\d+\s+(?:points?|likes?|repl(?:y|ies)|comments?)\b|\bpermalink\b)", re.IGNORECASE)
+# LINK_LEAD's lead (link_like tries it first, at the start of the text).
+LINK_START = re.compile(r"^\W*(?:read more|read also|also read|more|see also|related|watch|listen|full story|photos?|"
+                        r"videos?|slideshow|gallery|next|previous|prev)\b\s*(?:[:»›>|–-]|$)", re.IGNORECASE)
+URL_OR_TAG = re.compile(r"https?://|\bwww\.|</?[a-z]+[\s>/]|&amp;", re.IGNORECASE)
+# A wire story's dateline opening its first paragraph: "CHICAGO — ...", "Los Angeles, CA (BANG) - ...".
+WIRE_LEAD = re.compile(r"^[A-Z][\w.'’]*(?:[ ,]+[A-Z][\w.'’]*){0,4}\s*(?:\([\w ]+\)\s*)?[-—–]\s+\S")
 
 PUNCTUATION = re.compile(r"[^\w\s]|_")   # what is neither alphanumeric (str.isalnum) nor white space
 # The ASCII characters PUNCTUATION does not match: deleted from an ASCII text, what is left is its matches.
@@ -80,8 +115,9 @@ _override: Callable[[str], Any] | None = None
 
 @contextlib.contextmanager
 def model_for_documents(choose: Callable[[str], Any]) -> Iterator[None]:
-    """Within the block, document `doc_id` is classified by `choose(doc_id)` (a LightGBM Booster) instead of
-    data/body_model.txt (the training script's cross-validation)."""
+    """Within the block, document `doc_id` is classified by `choose(doc_id)` (a LightGBM Booster for every
+    route, or a (body model, text model) pair) instead of data/body_model.txt and data/text_model.txt (the
+    training script's cross-validation)."""
     global _override
     previous, _override = _override, choose
     try:
@@ -109,8 +145,20 @@ def body_model() -> Any:
     return load_booster(BODY_MODEL_FILE)
 
 
-def model_for(doc_id: str) -> Any:
-    return _override(doc_id) if _override is not None else body_model()
+@lru_cache(maxsize=1)
+def text_model() -> Any:
+    """The plain-text routes' model (None when the file is absent: the body model decides those too)."""
+    return load_booster(TEXT_MODEL_FILE)
+
+
+def model_for(doc_id: str, html: bool = True) -> Any:
+    """The model of a document: the body model on the HTML route (a page with line votes), else the text
+    model when there is one."""
+    chosen = _override(doc_id) if _override is not None else (body_model(), text_model())
+    if not isinstance(chosen, tuple):
+        return chosen
+    body, text = chosen
+    return body if html or text is None else text
 
 
 def own_columns(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule_body: set[int],
@@ -262,7 +310,144 @@ def block_matrix(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
     parts.append(page_columns)
     parts.append(page_vote_columns(n, chars, col, rule_body))
     parts.append(page_markup_columns(n, chars, col))
+    parts.append(shape_columns(page, prose, chars))
     return np.hstack(parts)
+
+
+def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
+    """What a plain-text scrape says without markup, one row a block: the run of short non-prose lines it
+    is in (log of its length, 0 when the block is not short) and whether prose stands right before and
+    after that run (0-2: a list inside the article, against a menu at the page's edge; -1 when not short);
+    the longest prose run (PROSE_GAP): whether the block is in it, its distance to it in shares of the
+    page's characters (negative above), and the run's share of the page; the line's shape: a date or time,
+    a link-like lead or tail ("Read more: ...", "... »"), a byline lead, a reader comment's furniture
+    ("X says:", "Reply", "12 likes"), a lower-case start; how many times its line occurs in the document;
+    the share of its neighbours (5 each side) that are a teaser's headline (a short line without a sentence
+    end right above a longer block: a box of related stories); a URL or markup in the line (an ad's code
+    left in the scrape); a wire dateline opening the line ("CHICAGO — ...", the first paragraph). On the
+    HTML route (line votes) every one is
+    -1: the markup says more, and that route's figures are not this feature set's to move."""
+    blocks, good = page.blocks, prose.good
+    n = len(blocks)
+    if page.meta.line_votes:
+        return np.full((n, len(SHAPE_FEATURES)), -1.0)
+    if not n:
+        return np.empty((0, len(SHAPE_FEATURES)))
+    short = [not good[i] and 0 < blocks[i].words <= SHORT_MAX_WORDS for i in range(n)]
+    run_len, run_prose = short_run_columns(short, good)
+    in_run, from_run, run_share = prose_run_columns(good, chars)
+    teaser = np.array([short[i] and not blocks[i].ends_sentence and i + 1 < n
+                       and blocks[i + 1].words > SHORT_MAX_WORDS for i in range(n)], dtype=np.float64)
+    columns = [run_len, run_prose, in_run, from_run, np.full(n, run_share), *line_shape_columns(blocks),
+               window_mean(teaser, 5), [url_or_tag(b.text) for b in blocks],
+               [bool(WIRE_LEAD.match(b.text)) for b in blocks]]
+    return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
+
+
+def short_run_columns(short: list[bool], good: list[bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Each block's run of short lines: log of its length (0 when not short) and how many of its two ends
+    prose stands at (-1 when not short)."""
+    n = len(short)
+    run_len, run_prose = np.zeros(n), np.full(n, -1.0)
+    i = 0
+    while i < n:
+        if not short[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and short[j + 1]:
+            j += 1
+        run_len[i:j + 1] = math.log1p(j - i + 1)
+        run_prose[i:j + 1] = int(i > 0 and good[i - 1]) + int(j + 1 < n and good[j + 1])
+        i = j + 1
+    return run_len, run_prose
+
+
+def line_shape_columns(blocks: list) -> list[list]:
+    """The date, link-lead, byline-lead, comment, lower-case-start and in-document-copies columns (each
+    pattern tried only where what it needs occurs: the same values, a fraction of the time)."""
+    counts: dict[str, int] = {}
+    for b in blocks:
+        counts[b.key] = counts.get(b.key, 0) + 1
+    date, link, comment = [], [], []
+    for b in blocks:
+        text = b.text
+        date.append(b.has_digit and DATE_SHAPE.search(text) is not None)
+        link.append(link_like(text))
+        comment.append(comment_like(text, b.has_digit))
+    texts = [b.text for b in blocks]
+    return [date, link, [BYLINE_LEAD.match(t) is not None for t in texts], comment,
+            [starts_lower(t) for t in texts], [counts[b.key] for b in blocks]]
+
+
+def link_like(text: str) -> bool:
+    """LINK_LEAD: its lead at the start, its tail ("... »": one of the marks in the text's closing run of
+    non-word characters), its "click here" / "continue reading" where the words occur."""
+    if LINK_START.match(text):
+        return True
+    k = len(text)
+    while k and not (text[k - 1].isalnum() or text[k - 1] == "_"):
+        k -= 1
+    closing = text[k:]
+    if closing and ("»" in closing or "›" in closing or "→" in closing or "…" in closing or "..." in closing):
+        return True
+    lower = text.lower()
+    return ("click here" in lower or "continue reading" in lower) and LINK_LEAD.search(text) is not None
+
+
+def comment_like(text: str, has_digit: bool) -> bool:
+    """COMMENT_SHAPE, each part tried only where what it needs occurs: "says" / "said" / "wrote" closing
+    the text, "reply" alone, "report abuse" / "recommend" / "permalink", a count of points, likes, replies
+    or comments."""
+    lower = text.lower()
+    tail = lower[-24:]
+    if ("says" in tail or "said" in tail or "wrote" in tail or "reply" in tail or "report abuse" in lower
+            or "recommend" in lower or "permalink" in lower
+            or (has_digit and ("point" in lower or "like" in lower or "repl" in lower or "comment" in lower))):
+        return COMMENT_SHAPE.search(text) is not None
+    return False
+
+
+def url_or_tag(text: str) -> bool:
+    """URL_OR_TAG, tried only on a text holding "://", "www.", "<" or "&" (it needs one)."""
+    if "://" not in text and "<" not in text and "&" not in text and "www." not in text.lower():
+        return False
+    return bool(URL_OR_TAG.search(text))
+
+
+def starts_lower(text: str) -> bool:
+    """Whether the first letter of the text is lower case (a fragment continuing a sentence)."""
+    for ch in text:
+        if ch.isalpha():
+            return ch.islower()
+    return False
+
+
+def prose_run_columns(good: list[bool], chars: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """(in the longest prose run, signed distance to it in shares of the page's characters, the run's share
+    of the page's good characters): the run of good blocks with gaps of up to PROSE_GAP other blocks that
+    holds the most good characters."""
+    n = len(good)
+    best, best_chars, start, last, total_good = None, 0.0, None, None, 0.0
+    for i in range(n):
+        if not good[i]:
+            continue
+        if start is None or i - last - 1 > PROSE_GAP:
+            start, total_good = i, 0.0
+        last = i
+        total_good += chars[i]
+        if total_good > best_chars:
+            best, best_chars = (start, i), total_good
+    if best is None:
+        return np.zeros(n), np.zeros(n), 0.0
+    total = max(1.0, float(chars.sum()))
+    before = np.cumsum(chars) - chars
+    lo, hi = before[best[0]], before[best[1]] + chars[best[1]]
+    index = np.arange(n)
+    in_run = ((index >= best[0]) & (index <= best[1])).astype(np.float64)
+    distance = np.where(index < best[0], (before - lo) / total,
+                        np.where(index > best[1], (before + chars - hi) / total, 0.0))
+    return in_run, distance, best_chars / max(1.0, float((chars * np.asarray(good, dtype=np.float64)).sum()))
 
 
 def page_markup_columns(n: int, chars: np.ndarray, col: dict[str, np.ndarray]) -> np.ndarray:
@@ -289,13 +474,14 @@ def body_probabilities(page: Page, lines: MetadataLines, prose: Prose, span: Spa
                        headings: tuple[int | None, ...], decides: list[bool]) -> list[float] | None:
     """Each block's probability of being body, or None without a model (or without blocks). Only the
     blocks the model `decides` are predicted (the others, headings, metadata lines and cue blocks, get 0.0
-    and are never read: prediction is most of the classifier's time); all blocks are features."""
-    model = model_for(page.doc_id)
+    and are never read: prediction is most of the classifier's time); all blocks are features. A model
+    reads the first of FEATURES it was trained on (the body model: those before SHAPE_FEATURES)."""
+    model = model_for(page.doc_id, bool(page.meta.line_votes))
     if model is None or not page.blocks:
         return None
     probabilities = np.zeros(len(page.blocks))
     rows = np.flatnonzero(np.array(decides, dtype=bool))
     if len(rows):
         matrix = block_matrix(page, lines, prose, span, rule_body, headings)
-        probabilities[rows] = model.predict(matrix[rows], num_threads=1)
+        probabilities[rows] = model.predict(matrix[rows, :model.num_feature()], num_threads=1)
     return probabilities.tolist()

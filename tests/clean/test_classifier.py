@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from stages.clean.classifier import FEATURES, block_matrix
+from stages.clean.classifier import FEATURES, SHAPE_FEATURES, block_matrix
 from stages.clean.corpus import corpus_pages
 from stages.clean.document import rule_phases
-from tests.clean.texts import PARA, PARA2, docs_frame
+from tests.clean.texts import PARA, PARA2, PARA3, docs_frame
 from tests.shipped_params import shipped
 
 PARAMS = shipped("clean")
@@ -130,3 +130,59 @@ def test_window_means_of_columns_are_those_of_each_column():
     both = window_mean(values, 2)
     for k in range(2):
         assert both[:, k].tobytes() == window_mean(values[:, k].copy(), 2).tobytes()
+
+
+def test_plain_text_shape_features():
+    # A list of short lines between two paragraphs, a menu above them, a "Read more:" link, a byline, a
+    # date, a comment's "says:" and a repeated line: what a text scrape carries without markup.
+    raw = "\n".join(["Home", "World", "By Jane Doe", "March 3, 2010", PARA, "Apples", "Pears", "Plums", PARA2,
+                     PARA3, "Read more: the plan", "Bob says:", "and then it went on", "Home"])
+    f = features_of(raw, [])
+    assert f["short_run"][5] == f["short_run"][7] > 0 and f["short_run"][4] == 0
+    assert f["short_run_prose"][6] == 2 and f["short_run_prose"][0] == 1 and f["short_run_prose"][4] == -1
+    assert f["in_prose_run"].tolist()[4:10] == [1, 1, 1, 1, 1, 1] and f["in_prose_run"][0] == 0
+    assert f["from_prose_run"][0] < 0 < f["from_prose_run"][10] and f["from_prose_run"][6] == 0
+    assert 0 < f["prose_run_share"][0] <= 1
+    assert f["date_shape"][3] == 1 and f["date_shape"][4] == 0
+    assert f["link_lead"][10] == 1 and f["link_lead"][5] == 0
+    assert f["byline_lead"][2] == 1 and f["comment_shape"][11] == 1 and f["comment_shape"][2] == 0
+    assert f["starts_lower"][12] == 1 and f["starts_lower"][4] == 0
+    assert f["doc_copies"][0] == 2 and f["doc_copies"][1] == 1
+
+
+def test_teaser_boxes_and_the_html_route_in_shape_features():
+    # Related-story teasers: a headline without a sentence end over its summary, box after box.
+    raw = "\n".join([PARA, PARA2, "Storm hits the coast", PARA3, "Council votes on budget", PARA, "Home"])
+    f = features_of(raw, [])
+    assert f["win5_teaser"][3] > 0 and f["win5_teaser"][6] > 0 and f["win5_teaser"][0] > 0
+    assert features_of(raw.replace("Storm hits the coast", "Storm hits the coast."), [])["win5_teaser"][0] < \
+        f["win5_teaser"][0]
+    # The HTML route (line votes): every shape feature is -1.
+    html = features_of(raw, [3, 3, 0, 1, 0, 1, 0])
+    assert {v for name in SHAPE_FEATURES for v in html[name].tolist()} == {-1}
+
+
+def test_urls_markup_and_wire_datelines_in_shape_features():
+    raw = "\n".join(["BOSTON (AP) - " + PARA, PARA2, '<a href="http://ads.example/click">', "Cast: Jane Doe"])
+    f = features_of(raw, [])
+    assert f["wire_lead"].tolist() == [1, 0, 0, 0]
+    assert f["url_or_tag"].tolist() == [0, 0, 1, 0]
+
+
+def test_plain_text_pages_get_the_text_model():
+    from stages.clean.classifier import model_for, model_for_documents
+    with model_for_documents(lambda doc_id: ("body", "text")):
+        assert model_for("x", html=True) == "body" and model_for("x", html=False) == "text"
+    with model_for_documents(lambda doc_id: ("body", None)):   # no text model: the body model decides
+        assert model_for("x", html=False) == "body"
+
+
+def test_link_and_comment_shapes_match_their_patterns():
+    from stages.clean.classifier import COMMENT_SHAPE, LINK_LEAD, comment_like, link_like
+    texts = ["Next story »", "More than 100 people died.", "Click here to see the photos", "The end ...",
+             "Video: the storm", "Jane says:", "Reply", "12 likes", "She said it was a good plan.", "see it »!"]
+    assert [link_like(t) for t in texts] == [bool(LINK_LEAD.search(t)) for t in texts]
+    assert [link_like(t) for t in texts][:5] == [True, False, True, True, True]
+    assert [comment_like(t, any(c.isdigit() for c in t)) for t in texts] == [
+        bool(COMMENT_SHAPE.search(t)) for t in texts]
+    assert [comment_like(t, any(c.isdigit() for c in t)) for t in texts][5:9] == [True, True, True, False]
