@@ -45,8 +45,7 @@ def headline_beside_site_name(page: Page, title: str, body_start: int) -> Picked
     if title.rstrip()[-1:] in (":", "|", "-", "–", "—"):
         return None   # the metadata cut its title at a separator of its own: which part is which is unknown
     rest = other_part_of_page_title(blocks[0].text, title)
-    if rest is None or len(rest.split()) < 2 or rest.isupper() or not rest[0].isalnum() and rest[0] not in "\"“'‘" \
-            or is_site_name(rest, page) or names_an_outlet(rest):
+    if rest is None or not may_be_headline(rest) or is_site_name(rest, page) or names_an_outlet(rest):
         return None
     rest_key, title_key = normalise_key(rest), normalise_key(title)
     last = min(body_start + 1, len(blocks) - 1)
@@ -57,16 +56,22 @@ def headline_beside_site_name(page: Page, title: str, body_start: int) -> Picked
     return None
 
 
+def may_be_headline(text: str) -> bool:
+    """Two words or more, not all capitals, opening with a letter, a digit or a quotation mark."""
+    return len(text.split()) >= 2 and not text.isupper() and (text[0].isalnum() or text[0] in "\"“'‘")
+
+
 def other_part_of_page_title(line: str, title: str) -> str | None:
     """What a <title> line holds beside `title` and a separator ("Blog: Post", "Post | Blog"), or None."""
     line, title = line.strip(), title.strip()
+    rest = None
     if line.lower().startswith(title.lower()):
         match = re.match(PAGE_TITLE_SEPARATOR, line[len(title):])
-        return line[len(title) + match.end():].strip() or None if match else None
-    if line.lower().endswith(title.lower()):
+        rest = line[len(title) + match.end():] if match else None
+    elif line.lower().endswith(title.lower()):
         match = re.search(PAGE_TITLE_SEPARATOR + "$", line[:-len(title)])
-        return line[:match.start()].strip() or None if match else None
-    return None
+        rest = line[:match.start()] if match else None
+    return rest.strip() or None if rest is not None else None
 
 
 # Host labels that name no site (a domain's suffix, a blog host's own name).
