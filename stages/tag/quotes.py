@@ -1704,6 +1704,17 @@ def _looks_like_verb(t: _Token, cues: _Cues) -> bool:
         or t.low.endswith(("ed", "es", "s")) and len(t.low) > 3)
 
 
+SUBJECT_TERM_AFTER_RE = re.compile(r"[ \t]++[a-z]")   # the sentence goes on in lower case after the mark
+
+
+def _opens_as_subject(q: _Quote, text: str) -> bool:
+    """A short quote that opens its sentence with no punctuation of its own, the sentence going on in lower
+    case right after its closing mark: the sentence's subject, a term in quotes."""
+    if q.close_mark is None or re.search(r"[.,!?;:…]", text[q.start:q.end]):
+        return False
+    return SUBJECT_TERM_AFTER_RE.match(text, q.close_mark + 1) is not None
+
+
 def _kind(q: _Quote, text: str, starts_sentence: bool, adjacent: bool, attributed: bool, cues: _Cues,
           p: QuotesParams) -> str:
     if starts_sentence or adjacent:
@@ -1734,6 +1745,9 @@ def _attribute(doc: _Doc, quotes: list[_Quote], i: int, cues: _Cues, p: QuotesPa
     if found is None and starts_sentence:
         found, attribution = _quoted_turn(doc, q), "transcript"
         adjacent = found is not None
+    if found is None and starts_sentence and q.n_words < p.min_partial_words and _opens_as_subject(q, doc.text):
+        q.kind = "scare"   # "“Humidifier lung” may result from ...": a term the sentence is about, not speech
+        return
     if found is None and starts_sentence:
         found, attribution = _previous_sentence_speaker(doc, quotes, q, cues, p), "previous_sentence"
     q.kind = _kind(q, doc.text, starts_sentence, adjacent, found is not None, cues, p)

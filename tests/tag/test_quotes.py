@@ -893,6 +893,14 @@ def test_a_quote_after_a_show_name_continues_the_quote_before_it():
                                                      ("direct", "Hillary Clinton")]
 
 
+def test_a_short_quoted_term_opening_a_sentence_is_its_subject_not_speech():
+    text = "Doctors were puzzled. “Humidifier lung” may result from fungus growing in humidifiers."
+    assert run(text).select("quote", "kind").rows() == [("Humidifier lung", "scare")]
+    speech = "Doctors were puzzled. “Not again,” he said. “Never” was her answer, Smith said."
+    kinds = run(speech, {"Smith": "Jane Smith"}).select("quote", "kind").rows()
+    assert kinds[0] == ("Not again", "direct")   # its own comma: speech
+
+
 def test_a_list_of_title_cased_quotes_is_a_list_of_works():
     # Each item after the first opened its clause and read as a direct quote with no speaker.
     text = ("The band plans a tour. According to Lee, expect hits including “Listen To The Music,” “Black Water,” "
