@@ -146,14 +146,21 @@ def tidy(text: str) -> str:
     return _POSSESSIVE.sub("", text).strip() or text
 
 
+# A royal is known by the title and one name ("Prince Andrew", "Queen Elizabeth"): a bare "Andrew" names no one.
+ROYAL_TITLES = frozenset({("King",), ("Queen",), ("Prince",), ("Princess",)})
+
+
 def strip_titles(name: str) -> str:
-    """"Prime Minister Benjamin Netanyahu" -> "Benjamin Netanyahu"; keeps at least one word."""
+    """"Prime Minister Benjamin Netanyahu" -> "Benjamin Netanyahu"; keeps at least one word, and a royal
+    title before a single name ("Prince Andrew" stays)."""
     words = name.split()
     changed = True
     while changed and len(words) > 1:
         changed = False
         for title in read_titles():
             if len(words) > len(title) and tuple(words[:len(title)]) == title:
+                if title in ROYAL_TITLES and len(words) == len(title) + 1:
+                    return " ".join(words)
                 words = words[len(title):]
                 changed = True
                 break

@@ -165,6 +165,9 @@ def test_surface_helpers():
     assert tidy("  Hamas’s ") == "Hamas"
     assert strip_titles("Secretary of State Antony Blinken") == "Antony Blinken"
     assert strip_titles("President") == "President"
+    # a royal is known by the title and one name: a bare "Andrew" would name no one
+    assert strip_titles("Prince Andrew") == "Prince Andrew" and strip_titles("Queen Elizabeth") == "Queen Elizabeth"
+    assert strip_titles("Crown Prince Mohammed bin Salman") == "Mohammed bin Salman"
 
 
 def test_an_alias_of_two_entities_is_a_clear_error(tmp_path):
