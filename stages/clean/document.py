@@ -419,32 +419,35 @@ def author_bio_blocks(texts: list[str], candidates: list[int]) -> set[int]:
 
 # ------------------------------------------------------------------------------------ fields and rows
 
-def metadata_fields(page: Page, lines: MetadataLines, body: list[int], params: Clean
+def metadata_fields(page: Page, lines: MetadataLines, body: list[int], title: str | None, params: Clean
                     ) -> tuple[list[str], dt.date | None, str | None, bool]:
     """(authors, published date, site, is_truncated): metadata first, then the page's own lines."""
-    authors = page_authors(page, lines, body, params)
+    site = meta.site_name(page.meta.site) or meta.site_of_url(page.meta.url)
+    authors = page_authors(page, lines, body, site, params)
     published = parse_date(page.meta.date)
     if published is None and lines.datelines:
         published = lines.datelines[min(lines.datelines)]
-    site = meta.site_name(page.meta.site) or meta.site_of_url(page.meta.url)
     if site is None:
         site = next((found for block in page.blocks if block.cue == "source"
                      for found in [meta.parse_source_site(block.text)] if found), None)
+    if site is not None and title is not None and title.strip().lower() == site.strip().lower():
+        site = meta.site_of_url(page.meta.url)   # the metadata took the headline for the site's name
     truncation_cues = [cue.lower() for cue in load_cues().truncation]
     after_body = page.texts[body[-1] + 1:body[-1] + 1 + params.truncation_window] if body else []
     is_truncated = any(cue in text.lower() for text in after_body for cue in truncation_cues)
     return authors, published, site, is_truncated
 
 
-def page_authors(page: Page, lines: MetadataLines, body: list[int], params: Clean) -> list[str]:
+def page_authors(page: Page, lines: MetadataLines, body: list[int], site: str | None, params: Clean
+                 ) -> list[str]:
     """The article's authors, persons' names only (metadata.person_name: no role, no outlet): the
     metadata's when it names a person, else the article's byline (`article_bylines`), else its contributor
     lines ("Vivian Yee contributed reporting": credited for reporting, not the byline); a contributor line
-    at the article's foot is the article's."""
+    at the article's foot is the article's. `site` (the metadata's, else the URL's host) goes from the end of
+    a name it is glued to (metadata.without_site_name)."""
     contributor = {i for i in lines.bylines if meta.is_contributor_line(page.blocks[i].text)}
     article = article_bylines([i for i in sorted(lines.bylines) if i not in contributor], body, params)
     authors: list[str] = []
-    site = meta.site_name(page.meta.site) or meta.site_of_url(page.meta.url)
     for source in (list(page.meta.authors), [name for i in article for name in lines.bylines[i]],
                    [name for i in sorted(contributor) for name in lines.bylines[i]]):
         for raw in source:
@@ -478,9 +481,7 @@ def article_bylines(bylines: list[int], body: list[int], params: Clean) -> list[
 def output_rows(page: Page, lines: MetadataLines, body: list[int], title: Picked, subtitle: Picked,
                 language: str, sure: bool, reasons: dict[int, str], params: Clean) -> tuple[Row, list[Row]]:
     blocks = page.blocks
-    authors, published, site, is_truncated = metadata_fields(page, lines, body, params)
-    if site is not None and title.text is not None and title.text.strip().lower() == site.strip().lower():
-        site = meta.site_of_url(page.meta.url)   # the metadata took the headline for the site's name
+    authors, published, site, is_truncated = metadata_fields(page, lines, body, title.text, params)
     removed = []
     removed_chars = 0
     for i in sorted(reasons):

@@ -271,6 +271,11 @@ def name_words(text: str) -> list[str]:
     return words
 
 
+def letters(text: str) -> str:
+    """Lower-case letters and digits only: how names and hosts are compared ("SputnikInt", "sputnik.int")."""
+    return re.sub(r"[\W_]", "", text.lower())
+
+
 SITE_NAME_SHARE = 0.6   # of the site's letters a word after a name must make to be the site's name
 
 
@@ -279,8 +284,8 @@ def without_site_name(name: str, site: str | None) -> str:
     word of three or more that the site's name starts with and makes most of (a surname that only opens
     the site's name stays: "Mary Ann Fox" on Fox News)."""
     words = name.split()
-    key = re.sub(r"[\W_]", "", (site or "").lower())
-    last = re.sub(r"[\W_]", "", words[-1].lower()) if words else ""
+    key = letters(site or "")
+    last = letters(words[-1]) if words else ""
     glued = len(last) >= 3 and key.startswith(last) and len(last) >= SITE_NAME_SHARE * len(key)
     return " ".join(words[:-1]) if len(words) >= 3 and glued else name
 

@@ -83,14 +83,14 @@ def is_site_name(text: str, page: Page) -> bool:
     washingtonpost.com): the letters of the metadata's site name, or of a label of the URL's host, inside
     its letters or holding them. (The metadata's site name is sometimes a page's headline, taken when the
     page names no site; a headline equal to it then stays unread, the safe side.)"""
-    letters = re.sub(r"[\W_]", "", text.lower())
+    own = meta.letters(text)
     host = meta.site_of_url(page.meta.url) or ""
     names = [label for label in host.split(".") if label not in HOST_WORDS]
     if isinstance(page.meta.site, str):
         names.append(page.meta.site)
     for name in names:
-        key = re.sub(r"[\W_]", "", name.lower())
-        if len(key) >= 4 and (key in letters or letters in key):
+        key = meta.letters(name)
+        if len(key) >= 4 and (key in own or own in key):
             return True
     return False
 
