@@ -31,6 +31,7 @@ def values(text, published=BASE):
     ("Iraq now controls 20 percent.", ("now", "DATE", "PRESENT_REF")),
     ("The party recently took 13 percent.", ("recently", "DATE", "PAST_REF")),
     ("It may grow in the future.", ("in the future", "DATE", "FUTURE_REF")),
+    ("It may placate holders in the short term.", ("the short term", "DATE", "FUTURE_REF")),
     ("He served for five years.", ("five years", "DURATION", "P5Y")),
     ("A two-hour meeting ended.", ("two-hour", "DURATION", "PT2H")),
     ("It took several weeks.", ("several weeks", "DURATION", "PXW")),
