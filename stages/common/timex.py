@@ -294,7 +294,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
                                    flags),
         "year_part": re.compile(
             rf"\b(?:the\s+)?(?:(?P<relyear>{_words(g['year_offsets'])})\s+year['\u2019]s\s+)?"
-            rf"(?:{year.replace('year>', 'pyear>')}\s+)?(?:(?:{fiscal})[\s-]+)?(?P<ord>{ordinals})"
+            rf"(?:(?:(?:{fiscal})\s+)?{year.replace('year>', 'pyear>')}(?:['\u2019]s)?\s+)?(?:(?:{fiscal})[\s-]+)?"
+            rf"(?P<ord>{ordinals})"
             rf"[\s-]+(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})\b(?!-(?:point|hour|mile))"
             rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?(?:{year}|(?P<ofrel>{_words(g['part_of_year'])})\s+year\b(?![\w-])))?",
             flags),
