@@ -95,6 +95,7 @@ class TimexGrammarFile(TypedDict):
     part_anaphora: list[str]
     year_offsets: dict[str, int]
     part_of_year: dict[str, int]
+    halves_of_quarters: dict[str, int]
     part_anaphora_words: list[str]
     period_anaphora: list[str]
     narrative_steps: dict[str, int]
@@ -295,8 +296,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "year_part": re.compile(
             rf"\b(?:the\s+)?(?:(?P<relyear>{_words(g['year_offsets'])})\s+year['\u2019]s\s+)?"
             rf"(?:(?:(?:{fiscal})\s+)?{year.replace('year>', 'pyear>')}(?:['\u2019]s)?\s+)?(?:(?:{fiscal})[\s-]+)?"
-            rf"(?P<ord>{ordinals})"
-            rf"[\s-]+(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})\b(?!-(?:point|hour|mile))"
+            rf"(?P<ord>{ordinals})[\s-]+(?:(?P<two>two)\s+)?"
+            rf"(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})(?(two)s)\b(?!-(?:point|hour|mile))"
             rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?(?:{year}|(?P<ofrel>{_words(g['part_of_year'])})\s+year\b(?![\w-])))?",
             flags),
         "fiscal_year": re.compile(rf"\b(?:(?P<mod>{_words(g['part_modifiers'])})\s+(?:{fiscal})\s+year\b"
@@ -812,9 +813,15 @@ def _resolve_year_part(x: _Match) -> Resolved | None:
     before the base (the next one that begins after it when the sentence is future)."""
     code, per_year = _part_of(x.lex.grammar, x.group("part"))
     n = x.lex.grammar["ordinals"][x.group("ord").lower()]
+    year = x.group("year") or x.group("pyear")
+    if x.group("two"):              # "the first two quarters of 1990": that half, with its year named
+        halves = x.lex.grammar["halves_of_quarters"]
+        ordinal = x.group("ord").lower()
+        if code != "Q" or ordinal not in halves or not (year or x.group("relyear") or x.group("ofrel")):
+            return None
+        code, per_year, n = "H", 2, halves[ordinal]
     if n > per_year:
         return None
-    year = x.group("year") or x.group("pyear")
     if year:
         return _timex(f"{year}-{code}{n}", "DATE", False, "absolute")
     if x.base is None:

@@ -22,6 +22,8 @@ def values(text, published=BASE):
     ("Citadel posted a third-quarter net loss.", ("third-quarter", "DATE", "1989-Q3")),
     ("Sales rose in the first half of 1990.", ("the first half of 1990", "DATE", "1990-H1")),
     ("Net rose in 1988's fourth quarter.", ("1988's fourth quarter", "DATE", "1988-Q4")),
+    ("It will last through the first two quarters of 1990.",
+     ("the first two quarters of 1990", "DATE", "1990-H1")),
     ("Profit fell in the latest quarter.", ("the latest quarter", "DATE", "1989-Q3")),
     ("It will report this quarter.", ("this quarter", "DATE", "1989-Q4")),
     ("Prices rose last fall.", ("last fall", "DATE", "1988-FA")),
