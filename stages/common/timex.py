@@ -217,7 +217,7 @@ class _DateLexicon:
                 rf"\b(?P<mod>last|next|this\s+past|this|earlier\s+this|later\s+this|the\s+past|the\s+coming)\s+(?P<unit>{units})\b",
                 re.IGNORECASE),
             "ago": re.compile(rf"\b(?P<n>\d+|{ago_numbers})"
-                              rf"\s+(?P<unit>day|{units})s?\s+ago\b", re.IGNORECASE),
+                              rf"\s+(?P<unit>day|{units})s?\s+(?:ago|(?P<hence>from\s+now))\b", re.IGNORECASE),
         }
         grammar = _grammar_patterns(self.grammar, year)
         self.year_earlier_re = grammar["year_earlier"]
@@ -658,7 +658,8 @@ def _unit_offset(x: _Match) -> int:
     """How many units from the base: "three weeks ago" -3, "last month" -1, "this year" 0."""
     if x.group("n") is not None:
         n = x.group("n").lower()
-        return -(1 if n in ("a", "an") else number_parser().parse(n) or 0)
+        back = -(1 if n in ("a", "an") else number_parser().parse(n) or 0)
+        return -back if x.group("hence") else back       # "a year from now": ahead
     return {"last": -1, "next": 1, "the past": -1, "this past": -1, "the coming": 1}.get(
         " ".join(x.group("mod").lower().split()), 0)
 
@@ -1150,7 +1151,7 @@ def _families_in(sentence: str, lex: _DateLexicon) -> set[str]:
         found.add("relative_day")
     if any(unit in lowered for unit in lex.unit_words) and lex.unit_trigger.search(lowered):
         found.add("relative_unit")
-    if "ago" in lowered:
+    if "ago" in lowered or "from now" in lowered:
         found.add("ago")
     return found
 

@@ -24,6 +24,7 @@ def values(text, published=BASE):
     ("Net rose in 1988's fourth quarter.", ("1988's fourth quarter", "DATE", "1988-Q4")),
     ("It will last through the first two quarters of 1990.",
      ("the first two quarters of 1990", "DATE", "1990-H1")),
+    ("It will be done a year from now.", ("a year from now", "DATE", "1990")),
     ("Profit fell in the latest quarter.", ("the latest quarter", "DATE", "1989-Q3")),
     ("It will report this quarter.", ("this quarter", "DATE", "1989-Q4")),
     ("Prices rose last fall.", ("last fall", "DATE", "1988-FA")),
