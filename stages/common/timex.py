@@ -102,6 +102,7 @@ class TimexGrammarFile(TypedDict):
     narrative_units: list[str]
     narrative_day_steps: dict[str, int]
     then_after: list[str]
+    elliptic_last_after: list[str]
     todays_generic_nouns: list[str]
     todays_day_nouns: list[str]
     todays_verbs: list[str]
@@ -178,6 +179,11 @@ class _DateLexicon:
             rf"(?<![A-Za-z])(?!(?:{alternation(g['generic_day_not_after'])})\s)[A-Za-z]++\s++of\s++$", re.IGNORECASE)
         self.generic_days = lower_set(g["generic_days"])
         self.todays_day_re = re.compile(rf"['\u2019]s\s++(?:{alternation(g['todays_day_nouns'])})\b")
+        # "this year as high as last", "this year and last": "this" + a unit, a few words and a connective
+        # right before the elliptic "last" (linear: each word and space run is taken whole)
+        self.elliptic_last_re = re.compile(
+            rf"(?<![A-Za-z])this\s++(?P<unit>{alternation(words['relative_units'])})\b(?:[ \t]++[A-Za-z]++){{0,4}}?"
+            rf"[ \t]++(?:{alternation(g['elliptic_last_after'])})[ \t]++$", re.IGNORECASE)
         self.period_end_re = re.compile(rf"(?<!\s)\s++(?:{alternation(self.grammar['year_duration_after'])})\s++",
                                         re.IGNORECASE)
 
@@ -258,7 +264,7 @@ class _DateLexicon:
 PATTERN_ORDER = ("iso", "clock_day", "year_earlier", "year_part", "fiscal_year", "decade", "century",
                  "spoken_year", "set", "holiday", "month_day", "day_month", "month_rel_year", "month_year",
                  "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year", "day_time",
-                 "relative_day", "relative_part", "narrative", "relative_unit", "ago", "vague_ago", "duration",
+                 "relative_day", "relative_part", "narrative", "elliptic_last", "relative_unit", "ago", "vague_ago", "duration",
                  "vague_duration", "reference")
 
 
@@ -340,6 +346,9 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "century": re.compile(rf"\b(?:the\s+)?(?P<n>\d{{1,2}})(?:st|nd|rd|th)[\s-]+(?:{_words(g['century_words'])})\b",
                               flags),
         "holiday": re.compile(rf"\b(?P<holiday>{_words(g['holidays'])})(?![\w'])", flags),
+        # "this year as last": "last" alone before punctuation or the end (`_resolve_elliptic_last` reads the
+        # words before it)
+        "elliptic_last": re.compile(r"(?<![\w-])last\b(?=\s*+(?:[.,;:!?)]|$))", flags),
         # "the following month", "the preceding day"; "then" of "Until then", "by then" (the lookbehinds fixed-width)
         "narrative": re.compile(rf"\bthe\s+(?:(?P<step>{_words(g['narrative_steps'])})\s+"
                                 rf"(?P<unit>{_words(g['narrative_units'])})|(?P<day_step>{_words(g['narrative_day_steps'])})"
@@ -373,7 +382,7 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
                     *(f"{t.lower()}s" for t in g["times_of_day"])), "reference": last(g["references"]),
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
-            "vague_duration": units, "vague_ago": ("ago",),
+            "vague_duration": units, "vague_ago": ("ago",), "elliptic_last": ("last",),
             "narrative": (*first(g["narrative_steps"]), *first(g["narrative_day_steps"]), "then")}
 
 
@@ -1114,6 +1123,21 @@ def _resolve_narrative(x: _Match) -> Resolved | None:
     return None if shifted is None else (*shifted[:4], "offset")
 
 
+def _resolve_elliptic_last(x: _Match) -> Resolved | None:
+    """"a dividend this year as high as last", "sales this year and last": the unit named before it a unit
+    back ("this year ... last" is last year); nothing after any other words ("He came in last.")."""
+    m = x.lex.elliptic_last_re.search(x.sentence, max(0, x.m.start() - 80), x.m.start())
+    if m is None:
+        return None
+    unit = m.group("unit").lower()
+    if x.base is None:
+        return None, None, unit, True, "unresolved"
+    try:
+        return _shifted_period(x.base, unit, -1)
+    except (ValueError, OverflowError):
+        return None, None, unit, True, "unresolved"
+
+
 _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "iso": _resolve_iso, "month_day": _resolve_month_day, "day_month": _resolve_month_day,
     "month_year": _resolve_month_year, "year": _resolve_year, "month": _resolve_month,
@@ -1125,7 +1149,7 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "month_rel_year": _resolve_month_rel_year, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
     "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "vague_ago": _resolve_vague_ago,
-    "clock_day": _resolve_clock_day, "narrative": _resolve_narrative,
+    "clock_day": _resolve_clock_day, "narrative": _resolve_narrative, "elliptic_last": _resolve_elliptic_last,
 }
 
 

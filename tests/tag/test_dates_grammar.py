@@ -398,3 +398,9 @@ def test_a_part_of_a_year_named_by_its_offset_is_one_expression():
         ("the fourth quarter of last year", "DATE", "1988-Q4")]
     assert values("Output will fall in the second half of the year.") == [
         ("the second half of the year", "DATE", "1989-H2")]
+
+
+def test_an_elliptic_last_after_this_year_is_last_year():
+    got = values("The gain means nearly twice as high a dividend this year as last.")
+    assert got == [("this year", "DATE", "1989"), ("last", "DATE", "1988")]
+    assert values("He came in last.") == []
