@@ -264,8 +264,8 @@ class _DateLexicon:
 PATTERN_ORDER = ("iso", "clock_day", "year_earlier", "year_part", "fiscal_year", "decade", "century",
                  "spoken_year", "set", "holiday", "month_day", "day_month", "month_rel_year", "month_year",
                  "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year", "day_time",
-                 "relative_day", "relative_part", "narrative", "elliptic_last", "relative_unit", "ago", "vague_ago", "duration",
-                 "vague_duration", "reference")
+                 "relative_day", "relative_part", "narrative", "elliptic_last", "relative_unit", "ago", "vague_ago",
+                 "duration", "vague_duration", "reference")
 
 
 def _words(phrases: Any) -> str:
