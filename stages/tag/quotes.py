@@ -1704,7 +1704,8 @@ def _looks_like_verb(t: _Token, cues: _Cues) -> bool:
         or t.low.endswith(("ed", "es", "s")) and len(t.low) > 3)
 
 
-SUBJECT_TERM_AFTER_RE = re.compile(r"[ \t]++[a-z]")   # the sentence goes on in lower case after the mark
+# the sentence goes on in lower case after the mark (the lookbehind tries each run of blanks once: linear)
+SUBJECT_TERM_AFTER_RE = re.compile(r"(?<![ \t])[ \t]++[a-z]")
 
 
 def _opens_as_subject(q: _Quote, text: str) -> bool:

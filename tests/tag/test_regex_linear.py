@@ -17,7 +17,7 @@ from stages.tag.attributions import LAST_WORD_RE, _cues
 from stages.tag.canonical import _CAPITALISED_AFTER
 from stages.common.timex import _lexicon
 from stages.tag.ner import _ORDINAL
-from stages.tag.quotes import TRANSCRIPT_TURN_RE, WORD_DOT_AT_END_RE
+from stages.tag.quotes import SUBJECT_TERM_AFTER_RE, TRANSCRIPT_TURN_RE, WORD_DOT_AT_END_RE
 
 
 def _adversarial(size: int) -> list[str]:
@@ -45,6 +45,7 @@ PATTERNS = {
     "quotes.TRANSCRIPT_TURN_RE": lambda: TRANSCRIPT_TURN_RE,
     "canonical._CAPITALISED_AFTER": lambda: _CAPITALISED_AFTER,
     "ner._ORDINAL": lambda: _ORDINAL,
+    "quotes.SUBJECT_TERM_AFTER_RE": lambda: SUBJECT_TERM_AFTER_RE,
 }
 
 
