@@ -40,7 +40,8 @@ class Quotes(DocumentSpan):
 
     quote: str = pa.Field(str_length=NON_EMPTY)
     # the canonical name of who said it; "I" outside quotation marks is the writer: the document's authors
-    # ("Jane Roe and John Doe"), or "the author" when the page names none (speaker_kind "pronoun")
+    # ("Jane Roe and John Doe"), or "the author" when the page names none (speaker_kind "pronoun"); a definite
+    # role description ("the Florida senator", speaker_kind "nominal") is the person the text titled so
     speaker: Optional[str] = pa.Field(nullable=True)
     verb: Optional[str] = pa.Field(nullable=True)
     verb_lemma: Optional[str] = pa.Field(nullable=True)

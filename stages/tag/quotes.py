@@ -21,8 +21,11 @@ quotation marks), but without a dependency parse (the stage's speed budget forbi
    them gives its canonical; "he"/"she" gives the person the text was last about (the first PERSON
    mention, outside quotes, of the nearest preceding sentence that has one; a "Mr." candidate is skipped
    for "she" and the reverse); an ORG/GPE/NORP mention gives its canonical; a capitalised name NER
-   missed is matched to the document's PERSON canonicals by surname, else kept as written; any other
-   noun phrase ("a senior Hamas official") is kept as written with speaker_kind "nominal". "I" outside
+   missed is matched to the document's PERSON canonicals by surname, else kept as written; a definite role
+   description ("the Florida senator") is the most recently mentioned person the text titled with that
+   role before it ("Sen. Marco Rubio", "Mike Pence, the Indiana governor,": data/quote_cues.yaml
+   `role_titles`), agreeing in modifiers and gender; any other noun phrase ("a senior Hamas official")
+   is kept as written; both have speaker_kind "nominal" (speaker_text keeps the words). "I" outside
    quotation marks is the writer: the document's authors, else "the author" (data/quote_cues.yaml
    `author_pronouns`). A source the attribution is reported from is the speaker, as PolNeAR marks it:
    "“...,” Sanders said, according to CNN.", ", reports USA Today.", ", the Times reported.", "According
@@ -132,6 +135,7 @@ class QuoteCuesFile(TypedDict):
     be_forms: list[str]
     time_prepositions: list[str]
     time_words: list[str]
+    role_titles: dict[str, list[str]]
 
 
 @functools.lru_cache(maxsize=None)
@@ -217,6 +221,8 @@ class _Cues:
         self.be_forms = lower_set(cues["be_forms"])
         self.time_prepositions = lower_set(cues["time_prepositions"])
         self.time_words = lower_set(cues["time_words"])
+        self.role_heads = {head.lower(): lower_set(forms) for head, forms in cues["role_titles"].items()}
+        self.role_forms = frozenset(form for forms in self.role_heads.values() for form in forms)
 
 
 @functools.lru_cache(maxsize=None)
@@ -259,6 +265,18 @@ class _Quote:
 
 
 @dataclass
+class _TitledMention:
+    """A PERSON mention with the role words the text gives it ("Florida Sen. Marco Rubio"; "Mike Pence, the
+    Indiana governor,"): the role forms among them, and all of them lower-cased (the modifiers)."""
+    start: int
+    canonical: str
+    text: str
+    forms: frozenset[str]
+    words: frozenset[str]
+    places: frozenset[str]             # the places among them ("texas" in "Texas Sen. Ted Cruz")
+
+
+@dataclass
 class _Doc:
     text: str
     sent_starts: list[int]
@@ -270,6 +288,7 @@ class _Doc:
     author: str = AUTHOR                                    # who "I" is outside quotes: the byline, or AUTHOR
     surname_genders: dict[str, str | None] | None = None    # filled by _surname_genders on first use
     surnames: set[str] | None = None                        # filled by _person_surnames on first use
+    titled: list[_TitledMention] | None = None              # filled by _titled_mentions on first use
 
     def sentence_at(self, pos: int) -> int:
         i = bisect.bisect_right(self.sent_starts, pos) - 1
@@ -1258,13 +1277,90 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     if len(words) == 1 and words[0].low in cues.relatives:
         return _resolve_relative(doc, quotes, q, words[0], cues, p)
     mentioned = _mentioned_speaker(doc, span)
+    if mentioned is not None and mentioned[1] == "nominal":      # "the Florida senator": a place qualifies
+        return _described_person(doc, words, cues) or mentioned[0], "nominal", span
     if mentioned is not None:
         return _agreeing_name(doc, words, mentioned[0], cues) if mentioned[1] == "named" else mentioned[0], \
             mentioned[1], span
     name = _unmentioned_name(doc, words, cues)
     if name is not None:
         return name, "named", span
-    return doc.text[span[0]:span[1]], "nominal", span
+    return _described_person(doc, words, cues) or doc.text[span[0]:span[1]], "nominal", span
+
+
+def _described_person(doc: _Doc, words: list[_Token], cues: _Cues) -> str | None:
+    """The person a definite role description is ("The Florida senator said" after "Sen. Marco Rubio"): the
+    most recently mentioned PERSON before it whose title or apposition gives the description's head role
+    (data/quote_cues.yaml `role_titles`), agreeing in gender with a "-man"/"-woman" head; among several, one
+    whose role words share more of the description's modifiers ("Republican") first; one whose role words
+    name another place ("Texas Sen. Ted Cruz" for "the Florida senator") is another person. None when no
+    one qualifies."""
+    if len(words) < 2 or words[0].low != "the" or words[-1].low not in cues.role_heads:
+        return None
+    forms = cues.role_heads[words[-1].low]
+    modifiers = {w.low for w in words[1:-1]}
+    places = _place_words(doc, words[0].start, words[-1].end)
+    gender = "female" if words[-1].low.endswith("woman") else "male" if words[-1].low.endswith("man") else None
+    shared: dict[str, int] = {}       # qualifying canonical -> the most modifiers one of its titles shares
+    for m in _titled_mentions(doc, cues):
+        if m.start >= words[0].start:
+            break
+        if not m.forms & forms or (gender and _person_gender(doc, m.text, m.canonical, cues) not in (gender, None)):
+            continue
+        if places and m.places and not places & m.places:
+            continue                  # "the Florida senator" is not "Texas Sen. Ted Cruz"
+        shared[m.canonical] = max(shared.get(m.canonical, 0), len(modifiers & m.words))
+    last_mention = {canonical: e_start for e_start, _, label, canonical, _ in doc.entities
+                    if e_start < words[0].start and canonical in shared}
+    return max(shared, key=lambda c: (shared[c], last_mention[c]), default=None)
+
+
+def _titled_mentions(doc: _Doc, cues: _Cues) -> list[_TitledMention]:
+    """The document's PERSON mentions that have role words (`_role_words`), in text order."""
+    if doc.titled is None:
+        doc.titled = []
+        for e_start, e_end, label, canonical, text in doc.entities:
+            if label not in PERSON_LABELS:
+                continue
+            role_words = _role_words(doc, e_start, e_end, cues)
+            forms = frozenset(w.low for w in role_words if w.low in cues.role_forms)
+            if forms:
+                doc.titled.append(_TitledMention(
+                    e_start, canonical, text, forms, frozenset(w.low for w in role_words),
+                    _place_words(doc, min(w.start for w in role_words), max(w.end for w in role_words))))
+    return doc.titled
+
+
+def _place_words(doc: _Doc, start: int, end: int) -> frozenset[str]:
+    """The GPE/LOC mentions inside [start, end), lower case."""
+    return frozenset(doc.text[e[0]:e[1]].lower() for e in doc.entities_in(start, end)
+                     if e[2] in ("GPE", "LOC") and e[0] >= start and e[1] <= end)
+
+
+def _role_words(doc: _Doc, start: int, end: int, cues: _Cues) -> list[_Token]:
+    """The title words right before a mention ("Republican presidential nominee", "Secretary of State": role
+    forms, capitalised words, "of", and lower-case words before a role form) and the words of an apposition
+    right after it (", the Indiana governor," closed by punctuation within eight words)."""
+    sentence = doc.sentence_at(start)
+    before = _join_name_dots(_tokens(doc.text, max(doc.sent_starts[sentence], start - 120), start), cues)
+    words: list[_Token] = []
+    for t in reversed(before[-6:]):
+        role_seen = any(w.low in cues.role_forms for w in words)
+        if not t.is_word or t.low in cues.determiners or t.low in cues.verbs:
+            break
+        if not (t.low in cues.role_forms or t.text[0].isupper() or t.low == "of" or role_seen):
+            break
+        words.append(t)
+    after = _tokens(doc.text, end, min(doc.sent_ends[sentence], end + 120))
+    if len(after) > 2 and after[0].text == "," and after[0].start == end:
+        stretch = after[1:10]
+        close = next((k for k, t in enumerate(stretch) if not t.is_word), None)
+        # not ', ” the governor said': a quote mark or a verb ends it
+        if close is not None and stretch[0].low in ("the", "a", "an") and not any(
+                t.low in cues.verbs for t in stretch[:close]) and not QUOTE_MARK_RE.search(
+                doc.text, after[0].end, stretch[close].start):
+            words.extend(stretch[1:close])
+    return words
 
 
 def _resolve_relative(doc: _Doc, quotes: list[_Quote], q: _Quote, relative: _Token, cues: _Cues,

@@ -988,3 +988,34 @@ def test_a_role_then_a_one_word_name_before_a_verb():
     text = "Band member Flea shared the news last week, writing “Feels great to support someone I believe in.”"
     out = direct(run(text, {"Flea": "Flea"}))
     assert out.select("speaker", "speaker_text").rows() == [("Flea", "Band member Flea")]
+
+
+def test_a_definite_role_description_is_the_person_titled_with_that_role():
+    text = ("Texas Sen. Ted Cruz spoke first. Sen. Marco Rubio spoke next, then Ted Cruz again.\n\n"
+            "“We will win,” the Florida senator said.\n\n“We will not,” the senator said.")
+    docs, sents = frames(text)
+    entities = people(text, {"Ted Cruz": "Ted Cruz", "Marco Rubio": "Marco Rubio"})
+    places = [{"doc_id": "d1", "sent_id": None, "start": text.index(p), "end": text.index(p) + len(p), "text": p,
+               "label": "GPE", "canonical": p, "entity_id": p} for p in ("Texas", "Florida")]
+    entities = pl.concat([entities, pl.DataFrame(places, schema=entities.schema)]).sort("start")
+    out = direct(extract_quotes(docs, sents, entities, QUOTES_ONLY))
+    # "Florida" is not Cruz's modifier ("Texas"): Rubio; a bare "the senator" is the most recent senator
+    assert out.select("speaker", "speaker_kind", "speaker_text").rows() == [
+        ("Marco Rubio", "nominal", "the Florida senator"), ("Ted Cruz", "nominal", "the senator")]
+
+
+def test_a_role_from_an_apposition_and_a_role_nobody_has_stays_as_written():
+    text = ("Mike Pence, the Indiana governor, joined the ticket.\n\n“It is an honour,” the governor said.\n\n"
+            "“No comment,” the mayor said.")
+    out = direct(run(text, {"Mike Pence": "Mike Pence"}))
+    assert out["speaker"].to_list() == ["Mike Pence", "the mayor"]
+    # a name closing a quote is no apposition of the description after it
+    text = "“He is the best person to beat Hillary Clinton,” the governor said."
+    out = direct(run(text, {"Hillary Clinton": "Hillary Clinton"}))
+    assert out["speaker"].to_list() == ["the governor"]
+
+
+def test_a_gendered_role_head_skips_a_person_of_the_other_gender():
+    text = ("Rep. Nancy Pelosi and Rep. John Lewis met.\n\n“We agree,” the congresswoman said.")
+    out = direct(run(text, {"Nancy Pelosi": "Nancy Pelosi", "John Lewis": "John Lewis"}))
+    assert out["speaker"].to_list() == ["Nancy Pelosi"]
