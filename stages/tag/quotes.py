@@ -273,7 +273,6 @@ class _TitledMention:
     text: str
     forms: frozenset[str]
     words: frozenset[str]
-    places: frozenset[str]             # the places among them ("texas" in "Texas Sen. Ted Cruz")
 
 
 @dataclass
@@ -1292,14 +1291,16 @@ def _described_person(doc: _Doc, words: list[_Token], cues: _Cues) -> str | None
     """The person a definite role description is ("The Florida senator said" after "Sen. Marco Rubio"): the
     most recently mentioned PERSON before it whose title or apposition gives the description's head role
     (data/quote_cues.yaml `role_titles`), agreeing in gender with a "-man"/"-woman" head; among several, one
-    whose role words share more of the description's modifiers ("Republican") first; one whose role words
-    name another place ("Texas Sen. Ted Cruz" for "the Florida senator") is another person. None when no
-    one qualifies."""
+    whose role words share more of the description's modifiers ("former") first. The description's
+    capitalised words (a place, a party) must all be in the title ("New Jersey Gov. Chris Christie" for
+    "the New Jersey governor"; neither "Texas Sen. Ted Cruz" nor "Sen. Joni Ernst" for "the Florida
+    senator", not "Republican nominee Donald Trump" for "the Democratic nominee"). None when no one
+    qualifies."""
     if len(words) < 2 or words[0].low != "the" or words[-1].low not in cues.role_heads:
         return None
     forms = cues.role_heads[words[-1].low]
     modifiers = {w.low for w in words[1:-1]}
-    places = _place_words(doc, words[0].start, words[-1].end)
+    named = {w.low for w in words[1:-1] if w.text[0].isupper()}
     gender = "female" if words[-1].low.endswith("woman") else "male" if words[-1].low.endswith("man") else None
     shared: dict[str, int] = {}       # qualifying canonical -> the most modifiers one of its titles shares
     for m in _titled_mentions(doc, cues):
@@ -1307,8 +1308,8 @@ def _described_person(doc: _Doc, words: list[_Token], cues: _Cues) -> str | None
             break
         if not m.forms & forms or (gender and _person_gender(doc, m.text, m.canonical, cues) not in (gender, None)):
             continue
-        if places and m.places and not places & m.places:
-            continue                  # "the Florida senator" is not "Texas Sen. Ted Cruz"
+        if not named <= m.words:
+            continue                  # "the Florida senator" is neither "Texas Sen. Ted Cruz" nor "Sen. Joni Ernst"
         shared[m.canonical] = max(shared.get(m.canonical, 0), len(modifiers & m.words))
     last_mention = {canonical: e_start for e_start, _, label, canonical, _ in doc.entities
                     if e_start < words[0].start and canonical in shared}
@@ -1326,15 +1327,8 @@ def _titled_mentions(doc: _Doc, cues: _Cues) -> list[_TitledMention]:
             forms = frozenset(w.low for w in role_words if w.low in cues.role_forms)
             if forms:
                 doc.titled.append(_TitledMention(
-                    e_start, canonical, text, forms, frozenset(w.low for w in role_words),
-                    _place_words(doc, min(w.start for w in role_words), max(w.end for w in role_words))))
+                    e_start, canonical, text, forms, frozenset(w.low for w in role_words)))
     return doc.titled
-
-
-def _place_words(doc: _Doc, start: int, end: int) -> frozenset[str]:
-    """The GPE/LOC mentions inside [start, end), lower case."""
-    return frozenset(doc.text[e[0]:e[1]].lower() for e in doc.entities_in(start, end)
-                     if e[2] in ("GPE", "LOC") and e[0] >= start and e[1] <= end)
 
 
 def _role_words(doc: _Doc, start: int, end: int, cues: _Cues) -> list[_Token]:

@@ -991,17 +991,26 @@ def test_a_role_then_a_one_word_name_before_a_verb():
 
 
 def test_a_definite_role_description_is_the_person_titled_with_that_role():
-    text = ("Texas Sen. Ted Cruz spoke first. Sen. Marco Rubio spoke next, then Ted Cruz again.\n\n"
+    text = ("Texas Sen. Ted Cruz spoke first. Florida Sen. Marco Rubio spoke next, then Ted Cruz again.\n\n"
             "“We will win,” the Florida senator said.\n\n“We will not,” the senator said.")
     docs, sents = frames(text)
     entities = people(text, {"Ted Cruz": "Ted Cruz", "Marco Rubio": "Marco Rubio"})
-    places = [{"doc_id": "d1", "sent_id": None, "start": text.index(p), "end": text.index(p) + len(p), "text": p,
-               "label": "GPE", "canonical": p, "entity_id": p} for p in ("Texas", "Florida")]
+    places = [{"doc_id": "d1", "sent_id": None, "start": m.start(), "end": m.end(), "text": m.group(0),
+               "label": "GPE", "canonical": m.group(0), "entity_id": m.group(0)}
+              for m in re.finditer("Texas|Florida", text)]
     entities = pl.concat([entities, pl.DataFrame(places, schema=entities.schema)]).sort("start")
     out = direct(extract_quotes(docs, sents, entities, QUOTES_ONLY))
-    # "Florida" is not Cruz's modifier ("Texas"): Rubio; a bare "the senator" is the most recent senator
+    # "Florida" is not Cruz's place ("Texas"): Rubio; a bare "the senator" is the most recent senator
     assert out.select("speaker", "speaker_kind", "speaker_text").rows() == [
         ("Marco Rubio", "nominal", "the Florida senator"), ("Ted Cruz", "nominal", "the senator")]
+    # a description naming a place no title gives stays as written
+    text = "Sen. Joni Ernst spoke.\n\n“We will win,” the Florida senator said."
+    docs, sents = frames(text)
+    entities = people(text, {"Joni Ernst": "Joni Ernst"})
+    florida = {"doc_id": "d1", "sent_id": None, "start": text.index("Florida"), "end": text.index("Florida") + 7,
+               "text": "Florida", "label": "GPE", "canonical": "Florida", "entity_id": "Florida"}
+    entities = pl.concat([entities, pl.DataFrame([florida], schema=entities.schema)]).sort("start")
+    assert direct(extract_quotes(docs, sents, entities, QUOTES_ONLY))["speaker"].to_list() == ["the Florida senator"]
 
 
 def test_a_role_from_an_apposition_and_a_role_nobody_has_stays_as_written():
@@ -1019,3 +1028,15 @@ def test_a_gendered_role_head_skips_a_person_of_the_other_gender():
     text = ("Rep. Nancy Pelosi and Rep. John Lewis met.\n\n“We agree,” the congresswoman said.")
     out = direct(run(text, {"Nancy Pelosi": "Nancy Pelosi", "John Lewis": "John Lewis"}))
     assert out["speaker"].to_list() == ["Nancy Pelosi"]
+
+
+def test_a_description_naming_an_affiliation_is_not_a_person_titled_with_another():
+    text = ("Republican nominee Donald Trump spoke. Hillary Clinton replied.\n\n"
+            "“We will win,” the Democratic nominee said.")
+    docs, sents = frames(text)
+    entities = people(text, {"Donald Trump": "Donald Trump", "Hillary Clinton": "Hillary Clinton"})
+    norp = [{"doc_id": "d1", "sent_id": None, "start": m.start(), "end": m.end(), "text": m.group(0), "label": "NORP",
+             "canonical": m.group(0), "entity_id": m.group(0)} for m in re.finditer("Republican|Democratic", text)]
+    entities = pl.concat([entities, pl.DataFrame(norp, schema=entities.schema)]).sort("start")
+    out = direct(extract_quotes(docs, sents, entities, QUOTES_ONLY))
+    assert out["speaker"].to_list() == ["the Democratic nominee"]
