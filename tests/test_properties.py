@@ -86,6 +86,8 @@ def test_doc_id_depends_only_on_bytes(tmp_path_factory, data, names):
 # Found by hypothesis: a dateline first line was removed as `dateline` and also taken as the page's
 # "Title - Site" line.
 @example(pages=["May 19, 2024 \u2014 the\nthe the the"])
+# Found by hypothesis: a dateline first line repeated later was the title and also got `dateline` back.
+@example(pages=["May 19, 2024\nthe\nMay 19, 2024"])
 def test_every_nonblank_raw_line_is_accounted_for_once(pages):
     documents, removed = clean_corpus(ingest_frame(pages), shipped("clean"))
     assert documents.height == len(pages)

@@ -276,14 +276,16 @@ def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         for i in body:
             reasons.pop(i, None)
     body = select.chosen_body(page, body, decides, probabilities, prose.good, reasons)
-    metadata_reasons(lines, body, reasons)
+    metadata_reasons(lines, body, headings, reasons)
     return body
 
 
-def metadata_reasons(lines: MetadataLines, body: list[int], reasons: dict[int, str]) -> None:
+def metadata_reasons(lines: MetadataLines, body: list[int], headings: tuple[int | None, ...],
+                     reasons: dict[int, str]) -> None:
     """An inner byline or dateline (INNER_METADATA) the model kept and a trim or the selector then left
-    out gets its `byline` / `dateline` reason back."""
-    kept = set(body)
+    out gets its `byline` / `dateline` reason back; not the title or subtitle (a first line "May 19, 2024"
+    that a later line repeats is the title)."""
+    kept = set(body) | {i for i in headings if i is not None}
     for i in lines.bylines.keys() | lines.datelines.keys():
         if i not in kept and i not in reasons:
             reasons[i] = "byline" if i in lines.bylines else "dateline"
