@@ -33,7 +33,7 @@ from stages.common import StageError, document_keys, load_section, log, read_tab
 from stages.common.cache import KEY_COLUMN, RowsCache, fingerprint
 from stages.common.executor import InProcess, map_batches
 from stages.tag import DATA_DIR
-from stages.tag.canonical import PLACE_CONTEXT, canonicalize, surname_mentions, with_place_context
+from stages.tag.canonical import CONTEXT_COLUMNS, canonicalize, surname_mentions, with_mention_context
 from stages.tag.ner_process import ForkedTagger, Span, SpanTagger
 from stages.tag.places import gazetteer_cache, load_gazetteer
 from stages.tag.ray_tagger import RayTagger
@@ -54,7 +54,7 @@ TAG_DIR = Path(__file__).resolve().parent
 NER_FILES = [TAG_DIR / name for name in ("__init__.py", "ner.py", "ner_process.py", "canonical.py", "places.py")] + [
     DATA_DIR / name for name in ("places.tsv", "aliases.yaml", "demonyms.tsv", "titles.txt",
                                  "name_particles.txt", "org_heads.txt", "org_words.txt", "place_prepositions.txt",
-                                 "first_names.yaml", "given_names.txt")] + [
+                                 "first_names.yaml", "given_names.txt", "honorifics.yaml")] + [
     ROOT / "stages" / "common" / "datafiles.py"]
 # What decides an extractor's rows besides its params and input rows: this package (code and data), the
 # table models the rows are built from, and the data-file loader.
@@ -200,7 +200,7 @@ def entity_mentions(params: Tag, sentences: pl.DataFrame, tagger: SpanTagger, ca
     tagger.close()
     mentions = pl.concat([mentions, surname_mentions(mentions, sentences)], how="vertical")
     caches.extend([mentions_cache, *([places] if places is not None else [])])
-    return canonicalize(with_place_context(mentions, sentences), params.entities, gazetteer).drop(PLACE_CONTEXT)
+    return canonicalize(with_mention_context(mentions, sentences), params.entities, gazetteer).drop(CONTEXT_COLUMNS)
 
 
 def prune(caches: list[RowsCache]) -> None:

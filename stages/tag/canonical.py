@@ -22,6 +22,10 @@ Input: one row per mention (doc_id, sent_id, start, end, text, label). Each ment
   4. people, within a document: a name that is the tail of exactly one longer name in the same document
      becomes that name ("Mr. Netanyahu", "Netanyahu" -> "Benjamin Netanyahu"); two different longer names
      ("Joe Biden", "Hunter Biden") leave the short one alone;
+  4b. an honorific agrees (`data/honorifics.yaml`, `data/first_names.yaml`): a one-word name written
+     after "Mr."/"Mrs."/"Ms." takes the one full name of its document of that gender ("Mr. Obama" beside
+     "Barack Obama" and "Michelle Obama" -> "Barack Obama") and never one of the other gender (it keeps its
+     own name then);
   5. people, across documents: a canonical name is always a form its document writes (the name, or the
      document's own longer name it is the tail of). Full names that differ only by a nickname of the
      first name (`data/nicknames.tsv`: "Bill Burns", "William Burns") keep what each document wrote but
@@ -47,6 +51,7 @@ import functools
 import hashlib
 import re
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 from typing_extensions import NotRequired, TypedDict
@@ -127,6 +132,27 @@ def read_nicknames(path: Path = DATA_DIR / "nicknames.tsv") -> dict[str, str]:
 def read_titles(path: Path = DATA_DIR / "titles.txt") -> tuple[tuple[str, ...], ...]:
     """Titles as word tuples, longest first, so "Prime Minister" is tried before "Minister"."""
     return tuple(sorted({tuple(line.split()) for line in load_words(path)}, key=lambda t: (-len(t), t)))
+
+
+@data_file_spec
+class FirstNamesFile(TypedDict):
+    """data/first_names.yaml."""
+    male: list[str]
+    female: list[str]
+
+
+@functools.lru_cache(maxsize=1)
+def first_name_genders() -> dict[str, str]:
+    """Lower-case first name -> "male" or "female" (data/first_names.yaml: names of one gender in news)."""
+    names = load_yaml(DATA_DIR / "first_names.yaml", FirstNamesFile)
+    return {**{n.lower(): "male" for n in names["male"]}, **{n.lower(): "female" for n in names["female"]}}
+
+
+@functools.lru_cache(maxsize=1)
+def read_honorifics() -> dict[str, str]:
+    """Lower-case honorific without its dot ("mr") -> "male" or "female" (data/honorifics.yaml)."""
+    return {k.lower(): v for k, v in load_yaml(DATA_DIR / "honorifics.yaml",
+                                               dict[str, Literal["male", "female"]]).items()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -267,7 +293,7 @@ def canonicalize(entities: pl.DataFrame, params: EntitiesParams, gazetteer: Gaze
     if entities.height == 0:
         return entities.with_columns(*[pl.lit(None, dtype=schema[c]).alias(c) for c in ADDED_COLUMNS[1:]])
     # 1-3. Each distinct (text, label) is tidied, stripped and looked up in the aliases and demonyms once.
-    mentions = entities.select("doc_id", "text", "label", *[c for c in (PLACE_CONTEXT,) if c in entities.columns]).join(
+    mentions = entities.select("doc_id", "text", "label", *[c for c in CONTEXT_COLUMNS if c in entities.columns]).join(
         _surface_table(entities.select("text", "label").unique()), on=["text", "label"], how="left",
         maintain_order="left")
     mentions = _people_tagged_as_organisations(mentions)
@@ -288,18 +314,29 @@ _SENTENCE_START = re.compile(r"^\W*$")
 
 
 PLACE_CONTEXT = "place_context"
+HONORIFIC = "honorific_gender"
+CONTEXT_COLUMNS = [PLACE_CONTEXT, HONORIFIC]
 
 
-def with_place_context(mentions: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
-    """`mentions` with PLACE_CONTEXT: the word before the mention in its sentence is a place preposition
-    and no possessive follows it ("in Jordan", but not "in Jordan's film"). Read by `_surnames_are_people`."""
+def with_mention_context(mentions: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """`mentions` with what the words around a mention tell, read by canonicalize:
+    - PLACE_CONTEXT: the word before the mention in its sentence is a place preposition and no possessive
+      follows it ("in Jordan", but not "in Jordan's film"). Read by `_surnames_are_people`.
+    - HONORIFIC: the gender of an honorific right before the mention or opening it ("Mr. Obama": NER
+      trims the honorific off the span, and with it the only sign of the person's gender), else null.
+      Read by `_honorifics_agree`."""
     text = sentences.select("sent_id", sentence_start=pl.col("start"), sentence=pl.col("text"))
     with_text = mentions.join(text, on="sent_id", how="left", maintain_order="left")
-    word_before = (pl.col("sentence").str.slice(0, pl.col("start") - pl.col("sentence_start"))
-                   .str.extract(r"(\w+)\W*$").str.to_lowercase())
+    before = pl.col("sentence").str.slice(0, pl.col("start") - pl.col("sentence_start"))
+    word_before = before.str.extract(r"(\w+)\W*$").str.to_lowercase()
     possessive = pl.col("sentence").str.slice(pl.col("end") - pl.col("sentence_start"), 2).is_in(["'s", "’s"])
     context = (word_before.is_in(sorted(_place_prepositions())) & ~possessive).fill_null(False)
-    return mentions.with_columns(with_text.select(context.alias(PLACE_CONTEXT)).to_series())
+    honorifics = read_honorifics()
+    # "Mr. " or British "Mr " right before; or the span's own first word
+    honorific = pl.coalesce(before.str.extract(r"(?:^|\W)(\w+)\.? $"),
+                            pl.col("text").str.extract(r"^(\w+)\.? ")).str.to_lowercase()
+    gender = honorific.replace_strict(honorifics, default=None, return_dtype=pl.String)
+    return mentions.with_columns(with_text.select(context.alias(PLACE_CONTEXT), gender.alias(HONORIFIC)))
 
 
 def surname_mentions(mentions: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
@@ -556,8 +593,8 @@ def _resolve_names(mentions: pl.DataFrame, params: EntitiesParams, gazetteer: Ga
     is_acronym = (pl.col("label") == "ORG") & pl.col("name").str.contains(f"^(?:{_ACRONYM.pattern})$")
     is_place = pl.col("label").is_in(PLACE_LABELS) & pl.col("place_kind").is_not_null()
     adopts_place_name = is_place & pl.col("place_kind").is_in(["reviewed", "country"])
-    return (mentions
-            .join(person_canonical, on=["doc_id", "name"], how="left", maintain_order="left")
+    return (_honorifics_agree(mentions.join(person_canonical, on=["doc_id", "name"], how="left",
+                                            maintain_order="left"))
             .with_columns(acronym=pl.when(is_acronym).then(pl.col("name").str.replace_all(".", "", literal=True)))
             .join(acronyms, on=["doc_id", "acronym"], how="left", maintain_order="left")
             .join(places, on="name", how="left", maintain_order="left")
@@ -571,6 +608,44 @@ def _resolve_names(mentions: pl.DataFrame, params: EntitiesParams, gazetteer: Ga
                 latitude=pl.when(is_place).then(pl.col("latitude")),
                 longitude=pl.when(is_place).then(pl.col("longitude")),
                 country_code=pl.when(is_place).then(pl.col("country_code"))))
+
+
+def _honorifics_agree(mentions: pl.DataFrame) -> pl.DataFrame:
+    """Step 4b: a one-word person written with an honorific ("Mr. Obama") takes a name of the honorific's
+    gender (`data/first_names.yaml`): the one full name of its document ending with it whose first name is
+    of that gender ("Barack Obama", even beside "Michelle Obama"), else its own name when step 4 gave it a
+    full name of the other gender (a "Mr. Obama" is never "Michelle Obama"). Sets `person`, `person_key`."""
+    if HONORIFIC not in mentions.columns:
+        return mentions
+    people = (mentions.filter((pl.col("label") == "PERSON") & pl.col(HONORIFIC).is_not_null()
+                              & pl.col("person").is_not_null() & ~pl.col("name").str.contains(" ", literal=True))
+              .select("doc_id", "name", HONORIFIC, "person").unique().sort(pl.all()))
+    if people.height == 0:
+        return mentions
+    genders = first_name_genders()
+    full = (mentions.filter((pl.col("label") == "PERSON") & pl.col("person").str.contains(" ", literal=True)
+                            & pl.col("doc_id").is_in(people["doc_id"].unique().to_list()))
+            .select("doc_id", "person", "person_key").unique().sort(pl.all()))
+    by_surname: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for doc_id, person, key in full.iter_rows():
+        by_surname.setdefault((doc_id, person.rsplit(" ", 1)[-1]), []).append((person, key))
+    rows = []
+    for doc_id, name, gender, person in people.iter_rows():
+        written = genders.get(person.split(" ", 1)[0].lower()) if " " in person else None
+        if written == gender:
+            continue
+        same_gender = [(full_name, key) for full_name, key in by_surname.get((doc_id, name), [])
+                       if genders.get(full_name.split(" ", 1)[0].lower()) == gender]
+        if len(same_gender) == 1:
+            rows.append((doc_id, name, gender, *same_gender[0]))
+        elif written is not None:
+            rows.append((doc_id, name, gender, name, name))
+    agreeing = pl.DataFrame(rows, schema={"doc_id": pl.String, "name": pl.String, HONORIFIC: pl.String,
+                                          "agreeing": pl.String, "agreeing_key": pl.String}, orient="row")
+    return (mentions.join(agreeing, on=["doc_id", "name", HONORIFIC], how="left", maintain_order="left")
+            .with_columns(person=pl.coalesce("agreeing", "person"),
+                          person_key=pl.coalesce("agreeing_key", "person_key"))
+            .drop("agreeing", "agreeing_key"))
 
 
 def _with_ids(mentions: pl.DataFrame) -> pl.DataFrame:

@@ -69,7 +69,7 @@ from typing_extensions import TypedDict
 from schemas.params import Quotes as QuotesParams
 from schemas.tag import Quotes
 from stages.tag import data_file_spec
-from stages.tag.canonical import read_titles
+from stages.tag.canonical import first_name_genders, read_honorifics, read_titles
 from stages.tag.lexicon import data_words, data_yaml, lower_set, rows_frame
 
 QUOTE_MARK_RE = re.compile(r"[“”\"]")
@@ -102,7 +102,6 @@ AUXILIARIES = frozenset({"has", "had", "have", "is", "was", "are", "were", "will
 class QuoteCuesFile(TypedDict):
     """data/quote_cues.yaml."""
     pronouns: dict[str, str]
-    honorifics: dict[str, str]
     skip_words: list[str]
     not_speakers: list[str]
     unresolved_pronouns: list[str]
@@ -166,19 +165,10 @@ def quote_verbs() -> dict[str, str]:
     return {**_lemma_lines("phrasal_reporting_verbs.txt"), **reporting_verbs()}
 
 
-@data_file_spec
-class FirstNamesFile(TypedDict):
-    """data/first_names.yaml."""
-    male: list[str]
-    female: list[str]
-
-
 class _Cues:
     def __init__(self) -> None:
         cues = data_yaml("quote_cues.yaml", QuoteCuesFile)
-        names = data_yaml("first_names.yaml", FirstNamesFile)
-        self.first_names = {**{n: "male" for n in lower_set(names["male"])},
-                            **{n: "female" for n in lower_set(names["female"])}}
+        self.first_names = first_name_genders()
         self.verbs = quote_verbs()
         # "went" -> {"on"}: the first words of the two-word reporting verbs, and the words that complete them
         self.phrasal: dict[str, set[str]] = {}
@@ -188,7 +178,7 @@ class _Cues:
                 self.phrasal.setdefault(first, set()).add(second)
         self.irregular = frozenset(w for line in data_words("verb_forms.txt") for w in line.split())
         self.pronouns: dict[str, str] = {k.lower(): v for k, v in cues["pronouns"].items()}
-        self.honorifics: dict[str, str] = {k.lower(): v for k, v in cues["honorifics"].items()}
+        self.honorifics: dict[str, str] = read_honorifics()
         self.skip = lower_set(cues["skip_words"])
         self.not_speakers = lower_set(cues["not_speakers"])
         self.unresolved = lower_set(cues["unresolved_pronouns"])

@@ -301,9 +301,9 @@ def test_a_country_that_is_a_persons_surname_is_the_person_except_after_a_place_
                              for k, a, b, label in spans],
                             schema={"doc_id": pl.String, "sent_id": pl.String, "start": pl.Int64, "end": pl.Int64,
                                     "text": pl.String, "label": pl.String}, orient="row")
-    contexts = canonical.with_place_context(mentions, sentences)[canonical.PLACE_CONTEXT].to_list()
+    contexts = canonical.with_mention_context(mentions, sentences)[canonical.PLACE_CONTEXT].to_list()
     assert contexts == [False, False, True, False]
-    out = canonicalize(canonical.with_place_context(mentions, sentences))
+    out = canonicalize(canonical.with_mention_context(mentions, sentences))
     assert out["label"].to_list() == ["PERSON", "PERSON", "GPE", "PERSON"]
 
 
@@ -312,3 +312,32 @@ def test_a_several_word_tail_of_a_longer_name_takes_its_label_unless_a_person_is
     assert out[("d", "U.S. Labor Day")][1] == out[("d", "Labor Day")][1]
     out = canon(mentions(("e", "Marine Le Pen", "PERSON"), ("e", "Le Pen", "ORG"), ("e", "Le Pen", "ORG")))
     assert out[("e", "Marine Le Pen")][1] == "PERSON"
+
+
+def in_sentences(doc_id: str, texts: list[str], people: list[tuple[int, str]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(mentions, sentences) of one document: each (sentence index, name) is the name's first occurrence."""
+    starts = [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
+    sentences = pl.DataFrame({"doc_id": [doc_id] * len(texts), "start": starts, "text": texts,
+                              "sent_id": [f"{doc_id}:{i}:0" for i in range(len(texts))]})
+    rows = [(doc_id, f"{doc_id}:{k}:0", starts[k] + texts[k].index(name), starts[k] + texts[k].index(name) + len(name),
+             name, "PERSON") for k, name in people]
+    return pl.DataFrame(rows, schema=COLUMNS, orient="row"), sentences
+
+
+def test_an_honorific_trimmed_off_the_span_still_decides_the_persons_gender():
+    texts = ["Michelle Obama spoke first.", "Mr. Obama followed her.", "Obama waved."]
+    found, sentences = in_sentences("d", texts, [(0, "Michelle Obama"), (1, "Obama"), (2, "Obama")])
+    context = canonical.with_mention_context(found, sentences)
+    assert context[canonical.HONORIFIC].to_list() == [None, "male", None]
+    out = canonicalize(context)
+    # "Mr. Obama" is not Michelle Obama; the bare "Obama" still is (it may be her)
+    assert out["canonical"].to_list() == ["Michelle Obama", "Obama", "Michelle Obama"]
+    assert out["entity_id"][1] != out["entity_id"][0]
+
+
+def test_an_honorific_picks_the_one_full_name_of_its_gender():
+    texts = ["Barack Obama and Michelle Obama arrived.", "Mrs. Obama spoke.", "Mr Obama listened.", "Obama left."]
+    found, sentences = in_sentences("d", texts, [(0, "Barack Obama"), (0, "Michelle Obama"), (1, "Obama"),
+                                                 (2, "Obama"), (3, "Obama")])
+    out = canonicalize(canonical.with_mention_context(found, sentences))
+    assert out["canonical"].to_list() == ["Barack Obama", "Michelle Obama", "Michelle Obama", "Barack Obama", "Obama"]
