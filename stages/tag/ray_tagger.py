@@ -9,8 +9,9 @@ Otherwise `tag.ray_actors` actors (1 CPU each) each build the project's own pipe
 and answer blocks of `tag.ray_block_texts` texts with `ner.spans_of`, in sub-batches of `tag.batch_size` as
 the local path does. What crosses the network: the block's texts one way; the other way, the block's spans
 as sorted (i, start, end, label) rows, where i is the text's index in the block, plus the actor's NER
-fingerprint and node. Never a spaCy Doc. Blocks come back in block order (`ray.util.ActorPool.map`), so the
-spans are rebuilt in input order and the outputs are byte-identical to the local executor's.
+fingerprint and node. Never a spaCy Doc. Blocks are handed to whichever actor is free and come back in the
+order they finish (`ray.util.ActorPool.map_unordered`), each with its index; sorted by it, the spans are
+rebuilt in input order and the outputs are byte-identical to the local executor's.
 
 A skewed node cannot poison the cache: each actor computes `ner_fingerprint` on its own node (its model
 package, spaCy, rules and data files as shipped to it) and the driver refuses any block whose fingerprint
@@ -55,7 +56,8 @@ class NerActor:
         self.nlp = build_nlp(params, gazetteer_cache_dir if gazetteer_cache_dir and Path(gazetteer_cache_dir).is_dir()
                              else None)
 
-    def tag(self, texts: list[str]) -> Block:
+    def tag(self, index: int, texts: list[str]) -> tuple[int, Block]:
+        """Block `index`'s answer, with its index: blocks are collected in the order they finish."""
         import ray
 
         from stages.tag.ner import spans_of
@@ -67,7 +69,7 @@ class NerActor:
         columns: list[Any] = [list(column) for column in zip(*rows)] if rows else [[], [], [], []]
         # The node by address and id: nodes of a cluster on one machine share an address.
         node = f"{ray.util.get_node_ip_address()}/{ray.get_runtime_context().get_node_id()[:12]}"
-        return (self.fingerprint, node, len(texts), *columns)
+        return index, (self.fingerprint, node, len(texts), *columns)
 
     def pid(self) -> int:
         return os.getpid()
@@ -134,16 +136,22 @@ def answer_blocks(params: TagParams, blocks: list[list[str]], gazetteer_cache_di
         # A private cluster runs on this machine: its actors may read the gazetteer the stage keeps.
         gazetteer = gazetteer_cache_dir if private else None
         actors = [actor.remote(params, gazetteer) for _ in range(params.ray_actors)]
-        answers = ActorPool(actors).map(lambda a, block: a.tag.remote(block), blocks)
+        # Unordered: an actor takes the next block as soon as it is done. In submission order an actor whose
+        # block finished before an earlier one of another actor would wait idle for it (ActorPool.map).
+        answers = ActorPool(actors).map_unordered(lambda a, job: a.tag.remote(*job), enumerate(blocks))
         if progress_stage is not None:
             answers = progress(answers, progress_stage, "Ray NER blocks", total=len(blocks))
         try:
-            return list(answers)
+            indexed = sorted(answers, key=lambda answer: answer[0])
         except ray.exceptions.RayError as err:
             raise StageError(f"NER on Ray failed (an actor died {_RETRIES + 1} times, or the cluster went away?); "
                              f"nothing was written: {type(err).__name__}: {str(err).splitlines()[0]}") from None
     finally:
         ray.shutdown()
+    if [index for index, _ in indexed] != list(range(len(blocks))):
+        raise StageError(f"Ray answered blocks {[index for index, _ in indexed][:10]}... for {len(blocks)} blocks; "
+                         "nothing was written")
+    return [block for _, block in indexed]
 
 
 class RayTagger:
