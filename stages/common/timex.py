@@ -288,6 +288,7 @@ def _then_lookbehinds(g: TimexGrammarFile) -> str:
 def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[str]]:
     """The expressions of data/timex_grammar.yaml (IGNORECASE; each repetition consumes a word: linear)."""
     parts, ordinals, seasons = _words(g["year_parts"]), _words(g["ordinals"]), _words(g["seasons"])
+    halves = _words([w for w in g["halves_of_quarters"] if w.lower() not in g["ordinals"]])   # "last two quarters"
     fiscal, units = _words(g["fiscal_words"]), _words(g["duration_units"])
     numbers = _words(number_parser().units)                    # "twenty-four", "one hundred": compounds
     alone = _words([*g["duration_numbers"], *g["duration_vague"]])   # "a", "a couple of", "several": alone
@@ -302,8 +303,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "year_part": re.compile(
             rf"\b(?:the\s+)?(?:(?P<relyear>{_words(g['year_offsets'])})\s+year['\u2019]s\s+)?"
             rf"(?:(?:(?:{fiscal})\s+)?{year.replace('year>', 'pyear>')}(?:['\u2019]s)?\s+)?(?:(?:{fiscal})[\s-]+)?"
-            rf"(?P<ord>{ordinals})[\s-]+(?:(?P<two>two)\s+)?"
-            rf"(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})(?(two)s)\b(?!-(?:point|hour|mile))"
+            rf"(?:(?P<ord>{ordinals})[\s-]+(?:(?P<two>two)\s+)?|(?P<ord2>{halves})\s+(?:(?P<two2>two)\s+)?)"
+            rf"(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})(?(two)s)(?(two2)s)\b(?!-(?:point|hour|mile))"
             rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?(?:{year}|(?P<ofrel>{_words(g['part_of_year'])})\s+year\b(?![\w-])))?",
             flags),
         "fiscal_year": re.compile(rf"\b(?:(?P<mod>{_words(g['part_modifiers'])})\s+(?:{fiscal})\s+year\b"
@@ -818,18 +819,32 @@ def _part_of(g: TimexGrammarFile, word: str) -> tuple[str, int]:
     return part["code"], 12 // part["months"]
 
 
+def _named_part(x: _Match) -> tuple[str, int, int] | None:
+    """The part word's TIMEX3 letter, parts a year and number: "the third quarter" Q 4 3, "the last quarter
+    of 1990" Q 4 4, "the first / last two quarters of 1990" H 2 1 / H 2 2 (that half, only with its year
+    named); None for a "last" or "two" part without a year (`relative_part`, a duration)."""
+    code, per_year = _part_of(x.lex.grammar, x.group("part"))
+    ordinal = (x.group("ord") or x.group("ord2") or "").lower()
+    n = x.lex.grammar["ordinals"].get(ordinal, per_year)
+    year_named = bool(x.group("year") or x.group("pyear") or x.group("relyear") or x.group("ofrel"))
+    if x.group("ord2") and not year_named:
+        return None
+    if x.group("two") or x.group("two2"):
+        halves = x.lex.grammar["halves_of_quarters"]
+        if code != "Q" or ordinal not in halves or not year_named:
+            return None
+        return "H", 2, halves[ordinal]
+    return code, per_year, n
+
+
 def _resolve_year_part(x: _Match) -> Resolved | None:
     """"the third quarter (of 1990)", "first-half": absolute with a year, else the latest one that began on or
     before the base (the next one that begins after it when the sentence is future)."""
-    code, per_year = _part_of(x.lex.grammar, x.group("part"))
-    n = x.lex.grammar["ordinals"][x.group("ord").lower()]
+    part = _named_part(x)
+    if part is None:
+        return None
+    code, per_year, n = part
     year = x.group("year") or x.group("pyear")
-    if x.group("two"):              # "the first two quarters of 1990": that half, with its year named
-        halves = x.lex.grammar["halves_of_quarters"]
-        ordinal = x.group("ord").lower()
-        if code != "Q" or ordinal not in halves or not (year or x.group("relyear") or x.group("ofrel")):
-            return None
-        code, per_year, n = "H", 2, halves[ordinal]
     if n > per_year:
         return None
     if year:
