@@ -674,9 +674,16 @@ def _unit_offset(x: _Match) -> int:
         " ".join(x.group("mod").lower().split()), 0)
 
 
+# linear: a run of spaces is entered only at its start and taken whole
+_OF_AFTER_UNIT_RE = re.compile(r"(?<!\s)\s++of\s")
+
+
 def _resolve_relative_unit(x: _Match) -> Resolved | None:
-    """"last week", "this month", "two days ago": the period containing the base shifted by units."""
+    """"last week", "this month", "two days ago": the period containing the base shifted by units; not
+    "the last week of October", "the last year of his term" (a part of what follows "of", no deictic week)."""
     if _is_title(x):
+        return None
+    if x.word_before() == "the" and _OF_AFTER_UNIT_RE.match(x.sentence, x.m.end()):
         return None
     unit = x.group("unit").lower()
     by = _unit_offset(x)

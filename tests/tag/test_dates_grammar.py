@@ -408,3 +408,9 @@ def test_an_elliptic_last_after_this_year_is_last_year():
     got = values("The gain means nearly twice as high a dividend this year as last.")
     assert got == [("this year", "DATE", "1989"), ("last", "DATE", "1988")]
     assert values("He came in last.") == []
+
+
+def test_the_last_week_of_a_named_period_is_no_deictic_week():
+    # "the last week of October" is a part of October, not the week before the article's date
+    assert values("Sales rose in the last week of October.") == [("October", "DATE", "1989-10")]
+    assert values("Sales rose last week.") == [("last week", "DATE", "1989-W43")]
