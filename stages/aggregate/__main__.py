@@ -26,7 +26,6 @@ from schemas.params import Aggregate
 from stages.aggregate.changes import build_snapshot, compare, content_hashes, input_counts, read_snapshot
 from stages.aggregate.changes import snapshot_path, write_snapshot
 from stages.aggregate.charts import reusing as reusing_charts
-from stages.aggregate.charts import start_helper as start_chart_helper
 from stages.aggregate.claims import find_claims
 from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.entity_stats import entity_stats
@@ -99,7 +98,6 @@ def write_tables(written: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
 
 
 def main() -> None:
-    chart_helper = start_chart_helper()   # drawing the report's charts on the other core (see charts)
     params: Aggregate = load_section(STAGE)  # type: ignore[assignment]
     watch_memory(STAGE, params.memory_reserve_mb, MEMORY_HINT)
     # the dates grammar's own params: a story's dates are resolved exactly as the tag stage resolves them
@@ -157,7 +155,7 @@ def main() -> None:
     built_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     run = {"input_dir": str(input_dir), "counts": input_counts(ingest_docs, rejected), "changes": changes,
            "built_at": built_at}
-    with reusing_charts(params.cache_dir, params.cache, chart_helper) as drawn:
+    with reusing_charts(params.cache_dir, params.cache) as drawn:
         page = render_report(metrics=metrics, ingest_docs=ingest_docs, rejected=rejected, clean_docs=clean_docs,
                              removed=removed, boilerplate=boilerplate, sentences=sentences,
                              stories=written["stories"], alignments=written["alignments"],

@@ -10,10 +10,7 @@ row by row.
 A chart is drawn again only when its inputs changed (`reusing`): within the stage, each chart function's
 SVG is kept in the aggregate cache under the digest of its name and arguments (`IndexCache` "charts", whose
 fingerprint covers this file and the drawing libraries), so a rerun after one new document draws only the
-charts whose data it changed, and the page is byte-identical to one drawn afresh. The charts a run does
-draw are drawn by a helper process (`start_helper`, started with the stage, so its matplotlib import
-and the drawing overlap the stage's own work on the other core); the page waits for each SVG only where
-the template prints it. matplotlib and networkx are imported only where a chart is drawn.
+charts whose data it changed, and the page is byte-identical to one drawn afresh.
 """
 from __future__ import annotations
 
@@ -22,20 +19,19 @@ import functools
 import io
 import json
 import math
-import multiprocessing
 import re
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import Any, Callable, Iterator
 
+import networkx as nx
 import numpy as np
 import polars as pl
-from markupsafe import Markup
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from stages.common.cache import IndexCache, digest, fingerprint
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 SVG_STYLE = {"svg.hashsalt": "newsflow-report", "svg.fonttype": "none", "font.family": "DejaVu Sans",
              "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
@@ -60,27 +56,24 @@ class ChartStore:
     """The SVGs of the last run's charts by the digest of their inputs; what this run draws or reuses is
     kept for the next one (only this run's charts, so the store stays the size of one report)."""
 
-    def __init__(self, cache: IndexCache, helper: ProcessPoolExecutor | None = None) -> None:
+    def __init__(self, cache: IndexCache) -> None:
         self.cache = cache
-        self.helper = helper
         last = cache.load()
         self.last = dict(last.iter_rows()) if last is not None and last.columns == ["key", "svg"] else {}
-        self.used: dict[str, str | PendingSvg] = {}
+        self.used: dict[str, str] = {}
 
-    def svg(self, draw: Callable[..., str], args: tuple, kwargs: dict[str, Any]) -> str | PendingSvg:
+    def svg(self, draw: Callable[..., str], args: tuple, kwargs: dict[str, Any]) -> str:
         key = digest([draw.__name__, inputs_json(args, kwargs)])
-        svg: str | PendingSvg | None = self.last.get(key)
+        svg = self.last.get(key)
         if svg is None:
-            svg = (draw(*args, **kwargs) if self.helper is None
-                   else PendingSvg(self.helper.submit(_draw, draw.__name__, args, kwargs)))
+            svg = draw(*args, **kwargs)
         self.used[key] = svg
         return svg
 
     def save(self) -> None:
-        drawn = {key: str(svg.__html__()) if isinstance(svg, PendingSvg) else svg for key, svg in self.used.items()}
-        if drawn != self.last:
-            keys = sorted(drawn)
-            self.cache.store(pl.DataFrame({"key": keys, "svg": [drawn[key] for key in keys]},
+        if self.used != self.last:
+            keys = sorted(self.used)
+            self.cache.store(pl.DataFrame({"key": keys, "svg": [self.used[key] for key in keys]},
                                           schema={"key": pl.String, "svg": pl.String}))
         self.cache.prune()
 
@@ -89,43 +82,6 @@ class ChartStore:
 
 
 _STORE: ChartStore | None = None   # set only inside `reusing`
-
-
-class PendingSvg:
-    """A chart the helper process is drawing: printed by the template (`__html__`) once it is drawn."""
-
-    def __init__(self, future: Future) -> None:
-        self.future = future
-
-    def __html__(self) -> Markup:
-        return Markup(self.future.result())
-
-
-def markup(svg: str | PendingSvg) -> Markup | PendingSvg:
-    """A chart function's result as the page prints it (an SVG still being drawn stays pending)."""
-    return svg if isinstance(svg, PendingSvg) else Markup(svg)
-
-
-def _warm_up() -> None:
-    """In the helper: import the drawing libraries and draw one empty figure (fonts loaded) before any chart
-    is asked for."""
-    import networkx  # noqa: F401
-    svg_of(new_figure(1.0, 1.0))
-
-
-def _draw(name: str, args: tuple, kwargs: dict[str, Any]) -> str:
-    return globals()[name].__wrapped__(*args, **kwargs)
-
-
-def start_helper() -> ProcessPoolExecutor:
-    """The chart helper process, started now (by a fork server that imports only this module: a plain
-    `fork` of a process that has used polars can deadlock in the child) and warming up while the stage
-    computes its tables."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    helper = ProcessPoolExecutor(max_workers=1, mp_context=context)
-    helper.submit(_warm_up)
-    return helper
 
 
 def _plain(value: Any) -> Any:
@@ -151,23 +107,19 @@ def reusable(draw: Callable[..., str]) -> Callable[..., str]:
 
 
 @contextlib.contextmanager
-def reusing(cache_dir: str | Path, enabled: bool = True, helper: ProcessPoolExecutor | None = None
-            ) -> Iterator[ChartStore]:
-    """Charts drawn inside this block reuse the last run's SVG of the same inputs, the others are drawn by
-    `helper` (here without one); the store is written when the block ends without an error, and the
-    helper is shut down however it ends."""
+def reusing(cache_dir: str | Path, enabled: bool = True) -> Iterator[ChartStore]:
+    """Charts drawn inside this block reuse the last run's SVG of the same inputs; the store is written
+    when the block ends without an error."""
     global _STORE
     cache = IndexCache(cache_dir, "charts", fingerprint("charts", files=[Path(__file__)],
                                                         libraries=["matplotlib", "networkx", "numpy"]),
                        enabled=enabled, stage="aggregate")
-    _STORE = store = ChartStore(cache, helper)
+    _STORE = store = ChartStore(cache)
     try:
         yield store
-        store.save()
     finally:
         _STORE = None
-        if helper is not None:
-            helper.shutdown(cancel_futures=True)
+    store.save()
 
 
 # ------------------------------------------------------------------------------------------- drawing
@@ -186,8 +138,6 @@ def chart_text(value: Any, max_chars: int) -> str:
 
 def svg_of(fig: Figure) -> str:
     """The figure as an inline <svg> element: deterministic and free of URLs (namespaces are implied in HTML)."""
-    from matplotlib import rc_context
-
     buffer = io.StringIO()
     with rc_context(SVG_STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
@@ -200,9 +150,6 @@ def svg_of(fig: Figure) -> str:
 
 
 def new_figure(width: float, height: float) -> Figure:
-    from matplotlib import rc_context
-    from matplotlib.figure import Figure
-
     with rc_context(SVG_STYLE):
         fig = Figure(figsize=(width, height), dpi=72)
         fig.add_subplot(1, 1, 1)
@@ -215,10 +162,6 @@ def bar_chart(names: list[str], values: list[float], title: str, xlabel: str, ma
               legend: list[tuple[str, str]] | None = None) -> str:
     """A horizontal bar chart of counts, first item on top; optional lighter bars behind (e.g. documents)
     and a legend of (colour, label) entries."""
-    from matplotlib import rc_context
-    from matplotlib.patches import Patch
-    from matplotlib.ticker import MaxNLocator
-
     fig = new_figure(8.0, 1.0 + 0.28 * max(len(names), 1))
     ax = fig.axes[0]
     with rc_context(SVG_STYLE):
@@ -241,9 +184,6 @@ def bar_chart(names: list[str], values: list[float], title: str, xlabel: str, ma
 
 @reusable
 def histogram_chart(values: list[float], title: str, xlabel: str, bins: int = 20) -> str:
-    from matplotlib import rc_context
-    from matplotlib.ticker import MaxNLocator
-
     fig = new_figure(8.0, 2.6)
     ax = fig.axes[0]
     with rc_context(SVG_STYLE):
@@ -259,9 +199,6 @@ def histogram_chart(values: list[float], title: str, xlabel: str, bins: int = 20
 @reusable
 def story_size_chart(sizes: list[int], counts: list[int]) -> str:
     """Vertical bars: how many stories have 1, 2, 3 ... documents."""
-    from matplotlib import rc_context
-    from matplotlib.ticker import MaxNLocator
-
     fig = new_figure(8.0, 2.4)
     ax = fig.axes[0]
     with rc_context(SVG_STYLE):
@@ -285,8 +222,6 @@ def network_layout(n_nodes: int, edges: list[tuple[int, int, float]], iterations
     out on its own (networkx's spring layout, seeded), in a square whose side grows with the square root of
     its size, the squares packed row by row, largest first (so a small separate pair cannot squeeze the main
     cluster into a corner)."""
-    import networkx as nx
-
     if n_nodes <= 1:
         return np.full((n_nodes, 2), 0.5)
     graph = nx.Graph()
@@ -315,8 +250,6 @@ def network_layout(n_nodes: int, edges: list[tuple[int, int, float]], iterations
 @reusable
 def network_chart(nodes: pl.DataFrame, pairs: pl.DataFrame, iterations: int, max_chars: int) -> str:
     """nodes: entity_id, canonical, label, n_stories; pairs: entity_id_a, entity_id_b, n_sentences."""
-    from matplotlib import rc_context
-
     index = {eid: i for i, eid in enumerate(nodes["entity_id"].to_list())}
     edges = [(index[a], index[b], float(n)) for a, b, n in
              pairs.select("entity_id_a", "entity_id_b", "n_sentences").iter_rows()]
@@ -351,9 +284,6 @@ def network_chart(nodes: pl.DataFrame, pairs: pl.DataFrame, iterations: int, max
 @reusable
 def timeline_chart(events: pl.DataFrame) -> str:
     """One stem per event at its start date, height = documents, marker size = independent stories."""
-    from matplotlib import rc_context
-    from matplotlib.ticker import MaxNLocator
-
     fig = new_figure(10.0, 3.2)
     ax = fig.axes[0]
     with rc_context(SVG_STYLE):

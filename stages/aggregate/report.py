@@ -464,7 +464,7 @@ def stories_view(stories: pl.DataFrame, alignments: pl.DataFrame, sentences: pl.
     texts = _story_documents(members, alignments, sentences)
     distribution = sizes.group_by("size").agg(pl.len().alias("stories")).sort("size")
     chart = charts.story_size_chart(distribution["size"].to_list(), distribution["stories"].to_list())
-    return {"n_stories": len(sizes), "n_multi": int((sizes["size"] > 1).sum()), "chart": charts.markup(chart),
+    return {"n_stories": len(sizes), "n_multi": int((sizes["size"] > 1).sum()), "chart": Markup(chart),
             "shown": [_story_view(members.filter(pl.col("story_id") == story_id), docs, texts, rank == 0, params)
                       for rank, story_id in enumerate(shown)]}
 
@@ -480,7 +480,7 @@ def entities_view(entity_stats: pl.DataFrame, labels: list[str], params: Report)
                              back_values=top["n_docs"].to_list(), back_label="documents (copies included)",
                              legend=[(charts.label_colour(label), f"stories: {label}")
                                      for label in sorted(set(present))])
-    return {"chart": charts.markup(chart),
+    return {"chart": Markup(chart),
             "rows": top.select("canonical", "label", "n_stories", "n_docs", "n_mentions").rows()}
 
 
@@ -497,7 +497,7 @@ def network_view(entity_stats: pl.DataFrame, cooccurrence: pl.DataFrame, params:
                                  params.max_label_chars)
     rows = (pairs.select("canonical_a", "canonical_b", "n_stories", "n_docs", "n_sentences", pl.col("pmi").round(3))
             .head(params.top_entities).rows())
-    return {"chart": charts.markup(chart), "n_nodes": nodes.height, "n_edges": pairs.height, "rows": rows}
+    return {"chart": Markup(chart), "n_nodes": nodes.height, "n_edges": pairs.height, "rows": rows}
 
 
 def claims_view(claims: pl.DataFrame, docs: Documents, params: Report) -> dict | None:
@@ -532,7 +532,7 @@ def timeline_view(timeline: pl.DataFrame, params: Report) -> dict | None:
     rows = [(r["date"].isoformat() if r["date"] == r["date_end"] else f"{r['date']} – {r['date_end']}",
              r["granularity"], r["date_text"], r["text"], r["n_stories"], r["n_docs"])
             for r in listed.iter_rows(named=True)]
-    return {"chart": charts.markup(charts.timeline_chart(plotted)), "n_plotted": plotted.height,
+    return {"chart": Markup(charts.timeline_chart(plotted)), "n_plotted": plotted.height,
             "total": timeline.height, "rows": rows}
 
 
@@ -549,7 +549,7 @@ def _removal_reasons(removed: pl.DataFrame, params: Report) -> dict:
                .sort(["n", "reason"], descending=[True, False]))
     chart = charts.bar_chart(reasons["reason"].to_list(), reasons["n"].to_list(), "Removed lines by reason",
                              "lines", params.max_label_chars, colours=["#8d6e63"] * reasons.height)
-    return {"reasons_chart": charts.markup(chart),
+    return {"reasons_chart": Markup(chart),
             "reasons": [(reason, n, " | ".join(examples)) for reason, n, examples in reasons.iter_rows()]}
 
 
@@ -561,7 +561,7 @@ def cleaning_view(removed: pl.DataFrame, boilerplate: pl.DataFrame, rejected: pl
                             "n_documents": boilerplate.height, "n_rejected": rejected.height,
                             **_removal_reasons(removed, params)}
     if boilerplate.height:
-        view["share_chart"] = charts.markup(charts.histogram_chart(boilerplate["boilerplate_share"].to_list(),
+        view["share_chart"] = Markup(charts.histogram_chart(boilerplate["boilerplate_share"].to_list(),
                                                             "Boilerplate share per document",
                                                             "share of non-blank raw lines removed"))
         worst = (boilerplate.sort(["boilerplate_share", "doc_id"], descending=[True, False])
