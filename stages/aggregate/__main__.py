@@ -25,7 +25,6 @@ from schemas import aggregate as tables
 from schemas.params import Aggregate
 from stages.aggregate.changes import build_snapshot, compare, content_hashes, input_counts, read_snapshot
 from stages.aggregate.changes import snapshot_path, write_snapshot
-from stages.aggregate.charts import reusing as reusing_charts
 from stages.aggregate.claims import find_claims
 from stages.aggregate.cooccurrence import cooccurrence
 from stages.aggregate.entity_stats import entity_stats
@@ -155,13 +154,12 @@ def main() -> None:
     built_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     run = {"input_dir": str(input_dir), "counts": input_counts(ingest_docs, rejected), "changes": changes,
            "built_at": built_at}
-    with reusing_charts(params.cache_dir, params.cache) as drawn:
-        page = render_report(metrics=metrics, ingest_docs=ingest_docs, rejected=rejected, clean_docs=clean_docs,
-                             removed=removed, boilerplate=boilerplate, sentences=sentences,
-                             stories=written["stories"], alignments=written["alignments"],
-                             claims=written["claims"], entity_stats=written["entities"],
-                             cooccurrence=written["cooccurrence"], timeline=written["timeline"],
-                             params=params.report, labels=params.named_labels, run=run, related=written["related"])
+    page = render_report(metrics=metrics, ingest_docs=ingest_docs, rejected=rejected, clean_docs=clean_docs,
+                         removed=removed, boilerplate=boilerplate, sentences=sentences,
+                         stories=written["stories"], alignments=written["alignments"], claims=written["claims"],
+                         entity_stats=written["entities"], cooccurrence=written["cooccurrence"],
+                         timeline=written["timeline"], params=params.report, labels=params.named_labels,
+                         run=run, related=written["related"])
     write_text_atomic(page, REPORT)
     caches.prune()
     # Last, once the report is written: the next run compares with this one.
@@ -175,7 +173,7 @@ def main() -> None:
                f"{claims.height} claims, {related.height} related story pairs, "
                f"{entity_table.height} entities, {pairs.height} co-occurring pairs, "
                f"{timeline.height} timeline events; report {len(page.encode()) // 1024} KiB")
-    log(STAGE, f"what changed: {changes.line()}; charts: {drawn.reused()} of {len(drawn.used)} reused")
+    log(STAGE, f"what changed: {changes.line()}")
     _log_story_dates(story_dates)
 
 

@@ -6,22 +6,13 @@ metadata block and namespace URLs stripped, so the page holds no URL. `$` in dat
 matplotlib never parses it as mathtext. The co-occurrence network is laid out with networkx: each
 connected component by the spring (Fruchterman-Reingold) layout with a fixed seed, the components packed
 row by row.
-
-A chart is drawn again only when its inputs changed (`reusing`): within the stage, each chart function's
-SVG is kept in the aggregate cache under the digest of its name and arguments (`IndexCache` "charts", whose
-fingerprint covers this file and the drawing libraries), so a rerun after one new document draws only the
-charts whose data it changed, and the page is byte-identical to one drawn afresh.
 """
 from __future__ import annotations
 
-import contextlib
-import functools
 import io
-import json
 import math
 import re
-from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -30,8 +21,6 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
-
-from stages.common.cache import IndexCache, digest, fingerprint
 
 SVG_STYLE = {"svg.hashsalt": "newsflow-report", "svg.fonttype": "none", "font.family": "DejaVu Sans",
              "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
@@ -49,80 +38,6 @@ _COMMENT = re.compile(r"<!--.*?-->\s*", re.DOTALL)
 # Starts only where a whitespace run starts and never gives back (linear even on long runs of spaces).
 _XMLNS = re.compile(r'(?<!\s)\s++xmlns(?::\w++)?+="[^"]*+"')
 
-
-# ------------------------------------------------------------------------------------------- reuse
-
-class ChartStore:
-    """The SVGs of the last run's charts by the digest of their inputs; what this run draws or reuses is
-    kept for the next one (only this run's charts, so the store stays the size of one report)."""
-
-    def __init__(self, cache: IndexCache) -> None:
-        self.cache = cache
-        last = cache.load()
-        self.last = dict(last.iter_rows()) if last is not None and last.columns == ["key", "svg"] else {}
-        self.used: dict[str, str] = {}
-
-    def svg(self, draw: Callable[..., str], args: tuple, kwargs: dict[str, Any]) -> str:
-        key = digest([draw.__name__, inputs_json(args, kwargs)])
-        svg = self.last.get(key)
-        if svg is None:
-            svg = draw(*args, **kwargs)
-        self.used[key] = svg
-        return svg
-
-    def save(self) -> None:
-        if self.used != self.last:
-            keys = sorted(self.used)
-            self.cache.store(pl.DataFrame({"key": keys, "svg": [self.used[key] for key in keys]},
-                                          schema={"key": pl.String, "svg": pl.String}))
-        self.cache.prune()
-
-    def reused(self) -> int:
-        return sum(key in self.last for key in self.used)
-
-
-_STORE: ChartStore | None = None   # set only inside `reusing`
-
-
-def _plain(value: Any) -> Any:
-    """A chart argument as JSON-ready values: a table as its schema and rows."""
-    if isinstance(value, pl.DataFrame):
-        return {"schema": str(value.schema), "rows": value.rows()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
-
-
-def inputs_json(args: tuple, kwargs: dict[str, Any]) -> str:
-    """Everything a chart is drawn from, as one canonical string (dates and other scalars by their text)."""
-    return json.dumps([_plain(args), {name: _plain(kwargs[name]) for name in sorted(kwargs)}], default=str)
-
-
-def reusable(draw: Callable[..., str]) -> Callable[..., str]:
-    """A chart function whose SVG is reused inside `reusing` while its inputs are unchanged."""
-    @functools.wraps(draw)
-    def chart(*args: Any, **kwargs: Any) -> str:
-        return draw(*args, **kwargs) if _STORE is None else _STORE.svg(draw, args, kwargs)
-    return chart
-
-
-@contextlib.contextmanager
-def reusing(cache_dir: str | Path, enabled: bool = True) -> Iterator[ChartStore]:
-    """Charts drawn inside this block reuse the last run's SVG of the same inputs; the store is written
-    when the block ends without an error."""
-    global _STORE
-    cache = IndexCache(cache_dir, "charts", fingerprint("charts", files=[Path(__file__)],
-                                                        libraries=["matplotlib", "networkx", "numpy"]),
-                       enabled=enabled, stage="aggregate")
-    _STORE = store = ChartStore(cache)
-    try:
-        yield store
-    finally:
-        _STORE = None
-    store.save()
-
-
-# ------------------------------------------------------------------------------------------- drawing
 
 def label_colour(label: str) -> str:
     return LABEL_COLOURS.get(label, OTHER_COLOUR)
@@ -156,7 +71,6 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
-@reusable
 def bar_chart(names: list[str], values: list[float], title: str, xlabel: str, max_chars: int,
               colours: list[str] | None = None, back_values: list[float] | None = None, back_label: str = "",
               legend: list[tuple[str, str]] | None = None) -> str:
@@ -182,7 +96,6 @@ def bar_chart(names: list[str], values: list[float], title: str, xlabel: str, ma
     return svg_of(fig)
 
 
-@reusable
 def histogram_chart(values: list[float], title: str, xlabel: str, bins: int = 20) -> str:
     fig = new_figure(8.0, 2.6)
     ax = fig.axes[0]
@@ -196,7 +109,6 @@ def histogram_chart(values: list[float], title: str, xlabel: str, bins: int = 20
     return svg_of(fig)
 
 
-@reusable
 def story_size_chart(sizes: list[int], counts: list[int]) -> str:
     """Vertical bars: how many stories have 1, 2, 3 ... documents."""
     fig = new_figure(8.0, 2.4)
@@ -247,7 +159,6 @@ def network_layout(n_nodes: int, edges: list[tuple[int, int, float]], iterations
     return _unit_square(pos)
 
 
-@reusable
 def network_chart(nodes: pl.DataFrame, pairs: pl.DataFrame, iterations: int, max_chars: int) -> str:
     """nodes: entity_id, canonical, label, n_stories; pairs: entity_id_a, entity_id_b, n_sentences."""
     index = {eid: i for i, eid in enumerate(nodes["entity_id"].to_list())}
@@ -281,7 +192,6 @@ def network_chart(nodes: pl.DataFrame, pairs: pl.DataFrame, iterations: int, max
     return svg_of(fig)
 
 
-@reusable
 def timeline_chart(events: pl.DataFrame) -> str:
     """One stem per event at its start date, height = documents, marker size = independent stories."""
     fig = new_figure(10.0, 3.2)

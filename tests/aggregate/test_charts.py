@@ -38,25 +38,3 @@ def test_svg_is_inline_escaped_and_free_of_urls():
     network = network_chart(nodes, pairs, 50, 40)
     assert network == network_chart(nodes, pairs, 50, 40)
     assert {">Alpha</text>", ">Beta</text>"} <= set(re.findall(r">[^<>]+</text>", network))
-
-
-def test_charts_reused_only_while_their_inputs_are_unchanged(tmp_path, monkeypatch):
-    from stages.aggregate import charts
-
-    drawn = []
-    real = charts.svg_of
-    monkeypatch.setattr(charts, "svg_of", lambda fig: drawn.append(1) or real(fig))
-    fresh = bar_chart(["a", "b"], [2, 1], "T", "n", 20)
-    assert len(drawn) == 1
-    with charts.reusing(tmp_path) as store:
-        assert bar_chart(["a", "b"], [2, 1], "T", "n", 20) == fresh
-    assert store.reused() == 0 and len(drawn) == 2
-    with charts.reusing(tmp_path) as store:
-        assert bar_chart(["a", "b"], [2, 1], "T", "n", 20) == fresh   # same inputs: not drawn again
-        changed = bar_chart(["a", "b"], [3, 1], "T", "n", 20)            # a changed value: drawn
-    assert store.reused() == 1 and len(drawn) == 3 and changed != fresh
-    with charts.reusing(tmp_path, enabled=False) as store:
-        bar_chart(["a", "b"], [3, 1], "T", "n", 20)
-    assert store.reused() == 0 and len(drawn) == 4
-    assert bar_chart(["a", "b"], [3, 1], "T", "n", 20) == changed   # outside the block: always drawn
-    assert len(drawn) == 5

@@ -94,7 +94,7 @@ def test_stage_with_real_stories_and_claims_and_a_warm_cache(tmp_path, monkeypat
         model.validate(pl.read_parquet(tmp_path / f"data/aggregate/{name}.parquet"), lazy=True)
     assert (tmp_path / "data/aggregate/report.html").stat().st_size > 10_000
     assert sorted(p.name.split("-")[0] for p in (tmp_path / ".cache/aggregate").iterdir() if p.is_dir()) == \
-        ["charts", "lsh", "signatures", "sketches"]
+        ["lsh", "signatures", "sketches"]
     cold = snapshot(tmp_path)
     stage.main()
     assert snapshot(tmp_path) == cold
