@@ -241,12 +241,15 @@ class _DateLexicon:
         # the grammar's patterns: each its own family, triggered by lower-case words every match contains
         self.grammar_triggers = _grammar_triggers(self.grammar)
         self.family_of.update({kind: kind for kind in self.grammar_triggers})
-        # one scan of the lower-cased sentence: at every position the longest trigger starting there (a
-        # lookahead, so they may overlap), and a trigger counts for the kinds of every trigger inside it
-        triggers = sorted({t for words in self.grammar_triggers.values() for t in words}, key=lambda t: (-len(t), t))
-        self.kinds_of_trigger = {t: sorted({kind for kind, words in self.grammar_triggers.items()
-                                            for inner in words if inner in t}) for t in triggers}
-        self.grammar_trigger_re = re.compile(f"(?=({'|'.join(re.escape(t) for t in triggers)}))")
+        # a kind is triggered when one of its words is in the lower-cased sentence; a word holding another
+        # of its kind's words ("days", "day") is left out, its presence implying the shorter one's. One
+        # substring search per word left (~50) is twice as fast as one regex alternation over all of them.
+        kinds_of_word: dict[str, set[str]] = {}
+        for kind, kind_words in self.grammar_triggers.items():
+            for word in kind_words:
+                if not any(other != word and other in word for other in kind_words):
+                    kinds_of_word.setdefault(word, set()).add(kind)
+        self.trigger_words = tuple((word, tuple(sorted(kinds))) for word, kinds in sorted(kinds_of_word.items()))
         self.name_gate = re.compile(alternation([m.title() for m in self.months] + self.weekday_names))
         self.month_trigger = re.compile(alternation([m.title() for m in self.months]))
         self.weekday_trigger = re.compile(alternation(self.weekday_names))
@@ -1191,8 +1194,9 @@ def _families_in(sentence: str, lex: _DateLexicon) -> set[str]:
     lowered = sentence.lower()
     if any(word in lowered for word in _CLOCK_TRIGGERS):
         found.add("clock")
-    for trigger in set(lex.grammar_trigger_re.findall(lowered)):
-        found.update(lex.kinds_of_trigger[trigger])
+    for word, kinds in lex.trigger_words:
+        if word in lowered:
+            found.update(kinds)
     if any(word in lowered for word in lex.relative_day_words):
         found.add("relative_day")
     if any(unit in lowered for unit in lex.unit_words) and lex.unit_trigger.search(lowered):
