@@ -68,9 +68,9 @@ from schemas.params import Entities as EntitiesParams
 from schemas.params import Tag as TagParams
 from stages.common import StageError, progress
 from stages.common.cache import RowsCache
-from stages.common.datafiles import load_words, load_yaml
+from stages.common.datafiles import load_words
 from stages.tag import DATA_DIR
-from stages.tag.canonical import read_aliases, read_demonyms
+from stages.tag.canonical import first_name_genders, read_aliases, read_demonyms
 from stages.tag.ner_process import Span as CharSpan  # (start, end, label); spaCy has its own Span
 from stages.tag.places import gazetteer_cache, load_gazetteer
 
@@ -277,8 +277,7 @@ class EntityRules:
         self.org_heads = frozenset(load_words(DATA_DIR / "org_heads.txt"))
         self.org_words = self.org_heads | frozenset(load_words(DATA_DIR / "org_words.txt"))
         self.place_prepositions = frozenset(load_words(DATA_DIR / "place_prepositions.txt"))
-        first_names = load_yaml(DATA_DIR / "first_names.yaml")
-        self.first_names = frozenset(name.lower() for gender in sorted(first_names) for name in first_names[gender])
+        self.first_names = frozenset(first_name_genders())
         # Evidence that a capitalised run is a person: census given names that are not also places.
         self.given_names = self.first_names | frozenset(
             name for name in load_words(DATA_DIR / "given_names.txt") if self.gazetteer.place_label(name) is None)

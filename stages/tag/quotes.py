@@ -1269,8 +1269,7 @@ def _resolve_speaker(doc: _Doc, quotes: list[_Quote], q: _Quote, words: list[_To
     if mentioned is not None and mentioned[1] == "nominal":      # "the Florida senator": a place qualifies
         return _described_person(doc, words, cues) or mentioned[0], "nominal", span
     if mentioned is not None:
-        return _agreeing_name(doc, words, mentioned[0], cues) if mentioned[1] == "named" else mentioned[0], \
-            mentioned[1], span
+        return mentioned[0], mentioned[1], span       # (an honorific's gender is canonical's: "Mr. Obama")
     name = _unmentioned_name(doc, words, cues)
     if name is not None:
         return name, "named", span
@@ -1388,21 +1387,6 @@ def _document_before(doc: _Doc, q: _Quote, at: int, cues: _Cues) -> str | None:
             if det is not None and all(t.is_word for t in tokens[det:k]):
                 return doc.text[tokens[det].start:tokens[k].end]
     return None
-
-
-def _agreeing_name(doc: _Doc, words: list[_Token], canonical: str, cues: _Cues) -> str:
-    """The canonical name of a speaker written with an honorific, agreeing with its gender: "Mr. Obama" is
-    not "Michelle Obama" but the document's male person of that surname ("Barack Obama"), else "Obama"."""
-    honorific = next((cues.honorifics[w.low] for w in words if w.low in cues.honorifics), None)
-    first = cues.first_names.get(canonical.split(" ", 1)[0].lower())
-    if honorific is None or first is None or first == honorific:
-        return canonical
-    surname = canonical.split(" ")[-1]
-    for _, _, label, other, _ in doc.entities:
-        parts = other.split(" ")
-        if label in PERSON_LABELS and parts[-1] == surname and cues.first_names.get(parts[0].lower()) == honorific:
-            return other
-    return surname
 
 
 def _governed_title(doc: _Doc, q: _Quote, start: int, cues: _Cues) -> bool:

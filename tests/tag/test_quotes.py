@@ -245,16 +245,6 @@ def test_initials_do_not_truncate_a_speaker():
     assert out["speaker_text"].to_list() == ["Rep. G.K. Butterfield", "J. Smith"]
 
 
-def test_an_honorific_agrees_with_the_gender_of_the_canonical_name():
-    text = "Michelle Obama spoke first.\n\n“It was a fine speech,” Mr. Obama said."
-    out = direct(run(text, {"Michelle Obama": "Michelle Obama", "Obama": "Michelle Obama"}))
-    assert out["speaker"].to_list() == ["Obama"]
-    both = text.replace("Michelle Obama spoke first.", "Michelle Obama and Barack Obama spoke.")
-    out = direct(run(both, {"Michelle Obama": "Michelle Obama", "Barack Obama": "Barack Obama",
-                            "Obama": "Michelle Obama"}))
-    assert out["speaker"].to_list() == ["Barack Obama"]
-
-
 def test_indirect_rows_after_stance_verbs_without_that():
     text = ("Christie endorsed Trump for the nomination. Rubio wants to emerge as the go-to candidate. "
             "A new poll shows Sanders with 47 percent. The endorsement came late. He was tired in Iowa.")
