@@ -70,7 +70,7 @@ def bench(n_docs: int, workdir: Path, two_node: bool) -> dict[str, dict[str, Any
     runs: dict[str, dict[str, Any]] = {"local": run_tag(project, "local", executor="local")}
     # Like for like with ray-1 (one model on one core): the local executor with one process.
     runs["local-1"] = run_tag(project, "local-1", executor="local", n_process=1)
-    ray = {"executor": "ray", "ray_min_texts": 0}
+    ray = {"executor": "ray", "ray_min_texts": 0, "ray_min_docs": 0}
     runs["ray-1"] = run_tag(project, "ray-1", **ray, ray_actors=1, ray_address="")
     if not two_node:
         runs["ray-2-loopback"] = {"error": "skipped (--no-two-node)"}

@@ -222,17 +222,21 @@ class Themes(Section):
 class Tag(CachedStage):
     RUN_ONLY: ClassVar[frozenset[str]] = CachedStage.RUN_ONLY | {
         "batch_size", "n_process", "parallel_min_texts", "cache_keep",
-        "executor", "ray_address", "ray_actors", "ray_block_texts", "ray_min_texts"}
+        "executor", "ray_address", "ray_actors", "ray_block_texts", "ray_min_texts", "ray_block_docs",
+        "ray_min_docs"}
     model: Name
     batch_size: Positive
     n_process: Positive
     parallel_min_texts: NonNegative
-    # Where NER of uncached sentences runs (stages/tag/ray_tagger.py); none of these changes an output.
+    # Where NER of uncached sentences and the extractors of uncached documents run (stages/tag/ray_tagger.py);
+    # none of these changes an output.
     executor: Literal["local", "ray"]
     ray_address: str
     ray_actors: Annotated[int, Field(ge=1, le=100_000)]
     ray_block_texts: Annotated[int, Field(ge=1, le=10_000_000)]
     ray_min_texts: NonNegative
+    ray_block_docs: Annotated[int, Field(ge=1, le=10_000_000)]
+    ray_min_docs: NonNegative
     cache_keep: Positive
     entities: Entities
     quotes: Quotes

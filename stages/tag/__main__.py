@@ -31,7 +31,7 @@ from schemas.params import Tag
 from schemas.tag import Entities, Faults
 from stages.common import StageError, document_keys, load_section, log, read_table, run_stage, write_table
 from stages.common.cache import KEY_COLUMN, RowsCache, fingerprint
-from stages.common.executor import InProcess, map_batches
+from stages.common.executor import map_batches
 from stages.tag import DATA_DIR
 from stages.tag.canonical import CONTEXT_COLUMNS, canonicalize, surname_mentions, with_mention_context
 from stages.tag.ner_process import ForkedTagger, Span, SpanTagger
@@ -132,6 +132,12 @@ def extractor_fingerprint(extractor: Extractor, params: Tag) -> str:
                        files=EXTRACTOR_FILES)
 
 
+def extractor_code_fingerprint() -> str:
+    """What an extractor task runs besides its params (shipped with it): this package's code and data, the
+    table models, the data-file loader. A Ray actor computes it on its own node (see ray_tagger)."""
+    return fingerprint("extractor-code", folders=[TAG_DIR], files=EXTRACTOR_FILES)
+
+
 def extractor_cache(extractor: Extractor, params: Tag) -> RowsCache:
     return RowsCache(params.cache_dir, f"extract-{extractor.name}", extractor_fingerprint(extractor, params),
                      key=["doc_id", KEY_COLUMN], join_on=["doc_id"], enabled=params.cache, keep=1, stage=STAGE)
@@ -147,13 +153,15 @@ def entity_keys(text_keys: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame
 
 
 def extract(extractor: Extractor, params: Tag, cache: RowsCache, keys: pl.DataFrame, docs: pl.DataFrame,
-            sentences: pl.DataFrame, entities: pl.DataFrame | None) -> pl.DataFrame:
+            sentences: pl.DataFrame, entities: pl.DataFrame | None, tagger: SpanTagger) -> pl.DataFrame:
     """The extractor's rows for every document of `keys`, fault rows included (registry.split_faults):
-    cached ones reused, the others extracted (batches of documents through the executor)."""
+    cached ones reused, the others extracted (batches of documents through the executor `tagger` names)."""
     task = partial(run_extractor, extractor, extractor.section(params))
 
     def compute(missing: pl.DataFrame) -> pl.DataFrame:
-        return map_batches(InProcess(), task, document_batches(docs, sentences, entities, missing["doc_id"], 1))
+        executor, n_batches = tagger.executor(missing.height)
+        return map_batches(executor, task,
+                           document_batches(docs, sentences, entities, missing["doc_id"], n_batches))
 
     rows, n_fresh = cache.run(keys, compute)
     log(STAGE, f"{extractor.name}: {n_fresh} of {keys.height} documents extracted, the rest from the cache")
@@ -166,14 +174,14 @@ def write_extracted(extractor: Extractor, rows: pl.DataFrame) -> None:
 
 def run_extractors(params: Tag, needs_entities: bool, keys: pl.DataFrame, docs: pl.DataFrame,
                    sentences: pl.DataFrame, entities: pl.DataFrame | None, caches: list[RowsCache],
-                   faults: list[pl.DataFrame] | None = None) -> dict[Extractor, pl.DataFrame]:
+                   tagger: SpanTagger, faults: list[pl.DataFrame] | None = None) -> dict[Extractor, pl.DataFrame]:
     """The rows of the extractors that read entity mentions (or of those that do not); their faults are
     appended to `faults` (when given)."""
     tables = {}
     for extractor in EXTRACTORS:
         if extractor.needs_entities == needs_entities:
             caches.append(extractor_cache(extractor, params))
-            rows = extract(extractor, params, caches[-1], keys, docs, sentences, entities)
+            rows = extract(extractor, params, caches[-1], keys, docs, sentences, entities, tagger)
             tables[extractor], found = split_faults(extractor, rows)
             if faults is not None:
                 faults.append(found)
@@ -197,7 +205,7 @@ def entity_mentions(params: Tag, sentences: pl.DataFrame, tagger: SpanTagger, ca
     gazetteer = load_gazetteer(params.entities, places)
     mentions_cache = ner_cache(params)
     mentions = tag_sentences(sentences, tagger, mentions_cache)
-    tagger.close()
+    tagger.release_model()
     mentions = pl.concat([mentions, surname_mentions(mentions, sentences)], how="vertical")
     caches.extend([mentions_cache, *([places] if places is not None else [])])
     return canonicalize(with_mention_context(mentions, sentences), params.entities, gazetteer).drop(CONTEXT_COLUMNS)
@@ -227,14 +235,14 @@ def main() -> None:
         faults: list[pl.DataFrame] = [empty_frame(Faults)]
         text_keys = document_keys(docs, sentences)
         # Work that needs no entities is written while the model may still be loading.
-        from_text = run_extractors(params, False, text_keys, docs, sentences, None, caches, faults)
+        from_text = run_extractors(params, False, text_keys, docs, sentences, None, caches, tagger, faults)
         for extractor, rows in from_text.items():
             write_extracted(extractor, rows)
         entities = entity_mentions(params, sentences, tagger, caches)
+        with_entities = run_extractors(params, True, entity_keys(text_keys, entities), docs, sentences, entities,
+                                       caches, tagger, faults)
     finally:
         tagger.close()
-    with_entities = run_extractors(params, True, entity_keys(text_keys, entities), docs, sentences, entities,
-                                   caches, faults)
     write_table(entities, OUT_ENTITIES, Entities, "tag/entities", sort_by=["doc_id", "start", "end", "label"])
     for extractor, rows in with_entities.items():
         write_extracted(extractor, rows)

@@ -2,8 +2,8 @@
 
 The stage asks a `SpanTagger` for the entity spans of the sentence texts its cache does not hold, and
 knows nothing else of it: `tag_sentences` (the cache lookup) and `canonicalize` stay as they are when NER
-moves elsewhere. A distributed implementation (Ray actors that each load the model once, say) is another
-class with the same two methods.
+moves elsewhere. A distributed implementation (Ray actors that each load the model once: `ray_tagger`) is
+another class with the same methods; it also says where the extractors' documents run (`executor`).
 
 `ForkedTagger`, on this machine. Importing spaCy and loading the model take ~1 s of Python. A thread
 cannot overlap that with the stage's other work (reading inputs, consulting the caches, the extractors
@@ -40,17 +40,25 @@ from typing import Any, Protocol
 
 from schemas.params import Tag as TagParams
 from stages.common import StageError, progress
+from stages.common.executor import Executor, InProcess
 
 Span = tuple[int, int, str]     # (start, end, label): character offsets into the text
 
 
 class SpanTagger(Protocol):
-    """Entity spans of texts, in input order (each text's spans in the model's order)."""
+    """Where the stage's work runs: entity spans of texts, in input order (each text's spans in the model's
+    order), and the executor an extractor's documents go to."""
 
     def tag(self, texts: list[str]) -> list[list[Span]]: ...
 
+    def executor(self, n_documents: int) -> tuple[Executor, int]:
+        """Where an extractor's `n_documents` documents run, and in how many batches."""
+
+    def release_model(self) -> None:
+        """NER is done: free what only it needed (`tag` is not called after this)."""
+
     def close(self) -> None:
-        """Release the model and any processes; `tag` is not called after this."""
+        """Release the model, any processes and connections; nothing is called after this."""
 
 
 _PR_SET_PDEATHSIG = 1                 # linux/prctl.h
@@ -155,6 +163,13 @@ class ForkedTagger:
         if kind == "error":
             raise StageError(f"loading the NER model (tag.model {self.params.model!r}) failed: {answer}")
         return answer
+
+    def executor(self, n_documents: int) -> tuple[Executor, int]:
+        """Here, in one batch: the extractors are fast beside NER, and the stage's caches hold their rows."""
+        return InProcess(), 1
+
+    def release_model(self) -> None:
+        self.close()
 
     def close(self) -> None:
         """Stop the helper process at once: it is loading or idle between requests, so nothing is lost."""

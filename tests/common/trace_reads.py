@@ -143,7 +143,13 @@ def extractor_case(name: str):
         from stages.tag.__main__ import entity_keys, extract, extractor_fingerprint
         from stages.tag.registry import EXTRACTORS
         from stages.common.cache import document_keys
+        from stages.common.executor import InProcess
         params = load_section("tag").model_copy(update={"cache": False})
+
+        class InThisProcess:   # the executor part of a SpanTagger; a real one would load the model
+            def executor(self, n_documents: int) -> tuple[InProcess, int]:
+                return InProcess(), 1
+
         extractor = next(e for e in EXTRACTORS if e.name == name)
 
         def run() -> None:
@@ -154,7 +160,8 @@ def extractor_case(name: str):
                 keys = entity_keys(keys, entities)
             cache = RowsCache(params.cache_dir, extractor.name, "x", key=["doc_id", "_doc_key"], join_on=["doc_id"],
                               enabled=False)
-            extract(extractor, params, cache, keys, docs, sentences, entities if extractor.needs_entities else None)
+            extract(extractor, params, cache, keys, docs, sentences, entities if extractor.needs_entities else None,
+                    InThisProcess())  # type: ignore[arg-type]
         return run, lambda: extractor_fingerprint(extractor, params), None
     return case
 

@@ -10,6 +10,7 @@ import pytest
 
 import stages.tag.__main__ as tag_stage
 from stages.common import StageError
+from stages.common.executor import InProcess
 from stages.tag import ner
 from stages.tag.places import load_gazetteer
 from stages.tag.registry import EXTRACTORS
@@ -49,6 +50,12 @@ class RecordingTagger:
     def tag(self, texts: list[str]):
         self.calls.append(list(texts))
         return ner.tag_texts(self.nlp, texts, self.params)
+
+    def executor(self, n_documents: int):
+        return InProcess(), 1
+
+    def release_model(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
@@ -140,9 +147,10 @@ def extraction_inputs(nlp, params):
 def extract_all(run_params, docs, sents, entities):
     caches: list = []
     text_keys = tag_stage.document_keys(docs, sents)
-    tables = tag_stage.run_extractors(run_params, False, text_keys, docs, sents, None, caches)
+    here = RecordingTagger(None, run_params)
+    tables = tag_stage.run_extractors(run_params, False, text_keys, docs, sents, None, caches, here)
     tables |= tag_stage.run_extractors(run_params, True, tag_stage.entity_keys(text_keys, entities), docs, sents,
-                                       entities, caches)
+                                       entities, caches, here)
     return {extractor.name: rows for extractor, rows in tables.items()}
 
 

@@ -1,6 +1,6 @@
-"""The tag stage's Ray executor on a private local cluster (started and stopped by each call): spans equal
-the local path's, blocks from an actor whose NER fingerprint differs are refused, and an actor killed
-mid-block is restarted and its block retried. Skipped without ray."""
+"""The tag stage's Ray executor on a private local cluster (started and stopped by each call): spans and
+extractor rows equal the local path's, answers from an actor whose NER or code fingerprint differs are
+refused, and an actor killed mid-block is restarted and its block retried. Skipped without ray."""
 from __future__ import annotations
 
 import os
@@ -8,14 +8,20 @@ import signal
 import threading
 import time
 
+from functools import partial
+
+import polars as pl
 import psutil
 import pytest
 
 from stages.common import StageError
+from stages.common.executor import InProcess, map_batches
 from stages.tag import ner
 from stages.tag.__main__ import ner_fingerprint
-from stages.tag.ray_tagger import RayTagger, spans_of_blocks, tag_on_ray
+from stages.tag.ray_tagger import RayCluster, RayExecutor, RayTagger, spans_of_blocks, tag_on_ray
+from stages.tag.registry import EXTRACTORS, document_batches, run_extractor
 from tests.shipped_params import shipped
+from tests.tag.sentence_frames import frames
 
 pytest.importorskip("ray")
 pytestmark = pytest.mark.ray
@@ -77,3 +83,42 @@ def test_an_actor_killed_mid_block_is_restarted_and_its_block_retried(params):
         stop.set()
         killer.join()
     assert killed, "no actor was seen running a block"
+
+
+def _documents():
+    parts = [frames(text, f"d{i}") for i, text in enumerate(
+        ["Rome said on Monday that 300 people came.", "The vote is set for March 3, 2025, a year after the last.",
+         "Prices rose 4% in the third quarter after the truce.", "Nothing here."] * 3)]
+    return pl.concat([docs for docs, _ in parts]), pl.concat([sents for _, sents in parts])
+
+
+def test_extractor_batches_on_ray_give_the_local_rows_in_batch_order(params):
+    docs, sents = _documents()
+    wide = params.model_copy(update={"ray_min_docs": 5, "ray_block_docs": 3})
+    tagger = RayTagger(wide, None, lambda: ner_fingerprint(wide))
+    try:
+        assert isinstance(tagger.executor(4)[0], InProcess)          # below ray_min_docs: here
+        executor, n_batches = tagger.executor(docs.height)
+        assert isinstance(executor, RayExecutor) and n_batches == 4
+        for extractor in (e for e in EXTRACTORS if not e.needs_entities):
+            task = partial(run_extractor, extractor, extractor.section(wide))
+            batches = document_batches(docs, sents, None, docs["doc_id"], n_batches)
+            assert len(batches) == 4
+            local = map_batches(InProcess(), task, batches)
+            assert local.height, extractor.name
+            assert map_batches(executor, task, batches).equals(local), extractor.name
+    finally:
+        tagger.close()
+
+
+def test_extractor_rows_of_other_code_are_refused(params):
+    docs, sents = _documents()
+    cluster = RayCluster(params, None)
+    extractor = next(e for e in EXTRACTORS if e.name == "counts")
+    task = partial(run_extractor, extractor, extractor.section(params))
+    try:
+        with pytest.raises(StageError) as failure:
+            RayExecutor(cluster, "0" * 64).map(task, document_batches(docs, sents, None, docs["doc_id"], 2))
+    finally:
+        cluster.close()
+    assert "runs other tag code or data" in failure.value.message
