@@ -114,6 +114,7 @@ class TimexGrammarFile(TypedDict):
     decade_words: dict[str, int]
     fiscal_words: list[str]
     weekend_modifiers: dict[str, int]
+    weekend_of: list[str]
     times_of_day: dict[str, str]
     time_of_day_days: dict[str, int]
     time_of_day_after: dict[str, int]
@@ -205,6 +206,9 @@ class _DateLexicon:
             "month_day": re.compile(rf"(?:{weekday},?\s+)?\b{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)"),
             "day_month": re.compile(rf"(?:{weekday},?\s+)?\b{day}\s+{month}(?:,?\s+{year})?"),
             "month_rel_year": re.compile(rf"\b{month}\s+(?:of\s+)?(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)\s+year\b"),
+            # "the weekend of Nov. 4": one expression, the weekend of that day's week (grammar: weekend_of)
+            "weekend_of": re.compile(rf"(?i:\b(?:{alternation(self.grammar['weekend_of'])})\s+weekend\s+of\s+)"
+                                     rf"{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)"),
             "month_year": re.compile(rf"\b{month}(?:,?\s+(?:of\s+)?){year}"),
             "weekday_time": re.compile(rf"\b(?P<weekday>{weekday})\s+(?P<tod>{times_of_day})\b"),
             # "5 p.m. EST Nov. 9", "noon Thursday", "10 p.m. yesterday": a clock time and its day; a weekday
@@ -235,8 +239,8 @@ class _DateLexicon:
         Case-sensitive triggers run on the text, the IGNORECASE families' triggers on its lower case.
         A family's trigger is a necessary part of each of its patterns' matches (written without \\b)."""
         self.family_of = {"iso": "digits", "year": "digits", "month_day": "month", "day_month": "month",
-                          "month_year": "month", "month": "month", "month_rel_year": "month", "weekday": "weekday",
-                          "weekday_time": "weekday", "relative_day": "relative_day",
+                          "month_year": "month", "month": "month", "weekend_of": "month", "month_rel_year": "month",
+                          "weekday": "weekday", "weekday_time": "weekday", "relative_day": "relative_day",
                           "relative_unit": "relative_unit", "ago": "ago", "clock_day": "clock"}
         # the grammar's patterns: each its own family, triggered by lower-case words every match contains
         self.grammar_triggers = _grammar_triggers(self.grammar)
@@ -264,7 +268,7 @@ class _DateLexicon:
 
 # Every pattern, most specific first: a later pattern never overlaps an earlier match (so "June last year"
 # is one expression, "the third quarter of 1990" is not a quarter plus a year, "two years ago" is no duration).
-PATTERN_ORDER = ("iso", "clock_day", "year_earlier", "year_part", "fiscal_year", "decade", "century",
+PATTERN_ORDER = ("iso", "clock_day", "weekend_of", "year_earlier", "year_part", "fiscal_year", "decade", "century",
                  "spoken_year", "set", "holiday", "month_day", "day_month", "month_rel_year", "month_year",
                  "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year", "day_time",
                  "relative_day", "relative_part", "narrative", "elliptic_last", "relative_unit", "ago", "vague_ago",
@@ -936,6 +940,16 @@ def _resolve_season(x: _Match) -> Resolved | None:
     return _timex(f"{year}-{code}", "DATE", True, "future" if year > began else "past")
 
 
+def _resolve_weekend_of(x: _Match) -> Resolved | None:
+    """"the weekend of Nov. 4": the day resolved as it would be alone, then the weekend of its ISO week
+    (a Saturday or Sunday is in its own weekend, a weekday names the weekend closing its week)."""
+    day = _resolve_month_day(x)
+    if day is None or day[0] is None:
+        return None if day is None else (None, None, "day", True, "unresolved", "DATE", None)
+    year, week, _ = day[0].isocalendar()
+    return _timex(f"{year}-W{week:02d}-WE", "DATE", day[3], day[4])
+
+
 def _resolve_weekend(x: _Match) -> Resolved | None:
     if x.base is None:
         return None, None, "day", True, "unresolved", "DATE", None
@@ -1169,7 +1183,8 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "weekday": _resolve_weekday, "relative_day": _resolve_relative_day, "relative_unit": _resolve_relative_unit,
     "ago": _resolve_relative_unit, "reference": _resolve_reference, "year_part": _resolve_year_part,
     "relative_part": _resolve_relative_part, "fiscal_year": _resolve_fiscal_year, "decade": _resolve_decade,
-    "season": _resolve_season, "weekend": _resolve_weekend, "weekday_time": _resolve_weekday_time,
+    "season": _resolve_season, "weekend": _resolve_weekend, "weekend_of": _resolve_weekend_of,
+    "weekday_time": _resolve_weekday_time,
     "day_time": _resolve_day_time, "duration": _resolve_duration, "set": _resolve_set,
     "month_rel_year": _resolve_month_rel_year, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,

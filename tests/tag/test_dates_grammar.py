@@ -36,6 +36,8 @@ def values(text, published=BASE):
     ("Rates fell in the late 1970s.", ("the late 1970s", "DATE", "197")),
     ("Net income in fiscal 1989 rose.", ("fiscal 1989", "DATE", "1989")),
     ("Talks stalled over the weekend.", ("over the weekend", "DATE", "1989-W43-WE")),
+    ("Talks will resume over the weekend of Nov. 4.", ("the weekend of Nov. 4", "DATE", "1989-W44-WE")),
+    ("The weekend of Oct. 28, 1988 was busy.", ("The weekend of Oct. 28, 1988", "DATE", "1988-W43-WE")),
     ("Iraq now controls 20 percent.", ("now", "DATE", "PRESENT_REF")),
     ("The party recently took 13 percent.", ("recently", "DATE", "PAST_REF")),
     ("It may grow in the future.", ("in the future", "DATE", "FUTURE_REF")),
