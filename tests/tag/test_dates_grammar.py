@@ -51,6 +51,7 @@ def values(text, published=BASE):
     ("Shares fell this morning.", ("this morning", "TIME", "1989-11-02TMO")),
     ("Sales rose in June last year.", ("June last year", "DATE", "1988-06")),
     ("The offer had been set to expire Nov. 6.", ("Nov. 6", "DATE", "1989-11-06")),
+    ("Costs rose under the new labor pact effective June 1.", ("June 1", "DATE", "1990-06-01")),
 ])
 def test_each_kind_has_its_type_and_value(text, expected):
     assert values(text) == [expected]
