@@ -201,11 +201,15 @@ class _DateLexicon:
         year = r"(?P<year>1[89]\d\d|20\d\d)\b"
         ago_numbers = "|".join(re.escape(n) for n in words["ago_numbers"])
         times_of_day = alternation(list(self.grammar["times_of_day"]))
+        rel = r"(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)"
         base = {
             "iso": re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})\b"),
             "month_day": re.compile(rf"(?:{weekday},?\s+)?\b{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)"),
             "day_month": re.compile(rf"(?:{weekday},?\s+)?\b{day}\s+{month}(?:,?\s+{year})?"),
-            "month_rel_year": re.compile(rf"\b{month}\s+(?:of\s+)?(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)\s+year\b"),
+            # "June last year", "Oct. 19 last year", "March 3 of next year": one expression, in that year
+            "month_rel_year": re.compile(rf"\b{month}(?:\s+{day},?)?\s+(?:of\s+)?{rel}\s+year\b(?!['\u2019])"),
+            # "Monday of last week": that weekday in that week
+            "weekday_rel_week": re.compile(rf"\b(?P<weekday>{weekday})\s+of\s+{rel}\s+week\b"),
             # "the weekend of Nov. 4": one expression, the weekend of that day's week (grammar: weekend_of)
             "weekend_of": re.compile(rf"(?i:\b(?:{alternation(self.grammar['weekend_of'])})\s+weekend\s+of\s+)"
                                      rf"{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)"),
@@ -240,7 +244,8 @@ class _DateLexicon:
         A family's trigger is a necessary part of each of its patterns' matches (written without \\b)."""
         self.family_of = {"iso": "digits", "year": "digits", "month_day": "month", "day_month": "month",
                           "month_year": "month", "month": "month", "weekend_of": "month", "month_rel_year": "month",
-                          "weekday": "weekday", "weekday_time": "weekday", "relative_day": "relative_day",
+                          "weekday": "weekday", "weekday_time": "weekday", "weekday_rel_week": "weekday",
+                          "relative_day": "relative_day",
                           "relative_unit": "relative_unit", "ago": "ago", "clock_day": "clock"}
         # the grammar's patterns: each its own family, triggered by lower-case words every match contains
         self.grammar_triggers = _grammar_triggers(self.grammar)
@@ -269,10 +274,10 @@ class _DateLexicon:
 # Every pattern, most specific first: a later pattern never overlaps an earlier match (so "June last year"
 # is one expression, "the third quarter of 1990" is not a quarter plus a year, "two years ago" is no duration).
 PATTERN_ORDER = ("iso", "clock_day", "weekend_of", "year_earlier", "year_part", "fiscal_year", "decade", "century",
-                 "spoken_year", "set", "holiday", "month_day", "day_month", "month_rel_year", "month_year",
-                 "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year", "day_time",
-                 "relative_day", "relative_part", "narrative", "elliptic_last", "relative_unit", "ago", "vague_ago",
-                 "duration", "vague_duration", "reference")
+                 "spoken_year", "set", "holiday", "month_rel_year", "month_day", "day_month", "month_year",
+                 "weekday_rel_week", "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year",
+                 "day_time", "relative_day", "relative_part", "narrative", "elliptic_last", "relative_unit", "ago",
+                 "vague_ago", "duration", "vague_duration", "reference")
 
 
 def _words(phrases: Any) -> str:
@@ -1094,12 +1099,26 @@ def _resolve_set(x: _Match) -> Resolved | None:
 
 
 def _resolve_month_rel_year(x: _Match) -> Resolved | None:
-    """"June last year": the month in the base's year, shifted."""
+    """"June last year": the month in the base's year, shifted; "Oct. 19 last year": that day of it."""
     if x.base is None:
-        return None, None, "month", True, "unresolved", "DATE", None
-    by = {"last": -1, "this": 0, "next": 1}[x.group("rel").lower()]
+        return None, None, "day" if x.group("day") else "month", True, "unresolved", "DATE", None
+    year = x.base.year + x.lex.grammar["year_offsets"][x.group("rel").lower()]
     month = x.lex.months[x.group("month").rstrip(".").lower()]
-    return _timex(f"{x.base.year + by}-{month:02d}", "DATE", True, "offset")
+    if not _in_years(year):
+        return None
+    if x.group("day"):
+        day = _safe_date(year, month, int(x.group("day")))
+        return None if day is None else _timex(day.isoformat(), "DATE", True, "offset")
+    return _timex(f"{year}-{month:02d}", "DATE", True, "offset")
+
+
+def _resolve_weekday_rel_week(x: _Match) -> Resolved | None:
+    """"Monday of last week": that weekday of the base's week shifted by the offset (weeks from Monday)."""
+    if x.base is None:
+        return None, None, "day", True, "unresolved", "DATE", None
+    weeks = x.lex.grammar["year_offsets"][x.group("rel").lower()]
+    monday = x.base - dt.timedelta(days=x.base.weekday()) + dt.timedelta(weeks=weeks)
+    return _day(monday + dt.timedelta(days=x.lex.weekdays[x.group("weekday").lower()]), True, "offset")
 
 
 def _year_back(value: str) -> str | None:
@@ -1186,7 +1205,8 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "season": _resolve_season, "weekend": _resolve_weekend, "weekend_of": _resolve_weekend_of,
     "weekday_time": _resolve_weekday_time,
     "day_time": _resolve_day_time, "duration": _resolve_duration, "set": _resolve_set,
-    "month_rel_year": _resolve_month_rel_year, "year_earlier": _resolve_year_earlier,
+    "month_rel_year": _resolve_month_rel_year, "weekday_rel_week": _resolve_weekday_rel_week,
+    "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
     "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "vague_ago": _resolve_vague_ago,
     "clock_day": _resolve_clock_day, "narrative": _resolve_narrative, "elliptic_last": _resolve_elliptic_last,

@@ -50,6 +50,8 @@ def values(text, published=BASE):
     ("He spoke on Wednesday night.", ("Wednesday night", "DATE", "1989-11-01")),
     ("Shares fell this morning.", ("this morning", "TIME", "1989-11-02TMO")),
     ("Sales rose in June last year.", ("June last year", "DATE", "1988-06")),
+    ("The market crashed on Oct. 19 last year.", ("Oct. 19 last year", "DATE", "1988-10-19")),
+    ("He leaves on Friday of next week.", ("Friday of next week", "DATE", "1989-11-10")),
     ("The offer had been set to expire Nov. 6.", ("Nov. 6", "DATE", "1989-11-06")),
     ("Costs rose under the new labor pact effective June 1.", ("June 1", "DATE", "1990-06-01")),
 ])
