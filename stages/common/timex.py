@@ -456,7 +456,8 @@ def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight:
         text, future_re, past_re = sentence, lex.future_re, lex.past_re
     else:                                   # same matches, same offsets, without slow IGNORECASE scanning
         text, future_re, past_re = sentence.lower(), lex.future_lower_re, lex.past_lower_re
-    future = [distance(m) for m in future_re.finditer(text)]
+    # a cue inside the expression is none: the month "May" is no modal ("fell in May", "named May 5")
+    future = [distance(m) for m in future_re.finditer(text) if not (start <= m.start() < end)]
     # a participle after "be" is no past tense: "will be held", "is to be made"
     past = [distance(m) for m in past_re.finditer(text)
             if not (start <= m.start() < end) and not _BE_BEFORE_RE.search(text, max(0, m.start() - 4), m.start())]

@@ -54,6 +54,8 @@ def values(text, published=BASE):
     ("He leaves on Friday of next week.", ("Friday of next week", "DATE", "1989-11-10")),
     ("The offer had been set to expire Nov. 6.", ("Nov. 6", "DATE", "1989-11-06")),
     ("Costs rose under the new labor pact effective June 1.", ("June 1", "DATE", "1990-06-01")),
+    ("He was named on May 5.", ("May 5", "DATE", "1989-05-05")),
+    ("It may close in May.", ("May", "DATE", "1990-05")),
 ])
 def test_each_kind_has_its_type_and_value(text, expected):
     assert values(text) == [expected]
