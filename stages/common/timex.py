@@ -456,8 +456,10 @@ def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight:
         text, future_re, past_re = sentence, lex.future_re, lex.past_re
     else:                                   # same matches, same offsets, without slow IGNORECASE scanning
         text, future_re, past_re = sentence.lower(), lex.future_lower_re, lex.past_lower_re
-    # a cue inside the expression is none: the month "May" is no modal ("fell in May", "named May 5")
-    future = [distance(m) for m in future_re.finditer(text) if not (start <= m.start() < end)]
+    # a cue inside the expression is none: the month "May" is no modal ("fell in May", "named May 5"); nor is
+    # a capitalised "May" elsewhere in the sentence ("said Tuesday that sales in May rose")
+    future = [distance(m) for m in future_re.finditer(text)
+              if not (start <= m.start() < end) and not sentence.startswith("May", m.start())]
     # a participle after "be" is no past tense: "will be held", "is to be made"
     past = [distance(m) for m in past_re.finditer(text)
             if not (start <= m.start() < end) and not _BE_BEFORE_RE.search(text, max(0, m.start() - 4), m.start())]

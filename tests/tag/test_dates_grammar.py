@@ -56,6 +56,7 @@ def values(text, published=BASE):
     ("Costs rose under the new labor pact effective June 1.", ("June 1", "DATE", "1990-06-01")),
     ("He was named on May 5.", ("May 5", "DATE", "1989-05-05")),
     ("It may close in May.", ("May", "DATE", "1990-05")),
+    ("Tuesday's report on May sales showed a drop.", ("Tuesday", "DATE", "1989-10-31")),
 ])
 def test_each_kind_has_its_type_and_value(text, expected):
     assert values(text) == [expected]
