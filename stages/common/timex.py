@@ -317,7 +317,9 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
             rf"(?:(?:(?:{fiscal})\s+)?{year.replace('year>', 'pyear>')}(?:['\u2019]s)?\s+)?(?:(?:{fiscal})[\s-]+)?"
             rf"(?:(?P<ord>{ordinals})[\s-]+(?:(?P<two>two)\s+)?|(?P<ord2>{halves})\s+(?:(?P<two2>two)\s+)?)"
             rf"(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})(?(two)s)(?(two2)s)\b(?!-(?:point|hour|mile))"
-            rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?(?:{year}|(?P<ofrel>{_words(g['part_of_year'])})\s+year\b(?![\w-])))?",
+            # "the first half of 1990", "first-half 1989 profit", "the first half of next year"
+            rf"(?:\s+(?:of\s+(?:(?:{fiscal})\s+)?)?{year}(?![\w%]|[,.-]\d)"
+            rf"|\s+of\s+(?P<ofrel>{_words(g['part_of_year'])})\s+year\b(?![\w-]))?",
             flags),
         "fiscal_year": re.compile(rf"\b(?:(?P<mod>{_words(g['part_modifiers'])})\s+(?:{fiscal})\s+year\b"
                                   rf"|(?:{fiscal})(?:\s+year)?\s+{year})", flags),
