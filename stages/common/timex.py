@@ -133,6 +133,8 @@ class TimexGrammarFile(TypedDict):
     this_year: list[str]
     year_duration_after: list[str]
     spoken_centuries: dict[str, int]
+    spoken_day_ordinals: dict[str, int]
+    spoken_day_tens: dict[str, int]
     spoken_years: dict[str, int]
     century_words: list[str]
     holidays: dict[str, _Holiday]
@@ -208,6 +210,13 @@ class _DateLexicon:
             "day_month": re.compile(rf"(?:{weekday},?\s+)?\b{day}\s+{month}(?:,?\s+{year})?"),
             # "June last year", "Oct. 19 last year", "March 3 of next year": one expression, in that year
             "month_rel_year": re.compile(rf"\b{month}(?:\s+{day},?)?\s+(?:of\s+)?{rel}\s+year\b(?!['\u2019])"),
+            # "March eighth", "this coming Sunday, March eighth", "January twenty-first, 1998" (a full month name)
+            "spoken_day": re.compile(
+                rf"(?:\b(?:(?:[Tt]his(?:\s+coming)?|[Nn]ext|[Tt]he\s+coming)\s+)?{weekday},?\s+)?"
+                rf"\b(?P<month>{alternation([m.title() for m in full_names])})\s+(?:the\s+)?"
+                rf"(?i:(?:(?P<tens>{alternation(list(self.grammar['spoken_day_tens']))})[\s-]+)?"
+                rf"(?P<sday>{alternation(list(self.grammar['spoken_day_ordinals']))}))\b(?![\w-])"
+                rf"(?:,?\s+{year})?"),
             # "Monday of last week": that weekday in that week
             "weekday_rel_week": re.compile(rf"\b(?P<weekday>{weekday})\s+of\s+{rel}\s+week\b"),
             # "the weekend of Nov. 4": one expression, the weekend of that day's week (grammar: weekend_of)
@@ -244,6 +253,7 @@ class _DateLexicon:
         A family's trigger is a necessary part of each of its patterns' matches (written without \\b)."""
         self.family_of = {"iso": "digits", "year": "digits", "month_day": "month", "day_month": "month",
                           "month_year": "month", "month": "month", "weekend_of": "month", "month_rel_year": "month",
+                          "spoken_day": "month",
                           "weekday": "weekday", "weekday_time": "weekday", "weekday_rel_week": "weekday",
                           "relative_day": "relative_day",
                           "relative_unit": "relative_unit", "ago": "ago", "clock_day": "clock"}
@@ -274,10 +284,10 @@ class _DateLexicon:
 # Every pattern, most specific first: a later pattern never overlaps an earlier match (so "June last year"
 # is one expression, "the third quarter of 1990" is not a quarter plus a year, "two years ago" is no duration).
 PATTERN_ORDER = ("iso", "clock_day", "weekend_of", "year_earlier", "year_part", "fiscal_year", "decade", "century",
-                 "spoken_year", "set", "holiday", "month_rel_year", "month_day", "day_month", "month_year",
-                 "weekday_rel_week", "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year",
-                 "day_time", "relative_day", "relative_part", "narrative", "elliptic_last", "relative_unit", "ago",
-                 "vague_ago", "duration", "vague_duration", "reference")
+                 "spoken_year", "set", "holiday", "month_rel_year", "spoken_day", "month_day", "day_month",
+                 "month_year", "weekday_rel_week", "weekday_time", "weekday", "month", "season", "weekend", "year",
+                 "this_year", "day_time", "relative_day", "relative_part", "narrative", "elliptic_last",
+                 "relative_unit", "ago", "vague_ago", "duration", "vague_duration", "reference")
 
 
 def _words(phrases: Any) -> str:
@@ -586,6 +596,19 @@ def _resolve_month_day(x: _Match) -> Resolved | None:
     if back is None or back > x.base:
         back = _safe_date(x.base.year - 1, month, day)
     return _choose_day(x, ahead if ahead != x.base else None, back)
+
+
+def _resolve_spoken_day(x: _Match) -> Resolved | None:
+    """"March eighth", "January twenty-first": resolved as "March 8" would be (`_resolve_month_day`); a tens
+    word takes an ordinal up to ninth ("twenty first"), nothing else ("twenty eleventh" is none)."""
+    g = x.lex.grammar
+    day = g["spoken_day_ordinals"][x.group("sday").lower()]
+    if x.group("tens"):
+        if day > 9:
+            return None
+        day += g["spoken_day_tens"][x.group("tens").lower()]
+    x.groups["day"] = str(day)
+    return _resolve_month_day(x)
 
 
 def _resolve_month_year(x: _Match) -> Resolved | None:
@@ -1210,8 +1233,8 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "season": _resolve_season, "weekend": _resolve_weekend, "weekend_of": _resolve_weekend_of,
     "weekday_time": _resolve_weekday_time,
     "day_time": _resolve_day_time, "duration": _resolve_duration, "set": _resolve_set,
-    "month_rel_year": _resolve_month_rel_year, "weekday_rel_week": _resolve_weekday_rel_week,
-    "year_earlier": _resolve_year_earlier,
+    "month_rel_year": _resolve_month_rel_year, "spoken_day": _resolve_spoken_day,
+    "weekday_rel_week": _resolve_weekday_rel_week, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
     "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "vague_ago": _resolve_vague_ago,
     "clock_day": _resolve_clock_day, "narrative": _resolve_narrative, "elliptic_last": _resolve_elliptic_last,

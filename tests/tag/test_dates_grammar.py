@@ -23,6 +23,8 @@ def values(text, published=BASE):
     ("Sales rose in the first half of 1990.", ("the first half of 1990", "DATE", "1990-H1")),
     ("Net rose in 1988's fourth quarter.", ("1988's fourth quarter", "DATE", "1988-Q4")),
     ("First-half 1988 profit rose.", ("First-half 1988", "DATE", "1988-H1")),
+    ("The vote was on January twenty-first.", ("January twenty-first", "DATE", "1989-01-21")),
+    ("It is this coming Sunday, November fifth.", ("this coming Sunday, November fifth", "DATE", "1989-11-05")),
     ("It will last through the first two quarters of 1990.",
      ("the first two quarters of 1990", "DATE", "1990-H1")),
     ("It will grow in the last two quarters of 1990.", ("the last two quarters of 1990", "DATE", "1990-H2")),
