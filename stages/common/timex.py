@@ -61,6 +61,7 @@ class DateWordsFile(TypedDict):
     past_cues: list[str]
     near_past_cues: list[str]
     forward_words: list[str]
+    not_past_ed: list[str]
 
 
 class _Part(TypedDict):
@@ -155,8 +156,10 @@ class _DateLexicon:
         self._triggers(words)
         # factored alternations (see _factored_cue_pattern): the same matches as _cue_regex's, 4-5x faster
         # on bench/regex_redos.py's inputs (the unfactored IGNORECASE ones ran past its 5 s cap on a busy host)
-        # any "-ed" word is a past cue too, except the future cues written so ("scheduled")
-        ed_future = alternation([c.lower() for c in words["future_cues"] if c.isalpha() and c.endswith("ed")])
+        # any "-ed" word is a past cue too, except the future cues written so ("scheduled") and the words of
+        # not_past_ed ("two hundred", "need")
+        ed_future = alternation([c.lower() for c in words["future_cues"] if c.isalpha() and c.endswith("ed")]
+                                + [w.lower() for w in words["not_past_ed"]])
         ed_past = rf"\b(?!(?:{ed_future})\b)[A-Za-z]{{2,}}ed\b" if ed_future else r"\b[A-Za-z]{2,}ed\b"
         self.future_re = re.compile(_factored_cue_pattern(words["future_cues"]), re.IGNORECASE)
         self.past_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|{ed_past}", re.IGNORECASE)

@@ -60,6 +60,7 @@ def values(text, published=BASE):
     ("He was named on May 5.", ("May 5", "DATE", "1989-05-05")),
     ("It may close in May.", ("May", "DATE", "1990-05")),
     ("Tuesday's report on May sales showed a drop.", ("Tuesday", "DATE", "1989-10-31")),
+    ("On Tuesday, two hundred workers will strike.", ("Tuesday", "DATE", "1989-11-07")),
 ])
 def test_each_kind_has_its_type_and_value(text, expected):
     assert values(text) == [expected]
