@@ -459,6 +459,11 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 _BE_BEFORE_RE = re.compile(r"\bbe\s$", re.IGNORECASE)
 
 
+def _is_name_word(sentence: str, at: int) -> bool:
+    """A capitalised word inside the sentence ("the United States", "Fred"): a name, no verb."""
+    return sentence[at:at + 1].isupper() and bool(sentence[:at].strip(" \t\n" + _QUOTES))
+
+
 def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight: float = 1.0
            ) -> tuple[str | None, float]:
     """("future", distance) when the tense marker nearest to [start, end) in the sentence is a future cue,
@@ -477,7 +482,8 @@ def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight:
               if not (start <= m.start() < end) and not sentence.startswith("May", m.start())]
     # a participle after "be" is no past tense: "will be held", "is to be made"
     past = [distance(m) for m in past_re.finditer(text)
-            if not (start <= m.start() < end) and not _BE_BEFORE_RE.search(text, max(0, m.start() - 4), m.start())]
+            if not (start <= m.start() < end) and not _BE_BEFORE_RE.search(text, max(0, m.start() - 4), m.start())
+            and not _is_name_word(sentence, m.start())]
     if not future and not past:
         return None, 10**9
     nearest_future, nearest_past = min(future, default=10**9), min(past, default=10**9)

@@ -61,6 +61,7 @@ def values(text, published=BASE):
     ("It may close in May.", ("May", "DATE", "1990-05")),
     ("Tuesday's report on May sales showed a drop.", ("Tuesday", "DATE", "1989-10-31")),
     ("On Tuesday, two hundred workers will strike.", ("Tuesday", "DATE", "1989-11-07")),
+    ("The United Nations inspectors return to Iraq in March.", ("March", "DATE", "1990-03")),
 ])
 def test_each_kind_has_its_type_and_value(text, expected):
     assert values(text) == [expected]
