@@ -61,6 +61,7 @@ class DateWordsFile(TypedDict):
     past_cues: list[str]
     near_past_cues: list[str]
     forward_words: list[str]
+    not_past_ed: list[str]
 
 
 class _Part(TypedDict):
@@ -114,6 +115,7 @@ class TimexGrammarFile(TypedDict):
     decade_words: dict[str, int]
     fiscal_words: list[str]
     weekend_modifiers: dict[str, int]
+    weekend_of: list[str]
     times_of_day: dict[str, str]
     time_of_day_days: dict[str, int]
     time_of_day_after: dict[str, int]
@@ -132,6 +134,8 @@ class TimexGrammarFile(TypedDict):
     this_year: list[str]
     year_duration_after: list[str]
     spoken_centuries: dict[str, int]
+    spoken_day_ordinals: dict[str, int]
+    spoken_day_tens: dict[str, int]
     spoken_years: dict[str, int]
     century_words: list[str]
     holidays: dict[str, _Holiday]
@@ -152,8 +156,10 @@ class _DateLexicon:
         self._triggers(words)
         # factored alternations (see _factored_cue_pattern): the same matches as _cue_regex's, 4-5x faster
         # on bench/regex_redos.py's inputs (the unfactored IGNORECASE ones ran past its 5 s cap on a busy host)
-        # any "-ed" word is a past cue too, except the future cues written so ("scheduled")
-        ed_future = alternation([c.lower() for c in words["future_cues"] if c.isalpha() and c.endswith("ed")])
+        # any "-ed" word is a past cue too, except the future cues written so ("scheduled") and the words of
+        # not_past_ed ("two hundred", "need")
+        ed_future = alternation([c.lower() for c in words["future_cues"] if c.isalpha() and c.endswith("ed")]
+                                + [w.lower() for w in words["not_past_ed"]])
         ed_past = rf"\b(?!(?:{ed_future})\b)[A-Za-z]{{2,}}ed\b" if ed_future else r"\b[A-Za-z]{2,}ed\b"
         self.future_re = re.compile(_factored_cue_pattern(words["future_cues"]), re.IGNORECASE)
         self.past_re = re.compile(rf"{_factored_cue_pattern(words['past_cues'])}|{ed_past}", re.IGNORECASE)
@@ -200,11 +206,25 @@ class _DateLexicon:
         year = r"(?P<year>1[89]\d\d|20\d\d)\b"
         ago_numbers = "|".join(re.escape(n) for n in words["ago_numbers"])
         times_of_day = alternation(list(self.grammar["times_of_day"]))
+        rel = r"(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)"
         base = {
             "iso": re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})\b"),
             "month_day": re.compile(rf"(?:{weekday},?\s+)?\b{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)"),
             "day_month": re.compile(rf"(?:{weekday},?\s+)?\b{day}\s+{month}(?:,?\s+{year})?"),
-            "month_rel_year": re.compile(rf"\b{month}\s+(?:of\s+)?(?P<rel>[Ll]ast|[Tt]his|[Nn]ext)\s+year\b"),
+            # "June last year", "Oct. 19 last year", "March 3 of next year": one expression, in that year
+            "month_rel_year": re.compile(rf"\b{month}(?:\s+{day},?)?\s+(?:of\s+)?{rel}\s+year\b(?!['\u2019])"),
+            # "March eighth", "this coming Sunday, March eighth", "January twenty-first, 1998" (a full month name)
+            "spoken_day": re.compile(
+                rf"(?:\b(?:(?:[Tt]his(?:\s+coming)?|[Nn]ext|[Tt]he\s+coming)\s+)?{weekday},?\s+)?"
+                rf"\b(?P<month>{alternation([m.title() for m in full_names])})\s+(?:the\s+)?"
+                rf"(?i:(?:(?P<tens>{alternation(list(self.grammar['spoken_day_tens']))})[\s-]+)?"
+                rf"(?P<sday>{alternation(list(self.grammar['spoken_day_ordinals']))}))\b(?![\w-])"
+                rf"(?:,?\s+{year})?"),
+            # "Monday of last week": that weekday in that week
+            "weekday_rel_week": re.compile(rf"\b(?P<weekday>{weekday})\s+of\s+{rel}\s+week\b"),
+            # "the weekend of Nov. 4": one expression, the weekend of that day's week (grammar: weekend_of)
+            "weekend_of": re.compile(rf"(?i:\b(?:{alternation(self.grammar['weekend_of'])})\s+weekend\s+of\s+)"
+                                     rf"{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)"),
             "month_year": re.compile(rf"\b{month}(?:,?\s+(?:of\s+)?){year}"),
             "weekday_time": re.compile(rf"\b(?P<weekday>{weekday})\s+(?P<tod>{times_of_day})\b"),
             # "5 p.m. EST Nov. 9", "noon Thursday", "10 p.m. yesterday": a clock time and its day; a weekday
@@ -235,8 +255,10 @@ class _DateLexicon:
         Case-sensitive triggers run on the text, the IGNORECASE families' triggers on its lower case.
         A family's trigger is a necessary part of each of its patterns' matches (written without \\b)."""
         self.family_of = {"iso": "digits", "year": "digits", "month_day": "month", "day_month": "month",
-                          "month_year": "month", "month": "month", "month_rel_year": "month", "weekday": "weekday",
-                          "weekday_time": "weekday", "relative_day": "relative_day",
+                          "month_year": "month", "month": "month", "weekend_of": "month", "month_rel_year": "month",
+                          "spoken_day": "month",
+                          "weekday": "weekday", "weekday_time": "weekday", "weekday_rel_week": "weekday",
+                          "relative_day": "relative_day",
                           "relative_unit": "relative_unit", "ago": "ago", "clock_day": "clock"}
         # the grammar's patterns: each its own family, triggered by lower-case words every match contains
         self.grammar_triggers = _grammar_triggers(self.grammar)
@@ -264,11 +286,11 @@ class _DateLexicon:
 
 # Every pattern, most specific first: a later pattern never overlaps an earlier match (so "June last year"
 # is one expression, "the third quarter of 1990" is not a quarter plus a year, "two years ago" is no duration).
-PATTERN_ORDER = ("iso", "clock_day", "year_earlier", "year_part", "fiscal_year", "decade", "century",
-                 "spoken_year", "set", "holiday", "month_day", "day_month", "month_rel_year", "month_year",
-                 "weekday_time", "weekday", "month", "season", "weekend", "year", "this_year", "day_time",
-                 "relative_day", "relative_part", "narrative", "elliptic_last", "relative_unit", "ago", "vague_ago",
-                 "duration", "vague_duration", "reference")
+PATTERN_ORDER = ("iso", "clock_day", "weekend_of", "year_earlier", "year_part", "fiscal_year", "decade", "century",
+                 "spoken_year", "set", "holiday", "month_rel_year", "spoken_day", "month_day", "day_month",
+                 "month_year", "weekday_rel_week", "weekday_time", "weekday", "month", "season", "weekend", "year",
+                 "this_year", "day_time", "relative_day", "relative_part", "narrative", "elliptic_last",
+                 "relative_unit", "ago", "vague_ago", "duration", "vague_duration", "reference")
 
 
 def _words(phrases: Any) -> str:
@@ -308,7 +330,9 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
             rf"(?:(?:(?:{fiscal})\s+)?{year.replace('year>', 'pyear>')}(?:['\u2019]s)?\s+)?(?:(?:{fiscal})[\s-]+)?"
             rf"(?:(?P<ord>{ordinals})[\s-]+(?:(?P<two>two)\s+)?|(?P<ord2>{halves})\s+(?:(?P<two2>two)\s+)?)"
             rf"(?:(?:{fiscal})[\s-]+)?(?P<part>{parts})(?(two)s)(?(two2)s)\b(?!-(?:point|hour|mile))"
-            rf"(?:\s+of\s+(?:(?:{fiscal})\s+)?(?:{year}|(?P<ofrel>{_words(g['part_of_year'])})\s+year\b(?![\w-])))?",
+            # "the first half of 1990", "first-half 1989 profit", "the first half of next year"
+            rf"(?:\s+(?:of\s+(?:(?:{fiscal})\s+)?)?{year}(?![\w%]|[,.-]\d)"
+            rf"|\s+of\s+(?P<ofrel>{_words(g['part_of_year'])})\s+year\b(?![\w-]))?",
             flags),
         "fiscal_year": re.compile(rf"\b(?:(?P<mod>{_words(g['part_modifiers'])})\s+(?:{fiscal})\s+year\b"
                                   rf"|(?:{fiscal})(?:\s+year)?\s+{year})", flags),
@@ -435,6 +459,11 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 _BE_BEFORE_RE = re.compile(r"\bbe\s$", re.IGNORECASE)
 
 
+def _is_name_word(sentence: str, at: int) -> bool:
+    """A capitalised word inside the sentence ("the United States", "Fred"): a name, no verb."""
+    return sentence[at:at + 1].isupper() and bool(sentence[:at].strip(" \t\n" + _QUOTES))
+
+
 def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight: float = 1.0
            ) -> tuple[str | None, float]:
     """("future", distance) when the tense marker nearest to [start, end) in the sentence is a future cue,
@@ -447,10 +476,14 @@ def _tense(sentence: str, start: int, end: int, lex: _DateLexicon, after_weight:
         text, future_re, past_re = sentence, lex.future_re, lex.past_re
     else:                                   # same matches, same offsets, without slow IGNORECASE scanning
         text, future_re, past_re = sentence.lower(), lex.future_lower_re, lex.past_lower_re
-    future = [distance(m) for m in future_re.finditer(text)]
+    # a cue inside the expression is none: the month "May" is no modal ("fell in May", "named May 5"); nor is
+    # a capitalised "May" elsewhere in the sentence ("said Tuesday that sales in May rose")
+    future = [distance(m) for m in future_re.finditer(text)
+              if not (start <= m.start() < end) and not sentence.startswith("May", m.start())]
     # a participle after "be" is no past tense: "will be held", "is to be made"
     past = [distance(m) for m in past_re.finditer(text)
-            if not (start <= m.start() < end) and not _BE_BEFORE_RE.search(text, max(0, m.start() - 4), m.start())]
+            if not (start <= m.start() < end) and not _BE_BEFORE_RE.search(text, max(0, m.start() - 4), m.start())
+            and not _is_name_word(sentence, m.start())]
     if not future and not past:
         return None, 10**9
     nearest_future, nearest_past = min(future, default=10**9), min(past, default=10**9)
@@ -572,6 +605,19 @@ def _resolve_month_day(x: _Match) -> Resolved | None:
     if back is None or back > x.base:
         back = _safe_date(x.base.year - 1, month, day)
     return _choose_day(x, ahead if ahead != x.base else None, back)
+
+
+def _resolve_spoken_day(x: _Match) -> Resolved | None:
+    """"March eighth", "January twenty-first": resolved as "March 8" would be (`_resolve_month_day`); a tens
+    word takes an ordinal up to ninth ("twenty first"), nothing else ("twenty eleventh" is none)."""
+    g = x.lex.grammar
+    day = g["spoken_day_ordinals"][x.group("sday").lower()]
+    if x.group("tens"):
+        if day > 9:
+            return None
+        day += g["spoken_day_tens"][x.group("tens").lower()]
+    x.groups["day"] = str(day)
+    return _resolve_month_day(x)
 
 
 def _resolve_month_year(x: _Match) -> Resolved | None:
@@ -936,6 +982,16 @@ def _resolve_season(x: _Match) -> Resolved | None:
     return _timex(f"{year}-{code}", "DATE", True, "future" if year > began else "past")
 
 
+def _resolve_weekend_of(x: _Match) -> Resolved | None:
+    """"the weekend of Nov. 4": the day resolved as it would be alone, then the weekend of its ISO week
+    (a Saturday or Sunday is in its own weekend, a weekday names the weekend closing its week)."""
+    day = _resolve_month_day(x)
+    if day is None or day[0] is None:
+        return None if day is None else (None, None, "day", True, "unresolved", "DATE", None)
+    year, week, _ = day[0].isocalendar()
+    return _timex(f"{year}-W{week:02d}-WE", "DATE", day[3], day[4])
+
+
 def _resolve_weekend(x: _Match) -> Resolved | None:
     if x.base is None:
         return None, None, "day", True, "unresolved", "DATE", None
@@ -1080,12 +1136,26 @@ def _resolve_set(x: _Match) -> Resolved | None:
 
 
 def _resolve_month_rel_year(x: _Match) -> Resolved | None:
-    """"June last year": the month in the base's year, shifted."""
+    """"June last year": the month in the base's year, shifted; "Oct. 19 last year": that day of it."""
     if x.base is None:
-        return None, None, "month", True, "unresolved", "DATE", None
-    by = {"last": -1, "this": 0, "next": 1}[x.group("rel").lower()]
+        return None, None, "day" if x.group("day") else "month", True, "unresolved", "DATE", None
+    year = x.base.year + x.lex.grammar["year_offsets"][x.group("rel").lower()]
     month = x.lex.months[x.group("month").rstrip(".").lower()]
-    return _timex(f"{x.base.year + by}-{month:02d}", "DATE", True, "offset")
+    if not _in_years(year):
+        return None
+    if x.group("day"):
+        day = _safe_date(year, month, int(x.group("day")))
+        return None if day is None else _timex(day.isoformat(), "DATE", True, "offset")
+    return _timex(f"{year}-{month:02d}", "DATE", True, "offset")
+
+
+def _resolve_weekday_rel_week(x: _Match) -> Resolved | None:
+    """"Monday of last week": that weekday of the base's week shifted by the offset (weeks from Monday)."""
+    if x.base is None:
+        return None, None, "day", True, "unresolved", "DATE", None
+    weeks = x.lex.grammar["year_offsets"][x.group("rel").lower()]
+    monday = x.base - dt.timedelta(days=x.base.weekday()) + dt.timedelta(weeks=weeks)
+    return _day(monday + dt.timedelta(days=x.lex.weekdays[x.group("weekday").lower()]), True, "offset")
 
 
 def _year_back(value: str) -> str | None:
@@ -1169,9 +1239,11 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "weekday": _resolve_weekday, "relative_day": _resolve_relative_day, "relative_unit": _resolve_relative_unit,
     "ago": _resolve_relative_unit, "reference": _resolve_reference, "year_part": _resolve_year_part,
     "relative_part": _resolve_relative_part, "fiscal_year": _resolve_fiscal_year, "decade": _resolve_decade,
-    "season": _resolve_season, "weekend": _resolve_weekend, "weekday_time": _resolve_weekday_time,
+    "season": _resolve_season, "weekend": _resolve_weekend, "weekend_of": _resolve_weekend_of,
+    "weekday_time": _resolve_weekday_time,
     "day_time": _resolve_day_time, "duration": _resolve_duration, "set": _resolve_set,
-    "month_rel_year": _resolve_month_rel_year, "year_earlier": _resolve_year_earlier,
+    "month_rel_year": _resolve_month_rel_year, "spoken_day": _resolve_spoken_day,
+    "weekday_rel_week": _resolve_weekday_rel_week, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
     "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "vague_ago": _resolve_vague_ago,
     "clock_day": _resolve_clock_day, "narrative": _resolve_narrative, "elliptic_last": _resolve_elliptic_last,
