@@ -17,7 +17,7 @@ import pytest
 from stages.common import StageError
 from stages.common.executor import InProcess, map_batches
 from stages.tag import ner
-from stages.tag.__main__ import ner_fingerprint
+from stages.tag.__main__ import extractor_code_fingerprint, ner_fingerprint
 from stages.tag.ray_tagger import RayCluster, RayExecutor, RayTagger, spans_of_blocks, tag_on_ray
 from stages.tag.registry import EXTRACTORS, document_batches, run_extractor
 from tests.shipped_params import shipped
@@ -58,11 +58,11 @@ def test_a_block_that_does_not_cover_its_texts_is_refused():
         spans_of_blocks([block], [2], "f" * 64)
 
 
-def _kill_first_busy_actor(killed: list[int], stop: threading.Event) -> None:
-    """SIGKILL the first actor process seen running a block ("ray::NerActor.tag")."""
+def _kill_first_busy_actor(killed: list[int], stop: threading.Event, method: str = "tag") -> None:
+    """SIGKILL the first actor process seen running a block ("ray::NerActor.tag", or another method)."""
     while not stop.is_set() and not killed:
         for process in psutil.process_iter(["cmdline"]):
-            if " ".join(process.info["cmdline"] or []).startswith("ray::NerActor.tag"):
+            if " ".join(process.info["cmdline"] or []).startswith(f"ray::NerActor.{method}"):
                 os.kill(process.pid, signal.SIGKILL)
                 killed.append(process.pid)
                 return
@@ -85,10 +85,10 @@ def test_an_actor_killed_mid_block_is_restarted_and_its_block_retried(params):
     assert killed, "no actor was seen running a block"
 
 
-def _documents():
+def _documents(copies: int = 3):
     parts = [frames(text, f"d{i}") for i, text in enumerate(
         ["Rome said on Monday that 300 people came.", "The vote is set for March 3, 2025, a year after the last.",
-         "Prices rose 4% in the third quarter after the truce.", "Nothing here."] * 3)]
+         "Prices rose 4% in the third quarter after the truce.", "Nothing here."] * copies)]
     return pl.concat([docs for docs, _ in parts]), pl.concat([sents for _, sents in parts])
 
 
@@ -122,3 +122,26 @@ def test_extractor_rows_of_other_code_are_refused(params):
     finally:
         cluster.close()
     assert "runs other tag code or data" in failure.value.message
+
+
+def test_an_actor_killed_mid_batch_is_restarted_and_its_batch_retried(params):
+    docs, sents = _documents(copies=200)
+    one = params.model_copy(update={"ray_actors": 1})
+    extractor = next(e for e in EXTRACTORS if e.name == "dates")
+    task = partial(run_extractor, extractor, extractor.section(one))
+    batches = document_batches(docs, sents, None, docs["doc_id"], 2)
+    expected = map_batches(InProcess(), task, batches)
+    killed: list[int] = []
+    stop = threading.Event()
+    killer = threading.Thread(target=_kill_first_busy_actor, args=(killed, stop, "run"), daemon=True)
+    cluster = RayCluster(one, None)
+    try:
+        cluster.actors()
+        killer.start()
+        rows = map_batches(RayExecutor(cluster, extractor_code_fingerprint()), task, batches)
+    finally:
+        stop.set()
+        killer.join()
+        cluster.close()
+    assert killed, "no actor was seen running a batch"
+    assert rows.equals(expected)
