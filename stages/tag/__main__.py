@@ -227,7 +227,8 @@ def main() -> None:
     # Loads the model on the other core meanwhile; forked before this process uses polars (see ner_process).
     gazetteer_dir = params.cache_dir if params.cache else None
     tagger: SpanTagger = (ForkedTagger(params, gazetteer_dir, progress_stage=STAGE) if params.executor == "local"
-                          else RayTagger(params, gazetteer_dir, partial(ner_fingerprint, params), progress_stage=STAGE))
+                          else RayTagger(params, gazetteer_dir, partial(ner_fingerprint, params),
+                                         extractor_code_fingerprint, progress_stage=STAGE))
     try:
         docs = read_table(IN_DOCUMENTS)
         sentences = read_table(IN_SENTENCES)

@@ -236,10 +236,13 @@ class RayTagger:
     `tag.ray_min_docs` of them. Create it where a `ForkedTagger` would be (before polars)."""
 
     def __init__(self, params: TagParams, gazetteer_cache_dir: str | None, fingerprint: Callable[[], str],
-                 progress_stage: str | None = None) -> None:
+                 code_fingerprint: Callable[[], str], progress_stage: str | None = None) -> None:
+        """`fingerprint`, `code_fingerprint`: this machine's NER and extractor code fingerprints (computed
+        when first needed), which every actor's answers must match."""
         self.params = params
         self.gazetteer_cache_dir = gazetteer_cache_dir
         self.fingerprint = fingerprint
+        self.code_fingerprint = code_fingerprint
         self.progress_stage = progress_stage
         self.local = ForkedTagger(params, gazetteer_cache_dir, progress_stage)
         self.cluster = RayCluster(params, gazetteer_cache_dir)
@@ -256,8 +259,7 @@ class RayTagger:
     def executor(self, n_documents: int) -> tuple[Executor, int]:
         if n_documents < self.params.ray_min_docs:
             return InProcess(), 1
-        from stages.tag.__main__ import extractor_code_fingerprint
-        return (RayExecutor(self.cluster, extractor_code_fingerprint(), self.progress_stage),
+        return (RayExecutor(self.cluster, self.code_fingerprint(), self.progress_stage),
                 -(-n_documents // self.params.ray_block_docs))
 
     def release_model(self) -> None:

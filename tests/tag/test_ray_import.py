@@ -15,7 +15,8 @@ from stages.tag.ner_process import ForkedTagger
 from stages.tag.ray_tagger import RayTagger
 from tests.shipped_params import shipped
 params = shipped("tag", {"n_process": 1, "executor": "ray", "ray_min_texts": 10})
-for tagger in (ForkedTagger(params, None), RayTagger(params, None, lambda: stage.ner_fingerprint(params))):
+for tagger in (ForkedTagger(params, None), RayTagger(params, None, lambda: stage.ner_fingerprint(params),
+                                                      stage.extractor_code_fingerprint)):
     assert tagger.tag(["Rome is in Italy."]) == [[(0, 4, "GPE"), (11, 16, "GPE")]], tagger.tag(["Rome is in Italy."])
     tagger.close()
 assert "ray" not in sys.modules, "ray was imported"

@@ -38,7 +38,7 @@ def params():
 
 def test_ray_actors_give_the_local_spans_in_input_order(params):
     expected = ner.tag_texts(ner.build_nlp(params, None), TEXTS, params)
-    tagger = RayTagger(params, None, lambda: ner_fingerprint(params))
+    tagger = RayTagger(params, None, lambda: ner_fingerprint(params), extractor_code_fingerprint)
     try:
         assert tagger.tag(TEXTS) == expected
     finally:
@@ -95,7 +95,7 @@ def _documents(copies: int = 3):
 def test_extractor_batches_on_ray_give_the_local_rows_in_batch_order(params):
     docs, sents = _documents()
     wide = params.model_copy(update={"ray_min_docs": 5, "ray_block_docs": 3})
-    tagger = RayTagger(wide, None, lambda: ner_fingerprint(wide))
+    tagger = RayTagger(wide, None, lambda: ner_fingerprint(wide), extractor_code_fingerprint)
     try:
         assert isinstance(tagger.executor(4)[0], InProcess)          # below ray_min_docs: here
         executor, n_batches = tagger.executor(docs.height)
