@@ -10,7 +10,8 @@ and named in a warning at the end of the log (see `registry`); the stage finishe
 
 The NER model loads in a helper process from the stage's start (`ner_process`), beside reading the
 inputs, the text-only extractors and the NER cache lookup: on a rerun that tags a few new sentences the
-model is ready by the time they are known.
+model is ready by the time they are known. With `tag.executor: ray` the sentences and the extractors'
+documents the caches lack go to actors on a cluster (`ray_tagger`); canonical names stay here.
 
 Caches (`stages.common.cache.RowsCache`, under `tag.cache_dir`): "ner" (a sentence text -> its spans,
 the `tag.cache_keep` most recently used fingerprints kept), "extract-<name>" (a document -> an
