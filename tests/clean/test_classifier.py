@@ -186,3 +186,24 @@ def test_link_and_comment_shapes_match_their_patterns():
     assert [comment_like(t, any(c.isdigit() for c in t)) for t in texts] == [
         bool(COMMENT_SHAPE.search(t)) for t in texts]
     assert [comment_like(t, any(c.isdigit() for c in t)) for t in texts][5:9] == [True, True, True, False]
+
+
+def test_the_model_decides_copyright_notices_below_the_start_of_the_span_on_the_html_route():
+    # "Copyright 2008 The Associated Press. All rights reserved." right after the article is its credit line
+    # (some bodies hold it): on the HTML route the classifier's to decide, its `cookie` reason kept when it
+    # drops it; the same notice above the article is not, nor a cookie notice below it, nor any notice of a
+    # plain-text scrape (no markup to say where the article's container ends).
+    from stages.clean.document import model_decides, notice_blocks
+    notice = "Copyright 2008 The Associated Press. All rights reserved."
+    raw = "\n".join([notice, PARA, PARA2, notice.replace("2008", "2007"), "We use cookies to improve your visit."])
+    html = docs_frame(raw, source_format="html").with_columns(
+        line_votes=pl.Series([[0, 3, 3, 3, 0]], dtype=pl.List(pl.Int64)))
+    for docs, expected in ((html, {3}), (docs_frame(raw), set())):
+        page = corpus_pages(docs, PARAMS)[0]
+        lines, prose, span, title, subtitle, body, reasons = rule_phases(page, PARAMS)
+        headings = (title.block, subtitle.block)
+        assert span.start == 1 and reasons.get(3) == "cookie" and reasons.get(4) == "cookie"
+        notices = notice_blocks(page, span)
+        assert notices == expected
+        decided = [model_decides(i, lines, prose, headings, reasons, span, notices) for i in range(len(page.blocks))]
+        assert decided == [False, True, True, bool(expected), False]
