@@ -195,9 +195,10 @@ def test_the_model_decides_copyright_notices_below_the_start_of_the_span_on_the_
     # plain-text scrape (no markup to say where the article's container ends).
     from stages.clean.document import model_decides, notice_blocks
     notice = "Copyright 2008 The Associated Press. All rights reserved."
-    raw = "\n".join([notice, PARA, PARA2, notice.replace("2008", "2007"), "We use cookies to improve your visit."])
+    raw = "\n".join([notice, PARA, PARA2, notice.replace("2008", "2007"), "We use cookies to improve your visit.",
+                     "Installation views, photos © Jane Doe, 2018"])
     html = docs_frame(raw, source_format="html").with_columns(
-        line_votes=pl.Series([[0, 3, 3, 3, 0]], dtype=pl.List(pl.Int64)))
+        line_votes=pl.Series([[0, 3, 3, 3, 0, 3]], dtype=pl.List(pl.Int64)))
     for docs, expected in ((html, {3}), (docs_frame(raw), set())):
         page = corpus_pages(docs, PARAMS)[0]
         lines, prose, span, title, subtitle, body, reasons = rule_phases(page, PARAMS)
@@ -206,4 +207,23 @@ def test_the_model_decides_copyright_notices_below_the_start_of_the_span_on_the_
         notices = notice_blocks(page, span)
         assert notices == expected
         decided = [model_decides(i, lines, prose, headings, reasons, span, notices) for i in range(len(page.blocks))]
-        assert decided == [False, True, True, bool(expected), False]
+        assert decided[:5] == [False, True, True, bool(expected), False]
+
+
+def test_the_model_decides_a_dateline_above_the_span_that_an_extractor_keeps():
+    # On the HTML route a dateline above the first paragraph that trafilatura or readability reads as the
+    # article's ("POSTED: 7:54 am EST January 23, 2008") is the classifier's to keep or drop; the site's
+    # header date no extractor keeps stays a field only, and so does every dateline of a plain-text scrape.
+    from stages.clean.document import model_decides, notice_blocks, voted_datelines
+    raw = "\n".join(["Monday, January 21, 2008", "POSTED: 7:54 am EST January 23, 2008", PARA, PARA2])
+    html = docs_frame(raw, source_format="html").with_columns(
+        line_votes=pl.Series([[0, 1, 3, 3]], dtype=pl.List(pl.Int64)))
+    for docs, expected in ((html, [False, True, True, True]), (docs_frame(raw), [False, False, True, True])):
+        page = corpus_pages(docs, PARAMS)[0]
+        lines, prose, span, title, subtitle, body, reasons = rule_phases(page, PARAMS)
+        headings = (title.block, subtitle.block)
+        assert 0 in lines.datelines and 1 in lines.datelines and span.start == 2
+        voted = voted_datelines(page, lines)
+        decided = [model_decides(i, lines, prose, headings, reasons, span, notice_blocks(page, span), voted)
+                   for i in range(len(page.blocks))]
+        assert decided == expected
