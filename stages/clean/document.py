@@ -238,10 +238,28 @@ def notice_blocks(page: Page, span: Span) -> frozenset[int]:
     the site's footer; a plain-text scrape says neither."""
     if span.empty or not page.meta.line_votes:
         return frozenset()
-    markup = classifier.block_bits(page, page.meta.line_markup) if page.meta.line_markup else None
-    return frozenset(i for i in range(span.start + 1, len(page.blocks))
-                     if page.blocks[i].words <= NOTICE_MAX_WORDS and COPYRIGHT_NOTICE.search(page.blocks[i].text)
-                     and not (markup and markup[i] & CAPTION_BIT))
+    markup = page.meta.line_markup
+    found = []
+    for i in range(span.start + 1, len(page.blocks)):
+        block = page.blocks[i]
+        if block.words > NOTICE_MAX_WORDS or not may_be_notice(block.text) or not COPYRIGHT_NOTICE.search(block.text):
+            continue
+        bits = 0
+        for k in block.line_nos:
+            if k - 1 < len(markup):
+                bits |= markup[k - 1]
+        if not bits & CAPTION_BIT:
+            found.append(i)
+    return frozenset(found)
+
+
+def may_be_notice(text: str) -> bool:
+    """Whether the text holds what COPYRIGHT_NOTICE needs (its sign, "(c)", "copyright" or "all rights
+    reserved", in any case): the pattern is tried only there."""
+    if "©" in text:
+        return True
+    lower = text.lower()
+    return "(c)" in lower or "copyright" in lower or "all rights reserved" in lower
 
 
 def voted_datelines(page: Page, lines: MetadataLines) -> frozenset[int]:
