@@ -67,7 +67,7 @@ def examples(pages: list[dict], folds: list[int], p) -> tuple[np.ndarray, np.nda
     """(features, labels, weights, fold) of every decided block of every page and route, and the corpora
     [(set, route, rows, docs frame)] for the end-to-end scoring."""
     from stages.clean.classifier import block_matrix
-    from stages.clean.document import model_decides, rule_phases
+    from stages.clean.document import model_decides, notice_blocks, rule_phases, voted_datelines
     fold_of = {page["id"]: fold for page, fold in zip(pages, folds)}
     gold_of = {page["id"]: page["gold"] for page in pages}
     xs, ys, ws, fs, corpora = [], [], [], [], []
@@ -85,7 +85,9 @@ def examples(pages: list[dict], folds: list[int], p) -> tuple[np.ndarray, np.nda
                 headings = (title.block, subtitle.block)
                 x = block_matrix(page, lines, prose, span, body, headings)
                 y, w = block_labels(page.texts, gold_of[row["page"]])
-                decided = np.array([model_decides(i, lines, prose, headings, reasons, span)
+                notices = notice_blocks(page, span)
+                voted = voted_datelines(page, lines)
+                decided = np.array([model_decides(i, lines, prose, headings, reasons, span, notices, voted)
                                     for i in range(len(page.blocks))])
                 xs.append(x[decided])
                 ys.append(y[decided])

@@ -220,14 +220,74 @@ KEPT_REASONS = frozenset({"byline", "dateline", "duplicate_title", "duplicate_li
 INNER_METADATA = frozenset({"byline", "dateline"})
 
 
+# A copyright notice ("Copyright 2008 The Associated Press. All rights reserved.", "(c) Indo-Asian News
+# Service"): removed as a `cookie` cue or as `repeated_across_docs` by the rules, but below the start of the
+# rules' span on the HTML route the classifier's to decide (NOTICE_REASONS): right after the article, in its
+# container, it is the article's credit line, which some bodies hold; far below, the site's footer.
+COPYRIGHT_NOTICE = re.compile(r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b", re.IGNORECASE)
+CAPTION_BIT = 1 << classifier.MARKUP_NAMES.index("caption")
+NOTICE_REASONS = frozenset({"cookie", "repeated_across_docs"})
+NOTICE_MAX_WORDS = 40
+
+
+def notice_blocks(page: Page, span: Span) -> frozenset[int]:
+    """The copyright notices below the start of the rules' span (COPYRIGHT_NOTICE, NOTICE_MAX_WORDS words
+    or fewer, opening with the sign or the word, or saying "all rights reserved"; not a caption's photo
+    credit, "© Jane Doe A nurse gives a flu shot ...": the markup's caption bit), on the HTML route only:
+    there the extractors' votes and the markup say whether a notice sits in the article's container or in
+    the site's footer; a plain-text scrape says neither."""
+    if span.empty or not page.meta.line_votes:
+        return frozenset()
+    markup = page.meta.line_markup
+    found = []
+    for i in range(span.start + 1, len(page.blocks)):
+        block = page.blocks[i]
+        if block.words > NOTICE_MAX_WORDS or not may_be_notice(block.text) or not COPYRIGHT_NOTICE.search(block.text):
+            continue
+        bits = 0
+        for k in block.line_nos:
+            if k - 1 < len(markup):
+                bits |= markup[k - 1]
+        if not bits & CAPTION_BIT:
+            found.append(i)
+    return frozenset(found)
+
+
+def may_be_notice(text: str) -> bool:
+    """Whether the text holds what COPYRIGHT_NOTICE needs (its sign, "(c)", "copyright" or "all rights
+    reserved", in any case): the pattern is tried only there."""
+    if "©" in text:
+        return True
+    lower = text.lower()
+    return "(c)" in lower or "copyright" in lower or "all rights reserved" in lower
+
+
+def voted_datelines(page: Page, lines: MetadataLines) -> frozenset[int]:
+    """The datelines trafilatura or readability keeps (HTML route): read as part of the article by an
+    extractor, a dateline above the rules' span ("POSTED: 7:54 am EST January 23, 2008") is the
+    classifier's to keep or drop like one inside it (some bodies hold it; it still gives the date); the
+    others (a site's header date, a date the extractors leave out) stay fields only."""
+    if not page.meta.line_votes or not lines.datelines:
+        return frozenset()
+    ored = classifier.block_votes(page)
+    both = classifier.VOTE_TRAFILATURA | classifier.VOTE_READABILITY
+    return frozenset(i for i in lines.datelines if ored[i] & both)
+
+
 def model_decides(i: int, lines: MetadataLines, prose: Prose, headings: tuple[int | None, ...],
-                  reasons: dict[int, str], span: Span) -> bool:
+                  reasons: dict[int, str], span: Span, notices: frozenset[int] = frozenset(),
+                  voted: frozenset[int] = frozenset()) -> bool:
     """Whether block i is the classifier's to decide: not a heading, not a metadata line above the rules'
     span (INNER_METADATA), not removed for another KEPT_REASONS reason, and not a line recurring across
     different articles unless it is prose (a line shared by copies of one article does not recur:
-    corpus.copy_groups). A metadata line the classifier keeps still gives its authors or date."""
+    corpus.copy_groups); a copyright notice below the span's start (`notices`, notice_blocks) removed for
+    one of NOTICE_REASONS is, and so is a dateline above the span that an extractor keeps (`voted`,
+    voted_datelines). A metadata line the classifier keeps still gives its authors or date."""
     reason = reasons.get(i)
-    inner = i in lines and not span.empty and i > span.start and reason in INNER_METADATA
+    if i in notices and reason in NOTICE_REASONS and i not in lines and i not in headings:
+        return True
+    inner = i in lines and not span.empty and reason in INNER_METADATA and (
+        i > span.start or (i in voted and reason == "dateline"))
     return not (i in headings or (i in lines and not inner) or (reason in KEPT_REASONS and not inner)
                 or (reason == "repeated_across_docs" and not prose.good[i]))
 
@@ -246,7 +306,10 @@ def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         # A feed's text is the article already, and a short text without a paragraph of prose (a results
         # table) is all content: no such text trained the model.
         return rule_body
-    decides = [model_decides(i, lines, prose, headings, reasons, span) for i in range(len(page.blocks))]
+    notices = notice_blocks(page, span)
+    voted = voted_datelines(page, lines)
+    decides = [model_decides(i, lines, prose, headings, reasons, span, notices, voted)
+               for i in range(len(page.blocks))]
     probabilities = classifier.body_probabilities(page, lines, prose, span, rule_body, headings, decides)
     if probabilities is None:
         return rule_body
@@ -270,7 +333,7 @@ def learned_body(page: Page, lines: MetadataLines, prose: Prose, span: Span, rul
         seen.add(block.key)
     # A short page's one paragraph is often neither good nor kept by the rules ("We've finally released
     # Hacker Monthly #1."): trimming that would leave nothing keeps what the model found.
-    body = trim_added_edges(body, set(rule_body), prose, page.extracted or span.fallback) or body
+    body = trim_added_edges(body, set(rule_body) | voted, prose, page.extracted or span.fallback, notices) or body
     if not body:   # the model finds nothing: the rules' body, else the most body-like run it saw
         body = rule_body or most_likely_run(probabilities, decides, params.empty_fallback_min_probability)
         for i in body:
@@ -311,15 +374,18 @@ def most_likely_run(probabilities: list[float], decidable: list[bool], min_proba
     return list(range(lo, hi + 1))
 
 
-def trim_added_edges(body: list[int], rule_body: set[int], prose: Prose, keeps_edges: bool) -> list[int]:
+def trim_added_edges(body: list[int], rule_body: set[int], prose: Prose, keeps_edges: bool,
+                     notices: frozenset[int] = frozenset()) -> list[int]:
     """The learned body without the neutral blocks the model added at its edges (a stray "in" or menu
     word before the first paragraph): it starts at a good block or one the rules kept, and ends at a good,
-    near-good or rules' one. The trimmed blocks are labelled with the rest (label_the_rest)."""
+    near-good or rules' one, or at a copyright notice the model keeps (`notices`, notice_blocks: the
+    article's credit line). The trimmed blocks are labelled with the rest (label_the_rest)."""
     if keeps_edges:
         return body
     first = next((k for k, i in enumerate(body) if prose.good[i] or i in rule_body), len(body))
     body = body[first:]
-    while body and not (prose.good[body[-1]] or prose.near_good[body[-1]] or body[-1] in rule_body):
+    while body and not (prose.good[body[-1]] or prose.near_good[body[-1]] or body[-1] in rule_body
+                        or body[-1] in notices):
         body.pop()
     return body
 

@@ -186,3 +186,44 @@ def test_link_and_comment_shapes_match_their_patterns():
     assert [comment_like(t, any(c.isdigit() for c in t)) for t in texts] == [
         bool(COMMENT_SHAPE.search(t)) for t in texts]
     assert [comment_like(t, any(c.isdigit() for c in t)) for t in texts][5:9] == [True, True, True, False]
+
+
+def test_the_model_decides_copyright_notices_below_the_start_of_the_span_on_the_html_route():
+    # "Copyright 2008 The Associated Press. All rights reserved." right after the article is its credit line
+    # (some bodies hold it): on the HTML route the classifier's to decide, its `cookie` reason kept when it
+    # drops it; the same notice above the article is not, nor a cookie notice below it, nor any notice of a
+    # plain-text scrape (no markup to say where the article's container ends).
+    from stages.clean.document import model_decides, notice_blocks
+    notice = "Copyright 2008 The Associated Press. All rights reserved."
+    raw = "\n".join([notice, PARA, PARA2, notice.replace("2008", "2007"), "We use cookies to improve your visit.",
+                     "Installation views, photos © Jane Doe, 2018"])
+    html = docs_frame(raw, source_format="html").with_columns(
+        line_votes=pl.Series([[0, 3, 3, 3, 0, 3]], dtype=pl.List(pl.Int64)))
+    for docs, expected in ((html, {3}), (docs_frame(raw), set())):
+        page = corpus_pages(docs, PARAMS)[0]
+        lines, prose, span, title, subtitle, body, reasons = rule_phases(page, PARAMS)
+        headings = (title.block, subtitle.block)
+        assert span.start == 1 and reasons.get(3) == "cookie" and reasons.get(4) == "cookie"
+        notices = notice_blocks(page, span)
+        assert notices == expected
+        decided = [model_decides(i, lines, prose, headings, reasons, span, notices) for i in range(len(page.blocks))]
+        assert decided[:5] == [False, True, True, bool(expected), False]
+
+
+def test_the_model_decides_a_dateline_above_the_span_that_an_extractor_keeps():
+    # On the HTML route a dateline above the first paragraph that trafilatura or readability reads as the
+    # article's ("POSTED: 7:54 am EST January 23, 2008") is the classifier's to keep or drop; the site's
+    # header date no extractor keeps stays a field only, and so does every dateline of a plain-text scrape.
+    from stages.clean.document import model_decides, notice_blocks, voted_datelines
+    raw = "\n".join(["Monday, January 21, 2008", "POSTED: 7:54 am EST January 23, 2008", PARA, PARA2])
+    html = docs_frame(raw, source_format="html").with_columns(
+        line_votes=pl.Series([[0, 1, 3, 3]], dtype=pl.List(pl.Int64)))
+    for docs, expected in ((html, [False, True, True, True]), (docs_frame(raw), [False, False, True, True])):
+        page = corpus_pages(docs, PARAMS)[0]
+        lines, prose, span, title, subtitle, body, reasons = rule_phases(page, PARAMS)
+        headings = (title.block, subtitle.block)
+        assert 0 in lines.datelines and 1 in lines.datelines and span.start == 2
+        voted = voted_datelines(page, lines)
+        decided = [model_decides(i, lines, prose, headings, reasons, span, notice_blocks(page, span), voted)
+                   for i in range(len(page.blocks))]
+        assert decided == expected
