@@ -38,6 +38,7 @@ lock. Ray is imported only when this path runs: the local executor never imports
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -58,7 +59,7 @@ _RETRIES = 2          # restarts of a dead actor, and retries of the block it he
 Block = tuple[str, str, int, list[int], list[int], list[int], list[str]]  # fingerprint, node, n, i, start, end, label
 
 
-class NerActor:
+class TagActor:
     """One actor of the cluster: `tag` answers a block of texts with its sorted span rows (the model is built
     at the first block), `run` runs an extractor task on a batch of documents."""
 
@@ -148,7 +149,7 @@ class RayCluster:
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
             import ray
             private = _connect(self.params)
-            actor = ray.remote(num_cpus=1, max_restarts=_RETRIES, max_task_retries=_RETRIES)(NerActor)
+            actor = ray.remote(num_cpus=1, max_restarts=_RETRIES, max_task_retries=_RETRIES)(TagActor)
             # A private cluster runs on this machine: its actors may read the gazetteer the stage keeps.
             gazetteer = self.gazetteer_cache_dir if private else None
             self._actors = [actor.remote(self.params, gazetteer) for _ in range(self.params.ray_actors)]
@@ -242,7 +243,7 @@ class RayTagger:
         self.params = params
         self.gazetteer_cache_dir = gazetteer_cache_dir
         self.fingerprint = fingerprint
-        self.code_fingerprint = code_fingerprint
+        self.code_fingerprint = functools.cache(code_fingerprint)   # once, for all five extractors
         self.progress_stage = progress_stage
         self.local = ForkedTagger(params, gazetteer_cache_dir, progress_stage)
         self.cluster = RayCluster(params, gazetteer_cache_dir)

@@ -59,10 +59,10 @@ def test_a_block_that_does_not_cover_its_texts_is_refused():
 
 
 def _kill_first_busy_actor(killed: list[int], stop: threading.Event, method: str = "tag") -> None:
-    """SIGKILL the first actor process seen running a block ("ray::NerActor.tag", or another method)."""
+    """SIGKILL the first actor process seen running a block ("ray::TagActor.tag", or another method)."""
     while not stop.is_set() and not killed:
         for process in psutil.process_iter(["cmdline"]):
-            if " ".join(process.info["cmdline"] or []).startswith(f"ray::NerActor.{method}"):
+            if " ".join(process.info["cmdline"] or []).startswith(f"ray::TagActor.{method}"):
                 os.kill(process.pid, signal.SIGKILL)
                 killed.append(process.pid)
                 return
