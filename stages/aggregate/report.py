@@ -3,7 +3,7 @@
 The page is rendered from the Jinja2 templates in `templates/` with autoescape on, so every piece of text
 from the data is escaped, and cut to `aggregate.report.max_field_chars` characters (the template
 environment's `finalize`, so no field can be missed; a cut field says how long it was). The only markup
-passed through is the charts' SVG (`charts`, drawn by matplotlib, which escapes text itself) and the
+passed through is the charts' SVG (`charts`, drawn by pygal through lxml, which escapes text itself) and the
 document index's data, JSON with `<`, `>` and `&` escaped so it cannot close its `<script>` element. Inline
 CSS, inline SVG and one inline script (the index's search, filter and sort; the page reads the same without
 it): no web font, no external URL, so it renders the same without a network (`dvc plots show` needs a CDN;
@@ -479,7 +479,7 @@ def entities_view(entity_stats: pl.DataFrame, labels: list[str], params: Report)
                              colours=[charts.label_colour(label) for label in present],
                              back_values=top["n_docs"].to_list(), back_label="documents (copies included)",
                              legend=[(charts.label_colour(label), f"stories: {label}")
-                                     for label in sorted(set(present))])
+                                     for label in sorted(set(present))], name="entities")
     return {"chart": Markup(chart),
             "rows": top.select("canonical", "label", "n_stories", "n_docs", "n_mentions").rows()}
 
@@ -548,7 +548,8 @@ def _removal_reasons(removed: pl.DataFrame, params: Report) -> dict:
                     .head(params.reason_examples).alias("examples"))
                .sort(["n", "reason"], descending=[True, False]))
     chart = charts.bar_chart(reasons["reason"].to_list(), reasons["n"].to_list(), "Removed lines by reason",
-                             "lines", params.max_label_chars, colours=["#8d6e63"] * reasons.height)
+                             "lines", params.max_label_chars, colours=["#8d6e63"] * reasons.height,
+                             name="removed-reasons")
     return {"reasons_chart": Markup(chart),
             "reasons": [(reason, n, " | ".join(examples)) for reason, n, examples in reasons.iter_rows()]}
 
@@ -563,7 +564,8 @@ def cleaning_view(removed: pl.DataFrame, boilerplate: pl.DataFrame, rejected: pl
     if boilerplate.height:
         view["share_chart"] = Markup(charts.histogram_chart(boilerplate["boilerplate_share"].to_list(),
                                                             "Boilerplate share per document",
-                                                            "share of non-blank raw lines removed"))
+                                                            "share of non-blank raw lines removed",
+                                                            name="boilerplate-share"))
         worst = (boilerplate.sort(["boilerplate_share", "doc_id"], descending=[True, False])
                  .head(params.top_documents)
                  .select("doc_id", "raw_lines", "removed_lines", "boilerplate_share").rows())

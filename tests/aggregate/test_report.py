@@ -78,7 +78,8 @@ def test_every_section_with_real_charts(page):
     svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
     assert len(svgs) >= 6  # story sizes, entities, network, timeline, removed reasons, boilerplate share
     network = re.search(r'<section id="network">.*?(<svg\b.*?</svg>)', page, flags=re.DOTALL).group(1)
-    assert network.count("<path") >= 4  # three edges and the nodes drawn, not an empty axis
+    assert len(re.findall(r'<path d="M[^"]*" class="line', network)) == 3   # three edges drawn, not an empty axis
+    assert network.count("<circle") >= 3                                     # and the nodes
     assert "Israel" in network and "Qatar" in network
     assert 'class="m-exact"' in page  # aligned sentences of the copy highlighted
     assert "<td>navigation</td><td class=\"n\">6</td><td>Menu | Home</td>" in page  # audit with examples
