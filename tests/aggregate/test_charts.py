@@ -79,4 +79,4 @@ def test_timeline_chart_has_no_axis_at_1970():
     assert ">1968-01-01<" in svg and ">1970-01-01<" in svg   # day numbers: 1970 is a tick like any other
     vertical = re.findall(r'<path d="M[\d.]+ [\d.]+ v[\d.]+" class="([^"]*)"', svg)
     # the first is the y axis at the left edge; no other solid vertical line (pygal's date axis draws one at 1970)
-    assert svg.count("<circle") == 2 and len(vertical) == 4 and all("guide" in c for c in vertical[1:])
+    assert svg.count("<circle") == 2 and len(vertical) == 5 and all("guide" in c for c in vertical[1:])
