@@ -646,7 +646,7 @@ def _resolve_month(x: _Match) -> Resolved | None:
     if name not in x.lex.months or (len(name) <= 3 and not written.endswith(".") and name != "may"):
         return None                                     # "Mar", "Dec" alone are too ambiguous
     mod = (x.group("mod") or "").lower()
-    if not mod and x.word_before() not in x.lex.month_cues:
+    if not mod and x.word_before() not in x.lex.month_cues and not _month_possessive(x):
         return None
     month = x.lex.months[name]
     if x.base is None:
@@ -661,6 +661,19 @@ def _resolve_month(x: _Match) -> Resolved | None:
     strict = mod == "last"
     year = base.year if month < base.month + (0 if strict else 1) else base.year - 1
     return _month_period(year, month, True, "past")
+
+
+# a month's possessive ("September's figures", "compared with October's level"), not a name's ("Theresa May's")
+_POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
+_CAPITALISED_BEFORE_RE = re.compile(r"[A-Z][A-Za-z.]*+[ \t]++$")
+
+
+def _month_possessive(x: _Match) -> bool:
+    """A month name in the possessive, the word before it (if any) not capitalised: the month itself."""
+    if not _POSSESSIVE_RE.match(x.sentence, x.m.end()):
+        return False
+    head = x.sentence[max(0, x.m.start() - 30):x.m.start()]
+    return not (head.strip() and _CAPITALISED_BEFORE_RE.search(head) and x.sentence[:x.m.start()].strip())
 
 
 def _resolve_weekday(x: _Match) -> Resolved | None:
