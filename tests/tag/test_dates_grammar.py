@@ -437,3 +437,12 @@ def test_a_month_after_any_preposition_or_in_the_possessive_is_the_month():
         ("Tuesday", "DATE", "1989-10-31"), ("May", "DATE", "1989-05")]
     # a capitalised word before the possessive makes it a name's
     assert values("Theresa May's speech was long.") == []
+
+
+def test_the_part_just_closed_in_a_future_sentence_is_the_one_reported():
+    # said on 1989-11-02 (the fourth quarter): the third quarter just closed, not next year's
+    assert values("The company will report a loss for the third quarter.") == [
+        ("the third quarter", "DATE", "1989-Q3")]
+    assert values("The company will report a loss for the second quarter.") == [
+        ("the second quarter", "DATE", "1990-Q2")]
+    assert values("Sales will rise in the fourth quarter.") == [("the fourth quarter", "DATE", "1989-Q4")]
