@@ -102,6 +102,7 @@ class TimexGrammarFile(TypedDict):
     narrative_steps: dict[str, int]
     narrative_units: list[str]
     narrative_day_steps: dict[str, int]
+    narrative_same: list[str]
     then_after: list[str]
     elliptic_last_after: list[str]
     todays_generic_nouns: list[str]
@@ -381,6 +382,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "narrative": re.compile(rf"\bthe\s+(?:(?P<step>{_words(g['narrative_steps'])})\s+"
                                 rf"(?P<unit>{_words(g['narrative_units'])})|(?P<day_step>{_words(g['narrative_day_steps'])})"
                                 rf"\s+day)\b(?![\w'\u2019-])"
+                                rf"|\b(?P<same>{_words(g['narrative_same'])})\s+(?P<sunit>{_words(g['narrative_units'])})"
+                                rf"\b(?![\w'\u2019-])"
                                 rf"|(?:{_then_lookbehinds(g)})(?P<then>then)\b(?![\w-])",
                                 flags),
     }
@@ -411,7 +414,8 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
             "vague_duration": units, "vague_ago": ("ago",), "elliptic_last": ("last",),
-            "narrative": (*first(g["narrative_steps"]), *first(g["narrative_day_steps"]), "then")}
+            "narrative": (*first(g["narrative_steps"]), *first(g["narrative_day_steps"]), "then",
+                          *first(g["narrative_same"]))}
 
 
 def _factored_cue_pattern(cues: list[str]) -> str:
@@ -1212,7 +1216,8 @@ _NARRATIVE_FROM = {"day": re.compile(r"\d{4}-\d\d-\d\d"), "week": re.compile(r"\
 
 def _resolve_narrative(x: _Match) -> Resolved | None:
     """"the following month", "the preceding day": the date last named in the document (`_Document.last_named`)
-    a unit on or back, at the unit's granularity; "until then": that date itself. Nothing without a date
+    a unit on or back, at the unit's granularity ("that same day", "that year": the unit it is in); "until
+    then": that date itself. Nothing without a date
     named before that is at least as fine as the unit (left out, not resolved from the base)."""
     named = x.doc.last_named
     period = _period(named) if named else None
@@ -1220,12 +1225,12 @@ def _resolve_narrative(x: _Match) -> Resolved | None:
         return None
     if x.group("then"):
         return _timex(named, "DATE", True, "offset")
-    unit = (x.group("unit") or "day").lower()
+    unit = (x.group("unit") or x.group("sunit") or "day").lower()
     if not _NARRATIVE_FROM[unit].fullmatch(named):
         return None                                  # "the following day" after "in March": no day to count from
     g = x.lex.grammar
     by = g["narrative_steps"][x.group("step").lower()] if x.group("step") else \
-        g["narrative_day_steps"][x.group("day_step").lower()]
+        0 if x.group("same") else g["narrative_day_steps"][x.group("day_step").lower()]
     try:
         shifted = _shifted_period(period[0], unit, by)
     except (ValueError, OverflowError):

@@ -450,3 +450,10 @@ def test_the_part_just_closed_in_a_future_sentence_is_the_one_reported():
 
 def test_the_preceding_quarter_is_the_previous_one():
     assert values("Sales fell from the preceding quarter.") == [("the preceding quarter", "DATE", "1989-Q3")]
+
+
+def test_that_same_day_and_that_year_are_the_date_last_named():
+    assert values("He left on Oct. 3, 1985. He returned that same day. That year, sales fell.") == [
+        ("Oct. 3, 1985", "DATE", "1985-10-03"), ("that same day", "DATE", "1985-10-03"), ("That year", "DATE", "1985")]
+    # nothing named before: left out
+    assert values("He returned the same day.") == []
