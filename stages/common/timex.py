@@ -223,6 +223,9 @@ class _DateLexicon:
                 rf"(?:,?\s+{year})?"),
             # "Monday of last week": that weekday in that week
             "weekday_rel_week": re.compile(rf"\b(?P<weekday>{weekday})\s+of\s+{rel}\s+week\b"),
+            # "the following Monday", "the previous Tuesday": counted from the day last named (narrative)
+            "narrative_weekday": re.compile(
+                rf"\b[Tt]he\s+(?P<step>{alternation(list(self.grammar['narrative_steps']))})\s+(?P<weekday>{weekday})"),
             # "the weekend of Nov. 4": one expression, the weekend of that day's week (grammar: weekend_of)
             "weekend_of": re.compile(rf"(?i:\b(?:{alternation(self.grammar['weekend_of'])})\s+weekend\s+of\s+)"
                                      rf"{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)"),
@@ -258,7 +261,7 @@ class _DateLexicon:
         self.family_of = {"iso": "digits", "year": "digits", "month_day": "month", "day_month": "month",
                           "month_year": "month", "month": "month", "weekend_of": "month", "month_rel_year": "month",
                           "spoken_day": "month",
-                          "weekday": "weekday", "weekday_time": "weekday", "weekday_rel_week": "weekday",
+                          "weekday": "weekday", "weekday_time": "weekday", "weekday_rel_week": "weekday", "narrative_weekday": "weekday",
                           "relative_day": "relative_day",
                           "relative_unit": "relative_unit", "ago": "ago", "clock_day": "clock"}
         # the grammar's patterns: each its own family, triggered by lower-case words every match contains
@@ -289,7 +292,7 @@ class _DateLexicon:
 # is one expression, "the third quarter of 1990" is not a quarter plus a year, "two years ago" is no duration).
 PATTERN_ORDER = ("iso", "clock_day", "weekend_of", "year_earlier", "year_part", "fiscal_year", "decade", "century",
                  "spoken_year", "set", "holiday", "month_rel_year", "spoken_day", "month_day", "day_month",
-                 "month_year", "weekday_rel_week", "weekday_time", "weekday", "month", "season", "weekend", "year",
+                 "month_year", "weekday_rel_week", "narrative_weekday", "weekday_time", "weekday", "month", "season", "weekend", "year",
                  "this_year", "day_time", "relative_day", "relative_part", "narrative", "elliptic_last",
                  "relative_unit", "ago", "vague_ago", "duration", "vague_duration", "reference")
 
@@ -1238,6 +1241,18 @@ def _resolve_narrative(x: _Match) -> Resolved | None:
     return None if shifted is None else (*shifted[:4], "offset")
 
 
+def _resolve_narrative_weekday(x: _Match) -> Resolved | None:
+    """"He left on Oct. 3 (a Tuesday) and returned the following Monday": the first such weekday after the day
+    last named (Oct. 9), "the previous Monday" the last one before it; a plain weekday without a day named."""
+    named = x.doc.last_named
+    if named is None or not _NARRATIVE_FROM["day"].fullmatch(named) or _period(named) is None:
+        return _resolve_weekday(x)
+    day, weekday = dt.date.fromisoformat(named), x.lex.weekdays[x.group("weekday").lower()]
+    if x.lex.grammar["narrative_steps"][x.group("step").lower()] > 0:
+        return _day(day + dt.timedelta(days=(weekday - day.weekday()) % 7 or 7), True, "offset")
+    return _day(day - dt.timedelta(days=(day.weekday() - weekday) % 7 or 7), True, "offset")
+
+
 def _resolve_elliptic_last(x: _Match) -> Resolved | None:
     """"a dividend this year as high as last", "sales this year and last": the unit named before it a unit
     back ("this year ... last" is last year); nothing after any other words ("He came in last.")."""
@@ -1266,7 +1281,7 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "weekday_rel_week": _resolve_weekday_rel_week, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
     "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "vague_ago": _resolve_vague_ago,
-    "clock_day": _resolve_clock_day, "narrative": _resolve_narrative, "elliptic_last": _resolve_elliptic_last,
+    "clock_day": _resolve_clock_day, "narrative": _resolve_narrative, "narrative_weekday": _resolve_narrative_weekday, "elliptic_last": _resolve_elliptic_last,
 }
 
 
@@ -1302,7 +1317,7 @@ def _families_in(sentence: str, lex: _DateLexicon) -> set[str]:
 _CLOCK_TRIGGERS = ("a.m", "p.m", "am", "pm", "noon", "midnight")
 
 # resolved after the sentence's other expressions, in text order: they read the period last named
-_ANAPHORIC = frozenset({"year_earlier", "relative_part", "narrative"})
+_ANAPHORIC = frozenset({"year_earlier", "relative_part", "narrative", "narrative_weekday"})
 
 
 def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc: _Document | None = None

@@ -457,3 +457,13 @@ def test_that_same_day_and_that_year_are_the_date_last_named():
         ("Oct. 3, 1985", "DATE", "1985-10-03"), ("that same day", "DATE", "1985-10-03"), ("That year", "DATE", "1985")]
     # nothing named before: left out
     assert values("He returned the same day.") == []
+
+
+def test_the_following_weekday_counts_from_the_day_last_named():
+    # Oct. 3, 1989 is a Tuesday
+    assert values("He left on Oct. 3. He returned the following Monday.") == [
+        ("Oct. 3", "DATE", "1989-10-03"), ("the following Monday", "DATE", "1989-10-09")]
+    assert values("He left on Oct. 3. He had come the previous Sunday.") == [
+        ("Oct. 3", "DATE", "1989-10-03"), ("the previous Sunday", "DATE", "1989-10-01")]
+    # no day named: the weekday as it is alone (the past one)
+    assert values("He came the previous Tuesday.") == [("the previous Tuesday", "DATE", "1989-10-31")]
