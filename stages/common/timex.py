@@ -261,7 +261,8 @@ class _DateLexicon:
         self.family_of = {"iso": "digits", "year": "digits", "month_day": "month", "day_month": "month",
                           "month_year": "month", "month": "month", "weekend_of": "month", "month_rel_year": "month",
                           "spoken_day": "month",
-                          "weekday": "weekday", "weekday_time": "weekday", "weekday_rel_week": "weekday", "narrative_weekday": "weekday",
+                          "weekday": "weekday", "weekday_time": "weekday", "weekday_rel_week": "weekday",
+                          "narrative_weekday": "weekday",
                           "relative_day": "relative_day",
                           "relative_unit": "relative_unit", "ago": "ago", "clock_day": "clock"}
         # the grammar's patterns: each its own family, triggered by lower-case words every match contains
@@ -292,9 +293,9 @@ class _DateLexicon:
 # is one expression, "the third quarter of 1990" is not a quarter plus a year, "two years ago" is no duration).
 PATTERN_ORDER = ("iso", "clock_day", "weekend_of", "year_earlier", "year_part", "fiscal_year", "decade", "century",
                  "spoken_year", "set", "holiday", "month_rel_year", "spoken_day", "month_day", "day_month",
-                 "month_year", "weekday_rel_week", "narrative_weekday", "weekday_time", "weekday", "month", "season", "weekend", "year",
-                 "this_year", "day_time", "relative_day", "relative_part", "narrative", "elliptic_last",
-                 "relative_unit", "ago", "vague_ago", "duration", "vague_duration", "reference")
+                 "month_year", "weekday_rel_week", "narrative_weekday", "weekday_time", "weekday", "month", "season",
+                 "weekend", "year", "this_year", "day_time", "relative_day", "relative_part", "narrative",
+                 "elliptic_last", "relative_unit", "ago", "vague_ago", "duration", "vague_duration", "reference")
 
 
 def _words(phrases: Any) -> str:
@@ -1281,7 +1282,8 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "weekday_rel_week": _resolve_weekday_rel_week, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
     "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "vague_ago": _resolve_vague_ago,
-    "clock_day": _resolve_clock_day, "narrative": _resolve_narrative, "narrative_weekday": _resolve_narrative_weekday, "elliptic_last": _resolve_elliptic_last,
+    "clock_day": _resolve_clock_day, "narrative": _resolve_narrative,
+    "narrative_weekday": _resolve_narrative_weekday, "elliptic_last": _resolve_elliptic_last,
 }
 
 
