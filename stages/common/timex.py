@@ -1346,9 +1346,9 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
     yield from _resolve_in_order(sorted(found, key=lambda f: f[0]), sentence, base, lex, doc)
 
 
-# the second day of "April 24 and 25", "on Nov. 2 or 3": its own expression (TimeML tags each day), in the
-# month of the first; only before punctuation, the end or a preposition ("April 24 and 25 percent" is none)
-_SECOND_DAY_RE = re.compile(r"(?<!\s)\s++(?:and|or)\s++(?P<day>[0-3]?\d)(?:st|nd|rd|th)?+\b"
+# the second day of "April 24 and 25", "on Nov. 2 or 3", the last of "Oct. 1 to 15", "Oct. 15-16": its own expression
+# (TimeML tags each day), in the month of the first; only before punctuation, the end or a preposition ("April 24 and 25 percent" is none)
+_SECOND_DAY_RE = re.compile(r"(?<!\s)(?:\s++(?:and|or|to|through|thru)\s++|-)(?P<day>[0-3]?\d)(?:st|nd|rd|th)?+\b"
                             r"(?=\s*+(?:[.,;:)]|$)|\s++(?:in|at|on|of|for|to|and|when|after|before)\b)")
 
 

@@ -362,6 +362,9 @@ def test_the_second_day_of_a_pair_is_its_own_date():
     assert values("They met Oct. 2 or 3, he said.") == [("Oct. 2", "DATE", "1989-10-02"), ("3", "DATE", "1989-10-03")]
     # a count after the day is no day
     assert values("On Oct. 24 and 25 people died.") == [("Oct. 24", "DATE", "1989-10-24")]
+    # the last day of a range is one too ("Oct. 1 to 15", "Oct. 15-16")
+    assert values("It ran from Oct. 1 to 15.") == [("Oct. 1", "DATE", "1989-10-01"), ("15", "DATE", "1989-10-15")]
+    assert values("They met Oct. 15-16 in Paris.") == [("Oct. 15", "DATE", "1989-10-15"), ("16", "DATE", "1989-10-16")]
 
 
 def test_a_participle_after_be_is_no_past_tense():
