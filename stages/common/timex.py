@@ -673,7 +673,8 @@ def _resolve_month(x: _Match) -> Resolved | None:
 
 # a month's possessive ("September's figures", "compared with October's level"), not a name's ("Theresa May's")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
-_CAPITALISED_BEFORE_RE = re.compile(r"[A-Z][A-Za-z.]*+[ \t]++$")
+# (linear: an attempt starts only where a word starts, and takes the word and the spaces whole)
+_CAPITALISED_BEFORE_RE = re.compile(r"(?<![A-Za-z.])[A-Z][A-Za-z.]*+[ \t]++$")
 
 
 def _month_possessive(x: _Match) -> bool:
@@ -1347,7 +1348,8 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
 
 
 # the second day of "April 24 and 25", "on Nov. 2 or 3", the last of "Oct. 1 to 15", "Oct. 15-16": its own expression
-# (TimeML tags each day), in the month of the first; only before punctuation, the end or a preposition ("April 24 and 25 percent" is none)
+# (TimeML tags each day), in the month of the first; only before punctuation, the end or a preposition
+# ("April 24 and 25 percent" is none)
 _SECOND_DAY_RE = re.compile(r"(?<!\s)(?:\s++(?:and|or|to|through|thru)\s++|-)(?P<day>[0-3]?\d)(?:st|nd|rd|th)?+\b"
                             r"(?=\s*+(?:[.,;:)]|$)|\s++(?:in|at|on|of|for|to|and|when|after|before)\b)")
 
