@@ -996,7 +996,8 @@ def _resolve_season(x: _Match) -> Resolved | None:
     start = _SEASON_START[code]
     began = x.base.year if start <= x.base.month else x.base.year - 1      # the latest one begun by the base
     if mod in ("this", "earlier this", "later this"):      # "this summer" said in March: the base's year's
-        year = x.base.year if code != "WI" or x.base.month == 12 else x.base.year - 1
+        # winter begins in December: "this winter" said in October is the coming one, said in January the one begun
+        year = x.base.year if code != "WI" or x.base.month >= 9 else x.base.year - 1
     elif mod in ("next", "the coming") or (mod not in ("last", "this past") and x.future("")):
         year = began + 1
     elif mod in ("last", "this past"):

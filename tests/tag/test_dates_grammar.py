@@ -470,3 +470,11 @@ def test_the_following_weekday_counts_from_the_day_last_named():
         ("Oct. 3", "DATE", "1989-10-03"), ("the previous Sunday", "DATE", "1989-10-01")]
     # no day named: the weekday as it is alone (the past one)
     assert values("He came the previous Tuesday.") == [("the previous Tuesday", "DATE", "1989-10-31")]
+
+
+def test_a_season_after_in_or_over_the_and_this_winter_in_the_autumn():
+    assert values("Sales rose in spring.") == [("in spring", "DATE", "1989-SP")]
+    assert values("He worked there over the summer.") == [("over the summer", "DATE", "1989-SU")]
+    # said in November: the winter about to begin; said in January: the one begun in December
+    assert values("Heating costs will rise this winter.") == [("this winter", "DATE", "1989-WI")]
+    assert values("Heating costs rose this winter.", dt.date(1990, 1, 15)) == [("this winter", "DATE", "1989-WI")]
