@@ -1252,8 +1252,13 @@ def _resolve_narrative_weekday(x: _Match) -> Resolved | None:
         return _resolve_weekday(x)
     day, weekday = dt.date.fromisoformat(named), x.lex.weekdays[x.group("weekday").lower()]
     if x.lex.grammar["narrative_steps"][x.group("step").lower()] > 0:
-        return _day(day + dt.timedelta(days=(weekday - day.weekday()) % 7 or 7), True, "offset")
-    return _day(day - dt.timedelta(days=(day.weekday() - weekday) % 7 or 7), True, "offset")
+        by = (weekday - day.weekday()) % 7 or 7
+    else:
+        by = -((day.weekday() - weekday) % 7 or 7)
+    try:
+        return _day(day + dt.timedelta(days=by), True, "offset")
+    except OverflowError:                           # past the calendar's ends: no date, no exception
+        return None
 
 
 def _resolve_elliptic_last(x: _Match) -> Resolved | None:
@@ -1340,12 +1345,21 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
             if any(m.start() < e and s < m.end() for s, e, _ in found):
                 continue
             x = _Match(m, m.groupdict(), sentence, base, lex, p, doc)
-            resolved = x if kind in _ANAPHORIC else _RESOLVERS[kind](x)
+            resolved = x if kind in _ANAPHORIC else _resolved(_RESOLVERS[kind], x)
             if resolved is not None:
                 found.append((m.start(), m.end(), resolved))
                 if kind == "month_day":
                     found.extend(_second_day(sentence, m.end(), resolved))
     yield from _resolve_in_order(sorted(found, key=lambda f: f[0]), sentence, base, lex, doc)
+
+
+def _resolved(resolver: Callable[[_Match], Resolved | None], x: _Match) -> Resolved | None:
+    """A resolver's result; nothing for a date past the calendar's ends ("next Monday" written on 9999-12-31,
+    "in September" in the year 1): an impossible date is no expression, never an exception."""
+    try:
+        return resolver(x)
+    except (ValueError, OverflowError):
+        return None
 
 
 # the second day of "April 24 and 25", "on Nov. 2 or 3", the last of "Oct. 1 to 15", "Oct. 15-16": its own expression
@@ -1378,7 +1392,7 @@ def _resolve_in_order(found: list[tuple[int, int, Resolved | _Match]], sentence:
     before: tuple[str | None, str | None] | None = None     # what the document had named before a forecast
     named_end = -1                          # where the period last remembered in this sentence ends
     for start, end, item in found:
-        resolved = _RESOLVERS[_kind_of(item, lex)](item) if isinstance(item, _Match) else _full(item)
+        resolved = _resolved(_RESOLVERS[_kind_of(item, lex)], item) if isinstance(item, _Match) else _full(item)
         if resolved is None:
             continue
         resolved = _full(resolved)

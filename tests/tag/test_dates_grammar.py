@@ -478,3 +478,17 @@ def test_a_season_after_in_or_over_the_and_this_winter_in_the_autumn():
     # said in November: the winter about to begin; said in January: the one begun in December
     assert values("Heating costs will rise this winter.") == [("this winter", "DATE", "1989-WI")]
     assert values("Heating costs rose this winter.", dt.date(1990, 1, 15)) == [("this winter", "DATE", "1989-WI")]
+
+
+def test_narrative_anaphora_past_the_calendar_end_are_left_out_not_a_crash():
+    assert values("On 9999-12-31 he left. He returned the following Monday, that same week.") == [
+        ("9999-12-31", "DATE", "9999-12-31")]
+    assert values("On 0001-01-01 he left. He had come the previous Sunday.") == [("0001-01-01", "DATE", "0001-01-01")]
+
+
+@pytest.mark.parametrize("text, published", [
+    ("in September", dt.date(1, 1, 1)), ("The weekend passed.", dt.date(1, 1, 1)),
+    ("He comes next Monday.", dt.date(9999, 12, 31)), ("He comes tomorrow.", dt.date(9999, 12, 31)),
+])
+def test_a_date_past_the_calendar_ends_is_no_expression_not_a_crash(text, published):
+    assert values(text, published) == []
