@@ -419,7 +419,9 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
             "vague_duration": units, "vague_ago": ("ago",), "elliptic_last": ("last",),
             "narrative": (*first(g["narrative_steps"]), *first(g["narrative_day_steps"]), "then",
-                          *first(g["narrative_same"]))}
+                          # "that day", "same week": the last word and a unit ("that" and "the" alone are in
+                          # most sentences; a line break inside the phrase is missed, a cheap loss)
+                          *(f"{w} {u.lower()}" for w in last(g["narrative_same"]) for u in g["narrative_units"]))}
 
 
 def _factored_cue_pattern(cues: list[str]) -> str:
