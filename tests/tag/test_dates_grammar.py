@@ -492,3 +492,7 @@ def test_narrative_anaphora_past_the_calendar_end_are_left_out_not_a_crash():
 ])
 def test_a_date_past_the_calendar_ends_is_no_expression_not_a_crash(text, published):
     assert values(text, published) == []
+
+
+def test_the_weeks_ahead_is_a_vague_duration():
+    assert values("Prices will rise in the months ahead.") == [("the months ahead", "DURATION", "PXM")]
