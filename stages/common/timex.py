@@ -354,8 +354,11 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
                                     rf"(?P<part>{parts}|{_words(g['part_anaphora_words'])})\b(?![\w-])",
                                     flags),
         "duration": re.compile(
-            rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})"
-            rf"(?:[\s-](?:{numbers})){{0,3}})(?:\s+more)?[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
+            rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?:(?P<halfof>half)\s+)?"
+            rf"(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})(?:[\s-](?:{numbers})){{0,3}})"
+            # "two and a half years", "a year and a half", "half an hour"
+            rf"(?:\s+(?P<nhalf>and\s+a\s+half))?(?:\s+more)?[\s-]+(?P<unit>{units})s?\b"
+            rf"(?:\s+(?P<andhalf>and\s+a\s+half)\b)?(?!\s+ago\b)", flags),
         # "every week", "each July", "daily"; a weekday in the plural: "on Sundays", "Tuesday nights"
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
                           rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b"
@@ -1108,18 +1111,48 @@ def _resolve_duration(x: _Match) -> Resolved | None:
         return None
     word = x.group("unit").lower()
     unit = g["duration_units"][word]
-    if _AGE_AFTER_RE.match(x.sentence, x.m.end()):
-        return None                                  # an age: "52 years old", "a 6-year-old"
-    if word in g["duration_fraction_units"] and not x.group("prefix") and _OF_AFTER_RE.match(x.sentence, x.m.end()):
-        return None                                  # a fraction: "three-quarters of its food"
-    if (word in g["duration_ordinal_units"] and x.group("n").lower() in ("a", "an") and not x.group("prefix")
-            and x.word_before() not in g["vague_duration_before"]):
-        return None                                  # the ordinal: "a second group"; "for a second" is one
+    if _no_duration(x, word):
+        return None
+    if n != "X" and (x.group("halfof") or x.group("nhalf") or x.group("andhalf")):
+        return None, None, None, True, "undated", "DURATION", _half_duration(float(n), unit, bool(x.group("halfof")))
     if n != "X" and unit["times"] != 1:
         n = f"{float(n) * unit['times']:g}"
     code = unit["code"]
     value = f"PT{n}{code[1]}" if code.startswith("T") else f"P{n}{code}"
     return None, None, None, True, "undated", "DURATION", value
+
+
+def _no_duration(x: _Match, word: str) -> bool:
+    """A number and a unit that name no stretch of time: an age, a fraction, an ordinal."""
+    g = x.lex.grammar
+    if _AGE_AFTER_RE.match(x.sentence, x.m.end()):
+        return True                                  # an age: "52 years old", "a 6-year-old"
+    if word in g["duration_fraction_units"] and not x.group("prefix") and _OF_AFTER_RE.match(x.sentence, x.m.end()):
+        return True                                  # a fraction: "three-quarters of its food"
+    # the ordinal: "a second group"; "for a second" is one
+    return (word in g["duration_ordinal_units"] and x.group("n").lower() in ("a", "an") and not x.group("prefix")
+            and x.word_before() not in g["vague_duration_before"])
+
+
+# a half unit in the next smaller one: "a year and a half" P1Y6M, "an hour and a half" PT1H30M, "half an
+# hour" PT30M, "a day and a half" P1DT12H (TimeBank: "a minute and a half" PT1M30S); weeks and months in
+# decimals (P1.5W)
+_HALF_UNITS = {"Y": ("M", 12), "TH": ("TM", 60), "TM": ("TS", 60), "D": ("TH", 24)}
+
+
+def _half_duration(n: float, unit: _Unit, half_of: bool) -> str:
+    """The TIMEX3 value of "half a <unit>" (`half_of`) or "n and a half <units>"."""
+    amount = n * unit["times"] * 0.5 if half_of else (n + 0.5) * unit["times"]
+    code = unit["code"]
+    whole, rest = int(amount), amount - int(amount)
+    if rest and code in _HALF_UNITS:
+        small, per = _HALF_UNITS[code]
+        parts = [(f"{whole}", code), (f"{rest * per:g}", small)] if whole else [(f"{rest * per:g}", small)]
+    else:
+        parts = [(f"{amount:g}", code)]
+    dated = "".join(f"{k}{c}" for k, c in parts if not c.startswith("T"))
+    timed = "".join(f"{k}{c[1]}" for k, c in parts if c.startswith("T"))
+    return f"P{dated}" + (f"T{timed}" if timed else "")
 
 
 def _resolve_vague_ago(x: _Match) -> Resolved | None:

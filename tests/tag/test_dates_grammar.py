@@ -496,3 +496,13 @@ def test_a_date_past_the_calendar_ends_is_no_expression_not_a_crash(text, publis
 
 def test_the_weeks_ahead_is_a_vague_duration():
     assert values("Prices will rise in the months ahead.") == [("the months ahead", "DURATION", "PXM")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("But a minute and a half later, a pilot called.", ("a minute and a half", "DURATION", "PT1M30S")),
+    ("He served two and a half years.", ("two and a half years", "DURATION", "P2Y6M")),
+    ("They waited half an hour.", ("half an hour", "DURATION", "PT30M")),
+    ("It took half a century.", ("half a century", "DURATION", "P50Y")),
+])
+def test_a_half_unit_is_part_of_the_duration(text, expected):
+    assert values(text) == [expected]
