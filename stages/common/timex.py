@@ -939,10 +939,11 @@ def _resolve_year_part(x: _Match) -> Resolved | None:
             x.lex.grammar["part_of_year"][x.group("ofrel").lower()]
         return _timex(f"{x.base.year + by}-{code}{n}", "DATE", True, "offset") if _in_years(x.base.year + by) else None
     current = (x.base.month - 1) * per_year // 12 + 1
-    # "in the fourth quarter" said in October: this one; the part just closed stays this year's too: it is
-    # the one reported next ("will report a loss for the third quarter" said in October)
+    # "in the fourth quarter" said in October: this one; the part just closed is the one reported next ("will
+    # report a loss for the third quarter" said in October; "the fourth quarter" said in January: last year's)
     if x.future(""):
-        y = x.base.year if n >= current - 1 else x.base.year + 1
+        y = x.base.year - 1 if current == 1 and n == per_year else \
+            x.base.year if n >= current - 1 else x.base.year + 1
         return _timex(f"{y}-{code}{n}", "DATE", True, "future")
     y = x.base.year if n <= current else x.base.year - 1
     return _timex(f"{y}-{code}{n}", "DATE", True, "past")

@@ -449,6 +449,9 @@ def test_the_part_just_closed_in_a_future_sentence_is_the_one_reported():
     assert values("The company will report a loss for the second quarter.") == [
         ("the second quarter", "DATE", "1990-Q2")]
     assert values("Sales will rise in the fourth quarter.") == [("the fourth quarter", "DATE", "1989-Q4")]
+    # said in January, the quarter just closed is last year's fourth
+    assert values("The company will report a loss for the fourth quarter.", dt.date(1990, 1, 20)) == [
+        ("the fourth quarter", "DATE", "1989-Q4")]
 
 
 def test_the_preceding_quarter_is_the_previous_one():
