@@ -102,6 +102,7 @@ class TimexGrammarFile(TypedDict):
     narrative_steps: dict[str, int]
     narrative_units: list[str]
     narrative_day_steps: dict[str, int]
+    narrative_same: list[str]
     then_after: list[str]
     elliptic_last_after: list[str]
     todays_generic_nouns: list[str]
@@ -222,6 +223,9 @@ class _DateLexicon:
                 rf"(?:,?\s+{year})?"),
             # "Monday of last week": that weekday in that week
             "weekday_rel_week": re.compile(rf"\b(?P<weekday>{weekday})\s+of\s+{rel}\s+week\b"),
+            # "the following Monday", "the previous Tuesday": counted from the day last named (narrative)
+            "narrative_weekday": re.compile(
+                rf"\b[Tt]he\s+(?P<step>{alternation(list(self.grammar['narrative_steps']))})\s+(?P<weekday>{weekday})"),
             # "the weekend of Nov. 4": one expression, the weekend of that day's week (grammar: weekend_of)
             "weekend_of": re.compile(rf"(?i:\b(?:{alternation(self.grammar['weekend_of'])})\s+weekend\s+of\s+)"
                                      rf"{month}\s+{day}(?:,?\s+{year})?(?!\s*[,.]?\d)"),
@@ -258,6 +262,7 @@ class _DateLexicon:
                           "month_year": "month", "month": "month", "weekend_of": "month", "month_rel_year": "month",
                           "spoken_day": "month",
                           "weekday": "weekday", "weekday_time": "weekday", "weekday_rel_week": "weekday",
+                          "narrative_weekday": "weekday",
                           "relative_day": "relative_day",
                           "relative_unit": "relative_unit", "ago": "ago", "clock_day": "clock"}
         # the grammar's patterns: each its own family, triggered by lower-case words every match contains
@@ -288,9 +293,9 @@ class _DateLexicon:
 # is one expression, "the third quarter of 1990" is not a quarter plus a year, "two years ago" is no duration).
 PATTERN_ORDER = ("iso", "clock_day", "weekend_of", "year_earlier", "year_part", "fiscal_year", "decade", "century",
                  "spoken_year", "set", "holiday", "month_rel_year", "spoken_day", "month_day", "day_month",
-                 "month_year", "weekday_rel_week", "weekday_time", "weekday", "month", "season", "weekend", "year",
-                 "this_year", "day_time", "relative_day", "relative_part", "narrative", "elliptic_last",
-                 "relative_unit", "ago", "vague_ago", "duration", "vague_duration", "reference")
+                 "month_year", "weekday_rel_week", "narrative_weekday", "weekday_time", "weekday", "month", "season",
+                 "weekend", "year", "this_year", "day_time", "relative_day", "relative_part", "narrative",
+                 "elliptic_last", "relative_unit", "ago", "vague_ago", "duration", "vague_duration", "reference")
 
 
 def _words(phrases: Any) -> str:
@@ -349,8 +354,11 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
                                     rf"(?P<part>{parts}|{_words(g['part_anaphora_words'])})\b(?![\w-])",
                                     flags),
         "duration": re.compile(
-            rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})"
-            rf"(?:[\s-](?:{numbers})){{0,3}})(?:\s+more)?[\s-]+(?P<unit>{units})s?\b(?!\s+ago\b)", flags),
+            rf"\b(?:(?P<prefix>{_words(g['duration_prefixes'])})\s+)?(?:(?P<halfof>half)\s+)?"
+            rf"(?P<n>\d+(?:\.\d+)?|(?:{alone})|(?:{numbers})(?:[\s-](?:{numbers})){{0,3}})"
+            # "two and a half years", "a year and a half", "half an hour"
+            rf"(?:\s+(?P<nhalf>and\s+a\s+half))?(?:\s+more)?[\s-]+(?P<unit>{units})s?\b"
+            rf"(?:\s+(?P<andhalf>and\s+a\s+half)\b)?(?!\s+ago\b)", flags),
         # "every week", "each July", "daily"; a weekday in the plural: "on Sundays", "Tuesday nights"
         "set": re.compile(rf"\b(?:(?:{_words(g['set_quantifiers'])})\s+(?P<what>{units}|"
                           rf"{_words(_SET_NAMES)})\b|(?P<word>{_words(g['set_words'])})\b"
@@ -381,6 +389,8 @@ def _grammar_patterns(g: TimexGrammarFile, year: str) -> dict[str, re.Pattern[st
         "narrative": re.compile(rf"\bthe\s+(?:(?P<step>{_words(g['narrative_steps'])})\s+"
                                 rf"(?P<unit>{_words(g['narrative_units'])})|(?P<day_step>{_words(g['narrative_day_steps'])})"
                                 rf"\s+day)\b(?![\w'\u2019-])"
+                                rf"|\b(?P<same>{_words(g['narrative_same'])})\s+(?P<sunit>{_words(g['narrative_units'])})"
+                                rf"\b(?![\w'\u2019-])"
                                 rf"|(?:{_then_lookbehinds(g)})(?P<then>then)\b(?![\w-])",
                                 flags),
     }
@@ -411,7 +421,10 @@ def _grammar_triggers(g: TimexGrammarFile) -> dict[str, tuple[str, ...]]:
             "this_year": ("year",), "spoken_year": (*first(g["spoken_centuries"]), *last(g["spoken_years"])),
             "century": tuple(w.lower() for w in g["century_words"]), "holiday": last(g["holidays"]),
             "vague_duration": units, "vague_ago": ("ago",), "elliptic_last": ("last",),
-            "narrative": (*first(g["narrative_steps"]), *first(g["narrative_day_steps"]), "then")}
+            "narrative": (*first(g["narrative_steps"]), *first(g["narrative_day_steps"]), "then",
+                          # "that day", "same week": the last word and a unit ("that" and "the" alone are in
+                          # most sentences; a line break inside the phrase is missed, a cheap loss)
+                          *(f"{w} {u.lower()}" for w in last(g["narrative_same"]) for u in g["narrative_units"]))}
 
 
 def _factored_cue_pattern(cues: list[str]) -> str:
@@ -646,7 +659,7 @@ def _resolve_month(x: _Match) -> Resolved | None:
     if name not in x.lex.months or (len(name) <= 3 and not written.endswith(".") and name != "may"):
         return None                                     # "Mar", "Dec" alone are too ambiguous
     mod = (x.group("mod") or "").lower()
-    if not mod and x.word_before() not in x.lex.month_cues:
+    if not mod and x.word_before() not in x.lex.month_cues and not _month_possessive(x):
         return None
     month = x.lex.months[name]
     if x.base is None:
@@ -661,6 +674,20 @@ def _resolve_month(x: _Match) -> Resolved | None:
     strict = mod == "last"
     year = base.year if month < base.month + (0 if strict else 1) else base.year - 1
     return _month_period(year, month, True, "past")
+
+
+# a month's possessive ("September's figures", "compared with October's level"), not a name's ("Theresa May's")
+_POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
+# (linear: an attempt starts only where a word starts, and takes the word and the spaces whole)
+_CAPITALISED_BEFORE_RE = re.compile(r"(?<![A-Za-z.])[A-Z][A-Za-z.]*+[ \t]++$")
+
+
+def _month_possessive(x: _Match) -> bool:
+    """A month name in the possessive, the word before it (if any) not capitalised: the month itself."""
+    if not _POSSESSIVE_RE.match(x.sentence, x.m.end()):
+        return False
+    head = x.sentence[max(0, x.m.start() - 30):x.m.start()]
+    return not (head.strip() and _CAPITALISED_BEFORE_RE.search(head) and x.sentence[:x.m.start()].strip())
 
 
 def _resolve_weekday(x: _Match) -> Resolved | None:
@@ -912,8 +939,11 @@ def _resolve_year_part(x: _Match) -> Resolved | None:
             x.lex.grammar["part_of_year"][x.group("ofrel").lower()]
         return _timex(f"{x.base.year + by}-{code}{n}", "DATE", True, "offset") if _in_years(x.base.year + by) else None
     current = (x.base.month - 1) * per_year // 12 + 1
-    if x.future(""):                # "in the fourth quarter" said in October: this one
-        y = x.base.year if n >= current else x.base.year + 1
+    # "in the fourth quarter" said in October: this one; the part just closed is the one reported next ("will
+    # report a loss for the third quarter" said in October; "the fourth quarter" said in January: last year's)
+    if x.future(""):
+        y = x.base.year - 1 if current == 1 and n == per_year else \
+            x.base.year if n >= current - 1 else x.base.year + 1
         return _timex(f"{y}-{code}{n}", "DATE", True, "future")
     y = x.base.year if n <= current else x.base.year - 1
     return _timex(f"{y}-{code}{n}", "DATE", True, "past")
@@ -972,7 +1002,8 @@ def _resolve_season(x: _Match) -> Resolved | None:
     start = _SEASON_START[code]
     began = x.base.year if start <= x.base.month else x.base.year - 1      # the latest one begun by the base
     if mod in ("this", "earlier this", "later this"):      # "this summer" said in March: the base's year's
-        year = x.base.year if code != "WI" or x.base.month == 12 else x.base.year - 1
+        # winter begins in December: "this winter" said in October is the coming one, said in January the one begun
+        year = x.base.year if code != "WI" or x.base.month >= 9 else x.base.year - 1
     elif mod in ("next", "the coming") or (mod not in ("last", "this past") and x.future("")):
         year = began + 1
     elif mod in ("last", "this past"):
@@ -1081,18 +1112,48 @@ def _resolve_duration(x: _Match) -> Resolved | None:
         return None
     word = x.group("unit").lower()
     unit = g["duration_units"][word]
-    if _AGE_AFTER_RE.match(x.sentence, x.m.end()):
-        return None                                  # an age: "52 years old", "a 6-year-old"
-    if word in g["duration_fraction_units"] and not x.group("prefix") and _OF_AFTER_RE.match(x.sentence, x.m.end()):
-        return None                                  # a fraction: "three-quarters of its food"
-    if (word in g["duration_ordinal_units"] and x.group("n").lower() in ("a", "an") and not x.group("prefix")
-            and x.word_before() not in g["vague_duration_before"]):
-        return None                                  # the ordinal: "a second group"; "for a second" is one
+    if _no_duration(x, word):
+        return None
+    if n != "X" and (x.group("halfof") or x.group("nhalf") or x.group("andhalf")):
+        return None, None, None, True, "undated", "DURATION", _half_duration(float(n), unit, bool(x.group("halfof")))
     if n != "X" and unit["times"] != 1:
         n = f"{float(n) * unit['times']:g}"
     code = unit["code"]
     value = f"PT{n}{code[1]}" if code.startswith("T") else f"P{n}{code}"
     return None, None, None, True, "undated", "DURATION", value
+
+
+def _no_duration(x: _Match, word: str) -> bool:
+    """A number and a unit that name no stretch of time: an age, a fraction, an ordinal."""
+    g = x.lex.grammar
+    if _AGE_AFTER_RE.match(x.sentence, x.m.end()):
+        return True                                  # an age: "52 years old", "a 6-year-old"
+    if word in g["duration_fraction_units"] and not x.group("prefix") and _OF_AFTER_RE.match(x.sentence, x.m.end()):
+        return True                                  # a fraction: "three-quarters of its food"
+    # the ordinal: "a second group"; "for a second" is one
+    return (word in g["duration_ordinal_units"] and x.group("n").lower() in ("a", "an") and not x.group("prefix")
+            and x.word_before() not in g["vague_duration_before"])
+
+
+# a half unit in the next smaller one: "a year and a half" P1Y6M, "an hour and a half" PT1H30M, "half an
+# hour" PT30M, "a day and a half" P1DT12H (TimeBank: "a minute and a half" PT1M30S); weeks and months in
+# decimals (P1.5W)
+_HALF_UNITS = {"Y": ("M", 12), "TH": ("TM", 60), "TM": ("TS", 60), "D": ("TH", 24)}
+
+
+def _half_duration(n: float, unit: _Unit, half_of: bool) -> str:
+    """The TIMEX3 value of "half a <unit>" (`half_of`) or "n and a half <units>"."""
+    amount = n * unit["times"] * 0.5 if half_of else (n + 0.5) * unit["times"]
+    code = unit["code"]
+    whole, rest = int(amount), amount - int(amount)
+    if rest and code in _HALF_UNITS:
+        small, per = _HALF_UNITS[code]
+        parts = [(f"{whole}", code), (f"{rest * per:g}", small)] if whole else [(f"{rest * per:g}", small)]
+    else:
+        parts = [(f"{amount:g}", code)]
+    dated = "".join(f"{k}{c}" for k, c in parts if not c.startswith("T"))
+    timed = "".join(f"{k}{c[1]}" for k, c in parts if c.startswith("T"))
+    return f"P{dated}" + (f"T{timed}" if timed else "")
 
 
 def _resolve_vague_ago(x: _Match) -> Resolved | None:
@@ -1197,7 +1258,8 @@ _NARRATIVE_FROM = {"day": re.compile(r"\d{4}-\d\d-\d\d"), "week": re.compile(r"\
 
 def _resolve_narrative(x: _Match) -> Resolved | None:
     """"the following month", "the preceding day": the date last named in the document (`_Document.last_named`)
-    a unit on or back, at the unit's granularity; "until then": that date itself. Nothing without a date
+    a unit on or back, at the unit's granularity ("that same day", "that year": the unit it is in); "until
+    then": that date itself. Nothing without a date
     named before that is at least as fine as the unit (left out, not resolved from the base)."""
     named = x.doc.last_named
     period = _period(named) if named else None
@@ -1205,17 +1267,34 @@ def _resolve_narrative(x: _Match) -> Resolved | None:
         return None
     if x.group("then"):
         return _timex(named, "DATE", True, "offset")
-    unit = (x.group("unit") or "day").lower()
+    unit = (x.group("unit") or x.group("sunit") or "day").lower()
     if not _NARRATIVE_FROM[unit].fullmatch(named):
         return None                                  # "the following day" after "in March": no day to count from
     g = x.lex.grammar
     by = g["narrative_steps"][x.group("step").lower()] if x.group("step") else \
-        g["narrative_day_steps"][x.group("day_step").lower()]
+        0 if x.group("same") else g["narrative_day_steps"][x.group("day_step").lower()]
     try:
         shifted = _shifted_period(period[0], unit, by)
     except (ValueError, OverflowError):
         return None
     return None if shifted is None else (*shifted[:4], "offset")
+
+
+def _resolve_narrative_weekday(x: _Match) -> Resolved | None:
+    """"He left on Oct. 3 (a Tuesday) and returned the following Monday": the first such weekday after the day
+    last named (Oct. 9), "the previous Monday" the last one before it; a plain weekday without a day named."""
+    named = x.doc.last_named
+    if named is None or not _NARRATIVE_FROM["day"].fullmatch(named) or _period(named) is None:
+        return _resolve_weekday(x)
+    day, weekday = dt.date.fromisoformat(named), x.lex.weekdays[x.group("weekday").lower()]
+    if x.lex.grammar["narrative_steps"][x.group("step").lower()] > 0:
+        by = (weekday - day.weekday()) % 7 or 7
+    else:
+        by = -((day.weekday() - weekday) % 7 or 7)
+    try:
+        return _day(day + dt.timedelta(days=by), True, "offset")
+    except OverflowError:                           # past the calendar's ends: no date, no exception
+        return None
 
 
 def _resolve_elliptic_last(x: _Match) -> Resolved | None:
@@ -1246,7 +1325,8 @@ _RESOLVERS: dict[str, Callable[[_Match], Resolved | None]] = {
     "weekday_rel_week": _resolve_weekday_rel_week, "year_earlier": _resolve_year_earlier,
     "this_year": _resolve_this_year, "spoken_year": _resolve_spoken_year, "century": _resolve_century,
     "holiday": _resolve_holiday, "vague_duration": _resolve_vague_duration, "vague_ago": _resolve_vague_ago,
-    "clock_day": _resolve_clock_day, "narrative": _resolve_narrative, "elliptic_last": _resolve_elliptic_last,
+    "clock_day": _resolve_clock_day, "narrative": _resolve_narrative,
+    "narrative_weekday": _resolve_narrative_weekday, "elliptic_last": _resolve_elliptic_last,
 }
 
 
@@ -1282,7 +1362,7 @@ def _families_in(sentence: str, lex: _DateLexicon) -> set[str]:
 _CLOCK_TRIGGERS = ("a.m", "p.m", "am", "pm", "noon", "midnight")
 
 # resolved after the sentence's other expressions, in text order: they read the period last named
-_ANAPHORIC = frozenset({"year_earlier", "relative_part", "narrative"})
+_ANAPHORIC = frozenset({"year_earlier", "relative_part", "narrative", "narrative_weekday"})
 
 
 def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc: _Document | None = None
@@ -1301,7 +1381,7 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
             if any(m.start() < e and s < m.end() for s, e, _ in found):
                 continue
             x = _Match(m, m.groupdict(), sentence, base, lex, p, doc)
-            resolved = x if kind in _ANAPHORIC else _RESOLVERS[kind](x)
+            resolved = x if kind in _ANAPHORIC else _resolved(_RESOLVERS[kind], x)
             if resolved is not None:
                 found.append((m.start(), m.end(), resolved))
                 if kind == "month_day":
@@ -1309,9 +1389,19 @@ def _dates_in_sentence(sentence: str, base: dt.date | None, p: DatesParams, doc:
     yield from _resolve_in_order(sorted(found, key=lambda f: f[0]), sentence, base, lex, doc)
 
 
-# the second day of "April 24 and 25", "on Nov. 2 or 3": its own expression (TimeML tags each day), in the
-# month of the first; only before punctuation, the end or a preposition ("April 24 and 25 percent" is none)
-_SECOND_DAY_RE = re.compile(r"(?<!\s)\s++(?:and|or)\s++(?P<day>[0-3]?\d)(?:st|nd|rd|th)?+\b"
+def _resolved(resolver: Callable[[_Match], Resolved | None], x: _Match) -> Resolved | None:
+    """A resolver's result; nothing for a date past the calendar's ends ("next Monday" written on 9999-12-31,
+    "in September" in the year 1): an impossible date is no expression, never an exception."""
+    try:
+        return resolver(x)
+    except (ValueError, OverflowError):
+        return None
+
+
+# the second day of "April 24 and 25", "on Nov. 2 or 3", the last of "Oct. 1 to 15", "Oct. 15-16": its own expression
+# (TimeML tags each day), in the month of the first; only before punctuation, the end or a preposition
+# ("April 24 and 25 percent" is none)
+_SECOND_DAY_RE = re.compile(r"(?<!\s)(?:\s++(?:and|or|to|through|thru)\s++|-)(?P<day>[0-3]?\d)(?:st|nd|rd|th)?+\b"
                             r"(?=\s*+(?:[.,;:)]|$)|\s++(?:in|at|on|of|for|to|and|when|after|before)\b)")
 
 
@@ -1338,7 +1428,7 @@ def _resolve_in_order(found: list[tuple[int, int, Resolved | _Match]], sentence:
     before: tuple[str | None, str | None] | None = None     # what the document had named before a forecast
     named_end = -1                          # where the period last remembered in this sentence ends
     for start, end, item in found:
-        resolved = _RESOLVERS[_kind_of(item, lex)](item) if isinstance(item, _Match) else _full(item)
+        resolved = _resolved(_RESOLVERS[_kind_of(item, lex)], item) if isinstance(item, _Match) else _full(item)
         if resolved is None:
             continue
         resolved = _full(resolved)
