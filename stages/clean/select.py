@@ -36,7 +36,7 @@ SELECT_FEATURES = (("candidate", "log_chars", "share_of_page", "n_blocks", "n_ru
                       "ours_log_chars", "page_log_chars", "page_traf_share", "page_read_share",
                       "page_comment_share", "added_share", "dropped_share", "added_log_chars", "dropped_log_chars",
                       "added_prob", "dropped_prob", "good_share", "added_good_share", "dropped_good_share",
-                      "stop_share", "ends_share"))
+                      "stop_share", "ends_share", "agreement_over_ours"))
 
 _override: Callable[[str], Any] | None = None
 _recorder: Callable[[str, list[str], np.ndarray, list[str]], None] | None = None
@@ -154,6 +154,8 @@ def selector_matrix(page: Page, candidates: dict[str, list[int]], probabilities:
                   "dropped_good_share": share(good_chars, dropped, dropped_chars),
                   "stop_share": share(stop_chars, blocks, list_chars[name]),
                   "ends_share": share(ends_chars, blocks, list_chars[name])}
+        # how much more the candidate agrees with the other candidates than ours does
+        values["agreement_over_ours"] = values["mean_agreement"] - ours["mean_agreement"]
         rows.append([values[feature] for feature in SELECT_FEATURES])
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(SELECT_FEATURES))
 
