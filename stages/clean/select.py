@@ -7,12 +7,12 @@ are the classifier's and, from ingest's line votes, the blocks trafilatura keeps
 and those trafilatura keeps with its comment section; each only among the blocks the classifier may decide
 (no heading, metadata line, cue line or cross-document repeat) and without in-document copies. Each
 candidate other than ours is described by its size, how far it agrees with every other candidate (the body
-most others overlap is most often the article), the classifier's probabilities over it and the page's
-profile; a LightGBM regression (data/select_model.txt, trained by `make train-clean` on the
-cross-validated outputs, folds by site) predicts how much better than ours its F1 is. The best candidate
-replaces ours when its predicted gain is positive. Without votes (text routes) or without a model, ours
-stays. A block the chosen body keeps loses its reason; the ones it leaves are labelled with the rest
-(document.label_the_rest), so every dropped line keeps a reason.
+most others overlap is most often the article) and how much more than ours does, the classifier's
+probabilities over it and the page's profile; a LightGBM regression (data/select_model.txt, trained by
+`make train-clean` on the cross-validated outputs, folds by site) predicts how much better than ours its F1
+is. The best candidate replaces ours when its predicted gain is positive. Without votes (text routes) or
+without a model, ours stays. A block the chosen body keeps loses its reason; the ones it leaves are
+labelled with the rest (document.label_the_rest), so every dropped line keeps a reason.
 """
 from __future__ import annotations
 
