@@ -157,7 +157,8 @@ def train_selector(corpora: list, models: list, fold_of: dict[str, int], gold_of
         fs.append([fold_of[page]] * len(candidate_texts))
     x, y, fold = np.vstack(xs), np.concatenate(ys), np.concatenate(fs)
     if dump:
-        np.savez(dump.with_suffix(".select.npz"), x=x, y=y, fold=fold)
+        np.savez(dump.with_suffix(".select.npz"), x=x, y=y, fold=fold,
+                 page=np.concatenate([[ours[doc_id][0]] * len(c) for doc_id, (_, c) in recorded.items()]))
     print(f"selector: {len(y)} candidates of {len(recorded)} pages; better than ours by 0.01+: "
           f"{int((y > 0.01).sum())}, worse: {int((y < -0.01).sum())}", flush=True)
     selectors = [train_clean.fit_selector(x[fold != k], y[fold != k], seed) for k in range(n_folds)]

@@ -7,12 +7,12 @@ are the classifier's and, from ingest's line votes, the blocks trafilatura keeps
 and those trafilatura keeps with its comment section; each only among the blocks the classifier may decide
 (no heading, metadata line, cue line or cross-document repeat) and without in-document copies. Each
 candidate other than ours is described by its size, how far it agrees with every other candidate (the body
-most others overlap is most often the article), the classifier's probabilities over it and the page's
-profile; a LightGBM regression (data/select_model.txt, trained by `make train-clean` on the
-cross-validated outputs, folds by site) predicts how much better than ours its F1 is. The best candidate
-replaces ours when its predicted gain is positive. Without votes (text routes) or without a model, ours
-stays. A block the chosen body keeps loses its reason; the ones it leaves are labelled with the rest
-(document.label_the_rest), so every dropped line keeps a reason.
+most others overlap is most often the article) and how much more than ours does, the classifier's
+probabilities over it and the page's profile; a LightGBM regression (data/select_model.txt, trained by
+`make train-clean` on the cross-validated outputs, folds by site) predicts how much better than ours its F1
+is. The best candidate replaces ours when its predicted gain is positive. Without votes (text routes) or
+without a model, ours stays. A block the chosen body keeps loses its reason; the ones it leaves are
+labelled with the rest (document.label_the_rest), so every dropped line keeps a reason.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ SELECT_FEATURES = (("candidate", "log_chars", "share_of_page", "n_blocks", "n_ru
                       "ours_log_chars", "page_log_chars", "page_traf_share", "page_read_share",
                       "page_comment_share", "added_share", "dropped_share", "added_log_chars", "dropped_log_chars",
                       "added_prob", "dropped_prob", "good_share", "added_good_share", "dropped_good_share",
-                      "stop_share", "ends_share"))
+                      "stop_share", "ends_share", "agreement_over_ours"))
 
 _override: Callable[[str], Any] | None = None
 _recorder: Callable[[str, list[str], np.ndarray, list[str]], None] | None = None
@@ -154,6 +154,8 @@ def selector_matrix(page: Page, candidates: dict[str, list[int]], probabilities:
                   "dropped_good_share": share(good_chars, dropped, dropped_chars),
                   "stop_share": share(stop_chars, blocks, list_chars[name]),
                   "ends_share": share(ends_chars, blocks, list_chars[name])}
+        # how much more the candidate agrees with the other candidates than ours does
+        values["agreement_over_ours"] = values["mean_agreement"] - ours["mean_agreement"]
         rows.append([values[feature] for feature in SELECT_FEATURES])
     return np.array(rows, dtype=np.float64).reshape(len(rows), len(SELECT_FEATURES))
 

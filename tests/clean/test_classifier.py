@@ -227,3 +227,18 @@ def test_the_model_decides_a_dateline_above_the_span_that_an_extractor_keeps():
         decided = [model_decides(i, lines, prose, headings, reasons, span, notice_blocks(page, span), voted)
                    for i in range(len(page.blocks))]
         assert decided == expected
+
+
+def test_the_selector_reads_how_much_more_a_candidate_agrees_with_the_others_than_ours():
+    # Ours keeps the first paragraph only; trafilatura and readability both keep both: each of them agrees
+    # with the other fully, ours agrees with them less.
+    from stages.clean.select import SELECT_FEATURES, candidate_bodies, selector_matrix
+    raw = "\n".join(["Home", PARA, PARA2])
+    ored = [0, 3, 3]
+    docs = docs_frame(raw, source_format="html").with_columns(line_votes=pl.Series([ored], dtype=pl.List(pl.Int64)))
+    page = corpus_pages(docs, PARAMS)[0]
+    candidates = candidate_bodies(page, [1], [True] * 3, ored)
+    matrix = selector_matrix(page, candidates, [0.0, 0.9, 0.4], [False, True, True], ored)
+    column = {name: matrix[:, k] for k, name in enumerate(SELECT_FEATURES)}
+    assert np.allclose(column["agreement_over_ours"], column["mean_agreement"] - column["ours_mean_agreement"])
+    assert (column["agreement_over_ours"] > 0).all()
