@@ -63,9 +63,7 @@ def chart_text(value: Any, max_chars: int) -> str:
 def integer_ticks(top: float) -> list[int]:
     """At most MAX_TICKS + 1 round integer ticks from 0 to at least `top` (steps of 1, 2 or 5 x 10^k)."""
     top = max(float(top), 1.0)
-    step = 1
-    while math.ceil(top / step) > MAX_TICKS:
-        step = next(s * 10 ** k for k in range(0, 20) for s in (1, 2, 5) if s * 10 ** k > step)
+    step = next(s * 10 ** k for k in range(20) for s in (1, 2, 5) if math.ceil(top / (s * 10 ** k)) <= MAX_TICKS)
     return list(range(0, step * math.ceil(top / step) + 1, step))
 
 
@@ -100,13 +98,13 @@ def bar_chart(names: list[str], values: list[float], title: str, xlabel: str, ma
     colours = colours or ["#1f77b4"] * len(names)
     legend = legend or []
     ordered = list(range(len(names)))[::-1]           # pygal draws the first label at the bottom
-    top = max([*values, *(back_values or []), 1])
+    ticks = integer_ticks(max([*values, *(back_values or []), 1]))
     n_legend = len(legend) + (back_values is not None)
     chart = new_chart(pygal.HorizontalStackedBar, 90 + 22 * max(len(names), 1) + 20 * math.ceil(n_legend / 3),
                       [colours[0] if colours else "#1f77b4", BACK_COLOUR, *(colour for colour, _ in legend)],
                       title=title, x_title=xlabel, show_legend=bool(n_legend),
                       legend_at_bottom=True, legend_at_bottom_columns=min(n_legend, 3) or 1,
-                      y_labels=integer_ticks(top), range=(0, integer_ticks(top)[-1]), show_y_guides=True,
+                      y_labels=ticks, range=(0, ticks[-1]), show_y_guides=True,
                       show_x_guides=False)
     chart.x_labels = [chart_text(names[i], max_chars) for i in ordered]
     chart.add(None, [{"value": values[i], "color": colours[i]} for i in ordered])
@@ -239,11 +237,11 @@ def timeline_chart(events: pl.DataFrame) -> str:
     axis would draw 1970-01-01 as a y axis."""
     granularities = sorted(set(events["granularity"].to_list()))
     colours = [GRANULARITY_COLOURS.get(g, OTHER_COLOUR) for g in granularities]
-    top = max(events["n_docs"].max() or 1, 1)
+    counts = integer_ticks(events["n_docs"].max() or 1)
     ticks = date_ticks(events["date"].min(), events["date_end"].max()) if events.height else []
     chart = new_chart(pygal.XY, 280, colours * 2, title="Dated events (dot size: independent stories)",
                       y_title="documents", legend_at_bottom=True, legend_at_bottom_columns=len(granularities) or 1,
-                      y_labels=integer_ticks(top), range=(0, integer_ticks(top)[-1]), allow_interruptions=True,
+                      y_labels=counts, range=(0, counts[-1]), allow_interruptions=True,
                       x_labels=[tick.toordinal() for tick in ticks], x_label_rotation=30, show_x_guides=False,
                       x_value_formatter=lambda day: datetime.date.fromordinal(int(day)).isoformat())
     for granularity in granularities:
