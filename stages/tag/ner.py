@@ -58,6 +58,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Iterable
 
+import stages.tag.spacy_without_cli  # noqa: F401  (first: spaCy without its command line, see there)
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
