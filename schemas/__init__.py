@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.abc
+import os
 import sys
 from types import ModuleType
 from typing import Iterator
@@ -56,6 +57,13 @@ def import_without(module: str, unused: tuple[str, ...]) -> ModuleType:
     with imports_hidden(unused):
         return importlib.import_module(module)
 
+
+# pydantic searches the entry points of every installed distribution for plugins when it builds its first
+# model (~0.05-0.1 s of every stage process's start, more the more is installed). The params and table models
+# use none, and a plugin installed for another program must not change how they validate: pydantic's own
+# switch turns the search off, here, before pandera and the params models build any (a value the user set
+# is kept; tests/test_schemas_import.py checks no stage searches).
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 # Every table model validates polars frames only: pandera's own polars-only path, before any model module
 # imports `pandera.polars` (stages.common.tables validates inside imports_hidden too).

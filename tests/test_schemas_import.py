@@ -51,3 +51,15 @@ def test_the_table_models_load_and_validate_without_pandas_or_hypothesis(tmp_pat
         print("pandera" in sys.modules, "pandas" in sys.modules, "hypothesis" in sys.modules)
     """, tmp_path)
     assert out == "True False False"
+
+
+def test_no_stage_searches_the_installed_distributions_for_pydantic_plugins(tmp_path):
+    out = run_python("""
+        import importlib.metadata, pydantic.plugin._loader as loader
+        searched = []
+        loader.entry_points = lambda **kw: searched.append(kw) or importlib.metadata.entry_points(**kw)
+        import stages.ingest.__main__, stages.clean.__main__, stages.segment.__main__
+        import stages.tag.__main__, stages.aggregate.__main__
+        print([kw for kw in searched if kw.get("group") == "pydantic"])
+    """, tmp_path)
+    assert out == "[]"
