@@ -207,11 +207,34 @@ def answer_blocks(params: TagParams, blocks: list[list[str]], gazetteer_cache_di
             cluster.close()
 
 
+def rows_of_batches(answers: list[tuple[str, str, pl.DataFrame]], batches: Sequence[Any], expected: str
+                    ) -> list[pl.DataFrame]:
+    """Each batch's rows from its answer (code fingerprint, node, rows), in batch order. An answer from an actor
+    whose code fingerprint differs from `expected` is refused, and so is one holding rows of documents its
+    batch does not hold (a batch with documents, `docs`, answered by rows with a doc_id): a lost, repeated or
+    crossed answer can never put one document's rows in twice or under another batch."""
+    if len(answers) != len(batches):
+        raise StageError(f"the Ray actors answered {len(answers)} batches of {len(batches)}; nothing was written")
+    for (fingerprint, node, rows), batch in zip(answers, batches):
+        if fingerprint != expected:
+            raise StageError(f"a Ray actor on node {node} runs other tag code or data (fingerprint "
+                             f"{fingerprint[:12]}, this machine's {expected[:12]}): its rows were refused "
+                             "and nothing was written. Ship the same project and lock to every node")
+        docs = getattr(batch, "docs", None)
+        if isinstance(docs, pl.DataFrame) and "doc_id" in rows.columns and not rows.is_empty():
+            foreign = rows.filter(~pl.col("doc_id").is_in(docs["doc_id"].implode()))["doc_id"].unique().sort()
+            if foreign.len():
+                raise StageError(f"a Ray actor on node {node} answered a batch with rows of {foreign.len()} "
+                                 f"document(s) the batch does not hold ({', '.join(foreign.head(3).to_list())}); "
+                                 "nothing was written")
+    return [rows for _, _, rows in answers]
+
+
 class RayExecutor:
     """The executor seam (`stages.common.executor`) on the cluster's actors, for the extractors' tasks: each
     batch goes to whichever actor is free, the rows come back in batch order. Rows from an actor whose code
     fingerprint (`extractor_code_fingerprint`: the tag package's code and data, the table models) differs
-    from `expected` are refused, naming the node."""
+    from `expected`, or about documents outside their batch, are refused, naming the node (`rows_of_batches`)."""
 
     def __init__(self, cluster: RayCluster, expected: str, progress_stage: str | None = None) -> None:
         self.cluster = cluster
@@ -223,12 +246,7 @@ class RayExecutor:
             raise TypeError("RayExecutor runs tasks without per-worker state: pass init=None")
         answers = self.cluster.answers(lambda a, job: a.run.remote(job[0], task, job[1]), batches, "extractor",
                                        self.progress_stage)
-        for fingerprint, node, _ in answers:
-            if fingerprint != self.expected:
-                raise StageError(f"a Ray actor on node {node} runs other tag code or data (fingerprint "
-                                 f"{fingerprint[:12]}, this machine's {self.expected[:12]}): its rows were refused "
-                                 "and nothing was written. Ship the same project and lock to every node")
-        return [rows for _, _, rows in answers]
+        return rows_of_batches(answers, batches, self.expected)
 
 
 class RayTagger:

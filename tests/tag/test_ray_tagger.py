@@ -18,7 +18,7 @@ from stages.common import StageError
 from stages.common.executor import InProcess, map_batches
 from stages.tag import ner
 from stages.tag.__main__ import extractor_code_fingerprint, ner_fingerprint
-from stages.tag.ray_tagger import RayCluster, RayExecutor, RayTagger, spans_of_blocks, tag_on_ray
+from stages.tag.ray_tagger import RayCluster, RayExecutor, RayTagger, rows_of_batches, spans_of_blocks, tag_on_ray
 from stages.tag.registry import EXTRACTORS, document_batches, run_extractor
 from tests.shipped_params import shipped
 from tests.tag.sentence_frames import frames
@@ -56,6 +56,22 @@ def test_a_block_that_does_not_cover_its_texts_is_refused():
     assert spans_of_blocks([block], [1], "f" * 64) == [[(0, 4, "GPE")]]
     with pytest.raises(StageError):
         spans_of_blocks([block], [2], "f" * 64)
+
+
+def test_extractor_rows_outside_their_batch_are_refused():
+    docs, sents = _documents()
+    batches = document_batches(docs, sents, None, docs["doc_id"], 2)
+    answers = [("f" * 64, "127.0.0.1", batch.docs.select("doc_id", n=pl.lit(1))) for batch in batches]
+    assert rows_of_batches(answers, batches, "f" * 64)[1].equals(answers[1][2])
+    crossed = [answers[0], ("f" * 64, "10.0.0.2", answers[0][2])]      # batch 0's rows again, for batch 1
+    with pytest.raises(StageError) as failure:
+        rows_of_batches(crossed, batches, "f" * 64)
+    assert "10.0.0.2" in failure.value.message and "does not hold" in failure.value.message
+    with pytest.raises(StageError):
+        rows_of_batches(answers[:1], batches, "f" * 64)               # a lost answer
+    with pytest.raises(StageError) as failure:
+        rows_of_batches(answers, batches, "0" * 64)
+    assert "runs other tag code or data" in failure.value.message
 
 
 def _kill_first_busy_actor(killed: list[int], stop: threading.Event, method: str = "tag") -> None:
