@@ -238,7 +238,22 @@ def block_local_features(blocks: pl.DataFrame, params: Clean) -> pl.DataFrame:
         [pl.col(f"stop_{lang}").fill_null(0) for lang in languages]).drop("row")
     frame = frame.with_columns(lower=pl.col("text").str.to_lowercase().str.strip_chars()) \
         .with_columns(cue=cue_reason_expr(params)).drop("lower")
-    # Repetition inside the document: 0 for the first copy, 1 for the second, ...
-    frame = frame.sort("doc_idx", "block_idx").with_columns(
-        copy_index=pl.col("block_idx").rank("ordinal").over("doc_idx", "key").cast(pl.Int64) - 1)
-    return frame
+    frame = frame.sort("doc_idx", "block_idx")
+    return frame.with_columns(copy_index=pl.Series(copy_indices(frame["doc_idx"].to_list(), frame["key"].to_list()),
+                                                   dtype=pl.Int64))
+
+
+def copy_indices(doc_ids: list, keys: list) -> list[int]:
+    """Repetition inside the document: for each block (sorted by document, then block), how many blocks of
+    its document before it have its key (0 for the first copy, 1 for the second, ...). One pass with a dict
+    per document: a polars window over the (document, key) groups cost a quarter of block_local_features."""
+    indices = []
+    seen: dict = {}
+    previous = object()
+    for doc, key in zip(doc_ids, keys):
+        if doc != previous:
+            seen, previous = {}, doc
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        indices.append(n)
+    return indices

@@ -5,7 +5,7 @@ import textwrap
 
 import polars as pl
 
-from stages.clean.lines import block_local_features, normalise_key, split_blocks, squeezed_key
+from stages.clean.lines import block_local_features, copy_indices, normalise_key, split_blocks, squeezed_key
 from tests.clean.texts import PARA, PARA2
 from tests.shipped_params import shipped
 
@@ -79,6 +79,13 @@ def test_features_of_a_few_blocks():
     assert features["n_cjk"][3] == 10 and features["n_words"][0] == 1
     assert features["copy_index"].to_list() == [0, 0, 0, 0, 1]
     assert features["stop_en"][1] == 22 and features["stop_fr"][1] == 3   # "a", "on" (twice): French too
+
+
+def test_copy_indices_count_earlier_copies_within_the_document_only():
+    docs = [0, 0, 0, 0, 1, 1]
+    keys = ["menu", "a paragraph", "menu", "menu", "menu", "a paragraph"]
+    assert copy_indices(docs, keys) == [0, 0, 1, 2, 0, 0]
+    assert copy_indices([], []) == []
 
 
 def test_a_weak_cue_does_not_make_running_text_boilerplate():
