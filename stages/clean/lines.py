@@ -45,8 +45,11 @@ def split_blocks(raw_text: str, params: Clean) -> list[tuple[list[int], str]]:
     if is_hard_wrapped(lines, nonblank, stripped, params):
         return wrapped_paragraphs(lines, stripped, nonblank, params)
     texts = [stripped[i] for i in nonblank]
+    # A blank line always ends a paragraph: only the breaks between adjacent lines are the join model's
+    # (half the breaks of a text rendered with a blank line between its paragraphs).
+    adjacent = [b == a + 1 for a, b in zip(nonblank, nonblank[1:])]
     blocks = []
-    for run in wrapped_runs(texts):
+    for run in wrapped_runs(texts, decided=adjacent):
         if len(run) == 1:   # most blocks: one line (" ".join of one text is that text)
             blocks.append(([nonblank[run[0]] + 1], texts[run[0]]))
             continue
