@@ -93,3 +93,15 @@ def test_a_weak_cue_does_not_make_running_text_boilerplate():
     blocks = pl.DataFrame({"doc_idx": [0, 0], "block_idx": [0, 1], "text": texts}) \
         .with_columns(key=squeezed_key(pl.col("text")))
     assert block_local_features(blocks, PARAMS)["cue"].to_list() == ["related", None]
+
+
+def test_features_of_repeated_texts_are_each_texts_own():
+    texts = ["Menu", PARA, "Menu", "Advertisement", "Menu"]
+    blocks = pl.DataFrame({"doc_idx": [1, 1, 0, 0, 0], "block_idx": [0, 1, 0, 1, 2], "text": texts}) \
+        .with_columns(key=squeezed_key(pl.col("text")))
+    features = block_local_features(blocks, PARAMS)
+    assert features["doc_idx"].to_list() == [0, 0, 0, 1, 1] and features["block_idx"].to_list() == [0, 1, 2, 0, 1]
+    assert features["text"].to_list() == ["Menu", "Advertisement", "Menu", "Menu", PARA]
+    assert features["cue"].to_list() == ["widget", "advertisement", "widget", "widget", None]
+    assert features["copy_index"].to_list() == [0, 0, 1, 0, 0]
+    assert features["n_words"].to_list()[:4] == [1, 1, 1, 1] and features["stop_en"][4] == 22
