@@ -338,9 +338,9 @@ def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
     in_run, from_run, run_share = prose_run_columns(good, chars)
     teaser = np.array([short[i] and not blocks[i].ends_sentence and i + 1 < n
                        and blocks[i + 1].words > SHORT_MAX_WORDS for i in range(n)], dtype=np.float64)
-    columns = [run_len, run_prose, in_run, from_run, np.full(n, run_share), *line_shape_columns(blocks),
-               window_mean(teaser, 5), [url_or_tag(b.text) for b in blocks],
-               [bool(WIRE_LEAD.match(b.text)) for b in blocks]]
+    date, link, byline, comment, lower, url, wire, copies = line_shape_columns(blocks)
+    columns = [run_len, run_prose, in_run, from_run, np.full(n, run_share), date, link, byline, comment, lower,
+               copies, window_mean(teaser, 5), url, wire]
     return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
 
 
@@ -363,21 +363,40 @@ def short_run_columns(short: list[bool], good: list[bool]) -> tuple[np.ndarray, 
     return run_len, run_prose
 
 
-def line_shape_columns(blocks: list) -> list[list]:
-    """The date, link-lead, byline-lead, comment, lower-case-start and in-document-copies columns (each
-    pattern tried only where what it needs occurs: the same values, a fraction of the time)."""
+def line_shape_columns(blocks: list) -> list[tuple | list]:
+    """The date, link-lead, byline-lead, comment, lower-case-start, URL-or-tag and wire-lead columns
+    (`text_shape`, once per distinct text: LINE_SHAPES) and the in-document-copies one."""
     counts: dict[str, int] = {}
     for b in blocks:
         counts[b.key] = counts.get(b.key, 0) + 1
-    date, link, comment = [], [], []
+    if len(LINE_SHAPES) > LINE_SHAPES_MAX:
+        LINE_SHAPES.clear()
+    known = LINE_SHAPES.get
+    shapes = []
     for b in blocks:
-        text = b.text
-        date.append(b.has_digit and DATE_SHAPE.search(text) is not None)
-        link.append(link_like(text))
-        comment.append(comment_like(text, b.has_digit))
-    texts = [b.text for b in blocks]
-    return [date, link, [BYLINE_LEAD.match(t) is not None for t in texts], comment,
-            [starts_lower(t) for t in texts], [counts[b.key] for b in blocks]]
+        shape = known(b.text)
+        if shape is None:
+            shape = LINE_SHAPES[b.text] = text_shape(b.text, b.has_digit)
+        shapes.append(shape)
+    return [*zip(*shapes), [counts[b.key] for b in blocks]]
+
+
+# text -> text_shape(text): the shapes of a batch's texts, each computed once (a third of a corpus's lines
+# repeat another's: menus, footers, copies). A pure function of the text (has_digit is the text's too), so
+# the memo is exact wherever it is kept; the corpus empties it per batch (corpus.clean_batch) and it is
+# emptied past LINE_SHAPES_MAX entries.
+LINE_SHAPES: dict[str, tuple[bool, ...]] = {}
+LINE_SHAPES_MAX = 1 << 18
+
+
+def text_shape(text: str, has_digit: bool) -> tuple[bool, ...]:
+    """(date or time, link-like, byline lead, comment furniture, lower-case start, URL or markup, wire
+    dateline) of one line, each pattern tried only where what it needs occurs (the same values, a fraction
+    of the time): a wire dateline needs a capital A-Z first and a dash."""
+    return (has_digit and DATE_SHAPE.search(text) is not None, link_like(text), BYLINE_LEAD.match(text) is not None,
+            comment_like(text, has_digit), starts_lower(text), url_or_tag(text),
+            "A" <= text[:1] <= "Z" and ("-" in text or "—" in text or "–" in text)
+            and WIRE_LEAD.match(text) is not None)
 
 
 def link_like(text: str) -> bool:

@@ -31,7 +31,7 @@ from schemas.clean import CleanDocuments, CleanRemoved
 from schemas.params import Clean
 from stages.clean.blocks import Block, Metadata, Page
 from stages.clean.cues import stopword_languages
-from stages.clean.document import SHARED_MIN_DOCS, clean_document
+from stages.clean.document import SHARED_MIN_DOCS, clean_document, clear_line_memos
 from stages.clean.language import Identifier, identifier
 from stages.clean.lines import block_local_features, split_blocks, squeezed_key
 from stages.common.executor import InProcess, batches_of, map_batches
@@ -202,6 +202,7 @@ def clean_batch(params: Clean, language_id: Identifier, batch: pl.DataFrame) -> 
     Pure: each row depends on its document, its blocks and their repeat counts only."""
     rows = []
     removed: dict[str, list] = {name: [] for name in polars_schema(CleanRemoved)}
+    clear_line_memos()
     with gc_paused():
         documents = batch.select(INPUT_COLUMNS).iter_rows(named=True)
         for doc, (blocks, stops) in zip(documents, document_blocks(batch, params)):
