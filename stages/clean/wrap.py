@@ -172,7 +172,9 @@ def window_bounds(n_lines: int, n_breaks: int, reach: int) -> tuple[np.ndarray, 
     """For each break k (between lines k and k + 1): the lines k - reach + 1 .. k + reach, clipped to the
     text, as the slice bounds (lo, hi) of `window_means`."""
     k = np.arange(n_breaks)
-    return np.clip(k - reach + 1, 0, n_lines), np.clip(k + reach + 1, 0, n_lines)
+    # np.minimum / np.maximum: np.clip's own wrapper costs more than the work on a page's lines.
+    return (np.minimum(np.maximum(k - reach + 1, 0), n_lines),
+            np.minimum(np.maximum(k + reach + 1, 0), n_lines))
 
 
 def window_means(values: np.ndarray, n_breaks: int, reach: int, bounds: tuple[np.ndarray, np.ndarray] | None = None
