@@ -255,3 +255,9 @@ def test_text_shape_matches_its_patterns():
         assert byline == (BYLINE_LEAD.match(text) is not None) and url == (URL_OR_TAG.search(text) is not None)
         assert wire == (WIRE_LEAD.match(text) is not None)
     assert [text_shape(t, False)[6] for t in texts[:5]] == [True, True, False, False, False]
+
+
+def test_place_flags_ignore_what_is_not_a_block():
+    from stages.clean.classifier import _flags
+    assert _flags(4, (None, 2, 7, -1, 0)).tolist() == [True, False, True, False]
+    assert _flags(0, ()).tolist() == []
