@@ -206,21 +206,9 @@ def stop_word_bits() -> pl.DataFrame:
 def block_local_features(blocks: pl.DataFrame, params: Clean) -> pl.DataFrame:
     """The features of blocks (doc_idx, block_idx, text, key: squeezed_key of the text) that depend on the
     block's own document only (all but `n_docs`, see corpus.repeat_counts), sorted by doc_idx, block_idx."""
-    # All of them but copy_index depend on the block's text and key alone: computed once per distinct
-    # (text, key) and joined back (a third of a corpus's blocks repeat another's: menus, footers, copies).
-    distinct = blocks.select("text", "key").unique()
-    frame = blocks.join(text_features(distinct, params), on=["text", "key"], how="left", maintain_order="left",
-                        nulls_equal=True).sort("doc_idx", "block_idx")
-    return frame.with_columns(copy_index=pl.Series(copy_indices(frame["doc_idx"].to_list(), frame["key"].to_list()),
-                                                   dtype=pl.Int64))
-
-
-def text_features(texts: pl.DataFrame, params: Clean) -> pl.DataFrame:
-    """block_local_features' columns of each (text, key) row, but copy_index: lengths, sentence end, digits,
-    CJK characters, the glued key, capitals, words, stop words per language, the cue reason."""
     stopwords = load_cues().stopwords
     languages = sorted(stopwords)
-    frame = texts.with_row_index("row")
+    frame = blocks.with_row_index("row")
     # Key with a breadcrumb glued to the first word undone ("WorldNegotiations" -> "world negotiations").
     # Only the few blocks with such a join are rewritten, filtered out first (a regex replace on a column
     # nulled elsewhere still costs a pass over every row); for the rest the result would be the key.
@@ -251,14 +239,17 @@ def text_features(texts: pl.DataFrame, params: Clean) -> pl.DataFrame:
         **{f"stop_{lang}": (pl.col("bits") // (1 << k) % 2).sum().cast(pl.Int64) for k, lang in enumerate(languages)})
     frame = frame.join(counts, on="row", how="left", maintain_order="left").with_columns(
         [pl.col(f"stop_{lang}").fill_null(0) for lang in languages]).drop("row")
-    return frame.with_columns(lower=pl.col("text").str.to_lowercase().str.strip_chars()) \
+    frame = frame.with_columns(lower=pl.col("text").str.to_lowercase().str.strip_chars()) \
         .with_columns(cue=cue_reason_expr(params)).drop("lower")
+    frame = frame.sort("doc_idx", "block_idx")
+    return frame.with_columns(copy_index=pl.Series(copy_indices(frame["doc_idx"].to_list(), frame["key"].to_list()),
+                                                   dtype=pl.Int64))
 
 
 def copy_indices(doc_ids: list, keys: list) -> list[int]:
     """Repetition inside the document: for each block (sorted by document, then block), how many blocks of
     its document before it have its key (0 for the first copy, 1 for the second, ...). One pass with a dict
-    per document, in place of a polars rank over (document, key) windows (a tenth of the time)."""
+    per document, in place of a polars rank over (document, key) windows (a quarter of its time)."""
     indices = []
     seen: dict = {}
     previous = object()
