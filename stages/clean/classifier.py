@@ -178,32 +178,43 @@ def own_columns(page: Page, lines: MetadataLines, prose: Prose, span: Span, rule
     return matrix
 
 
-def block_columns(page: Page) -> dict[str, list[Any]]:
-    """The OWN features each block has on its own."""
+def block_columns(page: Page) -> dict[str, list[Any] | np.ndarray]:
+    """The OWN features each block has on its own (the shares divided by numpy: the same float64 quotients
+    of integers as Python's /)."""
     blocks = page.blocks
-    words = [max(1, b.words) for b in blocks]
+    words = [b.words for b in blocks]
+    per_word = np.maximum(1, np.array(words, dtype=np.int64)).astype(np.float64)
+    n_chars = [b.n_chars for b in blocks]
     return {
-        "log_chars": [math.log1p(b.chars) for b in blocks], "words": [b.words for b in blocks],
-        "alpha_share": [b.n_alpha_words / w for b, w in zip(blocks, words)],
-        "caps_share": [b.n_capitalised / w for b, w in zip(blocks, words)],
+        "log_chars": [math.log1p(b.chars) for b in blocks], "words": words,
+        "alpha_share": np.array([b.n_alpha_words for b in blocks], dtype=np.float64) / per_word,
+        "caps_share": np.array([b.n_capitalised for b in blocks], dtype=np.float64) / per_word,
         "ends_sentence": [b.ends_sentence for b in blocks], "has_digit": [b.has_digit for b in blocks],
         "cue": [CUE_CODES.get(b.cue, -1) if b.cue else -1 for b in blocks],
         "repeat": [b.copy_index > 0 for b in blocks], "n_docs": [b.n_docs for b in blocks],
         "n_lines": [len(b.line_nos) for b in blocks],
-        "punct_share": [punctuation_count(b.text) / max(1, b.n_chars) for b in blocks],
+        "punct_share": [punctuation_count(b.text) / max(1, n) for b, n in zip(blocks, n_chars)],
         "pipe": [b.text.count("|") + b.text.count("»") for b in blocks],
-        "mean_word": [b.n_chars / w for b, w in zip(blocks, words)]}
+        "mean_word": np.array(n_chars, dtype=np.float64) / per_word}
 
 
 def place_columns(n_blocks: int, lines: MetadataLines, span: Span, rule_body: set[int],
-                  headings: tuple[int | None, ...]) -> dict[str, list[bool]]:
-    """The OWN features of where each block stands: in the rules' span or body, a metadata line, a heading."""
-    indices = range(n_blocks)
-    return {"in_span": [i in span for i in indices], "rule_body": [i in rule_body for i in indices],
-            "metadata": [i in lines for i in indices], "heading": [i in headings for i in indices]}
+                  headings: tuple[int | None, ...]) -> dict[str, np.ndarray]:
+    """The OWN features of where each block stands: in the rules' span or body, a metadata line, a heading
+    (numpy bool columns: a list a block converts to the matrix at a cost of its own)."""
+    index = np.arange(n_blocks)
+    return {"in_span": (index >= span.start) & (index <= span.end), "rule_body": _flags(n_blocks, rule_body),
+            "metadata": _flags(n_blocks, [*lines.bylines, *lines.datelines]), "heading": _flags(n_blocks, headings)}
 
 
-def vote_columns(page: Page) -> dict[str, list[int]]:
+def _flags(n: int, indices) -> np.ndarray:
+    """A bool column of n blocks, set at those of `indices` that are blocks (None and others ignored)."""
+    flags = np.zeros(n, dtype=bool)
+    flags[[i for i in indices if i is not None and 0 <= i < n]] = True
+    return flags
+
+
+def vote_columns(page: Page) -> dict[str, np.ndarray]:
     """The OWN features of the extractors' votes (HTML route; -1 without votes): each block's votes over
     its lines (bits or-ed: stages/ingest/html.py's VOTE_*), each bit apart, and whether the block lies
     between the first and the last block trafilatura (readability) keeps: inside the article an extractor
@@ -211,26 +222,27 @@ def vote_columns(page: Page) -> dict[str, list[int]]:
     votes = page.meta.line_votes
     n = len(page.blocks)
     if not votes:
-        return {name: [-1] * n for name in ("votes", "vote_traf", "vote_read", "vote_comment", "in_traf_run",
-                                            "in_read_run")}
-    ored = block_votes(page)
+        return {name: np.full(n, -1) for name in ("votes", "vote_traf", "vote_read", "vote_comment", "in_traf_run",
+                                                  "in_read_run")}
+    ored = np.array(block_votes(page), dtype=np.int64)
     columns = {"votes": ored}
     for name, bit in (("traf", VOTE_TRAFILATURA), ("read", VOTE_READABILITY), ("comment", VOTE_COMMENTS)):
-        columns[f"vote_{name}"] = [int(bool(v & bit)) for v in ored]
+        columns[f"vote_{name}"] = ((ored & bit) != 0).astype(np.int64)
+    index = np.arange(n)
     for name in ("traf", "read"):
-        kept = [i for i, v in enumerate(columns[f"vote_{name}"]) if v]
-        lo, hi = (kept[0], kept[-1]) if kept else (n, -1)
-        columns[f"in_{name}_run"] = [int(lo <= i <= hi) for i in range(n)]
+        kept = np.flatnonzero(columns[f"vote_{name}"])
+        lo, hi = (kept[0], kept[-1]) if len(kept) else (n, -1)
+        columns[f"in_{name}_run"] = ((index >= lo) & (index <= hi)).astype(np.int64)
     return columns
 
 
-def markup_columns(page: Page) -> dict[str, list[int]]:
+def markup_columns(page: Page) -> dict[str, np.ndarray]:
     """The OWN features of the page's markup (HTML route; -1 without it): each bit of ingest's
     `line_markup`, set when it is set on any of the block's lines."""
     if not page.meta.line_markup:
-        return {f"mk_{name}": [-1] * len(page.blocks) for name in MARKUP_NAMES}
-    ored = block_bits(page, page.meta.line_markup)
-    return {f"mk_{name}": [int(bool(bits & (1 << k))) for bits in ored] for k, name in enumerate(MARKUP_NAMES)}
+        return {f"mk_{name}": np.full(len(page.blocks), -1) for name in MARKUP_NAMES}
+    ored = np.array(block_bits(page, page.meta.line_markup), dtype=np.int64)
+    return {f"mk_{name}": (ored >> k) & 1 for k, name in enumerate(MARKUP_NAMES)}
 
 
 def block_votes(page: Page) -> list[int]:
@@ -338,9 +350,9 @@ def shape_columns(page: Page, prose: Prose, chars: np.ndarray) -> np.ndarray:
     in_run, from_run, run_share = prose_run_columns(good, chars)
     teaser = np.array([short[i] and not blocks[i].ends_sentence and i + 1 < n
                        and blocks[i + 1].words > SHORT_MAX_WORDS for i in range(n)], dtype=np.float64)
-    columns = [run_len, run_prose, in_run, from_run, np.full(n, run_share), *line_shape_columns(blocks),
-               window_mean(teaser, 5), [url_or_tag(b.text) for b in blocks],
-               [bool(WIRE_LEAD.match(b.text)) for b in blocks]]
+    date, link, byline, comment, lower, url, wire, copies = line_shape_columns(blocks)
+    columns = [run_len, run_prose, in_run, from_run, np.full(n, run_share), date, link, byline, comment, lower,
+               copies, window_mean(teaser, 5), url, wire]
     return np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
 
 
@@ -363,21 +375,40 @@ def short_run_columns(short: list[bool], good: list[bool]) -> tuple[np.ndarray, 
     return run_len, run_prose
 
 
-def line_shape_columns(blocks: list) -> list[list]:
-    """The date, link-lead, byline-lead, comment, lower-case-start and in-document-copies columns (each
-    pattern tried only where what it needs occurs: the same values, a fraction of the time)."""
+def line_shape_columns(blocks: list) -> list[tuple | list]:
+    """The date, link-lead, byline-lead, comment, lower-case-start, URL-or-tag and wire-lead columns
+    (`text_shape`, once per distinct text: LINE_SHAPES) and the in-document-copies one."""
     counts: dict[str, int] = {}
     for b in blocks:
         counts[b.key] = counts.get(b.key, 0) + 1
-    date, link, comment = [], [], []
+    if len(LINE_SHAPES) > LINE_SHAPES_MAX:
+        LINE_SHAPES.clear()
+    known = LINE_SHAPES.get
+    shapes = []
     for b in blocks:
-        text = b.text
-        date.append(b.has_digit and DATE_SHAPE.search(text) is not None)
-        link.append(link_like(text))
-        comment.append(comment_like(text, b.has_digit))
-    texts = [b.text for b in blocks]
-    return [date, link, [BYLINE_LEAD.match(t) is not None for t in texts], comment,
-            [starts_lower(t) for t in texts], [counts[b.key] for b in blocks]]
+        shape = known(b.text)
+        if shape is None:
+            shape = LINE_SHAPES[b.text] = text_shape(b.text, b.has_digit)
+        shapes.append(shape)
+    return [*zip(*shapes), [counts[b.key] for b in blocks]]
+
+
+# text -> text_shape(text): the shapes of a batch's texts, each computed once (a third of a corpus's lines
+# repeat another's: menus, footers, copies). A pure function of the text (has_digit is the text's too), so
+# the memo is exact wherever it is kept; the corpus empties it per batch (corpus.clean_batch) and it is
+# emptied past LINE_SHAPES_MAX entries.
+LINE_SHAPES: dict[str, tuple[bool, ...]] = {}
+LINE_SHAPES_MAX = 1 << 18
+
+
+def text_shape(text: str, has_digit: bool) -> tuple[bool, ...]:
+    """(date or time, link-like, byline lead, comment furniture, lower-case start, URL or markup, wire
+    dateline) of one line, each pattern tried only where what it needs occurs (the same values, a fraction
+    of the time): a wire dateline needs a capital A-Z first and a dash."""
+    return (has_digit and DATE_SHAPE.search(text) is not None, link_like(text), BYLINE_LEAD.match(text) is not None,
+            comment_like(text, has_digit), starts_lower(text), url_or_tag(text),
+            "A" <= text[:1] <= "Z" and ("-" in text or "—" in text or "–" in text)
+            and WIRE_LEAD.match(text) is not None)
 
 
 def link_like(text: str) -> bool:
@@ -465,7 +496,9 @@ def window_mean(values: np.ndarray, reach: int) -> np.ndarray:
     (a cumulative sum adds in order)."""
     sums = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)])
     k = np.arange(len(values))
-    lo, hi = np.clip(k - reach, 0, len(values)), np.clip(k + reach + 1, 0, len(values))
+    # np.minimum / np.maximum: np.clip's own wrapper costs more than the work on a page's blocks.
+    n = len(values)
+    lo, hi = np.minimum(np.maximum(k - reach, 0), n), np.minimum(np.maximum(k + reach + 1, 0), n)
     count = np.maximum(1, hi - lo - 1)
     return (sums[hi] - sums[lo] - values) / (count if values.ndim == 1 else count[:, None])
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from schemas.params import Clean
 from stages.clean import classifier, metadata as meta, select
-from stages.clean.blocks import MetadataLines, Page, Picked, Prose, Span
+from stages.clean.blocks import Block, MetadataLines, Page, Picked, Prose, Span
 from stages.clean.cues import load_cues
 from stages.clean.language import Identifier
 from stages.clean.reasons import CUE_REASONS
@@ -90,32 +90,62 @@ def rule_phases(page: Page, params: Clean) -> tuple[MetadataLines, Prose, Span, 
 def metadata_lines(page: Page, params: Clean) -> MetadataLines:
     """Bylines ("By ...", contributor lines) and datelines among the short one-line blocks."""
     found = MetadataLines()
-    for i, block in enumerate(page.blocks):
+    blocks = page.blocks
+    memo = line_metadata_memo(params)
+    for i, block in enumerate(blocks):
         if block.words > METADATA_MAX_WORDS or not block.one_line or i in found.bylines:
             continue
-        names = _split_byline(page, i, params)
-        if names:
+        facts = memo.get(block.text)
+        if facts is None:
+            facts = memo[block.text] = line_metadata(block, params)
+        prefix, names, date = facts
+        if prefix and i + 1 < len(blocks) and blocks[i + 1].one_line:
             # "By" / "DAN BILEFSKY": a scrape that keeps the source's line breaks splits the byline in two
-            found.bylines[i] = found.bylines[i + 1] = names
-            continue
-        if meta.may_be_byline(block.text.lower()):
-            names = meta.parse_byline(block.text, params)
-            if names:
-                found.bylines[i] = names
+            split = meta.parse_byline(f"{block.text.strip()} {blocks[i + 1].text.strip()}", params)
+            if split:
+                found.bylines[i] = found.bylines[i + 1] = split
                 continue
-        if block.words <= DATELINE_SCAN_MAX_WORDS and block.has_digit and meta.is_dateline(block.text, params):
-            date = find_date(block.text)
-            if date is not None:
-                found.datelines[i] = date
+        if names:
+            found.bylines[i] = list(names)
+        elif date is not None:
+            found.datelines[i] = date
     return found
 
 
-def _split_byline(page: Page, i: int, params: Clean) -> list[str] | None:
-    """The names of a byline whose prefix is alone on block i and whose names are the next one-line block."""
-    blocks = page.blocks
-    if i + 1 >= len(blocks) or not meta.is_byline_prefix(blocks[i].text) or not blocks[i + 1].one_line:
-        return None
-    return meta.parse_byline(f"{blocks[i].text.strip()} {blocks[i + 1].text.strip()}", params)
+def line_metadata(block: Block, params: Clean) -> tuple[bool, tuple[str, ...] | None, dt.date | None]:
+    """What one line is on its own, for metadata_lines: (a byline's prefix alone, the names it gives as a
+    byline, the date it gives as a dateline when it gives no names). Pure: the block's text (its words and
+    digits are the text's) and the params."""
+    names = meta.parse_byline(block.text, params) if meta.may_be_byline(block.text.lower()) else None
+    date = None
+    if not names and block.words <= DATELINE_SCAN_MAX_WORDS and block.has_digit \
+            and meta.is_dateline(block.text, params):
+        date = find_date(block.text)
+    return meta.is_byline_prefix(block.text), tuple(names) if names else None, date
+
+
+# text -> line_metadata(block, params) of the lines seen so far under one params (a third of a corpus's
+# lines repeat another's: menus, footers, copies); the corpus empties it per batch (clear_line_memos), and
+# it is emptied past LINE_MEMO_MAX entries.
+LINE_METADATA: dict[str, tuple] = {}
+LINE_METADATA_PARAMS: list[Clean | None] = [None]
+LINE_MEMO_MAX = 1 << 18
+
+
+def line_metadata_memo(params: Clean) -> dict[str, tuple]:
+    """LINE_METADATA for these params (emptied when they are other params than the last, or too large)."""
+    if LINE_METADATA_PARAMS[0] is not params or len(LINE_METADATA) > LINE_MEMO_MAX:
+        LINE_METADATA.clear()
+        LINE_METADATA_PARAMS[0] = params
+    return LINE_METADATA
+
+
+def clear_line_memos() -> None:
+    """Empty the memos of per-line verdicts (LINE_METADATA, classifier.LINE_SHAPES): a batch's time then
+    does not depend on the batches cleaned before it."""
+    LINE_METADATA.clear()
+    LINE_METADATA_PARAMS[0] = None
+    classifier.LINE_SHAPES.clear()
 
 
 def body_likeness(page: Page, lines: MetadataLines, params: Clean) -> list[tuple[bool, bool]]:

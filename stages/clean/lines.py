@@ -45,8 +45,11 @@ def split_blocks(raw_text: str, params: Clean) -> list[tuple[list[int], str]]:
     if is_hard_wrapped(lines, nonblank, stripped, params):
         return wrapped_paragraphs(lines, stripped, nonblank, params)
     texts = [stripped[i] for i in nonblank]
+    # A blank line always ends a paragraph: only the breaks between adjacent lines are the join model's
+    # (half the breaks of a text rendered with a blank line between its paragraphs).
+    adjacent = [b == a + 1 for a, b in zip(nonblank, nonblank[1:])]
     blocks = []
-    for run in wrapped_runs(texts):
+    for run in wrapped_runs(texts, decided=adjacent):
         if len(run) == 1:   # most blocks: one line (" ".join of one text is that text)
             blocks.append(([nonblank[run[0]] + 1], texts[run[0]]))
             continue
@@ -238,7 +241,22 @@ def block_local_features(blocks: pl.DataFrame, params: Clean) -> pl.DataFrame:
         [pl.col(f"stop_{lang}").fill_null(0) for lang in languages]).drop("row")
     frame = frame.with_columns(lower=pl.col("text").str.to_lowercase().str.strip_chars()) \
         .with_columns(cue=cue_reason_expr(params)).drop("lower")
-    # Repetition inside the document: 0 for the first copy, 1 for the second, ...
-    frame = frame.sort("doc_idx", "block_idx").with_columns(
-        copy_index=pl.col("block_idx").rank("ordinal").over("doc_idx", "key").cast(pl.Int64) - 1)
-    return frame
+    frame = frame.sort("doc_idx", "block_idx")
+    return frame.with_columns(copy_index=pl.Series(copy_indices(frame["doc_idx"].to_list(), frame["key"].to_list()),
+                                                   dtype=pl.Int64))
+
+
+def copy_indices(doc_ids: list, keys: list) -> list[int]:
+    """Repetition inside the document: for each block (sorted by document, then block), how many blocks of
+    its document before it have its key (0 for the first copy, 1 for the second, ...). One pass with a dict
+    per document, in place of a polars rank over (document, key) windows (a quarter of its time)."""
+    indices = []
+    seen: dict = {}
+    previous = object()
+    for doc, key in zip(doc_ids, keys):
+        if doc != previous:
+            seen, previous = {}, doc
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        indices.append(n)
+    return indices

@@ -172,7 +172,9 @@ def window_bounds(n_lines: int, n_breaks: int, reach: int) -> tuple[np.ndarray, 
     """For each break k (between lines k and k + 1): the lines k - reach + 1 .. k + reach, clipped to the
     text, as the slice bounds (lo, hi) of `window_means`."""
     k = np.arange(n_breaks)
-    return np.clip(k - reach + 1, 0, n_lines), np.clip(k + reach + 1, 0, n_lines)
+    # np.minimum / np.maximum: np.clip's own wrapper costs more than the work on a page's lines.
+    return (np.minimum(np.maximum(k - reach + 1, 0), n_lines),
+            np.minimum(np.maximum(k + reach + 1, 0), n_lines))
 
 
 def window_means(values: np.ndarray, n_breaks: int, reach: int, bounds: tuple[np.ndarray, np.ndarray] | None = None
@@ -229,19 +231,28 @@ def join_model():
     return load_booster(JOIN_MODEL_FILE)
 
 
-def join_probabilities(lines: list[str], model=None) -> list[float]:
-    """The model's probability that each break (len(lines) - 1) is inside a paragraph."""
+def join_probabilities(lines: list[str], model=None, decided: list[bool] | None = None) -> list[float]:
+    """The model's probability that each break (len(lines) - 1) is inside a paragraph; with `decided`, only
+    the breaks it marks are predicted (the others get 0.0: their lines are apart whatever the model says),
+    from the same features (every line still counts in its neighbours' windows)."""
     model = model if model is not None else join_model()
     if model is None or len(lines) < 2:
         return [0.0] * max(0, len(lines) - 1)
-    return model.predict(boundary_features(lines), num_threads=1).tolist()
+    if decided is None:
+        return model.predict(boundary_features(lines), num_threads=1).tolist()
+    rows = np.flatnonzero(np.array(decided, dtype=bool))
+    probabilities = np.zeros(len(lines) - 1)
+    if len(rows):
+        probabilities[rows] = model.predict(boundary_features(lines)[rows], num_threads=1)
+    return probabilities.tolist()
 
 
-def wrapped_runs(lines: list[str], model=None) -> list[list[int]]:
-    """The paragraphs of `lines` (stripped, non-blank, consecutive in the text) as runs of their indices."""
+def wrapped_runs(lines: list[str], model=None, decided: list[bool] | None = None) -> list[list[int]]:
+    """The paragraphs of `lines` (stripped, non-blank, consecutive in the text) as runs of their indices;
+    `decided` (one per break): the breaks the caller reads (join_probabilities), the others end a run."""
     if len(lines) < 2 or not may_be_wrapped(lines):
         return [[k] for k in range(len(lines))]
-    probabilities = join_probabilities(lines, model)
+    probabilities = join_probabilities(lines, model, decided)
     runs = [[0]]
     for k, probability in enumerate(probabilities):
         if probability >= JOIN_THRESHOLD:

@@ -242,3 +242,22 @@ def test_the_selector_reads_how_much_more_a_candidate_agrees_with_the_others_tha
     column = {name: matrix[:, k] for k, name in enumerate(SELECT_FEATURES)}
     assert np.allclose(column["agreement_over_ours"], column["mean_agreement"] - column["ours_mean_agreement"])
     assert (column["agreement_over_ours"] > 0).all()
+
+
+def test_text_shape_matches_its_patterns():
+    from stages.clean.classifier import BYLINE_LEAD, DATE_SHAPE, URL_OR_TAG, WIRE_LEAD, text_shape
+    texts = ["CHICAGO — The city said", "Los Angeles, CA (BANG) - Stars", "CHICAGO The city said", "chicago — no",
+             "Éire — no", "By Jane Doe", "Posted 3 hours ago", "See www.example.com", "", "Jane says:"]
+    for text in texts:
+        digit = any(c.isdigit() for c in text)
+        date, _, byline, _, _, url, wire = text_shape(text, digit)
+        assert date == (digit and DATE_SHAPE.search(text) is not None)
+        assert byline == (BYLINE_LEAD.match(text) is not None) and url == (URL_OR_TAG.search(text) is not None)
+        assert wire == (WIRE_LEAD.match(text) is not None)
+    assert [text_shape(t, False)[6] for t in texts[:5]] == [True, True, False, False, False]
+
+
+def test_place_flags_ignore_what_is_not_a_block():
+    from stages.clean.classifier import _flags
+    assert _flags(4, (None, 2, 7, -1, 0)).tolist() == [True, False, True, False]
+    assert _flags(0, ()).tolist() == []

@@ -151,6 +151,14 @@ def test_reader_comment_bylines_and_contributors_are_not_the_articles_authors():
     assert clean_one("\n".join(credited[1:]))[0]["authors"] == ["John Roe"]   # no byline: the contributors
 
 
+def test_the_same_byline_and_dateline_in_two_documents_give_each_its_authors_and_date():
+    raw = "\n".join(["Plan Review Set After Long Talks", "By Jane Doe", "March 3, 2019", PARA, PARA2])
+    docs, removed = clean_corpus(docs_frame(raw, raw.replace("Long", "Short")), shipped("clean"))
+    assert docs["authors"].to_list() == [["Jane Doe"], ["Jane Doe"]]
+    assert docs["published_date"].to_list() == [dt.date(2019, 3, 3)] * 2
+    assert removed.filter(pl.col("line_no") == 2)["reason"].to_list() == ["byline", "byline"]
+
+
 def test_a_byline_split_after_its_prefix_is_one_byline():
     # a scrape keeping the HTML's line breaks: <span>By</span> / <a>DAN BILEFSKY</a>
     doc, reasons = clean_one("\n".join(["Plan Review Set After Long Talks", "By", "DAN BILEFSKY", PARA, PARA2]))

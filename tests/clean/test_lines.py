@@ -5,7 +5,7 @@ import textwrap
 
 import polars as pl
 
-from stages.clean.lines import block_local_features, normalise_key, split_blocks, squeezed_key
+from stages.clean.lines import block_local_features, copy_indices, normalise_key, split_blocks, squeezed_key
 from tests.clean.texts import PARA, PARA2
 from tests.shipped_params import shipped
 
@@ -81,8 +81,27 @@ def test_features_of_a_few_blocks():
     assert features["stop_en"][1] == 22 and features["stop_fr"][1] == 3   # "a", "on" (twice): French too
 
 
+def test_copy_indices_count_earlier_copies_within_the_document_only():
+    docs = [0, 0, 0, 0, 1, 1]
+    keys = ["menu", "a paragraph", "menu", "menu", "menu", "a paragraph"]
+    assert copy_indices(docs, keys) == [0, 0, 1, 2, 0, 0]
+    assert copy_indices([], []) == []
+
+
 def test_a_weak_cue_does_not_make_running_text_boilerplate():
     texts = ["Read more", "Read more about the plan that the minister said would be reviewed after the talks."]
     blocks = pl.DataFrame({"doc_idx": [0, 0], "block_idx": [0, 1], "text": texts}) \
         .with_columns(key=squeezed_key(pl.col("text")))
     assert block_local_features(blocks, PARAMS)["cue"].to_list() == ["related", None]
+
+
+def test_features_of_repeated_texts_are_each_texts_own():
+    texts = ["Menu", PARA, "Menu", "Advertisement", "Menu"]
+    blocks = pl.DataFrame({"doc_idx": [1, 1, 0, 0, 0], "block_idx": [0, 1, 0, 1, 2], "text": texts}) \
+        .with_columns(key=squeezed_key(pl.col("text")))
+    features = block_local_features(blocks, PARAMS)
+    assert features["doc_idx"].to_list() == [0, 0, 0, 1, 1] and features["block_idx"].to_list() == [0, 1, 2, 0, 1]
+    assert features["text"].to_list() == ["Menu", "Advertisement", "Menu", "Menu", PARA]
+    assert features["cue"].to_list() == ["widget", "advertisement", "widget", "widget", None]
+    assert features["copy_index"].to_list() == [0, 0, 1, 0, 0]
+    assert features["n_words"].to_list()[:4] == [1, 1, 1, 1] and features["stop_en"][4] == 22

@@ -39,3 +39,11 @@ def test_line_arrays_match_a_line_by_line_count_and_keep_empty_lines():
     # A line without a token (never given by split_blocks) has no shares and neither flag.
     words, stop, caps, _, ends_stop, opens_stop = wrap.line_stats(["cat dog", "\u00a0"])
     assert words == [2, 0] and stop[1] == caps[1] == 0.0 and not ends_stop[1] and not opens_stop[1]
+
+
+def test_join_probabilities_of_the_decided_breaks_only():
+    lines = ["The minister said on Tuesday that the", "talks would resume next week,", "Menu", "Sports"]
+    model = wrap.join_model()
+    full = wrap.join_probabilities(lines, model)
+    assert wrap.join_probabilities(lines, model, [True, False, True]) == [full[0], 0.0, full[2]]
+    assert wrap.join_probabilities(lines, model, [False, False, False]) == [0.0, 0.0, 0.0]
