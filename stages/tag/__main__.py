@@ -51,8 +51,9 @@ OUTPUTS = [OUT_ENTITIES, *(extractor.output for extractor in EXTRACTORS), OUT_FA
 ROOT = Path(__file__).resolve().parents[2]
 TAG_DIR = Path(__file__).resolve().parent
 # What decides NER output besides the text, the model and the entity params: the rule layer's code and
-# data (not the extractors after it), and the loader its data files go through.
-NER_FILES = [TAG_DIR / name for name in ("__init__.py", "ner.py", "ner_process.py", "canonical.py", "places.py")] + [
+# data (not the extractors after it), how spaCy is imported, and the loader its data files go through.
+NER_FILES = [TAG_DIR / name for name in ("__init__.py", "ner.py", "ner_process.py", "canonical.py", "places.py",
+                                          "spacy_without_cli.py")] + [
     DATA_DIR / name for name in ("places.tsv", "aliases.yaml", "demonyms.tsv", "titles.txt",
                                  "name_particles.txt", "org_heads.txt", "org_words.txt", "place_prepositions.txt",
                                  "first_names.yaml", "given_names.txt", "honorifics.yaml")] + [
