@@ -49,7 +49,7 @@ def split_blocks(raw_text: str, params: Clean) -> list[tuple[list[int], str]]:
     # (half the breaks of a text rendered with a blank line between its paragraphs).
     adjacent = [b == a + 1 for a, b in zip(nonblank, nonblank[1:])]
     blocks = []
-    for run in wrapped_runs(texts, decided=adjacent):
+    for run in wrapped_runs(texts, open_breaks=adjacent):
         if len(run) == 1:   # most blocks: one line (" ".join of one text is that text)
             blocks.append(([nonblank[run[0]] + 1], texts[run[0]]))
             continue

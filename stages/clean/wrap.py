@@ -231,28 +231,28 @@ def join_model():
     return load_booster(JOIN_MODEL_FILE)
 
 
-def join_probabilities(lines: list[str], model=None, decided: list[bool] | None = None) -> list[float]:
-    """The model's probability that each break (len(lines) - 1) is inside a paragraph; with `decided`, only
+def join_probabilities(lines: list[str], model=None, open_breaks: list[bool] | None = None) -> list[float]:
+    """The model's probability that each break (len(lines) - 1) is inside a paragraph; with `open_breaks`, only
     the breaks it marks are predicted (the others get 0.0: their lines are apart whatever the model says),
     from the same features (every line still counts in its neighbours' windows)."""
     model = model if model is not None else join_model()
     if model is None or len(lines) < 2:
         return [0.0] * max(0, len(lines) - 1)
-    if decided is None:
+    if open_breaks is None:
         return model.predict(boundary_features(lines), num_threads=1).tolist()
-    rows = np.flatnonzero(np.array(decided, dtype=bool))
+    rows = np.flatnonzero(np.array(open_breaks, dtype=bool))
     probabilities = np.zeros(len(lines) - 1)
     if len(rows):
         probabilities[rows] = model.predict(boundary_features(lines)[rows], num_threads=1)
     return probabilities.tolist()
 
 
-def wrapped_runs(lines: list[str], model=None, decided: list[bool] | None = None) -> list[list[int]]:
+def wrapped_runs(lines: list[str], model=None, open_breaks: list[bool] | None = None) -> list[list[int]]:
     """The paragraphs of `lines` (stripped, non-blank, consecutive in the text) as runs of their indices;
-    `decided` (one per break): the breaks the caller reads (join_probabilities), the others end a run."""
+    `open_breaks` (one per break): the breaks the caller reads (join_probabilities), the others end a run."""
     if len(lines) < 2 or not may_be_wrapped(lines):
         return [[k] for k in range(len(lines))]
-    probabilities = join_probabilities(lines, model, decided)
+    probabilities = join_probabilities(lines, model, open_breaks)
     runs = [[0]]
     for k, probability in enumerate(probabilities):
         if probability >= JOIN_THRESHOLD:

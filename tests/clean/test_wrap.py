@@ -41,7 +41,7 @@ def test_line_arrays_match_a_line_by_line_count_and_keep_empty_lines():
     assert words == [2, 0] and stop[1] == caps[1] == 0.0 and not ends_stop[1] and not opens_stop[1]
 
 
-def test_join_probabilities_of_the_decided_breaks_only():
+def test_join_probabilities_of_the_open_breaks_only():
     lines = ["The minister said on Tuesday that the", "talks would resume next week,", "Menu", "Sports"]
     model = wrap.join_model()
     full = wrap.join_probabilities(lines, model)
